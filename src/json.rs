@@ -1,0 +1,548 @@
+//! Strict JSON reading and the three JSON writers the in-toto formats need.
+//!
+//! Metadata is read from files an attacker may have written, so the reader
+//! is stricter than the Python reference: duplicate object keys (anywhere),
+//! a byte-order mark, trailing data, invalid escapes, lone surrogates,
+//! non-UTF-8 input and nesting deeper than [`MAX_DEPTH`] are all rejected.
+//! Objects keep their order, because the reference iterates some of them
+//! (a key's `subkeys`) in file order.
+//!
+//! Writing goes through serde with custom [`serde_json::ser::Formatter`]s:
+//!
+//! * [`to_canonical`]: securesystemslib's canonical JSON, the bytes that
+//!   classic metadata signatures cover (sorted keys, no whitespace, only `\`
+//!   and `"` escaped, integers only);
+//! * [`to_python_pretty`]: `json.dumps(indent=1, separators=(",", ": "),
+//!   sort_keys=True)`, how the reference writes Metablock files;
+//! * [`to_python_compact`]: `json.dumps(sort_keys=True)`, how the reference
+//!   writes DSSE payloads and envelopes.
+//!
+//! The writers expect maps in sorted order: typed models declare their
+//! fields alphabetically and use `BTreeMap`s, and [`Value`] sorts its
+//! objects while serialising.
+
+use std::fmt;
+use std::io::{self, Write};
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+
+/// Deepest nesting accepted in metadata (serde_json's own recursion limit).
+pub const MAX_DEPTH: usize = 128;
+
+/// A JSON value that keeps object order and knows integers from floats.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// `null`
+    Null,
+    /// `true` / `false`
+    Bool(bool),
+    /// An integer literal.
+    Int(i128),
+    /// A number with a fraction or exponent (never canonical).
+    Float(f64),
+    /// A string.
+    String(String),
+    /// An array.
+    Array(Vec<Value>),
+    /// An object, in file order, without duplicate keys.
+    Object(Object),
+}
+
+/// An object: key/value pairs in file order, keys unique.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Object(pub Vec<(String, Value)>);
+
+impl Object {
+    /// The value under `key`.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// Removes and returns the value under `key`.
+    pub fn remove(&mut self, key: &str) -> Option<Value> {
+        let pos = self.0.iter().position(|(k, _)| k == key)?;
+        Some(self.0.remove(pos).1)
+    }
+
+    /// Sets `key` (replacing an existing entry in place).
+    pub fn insert(&mut self, key: impl Into<String>, value: Value) {
+        let key = key.into();
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some(entry) => entry.1 = value,
+            None => self.0.push((key, value)),
+        }
+    }
+
+    /// Iterates in file order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True when there are no entries.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// True when `key` is present.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+}
+
+impl Value {
+    /// The JSON type name, for error messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Int(_) => "an integer",
+            Value::Float(_) => "a non-integer number",
+            Value::String(_) => "a string",
+            Value::Array(_) => "an array",
+            Value::Object(_) => "an object",
+        }
+    }
+
+    /// The string, if this is one.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The object, if this is one.
+    pub fn as_object(&self) -> Option<&Object> {
+        match self {
+            Value::Object(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    /// The array, if this is one.
+    pub fn as_array(&self) -> Option<&Vec<Value>> {
+        match self {
+            Value::Array(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// The integer, if this is one.
+    pub fn as_int(&self) -> Option<i128> {
+        match self {
+            Value::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+
+    /// An empty object.
+    pub fn empty_object() -> Value {
+        Value::Object(Object::default())
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Value::String(s.to_owned())
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Self {
+        Value::String(s)
+    }
+}
+
+/// Why a document is not acceptable JSON.
+#[derive(Debug, thiserror::Error)]
+pub enum ParseError {
+    /// The document starts with a UTF-8 byte-order mark.
+    #[error("starts with a byte-order mark")]
+    Bom,
+    /// Some object has the same key twice.
+    #[error("duplicate key {0:?} in an object")]
+    DuplicateKey(String),
+    /// Anything serde_json rejects (syntax, escapes, surrogates, depth, ...).
+    #[error("{0}")]
+    Syntax(String),
+}
+
+/// Parses a whole document strictly.
+pub fn parse(bytes: &[u8]) -> Result<Value, ParseError> {
+    if bytes.starts_with(b"\xef\xbb\xbf") {
+        return Err(ParseError::Bom);
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = Value::deserialize(&mut de).map_err(|e| {
+        let msg = e.to_string();
+        match msg.strip_prefix(DUP_PREFIX) {
+            Some(rest) => {
+                // serde_json appends " at line L column C"; keep the key only.
+                let key = rest.rsplit_once(" at line ").map_or(rest, |(k, _)| k);
+                ParseError::DuplicateKey(key.trim_matches('"').to_owned())
+            }
+            None => ParseError::Syntax(msg),
+        }
+    })?;
+    de.end().map_err(|e| ParseError::Syntax(e.to_string()))?;
+    Ok(value)
+}
+
+const DUP_PREFIX: &str = "duplicate key ";
+
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(ValueVisitor)
+    }
+}
+
+struct ValueVisitor;
+
+impl<'de> Visitor<'de> for ValueVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
+    }
+    fn visit_i64<E>(self, i: i64) -> Result<Value, E> {
+        Ok(Value::Int(i.into()))
+    }
+    fn visit_u64<E>(self, u: u64) -> Result<Value, E> {
+        Ok(Value::Int(u.into()))
+    }
+    fn visit_f64<E: de::Error>(self, f: f64) -> Result<Value, E> {
+        if !f.is_finite() {
+            return Err(E::custom("number out of range"));
+        }
+        Ok(Value::Float(f))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+        Ok(Value::String(s.to_owned()))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Value, E> {
+        Ok(Value::String(s))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        while let Some(v) = seq.next_element()? {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out: Vec<(String, Value)> = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let value = map.next_value()?;
+            out.push((key, value));
+        }
+        if let Some(dup) = first_duplicate(&out) {
+            return Err(de::Error::custom(format_args!("{DUP_PREFIX}{dup:?}")));
+        }
+        Ok(Value::Object(Object(out)))
+    }
+}
+
+fn first_duplicate(entries: &[(String, Value)]) -> Option<&str> {
+    if entries.len() <= 16 {
+        for (i, (k, _)) in entries.iter().enumerate() {
+            if entries[..i].iter().any(|(o, _)| o == k) {
+                return Some(k);
+            }
+        }
+        return None;
+    }
+    let mut keys: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
+    keys.sort_unstable();
+    keys.windows(2).find(|w| w[0] == w[1]).map(|w| w[0])
+}
+
+impl Serialize for Value {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Value::Null => s.serialize_unit(),
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::Int(i) => s.serialize_i128(*i),
+            Value::Float(f) => s.serialize_f64(*f),
+            Value::String(v) => s.serialize_str(v),
+            Value::Array(a) => {
+                let mut seq = s.serialize_seq(Some(a.len()))?;
+                for v in a {
+                    seq.serialize_element(v)?;
+                }
+                seq.end()
+            }
+            Value::Object(o) => o.serialize(s),
+        }
+    }
+}
+
+impl Serialize for Object {
+    /// Objects are written with sorted keys (by code point), as every
+    /// writer here needs.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut entries: Vec<&(String, Value)> = self.0.iter().collect();
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut map = s.serialize_map(Some(entries.len()))?;
+        for (k, v) in entries {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+/// Why a value has no canonical form.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot encode as canonical JSON: {0}")]
+pub struct CanonicalError(String);
+
+/// securesystemslib's canonical JSON of `value`.
+pub fn to_canonical<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, CanonicalError> {
+    let mut out = Vec::with_capacity(256);
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, CanonicalFormatter);
+    value
+        .serialize(&mut ser)
+        .map_err(|e| CanonicalError(e.to_string()))?;
+    Ok(out)
+}
+
+/// `json.dumps(value, indent=1, separators=(",", ": "), sort_keys=True)`.
+pub fn to_python_pretty<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, serde_json::Error> {
+    let mut out = Vec::with_capacity(1024);
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, PythonFormatter::pretty());
+    value.serialize(&mut ser)?;
+    Ok(out)
+}
+
+/// `json.dumps(value, sort_keys=True)`.
+pub fn to_python_compact<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, serde_json::Error> {
+    let mut out = Vec::with_capacity(1024);
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, PythonFormatter::compact());
+    value.serialize(&mut ser)?;
+    Ok(out)
+}
+
+/// Canonical JSON: compact, only `\` and `"` escaped, no floats.
+struct CanonicalFormatter;
+
+impl serde_json::ser::Formatter for CanonicalFormatter {
+    fn write_f64<W: ?Sized + Write>(&mut self, _w: &mut W, v: f64) -> io::Result<()> {
+        Err(io::Error::other(format!("non-integer number {v}")))
+    }
+    fn write_f32<W: ?Sized + Write>(&mut self, _w: &mut W, v: f32) -> io::Result<()> {
+        Err(io::Error::other(format!("non-integer number {v}")))
+    }
+    fn write_char_escape<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        escape: serde_json::ser::CharEscape,
+    ) -> io::Result<()> {
+        use serde_json::ser::CharEscape::*;
+        // Only the quote and the backslash are escaped; every other
+        // character, control characters included, is written raw.
+        let raw: u8 = match escape {
+            Quote => return w.write_all(b"\\\""),
+            ReverseSolidus => return w.write_all(b"\\\\"),
+            Solidus => b'/',
+            Backspace => 0x08,
+            FormFeed => 0x0c,
+            LineFeed => b'\n',
+            CarriageReturn => b'\r',
+            Tab => b'\t',
+            AsciiControl(b) => b,
+        };
+        w.write_all(&[raw])
+    }
+}
+
+/// Python's `json.dumps` with `ensure_ascii=True`, pretty or compact.
+struct PythonFormatter {
+    pretty: bool,
+    indent: usize,
+    has_value: bool,
+}
+
+impl PythonFormatter {
+    fn pretty() -> Self {
+        PythonFormatter { pretty: true, indent: 0, has_value: false }
+    }
+    fn compact() -> Self {
+        PythonFormatter { pretty: false, indent: 0, has_value: false }
+    }
+    fn newline<W: ?Sized + Write>(&self, w: &mut W) -> io::Result<()> {
+        w.write_all(b"\n")?;
+        for _ in 0..self.indent {
+            w.write_all(b" ")?;
+        }
+        Ok(())
+    }
+}
+
+impl serde_json::ser::Formatter for PythonFormatter {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.indent += 1;
+        self.has_value = false;
+        w.write_all(b"[")
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.indent -= 1;
+        if self.pretty && self.has_value {
+            self.newline(w)?;
+        }
+        w.write_all(b"]")
+    }
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        if !first {
+            w.write_all(if self.pretty { b"," } else { b", " })?;
+        }
+        if self.pretty {
+            self.newline(w)?;
+        }
+        Ok(())
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.indent += 1;
+        self.has_value = false;
+        w.write_all(b"{")
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.indent -= 1;
+        if self.pretty && self.has_value {
+            self.newline(w)?;
+        }
+        w.write_all(b"}")
+    }
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        if !first {
+            w.write_all(if self.pretty { b"," } else { b", " })?;
+        }
+        if self.pretty {
+            self.newline(w)?;
+        }
+        Ok(())
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+    fn write_string_fragment<W: ?Sized + Write>(&mut self, w: &mut W, fragment: &str) -> io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if (' '..='~').contains(&c) {
+                continue;
+            }
+            w.write_all(&fragment.as_bytes()[start..i])?;
+            let mut buf = [0u16; 2];
+            for unit in c.encode_utf16(&mut buf) {
+                write!(w, "\\u{unit:04x}")?;
+            }
+            start = i + c.len_utf8();
+        }
+        w.write_all(&fragment.as_bytes()[start..])
+    }
+    fn write_f64<W: ?Sized + Write>(&mut self, w: &mut W, v: f64) -> io::Result<()> {
+        // Python's repr of a float; only ever reached for opaque fields.
+        let mut s = format!("{v:?}");
+        if s.contains('e') && !s.contains("e-") {
+            s = s.replace('e', "e+");
+        }
+        w.write_all(s.as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn canon(s: &str) -> String {
+        String::from_utf8(to_canonical(&parse(s.as_bytes()).unwrap()).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn canonical_sorts_and_escapes_only_quote_and_backslash() {
+        assert_eq!(canon(r#"{"b": 1, "a": [true, null, "x"]}"#), r#"{"a":[true,null,"x"],"b":1}"#);
+        assert_eq!(canon(r#""tab\there \"q\" \\ é\n""#), "\"tab\there \\\"q\\\" \\\\ é\n\"");
+        assert_eq!(canon(r#""\u0001\u007f""#), "\"\u{1}\u{7f}\"");
+    }
+
+    #[test]
+    fn canonical_orders_keys_by_code_point() {
+        assert_eq!(canon(r#"{"é": 1, "z": 2, "_": 3, "Z": 4}"#), r#"{"Z":4,"_":3,"z":2,"é":1}"#);
+    }
+
+    #[test]
+    fn canonical_rejects_floats() {
+        assert!(to_canonical(&parse(b"[1.5]").unwrap()).is_err());
+        assert!(to_canonical(&parse(b"[1e3]").unwrap()).is_err());
+    }
+
+    #[test]
+    fn strict_parser_rejects_hostile_documents() {
+        for bad in [
+            &b"{\"a\": 1, \"a\": 2}"[..],
+            b"{\"x\": {\"a\": 1, \"a\": 1}}",
+            b"\xef\xbb\xbf{}",
+            b"{} {}",
+            b"{\"a\": NaN}",
+            b"[Infinity]",
+            b"\"\\ud800\"",
+            b"\"\\q\"",
+            b"\"\xff\"",
+            b"[1,]",
+        ] {
+            assert!(parse(bad).is_err(), "accepted {:?}", String::from_utf8_lossy(bad));
+        }
+        let deep = "[".repeat(MAX_DEPTH + 1) + &"]".repeat(MAX_DEPTH + 1);
+        assert!(parse(deep.as_bytes()).is_err());
+        assert!(matches!(parse(b"{\"k\":1,\"k\":1}"), Err(ParseError::DuplicateKey(k)) if k == "k"));
+    }
+
+    #[test]
+    fn large_objects_detect_duplicates() {
+        let mut s = String::from("{");
+        for i in 0..100 {
+            s.push_str(&format!("\"k{i}\": {i},"));
+        }
+        s.push_str("\"k42\": 0}");
+        assert!(matches!(parse(s.as_bytes()), Err(ParseError::DuplicateKey(k)) if k == "k42"));
+    }
+
+    #[test]
+    fn objects_keep_file_order() {
+        let v = parse(br#"{"z": 1, "a": 2}"#).unwrap();
+        let keys: Vec<_> = v.as_object().unwrap().iter().map(|(k, _)| k.clone()).collect();
+        assert_eq!(keys, ["z", "a"]);
+    }
+
+    #[test]
+    fn python_pretty_matches_json_dumps_indent_1() {
+        let v = parse(r#"{"b": [1, {"c": "é\n"}], "a": {}, "e": []}"#.as_bytes()).unwrap();
+        let out = String::from_utf8(to_python_pretty(&v).unwrap()).unwrap();
+        assert_eq!(out, "{\n \"a\": {},\n \"b\": [\n  1,\n  {\n   \"c\": \"\\u00e9\\n\"\n  }\n ],\n \"e\": []\n}");
+    }
+
+    #[test]
+    fn python_compact_matches_json_dumps() {
+        let v = parse("{\"b\": [1, 2], \"a\": \"\u{1F600}\u{7f}\"}".as_bytes()).unwrap();
+        let out = String::from_utf8(to_python_compact(&v).unwrap()).unwrap();
+        assert_eq!(out, r#"{"a": "\ud83d\ude00\u007f", "b": [1, 2]}"#);
+    }
+}

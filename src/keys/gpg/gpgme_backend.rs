@@ -1,0 +1,322 @@
+//! GnuPG through gpgme: key listing and export with an OpenPGP context,
+//! and signing with gpg-agent over gpgme's Assuan channel.
+//!
+//! The `gpgme` crate has no safe wrapper for `gpgme_op_assuan_transact_ext`,
+//! so the one FFI call lives here, with its two callbacks. Everything
+//! else is the safe API.
+#![allow(unsafe_code)]
+
+use std::ffi::{CString, c_char, c_void};
+use std::process::Stdio;
+
+use gpgme::{Context, ExportMode, Protocol};
+use gpgme_sys as ffi;
+use sequoia_openpgp::crypto::mpi;
+
+use super::{GpgError, GpgHome, SecretKeyInfo, err};
+
+fn context(home: &GpgHome) -> Result<Context, GpgError> {
+    gpgme::init();
+    let mut ctx = Context::from_protocol(Protocol::OpenPgp).map_err(|e| err(format!("gpgme: {e}")))?;
+    if let Some(d) = home.dir() {
+        let d = d.to_str().ok_or_else(|| err("the GnuPG home path is not UTF-8"))?;
+        ctx.set_engine_home_dir(d).map_err(|e| err(format!("gpgme: {e}")))?;
+    }
+    Ok(ctx)
+}
+
+/// Exports public keys matching `id` (binary OpenPGP).
+pub fn export(home: &GpgHome, id: &str) -> Result<Vec<u8>, GpgError> {
+    let mut ctx = context(home)?;
+    ctx.set_armor(false);
+    let mut out = Vec::new();
+    ctx.export(Some(id), ExportMode::empty(), &mut out)
+        .map_err(|e| err(format!("gpgme could not export key {id} from {}: {e}", home.describe())))?;
+    Ok(out)
+}
+
+/// Secret (sub)keys of `fpr`, or of every secret key, grouped by bundle.
+pub fn secret_keys(home: &GpgHome, fpr: Option<&str>) -> Result<Vec<Vec<SecretKeyInfo>>, GpgError> {
+    let mut ctx = context(home)?;
+    let mut out = Vec::new();
+    let keys = match fpr {
+        Some(f) => ctx.find_secret_keys(Some(f)),
+        None => ctx.secret_keys(),
+    }
+    .map_err(|e| err(format!("gpgme could not list secret keys in {}: {e}", home.describe())))?;
+    for key in keys {
+        let Ok(key) = key else { continue };
+        let bundle = key
+            .subkeys()
+            .map(|sk| SecretKeyInfo {
+                fpr: sk.fingerprint().unwrap_or("").to_owned(),
+                keygrip: sk.keygrip().ok().map(str::to_owned),
+                available: sk.is_secret(),
+                card: if sk.is_card_key() { Some(sk.card_serial_number().unwrap_or("card").to_owned()) } else { None },
+            })
+            .collect();
+        out.push(bundle);
+    }
+    Ok(out)
+}
+
+/// Asks gpg-agent to sign a SHA-256 `digest` with the key `keygrip`
+/// (`SIGKEY`, `SETKEYDESC`, `SETHASH 8`, `PKSIGN`). The agent runs
+/// pinentry and routes card keys to scdaemon; there is no time limit.
+pub fn agent_sign(home: &GpgHome, keygrip: &str, digest: &[u8], desc: &str) -> Result<mpi::Signature, GpgError> {
+    let socket = agent_socket(home)?;
+    let mut ctx = Context::from_protocol(Protocol::Assuan).map_err(|e| err(format!("gpgme: {e}")))?;
+    ctx.set_engine_info(Some(socket.as_str()), None::<&str>).map_err(|e| err(format!("gpgme: {e}")))?;
+    transact(&mut ctx, "RESET")?;
+    for opt in session_options() {
+        // Options the agent does not know are not fatal.
+        let _ = transact(&mut ctx, &opt);
+    }
+    transact(&mut ctx, &format!("SIGKEY {keygrip}"))?;
+    transact(&mut ctx, &format!("SETKEYDESC {}", plus_escape(desc)))?;
+    transact(&mut ctx, &format!("SETHASH 8 {}", hex::encode_upper(digest)))?;
+    let reply = transact(&mut ctx, "PKSIGN")?;
+    parse_sig_val(&reply).map_err(|e| err(format!("gpg-agent returned an unusable signature: {e}")))
+}
+
+/// The agent's socket, starting the agent if needed.
+fn agent_socket(home: &GpgHome) -> Result<String, GpgError> {
+    let mut launch = home.gpgconf();
+    launch.args(["--launch", "gpg-agent"]).stdout(Stdio::null()).stderr(Stdio::null());
+    let _ = launch.status();
+    let out = home
+        .gpgconf()
+        .args(["--list-dirs", "agent-socket"])
+        .output()
+        .map_err(|e| err(format!("cannot run gpgconf ({e}); is GnuPG installed?")))?;
+    let path = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    if !out.status.success() || path.is_empty() {
+        return Err(err(format!("gpgconf could not locate gpg-agent for {}", home.describe())));
+    }
+    // gpgconf percent-escapes some characters in paths.
+    Ok(percent_unescape(&path))
+}
+
+/// Terminal and display for pinentry, like gpg sends them.
+fn session_options() -> Vec<String> {
+    let mut opts = Vec::new();
+    let tty = std::env::var("GPG_TTY").ok().filter(|t| !t.is_empty()).or_else(stdin_tty);
+    if let Some(t) = tty {
+        opts.push(format!("OPTION ttyname={t}"));
+    }
+    for (var, opt) in [("TERM", "ttytype"), ("DISPLAY", "display")] {
+        if let Ok(v) = std::env::var(var) {
+            if !v.is_empty() {
+                opts.push(format!("OPTION {opt}={v}"));
+            }
+        }
+    }
+    for var in ["WAYLAND_DISPLAY", "XAUTHORITY", "DBUS_SESSION_BUS_ADDRESS"] {
+        if let Ok(v) = std::env::var(var) {
+            opts.push(format!("OPTION putenv={var}={v}"));
+        }
+    }
+    opts
+}
+
+fn stdin_tty() -> Option<String> {
+    std::fs::read_link("/proc/self/fd/0")
+        .ok()
+        .map(|p| p.display().to_string())
+        .filter(|p| p.starts_with("/dev/pts/") || p.starts_with("/dev/tty"))
+}
+
+/// Runs one Assuan command and returns its data lines (already
+/// unescaped by gpgme).
+fn transact(ctx: &mut Context, command: &str) -> Result<Vec<u8>, GpgError> {
+    let c = CString::new(command).map_err(|_| err("Assuan command contains NUL"))?;
+    let mut data: Vec<u8> = Vec::new();
+    let mut op_err: ffi::gpgme_error_t = 0;
+    // SAFETY: `ctx` is a live gpgme context for the Assuan protocol; `c`
+    // outlives the call; `data` is only touched by `data_cb` during the
+    // call, through the pointer passed as its opaque value; `op_err` is a
+    // valid out pointer. The call is synchronous.
+    let rc = unsafe {
+        ffi::gpgme_op_assuan_transact_ext(
+            ctx.as_raw(),
+            c.as_ptr(),
+            Some(data_cb),
+            (&mut data as *mut Vec<u8>).cast::<c_void>(),
+            Some(inquire_cb),
+            std::ptr::null_mut(),
+            None,
+            std::ptr::null_mut(),
+            &mut op_err,
+        )
+    };
+    let verb = command.split_whitespace().next().unwrap_or(command);
+    if rc != 0 {
+        return Err(agent_error(verb, gpgme::Error::new(rc)));
+    }
+    if op_err != 0 {
+        return Err(agent_error(verb, gpgme::Error::new(op_err)));
+    }
+    Ok(data)
+}
+
+/// Appends data lines to the `Vec<u8>` behind `opaque`.
+unsafe extern "C" fn data_cb(opaque: *mut c_void, data: *const c_void, len: usize) -> ffi::gpgme_error_t {
+    if opaque.is_null() || (data.is_null() && len > 0) {
+        return 0;
+    }
+    // SAFETY: `opaque` is the `&mut Vec<u8>` passed by `transact`, alive for
+    // the duration of the synchronous call; `data` points to `len` bytes.
+    unsafe {
+        let buf = &mut *opaque.cast::<Vec<u8>>();
+        buf.extend_from_slice(std::slice::from_raw_parts(data.cast::<u8>(), len));
+    }
+    0
+}
+
+/// Answers every inquiry with no data (the agent only inquires about
+/// things we did not ask for).
+unsafe extern "C" fn inquire_cb(
+    _opaque: *mut c_void,
+    _name: *const c_char,
+    _args: *const c_char,
+    r_data: *mut ffi::gpgme_data_t,
+) -> ffi::gpgme_error_t {
+    if !r_data.is_null() {
+        // SAFETY: gpgme passes a valid out pointer.
+        unsafe { *r_data = std::ptr::null_mut() };
+    }
+    0
+}
+
+fn agent_error(verb: &str, e: gpgme::Error) -> GpgError {
+    let code = e.code();
+    let text = e.description();
+    let hint = match code {
+        11 => " (wrong passphrase)",
+        87 => " (wrong PIN; the card locks after too many wrong PINs)",
+        99 => " (cancelled at the PIN/passphrase prompt)",
+        85 | 86 => " (no pinentry could be started: is GPG_TTY set, or a graphical pinentry available?)",
+        112 | 108 | 113 => " (is the OpenPGP card inserted? check with gpg --card-status)",
+        17 => " (gpg-agent has no secret key for it)",
+        _ => "",
+    };
+    err(format!("gpg-agent refused {verb}: {text}{hint}"))
+}
+
+/// gpg-agent's SETKEYDESC escaping: `+` for space, `%XX` for the rest.
+fn plus_escape(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b' ' => out.push('+'),
+            b'+' | b'%' | b'"' | b':' | 0..=0x1f | 0x7f..=0xff => out.push_str(&format!("%{b:02X}")),
+            _ => out.push(b as char),
+        }
+    }
+    out
+}
+
+fn percent_unescape(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() + 1 && i + 2 <= b.len() - 1 {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A canonical S-expression.
+#[derive(Debug, PartialEq)]
+enum Sexp {
+    Atom(Vec<u8>),
+    List(Vec<Sexp>),
+}
+
+fn parse_sexp(input: &[u8]) -> Result<(Sexp, &[u8]), String> {
+    match input.first() {
+        Some(b'(') => {
+            let mut rest = &input[1..];
+            let mut items = Vec::new();
+            loop {
+                match rest.first() {
+                    Some(b')') => return Ok((Sexp::List(items), &rest[1..])),
+                    Some(_) => {
+                        let (item, r) = parse_sexp(rest)?;
+                        items.push(item);
+                        rest = r;
+                    }
+                    None => return Err("unterminated list".into()),
+                }
+            }
+        }
+        Some(c) if c.is_ascii_digit() => {
+            let colon = input.iter().position(|b| *b == b':').ok_or("atom without length")?;
+            let len: usize = std::str::from_utf8(&input[..colon]).ok().and_then(|s| s.parse().ok()).ok_or("bad atom length")?;
+            let body = input.get(colon + 1..colon + 1 + len).ok_or("truncated atom")?;
+            Ok((Sexp::Atom(body.to_vec()), &input[colon + 1 + len..]))
+        }
+        _ => Err("not a canonical S-expression".into()),
+    }
+}
+
+/// `(sig-val (rsa (s …)))`, `(sig-val (dsa|eddsa|ecdsa (r …) (s …)))`.
+fn parse_sig_val(reply: &[u8]) -> Result<mpi::Signature, String> {
+    let (sexp, _) = parse_sexp(reply)?;
+    let Sexp::List(top) = sexp else { return Err("expected a list".into()) };
+    if top.first() != Some(&Sexp::Atom(b"sig-val".to_vec())) {
+        return Err("expected sig-val".into());
+    }
+    let Some(Sexp::List(alg)) = top.iter().find(|s| matches!(s, Sexp::List(_))) else {
+        return Err("no algorithm in sig-val".into());
+    };
+    let name = match alg.first() {
+        Some(Sexp::Atom(a)) => a.clone(),
+        _ => return Err("no algorithm name".into()),
+    };
+    let param = |p: &[u8]| -> Option<Vec<u8>> {
+        alg.iter().find_map(|s| match s {
+            Sexp::List(l) if l.first() == Some(&Sexp::Atom(p.to_vec())) => match l.get(1) {
+                Some(Sexp::Atom(v)) => Some(v.clone()),
+                _ => None,
+            },
+            _ => None,
+        })
+    };
+    let m = |v: Vec<u8>| mpi::MPI::new(&v);
+    match name.as_slice() {
+        b"rsa" => Ok(mpi::Signature::RSA { s: m(param(b"s").ok_or("no s")?) }),
+        b"dsa" => Ok(mpi::Signature::DSA { r: m(param(b"r").ok_or("no r")?), s: m(param(b"s").ok_or("no s")?) }),
+        b"eddsa" => Ok(mpi::Signature::EdDSA { r: m(param(b"r").ok_or("no r")?), s: m(param(b"s").ok_or("no s")?) }),
+        other => Err(format!("unsupported algorithm {:?}", String::from_utf8_lossy(other))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_agent_signatures() {
+        let rsa = b"(7:sig-val(3:rsa(1:s3:\x01\x02\x03)))";
+        assert!(matches!(parse_sig_val(rsa).unwrap(), mpi::Signature::RSA { s } if s.value() == [1, 2, 3]));
+        let ed = b"(7:sig-val(5:eddsa(1:r2:\x00\x05)(1:s1:\x07)))";
+        assert!(matches!(parse_sig_val(ed).unwrap(), mpi::Signature::EdDSA { .. }));
+        assert!(parse_sig_val(b"(7:sig-val").is_err());
+        assert!(parse_sig_val(b"(3:foo)").is_err());
+    }
+
+    #[test]
+    fn escapes_descriptions() {
+        assert_eq!(plus_escape("Sign a+b 100%:"), "Sign+a%2Bb+100%25%3A");
+        assert_eq!(percent_unescape("/run/user/0/gnupg/d.x%3ay/S.gpg-agent"), "/run/user/0/gnupg/d.x:y/S.gpg-agent");
+    }
+}

@@ -1,0 +1,358 @@
+//! Signing with the user's GnuPG keys, and reading their public keys.
+//!
+//! The secret key never leaves gpg-agent (or the OpenPGP card behind it).
+//! We choose the signing (sub)key ourselves, like gpg does (a valid,
+//! unexpired, unrevoked, signing-capable key with its secret available,
+//! the newest subkey first), compute the SHA-256 digest of the v4
+//! signature ourselves, and have the agent sign that digest through
+//! gpgme's Assuan channel (`SIGKEY`/`SETHASH`/`PKSIGN`); the agent runs
+//! pinentry and forwards card keys to scdaemon. That is the only way to
+//! get the SHA-256 signature the in-toto format requires from gpgme, which
+//! has no per-call digest setting.
+//!
+//! Without the `gpgme` feature (or with `INTOTO_GPG_BACKEND=cli`) the gpg
+//! command line is used instead: `gpg --detach-sign --digest-algo SHA256
+//! --local-user FPR!`, as the reference does, but without its 10 s limit.
+//! `$GNUPG` names the gpg program, as for securesystemslib.
+
+mod cli;
+#[cfg(feature = "gpgme")]
+mod gpgme_backend;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use sequoia_openpgp as openpgp;
+use openpgp::Cert;
+use openpgp::cert::prelude::*;
+use openpgp::packet::Key;
+use openpgp::packet::key::{PublicParts, UnspecifiedRole};
+use openpgp::policy::StandardPolicy;
+use openpgp::types::RevocationStatus;
+
+use super::openpgp::{GpgKey, GpgParams, PgpSignature, build_signature, cert_to_dict, find_cert, read_certs, system_time, unix, verify_triple};
+use super::prompt::Prompter;
+use super::{KeyDict, RawSignature, SignError, Signer};
+
+/// Errors from GnuPG, worded for the user.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct GpgError(pub String);
+
+fn err(s: impl Into<String>) -> GpgError {
+    GpgError(s.into())
+}
+
+/// A GnuPG home directory (`--gpg-home`, else `$GNUPGHOME`, else gpg's
+/// default).
+#[derive(Clone, Debug, Default)]
+pub struct GpgHome {
+    dir: Option<PathBuf>,
+}
+
+/// What gpg knows about one secret (sub)key.
+#[derive(Clone, Debug)]
+pub struct SecretKeyInfo {
+    /// Fingerprint, upper-case hex.
+    pub fpr: String,
+    /// The agent's keygrip.
+    pub keygrip: Option<String>,
+    /// The secret is available (in the agent or on a card).
+    pub available: bool,
+    /// Serial number of the card holding it.
+    pub card: Option<String>,
+}
+
+/// Which implementation talks to GnuPG.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// gpgme (key listing, export, Assuan to gpg-agent).
+    Gpgme,
+    /// The gpg command line.
+    Cli,
+}
+
+impl Backend {
+    /// gpgme when built in, unless `INTOTO_GPG_BACKEND=cli`.
+    pub fn default_for_build() -> Backend {
+        if cfg!(feature = "gpgme") && std::env::var("INTOTO_GPG_BACKEND").as_deref() != Ok("cli") {
+            Backend::Gpgme
+        } else {
+            Backend::Cli
+        }
+    }
+}
+
+impl GpgHome {
+    /// `dir` from `--gpg-home`, if given.
+    pub fn new(dir: Option<&Path>) -> Result<GpgHome, GpgError> {
+        if let Some(d) = dir {
+            if !d.is_dir() {
+                return Err(err(format!("GnuPG home {} is not a directory", d.display())));
+            }
+        }
+        Ok(GpgHome { dir: dir.map(Path::to_path_buf) })
+    }
+
+    /// The directory passed to gpg, if any.
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
+    /// For messages.
+    pub fn describe(&self) -> String {
+        match &self.dir {
+            Some(d) => d.display().to_string(),
+            None => match std::env::var_os("GNUPGHOME") {
+                Some(h) => PathBuf::from(h).display().to_string(),
+                None => "the default GnuPG home".into(),
+            },
+        }
+    }
+
+    /// `gpg` (or `$GNUPG`) with `--homedir` when set.
+    pub(crate) fn gpg(&self) -> Command {
+        let prog = std::env::var_os("GNUPG").filter(|p| !p.is_empty()).unwrap_or_else(|| "gpg".into());
+        let mut c = Command::new(prog);
+        if let Some(d) = &self.dir {
+            c.arg("--homedir").arg(d);
+        }
+        c
+    }
+
+    /// `gpgconf` with `--homedir` when set.
+    pub(crate) fn gpgconf(&self) -> Command {
+        let mut c = Command::new("gpgconf");
+        if let Some(d) = &self.dir {
+            c.arg("--homedir").arg(d);
+        }
+        c
+    }
+
+    /// Exports the public keys matching `id` (binary), as `gpg --export`.
+    pub fn export(&self, id: &str, backend: Backend) -> Result<Vec<u8>, GpgError> {
+        match backend {
+            #[cfg(feature = "gpgme")]
+            Backend::Gpgme => gpgme_backend::export(self, id),
+            _ => cli::export(self, id),
+        }
+    }
+
+    /// The certificate for `id` (fingerprint in either case, long key id,
+    /// or a subkey fingerprint: the whole key bundle is returned).
+    pub fn public_cert(&self, id: &str, backend: Backend) -> Result<Cert, GpgError> {
+        let clean = id.trim().trim_start_matches("0x");
+        if clean.len() < 16 || !crate::models::is_hex(clean) {
+            return Err(err(format!("{id:?} is not an OpenPGP key id: give a fingerprint or a 16-digit key id")));
+        }
+        let bytes = self.export(clean, backend)?;
+        if bytes.is_empty() {
+            return Err(err(format!("no OpenPGP key {id} in {}", self.describe())));
+        }
+        let certs = read_certs(&bytes).map_err(|e| err(format!("reading key {id} from {}: {e}", self.describe())))?;
+        find_cert(&certs, clean).cloned().map_err(|e| err(format!("{e} in {}", self.describe())))
+    }
+
+    /// Secret-key information for the key bundle `fpr`, or for all
+    /// secret keys when `fpr` is `None` (in keyring order).
+    pub fn secret_keys(&self, fpr: Option<&str>, backend: Backend) -> Result<Vec<Vec<SecretKeyInfo>>, GpgError> {
+        match backend {
+            #[cfg(feature = "gpgme")]
+            Backend::Gpgme => gpgme_backend::secret_keys(self, fpr),
+            _ => cli::secret_keys(self, fpr),
+        }
+    }
+
+    /// gpg's default signing key: `default-key` from gpg.conf, else the
+    /// first secret key in the keyring.
+    pub fn default_key(&self, backend: Backend) -> Result<String, GpgError> {
+        let conf = match &self.dir {
+            Some(d) => Some(d.join("gpg.conf")),
+            None => std::env::var_os("GNUPGHOME")
+                .map(PathBuf::from)
+                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".gnupg")))
+                .map(|d| d.join("gpg.conf")),
+        };
+        if let Some(text) = conf.and_then(|c| std::fs::read_to_string(c).ok()) {
+            let chosen = text
+                .lines()
+                .filter_map(|l| l.trim().strip_prefix("default-key"))
+                .filter_map(|rest| rest.split_whitespace().next())
+                .last();
+            if let Some(k) = chosen {
+                return Ok(k.trim_end_matches('!').to_owned());
+            }
+        }
+        let all = self.secret_keys(None, backend)?;
+        all.iter()
+            .find_map(|bundle| bundle.first().filter(|_| bundle.iter().any(|k| k.available)).map(|k| k.fpr.clone()))
+            .ok_or_else(|| err(format!("no secret key in {}: give one with --gpg KEYID, or create one (gpg --quick-gen-key)", self.describe())))
+    }
+}
+
+/// Options for choosing a signing key.
+#[derive(Clone, Copy, Debug)]
+pub struct SignerOptions {
+    /// Verification and signature time (seconds since the epoch).
+    pub now: i64,
+    /// Which backend to use.
+    pub backend: Backend,
+}
+
+/// A GnuPG key ready to sign.
+pub struct GpgSigner<'p> {
+    home: GpgHome,
+    dict: KeyDict,
+    signing: GpgKey,
+    fpr_bytes: [u8; 20],
+    keygrip: Option<String>,
+    card: Option<String>,
+    primary_fpr: String,
+    opts: SignerOptions,
+    prompter: &'p dyn Prompter,
+}
+
+impl<'p> GpgSigner<'p> {
+    /// Chooses the key to sign with for `id` (or gpg's default key).
+    pub fn new(home: &GpgHome, id: Option<&str>, opts: SignerOptions, prompter: &'p dyn Prompter) -> Result<GpgSigner<'p>, GpgError> {
+        let id = match id {
+            Some(i) if !i.trim().is_empty() => i.trim().to_owned(),
+            _ => home.default_key(opts.backend)?,
+        };
+        let cert = home.public_cert(&id, opts.backend)?;
+        let primary_fpr = cert.fingerprint().to_hex();
+        let secrets: Vec<SecretKeyInfo> = home.secret_keys(Some(&primary_fpr), opts.backend)?.into_iter().flatten().collect();
+        let policy = StandardPolicy::new();
+        let vc = cert
+            .with_policy(&policy, system_time(opts.now))
+            .map_err(|e| err(format!("OpenPGP key {primary_fpr} is not usable: {}", e.root_cause())))?;
+        if let RevocationStatus::Revoked(_) = vc.revocation_status() {
+            return Err(err(format!("OpenPGP key {primary_fpr} is revoked; it cannot sign")));
+        }
+        if let Err(e) = vc.alive() {
+            return Err(err(format!("OpenPGP key {primary_fpr} has expired ({}); extend it with gpg --quick-set-expire", e.root_cause())));
+        }
+        let want_exact = id.len() == 40 && !id.eq_ignore_ascii_case(&primary_fpr);
+        let mut why_not = Vec::new();
+        let mut best: Option<(Key<PublicParts, UnspecifiedRole>, &SecretKeyInfo)> = None;
+        for ka in vc.keys() {
+            let fpr = ka.key().fingerprint().to_hex();
+            if want_exact && !fpr.eq_ignore_ascii_case(&id) {
+                continue;
+            }
+            if !ka.for_signing() {
+                why_not.push(format!("{fpr} is not a signing key"));
+                continue;
+            }
+            if let RevocationStatus::Revoked(_) = ka.revocation_status() {
+                why_not.push(format!("{fpr} is revoked"));
+                continue;
+            }
+            if ka.alive().is_err() {
+                why_not.push(format!("{fpr} has expired"));
+                continue;
+            }
+            let Some(secret) = secrets.iter().find(|s| s.fpr.eq_ignore_ascii_case(&fpr) && s.available) else {
+                why_not.push(format!("{fpr} has no secret key here"));
+                continue;
+            };
+            let key: Key<PublicParts, UnspecifiedRole> = ka.key().clone().role_into_unspecified();
+            // Prefer subkeys, then the newest, as gpg does.
+            let better = match &best {
+                None => true,
+                Some((b, _)) => {
+                    let b_primary = b.fingerprint() == cert.fingerprint();
+                    let k_primary = ka.primary();
+                    (b_primary && !k_primary) || (b_primary == k_primary && key.creation_time() > b.creation_time())
+                }
+            };
+            if better {
+                best = Some((key, secret));
+            }
+        }
+        let Some((key, secret)) = best else {
+            let detail = if why_not.is_empty() { "no key matches".to_owned() } else { why_not.join("; ") };
+            let card_hint = if secrets.iter().any(|s| s.card.is_some()) {
+                " (if the key lives on a smartcard, is the card inserted? check with gpg --card-status)"
+            } else {
+                ""
+            };
+            return Err(err(format!("OpenPGP key {primary_fpr} cannot sign: {detail}{card_hint}")));
+        };
+        let params = GpgParams::from_key(&key).map_err(|e| {
+            err(format!(
+                "OpenPGP key {}: {e}; the in-toto reference can only verify RSA, DSA and EdDSA (Ed25519) v4 keys",
+                key.fingerprint()
+            ))
+        })?;
+        let dict = cert_to_dict(&cert, opts.now).map_err(err)?;
+        let fpr_hex = key.fingerprint().to_hex().to_lowercase();
+        let fpr_bytes: [u8; 20] = hex::decode(&fpr_hex)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| err("only v4 OpenPGP keys (20-byte fingerprints) can sign in-toto metadata"))?;
+        let signing = GpgKey::new(params, unix(key.creation_time()), None, Vec::new()).map_err(err)?;
+        Ok(GpgSigner {
+            home: home.clone(),
+            dict: KeyDict::Gpg(dict),
+            signing,
+            fpr_bytes,
+            keygrip: secret.keygrip.clone(),
+            card: secret.card.clone(),
+            primary_fpr: primary_fpr.to_lowercase(),
+            opts,
+            prompter,
+        })
+    }
+
+    /// Fingerprint of the primary key (lower-case).
+    pub fn primary_fpr(&self) -> &str {
+        &self.primary_fpr
+    }
+
+    /// Serial number of the card holding the signing key, if any.
+    pub fn card(&self) -> Option<&str> {
+        self.card.as_deref()
+    }
+
+    fn sign_packet(&self, payload: &[u8]) -> Result<PgpSignature, GpgError> {
+        if let Some(card) = &self.card {
+            self.prompter.notice(&format!(
+                "signing with the OpenPGP card {card}: enter its PIN (or touch it) when asked"
+            ));
+        }
+        let created = u32::try_from(self.opts.now).map_err(|_| err("clock is outside the OpenPGP time range"))?;
+        let sig = match self.opts.backend {
+            #[cfg(feature = "gpgme")]
+            Backend::Gpgme => {
+                let grip = self.keygrip.as_deref().ok_or_else(|| err("gpg did not report a keygrip for the signing key"))?;
+                let desc = format!(
+                    "Sign in-toto metadata with key {}{}",
+                    self.signing.keyid.to_uppercase(),
+                    self.card.as_ref().map(|c| format!(" (card {c})")).unwrap_or_default()
+                );
+                build_signature(&self.fpr_bytes, &self.signing.params, created, payload, |digest| {
+                    gpgme_backend::agent_sign(&self.home, grip, digest, &desc).map_err(|e| e.0)
+                })
+                .map_err(err)?
+            }
+            _ => cli::detach_sign(&self.home, &self.signing.keyid, payload)?,
+        };
+        // Never hand out a signature we could not verify ourselves.
+        verify_triple(&self.signing, &sig.keyid, &sig.other_headers, &sig.signature, payload, self.opts.now)
+            .map_err(|e| err(format!("GnuPG returned a signature that does not verify ({e}); nothing was written")))?;
+        Ok(sig)
+    }
+}
+
+impl Signer for GpgSigner<'_> {
+    fn keyid(&self) -> &str {
+        &self.signing.keyid
+    }
+    fn public_key(&self) -> &KeyDict {
+        &self.dict
+    }
+    fn sign(&self, payload: &[u8]) -> Result<RawSignature, SignError> {
+        self.sign_packet(payload).map(RawSignature::OpenPgp).map_err(|e| SignError::Backend(e.0))
+    }
+}

@@ -1,0 +1,251 @@
+//! Keys: the backend seam, the key dicts layouts carry, and signature
+//! checks over both containers.
+//!
+//! Backends implement two small traits that only ever see bytes:
+//! [`Signer`] (PEM files, gpg-agent through gpgme, the gpg command line)
+//! and [`Verifier`] (layout key dicts, OpenPGP certificates from a
+//! keyring). Metadata code canonicalises once and hands the bytes over;
+//! no backend knows about links or layouts.
+
+pub mod der;
+pub mod gpg;
+pub mod openpgp;
+pub mod pem;
+pub mod prompt;
+
+use sha2::{Digest, Sha256};
+
+use crate::json::{self, Object, Value};
+use crate::models::{DsseSignature, Envelope, FResult, FormatError, Signature};
+
+pub use openpgp::GpgKey;
+pub use pem::SslibKey;
+
+/// A signature as a backend produced it, before it is stored in a
+/// container.
+#[derive(Clone, Debug)]
+pub enum RawSignature {
+    /// Plain signature bytes (PEM keys).
+    Plain {
+        /// Key id of the signing key.
+        keyid: String,
+        /// The signature.
+        sig: Vec<u8>,
+    },
+    /// An OpenPGP v4 signature.
+    OpenPgp(openpgp::PgpSignature),
+}
+
+impl RawSignature {
+    /// The key id recorded with the signature.
+    pub fn keyid(&self) -> &str {
+        match self {
+            RawSignature::Plain { keyid, .. } => keyid,
+            RawSignature::OpenPgp(s) => &s.keyid,
+        }
+    }
+
+    /// As stored in a Metablock.
+    pub fn to_metablock(&self) -> Signature {
+        match self {
+            RawSignature::Plain { keyid, sig } => {
+                Signature::Plain { keyid: keyid.clone(), sig: hex::encode(sig), extra: Object::default() }
+            }
+            RawSignature::OpenPgp(s) => Signature::Gpg {
+                keyid: s.keyid.clone(),
+                other_headers: hex::encode(&s.other_headers),
+                signature: hex::encode(&s.signature),
+                extra: Object::default(),
+            },
+        }
+    }
+
+    /// As stored in a DSSE envelope (OpenPGP: the binary signature packet).
+    pub fn to_dsse(&self) -> DsseSignature {
+        match self {
+            RawSignature::Plain { keyid, sig } => DsseSignature { keyid: keyid.clone(), sig: sig.clone(), extra: Object::default() },
+            RawSignature::OpenPgp(s) => DsseSignature { keyid: s.keyid.clone(), sig: s.packet.clone(), extra: Object::default() },
+        }
+    }
+}
+
+/// Why a signature could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum SignError {
+    /// Anything the backend reports, already worded for the user.
+    #[error("{0}")]
+    Backend(String),
+}
+
+/// Makes signatures over bytes.
+pub trait Signer {
+    /// The key id signatures will carry (for OpenPGP: the fingerprint of
+    /// the (sub)key that signs).
+    fn keyid(&self) -> &str;
+    /// The layout key dict of the signing key (for OpenPGP: the primary
+    /// key with its subkeys).
+    fn public_key(&self) -> &KeyDict;
+    /// Signs `payload`.
+    fn sign(&self, payload: &[u8]) -> Result<RawSignature, SignError>;
+}
+
+/// Why a signature did not verify.
+#[derive(Debug, thiserror::Error, Clone, PartialEq)]
+pub enum VerifyError {
+    /// No signature carries this key's id (or a subkey's).
+    #[error("no signature by key {0}")]
+    NoSignature(String),
+    /// The signature does not match the data.
+    #[error("invalid signature by key {0}")]
+    Invalid(String),
+    /// The signature is malformed.
+    #[error("malformed signature by key {keyid}: {why}")]
+    Malformed {
+        /// Key id.
+        keyid: String,
+        /// What is wrong.
+        why: String,
+    },
+    /// The key has expired.
+    #[error("{0}")]
+    Expired(String),
+    /// The key is revoked.
+    #[error("{0}")]
+    Revoked(String),
+    /// The key cannot make this kind of signature, or cannot be used.
+    #[error("{0}")]
+    Unusable(String),
+}
+
+/// Checks signatures made by one key.
+pub trait Verifier: Send + Sync {
+    /// The key's id (for OpenPGP the primary fingerprint).
+    fn keyid(&self) -> &str;
+    /// True when a signature carrying `keyid` is this key's (the key
+    /// itself or one of its subkeys).
+    fn owns(&self, keyid: &str) -> bool;
+    /// Checks a classic signature over `payload`.
+    fn verify(&self, payload: &[u8], sig: &Signature) -> Result<(), VerifyError>;
+    /// Checks a DSSE signature over the PAE bytes.
+    fn verify_dsse(&self, pae: &[u8], sig: &DsseSignature) -> Result<(), VerifyError>;
+}
+
+/// Checks that `envelope` carries a valid signature by `key`, with the
+/// reference's rules: in a Metablock only the *first* signature whose key
+/// id is the key's (or a subkey's) is checked; in DSSE any signature with
+/// such a key id may verify.
+pub fn verify_envelope(envelope: &Envelope, key: &dyn Verifier) -> Result<(), VerifyError> {
+    match envelope {
+        Envelope::Metablock(m) => {
+            let sig = m
+                .signatures
+                .iter()
+                .find(|s| key.owns(s.keyid()))
+                .ok_or_else(|| VerifyError::NoSignature(key.keyid().to_owned()))?;
+            key.verify(&m.signed.canonical_bytes(), sig)
+        }
+        Envelope::Dsse(d) => {
+            let pae = d.pae();
+            let mut last = VerifyError::NoSignature(key.keyid().to_owned());
+            for sig in d.signatures.iter().filter(|s| key.owns(&s.keyid)) {
+                match key.verify_dsse(&pae, sig) {
+                    Ok(()) => return Ok(()),
+                    Err(e) => last = e,
+                }
+            }
+            Err(last)
+        }
+    }
+}
+
+/// A key as layouts store it: securesystemslib's dict for PEM keys or the
+/// OpenPGP dict for gpg keys.
+#[derive(Clone, Debug, PartialEq)]
+pub enum KeyDict {
+    /// `{"keytype", "scheme", "keyval": {"public"}, "keyid"}`
+    Sslib(SslibKey),
+    /// `{"type", "method", "hashes", "keyval", "keyid", ...}`
+    Gpg(GpgKey),
+}
+
+impl KeyDict {
+    /// Parses a key dict stored under `dict_keyid` in a layout (or given
+    /// alone when `dict_keyid` is `None`-like empty), recomputing its id
+    /// from the key material: the dict key and the `keyid` field must
+    /// both equal it.
+    pub fn from_value(path: &str, dict_keyid: &str, v: &Value) -> FResult<KeyDict> {
+        let obj = v
+            .as_object()
+            .ok_or_else(|| FormatError::new(path, format!("expected a key object, got {}", v.kind())))?;
+        let key = if obj.contains_key("type") && obj.contains_key("method") {
+            KeyDict::Gpg(GpgKey::from_value(path, v, false)?)
+        } else if obj.contains_key("keytype") {
+            KeyDict::Sslib(SslibKey::from_value(path, v)?)
+        } else {
+            return Err(FormatError::new(path, "not a key: expected \"keytype\" (PEM key) or \"type\" and \"method\" (OpenPGP key)"));
+        };
+        if !dict_keyid.is_empty() && dict_keyid != key.keyid() {
+            return Err(FormatError::new(
+                path,
+                format!("is stored under key id {dict_keyid} but its key material has id {}", key.keyid()),
+            ));
+        }
+        Ok(key)
+    }
+
+    /// The key id.
+    pub fn keyid(&self) -> &str {
+        match self {
+            KeyDict::Sslib(k) => &k.keyid,
+            KeyDict::Gpg(k) => &k.keyid,
+        }
+    }
+
+    /// Key ids of subkeys (OpenPGP only), in file order.
+    pub fn subkey_ids(&self) -> Vec<&str> {
+        match self {
+            KeyDict::Sslib(_) => Vec::new(),
+            KeyDict::Gpg(k) => k.subkeys.iter().map(|s| s.keyid.as_str()).collect(),
+        }
+    }
+
+    /// An identity of the key *material*: equal for two dicts holding the
+    /// same key, whatever their ids. Thresholds count these.
+    pub fn material_id(&self) -> String {
+        match self {
+            KeyDict::Sslib(k) => k.material_id(),
+            KeyDict::Gpg(k) => k.keyid.clone(),
+        }
+    }
+
+    /// The dict, as written into layouts.
+    pub fn to_value(&self) -> Value {
+        match self {
+            KeyDict::Sslib(k) => k.to_value(),
+            KeyDict::Gpg(k) => k.to_value(),
+        }
+    }
+
+    /// A short description: algorithm and (for OpenPGP) expiry.
+    pub fn describe(&self) -> String {
+        match self {
+            KeyDict::Sslib(k) => format!("{} ({})", k.keytype, k.scheme),
+            KeyDict::Gpg(k) => k.describe(),
+        }
+    }
+
+    /// A verifier for this dict, judging OpenPGP expiry at `now`.
+    pub fn verifier(&self, now: i64) -> Box<dyn Verifier> {
+        match self {
+            KeyDict::Sslib(k) => Box::new(k.clone()),
+            KeyDict::Gpg(k) => Box::new(openpgp::GpgDictVerifier { key: k.clone(), now }),
+        }
+    }
+}
+
+/// securesystemslib's default key id: sha256 of the canonical JSON of
+/// `{"keytype", "scheme", "keyval"}` (plus any extra fields given).
+pub fn sslib_keyid(fields: &Object) -> String {
+    let bytes = json::to_canonical(&Value::Object(fields.clone())).expect("key fields are strings");
+    hex::encode(Sha256::digest(&bytes))
+}

@@ -1,0 +1,877 @@
+//! OpenPGP in pure Rust (sequoia): in-toto's GPG signature triple, the GPG
+//! key dicts layouts carry, and certificates read from keyrings.
+//!
+//! The in-toto triple (securesystemslib's format) is
+//! `{"keyid", "other_headers", "signature"}`:
+//!
+//! * `keyid`: fingerprint of the (sub)key that signed, lower-case hex;
+//! * `other_headers`: hex of the v4 signature packet body from the version
+//!   byte to the end of the hashed subpackets;
+//! * `signature`: RSA: the MPI bytes; DSA: DER `SEQUENCE { r, s }`;
+//!   EdDSA: `r || s`, each padded to 32 bytes.
+//!
+//! and the signed digest is
+//! `H(data || other_headers || 0x04 0xff || be32(len(other_headers)))`.
+//!
+//! Verification here is stricter than the reference's: v4 binary
+//! signatures only, the algorithm byte must match the key, SHA-256 or
+//! stronger, the hashed issuer fingerprint must equal `keyid`, a signature
+//! expiration is honoured and unknown critical subpackets invalidate the
+//! signature. Key dicts are recomputed from their key material: the
+//! fingerprint must equal the dict's id.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use sequoia_openpgp as openpgp;
+use openpgp::cert::prelude::*;
+use openpgp::parse::Parse;
+use openpgp::crypto::mpi;
+use openpgp::packet::Key;
+use openpgp::packet::key::{Key4, PublicParts, UnspecifiedRole};
+use openpgp::policy::StandardPolicy;
+use openpgp::types::{Curve, HashAlgorithm, PublicKeyAlgorithm, RevocationStatus};
+
+use super::der;
+use super::{RawSignature, VerifyError, Verifier};
+use crate::json::{Object, Value};
+use crate::models::{DsseSignature, FResult, FormatError, Signature, is_hex};
+
+/// A signature as the in-toto triple plus the full packet.
+#[derive(Clone, Debug)]
+pub struct PgpSignature {
+    /// Fingerprint of the signing (sub)key, lower-case hex.
+    pub keyid: String,
+    /// Version byte through the hashed subpackets.
+    pub other_headers: Vec<u8>,
+    /// The signature value in in-toto's encoding.
+    pub signature: Vec<u8>,
+    /// The complete binary signature packet (for DSSE and gpg --verify).
+    pub packet: Vec<u8>,
+}
+
+/// Public key parameters of a GPG key dict.
+#[derive(Clone, Debug, PartialEq)]
+pub enum GpgParams {
+    /// `{"e", "n"}`
+    Rsa {
+        /// Exponent.
+        e: Vec<u8>,
+        /// Modulus.
+        n: Vec<u8>,
+    },
+    /// `{"p", "q", "g", "y"}`
+    Dsa {
+        /// p
+        p: Vec<u8>,
+        /// q
+        q: Vec<u8>,
+        /// g
+        g: Vec<u8>,
+        /// y
+        y: Vec<u8>,
+    },
+    /// `{"q"}`: the 32-byte Ed25519 point.
+    EdDsa {
+        /// q
+        q: Vec<u8>,
+    },
+}
+
+impl GpgParams {
+    fn names(&self) -> (&'static str, &'static str) {
+        match self {
+            GpgParams::Rsa { .. } => ("rsa", "pgp+rsa-pkcsv1.5"),
+            GpgParams::Dsa { .. } => ("dsa", "pgp+dsa-fips-180-2"),
+            GpgParams::EdDsa { .. } => ("eddsa", "pgp+eddsa-ed25519"),
+        }
+    }
+
+    #[allow(deprecated)]
+    fn pk_algo(&self) -> PublicKeyAlgorithm {
+        match self {
+            GpgParams::Rsa { .. } => PublicKeyAlgorithm::RSAEncryptSign,
+            GpgParams::Dsa { .. } => PublicKeyAlgorithm::DSA,
+            GpgParams::EdDsa { .. } => PublicKeyAlgorithm::EdDSA,
+        }
+    }
+
+    fn mpis(&self) -> mpi::PublicKey {
+        match self {
+            GpgParams::Rsa { e, n } => mpi::PublicKey::RSA { e: mpi::MPI::new(e), n: mpi::MPI::new(n) },
+            GpgParams::Dsa { p, q, g, y } => mpi::PublicKey::DSA {
+                p: mpi::MPI::new(p),
+                q: mpi::MPI::new(q),
+                g: mpi::MPI::new(g),
+                y: mpi::MPI::new(y),
+            },
+            GpgParams::EdDsa { q } => {
+                let mut point = vec![0x40];
+                point.extend_from_slice(q);
+                mpi::PublicKey::EdDSA { curve: Curve::Ed25519, q: mpi::MPI::new(&point) }
+            }
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        let h = |b: &[u8]| Value::String(hex::encode(b));
+        let pairs = match self {
+            GpgParams::Rsa { e, n } => vec![("e", h(e)), ("n", h(n))],
+            GpgParams::Dsa { p, q, g, y } => vec![("g", h(g)), ("p", h(p)), ("q", h(q)), ("y", h(y))],
+            GpgParams::EdDsa { q } => vec![("q", h(q))],
+        };
+        Value::Object(Object(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()))
+    }
+
+    /// Bits of the modulus or prime (strength check).
+    fn bits(&self) -> usize {
+        let bits = |b: &[u8]| {
+            let b = der::strip_zeros(b);
+            b.first().map_or(0, |f| b.len() * 8 - f.leading_zeros() as usize)
+        };
+        match self {
+            GpgParams::Rsa { n, .. } => bits(n),
+            GpgParams::Dsa { p, .. } => bits(p),
+            GpgParams::EdDsa { .. } => 256,
+        }
+    }
+
+    /// Parameters of a public key, if in-toto's OpenPGP format can hold
+    /// them (v4 RSA, DSA or EdDSA/Ed25519).
+    #[allow(deprecated)]
+    pub fn from_key(key: &Key<PublicParts, UnspecifiedRole>) -> Result<GpgParams, String> {
+        if key.version() != 4 {
+            return Err(format!("v{} keys cannot be used in in-toto's OpenPGP format (v4 only)", key.version()));
+        }
+        let algo = key.pk_algo();
+        match (algo, key.mpis()) {
+            (PublicKeyAlgorithm::RSAEncryptSign, mpi::PublicKey::RSA { e, n }) => {
+                Ok(GpgParams::Rsa { e: e.value().to_vec(), n: n.value().to_vec() })
+            }
+            (PublicKeyAlgorithm::DSA, mpi::PublicKey::DSA { p, q, g, y }) => Ok(GpgParams::Dsa {
+                p: p.value().to_vec(),
+                q: q.value().to_vec(),
+                g: g.value().to_vec(),
+                y: y.value().to_vec(),
+            }),
+            (PublicKeyAlgorithm::EdDSA, mpi::PublicKey::EdDSA { curve: Curve::Ed25519, q }) => {
+                let v = q.value();
+                if v.len() != 33 || v[0] != 0x40 {
+                    return Err("malformed Ed25519 point".into());
+                }
+                Ok(GpgParams::EdDsa { q: v[1..].to_vec() })
+            }
+            (algo, _) => Err(format!("{algo} keys cannot be used in in-toto's OpenPGP format (supported: RSA, DSA, EdDSA/Ed25519)")),
+        }
+    }
+}
+
+/// An OpenPGP key as layouts store it (securesystemslib's GPG key dict).
+#[derive(Clone, Debug, PartialEq)]
+pub struct GpgKey {
+    /// Fingerprint, lower-case hex (as written in the dict).
+    pub keyid: String,
+    /// Key parameters.
+    pub params: GpgParams,
+    /// Key creation time (seconds since the epoch).
+    pub creation_time: i64,
+    /// Seconds of validity after creation, if the key expires.
+    pub validity_period: Option<i64>,
+    /// Subkeys, in file order.
+    pub subkeys: Vec<GpgKey>,
+    raw: Object,
+}
+
+fn hex_bytes(path: &str, v: Option<&Value>) -> FResult<Vec<u8>> {
+    match v {
+        Some(Value::String(s)) if is_hex(s) && s.len() % 2 == 0 => Ok(hex::decode(s).expect("checked hex")),
+        _ => Err(FormatError::new(path, "missing or not an even-length hex string")),
+    }
+}
+
+impl GpgKey {
+    /// Parses and checks a GPG key dict; the fingerprint recomputed from
+    /// the key material must equal `keyid` (the same for each subkey).
+    pub fn from_value(path: &str, v: &Value, is_subkey: bool) -> FResult<GpgKey> {
+        let obj = v.as_object().ok_or_else(|| FormatError::new(path, "expected an object"))?;
+        let s = |k: &str| match obj.get(k) {
+            Some(Value::String(s)) => Ok(s.clone()),
+            _ => Err(FormatError::new(format!("{path}.{k}"), "missing or not a string")),
+        };
+        let typ = s("type")?;
+        let method = s("method")?;
+        let keyid = s("keyid")?;
+        let hashes = obj.get("hashes").and_then(Value::as_array);
+        if hashes.is_none_or(|h| !h.iter().all(|x| x.as_str().is_some())) {
+            return Err(FormatError::new(format!("{path}.hashes"), "missing or not a list of strings"));
+        }
+        let public = obj
+            .get("keyval")
+            .and_then(Value::as_object)
+            .and_then(|kv| kv.get("public"))
+            .and_then(Value::as_object)
+            .ok_or_else(|| FormatError::new(format!("{path}.keyval.public"), "missing or not an object"))?;
+        let pp = format!("{path}.keyval.public");
+        let p = |k: &str| hex_bytes(&format!("{pp}.{k}"), public.get(k));
+        let params = match typ.as_str() {
+            "rsa" => GpgParams::Rsa { e: p("e")?, n: p("n")? },
+            "dsa" => GpgParams::Dsa { p: p("p")?, q: p("q")?, g: p("g")?, y: p("y")? },
+            "eddsa" => {
+                let q = p("q")?;
+                if q.len() != 32 {
+                    return Err(FormatError::new(format!("{pp}.q"), "an Ed25519 key must be 32 bytes"));
+                }
+                GpgParams::EdDsa { q }
+            }
+            other => {
+                return Err(FormatError::new(format!("{path}.type"), format!("unsupported OpenPGP key type {other:?} (supported: rsa, dsa, eddsa)")));
+            }
+        };
+        if params.names().1 != method {
+            return Err(FormatError::new(format!("{path}.method"), format!("{method:?} does not match key type {typ:?}")));
+        }
+        let int = |k: &str| -> FResult<Option<i64>> {
+            match obj.get(k) {
+                None => Ok(None),
+                Some(Value::Int(i)) if *i >= 0 && *i <= u32::MAX as i128 => Ok(Some(*i as i64)),
+                Some(_) => Err(FormatError::new(format!("{path}.{k}"), "expected a non-negative integer")),
+            }
+        };
+        let creation_time = int("creation_time")?
+            .ok_or_else(|| FormatError::new(format!("{path}.creation_time"), "missing (needed to check the fingerprint)"))?;
+        let validity_period = int("validity_period")?.filter(|v| *v > 0);
+        let fpr = fingerprint(&params, creation_time).map_err(|e| FormatError::new(path, e))?;
+        if !keyid.eq_ignore_ascii_case(&fpr) {
+            return Err(FormatError::new(format!("{path}.keyid"), format!("{keyid} is not the fingerprint of this key ({fpr})")));
+        }
+        let mut subkeys = Vec::new();
+        match obj.get("subkeys") {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(subs)) if !is_subkey => {
+                for (id, sub) in subs.iter() {
+                    let spath = format!("{path}.subkeys[{id:?}]");
+                    let sk = GpgKey::from_value(&spath, sub, true)?;
+                    if *id != sk.keyid {
+                        return Err(FormatError::new(spath, format!("is stored under {id} but is key {}", sk.keyid)));
+                    }
+                    subkeys.push(sk);
+                }
+            }
+            Some(_) => return Err(FormatError::new(format!("{path}.subkeys"), "expected an object of subkeys")),
+        }
+        Ok(GpgKey { keyid, params, creation_time, validity_period, subkeys, raw: obj.clone() })
+    }
+
+    /// The dict as stored.
+    pub fn to_value(&self) -> Value {
+        Value::Object(self.raw.clone())
+    }
+
+    /// Builds the dict from key material, as securesystemslib exports it
+    /// (fields: method, type, hashes, keyid, keyval, creation_time, and
+    /// validity_period / subkeys when present).
+    pub fn new(params: GpgParams, creation_time: i64, validity_period: Option<i64>, subkeys: Vec<GpgKey>) -> Result<GpgKey, String> {
+        let keyid = fingerprint(&params, creation_time)?;
+        let (typ, method) = params.names();
+        let mut raw = Object::default();
+        raw.insert("method", method.into());
+        raw.insert("type", typ.into());
+        raw.insert("hashes", Value::Array(vec!["pgp+SHA2".into()]));
+        raw.insert("creation_time", Value::Int(creation_time.into()));
+        raw.insert("keyid", keyid.clone().into());
+        raw.insert("keyval", Value::Object(Object(vec![("private".into(), "".into()), ("public".into(), params.to_value())])));
+        if let Some(v) = validity_period {
+            raw.insert("validity_period", Value::Int(v.into()));
+        }
+        if !subkeys.is_empty() {
+            let subs = subkeys.iter().map(|s| (s.keyid.clone(), s.to_value())).collect();
+            raw.insert("subkeys", Value::Object(Object(subs)));
+        }
+        Ok(GpgKey { keyid, params, creation_time, validity_period, subkeys, raw })
+    }
+
+    /// The key (primary or subkey) with fingerprint `keyid`.
+    pub fn find(&self, keyid: &str) -> Option<&GpgKey> {
+        if self.keyid.eq_ignore_ascii_case(keyid) {
+            return Some(self);
+        }
+        self.subkeys.iter().find(|s| s.keyid.eq_ignore_ascii_case(keyid))
+    }
+
+    /// Algorithm and validity, for people.
+    pub fn describe(&self) -> String {
+        let algo = match &self.params {
+            GpgParams::Rsa { .. } => format!("OpenPGP RSA {}", self.params.bits()),
+            GpgParams::Dsa { .. } => format!("OpenPGP DSA {}", self.params.bits()),
+            GpgParams::EdDsa { .. } => "OpenPGP Ed25519".to_owned(),
+        };
+        match self.expires_at() {
+            Some(t) => format!("{algo}, expires {}", crate::models::layout_time(t)),
+            None => format!("{algo}, does not expire"),
+        }
+    }
+
+    /// When this (sub)key expires, if it does.
+    pub fn expires_at(&self) -> Option<i64> {
+        self.validity_period.map(|v| self.creation_time + v)
+    }
+
+    fn expired_at(&self, now: i64) -> bool {
+        // The reference's rule: expired once creation + validity < now.
+        self.expires_at().is_some_and(|t| t < now)
+    }
+
+    /// The sequoia key for these parameters.
+    fn sequoia_key(&self) -> Result<Key<PublicParts, UnspecifiedRole>, String> {
+        sequoia_key(&self.params, self.creation_time)
+    }
+}
+
+fn sequoia_key(params: &GpgParams, creation_time: i64) -> Result<Key<PublicParts, UnspecifiedRole>, String> {
+    let t = UNIX_EPOCH + Duration::from_secs(creation_time.max(0) as u64);
+    let k4 = Key4::new(t, params.pk_algo(), params.mpis()).map_err(|e| e.to_string())?;
+    Ok(Key::V4(k4))
+}
+
+fn fingerprint(params: &GpgParams, creation_time: i64) -> Result<String, String> {
+    Ok(sequoia_key(params, creation_time)?.fingerprint().to_hex().to_lowercase())
+}
+
+/// Verifies signatures with a GPG key dict from a layout, judging expiry
+/// at `now`. An expired primary makes its subkeys unusable too.
+pub struct GpgDictVerifier {
+    /// The dict.
+    pub key: GpgKey,
+    /// Verification time (seconds since the epoch).
+    pub now: i64,
+}
+
+impl GpgDictVerifier {
+    fn signing_key(&self, keyid: &str) -> Result<&GpgKey, VerifyError> {
+        let k = self.key.find(keyid).ok_or_else(|| VerifyError::NoSignature(self.key.keyid.clone()))?;
+        for key in [&self.key, k] {
+            if key.expired_at(self.now) {
+                return Err(VerifyError::Expired(expired_message(key)));
+            }
+        }
+        if k.params.bits() < 2048 {
+            return Err(VerifyError::Unusable(format!("OpenPGP key {} is too weak ({} bits)", k.keyid, k.params.bits())));
+        }
+        Ok(k)
+    }
+}
+
+fn expired_message(k: &GpgKey) -> String {
+    let exp = k.expires_at().unwrap_or(0);
+    format!(
+        "OpenPGP key {} created on {} expired on {}",
+        k.keyid,
+        crate::models::layout_time(k.creation_time),
+        crate::models::layout_time(exp)
+    )
+}
+
+impl Verifier for GpgDictVerifier {
+    fn keyid(&self) -> &str {
+        &self.key.keyid
+    }
+    fn owns(&self, keyid: &str) -> bool {
+        self.key.find(keyid).is_some()
+    }
+    fn verify(&self, payload: &[u8], sig: &Signature) -> Result<(), VerifyError> {
+        let Signature::Gpg { keyid, other_headers, signature, .. } = sig else {
+            return Err(VerifyError::Malformed { keyid: self.key.keyid.clone(), why: "not an OpenPGP signature".into() });
+        };
+        let k = self.signing_key(keyid)?;
+        let malformed = |why: &str| VerifyError::Malformed { keyid: keyid.clone(), why: why.into() };
+        let oh = hex::decode(other_headers).map_err(|_| malformed("other_headers is not hex"))?;
+        let sv = hex::decode(signature).map_err(|_| malformed("signature is not hex"))?;
+        verify_triple(k, keyid, &oh, &sv, payload, self.now)
+    }
+    fn verify_dsse(&self, pae: &[u8], sig: &DsseSignature) -> Result<(), VerifyError> {
+        let k = self.signing_key(&sig.keyid)?;
+        let parsed = parse_packet(&sig.sig).map_err(|why| VerifyError::Malformed { keyid: sig.keyid.clone(), why })?;
+        verify_triple(k, &sig.keyid, &parsed.other_headers, &parsed.signature, pae, self.now)
+    }
+}
+
+/// Checks one triple against one (sub)key.
+pub fn verify_triple(k: &GpgKey, keyid: &str, other_headers: &[u8], signature: &[u8], payload: &[u8], now: i64) -> Result<(), VerifyError> {
+    let malformed = |why: String| VerifyError::Malformed { keyid: keyid.to_owned(), why };
+    let hdr = parse_headers(other_headers).map_err(malformed)?;
+    let want_algo: &[u8] = match k.params {
+        GpgParams::Rsa { .. } => &[1, 3],
+        GpgParams::Dsa { .. } => &[17],
+        GpgParams::EdDsa { .. } => &[22],
+    };
+    if !want_algo.contains(&hdr.pk_algo) {
+        return Err(malformed(format!("algorithm byte {} does not match the {} key", hdr.pk_algo, k.params.names().0)));
+    }
+    if !hdr.issuer_fpr.eq_ignore_ascii_case(keyid) || !k.keyid.eq_ignore_ascii_case(keyid) {
+        return Err(malformed(format!("the hashed issuer fingerprint {} is not the key id {keyid}", hdr.issuer_fpr)));
+    }
+    if let Some(exp) = hdr.expires_after {
+        if hdr.created + exp <= now {
+            return Err(VerifyError::Expired(format!("the signature by {keyid} expired")));
+        }
+    }
+    let mpis = signature_mpis(&k.params, signature).map_err(malformed)?;
+    let digest = signed_digest(hdr.hash, payload, other_headers);
+    let key = k.sequoia_key().map_err(|e| VerifyError::Unusable(e))?;
+    key.verify(&mpis, hdr.hash, &digest).map_err(|_| VerifyError::Invalid(keyid.to_owned()))
+}
+
+/// The v4 digest: `H(data || other_headers || 0x04 0xff || be32(len))`.
+pub fn signed_digest(hash: HashAlgorithm, payload: &[u8], other_headers: &[u8]) -> Vec<u8> {
+    let trailer = {
+        let mut t = vec![0x04, 0xff];
+        t.extend_from_slice(&(other_headers.len() as u32).to_be_bytes());
+        t
+    };
+    fn run<D: sha2::Digest>(parts: [&[u8]; 3]) -> Vec<u8> {
+        let mut h = D::new();
+        for p in parts {
+            h.update(p);
+        }
+        h.finalize().to_vec()
+    }
+    let parts = [payload, other_headers, &trailer[..]];
+    match hash {
+        HashAlgorithm::SHA384 => run::<sha2::Sha384>(parts),
+        HashAlgorithm::SHA512 => run::<sha2::Sha512>(parts),
+        _ => run::<sha2::Sha256>(parts),
+    }
+}
+
+/// What the hashed part of a signature says.
+#[derive(Debug)]
+pub struct Headers {
+    /// Public-key algorithm byte.
+    pub pk_algo: u8,
+    /// Hash algorithm.
+    pub hash: HashAlgorithm,
+    /// Signature creation time.
+    pub created: i64,
+    /// Signature expiration (seconds after creation), if any.
+    pub expires_after: Option<i64>,
+    /// Hashed issuer fingerprint, lower-case hex.
+    pub issuer_fpr: String,
+}
+
+/// Parses `other_headers` (version through hashed subpackets) strictly.
+pub fn parse_headers(oh: &[u8]) -> Result<Headers, String> {
+    if oh.len() < 6 {
+        return Err("other_headers is too short".into());
+    }
+    if oh[0] != 4 {
+        return Err(format!("signature version {} (only v4 is accepted)", oh[0]));
+    }
+    if oh[1] != 0 {
+        return Err(format!("signature type 0x{:02x} (only binary-document signatures, 0x00, are accepted)", oh[1]));
+    }
+    let hash = match oh[3] {
+        8 => HashAlgorithm::SHA256,
+        9 => HashAlgorithm::SHA384,
+        10 => HashAlgorithm::SHA512,
+        2 => return Err("SHA-1 signatures are not accepted".into()),
+        1 => return Err("MD5 signatures are not accepted".into()),
+        other => return Err(format!("hash algorithm {other} is not accepted (SHA-256, SHA-384 or SHA-512)")),
+    };
+    let hashed_len = u16::from_be_bytes([oh[4], oh[5]]) as usize;
+    if oh.len() != 6 + hashed_len {
+        return Err("other_headers length does not match its hashed-area length".into());
+    }
+    let mut created = None;
+    let mut expires_after = None;
+    let mut issuer_fpr = None;
+    let mut issuer_id = None;
+    for (typ, critical, body) in subpackets(&oh[6..])? {
+        match typ {
+            2 if body.len() == 4 => created = Some(u32::from_be_bytes(body.try_into().expect("4 bytes")) as i64),
+            3 if body.len() == 4 => {
+                let v = u32::from_be_bytes(body.try_into().expect("4 bytes")) as i64;
+                expires_after = (v != 0).then_some(v);
+            }
+            16 if body.len() == 8 => issuer_id = Some(hex::encode(body)),
+            33 if body.len() == 21 && body[0] == 4 => issuer_fpr = Some(hex::encode(&body[1..])),
+            2 | 3 | 16 | 33 => return Err(format!("malformed subpacket {typ}")),
+            _ if critical => return Err(format!("unknown critical subpacket {typ}")),
+            _ => {}
+        }
+    }
+    let issuer_fpr = issuer_fpr.ok_or("no hashed issuer-fingerprint subpacket")?;
+    if issuer_id.is_some_and(|id| !issuer_fpr.ends_with(&id)) {
+        return Err("issuer key id and issuer fingerprint disagree".into());
+    }
+    Ok(Headers {
+        pk_algo: oh[2],
+        hash,
+        created: created.ok_or("no signature-creation-time subpacket")?,
+        expires_after,
+        issuer_fpr,
+    })
+}
+
+/// Splits a subpacket area into (type, critical, body).
+fn subpackets(mut area: &[u8]) -> Result<Vec<(u8, bool, &[u8])>, String> {
+    let mut out = Vec::new();
+    while !area.is_empty() {
+        let (len, hdr) = match area[0] {
+            0..=191 => (area[0] as usize, 1),
+            192..=254 if area.len() >= 2 => ((((area[0] as usize) - 192) << 8) + area[1] as usize + 192, 2),
+            255 if area.len() >= 5 => (u32::from_be_bytes([area[1], area[2], area[3], area[4]]) as usize, 5),
+            _ => return Err("truncated subpacket".into()),
+        };
+        if len == 0 || area.len() < hdr + len {
+            return Err("truncated subpacket".into());
+        }
+        let body = &area[hdr..hdr + len];
+        out.push((body[0] & 0x7f, body[0] & 0x80 != 0, &body[1..]));
+        area = &area[hdr + len..];
+    }
+    Ok(out)
+}
+
+/// Converts in-toto's signature encoding into sequoia MPIs.
+fn signature_mpis(params: &GpgParams, sig: &[u8]) -> Result<mpi::Signature, String> {
+    match params {
+        GpgParams::Rsa { .. } => Ok(mpi::Signature::RSA { s: mpi::MPI::new(der::strip_zeros(sig)) }),
+        GpgParams::Dsa { .. } => {
+            let (r, s) = der::read_int_pair(sig).ok_or("DSA signature is not DER (r, s)")?;
+            Ok(mpi::Signature::DSA { r: mpi::MPI::new(r), s: mpi::MPI::new(s) })
+        }
+        GpgParams::EdDsa { .. } => {
+            if sig.len() != 64 {
+                return Err("EdDSA signature must be 64 bytes".into());
+            }
+            Ok(mpi::Signature::EdDSA { r: mpi::MPI::new(der::strip_zeros(&sig[..32])), s: mpi::MPI::new(der::strip_zeros(&sig[32..])) })
+        }
+    }
+}
+
+/// Splits a binary signature packet into in-toto's fields.
+pub fn parse_packet(packet: &[u8]) -> Result<PgpSignature, String> {
+    let body = packet_body(packet)?;
+    if body.len() < 6 {
+        return Err("signature packet is too short".into());
+    }
+    let hashed_len = u16::from_be_bytes([body[4], body[5]]) as usize;
+    let oh_end = 6 + hashed_len;
+    if body.len() < oh_end + 2 {
+        return Err("truncated signature packet".into());
+    }
+    let other_headers = body[..oh_end].to_vec();
+    let hdr = parse_headers(&other_headers)?;
+    let unhashed_len = u16::from_be_bytes([body[oh_end], body[oh_end + 1]]) as usize;
+    let mut rest = body.get(oh_end + 2 + unhashed_len + 2..).ok_or("truncated signature packet")?;
+    let mut mpis = Vec::new();
+    while !rest.is_empty() {
+        if rest.len() < 2 {
+            return Err("truncated MPI".into());
+        }
+        let bits = u16::from_be_bytes([rest[0], rest[1]]) as usize;
+        let n = bits.div_ceil(8);
+        let v = rest.get(2..2 + n).ok_or("truncated MPI")?;
+        mpis.push(v.to_vec());
+        rest = &rest[2 + n..];
+    }
+    let signature = match (hdr.pk_algo, mpis.as_slice()) {
+        (1 | 3, [s]) => s.clone(),
+        (17, [r, s]) => der::int_pair(r, s),
+        (22, [r, s]) if r.len() <= 32 && s.len() <= 32 => {
+            let mut out = vec![0u8; 64];
+            out[32 - r.len()..32].copy_from_slice(r);
+            out[64 - s.len()..].copy_from_slice(s);
+            out
+        }
+        (algo, _) => return Err(format!("unsupported or malformed signature (algorithm {algo})")),
+    };
+    Ok(PgpSignature { keyid: hdr.issuer_fpr, other_headers, signature, packet: packet.to_vec() })
+}
+
+/// The body of the first packet, which must be a signature (tag 2).
+fn packet_body(p: &[u8]) -> Result<&[u8], String> {
+    let ctb = *p.first().ok_or("empty signature")?;
+    if ctb & 0x80 == 0 {
+        return Err("not an OpenPGP packet".into());
+    }
+    let (tag, len, hdr) = if ctb & 0x40 != 0 {
+        let tag = ctb & 0x3f;
+        let b = p.get(1..).ok_or("truncated packet")?;
+        match b.first().copied().ok_or("truncated packet")? {
+            l @ 0..=191 => (tag, l as usize, 2),
+            l @ 192..=223 => (tag, (((l as usize) - 192) << 8) + *b.get(1).ok_or("truncated packet")? as usize + 192, 3),
+            255 => {
+                let l = b.get(1..5).ok_or("truncated packet")?;
+                (tag, u32::from_be_bytes([l[0], l[1], l[2], l[3]]) as usize, 6)
+            }
+            _ => return Err("partial-length signature packets are not accepted".into()),
+        }
+    } else {
+        let tag = (ctb >> 2) & 0x0f;
+        match ctb & 3 {
+            0 => (tag, *p.get(1).ok_or("truncated packet")? as usize, 2),
+            1 => {
+                let l = p.get(1..3).ok_or("truncated packet")?;
+                (tag, u16::from_be_bytes([l[0], l[1]]) as usize, 3)
+            }
+            2 => {
+                let l = p.get(1..5).ok_or("truncated packet")?;
+                (tag, u32::from_be_bytes([l[0], l[1], l[2], l[3]]) as usize, 5)
+            }
+            _ => return Err("indeterminate-length packets are not accepted".into()),
+        }
+    };
+    if tag != 2 {
+        return Err(format!("packet tag {tag} is not a signature"));
+    }
+    let body = p.get(hdr..hdr + len).ok_or("truncated packet")?;
+    if p.len() != hdr + len {
+        return Err("trailing data after the signature packet".into());
+    }
+    Ok(body)
+}
+
+/// Builds a v4 binary signature the way gpg 2.2 does (hashed: issuer
+/// fingerprint, creation time; unhashed: issuer key id), asking `sign`
+/// for the signature over the digest.
+pub fn build_signature(
+    signer_fpr: &[u8; 20],
+    params: &GpgParams,
+    created: u32,
+    payload: &[u8],
+    sign: impl FnOnce(&[u8]) -> Result<mpi::Signature, String>,
+) -> Result<PgpSignature, String> {
+    let pk_algo = match params {
+        GpgParams::Rsa { .. } => 1u8,
+        GpgParams::Dsa { .. } => 17,
+        GpgParams::EdDsa { .. } => 22,
+    };
+    let mut hashed = vec![22, 33, 4];
+    hashed.extend_from_slice(signer_fpr);
+    hashed.extend([5, 2]);
+    hashed.extend(created.to_be_bytes());
+    let mut oh = vec![4, 0, pk_algo, 8];
+    oh.extend((hashed.len() as u16).to_be_bytes());
+    oh.extend(&hashed);
+    let digest = signed_digest(HashAlgorithm::SHA256, payload, &oh);
+    let mpis = sign(&digest)?;
+    let mut body = oh.clone();
+    let mut unhashed = vec![9, 16];
+    unhashed.extend_from_slice(&signer_fpr[12..]);
+    body.extend((unhashed.len() as u16).to_be_bytes());
+    body.extend(unhashed);
+    body.extend_from_slice(&digest[..2]);
+    let push_mpi = |body: &mut Vec<u8>, v: &[u8]| {
+        let v = der::strip_zeros(v);
+        let bits = v.first().map_or(0, |f| v.len() * 8 - f.leading_zeros() as usize);
+        body.extend((bits as u16).to_be_bytes());
+        body.extend_from_slice(v);
+    };
+    let signature = match &mpis {
+        mpi::Signature::RSA { s } => {
+            push_mpi(&mut body, s.value());
+            s.value().to_vec()
+        }
+        mpi::Signature::DSA { r, s } => {
+            push_mpi(&mut body, r.value());
+            push_mpi(&mut body, s.value());
+            der::int_pair(r.value(), s.value())
+        }
+        mpi::Signature::EdDSA { r, s } => {
+            push_mpi(&mut body, r.value());
+            push_mpi(&mut body, s.value());
+            let mut out = vec![0u8; 64];
+            let (r, s) = (der::strip_zeros(r.value()), der::strip_zeros(s.value()));
+            if r.len() > 32 || s.len() > 32 {
+                return Err("malformed EdDSA signature from the agent".into());
+            }
+            out[32 - r.len()..32].copy_from_slice(r);
+            out[64 - s.len()..].copy_from_slice(s);
+            out
+        }
+        _ => return Err("unexpected signature type from the agent".into()),
+    };
+    let mut packet = vec![0xc2];
+    let len = body.len();
+    if len < 192 {
+        packet.push(len as u8);
+    } else if len < 8384 {
+        let l = len - 192;
+        packet.push(((l >> 8) + 192) as u8);
+        packet.push((l & 0xff) as u8);
+    } else {
+        packet.push(255);
+        packet.extend((len as u32).to_be_bytes());
+    }
+    packet.extend(&body);
+    Ok(PgpSignature { keyid: hex::encode(signer_fpr), other_headers: oh, signature, packet })
+}
+
+/// Reads every certificate in `bytes` (armored or binary keyring).
+pub fn read_certs(bytes: &[u8]) -> Result<Vec<Cert>, String> {
+    let mut out = Vec::new();
+    for c in CertParser::from_bytes(bytes).map_err(|e| format!("not an OpenPGP keyring: {e}"))? {
+        out.push(c.map_err(|e| format!("malformed certificate: {e}"))?);
+    }
+    Ok(out)
+}
+
+/// Finds the certificate for `id` (fingerprint, long key id or subkey
+/// fingerprint, any case), matching by suffix as gpg and the reference do.
+pub fn find_cert<'a>(certs: &'a [Cert], id: &str) -> Result<&'a Cert, String> {
+    let want = id.trim_start_matches("0x").to_lowercase();
+    if want.len() < 16 || !is_hex(&want) {
+        return Err(format!("{id:?} is not a key id or fingerprint (need at least 16 hex digits)"));
+    }
+    let hits: Vec<&Cert> = certs
+        .iter()
+        .filter(|c| c.keys().any(|k| k.key().fingerprint().to_hex().to_lowercase().ends_with(&want)))
+        .collect();
+    match hits.as_slice() {
+        [one] => Ok(one),
+        [] => Err(format!("no OpenPGP key {id}")),
+        _ => Err(format!("{id} matches {} keys; give the full fingerprint", hits.len())),
+    }
+}
+
+/// Time as `SystemTime`.
+pub fn system_time(secs: i64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(secs.max(0) as u64)
+}
+
+/// The layout key dict for `cert`, as securesystemslib exports it, but
+/// read correctly: subkeys and expiry of Ed25519 keys are kept, revoked
+/// subkeys are left out. Subkeys of algorithms in-toto cannot use (e.g.
+/// Curve25519 encryption keys) are skipped, like the reference does.
+pub fn cert_to_dict(cert: &Cert, now: i64) -> Result<GpgKey, String> {
+    let policy = StandardPolicy::new();
+    let vc = cert
+        .with_policy(&policy, system_time(now))
+        .map_err(|e| format!("key {} is not usable: {e}", cert.fingerprint()))?;
+    let primary = vc.primary_key();
+    let pkey: Key<PublicParts, UnspecifiedRole> = primary.key().clone().role_into_unspecified();
+    let params = GpgParams::from_key(&pkey).map_err(|e| format!("key {}: {e}", cert.fingerprint()))?;
+    let validity = primary.key_validity_period().map(|d| d.as_secs() as i64);
+    let mut subkeys = Vec::new();
+    for ka in vc.keys().subkeys() {
+        if matches!(ka.revocation_status(), RevocationStatus::Revoked(_)) {
+            continue;
+        }
+        let skey: Key<PublicParts, UnspecifiedRole> = ka.key().clone().role_into_unspecified();
+        let Ok(sparams) = GpgParams::from_key(&skey) else { continue };
+        let svalidity = ka.key_validity_period().map(|d| d.as_secs() as i64);
+        subkeys.push(GpgKey::new(sparams, unix(skey.creation_time()), svalidity, Vec::new())?);
+    }
+    GpgKey::new(params, unix(pkey.creation_time()), validity, subkeys)
+}
+
+/// Seconds since the epoch.
+pub fn unix(t: SystemTime) -> i64 {
+    t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Verifies with a certificate from a keyring or gpg home, honouring its
+/// revocations and expiry at `now` and requiring a signing-capable key.
+pub struct CertVerifier {
+    cert: Cert,
+    dict: GpgKey,
+    now: i64,
+}
+
+impl CertVerifier {
+    /// Wraps `cert`, which must be an RSA, DSA or EdDSA key.
+    pub fn new(cert: Cert, now: i64) -> Result<CertVerifier, String> {
+        let dict = cert_to_dict_lenient(&cert, now)?;
+        Ok(CertVerifier { cert, dict, now })
+    }
+
+    /// The key dict (as `intoto key export` would write it).
+    pub fn dict(&self) -> &GpgKey {
+        &self.dict
+    }
+
+    /// The certificate.
+    pub fn cert(&self) -> &Cert {
+        &self.cert
+    }
+
+    fn check_usable(&self, keyid: &str) -> Result<&GpgKey, VerifyError> {
+        let policy = StandardPolicy::new();
+        let t = system_time(self.now);
+        let fpr = self.cert.fingerprint().to_hex().to_lowercase();
+        let vc = self
+            .cert
+            .with_policy(&policy, t)
+            .map_err(|e| VerifyError::Unusable(format!("OpenPGP key {fpr} is not usable: {e}")))?;
+        if let RevocationStatus::Revoked(_) = vc.revocation_status() {
+            return Err(VerifyError::Revoked(format!("OpenPGP key {fpr} is revoked")));
+        }
+        if let Err(e) = vc.alive() {
+            return Err(VerifyError::Expired(format!("OpenPGP key {fpr} has expired ({})", root_cause(&e))));
+        }
+        let ka = vc
+            .keys()
+            .find(|k| k.key().fingerprint().to_hex().eq_ignore_ascii_case(keyid))
+            .ok_or_else(|| VerifyError::Unusable(format!("key {keyid} is not a valid (bound) key of {fpr}")))?;
+        if let RevocationStatus::Revoked(_) = ka.revocation_status() {
+            return Err(VerifyError::Revoked(format!("OpenPGP subkey {keyid} of {fpr} is revoked")));
+        }
+        if let Err(e) = ka.alive() {
+            return Err(VerifyError::Expired(format!("OpenPGP key {keyid} has expired ({})", root_cause(&e))));
+        }
+        if !ka.for_signing() {
+            return Err(VerifyError::Unusable(format!("OpenPGP key {keyid} is not a signing key")));
+        }
+        let k = self.dict.find(keyid).ok_or_else(|| VerifyError::Unusable(format!("key {keyid} cannot be used in in-toto's OpenPGP format")))?;
+        if k.params.bits() < 2048 {
+            return Err(VerifyError::Unusable(format!("OpenPGP key {keyid} is too weak ({} bits)", k.params.bits())));
+        }
+        Ok(k)
+    }
+}
+
+fn root_cause(e: &anyhow::Error) -> String {
+    e.root_cause().to_string()
+}
+
+/// Like [`cert_to_dict`], but for certificates that are already expired
+/// or revoked (their dict is still needed to say why they fail).
+fn cert_to_dict_lenient(cert: &Cert, now: i64) -> Result<GpgKey, String> {
+    let policy = StandardPolicy::new();
+    let ok = cert.with_policy(&policy, system_time(now)).is_ok();
+    if ok {
+        return cert_to_dict(cert, now);
+    }
+    let pkey: Key<PublicParts, UnspecifiedRole> = cert.primary_key().key().clone().role_into_unspecified();
+    let params = GpgParams::from_key(&pkey).map_err(|e| format!("key {}: {e}", cert.fingerprint()))?;
+    GpgKey::new(params, unix(pkey.creation_time()), None, Vec::new())
+}
+
+impl Verifier for CertVerifier {
+    fn keyid(&self) -> &str {
+        &self.dict.keyid
+    }
+    fn owns(&self, keyid: &str) -> bool {
+        self.cert.keys().any(|k| k.key().fingerprint().to_hex().eq_ignore_ascii_case(keyid))
+    }
+    fn verify(&self, payload: &[u8], sig: &Signature) -> Result<(), VerifyError> {
+        let Signature::Gpg { keyid, other_headers, signature, .. } = sig else {
+            return Err(VerifyError::Malformed { keyid: self.dict.keyid.clone(), why: "not an OpenPGP signature".into() });
+        };
+        let k = self.check_usable(keyid)?;
+        let malformed = |why: &str| VerifyError::Malformed { keyid: keyid.clone(), why: why.into() };
+        let oh = hex::decode(other_headers).map_err(|_| malformed("other_headers is not hex"))?;
+        let sv = hex::decode(signature).map_err(|_| malformed("signature is not hex"))?;
+        verify_triple(k, keyid, &oh, &sv, payload, self.now)
+    }
+    fn verify_dsse(&self, pae: &[u8], sig: &DsseSignature) -> Result<(), VerifyError> {
+        let k = self.check_usable(&sig.keyid)?;
+        let parsed = parse_packet(&sig.sig).map_err(|why| VerifyError::Malformed { keyid: sig.keyid.clone(), why })?;
+        verify_triple(k, &sig.keyid, &parsed.other_headers, &parsed.signature, pae, self.now)
+    }
+}
+
+/// A raw signature made from a parsed packet.
+pub fn raw_from_packet(packet: &[u8]) -> Result<RawSignature, String> {
+    Ok(RawSignature::OpenPgp(parse_packet(packet)?))
+}

@@ -1,0 +1,486 @@
+//! The two signature containers: the classic Metablock and DSSE.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
+use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
+
+use super::artifacts::{Artifacts, ArtifactsSeed};
+
+use super::{FResult, Fields, FormatError, Layout, Link};
+use crate::json::{self, Object, Value};
+
+/// The DSSE payload type of in-toto link and layout payloads.
+pub const PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
+
+/// What is signed: a link or a layout.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Signed {
+    /// Link metadata.
+    Link(Link),
+    /// Layout metadata.
+    Layout(Layout),
+}
+
+impl Signed {
+    /// `"link"` or `"layout"`.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Signed::Link(_) => "link",
+            Signed::Layout(_) => "layout",
+        }
+    }
+
+    /// The canonical JSON bytes classic signatures cover.
+    pub fn canonical_bytes(&self) -> Vec<u8> {
+        let r = match self {
+            Signed::Link(l) => json::to_canonical(l),
+            Signed::Layout(l) => json::to_canonical(l),
+        };
+        // Typed models hold only strings, integers and objects: always encodable.
+        r.expect("typed metadata is canonical-encodable")
+    }
+
+    /// The DSSE payload the reference writes: `json.dumps(obj, sort_keys=True)`.
+    pub fn dsse_payload(&self) -> Vec<u8> {
+        let r = match self {
+            Signed::Link(l) => json::to_python_compact(l),
+            Signed::Layout(l) => json::to_python_compact(l),
+        };
+        r.expect("typed metadata is serialisable")
+    }
+}
+
+impl Serialize for Signed {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Signed::Link(l) => l.serialize(s),
+            Signed::Layout(l) => l.serialize(s),
+        }
+    }
+}
+
+/// One signature in a Metablock (or a DSSE envelope, decoded).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Signature {
+    /// securesystemslib's `{"keyid", "sig"}`; `sig` is hex in a Metablock.
+    Plain {
+        /// The signing key's id.
+        keyid: String,
+        /// The signature, as stored (hex in Metablocks); may be malformed.
+        sig: String,
+        /// Other fields, kept as they were.
+        extra: Object,
+    },
+    /// The OpenPGP triple `{"keyid", "other_headers", "signature"}`.
+    Gpg {
+        /// Fingerprint of the (sub)key that signed, lower-case hex.
+        keyid: String,
+        /// Hex of the v4 signature packet up to the end of the hashed area.
+        other_headers: String,
+        /// Hex of the signature value (see [`crate::keys::openpgp`]).
+        signature: String,
+        /// Other fields, kept as they were.
+        extra: Object,
+    },
+}
+
+impl Signature {
+    /// The `keyid` field.
+    pub fn keyid(&self) -> &str {
+        match self {
+            Signature::Plain { keyid, .. } | Signature::Gpg { keyid, .. } => keyid,
+        }
+    }
+
+    fn from_value(path: &str, v: &Value) -> FResult<Signature> {
+        let f = Fields::of(path, v)?;
+        let keyid = f.string("keyid")?;
+        let mut extra = f.obj.clone();
+        for k in ["keyid", "sig", "signature", "other_headers"] {
+            extra.remove(k);
+        }
+        if f.obj.contains_key("signature") && f.obj.contains_key("other_headers") {
+            Ok(Signature::Gpg { keyid, other_headers: f.string("other_headers")?, signature: f.string("signature")?, extra })
+        } else if f.obj.contains_key("sig") {
+            Ok(Signature::Plain { keyid, sig: f.string("sig")?, extra })
+        } else {
+            Err(FormatError::new(path, "not a signature: needs \"sig\", or \"signature\" and \"other_headers\""))
+        }
+    }
+}
+
+impl Serialize for Signature {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut obj = match self {
+            Signature::Plain { extra, .. } | Signature::Gpg { extra, .. } => extra.clone(),
+        };
+        match self {
+            Signature::Plain { keyid, sig, .. } => {
+                obj.insert("keyid", keyid.as_str().into());
+                obj.insert("sig", sig.as_str().into());
+            }
+            Signature::Gpg { keyid, other_headers, signature, .. } => {
+                obj.insert("keyid", keyid.as_str().into());
+                obj.insert("other_headers", other_headers.as_str().into());
+                obj.insert("signature", signature.as_str().into());
+            }
+        }
+        obj.serialize(s)
+    }
+}
+
+/// The classic container: `{"signatures": [...], "signed": {...}}`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Metablock {
+    /// Signatures over the canonical bytes of `signed`.
+    pub signatures: Vec<Signature>,
+    /// The link or layout.
+    pub signed: Signed,
+}
+
+impl Serialize for Metablock {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Metablock", 2)?;
+        st.serialize_field("signatures", &self.signatures)?;
+        st.serialize_field("signed", &self.signed)?;
+        st.end()
+    }
+}
+
+/// One DSSE signature, with its signature bytes decoded.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DsseSignature {
+    /// The signing key's id.
+    pub keyid: String,
+    /// The signature bytes (for OpenPGP keys: a binary v4 signature packet).
+    pub sig: Vec<u8>,
+    /// Other fields, kept as they were.
+    pub extra: Object,
+}
+
+/// A DSSE envelope holding an in-toto payload.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dsse {
+    /// The exact payload bytes that were signed.
+    pub payload: Vec<u8>,
+    /// Signatures over [`pae`] of the payload.
+    pub signatures: Vec<DsseSignature>,
+    /// The payload, parsed.
+    pub signed: Signed,
+}
+
+impl Dsse {
+    /// The bytes DSSE signatures cover.
+    pub fn pae(&self) -> Vec<u8> {
+        pae(PAYLOAD_TYPE, &self.payload)
+    }
+}
+
+/// DSSE's pre-authentication encoding.
+pub fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
+    let mut out = format!("DSSEv1 {} {} {} ", payload_type.len(), payload_type, payload.len()).into_bytes();
+    out.extend_from_slice(payload);
+    out
+}
+
+impl Serialize for Dsse {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(3))?;
+        m.serialize_entry("payload", &B64.encode(&self.payload))?;
+        m.serialize_entry("payloadType", PAYLOAD_TYPE)?;
+        let sigs: Vec<Object> = self
+            .signatures
+            .iter()
+            .map(|sig| {
+                let mut o = sig.extra.clone();
+                o.insert("keyid", sig.keyid.as_str().into());
+                o.insert("sig", B64.encode(&sig.sig).into());
+                o
+            })
+            .collect();
+        m.serialize_entry("signatures", &sigs)?;
+        m.end()
+    }
+}
+
+/// A metadata file: either container.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Envelope {
+    /// `{"signatures", "signed"}`
+    Metablock(Metablock),
+    /// `{"payload", "payloadType", "signatures"}`
+    Dsse(Dsse),
+}
+
+impl Envelope {
+    /// Parses a metadata file strictly (see [`crate::json`]) in one pass.
+    pub fn from_slice(bytes: &[u8]) -> Result<Envelope, String> {
+        if bytes.starts_with(b"\xef\xbb\xbf") {
+            return Err("starts with a byte-order mark".into());
+        }
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        let doc = DocSeed.deserialize(&mut de).map_err(|e| e.to_string())?;
+        de.end().map_err(|e| e.to_string())?;
+        doc.into_envelope().map_err(|e| e.to_string())
+    }
+
+    /// The link or layout inside.
+    pub fn signed(&self) -> &Signed {
+        match self {
+            Envelope::Metablock(m) => &m.signed,
+            Envelope::Dsse(d) => &d.signed,
+        }
+    }
+
+    /// Takes the link or layout out.
+    pub fn into_signed(self) -> Signed {
+        match self {
+            Envelope::Metablock(m) => m.signed,
+            Envelope::Dsse(d) => d.signed,
+        }
+    }
+
+    /// The bytes this container's signatures cover.
+    pub fn signed_bytes(&self) -> Vec<u8> {
+        match self {
+            Envelope::Metablock(m) => m.signed.canonical_bytes(),
+            Envelope::Dsse(d) => d.pae(),
+        }
+    }
+
+    /// Key ids of the signatures, in order.
+    pub fn signature_keyids(&self) -> Vec<String> {
+        match self {
+            Envelope::Metablock(m) => m.signatures.iter().map(|s| s.keyid().to_owned()).collect(),
+            Envelope::Dsse(d) => d.signatures.iter().map(|s| s.keyid.clone()).collect(),
+        }
+    }
+
+    /// True for DSSE.
+    pub fn is_dsse(&self) -> bool {
+        matches!(self, Envelope::Dsse(_))
+    }
+
+    /// A new unsigned container of the given kind around `signed`.
+    pub fn new(signed: Signed, dsse: bool) -> Envelope {
+        if dsse {
+            let payload = signed.dsse_payload();
+            Envelope::Dsse(Dsse { payload, signatures: Vec::new(), signed })
+        } else {
+            Envelope::Metablock(Metablock { signatures: Vec::new(), signed })
+        }
+    }
+
+    /// Drops all signatures.
+    pub fn clear_signatures(&mut self) {
+        match self {
+            Envelope::Metablock(m) => m.signatures.clear(),
+            Envelope::Dsse(d) => d.signatures.clear(),
+        }
+    }
+
+    /// The file bytes, written as the reference writes them.
+    pub fn to_file_bytes(&self) -> Vec<u8> {
+        let r = match self {
+            Envelope::Metablock(m) => json::to_python_pretty(m),
+            Envelope::Dsse(d) => json::to_python_compact(d),
+        };
+        r.expect("metadata is serialisable")
+    }
+}
+
+/// Standard base64 with padding, and nothing else (no whitespace, no
+/// URL-safe alphabet, canonical trailing bits).
+fn strict_b64(path: &str, s: &str) -> FResult<Vec<u8>> {
+    B64.decode(s).map_err(|e| FormatError::new(path, format!("is not strict base64: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pae_matches_the_dsse_spec() {
+        assert_eq!(pae("http://example.com/HelloWorld", b"hello world"), b"DSSEv1 29 http://example.com/HelloWorld 11 hello world".to_vec());
+    }
+
+    #[test]
+    fn ambiguous_and_foreign_containers_are_rejected() {
+        for bad in [
+            &br#"{"signed": {"_type": "link", "name": "a"}, "payload": "", "payloadType": "application/vnd.in-toto+json", "signatures": []}"#[..],
+            br#"{"payload": "e30=", "payloadType": "text/plain", "signatures": []}"#,
+            br#"{"payload": "e30", "payloadType": "application/vnd.in-toto+json", "signatures": []}"#,
+            br#"{"payload": "e3-=", "payloadType": "application/vnd.in-toto+json", "signatures": []}"#,
+            br#"{"foo": 1}"#,
+            br#"{"signed": {"_type": "link", "name": "a"}, "signatures": [{"keyid": "ab"}]}"#,
+        ] {
+            assert!(Envelope::from_slice(bad).is_err(), "{}", String::from_utf8_lossy(bad));
+        }
+    }
+}
+
+/// The parts of `signed` (or a DSSE payload) gathered in one pass: artifact
+/// maps parsed compactly, everything else as strict JSON values.
+struct SignedParts {
+    rest: Object,
+    materials: Option<Artifacts>,
+    products: Option<Artifacts>,
+}
+
+impl SignedParts {
+    fn into_signed(self, path: &str) -> FResult<Signed> {
+        let rest = Value::Object(self.rest);
+        let f = Fields::of(path, &rest)?;
+        match f.get("_type").and_then(Value::as_str) {
+            Some("link") => Ok(Signed::Link(Link::from_parts(path, &rest, self.materials, self.products)?)),
+            Some("layout") => Ok(Signed::Layout(Layout::from_value(path, &rest)?)),
+            Some(other) => Err(FormatError::new(f.sub("_type"), format!("expected \"link\" or \"layout\", got {other:?}"))),
+            None => Err(FormatError::new(f.sub("_type"), "missing or not a string (must be \"link\" or \"layout\")")),
+        }
+    }
+}
+
+struct SignedSeed<'a>(&'a str);
+
+impl<'de> DeserializeSeed<'de> for SignedSeed<'_> {
+    type Value = SignedParts;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<SignedParts, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for SignedSeed<'_> {
+    type Value = SignedParts;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "{}: a link or layout object", self.0)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SignedParts, A::Error> {
+        let mut parts = SignedParts { rest: Object::default(), materials: None, products: None };
+        let mut seen: Vec<String> = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if seen.contains(&key) {
+                return Err(de::Error::custom(format_args!("{}: duplicate key {key:?} in an object", self.0)));
+            }
+            match key.as_str() {
+                "materials" => parts.materials = Some(map.next_value_seed(ArtifactsSeed(&format!("{}.materials", self.0)))?),
+                "products" => parts.products = Some(map.next_value_seed(ArtifactsSeed(&format!("{}.products", self.0)))?),
+                _ => {
+                    let v: Value = map.next_value()?;
+                    parts.rest.0.push((key.clone(), v));
+                }
+            }
+            seen.push(key);
+        }
+        Ok(parts)
+    }
+}
+
+/// The top level of a metadata file.
+struct Doc {
+    signed: Option<SignedParts>,
+    other: Object,
+}
+
+struct DocSeed;
+
+impl<'de> DeserializeSeed<'de> for DocSeed {
+    type Value = Doc;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Doc, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for DocSeed {
+    type Value = Doc;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an in-toto metadata object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Doc, A::Error> {
+        let mut doc = Doc { signed: None, other: Object::default() };
+        while let Some(key) = map.next_key::<String>()? {
+            if doc.other.contains_key(&key) || (key == "signed" && doc.signed.is_some()) {
+                return Err(de::Error::custom(format_args!("duplicate key {key:?} in an object")));
+            }
+            if key == "signed" {
+                doc.signed = Some(map.next_value_seed(SignedSeed("signed"))?);
+            } else {
+                let v: Value = map.next_value()?;
+                doc.other.0.push((key, v));
+            }
+        }
+        Ok(doc)
+    }
+}
+
+impl Doc {
+    fn into_envelope(self) -> FResult<Envelope> {
+        let has_payload = self.other.contains_key("payload");
+        match (has_payload, self.signed) {
+            (true, Some(_)) => Err(FormatError::new(
+                "document",
+                "has both \"payload\" (DSSE) and \"signed\" (Metablock); refusing an ambiguous container",
+            )),
+            (true, None) => Ok(Envelope::Dsse(dsse_from(&self.other)?)),
+            (false, Some(parts)) => {
+                let signatures = match self.other.get("signatures") {
+                    None => Vec::new(),
+                    Some(Value::Array(a)) => a
+                        .iter()
+                        .enumerate()
+                        .map(|(i, s)| Signature::from_value(&format!("signatures[{i}]"), s))
+                        .collect::<FResult<_>>()?,
+                    Some(other) => return Err(FormatError::new("signatures", format!("expected an array, got {}", other.kind()))),
+                };
+                Ok(Envelope::Metablock(Metablock { signatures, signed: parts.into_signed("signed")? }))
+            }
+            (false, None) => Err(FormatError::new("document", "is not in-toto metadata (no \"signed\" and no \"payload\")")),
+        }
+    }
+}
+
+fn dsse_from(obj: &Object) -> FResult<Dsse> {
+    let doc = Value::Object(obj.clone());
+    let f = Fields::of("", &doc)?;
+    let ptype = f.string("payloadType")?;
+    if ptype != PAYLOAD_TYPE {
+        return Err(FormatError::new("payloadType", format!("expected {PAYLOAD_TYPE:?}, got {ptype:?}")));
+    }
+    let payload = strict_b64("payload", &f.string("payload")?)?;
+    let mut signatures = Vec::new();
+    match f.get("signatures") {
+        Some(Value::Array(a)) => {
+            for (i, s) in a.iter().enumerate() {
+                let path = format!("signatures[{i}]");
+                let sf = Fields::of(&path, s)?;
+                let keyid = sf.string("keyid")?;
+                let sig = strict_b64(&sf.sub("sig"), &sf.string("sig")?)?;
+                if signatures.iter().any(|s: &DsseSignature| s.keyid == keyid) {
+                    return Err(FormatError::new(&path, format!("a second signature for key id {keyid}")));
+                }
+                let mut extra = sf.obj.clone();
+                extra.remove("keyid");
+                extra.remove("sig");
+                signatures.push(DsseSignature { keyid, sig, extra });
+            }
+        }
+        Some(other) => return Err(FormatError::new("signatures", format!("expected an array, got {}", other.kind()))),
+        None => return Err(FormatError::new("signatures", "missing")),
+    }
+    if payload.starts_with(b"\xef\xbb\xbf") {
+        return Err(FormatError::new("payload", "starts with a byte-order mark"));
+    }
+    let mut de = serde_json::Deserializer::from_slice(&payload);
+    let parts = SignedSeed("payload")
+        .deserialize(&mut de)
+        .and_then(|p| de.end().map(|()| p))
+        .map_err(|e| FormatError::new("payload", format!("is not valid metadata JSON: {e}")))?;
+    let signed = parts.into_signed("payload")?;
+    Ok(Dsse { payload, signatures, signed })
+}

@@ -1,0 +1,347 @@
+//! The rule engine: queue semantics of the reference's `verify_item_rules`.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use super::glob::Glob;
+use super::{DestType, Rule};
+use crate::models::{Artifacts, Link};
+
+/// Whether rules belong to a step or an inspection (for messages).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ItemKind {
+    /// A step.
+    Step,
+    /// An inspection.
+    Inspection,
+}
+
+/// Which side of the item's link the rules check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    /// `expected_materials`
+    Materials,
+    /// `expected_products`
+    Products,
+}
+
+impl Side {
+    fn singular(self) -> &'static str {
+        match self {
+            Side::Materials => "material",
+            Side::Products => "product",
+        }
+    }
+}
+
+impl fmt::Display for ItemKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ItemKind::Step => "step",
+            ItemKind::Inspection => "inspection",
+        })
+    }
+}
+
+impl fmt::Display for Side {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Side::Materials => "materials",
+            Side::Products => "products",
+        })
+    }
+}
+
+/// A rule list that rejected the artifacts.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct RuleFailure {
+    /// Step or inspection.
+    pub item_kind: ItemKind,
+    /// Its name.
+    pub item: String,
+    /// Materials or products.
+    pub side: Side,
+    /// The failing rule, as written.
+    pub rule: String,
+    /// What went wrong.
+    pub kind: RuleFailureKind,
+}
+
+/// Why a rule failed.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum RuleFailureKind {
+    /// `DISALLOW` matched artifacts that no earlier rule consumed.
+    Disallowed {
+        /// The offending artifacts (sorted).
+        artifacts: Vec<String>,
+        /// For artifacts an earlier MATCH named but could not consume: why.
+        near_misses: Vec<NearMiss>,
+    },
+    /// `REQUIRE` did not find its file among the queued artifacts.
+    RequireMissing {
+        /// The required path.
+        path: String,
+    },
+}
+
+/// A MATCH rule whose pattern selected an artifact it could not consume.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct NearMiss {
+    /// The artifact.
+    pub artifact: String,
+    /// The MATCH rule.
+    pub rule: String,
+    /// Why it was not consumed.
+    pub reason: String,
+}
+
+impl fmt::Display for RuleFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = self.side.singular();
+        match &self.kind {
+            RuleFailureKind::Disallowed { artifacts, near_misses } => {
+                let first = &artifacts[0];
+                write!(f, "{} '{}': {what} '{first}'", self.item_kind, self.item)?;
+                if let Some(nm) = near_misses.iter().find(|n| &n.artifact == first) {
+                    write!(f, " was not matched by '{}' ({}) and {} forbids it", nm.rule, nm.reason, self.rule)?;
+                } else {
+                    write!(f, " matched no rule and {} forbids it", self.rule)?;
+                }
+                if artifacts.len() > 1 {
+                    write!(f, " (and {} more: {})", artifacts.len() - 1, preview(&artifacts[1..]))?;
+                }
+                Ok(())
+            }
+            RuleFailureKind::RequireMissing { path } => write!(
+                f,
+                "{} '{}': {} found no {what} '{path}' among the {} left to check",
+                self.item_kind, self.item, self.rule, self.side
+            ),
+        }
+    }
+}
+
+fn preview(items: &[String]) -> String {
+    let shown: Vec<String> = items.iter().take(5).map(|s| format!("'{s}'")).collect();
+    if items.len() > 5 { format!("{}, ...", shown.join(", ")) } else { shown.join(", ") }
+}
+
+/// Checks `rules` against one side of the link of `item`.
+///
+/// `links` holds the (reduced) link of every step and, for inspection
+/// rules, every inspection; MATCH rules look their destination up there
+/// and consume nothing when it is absent, as the reference does.
+pub fn apply_rules(
+    item_kind: ItemKind,
+    item: &str,
+    side: Side,
+    rules: &[Vec<String>],
+    links: &HashMap<&str, &Link>,
+) -> Result<(), RuleFailure> {
+    let Some(link) = links.get(item) else {
+        // Callers always provide the item's own link.
+        return Ok(());
+    };
+    let (materials, products) = (&link.materials, &link.products);
+    let artifacts = match side {
+        Side::Materials => materials,
+        Side::Products => products,
+    };
+    let keys: Vec<&str> = artifacts.keys().collect();
+    let mut alive = vec![true; keys.len()];
+    let mut near_misses: Vec<NearMiss> = Vec::new();
+
+    for tokens in rules {
+        // Layouts are validated when loaded; a rule that does not parse
+        // here would be a programming error, reported as a failure.
+        let rule = match Rule::parse(tokens) {
+            Ok(r) => r,
+            Err(e) => {
+                return Err(RuleFailure {
+                    item_kind,
+                    item: item.into(),
+                    side,
+                    rule: tokens.join(" "),
+                    kind: RuleFailureKind::RequireMissing { path: e.to_string() },
+                });
+            }
+        };
+        let shown = rule.to_string();
+        let fail = |kind| RuleFailure { item_kind, item: item.into(), side, rule: shown.clone(), kind };
+        match &rule {
+            Rule::Require(path) => {
+                let queued = keys.binary_search(&path.as_str()).is_ok_and(|i| alive[i]);
+                if !queued {
+                    return Err(fail(RuleFailureKind::RequireMissing { path: path.clone() }));
+                }
+            }
+            Rule::Disallow(p) => {
+                let g = Glob::new(p);
+                let hits: Vec<String> =
+                    keys.iter().zip(&alive).filter(|(k, a)| **a && g.matches(k)).map(|(k, _)| (*k).to_owned()).collect();
+                if !hits.is_empty() {
+                    near_misses.retain(|n| hits.contains(&n.artifact));
+                    return Err(fail(RuleFailureKind::Disallowed { artifacts: hits, near_misses }));
+                }
+            }
+            Rule::Create(p) | Rule::Delete(p) | Rule::Modify(p) | Rule::Allow(p) => {
+                let g = Glob::new(p);
+                for (i, k) in keys.iter().enumerate() {
+                    if !alive[i] || !g.matches(k) {
+                        continue;
+                    }
+                    let consume = match &rule {
+                        Rule::Create(_) => products.contains_key(k) && !materials.contains_key(k),
+                        Rule::Delete(_) => materials.contains_key(k) && !products.contains_key(k),
+                        Rule::Modify(_) => matches!((materials.get(k), products.get(k)), (Some(a), Some(b)) if a != b),
+                        _ => true,
+                    };
+                    if consume {
+                        alive[i] = false;
+                    }
+                }
+            }
+            Rule::Match { pattern, source_prefix, dest_type, dest_prefix, dest_name } => {
+                let Some(dest) = links.get(dest_name.as_str()) else { continue };
+                let dest_artifacts: &Artifacts = match dest_type {
+                    DestType::Materials => &dest.materials,
+                    DestType::Products => &dest.products,
+                };
+                let g = Glob::new(pattern);
+                let src = if source_prefix.is_empty() { String::new() } else { dir_prefix(source_prefix) };
+                for (i, k) in keys.iter().enumerate() {
+                    if !alive[i] {
+                        continue;
+                    }
+                    let Some(rest) = k.strip_prefix(src.as_str()) else { continue };
+                    if !g.matches(rest) {
+                        continue;
+                    }
+                    let dest_path = join(dest_prefix, rest);
+                    match dest_artifacts.get(dest_path.as_str()) {
+                        Some(d) if Some(d) == artifacts.get(k) => alive[i] = false,
+                        found => near_misses.push(NearMiss {
+                            artifact: (*k).to_owned(),
+                            rule: shown.clone(),
+                            reason: if found.is_some() {
+                                format!("its digest differs from '{dest_path}' in the {dest_type_s} of '{dest_name}'", dest_type_s = dest_type_name(*dest_type))
+                            } else {
+                                format!("'{dest_path}' is not among the {} of '{dest_name}'", dest_type_name(*dest_type))
+                            },
+                        }),
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn dest_type_name(t: DestType) -> &'static str {
+    match t {
+        DestType::Materials => "materials",
+        DestType::Products => "products",
+    }
+}
+
+/// `os.path.join(prefix, "")`: the prefix with exactly one trailing `/`
+/// added when it has none.
+fn dir_prefix(prefix: &str) -> String {
+    if prefix.ends_with('/') { prefix.to_owned() } else { format!("{prefix}/") }
+}
+
+/// `os.path.join(prefix, path)` for the destination side.
+fn join(prefix: &str, path: &str) -> String {
+    if prefix.is_empty() || path.starts_with('/') {
+        path.to_owned()
+    } else {
+        format!("{}{path}", dir_prefix(prefix))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::HashDict;
+
+    fn arts(items: &[(&str, &str)]) -> Artifacts {
+        items
+            .iter()
+            .map(|(p, h)| (p.to_string(), HashDict::from_pairs(vec![("sha256".to_string(), h.to_string())]).unwrap()))
+            .collect()
+    }
+
+    fn link(name: &str, m: &[(&str, &str)], p: &[(&str, &str)]) -> Link {
+        Link { name: name.into(), materials: arts(m), products: arts(p), ..Default::default() }
+    }
+
+    fn rules(rs: &[&str]) -> Vec<Vec<String>> {
+        rs.iter().map(|r| super::super::shell_split(r).unwrap()).collect()
+    }
+
+    fn check(l: &Link, others: &[&Link], side: Side, rs: &[&str]) -> Result<(), RuleFailure> {
+        let mut map: HashMap<&str, &Link> = others.iter().map(|l| (l.name.as_str(), *l)).collect();
+        map.insert(l.name.as_str(), l);
+        apply_rules(ItemKind::Step, &l.name, side, &rules(rs), &map)
+    }
+
+    #[test]
+    fn create_delete_modify_consume_only_their_kind() {
+        let l = link("s", &[("kept", "01"), ("gone", "02"), ("changed", "03")], &[("kept", "01"), ("new", "04"), ("changed", "05")]);
+        assert!(check(&l, &[], Side::Products, &["CREATE new", "MODIFY changed", "ALLOW kept", "DISALLOW *"]).is_ok());
+        assert!(check(&l, &[], Side::Materials, &["DELETE gone", "MODIFY changed", "ALLOW kept", "DISALLOW *"]).is_ok());
+        // CREATE does not consume an artifact that was already a material.
+        let e = check(&l, &[], Side::Products, &["CREATE *", "DISALLOW *"]).unwrap_err();
+        assert_eq!(e.kind, RuleFailureKind::Disallowed { artifacts: vec!["changed".into(), "kept".into()], near_misses: vec![] });
+        // MODIFY does not consume unchanged files; DELETE not products.
+        assert!(check(&l, &[], Side::Products, &["MODIFY kept", "DISALLOW kept"]).is_err());
+        assert!(check(&l, &[], Side::Products, &["DELETE *", "DISALLOW new"]).is_err());
+    }
+
+    #[test]
+    fn queue_is_consumed_in_order_and_disallow_sees_only_the_rest() {
+        let l = link("s", &[], &[("a.py", "01"), ("b.txt", "02")]);
+        assert!(check(&l, &[], Side::Products, &["ALLOW *.py", "DISALLOW *.py"]).is_ok());
+        assert!(check(&l, &[], Side::Products, &["DISALLOW *.py", "ALLOW *.py"]).is_err());
+        // Nothing is disallowed implicitly.
+        assert!(check(&l, &[], Side::Products, &[]).is_ok());
+    }
+
+    #[test]
+    fn require_is_literal_and_checks_the_queue() {
+        let l = link("s", &[], &[("lib/a.py", "01")]);
+        assert!(check(&l, &[], Side::Products, &["REQUIRE lib/a.py"]).is_ok());
+        assert!(check(&l, &[], Side::Products, &["REQUIRE lib/*.py"]).is_err());
+        let e = check(&l, &[], Side::Products, &["ALLOW *", "REQUIRE lib/a.py"]).unwrap_err();
+        assert!(matches!(e.kind, RuleFailureKind::RequireMissing { .. }));
+        assert!(e.to_string().contains("REQUIRE lib/a.py"));
+    }
+
+    #[test]
+    fn match_compares_digests_with_prefixes() {
+        let clone = link("clone", &[], &[("src/a.c", "01"), ("src/b.c", "02")]);
+        let build = link("build", &[("a.c", "01"), ("b.c", "ff"), ("x/a.c", "01")], &[]);
+        let r = check(&build, &[&clone], Side::Materials, &["MATCH * WITH PRODUCTS IN src FROM clone", "DISALLOW *"]);
+        let e = r.unwrap_err();
+        assert!(matches!(&e.kind, RuleFailureKind::Disallowed { artifacts, near_misses }
+            if artifacts == &["b.c".to_string(), "x/a.c".to_string()] && near_misses.len() == 2));
+        assert!(e.to_string().contains("digest differs"), "{e}");
+        // Source prefix: strip "x/" before globbing, compare with src/a.c.
+        assert!(check(&build, &[&clone], Side::Materials, &["MATCH a.c IN x WITH PRODUCTS IN src/ FROM clone", "DISALLOW x/*"]).is_ok());
+        // `IN .` never matches (paths carry no "./"), as in the reference.
+        assert!(check(&build, &[&clone], Side::Materials, &["MATCH * IN . WITH PRODUCTS FROM clone", "DISALLOW a.c"]).is_err());
+        // A missing destination link consumes nothing, silently.
+        assert!(check(&build, &[], Side::Materials, &["MATCH * WITH PRODUCTS FROM nowhere", "DISALLOW a.c"]).is_err());
+        assert!(check(&build, &[], Side::Materials, &["MATCH * WITH PRODUCTS FROM nowhere"]).is_ok());
+    }
+
+    #[test]
+    fn message_names_step_artifact_and_rule() {
+        let l = link("package", &[], &[("foo.tar.gz", "01")]);
+        let e = check(&l, &[], Side::Products, &["DISALLOW *"]).unwrap_err();
+        assert_eq!(e.to_string(), "step 'package': product 'foo.tar.gz' matched no rule and DISALLOW * forbids it");
+    }
+}
