@@ -11,3 +11,8 @@ pub mod json;
 pub mod keys;
 pub mod models;
 pub mod rules;
+pub mod fsio;
+pub mod record;
+pub mod runner;
+pub mod settings;
+pub mod verify;

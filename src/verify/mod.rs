@@ -1,0 +1,226 @@
+//! Supply-chain verification, stage by stage in the reference's order.
+//!
+//! 1. layout signatures (every given key must have signed),
+//! 2. layout expiry,
+//! 3. parameter substitution (when parameters are given),
+//! 4. link loading and the preliminary threshold check by file name,
+//! 5. link signatures and thresholds (distinct key material),
+//! 6. sublayouts (recursively),
+//! 7. command alignment (a warning only),
+//! 8. artifact agreement for thresholds above one,
+//! 9. step rules,
+//! 10. inspections (run in the working directory),
+//! 11. inspection rules.
+//!
+//! Each stage is one function; a failure names its stage and the step,
+//! key, rule or artifact at fault. The clock is an input, so tests are
+//! deterministic.
+
+mod stages;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::keys::Verifier;
+use crate::models::{Envelope, Link};
+use crate::rules::RuleFailure;
+
+pub use stages::substitute;
+
+/// Deepest sublayout nesting followed.
+pub const MAX_SUBLAYOUT_DEPTH: usize = 8;
+
+/// A key given to verify the root layout, and where it came from.
+pub struct LayoutKey {
+    /// The key.
+    pub verifier: Box<dyn Verifier>,
+    /// For messages: `keys/alice.pub`, `gpg key 1D3E…`, `keyring owners.asc`.
+    pub source: String,
+}
+
+/// How to verify.
+#[derive(Clone, Debug)]
+pub struct VerifyOptions {
+    /// Directory holding the link files.
+    pub link_dir: PathBuf,
+    /// Parameters for `{NAME}` placeholders; `None` leaves them literal
+    /// (as the reference's command line does).
+    pub params: Option<BTreeMap<String, String>>,
+    /// Time limit per inspection command.
+    pub inspection_timeout: Option<Duration>,
+    /// Verification time, seconds since the epoch.
+    pub now: i64,
+    /// Run inspections that a functionary-signed sublayout defines.
+    pub allow_sublayout_inspections: bool,
+    /// Where inspections run and record (the final product's directory).
+    pub work_dir: PathBuf,
+    /// Write `<inspection>.link` files into `work_dir`, as the reference.
+    pub write_inspection_links: bool,
+}
+
+/// The stages, for reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stage {
+    /// Layout signatures.
+    LayoutSignatures,
+    /// The layout's structure (a link given as layout, bad keys).
+    LayoutFormat,
+    /// Layout expiry.
+    LayoutExpiry,
+    /// Parameter substitution.
+    Substitution,
+    /// Reading link files.
+    LinkLoading,
+    /// Link signatures and thresholds.
+    LinkSignatures,
+    /// Sublayouts.
+    Sublayouts,
+    /// Agreement of links for thresholds above one.
+    ThresholdArtifacts,
+    /// Step artifact rules.
+    StepRules,
+    /// Running inspections.
+    Inspections,
+    /// Inspection artifact rules.
+    InspectionRules,
+}
+
+impl Stage {
+    /// Human name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::LayoutSignatures => "layout signatures",
+            Stage::LayoutFormat => "layout format",
+            Stage::LayoutExpiry => "layout expiry",
+            Stage::Substitution => "parameter substitution",
+            Stage::LinkLoading => "link loading",
+            Stage::LinkSignatures => "link signatures",
+            Stage::Sublayouts => "sublayouts",
+            Stage::ThresholdArtifacts => "threshold agreement",
+            Stage::StepRules => "step rules",
+            Stage::Inspections => "inspections",
+            Stage::InspectionRules => "inspection rules",
+        }
+    }
+}
+
+/// A link that was passed over, and why.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SkippedLink {
+    /// The file.
+    pub file: String,
+    /// Why it did not count.
+    pub reason: String,
+}
+
+/// Why verification failed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Failure {
+    /// The stage that failed.
+    pub stage: Stage,
+    /// One line, naming what is at fault.
+    pub message: String,
+    /// The step, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+    /// The inspection, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inspection: Option<String>,
+    /// The key, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// The file, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The rule failure, for rule stages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<RuleFailure>,
+    /// Links that did not count towards a threshold.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped_links: Vec<SkippedLink>,
+    /// The sublayout chain leading here (outermost first).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sublayouts: Vec<String>,
+}
+
+impl Failure {
+    /// A failure at `stage`.
+    pub fn new(stage: Stage, message: impl Into<String>) -> Failure {
+        Failure {
+            stage,
+            message: message.into(),
+            step: None,
+            inspection: None,
+            key: None,
+            file: None,
+            rule: None,
+            skipped_links: Vec::new(),
+            sublayouts: Vec::new(),
+        }
+    }
+    pub(crate) fn step(mut self, s: &str) -> Self {
+        self.step = Some(s.to_owned());
+        self
+    }
+    pub(crate) fn inspection(mut self, s: &str) -> Self {
+        self.inspection = Some(s.to_owned());
+        self
+    }
+    pub(crate) fn key(mut self, s: &str) -> Self {
+        self.key = Some(s.to_owned());
+        self
+    }
+    pub(crate) fn file(mut self, s: impl Into<String>) -> Self {
+        self.file = Some(s.into());
+        self
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for s in &self.sublayouts {
+            write!(f, "in sublayout {s}: ")?;
+        }
+        write!(f, "{}", self.message)
+    }
+}
+
+/// Receives narration (`-v`) and warnings.
+pub trait Log {
+    /// Progress narration.
+    fn info(&mut self, msg: &str);
+    /// Something the user should know that does not fail verification.
+    fn warn(&mut self, msg: &str);
+}
+
+/// Collects everything (tests, `--json`).
+#[derive(Default, Debug)]
+pub struct Collect {
+    /// Narration.
+    pub info: Vec<String>,
+    /// Warnings.
+    pub warnings: Vec<String>,
+}
+
+impl Log for Collect {
+    fn info(&mut self, msg: &str) {
+        self.info.push(msg.to_owned());
+    }
+    fn warn(&mut self, msg: &str) {
+        self.warnings.push(msg.to_owned());
+    }
+}
+
+/// Verifies the supply chain of `layout` (root layout) with `keys`.
+/// Returns the summary link (materials of the first step, products of the
+/// last).
+pub fn verify(layout: &Envelope, keys: &[LayoutKey], opts: &VerifyOptions, log: &mut dyn Log) -> Result<Link, Failure> {
+    if keys.is_empty() {
+        return Err(Failure::new(Stage::LayoutSignatures, "layout verification needs at least one key"));
+    }
+    stages::verify_layout(layout, keys, opts, &opts.link_dir, "", 0, log)
+}

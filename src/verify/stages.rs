@@ -1,0 +1,578 @@
+//! The verification stages, one function each.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::{Failure, LayoutKey, Log, MAX_SUBLAYOUT_DEPTH, SkippedLink, Stage, VerifyOptions};
+use crate::fsio::{self, LoadError};
+use crate::keys::{KeyDict, VerifyError, verify_envelope};
+use crate::models::{Envelope, Layout, Link, Signed, parse_expires};
+use crate::record::{self, RecordOptions};
+use crate::rules::{ItemKind, Side, apply_rules};
+use crate::runner::{self, RunError, RunOptions};
+
+pub(super) fn verify_layout(
+    env: &Envelope,
+    keys: &[LayoutKey],
+    opts: &VerifyOptions,
+    link_dir: &Path,
+    summary_name: &str,
+    depth: usize,
+    log: &mut dyn Log,
+) -> Result<Link, Failure> {
+    log.info("Verifying layout signatures...");
+    layout_signatures(env, keys)?;
+    let Signed::Layout(layout) = env.signed() else {
+        return Err(Failure::new(Stage::LayoutFormat, "the file given as layout is a link, not a layout"));
+    };
+    let mut layout = layout.clone();
+    log.info("Verifying layout expiration...");
+    expiry(&layout, opts.now)?;
+    if let Some(params) = &opts.params {
+        log.info("Substituting parameters...");
+        substitute(&mut layout, params)?;
+    }
+    let key_dicts = key_dicts(&layout)?;
+    log.info("Reading link metadata files...");
+    let loaded = load_links(&layout, &key_dicts, link_dir)?;
+    log.info("Verifying link metadata signatures...");
+    let verified = link_signatures(&layout, &key_dicts, loaded, opts.now, log)?;
+    log.info("Verifying sublayouts...");
+    let chain = sublayouts(&key_dicts, verified, opts, link_dir, depth, log)?;
+    log.info("Verifying alignment of reported commands...");
+    command_alignment(&layout, &chain, log);
+    log.info("Verifying threshold constraints...");
+    threshold_artifacts(&layout, &chain)?;
+    let mut links: HashMap<&str, &Link> = HashMap::new();
+    for (step, entries) in &chain {
+        if let Some((_, link)) = entries.first() {
+            links.insert(step.as_str(), link);
+        }
+    }
+    log.info("Verifying step rules...");
+    for step in &layout.steps {
+        for (side, rules) in [(Side::Materials, &step.expected_materials), (Side::Products, &step.expected_products)] {
+            apply_rules(ItemKind::Step, &step.name, side, rules, &links).map_err(|rf| {
+                let mut f = Failure::new(Stage::StepRules, rf.to_string()).step(&step.name);
+                f.rule = Some(rf);
+                f
+            })?;
+        }
+    }
+    if !layout.inspect.is_empty() {
+        if depth > 0 && !opts.allow_sublayout_inspections {
+            let names: Vec<&str> = layout.inspect.iter().map(|i| i.name.as_str()).collect();
+            return Err(Failure::new(
+                Stage::Inspections,
+                format!(
+                    "the sublayout defines inspections ({}), commands chosen by a functionary rather than the layout owner; \
+                     they run only with --allow-sublayout-inspections",
+                    names.join(", ")
+                ),
+            ));
+        }
+        log.info("Executing inspection commands...");
+    }
+    let inspection_links = inspections(&layout, opts, log)?;
+    for (name, link) in &inspection_links {
+        links.insert(name.as_str(), link);
+    }
+    log.info("Verifying inspection rules...");
+    for insp in &layout.inspect {
+        for (side, rules) in [(Side::Materials, &insp.expected_materials), (Side::Products, &insp.expected_products)] {
+            apply_rules(ItemKind::Inspection, &insp.name, side, rules, &links).map_err(|rf| {
+                let mut f = Failure::new(Stage::InspectionRules, rf.to_string()).inspection(&insp.name);
+                f.rule = Some(rf);
+                f
+            })?;
+        }
+    }
+    Ok(summary(&layout, &links, summary_name))
+}
+
+/// Stage 1: every given key must have a valid signature on the layout.
+fn layout_signatures(env: &Envelope, keys: &[LayoutKey]) -> Result<(), Failure> {
+    for k in keys {
+        if let Err(e) = verify_envelope(env, k.verifier.as_ref()) {
+            let id = k.verifier.keyid();
+            let msg = match &e {
+                VerifyError::NoSignature(_) => format!("the layout carries no signature by key {id} ({})", k.source),
+                VerifyError::Invalid(_) => format!("the layout's signature by key {id} ({}) is invalid: the layout was changed after signing, or signed by another key", k.source),
+                other => format!("the layout's signature by key {id} ({}) is not accepted: {other}", k.source),
+            };
+            return Err(Failure::new(Stage::LayoutSignatures, msg).key(id));
+        }
+    }
+    Ok(())
+}
+
+/// Stage 2: `expires` must be in the future.
+fn expiry(layout: &Layout, now: i64) -> Result<(), Failure> {
+    let exp = parse_expires(&layout.expires)
+        .ok_or_else(|| Failure::new(Stage::LayoutExpiry, format!("malformed expiry date {:?}", layout.expires)))?;
+    if exp <= now {
+        return Err(Failure::new(Stage::LayoutExpiry, format!("the layout expired on {}", layout.expires)));
+    }
+    Ok(())
+}
+
+/// Stage 3: replaces `{NAME}` in rules, expected commands and inspection
+/// commands (Python `str.format` with plain names; `{{` and `}}` are
+/// literal braces).
+pub fn substitute(layout: &mut Layout, params: &BTreeMap<String, String>) -> Result<(), Failure> {
+    for k in params.keys() {
+        if k.is_empty() || !k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+            return Err(Failure::new(Stage::Substitution, format!("parameter name {k:?} must match [a-zA-Z0-9_-]+")));
+        }
+    }
+    let sub = |where_: &str, s: &mut String| -> Result<(), Failure> {
+        *s = format_str(s, params).map_err(|e| Failure::new(Stage::Substitution, format!("{where_}: {e}")))?;
+        Ok(())
+    };
+    for step in &mut layout.steps {
+        let w = format!("step '{}'", step.name);
+        for rule in step.expected_materials.iter_mut().chain(step.expected_products.iter_mut()) {
+            for t in rule.iter_mut() {
+                sub(&w, t)?;
+            }
+        }
+        for t in &mut step.expected_command {
+            sub(&w, t)?;
+        }
+    }
+    for insp in &mut layout.inspect {
+        let w = format!("inspection '{}'", insp.name);
+        for rule in insp.expected_materials.iter_mut().chain(insp.expected_products.iter_mut()) {
+            for t in rule.iter_mut() {
+                sub(&w, t)?;
+            }
+        }
+        for t in &mut insp.run {
+            sub(&w, t)?;
+        }
+    }
+    Ok(())
+}
+
+fn format_str(s: &str, params: &BTreeMap<String, String>) -> Result<String, String> {
+    if !s.contains(['{', '}']) {
+        return Ok(s.to_owned());
+    }
+    let mut out = String::new();
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+                out.push('{');
+            }
+            '}' if chars.peek() == Some(&'}') => {
+                chars.next();
+                out.push('}');
+            }
+            '}' => return Err(format!("single '}}' in {s:?} (write '}}}}' for a literal brace)")),
+            '{' => {
+                let mut name = String::new();
+                loop {
+                    match chars.next() {
+                        Some('}') => break,
+                        Some(c) => name.push(c),
+                        None => return Err(format!("unclosed '{{' in {s:?}")),
+                    }
+                }
+                let value = params
+                    .get(&name)
+                    .ok_or_else(|| format!("{{{name}}} in {s:?} has no value (give it with --param {name}=VALUE)"))?;
+                out.push_str(value);
+            }
+            c => out.push(c),
+        }
+    }
+    Ok(out)
+}
+
+/// The layout's keys, parsed (they were checked when the layout loaded).
+fn key_dicts(layout: &Layout) -> Result<Vec<(String, KeyDict)>, Failure> {
+    layout
+        .keys
+        .iter()
+        .map(|(id, v)| {
+            KeyDict::from_value(&format!("keys[{id:?}]"), id, v)
+                .map(|k| (id.clone(), k))
+                .map_err(|e| Failure::new(Stage::LayoutFormat, e.to_string()).key(id))
+        })
+        .collect()
+}
+
+fn find_key<'a>(dicts: &'a [(String, KeyDict)], id: &str) -> Option<&'a KeyDict> {
+    dicts.iter().find(|(k, _)| k == id).map(|(_, d)| d)
+}
+
+/// `<step>.<first 8 characters of keyid>.link`.
+pub fn link_filename(step: &str, keyid: &str) -> String {
+    let prefix: String = keyid.chars().take(8).collect();
+    format!("{step}.{prefix}.link")
+}
+
+struct Loaded {
+    keyid: String,
+    file: String,
+    env: Envelope,
+}
+
+/// Stage 4: reads `<step>.<keyid8>.link` for each authorized key and
+/// each of its subkeys; fewer files than the threshold fail here.
+fn load_links(layout: &Layout, dicts: &[(String, KeyDict)], link_dir: &Path) -> Result<Vec<(String, Vec<Loaded>)>, Failure> {
+    let mut wanted: Vec<(usize, String, PathBuf, String)> = Vec::new();
+    for (si, step) in layout.steps.iter().enumerate() {
+        let mut ids: Vec<String> = Vec::new();
+        for authorized in &step.pubkeys {
+            let subs = find_key(dicts, authorized).map(|k| k.subkey_ids()).unwrap_or_default();
+            for id in std::iter::once(authorized.as_str()).chain(subs) {
+                if !ids.iter().any(|x| x == id) {
+                    ids.push(id.to_owned());
+                }
+            }
+        }
+        for id in ids {
+            let file = link_filename(&step.name, &id);
+            wanted.push((si, id, link_dir.join(&file), file));
+        }
+    }
+    let results: Vec<Result<Option<Loaded>, LoadError>> = wanted
+        .par_iter()
+        .map(|(_, id, path, file)| match fsio::load_metadata(path) {
+            Ok(env) => Ok(Some(Loaded { keyid: id.clone(), file: file.clone(), env })),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        })
+        .collect();
+    let mut out: Vec<(String, Vec<Loaded>)> = layout.steps.iter().map(|s| (s.name.clone(), Vec::new())).collect();
+    for ((si, ..), r) in wanted.iter().zip(results) {
+        match r {
+            Ok(Some(l)) => out[*si].1.push(l),
+            Ok(None) => {}
+            Err(e) => {
+                let step = &layout.steps[*si].name;
+                return Err(Failure::new(Stage::LinkLoading, format!("step '{step}': {e}")).step(step).file(error_path(&e)));
+            }
+        }
+    }
+    for (step, (_, found)) in layout.steps.iter().zip(&out) {
+        if (found.len() as i64) < step.threshold {
+            let looked: Vec<String> = wanted
+                .iter()
+                .filter(|(si, ..)| layout.steps[*si].name == step.name)
+                .map(|(.., f)| f.clone())
+                .collect();
+            let msg = format!(
+                "step '{}' needs {} link file{}, found {} in {} (looked for {})",
+                step.name,
+                step.threshold,
+                if step.threshold == 1 { "" } else { "s" },
+                found.len(),
+                link_dir.display(),
+                if looked.is_empty() { "nothing: the step names no keys".to_owned() } else { looked.join(", ") }
+            );
+            return Err(Failure::new(Stage::LinkLoading, msg).step(&step.name));
+        }
+    }
+    Ok(out)
+}
+
+fn error_path(e: &LoadError) -> String {
+    match e {
+        LoadError::NotFound(p) | LoadError::NotRegular(p) | LoadError::TooLarge(p) | LoadError::Io(p, _) | LoadError::Malformed(p, _) => {
+            p.display().to_string()
+        }
+    }
+}
+
+/// Stage 5: keeps links signed by an authorized key (skipping bad ones,
+/// as the reference does) and requires `threshold` distinct keys.
+fn link_signatures(
+    layout: &Layout,
+    dicts: &[(String, KeyDict)],
+    loaded: Vec<(String, Vec<Loaded>)>,
+    now: i64,
+    log: &mut dyn Log,
+) -> Result<Vec<(String, Vec<(String, Envelope)>)>, Failure> {
+    let main_of_subkey: HashMap<&str, &KeyDict> =
+        dicts.iter().flat_map(|(_, k)| k.subkey_ids().into_iter().map(move |s| (s, k))).collect();
+    let mut out = Vec::new();
+    for (step, (name, links)) in layout.steps.iter().zip(loaded) {
+        // Which layout key checks each link (the reference's order of tests).
+        let chosen: Vec<Option<&KeyDict>> = links
+            .iter()
+            .map(|l| {
+                step.pubkeys.iter().find_map(|auth| {
+                    let direct = find_key(dicts, auth);
+                    let main = main_of_subkey.get(auth.as_str()).copied();
+                    if direct.is_some() && l.keyid == *auth {
+                        direct
+                    } else if main.is_some() && l.keyid == *auth {
+                        main
+                    } else if direct.is_some_and(|k| k.subkey_ids().contains(&l.keyid.as_str())) {
+                        direct
+                    } else {
+                        None
+                    }
+                })
+            })
+            .collect();
+        let results: Vec<Result<(), VerifyError>> = links
+            .par_iter()
+            .zip(chosen.par_iter())
+            .map(|(l, k)| match k {
+                Some(k) => verify_envelope(&l.env, k.verifier(now).as_ref()),
+                None => Ok(()),
+            })
+            .collect();
+        let mut used: Vec<String> = Vec::new();
+        let mut kept = Vec::new();
+        let mut skipped = Vec::new();
+        for ((l, k), r) in links.into_iter().zip(chosen).zip(results) {
+            let Some(k) = k else {
+                let reason = format!("key {} is not authorized for step '{}'", l.keyid, step.name);
+                log.info(&format!("Skipping link {}: {reason}", l.file));
+                skipped.push(SkippedLink { file: l.file, reason });
+                continue;
+            };
+            if let Err(e) = r {
+                let reason = e.to_string();
+                log.info(&format!("Skipping link {}: {reason}", l.file));
+                skipped.push(SkippedLink { file: l.file, reason });
+                continue;
+            }
+            let material = k.material_id();
+            if used.contains(&material) {
+                log.warn(&format!(
+                    "step '{}': links {} and another are signed by the same key {} (or its subkeys); it counts once",
+                    step.name,
+                    l.file,
+                    k.keyid()
+                ));
+            } else {
+                used.push(material);
+            }
+            if let Signed::Link(link) = l.env.signed() {
+                if link.name != step.name {
+                    log.warn(&format!("link {} reports name '{}' but is used for step '{}'", l.file, link.name, step.name));
+                }
+            }
+            kept.push((l.keyid, l.env));
+        }
+        if (used.len() as i64) < step.threshold {
+            let detail = if skipped.is_empty() {
+                String::new()
+            } else {
+                let parts: Vec<String> = skipped.iter().map(|s| format!("{}: {}", s.file, s.reason)).collect();
+                format!(" ({})", parts.join("; "))
+            };
+            let mut f = Failure::new(
+                Stage::LinkSignatures,
+                format!(
+                    "step '{}' needs {} link{} validly signed by distinct authorized functionaries, found {}{detail}",
+                    step.name,
+                    step.threshold,
+                    if step.threshold == 1 { "" } else { "s" },
+                    used.len()
+                ),
+            )
+            .step(&step.name);
+            f.skipped_links = skipped;
+            return Err(f);
+        }
+        out.push((name, kept));
+    }
+    Ok(out)
+}
+
+/// Stage 6: a "link" that holds a layout is a sublayout: verify it with
+/// the functionary's key and links from `<step>.<keyid8>/`, and use its
+/// summary as the step's link.
+fn sublayouts(
+    dicts: &[(String, KeyDict)],
+    verified: Vec<(String, Vec<(String, Envelope)>)>,
+    opts: &VerifyOptions,
+    link_dir: &Path,
+    depth: usize,
+    log: &mut dyn Log,
+) -> Result<Vec<(String, Vec<(String, Link)>)>, Failure> {
+    let mut out = Vec::new();
+    for (step, entries) in verified {
+        let mut links = Vec::new();
+        for (keyid, env) in entries {
+            match env.signed() {
+                Signed::Link(l) => links.push((keyid, l.clone())),
+                Signed::Layout(_) => {
+                    let sub_name = format!("{step}.{}", keyid.chars().take(8).collect::<String>());
+                    if depth + 1 > MAX_SUBLAYOUT_DEPTH {
+                        return Err(Failure::new(Stage::Sublayouts, format!("sublayouts nest deeper than {MAX_SUBLAYOUT_DEPTH} levels at step '{step}'")).step(&step));
+                    }
+                    let key = find_key(dicts, &keyid)
+                        .or_else(|| dicts.iter().map(|(_, k)| k).find(|k| k.subkey_ids().contains(&keyid.as_str())))
+                        .ok_or_else(|| Failure::new(Stage::Sublayouts, format!("no layout key for sublayout of step '{step}'")).step(&step))?;
+                    log.info(&format!("Verifying sublayout {sub_name}..."));
+                    let keys = [LayoutKey { verifier: key.verifier(opts.now), source: format!("functionary key of step '{step}'") }];
+                    let sub_dir = link_dir.join(&sub_name);
+                    let summary = verify_layout(&env, &keys, opts, &sub_dir, &step, depth + 1, log).map_err(|mut f| {
+                        f.sublayouts.insert(0, format!("'{sub_name}'"));
+                        if f.step.is_none() {
+                            f.step = Some(step.clone());
+                        }
+                        f
+                    })?;
+                    links.push((keyid, summary));
+                }
+            }
+        }
+        out.push((step, links));
+    }
+    Ok(out)
+}
+
+/// Stage 7: the recorded command should be the expected one (a warning).
+fn command_alignment(layout: &Layout, chain: &[(String, Vec<(String, Link)>)], log: &mut dyn Log) {
+    for (step, (_, links)) in layout.steps.iter().zip(chain) {
+        for (keyid, link) in links {
+            if link.command != step.expected_command {
+                log.warn(&format!(
+                    "step '{}': {} ran {:?}, the layout expects {:?}",
+                    step.name,
+                    link_filename(&step.name, keyid),
+                    link.command.join(" "),
+                    step.expected_command.join(" ")
+                ));
+            }
+        }
+    }
+}
+
+/// Stage 8: with a threshold above one, every link must report the same
+/// artifacts.
+fn threshold_artifacts(layout: &Layout, chain: &[(String, Vec<(String, Link)>)]) -> Result<(), Failure> {
+    for (step, (_, links)) in layout.steps.iter().zip(chain) {
+        if step.threshold <= 1 {
+            continue;
+        }
+        if (links.len() as i64) < step.threshold {
+            return Err(Failure::new(Stage::ThresholdArtifacts, format!("step '{}' was not performed by enough functionaries", step.name)).step(&step.name));
+        }
+        let (first_id, first) = &links[0];
+        for (id, l) in &links[1..] {
+            if l.materials != first.materials || l.products != first.products {
+                return Err(Failure::new(
+                    Stage::ThresholdArtifacts,
+                    format!(
+                        "step '{}': links {} and {} report different artifacts{}",
+                        step.name,
+                        link_filename(&step.name, first_id),
+                        link_filename(&step.name, id),
+                        first_difference(first, l).map(|d| format!(" ({d})")).unwrap_or_default()
+                    ),
+                )
+                .step(&step.name));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn first_difference(a: &Link, b: &Link) -> Option<String> {
+    for (side, x, y) in [("material", &a.materials, &b.materials), ("product", &a.products, &b.products)] {
+        for (p, d) in x.iter() {
+            match y.get(p) {
+                None => return Some(format!("{side} '{p}' is only in the first")),
+                Some(e) if e != d => return Some(format!("{side} '{p}' differs")),
+                _ => {}
+            }
+        }
+        if let Some(p) = y.keys().find(|p| !x.contains_key(p)) {
+            return Some(format!("{side} '{p}' is only in the second"));
+        }
+    }
+    None
+}
+
+/// Stage 10: runs each inspection in the working directory, recording
+/// it before and after (everything except link files).
+fn inspections(layout: &Layout, opts: &VerifyOptions, log: &mut dyn Log) -> Result<Vec<(String, Link)>, Failure> {
+    let mut out = Vec::new();
+    let rec_opts = RecordOptions {
+        exclude_patterns: vec!["*.link*".into()],
+        base_path: Some(opts.work_dir.clone()),
+        lstrip_paths: Vec::new(),
+    };
+    for insp in &layout.inspect {
+        let fail = |m: String| Failure::new(Stage::Inspections, format!("inspection '{}': {m}", insp.name)).inspection(&insp.name);
+        if insp.run.is_empty() {
+            return Err(fail("has no command to run (\"run\" is empty)".into()));
+        }
+        log.info(&format!("Running inspection '{}': {}", insp.name, insp.run.join(" ")));
+        let materials = record::record(&[".".into()], &rec_opts, None).map_err(|e| fail(format!("recording materials: {e}")))?;
+        let run_opts = RunOptions { record_streams: false, timeout: opts.inspection_timeout, quiet: true, cwd: Some(opts.work_dir.clone()) };
+        let result = runner::run(&insp.run, &run_opts).map_err(|e| match e {
+            RunError::NotFound(c) => fail(format!("command '{c}' not found")),
+            other => fail(other.to_string()),
+        })?;
+        let products = record::record(&[".".into()], &rec_opts, None).map_err(|e| fail(format!("recording products: {e}")))?;
+        if result.return_value != 0 {
+            return Err(fail(format!("command '{}' exited with {}", insp.run.join(" "), result.return_value)));
+        }
+        let link = Link {
+            name: insp.name.clone(),
+            command: insp.run.clone(),
+            materials,
+            products,
+            byproducts: Link::byproducts_of("", "", result.return_value),
+            environment: Default::default(),
+        };
+        if opts.write_inspection_links {
+            let env = Envelope::new(Signed::Link(link.clone()), false);
+            let path = opts.work_dir.join(format!("{}.link", insp.name));
+            fsio::write_atomic(&path, &env.to_file_bytes()).map_err(|e| fail(format!("writing {}: {e}", path.display())))?;
+        }
+        out.push((insp.name.clone(), link));
+    }
+    Ok(out)
+}
+
+/// The summary of a (sub)layout: the first step's materials and the last
+/// step's products, byproducts and command.
+fn summary(layout: &Layout, links: &HashMap<&str, &Link>, name: &str) -> Link {
+    let mut s = Link { name: name.to_owned(), ..Default::default() };
+    if let (Some(first), Some(last)) = (layout.steps.first(), layout.steps.last()) {
+        if let (Some(f), Some(l)) = (links.get(first.name.as_str()), links.get(last.name.as_str())) {
+            s.materials = f.materials.clone();
+            s.products = l.products.clone();
+            s.byproducts = l.byproducts.clone();
+            s.command = l.command.clone();
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_format_subset() {
+        let p: BTreeMap<String, String> = [("P".to_string(), "demo".to_string())].into();
+        assert_eq!(format_str("{P}/*", &p).unwrap(), "demo/*");
+        assert_eq!(format_str("{{P}}", &p).unwrap(), "{P}");
+        assert!(format_str("{Q}", &p).is_err());
+        assert!(format_str("a}b", &p).is_err());
+        assert!(format_str("{P", &p).is_err());
+        assert_eq!(format_str("plain", &p).unwrap(), "plain");
+    }
+
+    #[test]
+    fn link_names_use_the_first_eight_characters() {
+        assert_eq!(link_filename("build", "0123456789abcdef"), "build.01234567.link");
+        assert_eq!(link_filename("build", "abc"), "build.abc.link");
+    }
+}
