@@ -249,3 +249,18 @@ pub fn sslib_keyid(fields: &Object) -> String {
     let bytes = json::to_canonical(&Value::Object(fields.clone())).expect("key fields are strings");
     hex::encode(Sha256::digest(&bytes))
 }
+
+/// Signs the container's signed bytes (canonical JSON, or DSSE's PAE)
+/// with `signer` and adds the signature. A DSSE envelope holds one
+/// signature per key id, so an older one by the same key is replaced.
+pub fn sign_envelope(env: &mut Envelope, signer: &dyn Signer) -> Result<RawSignature, SignError> {
+    let raw = signer.sign(&env.signed_bytes())?;
+    match env {
+        Envelope::Metablock(m) => m.signatures.push(raw.to_metablock()),
+        Envelope::Dsse(d) => {
+            d.signatures.retain(|s| s.keyid != raw.keyid());
+            d.signatures.push(raw.to_dsse());
+        }
+    }
+    Ok(raw)
+}

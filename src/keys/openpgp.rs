@@ -122,6 +122,12 @@ impl GpgParams {
         Value::Object(Object(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()))
     }
 
+    /// RSA and DSA keys under 2048 bits are refused (as sequoia's
+    /// standard policy does).
+    fn is_weak(&self) -> bool {
+        !matches!(self, GpgParams::EdDsa { .. }) && self.bits() < 2048
+    }
+
     /// Bits of the modulus or prime (strength check).
     fn bits(&self) -> usize {
         let bits = |b: &[u8]| {
@@ -353,7 +359,7 @@ impl GpgDictVerifier {
                 return Err(VerifyError::Expired(expired_message(key)));
             }
         }
-        if k.params.bits() < 2048 {
+        if k.params.is_weak() {
             return Err(VerifyError::Unusable(format!("OpenPGP key {} is too weak ({} bits)", k.keyid, k.params.bits())));
         }
         Ok(k)
@@ -823,7 +829,7 @@ impl CertVerifier {
             return Err(VerifyError::Unusable(format!("OpenPGP key {keyid} is not a signing key")));
         }
         let k = self.dict.find(keyid).ok_or_else(|| VerifyError::Unusable(format!("key {keyid} cannot be used in in-toto's OpenPGP format")))?;
-        if k.params.bits() < 2048 {
+        if k.params.is_weak() {
             return Err(VerifyError::Unusable(format!("OpenPGP key {keyid} is too weak ({} bits)", k.params.bits())));
         }
         Ok(k)

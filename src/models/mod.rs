@@ -114,6 +114,17 @@ pub(crate) fn string_list(path: &str, v: &Value) -> FResult<Vec<String>> {
         .collect()
 }
 
+/// `<step>.<first 8 characters of keyid>.link`.
+pub fn link_filename(step: &str, keyid: &str) -> String {
+    let prefix: String = keyid.chars().take(8).collect();
+    format!("{step}.{prefix}.link")
+}
+
+/// `.<step>.<first 8 characters of keyid>.link-unfinished`.
+pub fn unfinished_filename(step: &str, keyid: &str) -> String {
+    format!(".{}-unfinished", link_filename(step, keyid))
+}
+
 /// A time for messages: `YYYY-MM-DD HH:MM UTC`.
 pub fn layout_time(secs: i64) -> String {
     let s = layout::format_expires(secs);
@@ -136,4 +147,14 @@ pub fn check_item_name(path: &str, name: &str) -> FResult<()> {
         return Err(FormatError::new(path, format!("name {name:?} contains '/', '..' or NUL and cannot name a link file")));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn link_names_use_the_first_eight_characters() {
+        assert_eq!(super::link_filename("build", "0123456789abcdef"), "build.01234567.link");
+        assert_eq!(super::link_filename("build", "abc"), "build.abc.link");
+        assert_eq!(super::unfinished_filename("b", "0123456789"), ".b.01234567.link-unfinished");
+    }
 }

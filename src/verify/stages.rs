@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use super::{Failure, LayoutKey, Log, MAX_SUBLAYOUT_DEPTH, SkippedLink, Stage, VerifyOptions};
 use crate::fsio::{self, LoadError};
 use crate::keys::{KeyDict, VerifyError, verify_envelope};
-use crate::models::{Envelope, Layout, Link, Signed, parse_expires};
+use crate::models::{Envelope, Layout, Link, Signed, link_filename, parse_expires};
 use crate::record::{self, RecordOptions};
 use crate::rules::{ItemKind, Side, apply_rules};
 use crate::runner::{self, RunError, RunOptions};
@@ -208,12 +208,6 @@ fn key_dicts(layout: &Layout) -> Result<Vec<(String, KeyDict)>, Failure> {
 
 fn find_key<'a>(dicts: &'a [(String, KeyDict)], id: &str) -> Option<&'a KeyDict> {
     dicts.iter().find(|(k, _)| k == id).map(|(_, d)| d)
-}
-
-/// `<step>.<first 8 characters of keyid>.link`.
-pub fn link_filename(step: &str, keyid: &str) -> String {
-    let prefix: String = keyid.chars().take(8).collect();
-    format!("{step}.{prefix}.link")
 }
 
 struct Loaded {
@@ -570,9 +564,4 @@ mod tests {
         assert_eq!(format_str("plain", &p).unwrap(), "plain");
     }
 
-    #[test]
-    fn link_names_use_the_first_eight_characters() {
-        assert_eq!(link_filename("build", "0123456789abcdef"), "build.01234567.link");
-        assert_eq!(link_filename("build", "abc"), "build.abc.link");
-    }
 }

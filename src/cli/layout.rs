@@ -1,0 +1,114 @@
+//! `intoto layout ...`: writing layouts from the command line.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+
+/// `intoto layout`
+#[derive(Debug, Args)]
+pub struct LayoutArgs {
+    /// What to do
+    #[command(subcommand)]
+    pub command: LayoutCommand,
+}
+
+/// `intoto layout ...`
+#[derive(Debug, Subcommand)]
+pub enum LayoutCommand {
+    /// Create a new, empty, unsigned layout
+    New {
+        /// The layout file to create
+        #[arg(value_name = "LAYOUT")]
+        file: PathBuf,
+        /// Expiry: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ, or a duration such as 90d or 1y
+        #[arg(long, value_name = "WHEN")]
+        expires: String,
+        /// Free-text description of the supply chain
+        #[arg(long, value_name = "TEXT", default_value = "")]
+        readme: String,
+        /// Write a DSSE envelope instead of a classic Metablock
+        #[arg(long)]
+        dsse: bool,
+        /// Replace an existing file
+        #[arg(long)]
+        force: bool,
+    },
+    /// Add a functionary key (GnuPG or PEM public key)
+    AddKey {
+        /// The layout file
+        #[arg(value_name = "LAYOUT")]
+        file: PathBuf,
+        /// GnuPG key: fingerprint, long key id or subkey fingerprint
+        #[arg(short = 'g', long, value_name = "KEYID", required_unless_present = "key")]
+        gpg: Option<String>,
+        /// GnuPG home to read --gpg from
+        #[arg(long, value_name = "DIR")]
+        gpg_home: Option<PathBuf>,
+        /// OpenPGP keyring file to read --gpg from (instead of a GnuPG home)
+        #[arg(long, value_name = "FILE", requires = "gpg")]
+        keyring: Option<PathBuf>,
+        /// PEM public key file
+        #[arg(short = 'k', long, value_name = "PEM", conflicts_with_all = ["gpg", "keyring"])]
+        key: Option<PathBuf>,
+    },
+    /// Add a step at the end
+    AddStep {
+        /// The layout file
+        #[arg(value_name = "LAYOUT")]
+        file: PathBuf,
+        /// Step name (links are <name>.<keyid prefix>.link)
+        #[arg(long, value_name = "NAME")]
+        name: String,
+        /// Key id allowed to perform the step (repeatable; a unique prefix of 8+ hex digits is enough)
+        #[arg(long, value_name = "KEYID", required = true)]
+        functionary: Vec<String>,
+        /// How many distinct functionaries must agree
+        #[arg(long, value_name = "N", default_value_t = 1)]
+        threshold: i64,
+        /// The command functionaries are expected to run (split like a shell)
+        #[arg(long, value_name = "COMMAND")]
+        expected_command: Option<String>,
+        /// Material rule, e.g. "MATCH * WITH PRODUCTS FROM clone" (repeatable, in order)
+        #[arg(long, value_name = "RULE")]
+        material: Vec<String>,
+        /// Product rule, e.g. "CREATE *" (repeatable, in order)
+        #[arg(long, value_name = "RULE")]
+        product: Vec<String>,
+    },
+    /// Add an inspection at the end
+    AddInspection {
+        /// The layout file
+        #[arg(value_name = "LAYOUT")]
+        file: PathBuf,
+        /// Inspection name
+        #[arg(long, value_name = "NAME")]
+        name: String,
+        /// The command the verifier runs (split like a shell; never run through a shell)
+        #[arg(long, value_name = "COMMAND")]
+        run: String,
+        /// Material rule (repeatable, in order)
+        #[arg(long, value_name = "RULE")]
+        material: Vec<String>,
+        /// Product rule (repeatable, in order)
+        #[arg(long, value_name = "RULE")]
+        product: Vec<String>,
+    },
+    /// Show a layout: steps, who may sign them, rules, expiry, signatures
+    Show {
+        /// The layout file
+        #[arg(value_name = "LAYOUT")]
+        file: PathBuf,
+        /// PEM public keys to check the signatures with
+        #[arg(long, value_name = "PATH", num_args = 1..)]
+        verification_keys: Vec<PathBuf>,
+        /// GnuPG keys to check the signatures with
+        #[arg(short = 'g', long, value_name = "KEYID", num_args = 1..)]
+        gpg: Vec<String>,
+        /// GnuPG home for --gpg
+        #[arg(long, value_name = "DIR")]
+        gpg_home: Option<PathBuf>,
+        /// OpenPGP keyring files for --gpg
+        #[arg(long, value_name = "FILE", num_args = 1..)]
+        keyring: Vec<PathBuf>,
+    },
+}

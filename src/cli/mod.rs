@@ -1,0 +1,142 @@
+//! Command-line definitions (clap derive only: no I/O, no crypto).
+//!
+//! Flag names follow the Python reference (`in-toto-run`, `in-toto-record`,
+//! `in-toto-verify`, `in-toto-sign`, `in-toto-mock`) so scripts and
+//! tutorials carry over: `intoto verify` takes exactly `in-toto-verify`'s
+//! arguments. Every subcommand has an EXAMPLES section; the examples are
+//! executed by the test suite.
+
+pub mod examples;
+mod keyargs;
+mod layout;
+mod record;
+mod run;
+mod sign;
+mod verify;
+
+use clap::{Args, Parser, Subcommand};
+
+pub use keyargs::{RecordArgs, SigningKeyArgs};
+pub use layout::{LayoutArgs, LayoutCommand};
+pub use record::{RecordCommand, StartArgs, StopArgs};
+pub use run::{MockArgs, RunArgs};
+pub use sign::SignArgs;
+pub use verify::VerifyArgs;
+
+const ABOUT: &str = "Record, sign and verify software supply chains with in-toto";
+
+const LONG_ABOUT: &str = "\
+intoto proves that a software supply chain was carried out as planned, by
+the right people, with nothing tampered with in between.
+
+A project owner writes and signs a *layout*: the steps of the supply chain,
+who may perform each one, and rules for the files each step may use and
+create. Functionaries perform the steps with `intoto run` or `intoto record`,
+which write signed *link* metadata. A verifier checks the final product
+with `intoto verify`.
+
+Keys are GnuPG keys (signing goes through gpg-agent, so smartcards work)
+or PEM files. Metadata is byte-compatible with the Python reference
+implementation (in-toto 3.1).";
+
+/// The `intoto` command line.
+#[derive(Debug, Parser)]
+#[command(name = "intoto", version, about = ABOUT, long_about = LONG_ABOUT, propagate_version = true)]
+#[command(after_help = examples::TOP)]
+pub struct Cli {
+    /// The subcommand.
+    #[command(subcommand)]
+    pub command: Command,
+    /// Verbosity.
+    #[command(flatten)]
+    pub verbosity: Verbosity,
+}
+
+/// `-v` / `-q`, accepted before or after the subcommand.
+#[derive(Debug, Args)]
+pub struct Verbosity {
+    /// Show what is being done, step by step
+    #[arg(short, long, global = true, conflicts_with = "quiet")]
+    pub verbose: bool,
+    /// Show errors only
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a step's command and write a signed link
+    #[command(after_help = examples::RUN)]
+    Run(RunArgs),
+    /// Record a step in two parts (start, then stop)
+    #[command(subcommand, after_help = examples::RECORD)]
+    Record(RecordCommand),
+    /// Verify a final product against its layout and links
+    #[command(after_help = examples::VERIFY)]
+    Verify(VerifyArgs),
+    /// Sign link or layout metadata, co-sign layouts, or check signatures
+    #[command(after_help = examples::SIGN)]
+    Sign(SignArgs),
+    /// Write an unsigned link for a command (to try out a layout)
+    #[command(after_help = examples::MOCK)]
+    Mock(MockArgs),
+    /// Show key ids and export keys as layout key entries
+    #[command(subcommand, after_help = examples::KEY)]
+    Key(KeyCommand),
+    /// Write and inspect layouts
+    #[command(after_help = examples::LAYOUT)]
+    Layout(LayoutArgs),
+    /// Generate man pages or shell completions
+    #[command(subcommand, hide = true)]
+    Generate(GenerateCommand),
+}
+
+/// `intoto key ...`
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Print the in-toto key id of a PEM public or private key
+    Id {
+        /// PEM file (SubjectPublicKeyInfo or PKCS#8)
+        #[arg(value_name = "PEM")]
+        path: std::path::PathBuf,
+    },
+    /// Print the layout key entry (JSON) for a GnuPG or PEM key
+    Export(KeyExportArgs),
+}
+
+/// `intoto key export`
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("source").required(true).args(["gpg", "key"]))]
+pub struct KeyExportArgs {
+    /// OpenPGP key: fingerprint, long key id, or subkey fingerprint
+    #[arg(short = 'g', long, value_name = "KEYID")]
+    pub gpg: Option<String>,
+    /// GnuPG home to export from
+    #[arg(long, value_name = "DIR")]
+    pub gpg_home: Option<std::path::PathBuf>,
+    /// Read the OpenPGP key from this keyring file instead of a GnuPG home
+    #[arg(long, value_name = "FILE", requires = "gpg")]
+    pub keyring: Option<std::path::PathBuf>,
+    /// PEM public key file
+    #[arg(short = 'k', long, value_name = "PEM", conflicts_with_all = ["gpg", "keyring"])]
+    pub key: Option<std::path::PathBuf>,
+    /// Print `{"<keyid>": {...}}`, ready to merge into a layout's keys
+    #[arg(long)]
+    pub with_id: bool,
+}
+
+/// `intoto generate ...`
+#[derive(Debug, Subcommand)]
+pub enum GenerateCommand {
+    /// Write man pages into DIR
+    Man {
+        /// Output directory
+        dir: std::path::PathBuf,
+    },
+    /// Print a completion script
+    Completions {
+        /// bash, zsh, fish, elvish or powershell
+        shell: clap_complete::Shell,
+    },
+}

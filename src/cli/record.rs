@@ -1,0 +1,57 @@
+//! `intoto record start|stop`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+
+use super::{RecordArgs, SigningKeyArgs, examples};
+
+/// `intoto record ...`
+#[derive(Debug, Subcommand)]
+pub enum RecordCommand {
+    /// Record the materials and write .<NAME>.<keyid prefix>.link-unfinished
+    #[command(after_help = examples::RECORD)]
+    Start(StartArgs),
+    /// Record the products and turn the unfinished link into <NAME>.<keyid prefix>.link
+    #[command(after_help = examples::RECORD)]
+    Stop(StopArgs),
+}
+
+/// `intoto record start`
+#[derive(Debug, Args)]
+pub struct StartArgs {
+    /// Step name
+    #[arg(short = 'n', long, value_name = "NAME")]
+    pub step_name: String,
+    #[command(flatten)]
+    pub key: SigningKeyArgs,
+    /// Files or directories to record as materials
+    #[arg(short = 'm', long, value_name = "PATH", num_args = 1..)]
+    pub materials: Vec<String>,
+    #[command(flatten)]
+    pub record: RecordArgs,
+    /// Write a DSSE envelope instead of a classic Metablock
+    #[arg(long)]
+    pub use_dsse: bool,
+}
+
+/// `intoto record stop`
+#[derive(Debug, Args)]
+pub struct StopArgs {
+    /// Step name
+    #[arg(short = 'n', long, value_name = "NAME")]
+    pub step_name: String,
+    #[command(flatten)]
+    pub key: SigningKeyArgs,
+    /// Files or directories to record as products
+    #[arg(short = 'p', long, value_name = "PATH", num_args = 1..)]
+    pub products: Vec<String>,
+    #[command(flatten)]
+    pub record: RecordArgs,
+    /// Directory to write the link to (default: current directory)
+    #[arg(short = 'd', long, value_name = "DIR")]
+    pub metadata_directory: Option<PathBuf>,
+    /// Accepted for compatibility; the format follows the unfinished link
+    #[arg(long, hide = true)]
+    pub use_dsse: bool,
+}

@@ -1,0 +1,41 @@
+//! `intoto sign`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+/// `intoto sign`
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// The link or layout to sign or check
+    #[arg(short = 'f', long, value_name = "PATH")]
+    pub file: PathBuf,
+    /// PEM keys: private keys to sign, public keys with --verify
+    #[arg(short = 'k', long, value_name = "PATH", num_args = 1..)]
+    pub key: Option<Vec<PathBuf>>,
+    /// Ask for the password of encrypted signing keys
+    #[arg(short = 'p', long)]
+    pub prompt: bool,
+    /// GnuPG keys; without KEYID, gpg's default key (signing only)
+    #[arg(short = 'g', long, value_name = "KEYID", num_args = 0..)]
+    pub gpg: Option<Vec<String>>,
+    /// GnuPG home directory
+    #[arg(long, value_name = "DIR")]
+    pub gpg_home: Option<PathBuf>,
+    /// With --verify: OpenPGP keyring files to read the --gpg keys from
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub keyring: Vec<PathBuf>,
+    /// With --append: public keys (PEM) or OpenPGP keyrings of the existing
+    /// signers, to check their signatures before co-signing
+    #[arg(long, value_name = "PATH", num_args = 1..)]
+    pub signed_by: Vec<PathBuf>,
+    /// Where to write (default: a layout in place, a link to <name>.<keyid prefix>.link)
+    #[arg(short = 'o', long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Add signatures instead of replacing them (layouts only)
+    #[arg(short = 'a', long)]
+    pub append: bool,
+    /// Check the signatures instead of signing
+    #[arg(long)]
+    pub verify: bool,
+}

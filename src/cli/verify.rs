@@ -1,0 +1,45 @@
+//! `intoto verify`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+/// `intoto verify`
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The root layout
+    #[arg(short = 'l', long, value_name = "PATH")]
+    pub layout: PathBuf,
+    /// PEM public keys; each must have signed the layout
+    #[arg(long, visible_alias = "layout-keys", value_name = "PATH", num_args = 1..)]
+    pub verification_keys: Vec<PathBuf>,
+    /// GnuPG keys (fingerprint or key id); each must have signed the layout
+    #[arg(short = 'g', long, value_name = "KEYID", num_args = 1..)]
+    pub gpg: Vec<String>,
+    /// GnuPG home holding the --gpg keys
+    #[arg(long, value_name = "DIR")]
+    pub gpg_home: Option<PathBuf>,
+    /// OpenPGP keyring files (armored or binary): with --gpg, where to find
+    /// those keys (no gpg needed); alone, every key in them must have signed
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub keyring: Vec<PathBuf>,
+    /// Directory holding the link files
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub link_dir: PathBuf,
+    /// Kill an inspection after this many seconds (default: no time limit)
+    #[arg(long, value_name = "SECONDS")]
+    pub inspection_timeout: Option<u64>,
+    /// Substitute {KEY} in the layout's rules and commands (repeatable)
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub param: Vec<String>,
+    /// Print the result as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
+    /// Run inspections that a (functionary-signed) sublayout defines
+    #[arg(long)]
+    pub allow_sublayout_inspections: bool,
+    /// Write <inspection>.link files into the current directory, as the
+    /// Python reference does
+    #[arg(long)]
+    pub write_inspection_links: bool,
+}

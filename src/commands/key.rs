@@ -1,0 +1,57 @@
+//! `intoto key id|export`.
+
+use anyhow::{Result, anyhow};
+use intoto::fsio;
+use intoto::json::{self, Object, Value};
+use intoto::keys::KeyDict;
+use intoto::keys::pem::{PemSigner, load_public, pem_decode};
+use intoto::keys::{Signer, openpgp::cert_to_dict};
+
+use super::{Ctx, openpgp_verifiers};
+use crate::cli::{KeyCommand, KeyExportArgs};
+
+/// `intoto key ...`
+pub fn key(cmd: KeyCommand, ctx: &Ctx) -> Result<u8> {
+    match cmd {
+        KeyCommand::Id { path } => {
+            let dict = pem_dict(&path)?;
+            println!("{}", dict.keyid());
+            Ok(0)
+        }
+        KeyCommand::Export(a) => export(a, ctx),
+    }
+}
+
+/// The layout dict of a PEM public or (unencrypted) private key.
+fn pem_dict(path: &std::path::Path) -> Result<KeyDict> {
+    let text = fsio::read_regular(path, 1 << 20).map_err(|e| anyhow!("key {e}"))?;
+    let (label, _) = pem_decode(&text).map_err(|e| anyhow!("key {}: {e}", path.display()))?;
+    if label.contains("PRIVATE") {
+        let s = PemSigner::from_pem(&text, None).map_err(|e| anyhow!("key {}: {e}", path.display()))?;
+        return Ok(s.public_key().clone());
+    }
+    Ok(KeyDict::Sslib(load_public(path, &text).map_err(|e| anyhow!("key {}: {e}", path.display()))?))
+}
+
+fn export(a: KeyExportArgs, ctx: &Ctx) -> Result<u8> {
+    let dict = match (&a.key, &a.gpg) {
+        (Some(p), _) => pem_dict(p)?,
+        (None, Some(id)) => {
+            let keyrings: Vec<_> = a.keyring.iter().cloned().collect();
+            let (v, _) = openpgp_verifiers(std::slice::from_ref(id), &keyrings, a.gpg_home.as_deref(), ctx.now)?
+                .into_iter()
+                .next()
+                .ok_or_else(|| anyhow!("no OpenPGP key {id}"))?;
+            KeyDict::Gpg(cert_to_dict(v.cert(), ctx.now).map_err(|e| anyhow!(e))?)
+        }
+        (None, None) => unreachable!("clap requires --gpg or --key"),
+    };
+    let value = if a.with_id {
+        Value::Object(Object(vec![(dict.keyid().to_owned(), dict.to_value())]))
+    } else {
+        dict.to_value()
+    };
+    let text = json::to_python_pretty(&value)?;
+    println!("{}", String::from_utf8_lossy(&text));
+    Ok(0)
+}

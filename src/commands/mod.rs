@@ -1,0 +1,213 @@
+//! Subcommands: resolve files and keys, call the library, report.
+
+mod key;
+mod layout;
+mod record;
+mod run;
+mod sign;
+mod verify;
+
+use std::fmt;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, anyhow};
+use intoto::fsio;
+use intoto::keys::gpg::{Backend, GpgHome, GpgSigner, SignerOptions};
+use intoto::keys::openpgp::{CertVerifier, find_cert, read_certs};
+use intoto::keys::pem::{KeyLoadError, PemSigner, load_public};
+use intoto::keys::prompt::{NoPrompt, Prompter, TerminalPrompter};
+use intoto::keys::{Signer, SslibKey};
+use intoto::record::{DEFAULT_EXCLUDES, Progress, RecordOptions};
+use intoto::settings;
+
+use crate::cli::{Command, GenerateCommand, RecordArgs, SigningKeyArgs};
+use crate::ui;
+
+/// State every command gets: the clock and the prompter.
+pub struct Ctx {
+    /// Current time, seconds since the epoch.
+    pub now: i64,
+    /// Asks for passphrases.
+    pub prompter: Box<dyn Prompter>,
+}
+
+impl Ctx {
+    /// The real clock and the terminal (when there is one).
+    pub fn from_system(quiet: bool) -> Ctx {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        let prompter: Box<dyn Prompter> =
+            if std::io::stdin().is_terminal() { Box::new(TerminalPrompter { quiet }) } else { Box::new(NoPrompt) };
+        Ctx { now, prompter }
+    }
+}
+
+/// A command-line usage error (exit status 2).
+#[derive(Debug)]
+pub struct Usage(pub String);
+
+impl fmt::Display for Usage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Usage {}
+
+/// Ends the program with this status; the message was already printed.
+#[derive(Debug)]
+pub struct Exit(pub u8);
+
+impl fmt::Display for Exit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "exit status {}", self.0)
+    }
+}
+
+impl std::error::Error for Exit {}
+
+/// Returns a usage error.
+pub fn usage<T>(msg: impl Into<String>) -> Result<T> {
+    Err(Usage(msg.into()).into())
+}
+
+/// Runs a subcommand; returns the exit status.
+pub fn dispatch(cmd: Command, ctx: &Ctx) -> Result<u8> {
+    match cmd {
+        Command::Run(a) => run::run(a, ctx),
+        Command::Mock(a) => run::mock(a, ctx),
+        Command::Record(a) => record::record(a, ctx),
+        Command::Verify(a) => verify::verify(a, ctx),
+        Command::Sign(a) => sign::sign(a, ctx),
+        Command::Key(a) => key::key(a, ctx),
+        Command::Layout(a) => layout::layout(a, ctx),
+        Command::Generate(g) => generate(g),
+    }
+}
+
+fn generate(g: GenerateCommand) -> Result<u8> {
+    use clap::CommandFactory;
+    match g {
+        GenerateCommand::Man { dir } => {
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+            let cmd = crate::cli::Cli::command();
+            clap_mangen::generate_to(cmd, &dir).with_context(|| format!("writing man pages to {}", dir.display()))?;
+        }
+        GenerateCommand::Completions { shell } => {
+            let mut cmd = crate::cli::Cli::command();
+            clap_complete::generate(shell, &mut cmd, "intoto", &mut std::io::stdout());
+        }
+    }
+    Ok(0)
+}
+
+/// A signer for `--signing-key` or `--gpg`.
+pub fn signer<'a>(args: &SigningKeyArgs, ctx: &'a Ctx) -> Result<Box<dyn Signer + 'a>> {
+    if let Some(path) = &args.signing_key {
+        if args.gpg.is_some() {
+            return usage("give either --signing-key or --gpg, not both");
+        }
+        let password = match args.password.as_deref() {
+            None => None,
+            Some("") => ctx.prompter.passphrase(&format!("Password for {}: ", path.display())),
+            Some(p) => Some(p.to_owned()),
+        };
+        return Ok(Box::new(load_signing_key(path, password.as_deref())?));
+    }
+    let Some(id) = &args.gpg else {
+        return usage("give either --signing-key <path> or --gpg [<keyid>]");
+    };
+    if args.password.is_some() {
+        ui::warn("-P/--password is for --signing-key; gpg-agent asks for GnuPG passphrases itself");
+    }
+    let home = GpgHome::new(args.gpg_home.as_deref())?;
+    let opts = SignerOptions { now: ctx.now, backend: Backend::default_for_build() };
+    let id = if id.is_empty() { None } else { Some(id.as_str()) };
+    Ok(Box::new(GpgSigner::new(&home, id, opts, ctx.prompter.as_ref())?))
+}
+
+/// Loads a PEM private key.
+pub fn load_signing_key(path: &Path, password: Option<&str>) -> Result<PemSigner> {
+    let text = fsio::read_regular(path, 1 << 20).map_err(|e| anyhow!("signing key {e}"))?;
+    PemSigner::from_pem(&text, password.map(str::as_bytes)).map_err(|e| match e {
+        KeyLoadError::NeedsPassword => anyhow!("signing key {}: {e}", path.display()),
+        other => anyhow!("signing key {}: {other}", path.display()),
+    })
+}
+
+/// Loads a PEM public key.
+pub fn load_public_key(path: &Path) -> Result<SslibKey> {
+    let text = fsio::read_regular(path, 1 << 20).map_err(|e| anyhow!("public key {e}"))?;
+    load_public(path, &text).map_err(|e| anyhow!("public key {}: {e}", path.display()))
+}
+
+/// OpenPGP certificates for `ids`, from keyring files when given, else
+/// from the GnuPG home; with no ids, every certificate in the keyrings.
+pub fn openpgp_verifiers(ids: &[String], keyrings: &[PathBuf], gpg_home: Option<&Path>, now: i64) -> Result<Vec<(CertVerifier, String)>> {
+    let mut out = Vec::new();
+    if !keyrings.is_empty() {
+        let mut certs = Vec::new();
+        for k in keyrings {
+            let bytes = fsio::read_regular(k, fsio::MAX_METADATA_BYTES).map_err(|e| anyhow!("keyring {e}"))?;
+            certs.extend(read_certs(&bytes).map_err(|e| anyhow!("keyring {}: {e}", k.display()))?);
+        }
+        let names: Vec<String> = keyrings.iter().map(|k| k.display().to_string()).collect();
+        let source = format!("keyring {}", names.join(", "));
+        if ids.is_empty() {
+            if certs.is_empty() {
+                return Err(anyhow!("{source} holds no keys"));
+            }
+            for c in certs {
+                out.push((CertVerifier::new(c, now).map_err(|e| anyhow!("{source}: {e}"))?, source.clone()));
+            }
+        } else {
+            for id in ids {
+                let c = find_cert(&certs, id).map_err(|e| anyhow!("{e} in {source}"))?.clone();
+                out.push((CertVerifier::new(c, now).map_err(|e| anyhow!("{source}: {e}"))?, format!("{source}, key {id}")));
+            }
+        }
+        return Ok(out);
+    }
+    let home = GpgHome::new(gpg_home)?;
+    for id in ids {
+        let cert = home.public_cert(id, Backend::default_for_build())?;
+        out.push((CertVerifier::new(cert, now).map_err(|e| anyhow!("GnuPG key {id}: {e}"))?, format!("GnuPG key {id}")));
+    }
+    Ok(out)
+}
+
+/// Recording options from the flags and (unless `--isolated`) settings.
+pub fn record_options(args: &RecordArgs) -> RecordOptions {
+    let s = if args.isolated { settings::Settings::default() } else { settings::load(&settings::Sources::from_system()) };
+    for line in s.announcements(args.exclude.is_some(), args.base_path.is_some()) {
+        // Settings change what is recorded: always say so (even with -q).
+        eprintln!("intoto: {line}");
+    }
+    let exclude_patterns = match (&args.exclude, &s.exclude_patterns) {
+        (Some(e), _) => e.clone(),
+        (None, Some(e)) => e.clone(),
+        (None, None) => DEFAULT_EXCLUDES.iter().map(|s| s.to_string()).collect(),
+    };
+    let base_path = args.base_path.clone().or_else(|| s.base_path.as_ref().map(PathBuf::from));
+    RecordOptions { exclude_patterns, base_path, lstrip_paths: args.lstrip_paths.clone() }
+}
+
+/// Records `paths`, with a progress display on a terminal for big trees.
+pub fn record_paths(what: &str, paths: &[String], opts: &RecordOptions) -> Result<intoto::models::Artifacts> {
+    if paths.is_empty() {
+        return Ok(Default::default());
+    }
+    ui::info(&format!("Recording {what} {}...", paths.join(", ")));
+    let progress = std::sync::Arc::new(Progress::default());
+    let bar = crate::progress::Bar::start(what, progress.clone());
+    let r = intoto::record::record(paths, opts, Some(&progress));
+    bar.finish();
+    r.map_err(|e| anyhow!("recording {what}: {e}"))
+}
+
+/// Writes `bytes` to `path` atomically, naming the file on failure.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    fsio::write_atomic(path, bytes).with_context(|| format!("cannot write {}", path.display()))
+}

@@ -1,0 +1,108 @@
+//! `intoto record start|stop`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, anyhow};
+use intoto::fsio;
+use intoto::keys::{KeyDict, sign_envelope, verify_envelope};
+use intoto::models::{Envelope, Link, Signed, link_filename, unfinished_filename};
+
+use super::run::check_dir;
+use super::{Ctx, record_options, record_paths, signer, write_file};
+use crate::cli::{RecordCommand, StartArgs, StopArgs};
+use crate::ui;
+
+/// `intoto record ...`
+pub fn record(cmd: RecordCommand, ctx: &Ctx) -> Result<u8> {
+    match cmd {
+        RecordCommand::Start(a) => start(a, ctx),
+        RecordCommand::Stop(a) => stop(a, ctx),
+    }
+}
+
+fn start(a: StartArgs, ctx: &Ctx) -> Result<u8> {
+    let signer = signer(&a.key, ctx)?;
+    let opts = record_options(&a.record);
+    let materials = record_paths("materials", &a.materials, &opts)?;
+    let link = Link { name: a.step_name.clone(), materials, ..Default::default() };
+    let mut env = Envelope::new(Signed::Link(link), a.use_dsse);
+    let raw = sign_envelope(&mut env, signer.as_ref())?;
+    let path = PathBuf::from(unfinished_filename(&a.step_name, raw.keyid()));
+    write_file(&path, &env.to_file_bytes())?;
+    ui::info(&format!("Wrote {}", path.display()));
+    Ok(0)
+}
+
+fn stop(a: StopArgs, ctx: &Ctx) -> Result<u8> {
+    check_dir(a.metadata_directory.as_deref())?;
+    let signer = signer(&a.key, ctx)?;
+    let public = signer.public_key().clone();
+    let is_gpg = matches!(public, KeyDict::Gpg(_));
+    // With a PEM key the unfinished file is named after it; with gpg the
+    // reference looks for the only `.<name>.*.link-unfinished`.
+    let unfinished = if is_gpg {
+        find_unfinished(&a.step_name)?
+    } else {
+        PathBuf::from(unfinished_filename(&a.step_name, signer.keyid()))
+    };
+    let env = fsio::load_metadata(&unfinished).map_err(|e| {
+        if e.is_not_found() {
+            anyhow!(
+                "no unfinished link for step '{}' signed by this key ({} not found); run `intoto record start` first",
+                a.step_name,
+                unfinished.display()
+            )
+        } else {
+            anyhow!("unfinished link {e}")
+        }
+    })?;
+    verify_envelope(&env, public.verifier(ctx.now).as_ref()).map_err(|e| {
+        anyhow!("unfinished link {} is not signed by the key given to stop: {e}", unfinished.display())
+    })?;
+    let first_sig_keyid = env.signature_keyids().into_iter().next().unwrap_or_default();
+    let dsse = env.is_dsse();
+    if a.use_dsse && !dsse {
+        ui::warn("--use-dsse is ignored: the link keeps the format of its unfinished part");
+    }
+    let Signed::Link(mut link) = env.into_signed() else {
+        return Err(anyhow!("{} holds a layout, not a link", unfinished.display()));
+    };
+    let opts = record_options(&a.record);
+    link.products = record_paths("products", &a.products, &opts)?;
+    let mut env = Envelope::new(Signed::Link(link), dsse);
+    sign_envelope(&mut env, signer.as_ref())?;
+    // File name as the reference chooses it: the PEM key's id; for gpg the
+    // primary key's fingerprint when a key id was given, else the key id of
+    // the unfinished link's signature.
+    let keyid = match (&public, a.key.gpg.as_deref()) {
+        (KeyDict::Gpg(k), Some(id)) if !id.is_empty() => k.keyid.clone(),
+        (KeyDict::Gpg(_), _) => first_sig_keyid,
+        (KeyDict::Sslib(k), _) => k.keyid.clone(),
+    };
+    let file = link_filename(&a.step_name, &keyid);
+    let path = a.metadata_directory.as_deref().map_or_else(|| PathBuf::from(&file), |d| d.join(&file));
+    write_file(&path, &env.to_file_bytes())?;
+    std::fs::remove_file(&unfinished).with_context(|| format!("removing {}", unfinished.display()))?;
+    ui::info(&format!("Wrote {}", path.display()));
+    Ok(0)
+}
+
+fn find_unfinished(step: &str) -> Result<PathBuf> {
+    let prefix = format!(".{step}.");
+    let mut found: Vec<PathBuf> = std::fs::read_dir(".")
+        .context("reading the current directory")?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n.starts_with(&prefix) && n.ends_with(".link-unfinished") && n.len() > prefix.len() + ".link-unfinished".len())
+        .map(|n| Path::new(&n).to_path_buf())
+        .collect();
+    found.sort();
+    match found.len() {
+        0 => Err(anyhow!("no unfinished link for step '{step}' in the current directory; run `intoto record start` first")),
+        1 => Ok(found.remove(0)),
+        _ => Err(anyhow!(
+            "more than one unfinished link for step '{step}' ({}); remove the stale ones",
+            found.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+        )),
+    }
+}

@@ -1,0 +1,104 @@
+//! `intoto run` and `intoto mock`.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Result, anyhow};
+use intoto::json::Object;
+use intoto::keys::sign_envelope;
+use intoto::models::{Envelope, Link, Signed, link_filename};
+use intoto::record::{DEFAULT_EXCLUDES, RecordOptions};
+use intoto::runner::{self, RunOptions};
+
+use super::{Ctx, record_options, record_paths, signer, usage, write_file};
+use crate::cli::{MockArgs, RunArgs};
+use crate::ui;
+
+/// `intoto run`: returns the command's exit status when it failed (the
+/// link is still written, as the reference does).
+pub fn run(a: RunArgs, ctx: &Ctx) -> Result<u8> {
+    let command = if a.no_command {
+        if !a.command.is_empty() {
+            ui::warn(&format!("--no-command given: '{}' is not run", a.command.join(" ")));
+        }
+        Vec::new()
+    } else if a.command.is_empty() {
+        return usage("no command given: put it after `--`, or use --no-command (-x)");
+    } else {
+        a.command.clone()
+    };
+    check_dir(a.metadata_directory.as_deref())?;
+    let signer = signer(&a.key, ctx)?;
+    let opts = record_options(&a.record);
+    let materials = record_paths("materials", &a.materials, &opts)?;
+    let byproducts = if command.is_empty() {
+        Object::default()
+    } else {
+        ui::info(&format!("Running '{}'...", command.join(" ")));
+        let run_opts = RunOptions {
+            record_streams: a.record_streams,
+            timeout: a.run_timeout.map(Duration::from_secs),
+            quiet: false,
+            cwd: None,
+        };
+        let r = runner::run(&command, &run_opts).map_err(|e| anyhow!("step '{}': {e}; no link was written", a.step_name))?;
+        Link::byproducts_of(&r.stdout, &r.stderr, r.return_value)
+    };
+    let products = record_paths("products", &a.products, &opts)?;
+    let link = Link { name: a.step_name.clone(), command, materials, products, byproducts, environment: Object::default() };
+    let return_value = link.return_value().unwrap_or(0);
+    let mut env = Envelope::new(Signed::Link(link), a.use_dsse);
+    let raw = sign_envelope(&mut env, signer.as_ref())?;
+    let file = link_filename(&a.step_name, raw.keyid());
+    let path = a.metadata_directory.as_deref().map_or_else(|| PathBuf::from(&file), |d| d.join(&file));
+    write_file(&path, &env.to_file_bytes())?;
+    ui::info(&format!("Wrote {}", path.display()));
+    if return_value != 0 {
+        ui::warn(&format!("step '{}': the command exited with {return_value}; the link records it", a.step_name));
+        // Python's sys.exit(n) semantics: the low 8 bits.
+        let code = (return_value & 0xff) as u8;
+        return Ok(if code == 0 { 1 } else { code });
+    }
+    Ok(0)
+}
+
+/// `intoto mock`: records `.` before and after, streams too, and writes an
+/// unsigned `<name>.link`.
+pub fn mock(a: MockArgs, _ctx: &Ctx) -> Result<u8> {
+    let opts = RecordOptions {
+        exclude_patterns: DEFAULT_EXCLUDES.iter().map(|s| s.to_string()).collect(),
+        base_path: None,
+        lstrip_paths: Vec::new(),
+    };
+    let dot = [".".to_owned()];
+    let materials = record_paths("materials", &dot, &opts)?;
+    let r = runner::run(&a.command, &RunOptions { record_streams: true, ..Default::default() })
+        .map_err(|e| anyhow!("mock '{}': {e}", a.name))?;
+    let products = record_paths("products", &dot, &opts)?;
+    let link = Link {
+        name: a.name.clone(),
+        command: a.command.clone(),
+        materials,
+        products,
+        byproducts: Link::byproducts_of(&r.stdout, &r.stderr, r.return_value),
+        environment: Object::default(),
+    };
+    let env = Envelope::new(Signed::Link(link), a.use_dsse);
+    let path = PathBuf::from(format!("{}.link", a.name));
+    write_file(&path, &env.to_file_bytes())?;
+    ui::notice(&format!("wrote unsigned {}", path.display()));
+    if r.return_value != 0 {
+        ui::warn(&format!("the command exited with {}", r.return_value));
+    }
+    Ok(0)
+}
+
+/// The output directory must exist before any work is done.
+pub fn check_dir(dir: Option<&Path>) -> Result<()> {
+    if let Some(d) = dir {
+        if !d.is_dir() {
+            return Err(anyhow!("metadata directory {} does not exist or is not a directory", d.display()));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,224 @@
+//! `intoto sign`: sign, co-sign, or check signatures of metadata.
+//!
+//! Exit status as the reference: 0 done, 1 a signature does not verify,
+//! 2 any other error (including usage errors).
+
+use std::path::PathBuf;
+
+use anyhow::{Result, anyhow};
+use intoto::fsio;
+use intoto::keys::gpg::{Backend, GpgHome, GpgSigner, SignerOptions};
+use intoto::keys::openpgp::{CertVerifier, read_certs};
+use intoto::keys::{KeyDict, Signer, Verifier, VerifyError, sign_envelope, verify_envelope};
+use intoto::models::{Envelope, Signed, link_filename};
+
+use super::{Ctx, Exit, Usage, load_public_key, load_signing_key, openpgp_verifiers, usage, write_file};
+use crate::cli::SignArgs;
+use crate::ui;
+
+/// `intoto sign`
+pub fn sign(a: SignArgs, ctx: &Ctx) -> Result<u8> {
+    match sign_inner(a, ctx) {
+        Ok(c) => Ok(c),
+        Err(e) if e.is::<Exit>() || e.is::<Usage>() => Err(e),
+        Err(e) => {
+            ui::error(&format!("{e:#}"));
+            Err(Exit(2).into())
+        }
+    }
+}
+
+fn sign_inner(a: SignArgs, ctx: &Ctx) -> Result<u8> {
+    if a.verify && (a.append || a.output.is_some()) {
+        return usage("--verify cannot be combined with --append or --output");
+    }
+    let pgp = a.gpg.is_some() || (a.verify && !a.keyring.is_empty());
+    if a.key.is_some() == pgp {
+        return usage("give either --key PATH... or --gpg [KEYID...]");
+    }
+    if a.verify && a.gpg.as_ref().is_some_and(Vec::is_empty) && a.keyring.is_empty() {
+        return usage("--verify needs the key ids: --gpg KEYID...");
+    }
+    let mut env = fsio::load_metadata(&a.file).map_err(|e| anyhow!("cannot load {e}"))?;
+    let is_link = matches!(env.signed(), Signed::Link(_));
+    if is_link {
+        let many = a.key.as_ref().is_some_and(|k| k.len() > 1) || a.gpg.as_ref().is_some_and(|g| g.len() > 1);
+        if many && !a.verify {
+            return usage("a link is signed by a single functionary (and named <name>.<keyid prefix>.link): give one key");
+        }
+        if a.append {
+            return usage("--append is for layouts only: a link carries a single functionary's signature");
+        }
+    }
+    if a.verify {
+        return verify(&a, &env, ctx);
+    }
+
+    // Signers first: a wrong password or missing key changes nothing.
+    let mut signers: Vec<Box<dyn Signer + '_>> = Vec::new();
+    if let Some(paths) = &a.key {
+        let password = if a.prompt { ctx.prompter.passphrase("Password for the signing key(s): ") } else { None };
+        for p in paths {
+            signers.push(Box::new(load_signing_key(p, password.as_deref())?));
+        }
+    } else if let Some(ids) = &a.gpg {
+        let home = GpgHome::new(a.gpg_home.as_deref())?;
+        let opts = SignerOptions { now: ctx.now, backend: Backend::default_for_build() };
+        if ids.is_empty() {
+            signers.push(Box::new(GpgSigner::new(&home, None, opts, ctx.prompter.as_ref())?));
+        }
+        for id in ids {
+            signers.push(Box::new(GpgSigner::new(&home, Some(id), opts, ctx.prompter.as_ref())?));
+        }
+        if env.is_dsse() {
+            ui::warn("OpenPGP signatures in DSSE envelopes are an intoto extension: the Python reference cannot verify them");
+        }
+    }
+
+    if a.append {
+        check_existing(&a, &env, &signers, ctx)?;
+    } else {
+        env.clear_signatures();
+    }
+    let mut last_keyid = String::new();
+    for s in &signers {
+        let raw = sign_envelope(&mut env, s.as_ref())?;
+        ui::info(&format!("Signed with key {}", raw.keyid()));
+        last_keyid = raw.keyid().to_owned();
+    }
+    let out = match (&a.output, env.signed()) {
+        (Some(o), _) => o.clone(),
+        (None, Signed::Link(l)) => PathBuf::from(link_filename(&l.name, &last_keyid)),
+        (None, Signed::Layout(_)) => a.file.clone(),
+    };
+    write_file(&out, &env.to_file_bytes())?;
+    ui::notice(&format!("wrote {}", out.display()));
+    Ok(0)
+}
+
+/// `--verify`: every given key must have a valid signature.
+fn verify(a: &SignArgs, env: &Envelope, ctx: &Ctx) -> Result<u8> {
+    let mut keys: Vec<(Box<dyn Verifier>, String)> = Vec::new();
+    if let Some(paths) = &a.key {
+        for p in paths {
+            let k = load_public_key(p)?;
+            let d = KeyDict::Sslib(k.clone()).describe();
+            keys.push((Box::new(k), d));
+        }
+    } else {
+        let ids = a.gpg.clone().unwrap_or_default();
+        for (v, _) in openpgp_verifiers(&ids, &a.keyring, a.gpg_home.as_deref(), ctx.now)? {
+            let d = describe_cert(&v);
+            keys.push((Box::new(v), d));
+        }
+    }
+    for (k, _) in &keys {
+        if let Err(e) = verify_envelope(env, k.as_ref()) {
+            ui::error(&format!("signature verification failed for {}: {e}", a.file.display()));
+            return Err(Exit(1).into());
+        }
+    }
+    if ui::verbosity() != ui::Verbosity::Quiet {
+        for (k, d) in &keys {
+            println!("good signature by {} ({d})", k.keyid());
+        }
+    }
+    Ok(0)
+}
+
+fn describe_cert(v: &CertVerifier) -> String {
+    let uid = v
+        .cert()
+        .userids()
+        .next()
+        .map(|u| String::from_utf8_lossy(u.userid().value()).into_owned())
+        .map(|u| format!("{u}, "))
+        .unwrap_or_default();
+    format!("{uid}{}", v.dict().describe())
+}
+
+/// Before appending: no second signature by the same key, and every
+/// existing signature must still verify over the current content (with a
+/// key found in --signed-by, --keyring, the GnuPG home or the layout).
+fn check_existing(a: &SignArgs, env: &Envelope, signers: &[Box<dyn Signer + '_>], ctx: &Ctx) -> Result<()> {
+    let existing = env.signature_keyids();
+    for s in signers {
+        let owned = |id: &str| id == s.keyid() || s.public_key().keyid() == id || s.public_key().subkey_ids().contains(&id);
+        if let Some(id) = existing.iter().find(|id| owned(id)) {
+            return Err(anyhow!("{} is already signed by key {id}; a key signs a layout once", a.file.display()));
+        }
+    }
+    let candidates = existing_signer_keys(a, env, ctx)?;
+    let mut stale = Vec::new();
+    for id in &existing {
+        let Some(v) = candidates.iter().find(|v| v.owns(id)) else {
+            return Err(anyhow!(
+                "cannot check the existing signature by key {id}: give its public key with --signed-by (PEM or OpenPGP keyring) \
+                 or import it into your GnuPG home; refusing to co-sign what may not be what {id} signed"
+            ));
+        };
+        if let Err(e) = check_one(env, id, v.as_ref()) {
+            stale.push(format!("{id} ({e})"));
+        }
+    }
+    if !stale.is_empty() {
+        ui::error(&format!(
+            "{}: the existing signature(s) by {} do not verify over the current content (edited after signing?); \
+             refusing to append. Ask the signers to sign again, or sign without --append to replace all signatures",
+            a.file.display(),
+            stale.join(", ")
+        ));
+        return Err(Exit(1).into());
+    }
+    Ok(())
+}
+
+fn check_one(env: &Envelope, keyid: &str, v: &dyn Verifier) -> std::result::Result<(), VerifyError> {
+    match env {
+        Envelope::Metablock(m) => {
+            let sig = m.signatures.iter().find(|s| s.keyid() == keyid).ok_or_else(|| VerifyError::NoSignature(keyid.into()))?;
+            v.verify(&m.signed.canonical_bytes(), sig)
+        }
+        Envelope::Dsse(d) => {
+            let sig = d.signatures.iter().find(|s| s.keyid == keyid).ok_or_else(|| VerifyError::NoSignature(keyid.into()))?;
+            v.verify_dsse(&d.pae(), sig)
+        }
+    }
+}
+
+fn existing_signer_keys(a: &SignArgs, env: &Envelope, ctx: &Ctx) -> Result<Vec<Box<dyn Verifier>>> {
+    let mut out: Vec<Box<dyn Verifier>> = Vec::new();
+    let mut certs = Vec::new();
+    for p in a.signed_by.iter().chain(&a.keyring) {
+        let bytes = fsio::read_regular(p, fsio::MAX_METADATA_BYTES).map_err(|e| anyhow!("--signed-by {e}"))?;
+        if bytes.starts_with(b"-----BEGIN PUBLIC KEY") || bytes.starts_with(b"-----BEGIN RSA PUBLIC KEY") {
+            out.push(Box::new(load_public_key(p)?));
+        } else {
+            certs.extend(read_certs(&bytes).map_err(|e| anyhow!("--signed-by {}: {e}", p.display()))?);
+        }
+    }
+    for c in certs {
+        out.push(Box::new(CertVerifier::new(c, ctx.now).map_err(|e| anyhow!(e))?));
+    }
+    // OpenPGP signers the user's GnuPG home knows.
+    let home = GpgHome::new(a.gpg_home.as_deref())?;
+    for id in env.signature_keyids() {
+        if out.iter().any(|v| v.owns(&id)) || id.len() != 40 {
+            continue;
+        }
+        if let Ok(cert) = home.public_cert(&id, Backend::default_for_build()) {
+            if let Ok(v) = CertVerifier::new(cert, ctx.now) {
+                out.push(Box::new(v));
+            }
+        }
+    }
+    // Owners who are also functionaries of this layout.
+    if let Signed::Layout(l) = env.signed() {
+        for (id, v) in l.keys.iter() {
+            if let Ok(k) = KeyDict::from_value("keys", id, v) {
+                out.push(k.verifier(ctx.now));
+            }
+        }
+    }
+    Ok(out)
+}

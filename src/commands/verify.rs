@@ -1,0 +1,128 @@
+//! `intoto verify`.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use anyhow::{Context as _, Result, anyhow};
+use intoto::fsio;
+use intoto::verify::{LayoutKey, Log, VerifyOptions, verify as verify_chain};
+use serde::Serialize;
+
+use super::{Ctx, Exit, load_public_key, openpgp_verifiers, usage};
+use crate::cli::VerifyArgs;
+use crate::ui;
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    verified: bool,
+    layout: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    failure: Option<&'a intoto::verify::Failure>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+    warnings: Vec<String>,
+}
+
+/// `intoto verify`: 0 verified, 1 failed, 2 usage.
+pub fn verify(a: VerifyArgs, ctx: &Ctx) -> Result<u8> {
+    if a.verification_keys.is_empty() && a.gpg.is_empty() && a.keyring.is_empty() {
+        return usage("give at least one layout key: --verification-keys PATH..., --gpg KEYID... and/or --keyring FILE...");
+    }
+    let params = if a.param.is_empty() {
+        None
+    } else {
+        let mut m = BTreeMap::new();
+        for p in &a.param {
+            let Some((k, v)) = p.split_once('=') else {
+                return usage(format!("--param {p:?}: expected KEY=VALUE"));
+            };
+            if k.is_empty() || !k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+                return usage(format!("--param {p:?}: the name must match [a-zA-Z0-9_-]+"));
+            }
+            m.insert(k.to_owned(), v.to_owned());
+        }
+        Some(m)
+    };
+    let mut log = TeeLog::default();
+    let result = (|| -> Result<std::result::Result<(), intoto::verify::Failure>> {
+        ui::info("Loading layout...");
+        let layout = fsio::load_metadata(&a.layout).map_err(|e| anyhow!("layout {e}"))?;
+        let keys = layout_keys(&a, ctx)?;
+        let opts = VerifyOptions {
+            link_dir: a.link_dir.clone(),
+            params: params.clone(),
+            inspection_timeout: a.inspection_timeout.map(Duration::from_secs),
+            now: ctx.now,
+            allow_sublayout_inspections: a.allow_sublayout_inspections,
+            work_dir: std::env::current_dir().context("reading the current directory")?,
+            write_inspection_links: a.write_inspection_links,
+        };
+        Ok(verify_chain(&layout, &keys, &opts, &mut log).map(|_| ()))
+    })();
+    let warnings = log.warnings;
+    let layout_name = a.layout.display().to_string();
+    match result {
+        Ok(Ok(())) => {
+            if a.json {
+                print_json(&JsonReport { verified: true, layout: layout_name, failure: None, error: None, warnings });
+            }
+            ui::ok("verification passed: the software product passed all verification");
+            Ok(0)
+        }
+        Ok(Err(f)) => {
+            if a.json {
+                print_json(&JsonReport { verified: false, layout: layout_name, failure: Some(&f), error: None, warnings });
+            }
+            ui::error(&format!("verification failed ({}): {f}", f.stage.name()));
+            Err(Exit(1).into())
+        }
+        Err(e) => {
+            if a.json {
+                print_json(&JsonReport { verified: false, layout: layout_name, failure: None, error: Some(format!("{e:#}")), warnings });
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Shows narration and warnings, and keeps the warnings for `--json`.
+#[derive(Default)]
+struct TeeLog {
+    warnings: Vec<String>,
+}
+
+impl Log for TeeLog {
+    fn info(&mut self, msg: &str) {
+        ui::info(msg);
+    }
+    fn warn(&mut self, msg: &str) {
+        ui::warn(msg);
+        self.warnings.push(msg.to_owned());
+    }
+}
+
+fn print_json<T: Serialize>(v: &T) {
+    if let Ok(s) = serde_json::to_string_pretty(v) {
+        println!("{s}");
+    }
+}
+
+fn layout_keys(a: &VerifyArgs, ctx: &Ctx) -> Result<Vec<LayoutKey>> {
+    let mut keys: Vec<LayoutKey> = Vec::new();
+    let mut push = |k: LayoutKey| {
+        if !keys.iter().any(|x| x.verifier.keyid() == k.verifier.keyid()) {
+            keys.push(k);
+        }
+    };
+    if !a.gpg.is_empty() || !a.keyring.is_empty() {
+        ui::info("Loading layout OpenPGP key(s)...");
+        for (v, source) in openpgp_verifiers(&a.gpg, &a.keyring, a.gpg_home.as_deref(), ctx.now)? {
+            push(LayoutKey { verifier: Box::new(v), source });
+        }
+    }
+    for p in &a.verification_keys {
+        let k = load_public_key(p)?;
+        push(LayoutKey { verifier: Box::new(k), source: p.display().to_string() });
+    }
+    Ok(keys)
+}
