@@ -8,7 +8,7 @@
 //! missing path, a dangling symlink, a file that is not a regular file
 //! (FIFO, socket, device) and a name that is not UTF-8 are errors, and a
 //! symlink loop is detected instead of recursing until the OS gives up.
-//! Backslashes in names are kept (the reference turns them into `/`).
+//! Backslashes in names are recorded as `/`, as the reference does.
 //!
 //! The walk is sequential and cheap; hashing runs on all cores, each file
 //! streamed through a fixed buffer, so memory is O(files), not O(bytes).
@@ -264,12 +264,15 @@ impl<'a> Recorder<'a> {
             Some((s @ ("file" | "dir"), rest)) => (format!("{s}:"), rest),
             _ => (String::new(), name),
         };
+        // The reference turns backslashes into slashes (in-toto#565); the
+        // recorded names must be the same, so this does too.
+        let path = path.replace('\\', "/");
         let stripped = self
             .opts
             .lstrip_paths
             .iter()
             .find(|p| path.starts_with(p.as_str()))
-            .map_or(path, |p| &path[p.len()..]);
+            .map_or(path.as_str(), |p| &path[p.len()..]);
         let out = format!("{scheme}{stripped}");
         if !self.opts.lstrip_paths.is_empty() && !seen.insert(out.clone()) {
             return Err(RecordError::Prefix(format!("--lstrip-paths makes two artifacts share the name {stripped:?}")));

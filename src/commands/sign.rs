@@ -137,9 +137,10 @@ fn describe_cert(v: &CertVerifier) -> String {
     format!("{uid}{}", v.dict().describe())
 }
 
-/// Before appending: no second signature by the same key, and every
-/// existing signature must still verify over the current content (with a
-/// key found in --signed-by, --keyring, the GnuPG home or the layout).
+/// Before appending: no second signature by the same key, and no existing
+/// signature that is known not to verify over the current content (keys
+/// come from --signed-by, --keyring, the GnuPG home or the layout; a
+/// signature whose key is not found is reported, not checked).
 fn check_existing(a: &SignArgs, env: &Envelope, signers: &[Box<dyn Signer + '_>], ctx: &Ctx) -> Result<()> {
     let existing = env.signature_keyids();
     for s in signers {
@@ -152,10 +153,11 @@ fn check_existing(a: &SignArgs, env: &Envelope, signers: &[Box<dyn Signer + '_>]
     let mut stale = Vec::new();
     for id in &existing {
         let Some(v) = candidates.iter().find(|v| v.owns(id)) else {
-            return Err(anyhow!(
-                "cannot check the existing signature by key {id}: give its public key with --signed-by (PEM or OpenPGP keyring) \
-                 or import it into your GnuPG home; refusing to co-sign what may not be what {id} signed"
+            ui::warn(&format!(
+                "cannot check the existing signature by key {id} (its public key is unknown here); \
+                 give it with --signed-by to make sure you co-sign what {id} signed"
             ));
+            continue;
         };
         if let Err(e) = check_one(env, id, v.as_ref()) {
             stale.push(format!("{id} ({e})"));
