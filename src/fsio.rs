@@ -56,7 +56,9 @@ pub fn read_regular(path: &Path, max: u64) -> Result<Vec<u8>, LoadError> {
             io::ErrorKind::NotFound => LoadError::NotFound(path.to_owned()),
             _ => LoadError::Io(path.to_owned(), e),
         })?;
-    let meta = file.metadata().map_err(|e| LoadError::Io(path.to_owned(), e))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| LoadError::Io(path.to_owned(), e))?;
     if !meta.is_file() {
         return Err(LoadError::NotRegular(path.to_owned()));
     }
@@ -64,7 +66,9 @@ pub fn read_regular(path: &Path, max: u64) -> Result<Vec<u8>, LoadError> {
         return Err(LoadError::TooLarge(path.to_owned()));
     }
     let mut buf = Vec::with_capacity(meta.len() as usize);
-    file.take(max + 1).read_to_end(&mut buf).map_err(|e| LoadError::Io(path.to_owned(), e))?;
+    file.take(max + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| LoadError::Io(path.to_owned(), e))?;
     if buf.len() as u64 > max {
         return Err(LoadError::TooLarge(path.to_owned()));
     }
@@ -85,9 +89,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let name = path.file_name().ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file path"))?;
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file path"))?;
     if path.is_dir() {
-        return Err(io::Error::new(io::ErrorKind::IsADirectory, "is a directory"));
+        return Err(io::Error::new(
+            io::ErrorKind::IsADirectory,
+            "is a directory",
+        ));
     }
     let mut tmp = tempfile::Builder::new()
         .prefix(&format!(".{}.", name.to_string_lossy()))
@@ -98,7 +107,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         Ok(m) => m.permissions().mode() & 0o7777,
         Err(_) => 0o666 & !current_umask(),
     };
-    tmp.as_file().set_permissions(fs::Permissions::from_mode(mode))?;
+    tmp.as_file()
+        .set_permissions(fs::Permissions::from_mode(mode))?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     if let Ok(d) = File::open(&dir) {
@@ -112,7 +122,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
 fn current_umask() -> u32 {
     fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find_map(|l| l.strip_prefix("Umask:").map(|v| v.trim().to_owned())))
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Umask:").map(|v| v.trim().to_owned()))
+        })
         .and_then(|v| u32::from_str_radix(&v, 8).ok())
         .unwrap_or(0o022)
 }
@@ -130,9 +143,18 @@ mod tests {
         // SAFETY: valid NUL-terminated path.
         let rc = unsafe { libc::mkfifo(c.as_ptr(), 0o644) };
         assert_eq!(rc, 0);
-        assert!(matches!(read_regular(&fifo, 10), Err(LoadError::NotRegular(_))));
-        assert!(matches!(read_regular(&dir.path().join("nope"), 10), Err(LoadError::NotFound(_))));
-        assert!(matches!(read_regular(dir.path(), 10), Err(LoadError::NotRegular(_))));
+        assert!(matches!(
+            read_regular(&fifo, 10),
+            Err(LoadError::NotRegular(_))
+        ));
+        assert!(matches!(
+            read_regular(&dir.path().join("nope"), 10),
+            Err(LoadError::NotFound(_))
+        ));
+        assert!(matches!(
+            read_regular(dir.path(), 10),
+            Err(LoadError::NotRegular(_))
+        ));
     }
 
     #[test]
@@ -143,7 +165,10 @@ mod tests {
         fs::set_permissions(&p, fs::Permissions::from_mode(0o600)).unwrap();
         write_atomic(&p, b"two").unwrap();
         assert_eq!(fs::read(&p).unwrap(), b"two");
-        assert_eq!(fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
         let big = read_regular(&p, 2);
         assert!(matches!(big, Err(LoadError::TooLarge(_))));

@@ -375,10 +375,18 @@ struct PythonFormatter {
 
 impl PythonFormatter {
     fn pretty() -> Self {
-        PythonFormatter { pretty: true, indent: 0, has_value: false }
+        PythonFormatter {
+            pretty: true,
+            indent: 0,
+            has_value: false,
+        }
     }
     fn compact() -> Self {
-        PythonFormatter { pretty: false, indent: 0, has_value: false }
+        PythonFormatter {
+            pretty: false,
+            indent: 0,
+            has_value: false,
+        }
     }
     fn newline<W: ?Sized + Write>(&self, w: &mut W) -> io::Result<()> {
         w.write_all(b"\n")?;
@@ -443,7 +451,11 @@ impl serde_json::ser::Formatter for PythonFormatter {
         self.has_value = true;
         Ok(())
     }
-    fn write_string_fragment<W: ?Sized + Write>(&mut self, w: &mut W, fragment: &str) -> io::Result<()> {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
         let mut start = 0;
         for (i, c) in fragment.char_indices() {
             if (' '..='~').contains(&c) {
@@ -478,14 +490,23 @@ mod tests {
 
     #[test]
     fn canonical_sorts_and_escapes_only_quote_and_backslash() {
-        assert_eq!(canon(r#"{"b": 1, "a": [true, null, "x"]}"#), r#"{"a":[true,null,"x"],"b":1}"#);
-        assert_eq!(canon(r#""tab\there \"q\" \\ é\n""#), "\"tab\there \\\"q\\\" \\\\ é\n\"");
+        assert_eq!(
+            canon(r#"{"b": 1, "a": [true, null, "x"]}"#),
+            r#"{"a":[true,null,"x"],"b":1}"#
+        );
+        assert_eq!(
+            canon(r#""tab\there \"q\" \\ é\n""#),
+            "\"tab\there \\\"q\\\" \\\\ é\n\""
+        );
         assert_eq!(canon(r#""\u0001\u007f""#), "\"\u{1}\u{7f}\"");
     }
 
     #[test]
     fn canonical_orders_keys_by_code_point() {
-        assert_eq!(canon(r#"{"é": 1, "z": 2, "_": 3, "Z": 4}"#), r#"{"Z":4,"_":3,"z":2,"é":1}"#);
+        assert_eq!(
+            canon(r#"{"é": 1, "z": 2, "_": 3, "Z": 4}"#),
+            r#"{"Z":4,"_":3,"z":2,"é":1}"#
+        );
     }
 
     #[test]
@@ -508,11 +529,17 @@ mod tests {
             b"\"\xff\"",
             b"[1,]",
         ] {
-            assert!(parse(bad).is_err(), "accepted {:?}", String::from_utf8_lossy(bad));
+            assert!(
+                parse(bad).is_err(),
+                "accepted {:?}",
+                String::from_utf8_lossy(bad)
+            );
         }
         let deep = "[".repeat(MAX_DEPTH + 1) + &"]".repeat(MAX_DEPTH + 1);
         assert!(parse(deep.as_bytes()).is_err());
-        assert!(matches!(parse(b"{\"k\":1,\"k\":1}"), Err(ParseError::DuplicateKey(k)) if k == "k"));
+        assert!(
+            matches!(parse(b"{\"k\":1,\"k\":1}"), Err(ParseError::DuplicateKey(k)) if k == "k")
+        );
     }
 
     #[test]
@@ -528,7 +555,12 @@ mod tests {
     #[test]
     fn objects_keep_file_order() {
         let v = parse(br#"{"z": 1, "a": 2}"#).unwrap();
-        let keys: Vec<_> = v.as_object().unwrap().iter().map(|(k, _)| k.clone()).collect();
+        let keys: Vec<_> = v
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, _)| k.clone())
+            .collect();
         assert_eq!(keys, ["z", "a"]);
     }
 
@@ -536,7 +568,10 @@ mod tests {
     fn python_pretty_matches_json_dumps_indent_1() {
         let v = parse(r#"{"b": [1, {"c": "é\n"}], "a": {}, "e": []}"#.as_bytes()).unwrap();
         let out = String::from_utf8(to_python_pretty(&v).unwrap()).unwrap();
-        assert_eq!(out, "{\n \"a\": {},\n \"b\": [\n  1,\n  {\n   \"c\": \"\\u00e9\\n\"\n  }\n ],\n \"e\": []\n}");
+        assert_eq!(
+            out,
+            "{\n \"a\": {},\n \"b\": [\n  1,\n  {\n   \"c\": \"\\u00e9\\n\"\n  }\n ],\n \"e\": []\n}"
+        );
     }
 
     #[test]

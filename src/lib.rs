@@ -7,12 +7,12 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod fsio;
 pub mod json;
 pub mod keys;
 pub mod models;
-pub mod rules;
-pub mod fsio;
 pub mod record;
+pub mod rules;
 pub mod runner;
 pub mod settings;
 pub mod verify;

@@ -27,7 +27,10 @@ fn main() -> ExitCode {
             if let Some(commands::Exit(code)) = e.downcast_ref::<commands::Exit>() {
                 return ExitCode::from(*code);
             }
-            if e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)) {
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
                 return ExitCode::SUCCESS;
             }
             if let Some(u) = e.downcast_ref::<commands::Usage>() {

@@ -58,7 +58,10 @@ impl Bar {
                 let _ = err.flush();
             }
         });
-        Bar { stop, handle: Some(handle) }
+        Bar {
+            stop,
+            handle: Some(handle),
+        }
     }
 
     /// Stops and clears the line.
@@ -78,5 +81,9 @@ fn human(b: u64) -> String {
         v /= 1000.0;
         u += 1;
     }
-    if u == 0 { format!("{b} B") } else { format!("{v:.1} {}", UNITS[u]) }
+    if u == 0 {
+        format!("{b} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
 }

@@ -83,7 +83,11 @@ pub struct Progress {
 }
 
 /// Records `paths` (as given on the command line).
-pub fn record(paths: &[String], opts: &RecordOptions, progress: Option<&Progress>) -> Result<Artifacts, RecordError> {
+pub fn record(
+    paths: &[String],
+    opts: &RecordOptions,
+    progress: Option<&Progress>,
+) -> Result<Artifacts, RecordError> {
     let rec = Recorder::new(opts)?;
     let mut files: Vec<(String, PathBuf)> = Vec::new();
     let mut dirs: Vec<(String, PathBuf)> = Vec::new();
@@ -105,7 +109,11 @@ pub fn record(paths: &[String], opts: &RecordOptions, progress: Option<&Progress
     }
     let hashed: Vec<(String, [u8; 32])> = files
         .par_iter()
-        .map(|(name, fs_path)| hash_file(fs_path, progress).map(|d| (name.clone(), d)).map_err(|e| RecordError::Io(name.clone(), e)))
+        .map(|(name, fs_path)| {
+            hash_file(fs_path, progress)
+                .map(|d| (name.clone(), d))
+                .map_err(|e| RecordError::Io(name.clone(), e))
+        })
         .collect::<Result<_, _>>()?;
     let mut out: Vec<(String, HashDict)> = Vec::with_capacity(hashed.len() + dirs.len());
     let mut seen = std::collections::HashSet::new();
@@ -131,15 +139,20 @@ impl<'a> Recorder<'a> {
         for (i, a) in opts.lstrip_paths.iter().enumerate() {
             for b in &opts.lstrip_paths[i + 1..] {
                 if a.starts_with(b.as_str()) || b.starts_with(a.as_str()) {
-                    return Err(RecordError::Prefix(format!("--lstrip-paths {a:?} and {b:?}: one is a prefix of the other")));
+                    return Err(RecordError::Prefix(format!(
+                        "--lstrip-paths {a:?} and {b:?}: one is a prefix of the other"
+                    )));
                 }
             }
         }
         let mut b = GitignoreBuilder::new("");
         for p in &opts.exclude_patterns {
-            b.add_line(None, p).map_err(|e| RecordError::Pattern(p.clone(), e.to_string()))?;
+            b.add_line(None, p)
+                .map_err(|e| RecordError::Pattern(p.clone(), e.to_string()))?;
         }
-        let excludes = b.build().map_err(|e| RecordError::Pattern(String::new(), e.to_string()))?;
+        let excludes = b
+            .build()
+            .map_err(|e| RecordError::Pattern(String::new(), e.to_string()))?;
         Ok(Recorder { opts, excludes })
     }
 
@@ -149,12 +162,17 @@ impl<'a> Recorder<'a> {
         if self.opts.exclude_patterns.is_empty() {
             return false;
         }
-        let rel = path.strip_prefix('/').or_else(|| path.strip_prefix("./")).unwrap_or(path);
+        let rel = path
+            .strip_prefix('/')
+            .or_else(|| path.strip_prefix("./"))
+            .unwrap_or(path);
         let rel = rel.trim_start_matches('/');
         if rel.is_empty() || rel == "." {
             return false;
         }
-        self.excludes.matched_path_or_any_parents(rel, is_dir).is_ignore()
+        self.excludes
+            .matched_path_or_any_parents(rel, is_dir)
+            .is_ignore()
     }
 
     fn fs_path(&self, norm: &str) -> PathBuf {
@@ -164,7 +182,12 @@ impl<'a> Recorder<'a> {
         }
     }
 
-    fn collect(&self, arg: &str, scheme: &str, out: &mut Vec<(String, PathBuf)>) -> Result<(), RecordError> {
+    fn collect(
+        &self,
+        arg: &str,
+        scheme: &str,
+        out: &mut Vec<(String, PathBuf)>,
+    ) -> Result<(), RecordError> {
         let norm = normpath(arg);
         let fs_path = self.fs_path(&norm);
         let meta = match fs::metadata(&fs_path) {
@@ -211,10 +234,14 @@ impl<'a> Recorder<'a> {
         for entry in entries {
             let os_name = entry.file_name();
             let child_rel = {
-                let name = os_name.to_str().ok_or_else(|| RecordError::NotUtf8(format!("{rel}/{}", os_name.to_string_lossy())))?;
+                let name = os_name.to_str().ok_or_else(|| {
+                    RecordError::NotUtf8(format!("{rel}/{}", os_name.to_string_lossy()))
+                })?;
                 join(rel, name)
             };
-            let ft = entry.file_type().map_err(|e| RecordError::Io(child_rel.clone(), e))?;
+            let ft = entry
+                .file_type()
+                .map_err(|e| RecordError::Io(child_rel.clone(), e))?;
             let path = entry.path();
             let (is_dir, is_file, meta) = if ft.is_symlink() {
                 match fs::metadata(&path) {
@@ -241,9 +268,14 @@ impl<'a> Recorder<'a> {
             } else if is_dir {
                 let m = match meta {
                     Some(m) => m,
-                    None => fs::metadata(&path).map_err(|e| RecordError::Io(child_rel.clone(), e))?,
+                    None => {
+                        fs::metadata(&path).map_err(|e| RecordError::Io(child_rel.clone(), e))?
+                    }
                 };
-                if let Some((_, _, seen)) = ancestors.iter().find(|(d, i, _)| *d == m.dev() && *i == m.ino()) {
+                if let Some((_, _, seen)) = ancestors
+                    .iter()
+                    .find(|(d, i, _)| *d == m.dev() && *i == m.ino())
+                {
                     return Err(RecordError::Loop(child_rel, seen.clone()));
                 }
                 ancestors.push((m.dev(), m.ino(), child_rel.clone()));
@@ -259,7 +291,11 @@ impl<'a> Recorder<'a> {
 
     /// Applies `--lstrip-paths`; with prefixes, two artifacts ending up
     /// with the same name is an error (as in the reference).
-    fn mangle(&self, name: &str, seen: &mut std::collections::HashSet<String>) -> Result<String, RecordError> {
+    fn mangle(
+        &self,
+        name: &str,
+        seen: &mut std::collections::HashSet<String>,
+    ) -> Result<String, RecordError> {
         let (scheme, path) = match name.split_once(':') {
             Some((s @ ("file" | "dir"), rest)) => (format!("{s}:"), rest),
             _ => (String::new(), name),
@@ -275,7 +311,9 @@ impl<'a> Recorder<'a> {
             .map_or(path.as_str(), |p| &path[p.len()..]);
         let out = format!("{scheme}{stripped}");
         if !self.opts.lstrip_paths.is_empty() && !seen.insert(out.clone()) {
-            return Err(RecordError::Prefix(format!("--lstrip-paths makes two artifacts share the name {stripped:?}")));
+            return Err(RecordError::Prefix(format!(
+                "--lstrip-paths makes two artifacts share the name {stripped:?}"
+            )));
         }
         Ok(out)
     }
@@ -284,7 +322,10 @@ impl<'a> Recorder<'a> {
     /// by path (ITE-4, as the reference's DirectoryResolver).
     fn dir_digest(&self, fs_path: &Path, name: &str) -> Result<[u8; 32], RecordError> {
         if !fs_path.is_dir() {
-            return Err(RecordError::Special(name.to_owned(), "non-directory with the dir: scheme"));
+            return Err(RecordError::Special(
+                name.to_owned(),
+                "non-directory with the dir: scheme",
+            ));
         }
         let inner = RecordOptions {
             exclude_patterns: self.opts.exclude_patterns.clone(),
@@ -439,19 +480,33 @@ mod tests {
         );
         let s = record(&["src".into()], &opts(d.path(), &[], &["src/"]), None).unwrap();
         assert_eq!(s.keys().collect::<Vec<_>>(), ["a.txt", "sub/b.txt"]);
-        assert!(record(&["src".into()], &opts(d.path(), &[], &["src", "src/sub"]), None).is_err());
+        assert!(
+            record(
+                &["src".into()],
+                &opts(d.path(), &[], &["src", "src/sub"]),
+                None
+            )
+            .is_err()
+        );
     }
 
     #[test]
     fn missing_dangling_special_and_loops_are_errors() {
         let d = tree();
         let o = opts(d.path(), &[], &[]);
-        assert!(matches!(record(&["nope".into()], &o, None), Err(RecordError::Missing(_))));
+        assert!(matches!(
+            record(&["nope".into()], &o, None),
+            Err(RecordError::Missing(_))
+        ));
         std::os::unix::fs::symlink("nowhere", d.path().join("src/dangling")).unwrap();
-        assert!(matches!(record(&["src".into()], &o, None), Err(RecordError::Dangling(p)) if p == "src/dangling"));
+        assert!(
+            matches!(record(&["src".into()], &o, None), Err(RecordError::Dangling(p)) if p == "src/dangling")
+        );
         fs::remove_file(d.path().join("src/dangling")).unwrap();
         std::os::unix::fs::symlink("..", d.path().join("src/sub/up")).unwrap();
-        assert!(matches!(record(&["src".into()], &o, None), Err(RecordError::Loop(p, _)) if p == "src/sub/up"));
+        assert!(
+            matches!(record(&["src".into()], &o, None), Err(RecordError::Loop(p, _)) if p == "src/sub/up")
+        );
         fs::remove_file(d.path().join("src/sub/up")).unwrap();
         // A symlinked directory that is not an ancestor is followed.
         std::os::unix::fs::symlink("sub", d.path().join("src/alias")).unwrap();

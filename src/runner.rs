@@ -104,21 +104,48 @@ pub fn run(argv: &[String], opts: &RunOptions) -> Result<RunResult, RunError> {
         })
     };
     let show = !opts.quiet;
-    let out_t = tee(child.stdout.take().map(|s| Box::new(s) as Box<dyn Read + Send>), false, show);
-    let err_t = tee(child.stderr.take().map(|s| Box::new(s) as Box<dyn Read + Send>), true, show);
+    let out_t = tee(
+        child
+            .stdout
+            .take()
+            .map(|s| Box::new(s) as Box<dyn Read + Send>),
+        false,
+        show,
+    );
+    let err_t = tee(
+        child
+            .stderr
+            .take()
+            .map(|s| Box::new(s) as Box<dyn Read + Send>),
+        true,
+        show,
+    );
     let status = match opts.timeout {
         None => child.wait().map_err(|e| RunError::Io(prog.clone(), e))?,
-        Some(limit) => wait_with_timeout(&mut child, limit).map_err(|e| RunError::Io(prog.clone(), e))?.ok_or_else(|| {
-            let _ = child.kill();
-            let _ = child.wait();
-            RunError::TimedOut(prog.clone(), limit.as_secs())
-        })?,
+        Some(limit) => wait_with_timeout(&mut child, limit)
+            .map_err(|e| RunError::Io(prog.clone(), e))?
+            .ok_or_else(|| {
+                let _ = child.kill();
+                let _ = child.wait();
+                RunError::TimedOut(prog.clone(), limit.as_secs())
+            })?,
     };
-    let text = |t: Option<thread::JoinHandle<Vec<u8>>>| t.and_then(|h| h.join().ok()).map(|b| universal_newlines(&b)).unwrap_or_default();
-    Ok(RunResult { stdout: text(out_t), stderr: text(err_t), return_value: return_value(status) })
+    let text = |t: Option<thread::JoinHandle<Vec<u8>>>| {
+        t.and_then(|h| h.join().ok())
+            .map(|b| universal_newlines(&b))
+            .unwrap_or_default()
+    };
+    Ok(RunResult {
+        stdout: text(out_t),
+        stderr: text(err_t),
+        return_value: return_value(status),
+    })
 }
 
-fn wait_with_timeout(child: &mut std::process::Child, limit: Duration) -> io::Result<Option<ExitStatus>> {
+fn wait_with_timeout(
+    child: &mut std::process::Child,
+    limit: Duration,
+) -> io::Result<Option<ExitStatus>> {
     let start = Instant::now();
     let mut pause = Duration::from_millis(1);
     loop {
@@ -145,7 +172,9 @@ fn return_value(s: ExitStatus) -> i64 {
 
 /// UTF-8 (invalid bytes replaced) with `\r\n` and `\r` turned into `\n`.
 pub fn universal_newlines(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).replace("\r\n", "\n").replace('\r', "\n")
+    String::from_utf8_lossy(b)
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
 }
 
 #[cfg(test)]
@@ -158,21 +187,49 @@ mod tests {
 
     #[test]
     fn captures_streams_and_exit_codes() {
-        let o = RunOptions { record_streams: true, quiet: true, ..Default::default() };
+        let o = RunOptions {
+            record_streams: true,
+            quiet: true,
+            ..Default::default()
+        };
         let r = sh("printf 'a\\r\\nb\\r'; printf err >&2; exit 3", &o).unwrap();
-        assert_eq!(r, RunResult { stdout: "a\nb\n".into(), stderr: "err".into(), return_value: 3 });
+        assert_eq!(
+            r,
+            RunResult {
+                stdout: "a\nb\n".into(),
+                stderr: "err".into(),
+                return_value: 3
+            }
+        );
         let r = sh("kill -9 $$", &o).unwrap();
         assert_eq!(r.return_value, -9);
-        let r = sh("echo hi", &RunOptions { quiet: true, ..Default::default() }).unwrap();
+        let r = sh(
+            "echo hi",
+            &RunOptions {
+                quiet: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(r.stdout, "");
     }
 
     #[test]
     fn missing_commands_and_timeouts_are_errors() {
-        let o = RunOptions { quiet: true, ..Default::default() };
-        assert!(matches!(run(&["intoto-no-such-command".into()], &o), Err(RunError::NotFound(_))));
+        let o = RunOptions {
+            quiet: true,
+            ..Default::default()
+        };
+        assert!(matches!(
+            run(&["intoto-no-such-command".into()], &o),
+            Err(RunError::NotFound(_))
+        ));
         assert!(matches!(run(&[], &o), Err(RunError::Empty)));
-        let t = RunOptions { quiet: true, timeout: Some(Duration::from_millis(200)), ..Default::default() };
+        let t = RunOptions {
+            quiet: true,
+            timeout: Some(Duration::from_millis(200)),
+            ..Default::default()
+        };
         assert!(matches!(sh("sleep 5", &t), Err(RunError::TimedOut(..))));
     }
 }

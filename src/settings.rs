@@ -57,15 +57,25 @@ pub struct Sources {
 impl Sources {
     /// The real environment, home directory and working directory.
     pub fn from_system() -> Sources {
-        let mut rcfiles = vec![PathBuf::from("/etc/in_toto/config"), PathBuf::from("/etc/in_totorc")];
+        let mut rcfiles = vec![
+            PathBuf::from("/etc/in_toto/config"),
+            PathBuf::from("/etc/in_totorc"),
+        ];
         if let Some(home) = std::env::var_os("HOME").map(PathBuf::from) {
-            for rel in [".config/in_toto/config", ".config/in_toto", ".in_toto/config", ".in_totorc"] {
+            for rel in [
+                ".config/in_toto/config",
+                ".config/in_toto",
+                ".in_toto/config",
+                ".in_totorc",
+            ] {
                 rcfiles.push(home.join(rel));
             }
         }
         rcfiles.push(PathBuf::from(".in_totorc"));
         Sources {
-            env: std::env::vars().filter(|(k, _)| k.starts_with("IN_TOTO_")).collect(),
+            env: std::env::vars()
+                .filter(|(k, _)| k.starts_with("IN_TOTO_"))
+                .collect(),
             rcfiles,
             uid: effective_uid(),
         }
@@ -88,16 +98,22 @@ pub fn load(sources: &Sources) -> Settings {
         }
     }
     for path in &sources.rcfiles {
-        let Ok(meta) = fs::metadata(path) else { continue };
+        let Ok(meta) = fs::metadata(path) else {
+            continue;
+        };
         if !meta.is_file() {
             continue;
         }
         if let Some(why) = unsafe_reason(&meta, sources.uid) {
-            s.ignored.push(format!("{}: ignored, {why}", path.display()));
+            s.ignored
+                .push(format!("{}: ignored, {why}", path.display()));
             continue;
         }
         let Ok(text) = fs::read_to_string(path) else {
-            s.ignored.push(format!("{}: ignored, not readable as UTF-8 text", path.display()));
+            s.ignored.push(format!(
+                "{}: ignored, not readable as UTF-8 text",
+                path.display()
+            ));
             continue;
         };
         for (name, value) in parse_rc(&text) {
@@ -133,7 +149,9 @@ fn parse_rc(text: &str) -> Vec<(&'static str, String)> {
         if !in_section {
             continue;
         }
-        let Some((k, v)) = line.split_once('=').or_else(|| line.split_once(':')) else { continue };
+        let Some((k, v)) = line.split_once('=').or_else(|| line.split_once(':')) else {
+            continue;
+        };
         if let Some(name) = NAMES.iter().find(|n| **n == k.trim()) {
             out.push((*name, v.trim().to_owned()));
         }
@@ -145,27 +163,47 @@ impl Settings {
     fn set(&mut self, name: &'static str, value: &str, source: &str) {
         match name {
             "ARTIFACT_EXCLUDE_PATTERNS" => {
-                self.exclude_patterns = Some(value.split(':').filter(|p| !p.is_empty()).map(str::to_owned).collect());
+                self.exclude_patterns = Some(
+                    value
+                        .split(':')
+                        .filter(|p| !p.is_empty())
+                        .map(str::to_owned)
+                        .collect(),
+                );
             }
             _ => self.base_path = Some(value.to_owned()),
         }
         self.applied.retain(|a| a.name != name);
-        self.applied.push(Applied { name, value: value.to_owned(), source: source.to_owned() });
+        self.applied.push(Applied {
+            name,
+            value: value.to_owned(),
+            source: source.to_owned(),
+        });
     }
 
     /// Lines announcing what is in effect, given which settings the
     /// command line overrode.
     pub fn announcements(&self, exclude_overridden: bool, base_overridden: bool) -> Vec<String> {
-        let mut out: Vec<String> = self.ignored.iter().map(|i| format!("warning: settings file {i}")).collect();
+        let mut out: Vec<String> = self
+            .ignored
+            .iter()
+            .map(|i| format!("warning: settings file {i}"))
+            .collect();
         for a in &self.applied {
             let overridden = match a.name {
                 "ARTIFACT_EXCLUDE_PATTERNS" => exclude_overridden,
                 _ => base_overridden,
             };
             if overridden {
-                out.push(format!("setting {}={} from {} is overridden by the command line", a.name, a.value, a.source));
+                out.push(format!(
+                    "setting {}={} from {} is overridden by the command line",
+                    a.name, a.value, a.source
+                ));
             } else {
-                out.push(format!("using {}={} from {} (--isolated ignores settings)", a.name, a.value, a.source));
+                out.push(format!(
+                    "using {}={} from {} (--isolated ignores settings)",
+                    a.name, a.value, a.source
+                ));
             }
         }
         out
@@ -191,14 +229,25 @@ mod tests {
         };
         let s = load(&src);
         assert_eq!(s.base_path.as_deref(), Some("from-cwd"));
-        assert_eq!(s.exclude_patterns, Some(vec!["*.log".to_string(), "tmp".to_string()]));
+        assert_eq!(
+            s.exclude_patterns,
+            Some(vec!["*.log".to_string(), "tmp".to_string()])
+        );
         assert_eq!(s.applied.len(), 2);
-        assert!(s.announcements(false, false).iter().any(|l| l.contains("cwd_rc")));
+        assert!(
+            s.announcements(false, false)
+                .iter()
+                .any(|l| l.contains("cwd_rc"))
+        );
         fs::set_permissions(&cwd_rc, fs::Permissions::from_mode(0o666)).unwrap();
         let s = load(&src);
         assert_eq!(s.base_path.as_deref(), Some("from-home"));
         assert!(s.ignored[0].contains("writable by others"));
-        let s = load(&Sources { env: vec![("IN_TOTO_ARTIFACT_BASE_PATH".into(), "e".into())], rcfiles: vec![], uid: 0 });
+        let s = load(&Sources {
+            env: vec![("IN_TOTO_ARTIFACT_BASE_PATH".into(), "e".into())],
+            rcfiles: vec![],
+            uid: 0,
+        });
         assert_eq!(s.base_path.as_deref(), Some("e"));
     }
 }

@@ -39,7 +39,12 @@ pub enum LayoutCommand {
         #[arg(value_name = "LAYOUT")]
         file: PathBuf,
         /// GnuPG key: fingerprint, long key id or subkey fingerprint
-        #[arg(short = 'g', long, value_name = "KEYID", required_unless_present = "key")]
+        #[arg(
+            short = 'g',
+            long,
+            value_name = "KEYID",
+            required_unless_present = "key"
+        )]
         gpg: Option<String>,
         /// GnuPG home to read --gpg from
         #[arg(long, value_name = "DIR")]

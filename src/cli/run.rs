@@ -38,7 +38,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "SECONDS")]
     pub run_timeout: Option<u64>,
     /// The command to run, after `--`
-    #[arg(value_name = "COMMAND", trailing_var_arg = true, allow_hyphen_values = true)]
+    #[arg(
+        value_name = "COMMAND",
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
     pub command: Vec<String>,
 }
 
@@ -52,6 +56,11 @@ pub struct MockArgs {
     #[arg(long)]
     pub use_dsse: bool,
     /// The command to run, after `--`
-    #[arg(value_name = "COMMAND", required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+    #[arg(
+        value_name = "COMMAND",
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
     pub command: Vec<String>,
 }

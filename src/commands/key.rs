@@ -27,10 +27,13 @@ fn pem_dict(path: &std::path::Path) -> Result<KeyDict> {
     let text = fsio::read_regular(path, 1 << 20).map_err(|e| anyhow!("key {e}"))?;
     let (label, _) = pem_decode(&text).map_err(|e| anyhow!("key {}: {e}", path.display()))?;
     if label.contains("PRIVATE") {
-        let s = PemSigner::from_pem(&text, None).map_err(|e| anyhow!("key {}: {e}", path.display()))?;
+        let s =
+            PemSigner::from_pem(&text, None).map_err(|e| anyhow!("key {}: {e}", path.display()))?;
         return Ok(s.public_key().clone());
     }
-    Ok(KeyDict::Sslib(load_public(path, &text).map_err(|e| anyhow!("key {}: {e}", path.display()))?))
+    Ok(KeyDict::Sslib(
+        load_public(path, &text).map_err(|e| anyhow!("key {}: {e}", path.display()))?,
+    ))
 }
 
 fn export(a: KeyExportArgs, ctx: &Ctx) -> Result<u8> {
@@ -38,10 +41,15 @@ fn export(a: KeyExportArgs, ctx: &Ctx) -> Result<u8> {
         (Some(p), _) => pem_dict(p)?,
         (None, Some(id)) => {
             let keyrings: Vec<_> = a.keyring.iter().cloned().collect();
-            let (v, _) = openpgp_verifiers(std::slice::from_ref(id), &keyrings, a.gpg_home.as_deref(), ctx.now)?
-                .into_iter()
-                .next()
-                .ok_or_else(|| anyhow!("no OpenPGP key {id}"))?;
+            let (v, _) = openpgp_verifiers(
+                std::slice::from_ref(id),
+                &keyrings,
+                a.gpg_home.as_deref(),
+                ctx.now,
+            )?
+            .into_iter()
+            .next()
+            .ok_or_else(|| anyhow!("no OpenPGP key {id}"))?;
             KeyDict::Gpg(cert_to_dict(v.cert(), ctx.now).map_err(|e| anyhow!(e))?)
         }
         (None, None) => unreachable!("clap requires --gpg or --key"),

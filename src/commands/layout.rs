@@ -9,7 +9,9 @@ use anyhow::{Result, anyhow};
 use intoto::fsio;
 use intoto::json::Object;
 use intoto::keys::{KeyDict, Verifier, openpgp::cert_to_dict, verify_envelope};
-use intoto::models::{Envelope, Inspection, Layout, Signed, Step, check_item_name, format_expires, parse_expires};
+use intoto::models::{
+    Envelope, Inspection, Layout, Signed, Step, check_item_name, format_expires, parse_expires,
+};
 use intoto::rules::{Rule, shell_split};
 
 use super::{Ctx, load_public_key, openpgp_verifiers, write_file};
@@ -19,26 +21,48 @@ use crate::ui;
 /// `intoto layout ...`
 pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<u8> {
     match a.command {
-        LayoutCommand::New { file, expires, readme, dsse, force } => {
+        LayoutCommand::New {
+            file,
+            expires,
+            readme,
+            dsse,
+            force,
+        } => {
             if file.exists() && !force {
-                return Err(anyhow!("{} already exists (use --force to replace it)", file.display()));
+                return Err(anyhow!(
+                    "{} already exists (use --force to replace it)",
+                    file.display()
+                ));
             }
             let expires = parse_when(&expires, ctx.now)?;
-            let layout = Layout { expires, readme, keys: Object::default(), steps: Vec::new(), inspect: Vec::new() };
+            let layout = Layout {
+                expires,
+                readme,
+                keys: Object::default(),
+                steps: Vec::new(),
+                inspect: Vec::new(),
+            };
             save(&file, Envelope::new(Signed::Layout(layout), dsse))?;
             ui::notice(&format!("wrote unsigned layout {}", file.display()));
             Ok(0)
         }
-        LayoutCommand::AddKey { file, gpg, gpg_home, keyring, key } => {
+        LayoutCommand::AddKey {
+            file,
+            gpg,
+            gpg_home,
+            keyring,
+            key,
+        } => {
             let (mut layout, dsse) = load(&file)?;
             let dict = match (key, gpg) {
                 (Some(p), _) => KeyDict::Sslib(load_public_key(&p)?),
                 (None, Some(id)) => {
                     let keyrings: Vec<_> = keyring.into_iter().collect();
-                    let (v, _) = openpgp_verifiers(&[id.clone()], &keyrings, gpg_home.as_deref(), ctx.now)?
-                        .into_iter()
-                        .next()
-                        .ok_or_else(|| anyhow!("no OpenPGP key {id}"))?;
+                    let (v, _) =
+                        openpgp_verifiers(&[id.clone()], &keyrings, gpg_home.as_deref(), ctx.now)?
+                            .into_iter()
+                            .next()
+                            .ok_or_else(|| anyhow!("no OpenPGP key {id}"))?;
                     KeyDict::Gpg(cert_to_dict(v.cert(), ctx.now).map_err(|e| anyhow!(e))?)
                 }
                 (None, None) => unreachable!("clap requires --gpg or --key"),
@@ -50,12 +74,26 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<u8> {
             println!("{id}");
             Ok(0)
         }
-        LayoutCommand::AddStep { file, name, functionary, threshold, expected_command, material, product } => {
+        LayoutCommand::AddStep {
+            file,
+            name,
+            functionary,
+            threshold,
+            expected_command,
+            material,
+            product,
+        } => {
             let (mut layout, dsse) = load(&file)?;
             check_new_name(&layout, &name)?;
-            let pubkeys = functionary.iter().map(|f| resolve_key(&layout, f)).collect::<Result<Vec<_>>>()?;
+            let pubkeys = functionary
+                .iter()
+                .map(|f| resolve_key(&layout, f))
+                .collect::<Result<Vec<_>>>()?;
             if threshold < 1 || threshold as usize > pubkeys.len() {
-                return Err(anyhow!("--threshold {threshold}: must be between 1 and the number of functionaries ({})", pubkeys.len()));
+                return Err(anyhow!(
+                    "--threshold {threshold}: must be between 1 and the number of functionaries ({})",
+                    pubkeys.len()
+                ));
             }
             let steps: Vec<String> = layout.steps.iter().map(|s| s.name.clone()).collect();
             let step = Step {
@@ -63,7 +101,8 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<u8> {
                 pubkeys,
                 threshold,
                 expected_command: match expected_command {
-                    Some(c) => shell_split(&c).ok_or_else(|| anyhow!("--expected-command: unbalanced quotes"))?,
+                    Some(c) => shell_split(&c)
+                        .ok_or_else(|| anyhow!("--expected-command: unbalanced quotes"))?,
                     None => Vec::new(),
                 },
                 expected_materials: rules(&material, &steps, "material")?,
@@ -74,15 +113,25 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<u8> {
             save(&file, Envelope::new(Signed::Layout(layout), dsse))?;
             Ok(0)
         }
-        LayoutCommand::AddInspection { file, name, run, material, product } => {
+        LayoutCommand::AddInspection {
+            file,
+            name,
+            run,
+            material,
+            product,
+        } => {
             let (mut layout, dsse) = load(&file)?;
             check_new_name(&layout, &name)?;
             let run = shell_split(&run).ok_or_else(|| anyhow!("--run: unbalanced quotes"))?;
             if run.is_empty() {
                 return Err(anyhow!("--run: an inspection needs a command"));
             }
-            let items: Vec<String> =
-                layout.steps.iter().map(|s| s.name.clone()).chain(layout.inspect.iter().map(|i| i.name.clone())).collect();
+            let items: Vec<String> = layout
+                .steps
+                .iter()
+                .map(|s| s.name.clone())
+                .chain(layout.inspect.iter().map(|i| i.name.clone()))
+                .collect();
             let insp = Inspection {
                 name,
                 run,
@@ -94,9 +143,20 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<u8> {
             save(&file, Envelope::new(Signed::Layout(layout), dsse))?;
             Ok(0)
         }
-        LayoutCommand::Show { file, verification_keys, gpg, gpg_home, keyring } => {
-            show(&file, &verification_keys, &gpg, gpg_home.as_deref(), &keyring, ctx)
-        }
+        LayoutCommand::Show {
+            file,
+            verification_keys,
+            gpg,
+            gpg_home,
+            keyring,
+        } => show(
+            &file,
+            &verification_keys,
+            &gpg,
+            gpg_home.as_deref(),
+            &keyring,
+            ctx,
+        ),
     }
 }
 
@@ -108,7 +168,10 @@ fn load(file: &Path) -> Result<(Layout, bool)> {
         return Err(anyhow!("{} is a link, not a layout", file.display()));
     };
     if n > 0 {
-        ui::warn(&format!("{} was signed; the change removes its {n} signature(s): sign it again", file.display()));
+        ui::warn(&format!(
+            "{} was signed; the change removes its {n} signature(s): sign it again",
+            file.display()
+        ));
     }
     Ok((layout, dsse))
 }
@@ -119,8 +182,11 @@ fn save(file: &Path, env: Envelope) -> Result<()> {
 
 fn check_new_name(layout: &Layout, name: &str) -> Result<()> {
     check_item_name("name", name).map_err(|e| anyhow!("{e}"))?;
-    if layout.steps.iter().any(|s| s.name == name) || layout.inspect.iter().any(|i| i.name == name) {
-        return Err(anyhow!("the layout already has a step or inspection named '{name}'"));
+    if layout.steps.iter().any(|s| s.name == name) || layout.inspect.iter().any(|i| i.name == name)
+    {
+        return Err(anyhow!(
+            "the layout already has a step or inspection named '{name}'"
+        ));
     }
     Ok(())
 }
@@ -128,7 +194,12 @@ fn check_new_name(layout: &Layout, name: &str) -> Result<()> {
 /// A key id, or a unique prefix of one (8+ hex digits), among the layout's keys.
 fn resolve_key(layout: &Layout, given: &str) -> Result<String> {
     let g = given.to_lowercase();
-    let mut hits: Vec<&String> = layout.keys.iter().map(|(k, _)| k).filter(|k| k.to_lowercase().starts_with(&g)).collect();
+    let mut hits: Vec<&String> = layout
+        .keys
+        .iter()
+        .map(|(k, _)| k)
+        .filter(|k| k.to_lowercase().starts_with(&g))
+        .collect();
     // A subkey fingerprint names its primary key's entry.
     if hits.is_empty() {
         for (k, v) in layout.keys.iter() {
@@ -141,9 +212,16 @@ fn resolve_key(layout: &Layout, given: &str) -> Result<String> {
     }
     match hits.as_slice() {
         [one] if g.len() >= 8 => Ok((*one).clone()),
-        [_] => Err(anyhow!("--functionary {given}: give at least 8 hex digits of the key id")),
-        [] => Err(anyhow!("--functionary {given}: no such key in the layout; add it first with `intoto layout add-key`")),
-        _ => Err(anyhow!("--functionary {given}: matches {} keys; give more digits", hits.len())),
+        [_] => Err(anyhow!(
+            "--functionary {given}: give at least 8 hex digits of the key id"
+        )),
+        [] => Err(anyhow!(
+            "--functionary {given}: no such key in the layout; add it first with `intoto layout add-key`"
+        )),
+        _ => Err(anyhow!(
+            "--functionary {given}: matches {} keys; give more digits",
+            hits.len()
+        )),
     }
 }
 
@@ -182,7 +260,11 @@ fn parse_when(s: &str, now: i64) -> Result<String> {
             let months = if unit == "y" { n * 12 } else { n };
             add_months(now, months)
         }
-        _ => return Err(anyhow!("--expires {s:?}: unknown unit {unit:?} (d, w, m or y)")),
+        _ => {
+            return Err(anyhow!(
+                "--expires {s:?}: unknown unit {unit:?} (d, w, m or y)"
+            ));
+        }
     };
     if t <= now {
         return Err(anyhow!("--expires {s:?} is not in the future"));
@@ -210,7 +292,14 @@ fn add_months(now: i64, months: i64) -> i64 {
     }
 }
 
-fn show(file: &Path, pem: &[std::path::PathBuf], gpg: &[String], gpg_home: Option<&Path>, keyring: &[std::path::PathBuf], ctx: &Ctx) -> Result<u8> {
+fn show(
+    file: &Path,
+    pem: &[std::path::PathBuf],
+    gpg: &[String],
+    gpg_home: Option<&Path>,
+    keyring: &[std::path::PathBuf],
+    ctx: &Ctx,
+) -> Result<u8> {
     let env = fsio::load_metadata(file).map_err(|e| anyhow!("layout {e}"))?;
     let Signed::Layout(layout) = env.signed() else {
         return Err(anyhow!("{} is a link, not a layout", file.display()));
@@ -218,7 +307,11 @@ fn show(file: &Path, pem: &[std::path::PathBuf], gpg: &[String], gpg_home: Optio
     let mut out = String::new();
     let exp = parse_expires(&layout.expires).unwrap_or(0);
     let state = if exp <= ctx.now { "EXPIRED" } else { "valid" };
-    out.push_str(&format!("Layout {} ({})\n", file.display(), if env.is_dsse() { "DSSE" } else { "Metablock" }));
+    out.push_str(&format!(
+        "Layout {} ({})\n",
+        file.display(),
+        if env.is_dsse() { "DSSE" } else { "Metablock" }
+    ));
     out.push_str(&format!("  expires: {} ({state})\n", layout.expires));
     if !layout.readme.is_empty() {
         out.push_str(&format!("  readme:  {}\n", layout.readme));
@@ -243,9 +336,22 @@ fn show(file: &Path, pem: &[std::path::PathBuf], gpg: &[String], gpg_home: Optio
         out.push_str("  (none)\n");
     }
     for (i, s) in layout.steps.iter().enumerate() {
-        out.push_str(&format!("  {}. {} (threshold {}, signed by {})\n", i + 1, s.name, s.threshold, s.pubkeys.iter().map(|k| short(k)).collect::<Vec<_>>().join(", ")));
+        out.push_str(&format!(
+            "  {}. {} (threshold {}, signed by {})\n",
+            i + 1,
+            s.name,
+            s.threshold,
+            s.pubkeys
+                .iter()
+                .map(|k| short(k))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
         if !s.expected_command.is_empty() {
-            out.push_str(&format!("     command:   {}\n", s.expected_command.join(" ")));
+            out.push_str(&format!(
+                "     command:   {}\n",
+                s.expected_command.join(" ")
+            ));
         }
         for r in &s.expected_materials {
             out.push_str(&format!("     material:  {}\n", r.join(" ")));
@@ -283,7 +389,9 @@ fn show(file: &Path, pem: &[std::path::PathBuf], gpg: &[String], gpg_home: Optio
     }
     for id in &ids {
         let status = match verifiers.iter().find(|v| v.owns(id)) {
-            None => "not checked (give its key with --verification-keys, --gpg or --keyring)".to_owned(),
+            None => {
+                "not checked (give its key with --verification-keys, --gpg or --keyring)".to_owned()
+            }
             Some(v) => match verify_envelope(&env, v.as_ref()) {
                 Ok(()) => "valid".to_owned(),
                 Err(e) => format!("INVALID: {e}"),

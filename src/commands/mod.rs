@@ -38,8 +38,11 @@ impl Ctx {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() as i64);
-        let prompter: Box<dyn Prompter> =
-            if std::io::stdin().is_terminal() { Box::new(TerminalPrompter { quiet }) } else { Box::new(NoPrompt) };
+        let prompter: Box<dyn Prompter> = if std::io::stdin().is_terminal() {
+            Box::new(TerminalPrompter { quiet })
+        } else {
+            Box::new(NoPrompt)
+        };
         Ctx { now, prompter }
     }
 }
@@ -93,7 +96,8 @@ fn generate(g: GenerateCommand) -> Result<u8> {
         GenerateCommand::Man { dir } => {
             std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
             let cmd = crate::cli::Cli::command();
-            clap_mangen::generate_to(cmd, &dir).with_context(|| format!("writing man pages to {}", dir.display()))?;
+            clap_mangen::generate_to(cmd, &dir)
+                .with_context(|| format!("writing man pages to {}", dir.display()))?;
         }
         GenerateCommand::Completions { shell } => {
             let mut cmd = crate::cli::Cli::command();
@@ -111,7 +115,9 @@ pub fn signer<'a>(args: &SigningKeyArgs, ctx: &'a Ctx) -> Result<Box<dyn Signer 
         }
         let password = match args.password.as_deref() {
             None => None,
-            Some("") => ctx.prompter.passphrase(&format!("Password for {}: ", path.display())),
+            Some("") => ctx
+                .prompter
+                .passphrase(&format!("Password for {}: ", path.display())),
             Some(p) => Some(p.to_owned()),
         };
         return Ok(Box::new(load_signing_key(path, password.as_deref())?));
@@ -123,9 +129,21 @@ pub fn signer<'a>(args: &SigningKeyArgs, ctx: &'a Ctx) -> Result<Box<dyn Signer 
         ui::warn("-P/--password is for --signing-key; gpg-agent asks for GnuPG passphrases itself");
     }
     let home = GpgHome::new(args.gpg_home.as_deref())?;
-    let opts = SignerOptions { now: ctx.now, backend: Backend::default_for_build() };
-    let id = if id.is_empty() { None } else { Some(id.as_str()) };
-    Ok(Box::new(GpgSigner::new(&home, id, opts, ctx.prompter.as_ref())?))
+    let opts = SignerOptions {
+        now: ctx.now,
+        backend: Backend::default_for_build(),
+    };
+    let id = if id.is_empty() {
+        None
+    } else {
+        Some(id.as_str())
+    };
+    Ok(Box::new(GpgSigner::new(
+        &home,
+        id,
+        opts,
+        ctx.prompter.as_ref(),
+    )?))
 }
 
 /// Loads a PEM private key.
@@ -145,12 +163,18 @@ pub fn load_public_key(path: &Path) -> Result<SslibKey> {
 
 /// OpenPGP certificates for `ids`, from keyring files when given, else
 /// from the GnuPG home; with no ids, every certificate in the keyrings.
-pub fn openpgp_verifiers(ids: &[String], keyrings: &[PathBuf], gpg_home: Option<&Path>, now: i64) -> Result<Vec<(CertVerifier, String)>> {
+pub fn openpgp_verifiers(
+    ids: &[String],
+    keyrings: &[PathBuf],
+    gpg_home: Option<&Path>,
+    now: i64,
+) -> Result<Vec<(CertVerifier, String)>> {
     let mut out = Vec::new();
     if !keyrings.is_empty() {
         let mut certs = Vec::new();
         for k in keyrings {
-            let bytes = fsio::read_regular(k, fsio::MAX_METADATA_BYTES).map_err(|e| anyhow!("keyring {e}"))?;
+            let bytes = fsio::read_regular(k, fsio::MAX_METADATA_BYTES)
+                .map_err(|e| anyhow!("keyring {e}"))?;
             certs.extend(read_certs(&bytes).map_err(|e| anyhow!("keyring {}: {e}", k.display()))?);
         }
         let names: Vec<String> = keyrings.iter().map(|k| k.display().to_string()).collect();
@@ -160,12 +184,20 @@ pub fn openpgp_verifiers(ids: &[String], keyrings: &[PathBuf], gpg_home: Option<
                 return Err(anyhow!("{source} holds no keys"));
             }
             for c in certs {
-                out.push((CertVerifier::new(c, now).map_err(|e| anyhow!("{source}: {e}"))?, source.clone()));
+                out.push((
+                    CertVerifier::new(c, now).map_err(|e| anyhow!("{source}: {e}"))?,
+                    source.clone(),
+                ));
             }
         } else {
             for id in ids {
-                let c = find_cert(&certs, id).map_err(|e| anyhow!("{e} in {source}"))?.clone();
-                out.push((CertVerifier::new(c, now).map_err(|e| anyhow!("{source}: {e}"))?, format!("{source}, key {id}")));
+                let c = find_cert(&certs, id)
+                    .map_err(|e| anyhow!("{e} in {source}"))?
+                    .clone();
+                out.push((
+                    CertVerifier::new(c, now).map_err(|e| anyhow!("{source}: {e}"))?,
+                    format!("{source}, key {id}"),
+                ));
             }
         }
         return Ok(out);
@@ -173,14 +205,21 @@ pub fn openpgp_verifiers(ids: &[String], keyrings: &[PathBuf], gpg_home: Option<
     let home = GpgHome::new(gpg_home)?;
     for id in ids {
         let cert = home.public_cert(id, Backend::default_for_build())?;
-        out.push((CertVerifier::new(cert, now).map_err(|e| anyhow!("GnuPG key {id}: {e}"))?, format!("GnuPG key {id}")));
+        out.push((
+            CertVerifier::new(cert, now).map_err(|e| anyhow!("GnuPG key {id}: {e}"))?,
+            format!("GnuPG key {id}"),
+        ));
     }
     Ok(out)
 }
 
 /// Recording options from the flags and (unless `--isolated`) settings.
 pub fn record_options(args: &RecordArgs) -> RecordOptions {
-    let s = if args.isolated { settings::Settings::default() } else { settings::load(&settings::Sources::from_system()) };
+    let s = if args.isolated {
+        settings::Settings::default()
+    } else {
+        settings::load(&settings::Sources::from_system())
+    };
     for line in s.announcements(args.exclude.is_some(), args.base_path.is_some()) {
         // Settings change what is recorded: always say so (even with -q).
         eprintln!("intoto: {line}");
@@ -190,12 +229,23 @@ pub fn record_options(args: &RecordArgs) -> RecordOptions {
         (None, Some(e)) => e.clone(),
         (None, None) => DEFAULT_EXCLUDES.iter().map(|s| s.to_string()).collect(),
     };
-    let base_path = args.base_path.clone().or_else(|| s.base_path.as_ref().map(PathBuf::from));
-    RecordOptions { exclude_patterns, base_path, lstrip_paths: args.lstrip_paths.clone() }
+    let base_path = args
+        .base_path
+        .clone()
+        .or_else(|| s.base_path.as_ref().map(PathBuf::from));
+    RecordOptions {
+        exclude_patterns,
+        base_path,
+        lstrip_paths: args.lstrip_paths.clone(),
+    }
 }
 
 /// Records `paths`, with a progress display on a terminal for big trees.
-pub fn record_paths(what: &str, paths: &[String], opts: &RecordOptions) -> Result<intoto::models::Artifacts> {
+pub fn record_paths(
+    what: &str,
+    paths: &[String],
+    opts: &RecordOptions,
+) -> Result<intoto::models::Artifacts> {
     if paths.is_empty() {
         return Ok(Default::default());
     }

@@ -24,7 +24,11 @@ fn start(a: StartArgs, ctx: &Ctx) -> Result<u8> {
     let signer = signer(&a.key, ctx)?;
     let opts = record_options(&a.record);
     let materials = record_paths("materials", &a.materials, &opts)?;
-    let link = Link { name: a.step_name.clone(), materials, ..Default::default() };
+    let link = Link {
+        name: a.step_name.clone(),
+        materials,
+        ..Default::default()
+    };
     let mut env = Envelope::new(Signed::Link(link), a.use_dsse);
     let raw = sign_envelope(&mut env, signer.as_ref())?;
     let path = PathBuf::from(unfinished_filename(&a.step_name, raw.keyid()));
@@ -57,15 +61,25 @@ fn stop(a: StopArgs, ctx: &Ctx) -> Result<u8> {
         }
     })?;
     verify_envelope(&env, public.verifier(ctx.now).as_ref()).map_err(|e| {
-        anyhow!("unfinished link {} is not signed by the key given to stop: {e}", unfinished.display())
+        anyhow!(
+            "unfinished link {} is not signed by the key given to stop: {e}",
+            unfinished.display()
+        )
     })?;
-    let first_sig_keyid = env.signature_keyids().into_iter().next().unwrap_or_default();
+    let first_sig_keyid = env
+        .signature_keyids()
+        .into_iter()
+        .next()
+        .unwrap_or_default();
     let dsse = env.is_dsse();
     if a.use_dsse && !dsse {
         ui::warn("--use-dsse is ignored: the link keeps the format of its unfinished part");
     }
     let Signed::Link(mut link) = env.into_signed() else {
-        return Err(anyhow!("{} holds a layout, not a link", unfinished.display()));
+        return Err(anyhow!(
+            "{} holds a layout, not a link",
+            unfinished.display()
+        ));
     };
     let opts = record_options(&a.record);
     link.products = record_paths("products", &a.products, &opts)?;
@@ -80,9 +94,13 @@ fn stop(a: StopArgs, ctx: &Ctx) -> Result<u8> {
         (KeyDict::Sslib(k), _) => k.keyid.clone(),
     };
     let file = link_filename(&a.step_name, &keyid);
-    let path = a.metadata_directory.as_deref().map_or_else(|| PathBuf::from(&file), |d| d.join(&file));
+    let path = a
+        .metadata_directory
+        .as_deref()
+        .map_or_else(|| PathBuf::from(&file), |d| d.join(&file));
     write_file(&path, &env.to_file_bytes())?;
-    std::fs::remove_file(&unfinished).with_context(|| format!("removing {}", unfinished.display()))?;
+    std::fs::remove_file(&unfinished)
+        .with_context(|| format!("removing {}", unfinished.display()))?;
     ui::info(&format!("Wrote {}", path.display()));
     Ok(0)
 }
@@ -93,16 +111,26 @@ fn find_unfinished(step: &str) -> Result<PathBuf> {
         .context("reading the current directory")?
         .filter_map(|e| e.ok())
         .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|n| n.starts_with(&prefix) && n.ends_with(".link-unfinished") && n.len() > prefix.len() + ".link-unfinished".len())
+        .filter(|n| {
+            n.starts_with(&prefix)
+                && n.ends_with(".link-unfinished")
+                && n.len() > prefix.len() + ".link-unfinished".len()
+        })
         .map(|n| Path::new(&n).to_path_buf())
         .collect();
     found.sort();
     match found.len() {
-        0 => Err(anyhow!("no unfinished link for step '{step}' in the current directory; run `intoto record start` first")),
+        0 => Err(anyhow!(
+            "no unfinished link for step '{step}' in the current directory; run `intoto record start` first"
+        )),
         1 => Ok(found.remove(0)),
         _ => Err(anyhow!(
             "more than one unfinished link for step '{step}' ({}); remove the stale ones",
-            found.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+            found
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
     }
 }

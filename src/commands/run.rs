@@ -19,7 +19,10 @@ use crate::ui;
 pub fn run(a: RunArgs, ctx: &Ctx) -> Result<u8> {
     let command = if a.no_command {
         if !a.command.is_empty() {
-            ui::warn(&format!("--no-command given: '{}' is not run", a.command.join(" ")));
+            ui::warn(&format!(
+                "--no-command given: '{}' is not run",
+                a.command.join(" ")
+            ));
         }
         Vec::new()
     } else if a.command.is_empty() {
@@ -41,20 +44,34 @@ pub fn run(a: RunArgs, ctx: &Ctx) -> Result<u8> {
             quiet: false,
             cwd: None,
         };
-        let r = runner::run(&command, &run_opts).map_err(|e| anyhow!("step '{}': {e}; no link was written", a.step_name))?;
+        let r = runner::run(&command, &run_opts)
+            .map_err(|e| anyhow!("step '{}': {e}; no link was written", a.step_name))?;
         Link::byproducts_of(&r.stdout, &r.stderr, r.return_value)
     };
     let products = record_paths("products", &a.products, &opts)?;
-    let link = Link { name: a.step_name.clone(), command, materials, products, byproducts, environment: Object::default() };
+    let link = Link {
+        name: a.step_name.clone(),
+        command,
+        materials,
+        products,
+        byproducts,
+        environment: Object::default(),
+    };
     let return_value = link.return_value().unwrap_or(0);
     let mut env = Envelope::new(Signed::Link(link), a.use_dsse);
     let raw = sign_envelope(&mut env, signer.as_ref())?;
     let file = link_filename(&a.step_name, raw.keyid());
-    let path = a.metadata_directory.as_deref().map_or_else(|| PathBuf::from(&file), |d| d.join(&file));
+    let path = a
+        .metadata_directory
+        .as_deref()
+        .map_or_else(|| PathBuf::from(&file), |d| d.join(&file));
     write_file(&path, &env.to_file_bytes())?;
     ui::info(&format!("Wrote {}", path.display()));
     if return_value != 0 {
-        ui::warn(&format!("step '{}': the command exited with {return_value}; the link records it", a.step_name));
+        ui::warn(&format!(
+            "step '{}': the command exited with {return_value}; the link records it",
+            a.step_name
+        ));
         // Python's sys.exit(n) semantics: the low 8 bits.
         let code = (return_value & 0xff) as u8;
         return Ok(if code == 0 { 1 } else { code });
@@ -72,8 +89,14 @@ pub fn mock(a: MockArgs, _ctx: &Ctx) -> Result<u8> {
     };
     let dot = [".".to_owned()];
     let materials = record_paths("materials", &dot, &opts)?;
-    let r = runner::run(&a.command, &RunOptions { record_streams: true, ..Default::default() })
-        .map_err(|e| anyhow!("mock '{}': {e}", a.name))?;
+    let r = runner::run(
+        &a.command,
+        &RunOptions {
+            record_streams: true,
+            ..Default::default()
+        },
+    )
+    .map_err(|e| anyhow!("mock '{}': {e}", a.name))?;
     let products = record_paths("products", &dot, &opts)?;
     let link = Link {
         name: a.name.clone(),
@@ -97,7 +120,10 @@ pub fn mock(a: MockArgs, _ctx: &Ctx) -> Result<u8> {
 pub fn check_dir(dir: Option<&Path>) -> Result<()> {
     if let Some(d) = dir {
         if !d.is_dir() {
-            return Err(anyhow!("metadata directory {} does not exist or is not a directory", d.display()));
+            return Err(anyhow!(
+                "metadata directory {} does not exist or is not a directory",
+                d.display()
+            ));
         }
     }
     Ok(())

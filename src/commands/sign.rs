@@ -12,7 +12,9 @@ use intoto::keys::openpgp::{CertVerifier, read_certs};
 use intoto::keys::{KeyDict, Signer, Verifier, VerifyError, sign_envelope, verify_envelope};
 use intoto::models::{Envelope, Signed, link_filename};
 
-use super::{Ctx, Exit, Usage, load_public_key, load_signing_key, openpgp_verifiers, usage, write_file};
+use super::{
+    Ctx, Exit, Usage, load_public_key, load_signing_key, openpgp_verifiers, usage, write_file,
+};
 use crate::cli::SignArgs;
 use crate::ui;
 
@@ -42,12 +44,17 @@ fn sign_inner(a: SignArgs, ctx: &Ctx) -> Result<u8> {
     let mut env = fsio::load_metadata(&a.file).map_err(|e| anyhow!("cannot load {e}"))?;
     let is_link = matches!(env.signed(), Signed::Link(_));
     if is_link {
-        let many = a.key.as_ref().is_some_and(|k| k.len() > 1) || a.gpg.as_ref().is_some_and(|g| g.len() > 1);
+        let many = a.key.as_ref().is_some_and(|k| k.len() > 1)
+            || a.gpg.as_ref().is_some_and(|g| g.len() > 1);
         if many && !a.verify {
-            return usage("a link is signed by a single functionary (and named <name>.<keyid prefix>.link): give one key");
+            return usage(
+                "a link is signed by a single functionary (and named <name>.<keyid prefix>.link): give one key",
+            );
         }
         if a.append {
-            return usage("--append is for layouts only: a link carries a single functionary's signature");
+            return usage(
+                "--append is for layouts only: a link carries a single functionary's signature",
+            );
         }
     }
     if a.verify {
@@ -57,21 +64,40 @@ fn sign_inner(a: SignArgs, ctx: &Ctx) -> Result<u8> {
     // Signers first: a wrong password or missing key changes nothing.
     let mut signers: Vec<Box<dyn Signer + '_>> = Vec::new();
     if let Some(paths) = &a.key {
-        let password = if a.prompt { ctx.prompter.passphrase("Password for the signing key(s): ") } else { None };
+        let password = if a.prompt {
+            ctx.prompter.passphrase("Password for the signing key(s): ")
+        } else {
+            None
+        };
         for p in paths {
             signers.push(Box::new(load_signing_key(p, password.as_deref())?));
         }
     } else if let Some(ids) = &a.gpg {
         let home = GpgHome::new(a.gpg_home.as_deref())?;
-        let opts = SignerOptions { now: ctx.now, backend: Backend::default_for_build() };
+        let opts = SignerOptions {
+            now: ctx.now,
+            backend: Backend::default_for_build(),
+        };
         if ids.is_empty() {
-            signers.push(Box::new(GpgSigner::new(&home, None, opts, ctx.prompter.as_ref())?));
+            signers.push(Box::new(GpgSigner::new(
+                &home,
+                None,
+                opts,
+                ctx.prompter.as_ref(),
+            )?));
         }
         for id in ids {
-            signers.push(Box::new(GpgSigner::new(&home, Some(id), opts, ctx.prompter.as_ref())?));
+            signers.push(Box::new(GpgSigner::new(
+                &home,
+                Some(id),
+                opts,
+                ctx.prompter.as_ref(),
+            )?));
         }
         if env.is_dsse() {
-            ui::warn("OpenPGP signatures in DSSE envelopes are an intoto extension: the Python reference cannot verify them");
+            ui::warn(
+                "OpenPGP signatures in DSSE envelopes are an intoto extension: the Python reference cannot verify them",
+            );
         }
     }
 
@@ -114,7 +140,10 @@ fn verify(a: &SignArgs, env: &Envelope, ctx: &Ctx) -> Result<u8> {
     }
     for (k, _) in &keys {
         if let Err(e) = verify_envelope(env, k.as_ref()) {
-            ui::error(&format!("signature verification failed for {}: {e}", a.file.display()));
+            ui::error(&format!(
+                "signature verification failed for {}: {e}",
+                a.file.display()
+            ));
             return Err(Exit(1).into());
         }
     }
@@ -141,12 +170,24 @@ fn describe_cert(v: &CertVerifier) -> String {
 /// signature that is known not to verify over the current content (keys
 /// come from --signed-by, --keyring, the GnuPG home or the layout; a
 /// signature whose key is not found is reported, not checked).
-fn check_existing(a: &SignArgs, env: &Envelope, signers: &[Box<dyn Signer + '_>], ctx: &Ctx) -> Result<()> {
+fn check_existing(
+    a: &SignArgs,
+    env: &Envelope,
+    signers: &[Box<dyn Signer + '_>],
+    ctx: &Ctx,
+) -> Result<()> {
     let existing = env.signature_keyids();
     for s in signers {
-        let owned = |id: &str| id == s.keyid() || s.public_key().keyid() == id || s.public_key().subkey_ids().contains(&id);
+        let owned = |id: &str| {
+            id == s.keyid()
+                || s.public_key().keyid() == id
+                || s.public_key().subkey_ids().contains(&id)
+        };
         if let Some(id) = existing.iter().find(|id| owned(id)) {
-            return Err(anyhow!("{} is already signed by key {id}; a key signs a layout once", a.file.display()));
+            return Err(anyhow!(
+                "{} is already signed by key {id}; a key signs a layout once",
+                a.file.display()
+            ));
         }
     }
     let candidates = existing_signer_keys(a, env, ctx)?;
@@ -175,14 +216,26 @@ fn check_existing(a: &SignArgs, env: &Envelope, signers: &[Box<dyn Signer + '_>]
     Ok(())
 }
 
-fn check_one(env: &Envelope, keyid: &str, v: &dyn Verifier) -> std::result::Result<(), VerifyError> {
+fn check_one(
+    env: &Envelope,
+    keyid: &str,
+    v: &dyn Verifier,
+) -> std::result::Result<(), VerifyError> {
     match env {
         Envelope::Metablock(m) => {
-            let sig = m.signatures.iter().find(|s| s.keyid() == keyid).ok_or_else(|| VerifyError::NoSignature(keyid.into()))?;
+            let sig = m
+                .signatures
+                .iter()
+                .find(|s| s.keyid() == keyid)
+                .ok_or_else(|| VerifyError::NoSignature(keyid.into()))?;
             v.verify(&m.signed.canonical_bytes(), sig)
         }
         Envelope::Dsse(d) => {
-            let sig = d.signatures.iter().find(|s| s.keyid == keyid).ok_or_else(|| VerifyError::NoSignature(keyid.into()))?;
+            let sig = d
+                .signatures
+                .iter()
+                .find(|s| s.keyid == keyid)
+                .ok_or_else(|| VerifyError::NoSignature(keyid.into()))?;
             v.verify_dsse(&d.pae(), sig)
         }
     }
@@ -192,15 +245,22 @@ fn existing_signer_keys(a: &SignArgs, env: &Envelope, ctx: &Ctx) -> Result<Vec<B
     let mut out: Vec<Box<dyn Verifier>> = Vec::new();
     let mut certs = Vec::new();
     for p in a.signed_by.iter().chain(&a.keyring) {
-        let bytes = fsio::read_regular(p, fsio::MAX_METADATA_BYTES).map_err(|e| anyhow!("--signed-by {e}"))?;
-        if bytes.starts_with(b"-----BEGIN PUBLIC KEY") || bytes.starts_with(b"-----BEGIN RSA PUBLIC KEY") {
+        let bytes = fsio::read_regular(p, fsio::MAX_METADATA_BYTES)
+            .map_err(|e| anyhow!("--signed-by {e}"))?;
+        if bytes.starts_with(b"-----BEGIN PUBLIC KEY")
+            || bytes.starts_with(b"-----BEGIN RSA PUBLIC KEY")
+        {
             out.push(Box::new(load_public_key(p)?));
         } else {
-            certs.extend(read_certs(&bytes).map_err(|e| anyhow!("--signed-by {}: {e}", p.display()))?);
+            certs.extend(
+                read_certs(&bytes).map_err(|e| anyhow!("--signed-by {}: {e}", p.display()))?,
+            );
         }
     }
     for c in certs {
-        out.push(Box::new(CertVerifier::new(c, ctx.now).map_err(|e| anyhow!(e))?));
+        out.push(Box::new(
+            CertVerifier::new(c, ctx.now).map_err(|e| anyhow!(e))?,
+        ));
     }
     // OpenPGP signers the user's GnuPG home knows.
     let home = GpgHome::new(a.gpg_home.as_deref())?;

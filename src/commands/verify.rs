@@ -26,7 +26,9 @@ struct JsonReport<'a> {
 /// `intoto verify`: 0 verified, 1 failed, 2 usage.
 pub fn verify(a: VerifyArgs, ctx: &Ctx) -> Result<u8> {
     if a.verification_keys.is_empty() && a.gpg.is_empty() && a.keyring.is_empty() {
-        return usage("give at least one layout key: --verification-keys PATH..., --gpg KEYID... and/or --keyring FILE...");
+        return usage(
+            "give at least one layout key: --verification-keys PATH..., --gpg KEYID... and/or --keyring FILE...",
+        );
     }
     let params = if a.param.is_empty() {
         None
@@ -36,7 +38,11 @@ pub fn verify(a: VerifyArgs, ctx: &Ctx) -> Result<u8> {
             let Some((k, v)) = p.split_once('=') else {
                 return usage(format!("--param {p:?}: expected KEY=VALUE"));
             };
-            if k.is_empty() || !k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+            if k.is_empty()
+                || !k
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            {
                 return usage(format!("--param {p:?}: the name must match [a-zA-Z0-9_-]+"));
             }
             m.insert(k.to_owned(), v.to_owned());
@@ -64,21 +70,39 @@ pub fn verify(a: VerifyArgs, ctx: &Ctx) -> Result<u8> {
     match result {
         Ok(Ok(())) => {
             if a.json {
-                print_json(&JsonReport { verified: true, layout: layout_name, failure: None, error: None, warnings });
+                print_json(&JsonReport {
+                    verified: true,
+                    layout: layout_name,
+                    failure: None,
+                    error: None,
+                    warnings,
+                });
             }
             ui::ok("verification passed: the software product passed all verification");
             Ok(0)
         }
         Ok(Err(f)) => {
             if a.json {
-                print_json(&JsonReport { verified: false, layout: layout_name, failure: Some(&f), error: None, warnings });
+                print_json(&JsonReport {
+                    verified: false,
+                    layout: layout_name,
+                    failure: Some(&f),
+                    error: None,
+                    warnings,
+                });
             }
             ui::error(&format!("verification failed ({}): {f}", f.stage.name()));
             Err(Exit(1).into())
         }
         Err(e) => {
             if a.json {
-                print_json(&JsonReport { verified: false, layout: layout_name, failure: None, error: Some(format!("{e:#}")), warnings });
+                print_json(&JsonReport {
+                    verified: false,
+                    layout: layout_name,
+                    failure: None,
+                    error: Some(format!("{e:#}")),
+                    warnings,
+                });
             }
             Err(e)
         }
@@ -110,19 +134,28 @@ fn print_json<T: Serialize>(v: &T) {
 fn layout_keys(a: &VerifyArgs, ctx: &Ctx) -> Result<Vec<LayoutKey>> {
     let mut keys: Vec<LayoutKey> = Vec::new();
     let mut push = |k: LayoutKey| {
-        if !keys.iter().any(|x| x.verifier.keyid() == k.verifier.keyid()) {
+        if !keys
+            .iter()
+            .any(|x| x.verifier.keyid() == k.verifier.keyid())
+        {
             keys.push(k);
         }
     };
     if !a.gpg.is_empty() || !a.keyring.is_empty() {
         ui::info("Loading layout OpenPGP key(s)...");
         for (v, source) in openpgp_verifiers(&a.gpg, &a.keyring, a.gpg_home.as_deref(), ctx.now)? {
-            push(LayoutKey { verifier: Box::new(v), source });
+            push(LayoutKey {
+                verifier: Box::new(v),
+                source,
+            });
         }
     }
     for p in &a.verification_keys {
         let k = load_public_key(p)?;
-        push(LayoutKey { verifier: Box::new(k), source: p.display().to_string() });
+        push(LayoutKey {
+            verifier: Box::new(k),
+            source: p.display().to_string(),
+        });
     }
     Ok(keys)
 }

@@ -31,7 +31,13 @@ pub fn read(input: &[u8]) -> Option<(Tlv<'_>, &[u8])> {
     if rest.len() < len {
         return None;
     }
-    Some((Tlv { tag, body: &rest[..len] }, &rest[len..]))
+    Some((
+        Tlv {
+            tag,
+            body: &rest[..len],
+        },
+        &rest[len..],
+    ))
 }
 
 /// Reads exactly one element of `tag` filling `input`.
@@ -117,7 +123,10 @@ mod tests {
         assert!(uint_body(&[0x00, 0x01]).is_none());
         assert!(uint_body(&[0x80]).is_none());
         let pair = int_pair(&[1, 2, 3], &[0xff]);
-        assert_eq!(read_int_pair(&pair), Some((&[1u8, 2, 3][..], &[0xffu8][..])));
+        assert_eq!(
+            read_int_pair(&pair),
+            Some((&[1u8, 2, 3][..], &[0xffu8][..]))
+        );
     }
 
     #[test]

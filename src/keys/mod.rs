@@ -48,9 +48,11 @@ impl RawSignature {
     /// As stored in a Metablock.
     pub fn to_metablock(&self) -> Signature {
         match self {
-            RawSignature::Plain { keyid, sig } => {
-                Signature::Plain { keyid: keyid.clone(), sig: hex::encode(sig), extra: Object::default() }
-            }
+            RawSignature::Plain { keyid, sig } => Signature::Plain {
+                keyid: keyid.clone(),
+                sig: hex::encode(sig),
+                extra: Object::default(),
+            },
             RawSignature::OpenPgp(s) => Signature::Gpg {
                 keyid: s.keyid.clone(),
                 other_headers: hex::encode(&s.other_headers),
@@ -63,8 +65,16 @@ impl RawSignature {
     /// As stored in a DSSE envelope (OpenPGP: the binary signature packet).
     pub fn to_dsse(&self) -> DsseSignature {
         match self {
-            RawSignature::Plain { keyid, sig } => DsseSignature { keyid: keyid.clone(), sig: sig.clone(), extra: Object::default() },
-            RawSignature::OpenPgp(s) => DsseSignature { keyid: s.keyid.clone(), sig: s.packet.clone(), extra: Object::default() },
+            RawSignature::Plain { keyid, sig } => DsseSignature {
+                keyid: keyid.clone(),
+                sig: sig.clone(),
+                extra: Object::default(),
+            },
+            RawSignature::OpenPgp(s) => DsseSignature {
+                keyid: s.keyid.clone(),
+                sig: s.packet.clone(),
+                extra: Object::default(),
+            },
         }
     }
 }
@@ -174,20 +184,26 @@ impl KeyDict {
     /// from the key material: the dict key and the `keyid` field must
     /// both equal it.
     pub fn from_value(path: &str, dict_keyid: &str, v: &Value) -> FResult<KeyDict> {
-        let obj = v
-            .as_object()
-            .ok_or_else(|| FormatError::new(path, format!("expected a key object, got {}", v.kind())))?;
+        let obj = v.as_object().ok_or_else(|| {
+            FormatError::new(path, format!("expected a key object, got {}", v.kind()))
+        })?;
         let key = if obj.contains_key("type") && obj.contains_key("method") {
             KeyDict::Gpg(GpgKey::from_value(path, v, false)?)
         } else if obj.contains_key("keytype") {
             KeyDict::Sslib(SslibKey::from_value(path, v)?)
         } else {
-            return Err(FormatError::new(path, "not a key: expected \"keytype\" (PEM key) or \"type\" and \"method\" (OpenPGP key)"));
+            return Err(FormatError::new(
+                path,
+                "not a key: expected \"keytype\" (PEM key) or \"type\" and \"method\" (OpenPGP key)",
+            ));
         };
         if !dict_keyid.is_empty() && dict_keyid != key.keyid() {
             return Err(FormatError::new(
                 path,
-                format!("is stored under key id {dict_keyid} but its key material has id {}", key.keyid()),
+                format!(
+                    "is stored under key id {dict_keyid} but its key material has id {}",
+                    key.keyid()
+                ),
             ));
         }
         Ok(key)
@@ -238,7 +254,10 @@ impl KeyDict {
     pub fn verifier(&self, now: i64) -> Box<dyn Verifier> {
         match self {
             KeyDict::Sslib(k) => Box::new(k.clone()),
-            KeyDict::Gpg(k) => Box::new(openpgp::GpgDictVerifier { key: k.clone(), now }),
+            KeyDict::Gpg(k) => Box::new(openpgp::GpgDictVerifier {
+                key: k.clone(),
+                now,
+            }),
         }
     }
 }

@@ -22,17 +22,17 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use sequoia_openpgp as openpgp;
 use openpgp::cert::prelude::*;
-use openpgp::parse::Parse;
 use openpgp::crypto::mpi;
 use openpgp::packet::Key;
 use openpgp::packet::key::{Key4, PublicParts, UnspecifiedRole};
+use openpgp::parse::Parse;
 use openpgp::policy::StandardPolicy;
 use openpgp::types::{Curve, HashAlgorithm, PublicKeyAlgorithm, RevocationStatus};
+use sequoia_openpgp as openpgp;
 
 use super::der;
-use super::{RawSignature, VerifyError, Verifier};
+use super::{RawSignature, Verifier, VerifyError};
 use crate::json::{Object, Value};
 use crate::models::{DsseSignature, FResult, FormatError, Signature, is_hex};
 
@@ -97,7 +97,10 @@ impl GpgParams {
 
     fn mpis(&self) -> mpi::PublicKey {
         match self {
-            GpgParams::Rsa { e, n } => mpi::PublicKey::RSA { e: mpi::MPI::new(e), n: mpi::MPI::new(n) },
+            GpgParams::Rsa { e, n } => mpi::PublicKey::RSA {
+                e: mpi::MPI::new(e),
+                n: mpi::MPI::new(n),
+            },
             GpgParams::Dsa { p, q, g, y } => mpi::PublicKey::DSA {
                 p: mpi::MPI::new(p),
                 q: mpi::MPI::new(q),
@@ -107,7 +110,10 @@ impl GpgParams {
             GpgParams::EdDsa { q } => {
                 let mut point = vec![0x40];
                 point.extend_from_slice(q);
-                mpi::PublicKey::EdDSA { curve: Curve::Ed25519, q: mpi::MPI::new(&point) }
+                mpi::PublicKey::EdDSA {
+                    curve: Curve::Ed25519,
+                    q: mpi::MPI::new(&point),
+                }
             }
         }
     }
@@ -116,10 +122,14 @@ impl GpgParams {
         let h = |b: &[u8]| Value::String(hex::encode(b));
         let pairs = match self {
             GpgParams::Rsa { e, n } => vec![("e", h(e)), ("n", h(n))],
-            GpgParams::Dsa { p, q, g, y } => vec![("g", h(g)), ("p", h(p)), ("q", h(q)), ("y", h(y))],
+            GpgParams::Dsa { p, q, g, y } => {
+                vec![("g", h(g)), ("p", h(p)), ("q", h(q)), ("y", h(y))]
+            }
             GpgParams::EdDsa { q } => vec![("q", h(q))],
         };
-        Value::Object(Object(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()))
+        Value::Object(Object(
+            pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+        ))
     }
 
     /// RSA and DSA keys under 2048 bits are refused (as sequoia's
@@ -132,7 +142,8 @@ impl GpgParams {
     fn bits(&self) -> usize {
         let bits = |b: &[u8]| {
             let b = der::strip_zeros(b);
-            b.first().map_or(0, |f| b.len() * 8 - f.leading_zeros() as usize)
+            b.first()
+                .map_or(0, |f| b.len() * 8 - f.leading_zeros() as usize)
         };
         match self {
             GpgParams::Rsa { n, .. } => bits(n),
@@ -146,12 +157,18 @@ impl GpgParams {
     #[allow(deprecated)]
     pub fn from_key(key: &Key<PublicParts, UnspecifiedRole>) -> Result<GpgParams, String> {
         if key.version() != 4 {
-            return Err(format!("v{} keys cannot be used in in-toto's OpenPGP format (v4 only)", key.version()));
+            return Err(format!(
+                "v{} keys cannot be used in in-toto's OpenPGP format (v4 only)",
+                key.version()
+            ));
         }
         let algo = key.pk_algo();
         match (algo, key.mpis()) {
             (PublicKeyAlgorithm::RSAEncryptSign, mpi::PublicKey::RSA { e, n }) => {
-                Ok(GpgParams::Rsa { e: e.value().to_vec(), n: n.value().to_vec() })
+                Ok(GpgParams::Rsa {
+                    e: e.value().to_vec(),
+                    n: n.value().to_vec(),
+                })
             }
             (PublicKeyAlgorithm::DSA, mpi::PublicKey::DSA { p, q, g, y }) => Ok(GpgParams::Dsa {
                 p: p.value().to_vec(),
@@ -159,14 +176,22 @@ impl GpgParams {
                 g: g.value().to_vec(),
                 y: y.value().to_vec(),
             }),
-            (PublicKeyAlgorithm::EdDSA, mpi::PublicKey::EdDSA { curve: Curve::Ed25519, q }) => {
+            (
+                PublicKeyAlgorithm::EdDSA,
+                mpi::PublicKey::EdDSA {
+                    curve: Curve::Ed25519,
+                    q,
+                },
+            ) => {
                 let v = q.value();
                 if v.len() != 33 || v[0] != 0x40 {
                     return Err("malformed Ed25519 point".into());
                 }
                 Ok(GpgParams::EdDsa { q: v[1..].to_vec() })
             }
-            (algo, _) => Err(format!("{algo} keys cannot be used in in-toto's OpenPGP format (supported: RSA, DSA, EdDSA/Ed25519)")),
+            (algo, _) => Err(format!(
+                "{algo} keys cannot be used in in-toto's OpenPGP format (supported: RSA, DSA, EdDSA/Ed25519)"
+            )),
         }
     }
 }
@@ -189,8 +214,13 @@ pub struct GpgKey {
 
 fn hex_bytes(path: &str, v: Option<&Value>) -> FResult<Vec<u8>> {
     match v {
-        Some(Value::String(s)) if is_hex(s) && s.len() % 2 == 0 => Ok(hex::decode(s).expect("checked hex")),
-        _ => Err(FormatError::new(path, "missing or not an even-length hex string")),
+        Some(Value::String(s)) if is_hex(s) && s.len() % 2 == 0 => {
+            Ok(hex::decode(s).expect("checked hex"))
+        }
+        _ => Err(FormatError::new(
+            path,
+            "missing or not an even-length hex string",
+        )),
     }
 }
 
@@ -198,56 +228,93 @@ impl GpgKey {
     /// Parses and checks a GPG key dict; the fingerprint recomputed from
     /// the key material must equal `keyid` (the same for each subkey).
     pub fn from_value(path: &str, v: &Value, is_subkey: bool) -> FResult<GpgKey> {
-        let obj = v.as_object().ok_or_else(|| FormatError::new(path, "expected an object"))?;
+        let obj = v
+            .as_object()
+            .ok_or_else(|| FormatError::new(path, "expected an object"))?;
         let s = |k: &str| match obj.get(k) {
             Some(Value::String(s)) => Ok(s.clone()),
-            _ => Err(FormatError::new(format!("{path}.{k}"), "missing or not a string")),
+            _ => Err(FormatError::new(
+                format!("{path}.{k}"),
+                "missing or not a string",
+            )),
         };
         let typ = s("type")?;
         let method = s("method")?;
         let keyid = s("keyid")?;
         let hashes = obj.get("hashes").and_then(Value::as_array);
         if hashes.is_none_or(|h| !h.iter().all(|x| x.as_str().is_some())) {
-            return Err(FormatError::new(format!("{path}.hashes"), "missing or not a list of strings"));
+            return Err(FormatError::new(
+                format!("{path}.hashes"),
+                "missing or not a list of strings",
+            ));
         }
         let public = obj
             .get("keyval")
             .and_then(Value::as_object)
             .and_then(|kv| kv.get("public"))
             .and_then(Value::as_object)
-            .ok_or_else(|| FormatError::new(format!("{path}.keyval.public"), "missing or not an object"))?;
+            .ok_or_else(|| {
+                FormatError::new(format!("{path}.keyval.public"), "missing or not an object")
+            })?;
         let pp = format!("{path}.keyval.public");
         let p = |k: &str| hex_bytes(&format!("{pp}.{k}"), public.get(k));
         let params = match typ.as_str() {
-            "rsa" => GpgParams::Rsa { e: p("e")?, n: p("n")? },
-            "dsa" => GpgParams::Dsa { p: p("p")?, q: p("q")?, g: p("g")?, y: p("y")? },
+            "rsa" => GpgParams::Rsa {
+                e: p("e")?,
+                n: p("n")?,
+            },
+            "dsa" => GpgParams::Dsa {
+                p: p("p")?,
+                q: p("q")?,
+                g: p("g")?,
+                y: p("y")?,
+            },
             "eddsa" => {
                 let q = p("q")?;
                 if q.len() != 32 {
-                    return Err(FormatError::new(format!("{pp}.q"), "an Ed25519 key must be 32 bytes"));
+                    return Err(FormatError::new(
+                        format!("{pp}.q"),
+                        "an Ed25519 key must be 32 bytes",
+                    ));
                 }
                 GpgParams::EdDsa { q }
             }
             other => {
-                return Err(FormatError::new(format!("{path}.type"), format!("unsupported OpenPGP key type {other:?} (supported: rsa, dsa, eddsa)")));
+                return Err(FormatError::new(
+                    format!("{path}.type"),
+                    format!("unsupported OpenPGP key type {other:?} (supported: rsa, dsa, eddsa)"),
+                ));
             }
         };
         if params.names().1 != method {
-            return Err(FormatError::new(format!("{path}.method"), format!("{method:?} does not match key type {typ:?}")));
+            return Err(FormatError::new(
+                format!("{path}.method"),
+                format!("{method:?} does not match key type {typ:?}"),
+            ));
         }
         let int = |k: &str| -> FResult<Option<i64>> {
             match obj.get(k) {
                 None => Ok(None),
                 Some(Value::Int(i)) if *i >= 0 && *i <= u32::MAX as i128 => Ok(Some(*i as i64)),
-                Some(_) => Err(FormatError::new(format!("{path}.{k}"), "expected a non-negative integer")),
+                Some(_) => Err(FormatError::new(
+                    format!("{path}.{k}"),
+                    "expected a non-negative integer",
+                )),
             }
         };
-        let creation_time = int("creation_time")?
-            .ok_or_else(|| FormatError::new(format!("{path}.creation_time"), "missing (needed to check the fingerprint)"))?;
+        let creation_time = int("creation_time")?.ok_or_else(|| {
+            FormatError::new(
+                format!("{path}.creation_time"),
+                "missing (needed to check the fingerprint)",
+            )
+        })?;
         let validity_period = int("validity_period")?.filter(|v| *v > 0);
         let fpr = fingerprint(&params, creation_time).map_err(|e| FormatError::new(path, e))?;
         if !keyid.eq_ignore_ascii_case(&fpr) {
-            return Err(FormatError::new(format!("{path}.keyid"), format!("{keyid} is not the fingerprint of this key ({fpr})")));
+            return Err(FormatError::new(
+                format!("{path}.keyid"),
+                format!("{keyid} is not the fingerprint of this key ({fpr})"),
+            ));
         }
         let mut subkeys = Vec::new();
         match obj.get("subkeys") {
@@ -257,14 +324,29 @@ impl GpgKey {
                     let spath = format!("{path}.subkeys[{id:?}]");
                     let sk = GpgKey::from_value(&spath, sub, true)?;
                     if *id != sk.keyid {
-                        return Err(FormatError::new(spath, format!("is stored under {id} but is key {}", sk.keyid)));
+                        return Err(FormatError::new(
+                            spath,
+                            format!("is stored under {id} but is key {}", sk.keyid),
+                        ));
                     }
                     subkeys.push(sk);
                 }
             }
-            Some(_) => return Err(FormatError::new(format!("{path}.subkeys"), "expected an object of subkeys")),
+            Some(_) => {
+                return Err(FormatError::new(
+                    format!("{path}.subkeys"),
+                    "expected an object of subkeys",
+                ));
+            }
         }
-        Ok(GpgKey { keyid, params, creation_time, validity_period, subkeys, raw: obj.clone() })
+        Ok(GpgKey {
+            keyid,
+            params,
+            creation_time,
+            validity_period,
+            subkeys,
+            raw: obj.clone(),
+        })
     }
 
     /// The dict as stored.
@@ -275,7 +357,12 @@ impl GpgKey {
     /// Builds the dict from key material, as securesystemslib exports it
     /// (fields: method, type, hashes, keyid, keyval, creation_time, and
     /// validity_period / subkeys when present).
-    pub fn new(params: GpgParams, creation_time: i64, validity_period: Option<i64>, subkeys: Vec<GpgKey>) -> Result<GpgKey, String> {
+    pub fn new(
+        params: GpgParams,
+        creation_time: i64,
+        validity_period: Option<i64>,
+        subkeys: Vec<GpgKey>,
+    ) -> Result<GpgKey, String> {
         let keyid = fingerprint(&params, creation_time)?;
         let (typ, method) = params.names();
         let mut raw = Object::default();
@@ -284,15 +371,31 @@ impl GpgKey {
         raw.insert("hashes", Value::Array(vec!["pgp+SHA2".into()]));
         raw.insert("creation_time", Value::Int(creation_time.into()));
         raw.insert("keyid", keyid.clone().into());
-        raw.insert("keyval", Value::Object(Object(vec![("private".into(), "".into()), ("public".into(), params.to_value())])));
+        raw.insert(
+            "keyval",
+            Value::Object(Object(vec![
+                ("private".into(), "".into()),
+                ("public".into(), params.to_value()),
+            ])),
+        );
         if let Some(v) = validity_period {
             raw.insert("validity_period", Value::Int(v.into()));
         }
         if !subkeys.is_empty() {
-            let subs = subkeys.iter().map(|s| (s.keyid.clone(), s.to_value())).collect();
+            let subs = subkeys
+                .iter()
+                .map(|s| (s.keyid.clone(), s.to_value()))
+                .collect();
             raw.insert("subkeys", Value::Object(Object(subs)));
         }
-        Ok(GpgKey { keyid, params, creation_time, validity_period, subkeys, raw })
+        Ok(GpgKey {
+            keyid,
+            params,
+            creation_time,
+            validity_period,
+            subkeys,
+            raw,
+        })
     }
 
     /// The key (primary or subkey) with fingerprint `keyid`.
@@ -300,7 +403,9 @@ impl GpgKey {
         if self.keyid.eq_ignore_ascii_case(keyid) {
             return Some(self);
         }
-        self.subkeys.iter().find(|s| s.keyid.eq_ignore_ascii_case(keyid))
+        self.subkeys
+            .iter()
+            .find(|s| s.keyid.eq_ignore_ascii_case(keyid))
     }
 
     /// Algorithm and validity, for people.
@@ -332,14 +437,20 @@ impl GpgKey {
     }
 }
 
-fn sequoia_key(params: &GpgParams, creation_time: i64) -> Result<Key<PublicParts, UnspecifiedRole>, String> {
+fn sequoia_key(
+    params: &GpgParams,
+    creation_time: i64,
+) -> Result<Key<PublicParts, UnspecifiedRole>, String> {
     let t = UNIX_EPOCH + Duration::from_secs(creation_time.max(0) as u64);
     let k4 = Key4::new(t, params.pk_algo(), params.mpis()).map_err(|e| e.to_string())?;
     Ok(Key::V4(k4))
 }
 
 fn fingerprint(params: &GpgParams, creation_time: i64) -> Result<String, String> {
-    Ok(sequoia_key(params, creation_time)?.fingerprint().to_hex().to_lowercase())
+    Ok(sequoia_key(params, creation_time)?
+        .fingerprint()
+        .to_hex()
+        .to_lowercase())
 }
 
 /// Verifies signatures with a GPG key dict from a layout, judging expiry
@@ -353,14 +464,21 @@ pub struct GpgDictVerifier {
 
 impl GpgDictVerifier {
     fn signing_key(&self, keyid: &str) -> Result<&GpgKey, VerifyError> {
-        let k = self.key.find(keyid).ok_or_else(|| VerifyError::NoSignature(self.key.keyid.clone()))?;
+        let k = self
+            .key
+            .find(keyid)
+            .ok_or_else(|| VerifyError::NoSignature(self.key.keyid.clone()))?;
         for key in [&self.key, k] {
             if key.expired_at(self.now) {
                 return Err(VerifyError::Expired(expired_message(key)));
             }
         }
         if k.params.is_weak() {
-            return Err(VerifyError::Unusable(format!("OpenPGP key {} is too weak ({} bits)", k.keyid, k.params.bits())));
+            return Err(VerifyError::Unusable(format!(
+                "OpenPGP key {} is too weak ({} bits)",
+                k.keyid,
+                k.params.bits()
+            )));
         }
         Ok(k)
     }
@@ -384,25 +502,57 @@ impl Verifier for GpgDictVerifier {
         self.key.find(keyid).is_some()
     }
     fn verify(&self, payload: &[u8], sig: &Signature) -> Result<(), VerifyError> {
-        let Signature::Gpg { keyid, other_headers, signature, .. } = sig else {
-            return Err(VerifyError::Malformed { keyid: self.key.keyid.clone(), why: "not an OpenPGP signature".into() });
+        let Signature::Gpg {
+            keyid,
+            other_headers,
+            signature,
+            ..
+        } = sig
+        else {
+            return Err(VerifyError::Malformed {
+                keyid: self.key.keyid.clone(),
+                why: "not an OpenPGP signature".into(),
+            });
         };
         let k = self.signing_key(keyid)?;
-        let malformed = |why: &str| VerifyError::Malformed { keyid: keyid.clone(), why: why.into() };
+        let malformed = |why: &str| VerifyError::Malformed {
+            keyid: keyid.clone(),
+            why: why.into(),
+        };
         let oh = hex::decode(other_headers).map_err(|_| malformed("other_headers is not hex"))?;
         let sv = hex::decode(signature).map_err(|_| malformed("signature is not hex"))?;
         verify_triple(k, keyid, &oh, &sv, payload, self.now)
     }
     fn verify_dsse(&self, pae: &[u8], sig: &DsseSignature) -> Result<(), VerifyError> {
         let k = self.signing_key(&sig.keyid)?;
-        let parsed = parse_packet(&sig.sig).map_err(|why| VerifyError::Malformed { keyid: sig.keyid.clone(), why })?;
-        verify_triple(k, &sig.keyid, &parsed.other_headers, &parsed.signature, pae, self.now)
+        let parsed = parse_packet(&sig.sig).map_err(|why| VerifyError::Malformed {
+            keyid: sig.keyid.clone(),
+            why,
+        })?;
+        verify_triple(
+            k,
+            &sig.keyid,
+            &parsed.other_headers,
+            &parsed.signature,
+            pae,
+            self.now,
+        )
     }
 }
 
 /// Checks one triple against one (sub)key.
-pub fn verify_triple(k: &GpgKey, keyid: &str, other_headers: &[u8], signature: &[u8], payload: &[u8], now: i64) -> Result<(), VerifyError> {
-    let malformed = |why: String| VerifyError::Malformed { keyid: keyid.to_owned(), why };
+pub fn verify_triple(
+    k: &GpgKey,
+    keyid: &str,
+    other_headers: &[u8],
+    signature: &[u8],
+    payload: &[u8],
+    now: i64,
+) -> Result<(), VerifyError> {
+    let malformed = |why: String| VerifyError::Malformed {
+        keyid: keyid.to_owned(),
+        why,
+    };
     let hdr = parse_headers(other_headers).map_err(malformed)?;
     let want_algo: &[u8] = match k.params {
         GpgParams::Rsa { .. } => &[1, 3],
@@ -410,20 +560,30 @@ pub fn verify_triple(k: &GpgKey, keyid: &str, other_headers: &[u8], signature: &
         GpgParams::EdDsa { .. } => &[22],
     };
     if !want_algo.contains(&hdr.pk_algo) {
-        return Err(malformed(format!("algorithm byte {} does not match the {} key", hdr.pk_algo, k.params.names().0)));
+        return Err(malformed(format!(
+            "algorithm byte {} does not match the {} key",
+            hdr.pk_algo,
+            k.params.names().0
+        )));
     }
     if !hdr.issuer_fpr.eq_ignore_ascii_case(keyid) || !k.keyid.eq_ignore_ascii_case(keyid) {
-        return Err(malformed(format!("the hashed issuer fingerprint {} is not the key id {keyid}", hdr.issuer_fpr)));
+        return Err(malformed(format!(
+            "the hashed issuer fingerprint {} is not the key id {keyid}",
+            hdr.issuer_fpr
+        )));
     }
     if let Some(exp) = hdr.expires_after {
         if hdr.created + exp <= now {
-            return Err(VerifyError::Expired(format!("the signature by {keyid} expired")));
+            return Err(VerifyError::Expired(format!(
+                "the signature by {keyid} expired"
+            )));
         }
     }
     let mpis = signature_mpis(&k.params, signature).map_err(malformed)?;
     let digest = signed_digest(hdr.hash, payload, other_headers);
     let key = k.sequoia_key().map_err(|e| VerifyError::Unusable(e))?;
-    key.verify(&mpis, hdr.hash, &digest).map_err(|_| VerifyError::Invalid(keyid.to_owned()))
+    key.verify(&mpis, hdr.hash, &digest)
+        .map_err(|_| VerifyError::Invalid(keyid.to_owned()))
 }
 
 /// The v4 digest: `H(data || other_headers || 0x04 0xff || be32(len))`.
@@ -472,7 +632,10 @@ pub fn parse_headers(oh: &[u8]) -> Result<Headers, String> {
         return Err(format!("signature version {} (only v4 is accepted)", oh[0]));
     }
     if oh[1] != 0 {
-        return Err(format!("signature type 0x{:02x} (only binary-document signatures, 0x00, are accepted)", oh[1]));
+        return Err(format!(
+            "signature type 0x{:02x} (only binary-document signatures, 0x00, are accepted)",
+            oh[1]
+        ));
     }
     let hash = match oh[3] {
         8 => HashAlgorithm::SHA256,
@@ -480,7 +643,11 @@ pub fn parse_headers(oh: &[u8]) -> Result<Headers, String> {
         10 => HashAlgorithm::SHA512,
         2 => return Err("SHA-1 signatures are not accepted".into()),
         1 => return Err("MD5 signatures are not accepted".into()),
-        other => return Err(format!("hash algorithm {other} is not accepted (SHA-256, SHA-384 or SHA-512)")),
+        other => {
+            return Err(format!(
+                "hash algorithm {other} is not accepted (SHA-256, SHA-384 or SHA-512)"
+            ));
+        }
     };
     let hashed_len = u16::from_be_bytes([oh[4], oh[5]]) as usize;
     if oh.len() != 6 + hashed_len {
@@ -492,7 +659,9 @@ pub fn parse_headers(oh: &[u8]) -> Result<Headers, String> {
     let mut issuer_id = None;
     for (typ, critical, body) in subpackets(&oh[6..])? {
         match typ {
-            2 if body.len() == 4 => created = Some(u32::from_be_bytes(body.try_into().expect("4 bytes")) as i64),
+            2 if body.len() == 4 => {
+                created = Some(u32::from_be_bytes(body.try_into().expect("4 bytes")) as i64)
+            }
             3 if body.len() == 4 => {
                 let v = u32::from_be_bytes(body.try_into().expect("4 bytes")) as i64;
                 expires_after = (v != 0).then_some(v);
@@ -523,8 +692,14 @@ fn subpackets(mut area: &[u8]) -> Result<Vec<(u8, bool, &[u8])>, String> {
     while !area.is_empty() {
         let (len, hdr) = match area[0] {
             0..=191 => (area[0] as usize, 1),
-            192..=254 if area.len() >= 2 => ((((area[0] as usize) - 192) << 8) + area[1] as usize + 192, 2),
-            255 if area.len() >= 5 => (u32::from_be_bytes([area[1], area[2], area[3], area[4]]) as usize, 5),
+            192..=254 if area.len() >= 2 => (
+                (((area[0] as usize) - 192) << 8) + area[1] as usize + 192,
+                2,
+            ),
+            255 if area.len() >= 5 => (
+                u32::from_be_bytes([area[1], area[2], area[3], area[4]]) as usize,
+                5,
+            ),
             _ => return Err("truncated subpacket".into()),
         };
         if len == 0 || area.len() < hdr + len {
@@ -540,16 +715,24 @@ fn subpackets(mut area: &[u8]) -> Result<Vec<(u8, bool, &[u8])>, String> {
 /// Converts in-toto's signature encoding into sequoia MPIs.
 fn signature_mpis(params: &GpgParams, sig: &[u8]) -> Result<mpi::Signature, String> {
     match params {
-        GpgParams::Rsa { .. } => Ok(mpi::Signature::RSA { s: mpi::MPI::new(der::strip_zeros(sig)) }),
+        GpgParams::Rsa { .. } => Ok(mpi::Signature::RSA {
+            s: mpi::MPI::new(der::strip_zeros(sig)),
+        }),
         GpgParams::Dsa { .. } => {
             let (r, s) = der::read_int_pair(sig).ok_or("DSA signature is not DER (r, s)")?;
-            Ok(mpi::Signature::DSA { r: mpi::MPI::new(r), s: mpi::MPI::new(s) })
+            Ok(mpi::Signature::DSA {
+                r: mpi::MPI::new(r),
+                s: mpi::MPI::new(s),
+            })
         }
         GpgParams::EdDsa { .. } => {
             if sig.len() != 64 {
                 return Err("EdDSA signature must be 64 bytes".into());
             }
-            Ok(mpi::Signature::EdDSA { r: mpi::MPI::new(der::strip_zeros(&sig[..32])), s: mpi::MPI::new(der::strip_zeros(&sig[32..])) })
+            Ok(mpi::Signature::EdDSA {
+                r: mpi::MPI::new(der::strip_zeros(&sig[..32])),
+                s: mpi::MPI::new(der::strip_zeros(&sig[32..])),
+            })
         }
     }
 }
@@ -568,7 +751,9 @@ pub fn parse_packet(packet: &[u8]) -> Result<PgpSignature, String> {
     let other_headers = body[..oh_end].to_vec();
     let hdr = parse_headers(&other_headers)?;
     let unhashed_len = u16::from_be_bytes([body[oh_end], body[oh_end + 1]]) as usize;
-    let mut rest = body.get(oh_end + 2 + unhashed_len + 2..).ok_or("truncated signature packet")?;
+    let mut rest = body
+        .get(oh_end + 2 + unhashed_len + 2..)
+        .ok_or("truncated signature packet")?;
     let mut mpis = Vec::new();
     while !rest.is_empty() {
         if rest.len() < 2 {
@@ -589,9 +774,18 @@ pub fn parse_packet(packet: &[u8]) -> Result<PgpSignature, String> {
             out[64 - s.len()..].copy_from_slice(s);
             out
         }
-        (algo, _) => return Err(format!("unsupported or malformed signature (algorithm {algo})")),
+        (algo, _) => {
+            return Err(format!(
+                "unsupported or malformed signature (algorithm {algo})"
+            ));
+        }
     };
-    Ok(PgpSignature { keyid: hdr.issuer_fpr, other_headers, signature, packet: packet.to_vec() })
+    Ok(PgpSignature {
+        keyid: hdr.issuer_fpr,
+        other_headers,
+        signature,
+        packet: packet.to_vec(),
+    })
 }
 
 /// The body of the first packet, which must be a signature (tag 2).
@@ -605,10 +799,18 @@ fn packet_body(p: &[u8]) -> Result<&[u8], String> {
         let b = p.get(1..).ok_or("truncated packet")?;
         match b.first().copied().ok_or("truncated packet")? {
             l @ 0..=191 => (tag, l as usize, 2),
-            l @ 192..=223 => (tag, (((l as usize) - 192) << 8) + *b.get(1).ok_or("truncated packet")? as usize + 192, 3),
+            l @ 192..=223 => (
+                tag,
+                (((l as usize) - 192) << 8) + *b.get(1).ok_or("truncated packet")? as usize + 192,
+                3,
+            ),
             255 => {
                 let l = b.get(1..5).ok_or("truncated packet")?;
-                (tag, u32::from_be_bytes([l[0], l[1], l[2], l[3]]) as usize, 6)
+                (
+                    tag,
+                    u32::from_be_bytes([l[0], l[1], l[2], l[3]]) as usize,
+                    6,
+                )
             }
             _ => return Err("partial-length signature packets are not accepted".into()),
         }
@@ -622,7 +824,11 @@ fn packet_body(p: &[u8]) -> Result<&[u8], String> {
             }
             2 => {
                 let l = p.get(1..5).ok_or("truncated packet")?;
-                (tag, u32::from_be_bytes([l[0], l[1], l[2], l[3]]) as usize, 5)
+                (
+                    tag,
+                    u32::from_be_bytes([l[0], l[1], l[2], l[3]]) as usize,
+                    5,
+                )
             }
             _ => return Err("indeterminate-length packets are not accepted".into()),
         }
@@ -669,7 +875,9 @@ pub fn build_signature(
     body.extend_from_slice(&digest[..2]);
     let push_mpi = |body: &mut Vec<u8>, v: &[u8]| {
         let v = der::strip_zeros(v);
-        let bits = v.first().map_or(0, |f| v.len() * 8 - f.leading_zeros() as usize);
+        let bits = v
+            .first()
+            .map_or(0, |f| v.len() * 8 - f.leading_zeros() as usize);
         body.extend((bits as u16).to_be_bytes());
         body.extend_from_slice(v);
     };
@@ -710,7 +918,12 @@ pub fn build_signature(
         packet.extend((len as u32).to_be_bytes());
     }
     packet.extend(&body);
-    Ok(PgpSignature { keyid: hex::encode(signer_fpr), other_headers: oh, signature, packet })
+    Ok(PgpSignature {
+        keyid: hex::encode(signer_fpr),
+        other_headers: oh,
+        signature,
+        packet,
+    })
 }
 
 /// Reads every certificate in `bytes` (armored or binary keyring).
@@ -727,16 +940,29 @@ pub fn read_certs(bytes: &[u8]) -> Result<Vec<Cert>, String> {
 pub fn find_cert<'a>(certs: &'a [Cert], id: &str) -> Result<&'a Cert, String> {
     let want = id.trim_start_matches("0x").to_lowercase();
     if want.len() < 16 || !is_hex(&want) {
-        return Err(format!("{id:?} is not a key id or fingerprint (need at least 16 hex digits)"));
+        return Err(format!(
+            "{id:?} is not a key id or fingerprint (need at least 16 hex digits)"
+        ));
     }
     let hits: Vec<&Cert> = certs
         .iter()
-        .filter(|c| c.keys().any(|k| k.key().fingerprint().to_hex().to_lowercase().ends_with(&want)))
+        .filter(|c| {
+            c.keys().any(|k| {
+                k.key()
+                    .fingerprint()
+                    .to_hex()
+                    .to_lowercase()
+                    .ends_with(&want)
+            })
+        })
         .collect();
     match hits.as_slice() {
         [one] => Ok(one),
         [] => Err(format!("no OpenPGP key {id}")),
-        _ => Err(format!("{id} matches {} keys; give the full fingerprint", hits.len())),
+        _ => Err(format!(
+            "{id} matches {} keys; give the full fingerprint",
+            hits.len()
+        )),
     }
 }
 
@@ -756,7 +982,8 @@ pub fn cert_to_dict(cert: &Cert, now: i64) -> Result<GpgKey, String> {
         .map_err(|e| format!("key {} is not usable: {e}", cert.fingerprint()))?;
     let primary = vc.primary_key();
     let pkey: Key<PublicParts, UnspecifiedRole> = primary.key().clone().role_into_unspecified();
-    let params = GpgParams::from_key(&pkey).map_err(|e| format!("key {}: {e}", cert.fingerprint()))?;
+    let params =
+        GpgParams::from_key(&pkey).map_err(|e| format!("key {}: {e}", cert.fingerprint()))?;
     let validity = primary.key_validity_period().map(|d| d.as_secs() as i64);
     let mut subkeys = Vec::new();
     for ka in vc.keys().subkeys() {
@@ -764,16 +991,24 @@ pub fn cert_to_dict(cert: &Cert, now: i64) -> Result<GpgKey, String> {
             continue;
         }
         let skey: Key<PublicParts, UnspecifiedRole> = ka.key().clone().role_into_unspecified();
-        let Ok(sparams) = GpgParams::from_key(&skey) else { continue };
+        let Ok(sparams) = GpgParams::from_key(&skey) else {
+            continue;
+        };
         let svalidity = ka.key_validity_period().map(|d| d.as_secs() as i64);
-        subkeys.push(GpgKey::new(sparams, unix(skey.creation_time()), svalidity, Vec::new())?);
+        subkeys.push(GpgKey::new(
+            sparams,
+            unix(skey.creation_time()),
+            svalidity,
+            Vec::new(),
+        )?);
     }
     GpgKey::new(params, unix(pkey.creation_time()), validity, subkeys)
 }
 
 /// Seconds since the epoch.
 pub fn unix(t: SystemTime) -> i64 {
-    t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+    t.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// Verifies with a certificate from a keyring or gpg home, honouring its
@@ -810,27 +1045,48 @@ impl CertVerifier {
             .with_policy(&policy, t)
             .map_err(|e| VerifyError::Unusable(format!("OpenPGP key {fpr} is not usable: {e}")))?;
         if let RevocationStatus::Revoked(_) = vc.revocation_status() {
-            return Err(VerifyError::Revoked(format!("OpenPGP key {fpr} is revoked")));
+            return Err(VerifyError::Revoked(format!(
+                "OpenPGP key {fpr} is revoked"
+            )));
         }
         if let Err(e) = vc.alive() {
-            return Err(VerifyError::Expired(format!("OpenPGP key {fpr} has expired ({})", root_cause(&e))));
+            return Err(VerifyError::Expired(format!(
+                "OpenPGP key {fpr} has expired ({})",
+                root_cause(&e)
+            )));
         }
         let ka = vc
             .keys()
             .find(|k| k.key().fingerprint().to_hex().eq_ignore_ascii_case(keyid))
-            .ok_or_else(|| VerifyError::Unusable(format!("key {keyid} is not a valid (bound) key of {fpr}")))?;
+            .ok_or_else(|| {
+                VerifyError::Unusable(format!("key {keyid} is not a valid (bound) key of {fpr}"))
+            })?;
         if let RevocationStatus::Revoked(_) = ka.revocation_status() {
-            return Err(VerifyError::Revoked(format!("OpenPGP subkey {keyid} of {fpr} is revoked")));
+            return Err(VerifyError::Revoked(format!(
+                "OpenPGP subkey {keyid} of {fpr} is revoked"
+            )));
         }
         if let Err(e) = ka.alive() {
-            return Err(VerifyError::Expired(format!("OpenPGP key {keyid} has expired ({})", root_cause(&e))));
+            return Err(VerifyError::Expired(format!(
+                "OpenPGP key {keyid} has expired ({})",
+                root_cause(&e)
+            )));
         }
         if !ka.for_signing() {
-            return Err(VerifyError::Unusable(format!("OpenPGP key {keyid} is not a signing key")));
+            return Err(VerifyError::Unusable(format!(
+                "OpenPGP key {keyid} is not a signing key"
+            )));
         }
-        let k = self.dict.find(keyid).ok_or_else(|| VerifyError::Unusable(format!("key {keyid} cannot be used in in-toto's OpenPGP format")))?;
+        let k = self.dict.find(keyid).ok_or_else(|| {
+            VerifyError::Unusable(format!(
+                "key {keyid} cannot be used in in-toto's OpenPGP format"
+            ))
+        })?;
         if k.params.is_weak() {
-            return Err(VerifyError::Unusable(format!("OpenPGP key {keyid} is too weak ({} bits)", k.params.bits())));
+            return Err(VerifyError::Unusable(format!(
+                "OpenPGP key {keyid} is too weak ({} bits)",
+                k.params.bits()
+            )));
         }
         Ok(k)
     }
@@ -848,8 +1104,10 @@ fn cert_to_dict_lenient(cert: &Cert, now: i64) -> Result<GpgKey, String> {
     if ok {
         return cert_to_dict(cert, now);
     }
-    let pkey: Key<PublicParts, UnspecifiedRole> = cert.primary_key().key().clone().role_into_unspecified();
-    let params = GpgParams::from_key(&pkey).map_err(|e| format!("key {}: {e}", cert.fingerprint()))?;
+    let pkey: Key<PublicParts, UnspecifiedRole> =
+        cert.primary_key().key().clone().role_into_unspecified();
+    let params =
+        GpgParams::from_key(&pkey).map_err(|e| format!("key {}: {e}", cert.fingerprint()))?;
     GpgKey::new(params, unix(pkey.creation_time()), None, Vec::new())
 }
 
@@ -858,22 +1116,46 @@ impl Verifier for CertVerifier {
         &self.dict.keyid
     }
     fn owns(&self, keyid: &str) -> bool {
-        self.cert.keys().any(|k| k.key().fingerprint().to_hex().eq_ignore_ascii_case(keyid))
+        self.cert
+            .keys()
+            .any(|k| k.key().fingerprint().to_hex().eq_ignore_ascii_case(keyid))
     }
     fn verify(&self, payload: &[u8], sig: &Signature) -> Result<(), VerifyError> {
-        let Signature::Gpg { keyid, other_headers, signature, .. } = sig else {
-            return Err(VerifyError::Malformed { keyid: self.dict.keyid.clone(), why: "not an OpenPGP signature".into() });
+        let Signature::Gpg {
+            keyid,
+            other_headers,
+            signature,
+            ..
+        } = sig
+        else {
+            return Err(VerifyError::Malformed {
+                keyid: self.dict.keyid.clone(),
+                why: "not an OpenPGP signature".into(),
+            });
         };
         let k = self.check_usable(keyid)?;
-        let malformed = |why: &str| VerifyError::Malformed { keyid: keyid.clone(), why: why.into() };
+        let malformed = |why: &str| VerifyError::Malformed {
+            keyid: keyid.clone(),
+            why: why.into(),
+        };
         let oh = hex::decode(other_headers).map_err(|_| malformed("other_headers is not hex"))?;
         let sv = hex::decode(signature).map_err(|_| malformed("signature is not hex"))?;
         verify_triple(k, keyid, &oh, &sv, payload, self.now)
     }
     fn verify_dsse(&self, pae: &[u8], sig: &DsseSignature) -> Result<(), VerifyError> {
         let k = self.check_usable(&sig.keyid)?;
-        let parsed = parse_packet(&sig.sig).map_err(|why| VerifyError::Malformed { keyid: sig.keyid.clone(), why })?;
-        verify_triple(k, &sig.keyid, &parsed.other_headers, &parsed.signature, pae, self.now)
+        let parsed = parse_packet(&sig.sig).map_err(|why| VerifyError::Malformed {
+            keyid: sig.keyid.clone(),
+            why,
+        })?;
+        verify_triple(
+            k,
+            &sig.keyid,
+            &parsed.other_headers,
+            &parsed.signature,
+            pae,
+            self.now,
+        )
     }
 }
 

@@ -16,7 +16,7 @@ use ring::rand::SystemRandom;
 use ring::signature::{self as rsig, KeyPair as _};
 
 use super::der;
-use super::{KeyDict, RawSignature, SignError, Signer, VerifyError, Verifier, sslib_keyid};
+use super::{KeyDict, RawSignature, SignError, Signer, Verifier, VerifyError, sslib_keyid};
 use crate::json::{Object, Value};
 use crate::models::{DsseSignature, FResult, FormatError, Signature, is_hex};
 
@@ -96,15 +96,21 @@ pub fn pem_encode(label: &str, der: &[u8]) -> String {
 /// Decodes the first PEM block: (label, DER).
 pub fn pem_decode(text: &[u8]) -> Result<(String, Vec<u8>), String> {
     let text = std::str::from_utf8(text).map_err(|_| "not PEM text (not UTF-8)".to_owned())?;
-    let start = text.find("-----BEGIN ").ok_or("not PEM (no -----BEGIN line)")?;
+    let start = text
+        .find("-----BEGIN ")
+        .ok_or("not PEM (no -----BEGIN line)")?;
     let rest = &text[start + 11..];
     let end_label = rest.find("-----").ok_or("malformed PEM header")?;
     let label = &rest[..end_label];
     let body_start = &rest[end_label + 5..];
     let footer = format!("-----END {label}-----");
-    let body_end = body_start.find(&footer).ok_or_else(|| format!("PEM block {label:?} has no END line"))?;
+    let body_end = body_start
+        .find(&footer)
+        .ok_or_else(|| format!("PEM block {label:?} has no END line"))?;
     let body: String = body_start[..body_end].split_whitespace().collect();
-    let der = B64.decode(body.as_bytes()).map_err(|e| format!("PEM body is not base64: {e}"))?;
+    let der = B64
+        .decode(body.as_bytes())
+        .map_err(|e| format!("PEM body is not base64: {e}"))?;
     Ok((label.to_owned(), der))
 }
 
@@ -135,7 +141,10 @@ pub fn parse_spki(spki: &[u8]) -> Result<Public, String> {
             if key.len() != want || key[0] != 0x04 {
                 return Err("ECDSA key is not an uncompressed point".into());
             }
-            Ok(Public::Ecdsa { p384, point: key.to_vec() })
+            Ok(Public::Ecdsa {
+                p384,
+                point: key.to_vec(),
+            })
         }
         OID_RSA => Ok(Public::Rsa(normalise_rsa(key)?)),
         _ => Err("unsupported key type (supported: rsa, ecdsa P-256/P-384, ed25519)".into()),
@@ -156,9 +165,16 @@ pub fn load_public(path: &Path, text: &[u8]) -> Result<SslibKey, String> {
         "PUBLIC KEY" => parse_spki(&der_bytes)?,
         "RSA PUBLIC KEY" => Public::Rsa(normalise_rsa(&der_bytes)?),
         l if l.contains("PRIVATE") => {
-            return Err(format!("{} holds a private key; give the public key (openssl pkey -pubout)", path.display()));
+            return Err(format!(
+                "{} holds a private key; give the public key (openssl pkey -pubout)",
+                path.display()
+            ));
         }
-        other => return Err(format!("unexpected PEM block {other:?} (expected PUBLIC KEY)")),
+        other => {
+            return Err(format!(
+                "unexpected PEM block {other:?} (expected PUBLIC KEY)"
+            ));
+        }
     };
     Ok(SslibKey::from_public(public))
 }
@@ -187,18 +203,33 @@ impl SslibKey {
         let mut raw = Object::default();
         raw.insert("keytype", keytype.into());
         raw.insert("scheme", scheme.into());
-        raw.insert("keyval", Value::Object(Object(vec![("public".into(), text.clone().into())])));
+        raw.insert(
+            "keyval",
+            Value::Object(Object(vec![("public".into(), text.clone().into())])),
+        );
         let keyid = sslib_keyid(&raw);
         raw.insert("keyid", keyid.clone().into());
-        SslibKey { keyid, keytype: keytype.into(), scheme: scheme.into(), public_text: text, public, raw }
+        SslibKey {
+            keyid,
+            keytype: keytype.into(),
+            scheme: scheme.into(),
+            public_text: text,
+            public,
+            raw,
+        }
     }
 
     /// Parses and checks a dict from a layout.
     pub fn from_value(path: &str, v: &Value) -> FResult<SslibKey> {
-        let obj = v.as_object().ok_or_else(|| FormatError::new(path, "expected an object"))?;
+        let obj = v
+            .as_object()
+            .ok_or_else(|| FormatError::new(path, "expected an object"))?;
         let s = |k: &str| match obj.get(k) {
             Some(Value::String(s)) => Ok(s.clone()),
-            _ => Err(FormatError::new(format!("{path}.{k}"), "missing or not a string")),
+            _ => Err(FormatError::new(
+                format!("{path}.{k}"),
+                "missing or not a string",
+            )),
         };
         let keytype = s("keytype")?;
         let scheme = s("scheme")?;
@@ -206,11 +237,15 @@ impl SslibKey {
         let keyval = obj
             .get("keyval")
             .and_then(Value::as_object)
-            .ok_or_else(|| FormatError::new(format!("{path}.keyval"), "missing or not an object"))?;
+            .ok_or_else(|| {
+                FormatError::new(format!("{path}.keyval"), "missing or not an object")
+            })?;
         let public_text = keyval
             .get("public")
             .and_then(Value::as_str)
-            .ok_or_else(|| FormatError::new(format!("{path}.keyval.public"), "missing or not a string"))?
+            .ok_or_else(|| {
+                FormatError::new(format!("{path}.keyval.public"), "missing or not a string")
+            })?
             .to_owned();
         let bad = |m: String| FormatError::new(format!("{path}.keyval.public"), m);
         let public = match keytype.as_str() {
@@ -223,11 +258,18 @@ impl SslibKey {
             "rsa" | "ecdsa" | "ecdsa-sha2-nistp256" | "ecdsa-sha2-nistp384" => {
                 let (label, der_bytes) = pem_decode(public_text.as_bytes()).map_err(bad)?;
                 if label != "PUBLIC KEY" {
-                    return Err(bad(format!("expected a PUBLIC KEY PEM block, got {label:?}")));
+                    return Err(bad(format!(
+                        "expected a PUBLIC KEY PEM block, got {label:?}"
+                    )));
                 }
                 parse_spki(&der_bytes).map_err(bad)?
             }
-            other => return Err(FormatError::new(format!("{path}.keytype"), format!("unsupported key type {other:?}"))),
+            other => {
+                return Err(FormatError::new(
+                    format!("{path}.keytype"),
+                    format!("unsupported key type {other:?}"),
+                ));
+            }
         };
         let scheme_ok = match (&public, scheme.as_str()) {
             (Public::Ed25519(_), "ed25519") => true,
@@ -242,14 +284,22 @@ impl SslibKey {
             Public::Rsa(_) => keytype == "rsa",
         };
         if !scheme_ok || !type_ok {
-            return Err(FormatError::new(path, format!("key type {keytype:?} with scheme {scheme:?} does not match its key material")));
+            return Err(FormatError::new(
+                path,
+                format!(
+                    "key type {keytype:?} with scheme {scheme:?} does not match its key material"
+                ),
+            ));
         }
         // The key id must be derived from the key: the default rule, or the
         // legacy one that also hashed `keyid_hash_algorithms`.
         let mut base = Object::default();
         base.insert("keytype", keytype.clone().into());
         base.insert("scheme", scheme.clone().into());
-        base.insert("keyval", Value::Object(Object(vec![("public".into(), public_text.clone().into())])));
+        base.insert(
+            "keyval",
+            Value::Object(Object(vec![("public".into(), public_text.clone().into())])),
+        );
         let mut ok = sslib_keyid(&base) == keyid;
         if !ok {
             if let Some(algos) = obj.get("keyid_hash_algorithms") {
@@ -259,9 +309,22 @@ impl SslibKey {
             }
         }
         if !ok {
-            return Err(FormatError::new(format!("{path}.keyid"), format!("{keyid} is not the id of this key (expected {})", sslib_keyid(&base))));
+            return Err(FormatError::new(
+                format!("{path}.keyid"),
+                format!(
+                    "{keyid} is not the id of this key (expected {})",
+                    sslib_keyid(&base)
+                ),
+            ));
         }
-        Ok(SslibKey { keyid, keytype, scheme, public_text, public, raw: obj.clone() })
+        Ok(SslibKey {
+            keyid,
+            keytype,
+            scheme,
+            public_text,
+            public,
+            raw: obj.clone(),
+        })
     }
 
     /// The default key id of the material (what thresholds count).
@@ -269,7 +332,13 @@ impl SslibKey {
         let mut base = Object::default();
         base.insert("keytype", self.keytype.clone().into());
         base.insert("scheme", self.scheme.clone().into());
-        base.insert("keyval", Value::Object(Object(vec![("public".into(), self.public_text.clone().into())])));
+        base.insert(
+            "keyval",
+            Value::Object(Object(vec![(
+                "public".into(),
+                self.public_text.clone().into(),
+            )])),
+        );
         sslib_keyid(&base)
     }
 
@@ -299,23 +368,55 @@ impl SslibKey {
                     .iter()
                     .find(|(n, ..)| *n == scheme)
                     .map(|(_, v, _)| *v)
-                    .ok_or_else(|| VerifyError::Unusable(format!("unsupported RSA scheme {scheme}")))?;
+                    .ok_or_else(|| {
+                        VerifyError::Unusable(format!("unsupported RSA scheme {scheme}"))
+                    })?;
                 key = k;
             }
         }
-        rsig::UnparsedPublicKey::new(alg, key).verify(payload, sig).map_err(|_| VerifyError::Invalid(self.keyid.clone()))
+        rsig::UnparsedPublicKey::new(alg, key)
+            .verify(payload, sig)
+            .map_err(|_| VerifyError::Invalid(self.keyid.clone()))
     }
 }
 
-type RsaScheme = (&'static str, &'static dyn rsig::VerificationAlgorithm, &'static dyn rsig::RsaEncoding);
+type RsaScheme = (
+    &'static str,
+    &'static dyn rsig::VerificationAlgorithm,
+    &'static dyn rsig::RsaEncoding,
+);
 
 static RSA_SCHEMES: [RsaScheme; 6] = [
-    ("rsassa-pss-sha256", &rsig::RSA_PSS_2048_8192_SHA256, &rsig::RSA_PSS_SHA256),
-    ("rsassa-pss-sha384", &rsig::RSA_PSS_2048_8192_SHA384, &rsig::RSA_PSS_SHA384),
-    ("rsassa-pss-sha512", &rsig::RSA_PSS_2048_8192_SHA512, &rsig::RSA_PSS_SHA512),
-    ("rsa-pkcs1v15-sha256", &rsig::RSA_PKCS1_2048_8192_SHA256, &rsig::RSA_PKCS1_SHA256),
-    ("rsa-pkcs1v15-sha384", &rsig::RSA_PKCS1_2048_8192_SHA384, &rsig::RSA_PKCS1_SHA384),
-    ("rsa-pkcs1v15-sha512", &rsig::RSA_PKCS1_2048_8192_SHA512, &rsig::RSA_PKCS1_SHA512),
+    (
+        "rsassa-pss-sha256",
+        &rsig::RSA_PSS_2048_8192_SHA256,
+        &rsig::RSA_PSS_SHA256,
+    ),
+    (
+        "rsassa-pss-sha384",
+        &rsig::RSA_PSS_2048_8192_SHA384,
+        &rsig::RSA_PSS_SHA384,
+    ),
+    (
+        "rsassa-pss-sha512",
+        &rsig::RSA_PSS_2048_8192_SHA512,
+        &rsig::RSA_PSS_SHA512,
+    ),
+    (
+        "rsa-pkcs1v15-sha256",
+        &rsig::RSA_PKCS1_2048_8192_SHA256,
+        &rsig::RSA_PKCS1_SHA256,
+    ),
+    (
+        "rsa-pkcs1v15-sha384",
+        &rsig::RSA_PKCS1_2048_8192_SHA384,
+        &rsig::RSA_PKCS1_SHA384,
+    ),
+    (
+        "rsa-pkcs1v15-sha512",
+        &rsig::RSA_PKCS1_2048_8192_SHA512,
+        &rsig::RSA_PKCS1_SHA512,
+    ),
 ];
 
 impl Verifier for SslibKey {
@@ -328,7 +429,10 @@ impl Verifier for SslibKey {
     fn verify(&self, payload: &[u8], sig: &Signature) -> Result<(), VerifyError> {
         match sig {
             Signature::Plain { sig, .. } => {
-                let bytes = hex::decode(sig).map_err(|_| VerifyError::Malformed { keyid: self.keyid.clone(), why: "signature is not hex".into() })?;
+                let bytes = hex::decode(sig).map_err(|_| VerifyError::Malformed {
+                    keyid: self.keyid.clone(),
+                    why: "signature is not hex".into(),
+                })?;
                 self.check(payload, &bytes)
             }
             Signature::Gpg { .. } => Err(VerifyError::Malformed {
@@ -393,10 +497,15 @@ impl PemSigner {
                 if password.is_some() {
                     return Err(KeyLoadError::NotEncrypted);
                 }
-                let kp = rsig::RsaKeyPair::from_der(&der_bytes).map_err(|e| KeyLoadError::Invalid(format!("unusable RSA key: {e}")))?;
+                let kp = rsig::RsaKeyPair::from_der(&der_bytes)
+                    .map_err(|e| KeyLoadError::Invalid(format!("unusable RSA key: {e}")))?;
                 return Ok(PemSigner::rsa(kp));
             }
-            "PUBLIC KEY" => return Err(KeyLoadError::Invalid("this is a public key; signing needs the private key".into())),
+            "PUBLIC KEY" => {
+                return Err(KeyLoadError::Invalid(
+                    "this is a public key; signing needs the private key".into(),
+                ));
+            }
             other => {
                 return Err(KeyLoadError::Invalid(format!(
                     "unsupported PEM block {other:?} (expected a PKCS#8 PRIVATE KEY; convert with `openssl pkcs8 -topk8`)"
@@ -415,32 +524,53 @@ impl PemSigner {
         let rng = SystemRandom::new();
         match oid.body {
             OID_ED25519 => {
-                let kp = rsig::Ed25519KeyPair::from_pkcs8_maybe_unchecked(pkcs8).map_err(|e| KeyLoadError::Invalid(format!("unusable ed25519 key: {e}")))?;
+                let kp = rsig::Ed25519KeyPair::from_pkcs8_maybe_unchecked(pkcs8)
+                    .map_err(|e| KeyLoadError::Invalid(format!("unusable ed25519 key: {e}")))?;
                 let public = Public::Ed25519(kp.public_key().as_ref().to_vec());
-                Ok(PemSigner { pair: Pair::Ed25519(kp), public: KeyDict::Sslib(SslibKey::from_public(public)) })
+                Ok(PemSigner {
+                    pair: Pair::Ed25519(kp),
+                    public: KeyDict::Sslib(SslibKey::from_public(public)),
+                })
             }
             OID_EC => {
                 let curve = der::read_only(params, 0x06).unwrap_or_default();
                 let (alg, p384) = match curve {
                     OID_P256 => (&rsig::ECDSA_P256_SHA256_ASN1_SIGNING, false),
                     OID_P384 => (&rsig::ECDSA_P384_SHA384_ASN1_SIGNING, true),
-                    _ => return Err(invalid("unsupported elliptic curve (supported: P-256, P-384)")),
+                    _ => {
+                        return Err(invalid(
+                            "unsupported elliptic curve (supported: P-256, P-384)",
+                        ));
+                    }
                 };
-                let kp = rsig::EcdsaKeyPair::from_pkcs8(alg, pkcs8, &rng).map_err(|e| KeyLoadError::Invalid(format!("unusable ECDSA key: {e}")))?;
-                let public = Public::Ecdsa { p384, point: kp.public_key().as_ref().to_vec() };
-                Ok(PemSigner { pair: Pair::Ecdsa(kp), public: KeyDict::Sslib(SslibKey::from_public(public)) })
+                let kp = rsig::EcdsaKeyPair::from_pkcs8(alg, pkcs8, &rng)
+                    .map_err(|e| KeyLoadError::Invalid(format!("unusable ECDSA key: {e}")))?;
+                let public = Public::Ecdsa {
+                    p384,
+                    point: kp.public_key().as_ref().to_vec(),
+                };
+                Ok(PemSigner {
+                    pair: Pair::Ecdsa(kp),
+                    public: KeyDict::Sslib(SslibKey::from_public(public)),
+                })
             }
             OID_RSA => {
-                let kp = rsig::RsaKeyPair::from_pkcs8(pkcs8).map_err(|e| KeyLoadError::Invalid(format!("unusable RSA key: {e}")))?;
+                let kp = rsig::RsaKeyPair::from_pkcs8(pkcs8)
+                    .map_err(|e| KeyLoadError::Invalid(format!("unusable RSA key: {e}")))?;
                 Ok(PemSigner::rsa(kp))
             }
-            _ => Err(invalid("unsupported key type (supported: rsa, ecdsa P-256/P-384, ed25519)")),
+            _ => Err(invalid(
+                "unsupported key type (supported: rsa, ecdsa P-256/P-384, ed25519)",
+            )),
         }
     }
 
     fn rsa(kp: rsig::RsaKeyPair) -> PemSigner {
         let public = Public::Rsa(kp.public().as_ref().to_vec());
-        PemSigner { pair: Pair::Rsa(kp), public: KeyDict::Sslib(SslibKey::from_public(public)) }
+        PemSigner {
+            pair: Pair::Rsa(kp),
+            public: KeyDict::Sslib(SslibKey::from_public(public)),
+        }
     }
 }
 
@@ -459,11 +589,15 @@ impl Signer for PemSigner {
             Pair::Ecdsa(kp) => kp.sign(&rng, payload).map_err(fail)?.as_ref().to_vec(),
             Pair::Rsa(kp) => {
                 let mut sig = vec![0u8; kp.public().modulus_len()];
-                kp.sign(&rsig::RSA_PSS_SHA256, &rng, payload, &mut sig).map_err(fail)?;
+                kp.sign(&rsig::RSA_PSS_SHA256, &rng, payload, &mut sig)
+                    .map_err(fail)?;
                 sig
             }
         };
-        Ok(RawSignature::Plain { keyid: self.keyid().to_owned(), sig })
+        Ok(RawSignature::Plain {
+            keyid: self.keyid().to_owned(),
+            sig,
+        })
     }
 }
 
@@ -477,13 +611,23 @@ mod tests {
     #[test]
     fn ed25519_dict_matches_securesystemslib() {
         let s = PemSigner::from_pem(ED_PEM.as_bytes(), None).unwrap();
-        let KeyDict::Sslib(k) = s.public_key() else { panic!() };
-        assert_eq!(k.public_text, "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
+        let KeyDict::Sslib(k) = s.public_key() else {
+            panic!()
+        };
+        assert_eq!(
+            k.public_text,
+            "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
+        );
         // The id is sha256 of {"keytype":"ed25519","keyval":{"public":"d75a…"},"scheme":"ed25519"}.
-        let canon = format!(r#"{{"keytype":"ed25519","keyval":{{"public":"{}"}},"scheme":"ed25519"}}"#, k.public_text);
+        let canon = format!(
+            r#"{{"keytype":"ed25519","keyval":{{"public":"{}"}},"scheme":"ed25519"}}"#,
+            k.public_text
+        );
         use sha2::Digest;
         assert_eq!(k.keyid, hex::encode(sha2::Sha256::digest(canon.as_bytes())));
-        let RawSignature::Plain { sig, .. } = s.sign(b"abc").unwrap() else { panic!() };
+        let RawSignature::Plain { sig, .. } = s.sign(b"abc").unwrap() else {
+            panic!()
+        };
         assert!(k.check(b"abc", &sig).is_ok());
         assert!(k.check(b"abd", &sig).is_err());
         // The SPKI PEM round-trips through the public loader.
@@ -505,7 +649,10 @@ mod tests {
 
     #[test]
     fn password_errors_are_distinct() {
-        assert!(matches!(PemSigner::from_pem(ED_PEM.as_bytes(), Some(b"pw")), Err(KeyLoadError::NotEncrypted)));
+        assert!(matches!(
+            PemSigner::from_pem(ED_PEM.as_bytes(), Some(b"pw")),
+            Err(KeyLoadError::NotEncrypted)
+        ));
         assert!(PemSigner::from_pem(b"garbage", None).is_err());
     }
 }

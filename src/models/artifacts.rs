@@ -44,20 +44,31 @@ impl HashDict {
                 return Some(HashDict::Sha256(d));
             }
         }
-        Some(HashDict::Other(pairs.into_iter().map(|(a, h)| (a.into_boxed_str(), h.into_boxed_str())).collect()))
+        Some(HashDict::Other(
+            pairs
+                .into_iter()
+                .map(|(a, h)| (a.into_boxed_str(), h.into_boxed_str()))
+                .collect(),
+        ))
     }
 
     /// The (algorithm, hex) pairs, sorted.
     pub fn pairs(&self) -> Vec<(String, String)> {
         match self {
             HashDict::Sha256(d) => vec![("sha256".into(), hex::encode(d))],
-            HashDict::Other(p) => p.iter().map(|(a, h)| (a.to_string(), h.to_string())).collect(),
+            HashDict::Other(p) => p
+                .iter()
+                .map(|(a, h)| (a.to_string(), h.to_string()))
+                .collect(),
         }
     }
 
     /// The hex digest for `algo`.
     pub fn get(&self, algo: &str) -> Option<String> {
-        self.pairs().into_iter().find(|(a, _)| a == algo).map(|(_, h)| h)
+        self.pairs()
+            .into_iter()
+            .find(|(a, _)| a == algo)
+            .map(|(_, h)| h)
     }
 }
 
@@ -152,7 +163,8 @@ impl Artifacts {
 impl<S: Into<Box<str>>> FromIterator<(S, HashDict)> for Artifacts {
     /// Collects entries; a repeated path keeps its last digests.
     fn from_iter<I: IntoIterator<Item = (S, HashDict)>>(iter: I) -> Artifacts {
-        let mut entries: Vec<(Box<str>, HashDict)> = iter.into_iter().map(|(p, d)| (p.into(), d)).collect();
+        let mut entries: Vec<(Box<str>, HashDict)> =
+            iter.into_iter().map(|(p, d)| (p.into(), d)).collect();
         // Stable sort keeps insertion order among equal paths; keep the last.
         entries.sort_by(|a, b| a.0.cmp(&b.0));
         let mut out: Vec<(Box<str>, HashDict)> = Vec::with_capacity(entries.len());
@@ -203,13 +215,23 @@ impl<'de> Visitor<'de> for ArtifactsSeed<'_> {
         let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0).min(1 << 20));
         while let Some(name) = map.next_key::<String>()? {
             if name.contains('\0') {
-                return Err(de::Error::custom(format_args!("{}: artifact name {name:?} contains NUL", self.0)));
+                return Err(de::Error::custom(format_args!(
+                    "{}: artifact name {name:?} contains NUL",
+                    self.0
+                )));
             }
-            let digests = map.next_value_seed(HashDictSeed { path: self.0, name: &name })?;
+            let digests = map.next_value_seed(HashDictSeed {
+                path: self.0,
+                name: &name,
+            })?;
             entries.push((name.into_boxed_str(), digests));
         }
-        Artifacts::from_entries(entries)
-            .map_err(|dup| de::Error::custom(format_args!("{}: duplicate key {dup:?} in an object", self.0)))
+        Artifacts::from_entries(entries).map_err(|dup| {
+            de::Error::custom(format_args!(
+                "{}: duplicate key {dup:?} in an object",
+                self.0
+            ))
+        })
     }
 }
 
@@ -229,7 +251,11 @@ impl<'de> Visitor<'de> for HashDictSeed<'_> {
     type Value = HashDict;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "{}[{:?}]: an object of hex digests", self.path, self.name)
+        write!(
+            f,
+            "{}[{:?}]: an object of hex digests",
+            self.path, self.name
+        )
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<HashDict, A::Error> {
@@ -251,7 +277,11 @@ impl<'de> Visitor<'de> for HashDictSeed<'_> {
                 }
             }
         }
-        HashDict::from_pairs(pairs)
-            .ok_or_else(|| de::Error::custom(format_args!("{}[{:?}]: duplicate key in an object", self.path, self.name)))
+        HashDict::from_pairs(pairs).ok_or_else(|| {
+            de::Error::custom(format_args!(
+                "{}[{:?}]: duplicate key in an object",
+                self.path, self.name
+            ))
+        })
     }
 }

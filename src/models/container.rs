@@ -103,11 +103,23 @@ impl Signature {
             extra.remove(k);
         }
         if f.obj.contains_key("signature") && f.obj.contains_key("other_headers") {
-            Ok(Signature::Gpg { keyid, other_headers: f.string("other_headers")?, signature: f.string("signature")?, extra })
+            Ok(Signature::Gpg {
+                keyid,
+                other_headers: f.string("other_headers")?,
+                signature: f.string("signature")?,
+                extra,
+            })
         } else if f.obj.contains_key("sig") {
-            Ok(Signature::Plain { keyid, sig: f.string("sig")?, extra })
+            Ok(Signature::Plain {
+                keyid,
+                sig: f.string("sig")?,
+                extra,
+            })
         } else {
-            Err(FormatError::new(path, "not a signature: needs \"sig\", or \"signature\" and \"other_headers\""))
+            Err(FormatError::new(
+                path,
+                "not a signature: needs \"sig\", or \"signature\" and \"other_headers\"",
+            ))
         }
     }
 }
@@ -122,7 +134,12 @@ impl Serialize for Signature {
                 obj.insert("keyid", keyid.as_str().into());
                 obj.insert("sig", sig.as_str().into());
             }
-            Signature::Gpg { keyid, other_headers, signature, .. } => {
+            Signature::Gpg {
+                keyid,
+                other_headers,
+                signature,
+                ..
+            } => {
                 obj.insert("keyid", keyid.as_str().into());
                 obj.insert("other_headers", other_headers.as_str().into());
                 obj.insert("signature", signature.as_str().into());
@@ -181,7 +198,13 @@ impl Dsse {
 
 /// DSSE's pre-authentication encoding.
 pub fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
-    let mut out = format!("DSSEv1 {} {} {} ", payload_type.len(), payload_type, payload.len()).into_bytes();
+    let mut out = format!(
+        "DSSEv1 {} {} {} ",
+        payload_type.len(),
+        payload_type,
+        payload.len()
+    )
+    .into_bytes();
     out.extend_from_slice(payload);
     out
 }
@@ -268,9 +291,16 @@ impl Envelope {
     pub fn new(signed: Signed, dsse: bool) -> Envelope {
         if dsse {
             let payload = signed.dsse_payload();
-            Envelope::Dsse(Dsse { payload, signatures: Vec::new(), signed })
+            Envelope::Dsse(Dsse {
+                payload,
+                signatures: Vec::new(),
+                signed,
+            })
         } else {
-            Envelope::Metablock(Metablock { signatures: Vec::new(), signed })
+            Envelope::Metablock(Metablock {
+                signatures: Vec::new(),
+                signed,
+            })
         }
     }
 
@@ -295,7 +325,8 @@ impl Envelope {
 /// Standard base64 with padding, and nothing else (no whitespace, no
 /// URL-safe alphabet, canonical trailing bits).
 fn strict_b64(path: &str, s: &str) -> FResult<Vec<u8>> {
-    B64.decode(s).map_err(|e| FormatError::new(path, format!("is not strict base64: {e}")))
+    B64.decode(s)
+        .map_err(|e| FormatError::new(path, format!("is not strict base64: {e}")))
 }
 
 #[cfg(test)]
@@ -304,7 +335,10 @@ mod tests {
 
     #[test]
     fn pae_matches_the_dsse_spec() {
-        assert_eq!(pae("http://example.com/HelloWorld", b"hello world"), b"DSSEv1 29 http://example.com/HelloWorld 11 hello world".to_vec());
+        assert_eq!(
+            pae("http://example.com/HelloWorld", b"hello world"),
+            b"DSSEv1 29 http://example.com/HelloWorld 11 hello world".to_vec()
+        );
     }
 
     #[test]
@@ -335,10 +369,21 @@ impl SignedParts {
         let rest = Value::Object(self.rest);
         let f = Fields::of(path, &rest)?;
         match f.get("_type").and_then(Value::as_str) {
-            Some("link") => Ok(Signed::Link(Link::from_parts(path, &rest, self.materials, self.products)?)),
+            Some("link") => Ok(Signed::Link(Link::from_parts(
+                path,
+                &rest,
+                self.materials,
+                self.products,
+            )?)),
             Some("layout") => Ok(Signed::Layout(Layout::from_value(path, &rest)?)),
-            Some(other) => Err(FormatError::new(f.sub("_type"), format!("expected \"link\" or \"layout\", got {other:?}"))),
-            None => Err(FormatError::new(f.sub("_type"), "missing or not a string (must be \"link\" or \"layout\")")),
+            Some(other) => Err(FormatError::new(
+                f.sub("_type"),
+                format!("expected \"link\" or \"layout\", got {other:?}"),
+            )),
+            None => Err(FormatError::new(
+                f.sub("_type"),
+                "missing or not a string (must be \"link\" or \"layout\")",
+            )),
         }
     }
 }
@@ -360,15 +405,28 @@ impl<'de> Visitor<'de> for SignedSeed<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SignedParts, A::Error> {
-        let mut parts = SignedParts { rest: Object::default(), materials: None, products: None };
+        let mut parts = SignedParts {
+            rest: Object::default(),
+            materials: None,
+            products: None,
+        };
         let mut seen: Vec<String> = Vec::new();
         while let Some(key) = map.next_key::<String>()? {
             if seen.contains(&key) {
-                return Err(de::Error::custom(format_args!("{}: duplicate key {key:?} in an object", self.0)));
+                return Err(de::Error::custom(format_args!(
+                    "{}: duplicate key {key:?} in an object",
+                    self.0
+                )));
             }
             match key.as_str() {
-                "materials" => parts.materials = Some(map.next_value_seed(ArtifactsSeed(&format!("{}.materials", self.0)))?),
-                "products" => parts.products = Some(map.next_value_seed(ArtifactsSeed(&format!("{}.products", self.0)))?),
+                "materials" => {
+                    parts.materials =
+                        Some(map.next_value_seed(ArtifactsSeed(&format!("{}.materials", self.0)))?)
+                }
+                "products" => {
+                    parts.products =
+                        Some(map.next_value_seed(ArtifactsSeed(&format!("{}.products", self.0)))?)
+                }
                 _ => {
                     let v: Value = map.next_value()?;
                     parts.rest.0.push((key.clone(), v));
@@ -403,10 +461,15 @@ impl<'de> Visitor<'de> for DocSeed {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Doc, A::Error> {
-        let mut doc = Doc { signed: None, other: Object::default() };
+        let mut doc = Doc {
+            signed: None,
+            other: Object::default(),
+        };
         while let Some(key) = map.next_key::<String>()? {
             if doc.other.contains_key(&key) || (key == "signed" && doc.signed.is_some()) {
-                return Err(de::Error::custom(format_args!("duplicate key {key:?} in an object")));
+                return Err(de::Error::custom(format_args!(
+                    "duplicate key {key:?} in an object"
+                )));
             }
             if key == "signed" {
                 doc.signed = Some(map.next_value_seed(SignedSeed("signed"))?);
@@ -436,11 +499,22 @@ impl Doc {
                         .enumerate()
                         .map(|(i, s)| Signature::from_value(&format!("signatures[{i}]"), s))
                         .collect::<FResult<_>>()?,
-                    Some(other) => return Err(FormatError::new("signatures", format!("expected an array, got {}", other.kind()))),
+                    Some(other) => {
+                        return Err(FormatError::new(
+                            "signatures",
+                            format!("expected an array, got {}", other.kind()),
+                        ));
+                    }
                 };
-                Ok(Envelope::Metablock(Metablock { signatures, signed: parts.into_signed("signed")? }))
+                Ok(Envelope::Metablock(Metablock {
+                    signatures,
+                    signed: parts.into_signed("signed")?,
+                }))
             }
-            (false, None) => Err(FormatError::new("document", "is not in-toto metadata (no \"signed\" and no \"payload\")")),
+            (false, None) => Err(FormatError::new(
+                "document",
+                "is not in-toto metadata (no \"signed\" and no \"payload\")",
+            )),
         }
     }
 }
@@ -450,7 +524,10 @@ fn dsse_from(obj: &Object) -> FResult<Dsse> {
     let f = Fields::of("", &doc)?;
     let ptype = f.string("payloadType")?;
     if ptype != PAYLOAD_TYPE {
-        return Err(FormatError::new("payloadType", format!("expected {PAYLOAD_TYPE:?}, got {ptype:?}")));
+        return Err(FormatError::new(
+            "payloadType",
+            format!("expected {PAYLOAD_TYPE:?}, got {ptype:?}"),
+        ));
     }
     let payload = strict_b64("payload", &f.string("payload")?)?;
     let mut signatures = Vec::new();
@@ -462,7 +539,10 @@ fn dsse_from(obj: &Object) -> FResult<Dsse> {
                 let keyid = sf.string("keyid")?;
                 let sig = strict_b64(&sf.sub("sig"), &sf.string("sig")?)?;
                 if signatures.iter().any(|s: &DsseSignature| s.keyid == keyid) {
-                    return Err(FormatError::new(&path, format!("a second signature for key id {keyid}")));
+                    return Err(FormatError::new(
+                        &path,
+                        format!("a second signature for key id {keyid}"),
+                    ));
                 }
                 let mut extra = sf.obj.clone();
                 extra.remove("keyid");
@@ -470,7 +550,12 @@ fn dsse_from(obj: &Object) -> FResult<Dsse> {
                 signatures.push(DsseSignature { keyid, sig, extra });
             }
         }
-        Some(other) => return Err(FormatError::new("signatures", format!("expected an array, got {}", other.kind()))),
+        Some(other) => {
+            return Err(FormatError::new(
+                "signatures",
+                format!("expected an array, got {}", other.kind()),
+            ));
+        }
         None => return Err(FormatError::new("signatures", "missing")),
     }
     if payload.starts_with(b"\xef\xbb\xbf") {
@@ -482,5 +567,9 @@ fn dsse_from(obj: &Object) -> FResult<Dsse> {
         .and_then(|p| de.end().map(|()| p))
         .map_err(|e| FormatError::new("payload", format!("is not valid metadata JSON: {e}")))?;
     let signed = parts.into_signed("payload")?;
-    Ok(Dsse { payload, signatures, signed })
+    Ok(Dsse {
+        payload,
+        signatures,
+        signed,
+    })
 }

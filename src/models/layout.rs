@@ -82,12 +82,25 @@ impl Layout {
             .map(|(i, s)| Inspection::from_value(&format!("{}[{i}]", f.sub("inspect")), s))
             .collect::<FResult<Vec<_>>>()?;
         let mut seen = HashSet::new();
-        for name in steps.iter().map(|s| &s.name).chain(inspect.iter().map(|i| &i.name)) {
+        for name in steps
+            .iter()
+            .map(|s| &s.name)
+            .chain(inspect.iter().map(|i| &i.name))
+        {
             if !seen.insert(name) {
-                return Err(FormatError::new(path, format!("step and inspection names must be unique; {name:?} appears twice")));
+                return Err(FormatError::new(
+                    path,
+                    format!("step and inspection names must be unique; {name:?} appears twice"),
+                ));
             }
         }
-        Ok(Layout { expires, readme, keys, steps, inspect })
+        Ok(Layout {
+            expires,
+            readme,
+            keys,
+            steps,
+            inspect,
+        })
     }
 
     /// The step called `name`.
@@ -99,17 +112,25 @@ impl Layout {
 fn list<'a>(f: &Fields<'a>, key: &str) -> FResult<&'a Vec<Value>> {
     match f.get(key) {
         Some(Value::Array(a)) => Ok(a),
-        Some(other) => Err(FormatError::new(f.sub(key), format!("expected an array, got {}", other.kind()))),
+        Some(other) => Err(FormatError::new(
+            f.sub(key),
+            format!("expected an array, got {}", other.kind()),
+        )),
         None => Err(FormatError::new(f.sub(key), "missing")),
     }
 }
 
 fn rules(f: &Fields, key: &str) -> FResult<Vec<Vec<String>>> {
     let path = f.sub(key);
-    let Some(v) = f.get(key) else { return Ok(Vec::new()) };
-    let arr = v
-        .as_array()
-        .ok_or_else(|| FormatError::new(&path, format!("expected an array of rules, got {}", v.kind())))?;
+    let Some(v) = f.get(key) else {
+        return Ok(Vec::new());
+    };
+    let arr = v.as_array().ok_or_else(|| {
+        FormatError::new(
+            &path,
+            format!("expected an array of rules, got {}", v.kind()),
+        )
+    })?;
     arr.iter()
         .enumerate()
         .map(|(i, r)| {
@@ -130,7 +151,10 @@ impl Step {
         let pubkeys = f.string_list("pubkeys")?;
         for (i, k) in pubkeys.iter().enumerate() {
             if !is_hex(k) {
-                return Err(FormatError::new(format!("{}[{i}]", f.sub("pubkeys")), format!("{k:?} is not a hex key id")));
+                return Err(FormatError::new(
+                    format!("{}[{i}]", f.sub("pubkeys")),
+                    format!("{k:?} is not a hex key id"),
+                ));
             }
         }
         let threshold = match f.get("threshold") {
@@ -139,10 +163,13 @@ impl Step {
             Some(other) => {
                 return Err(FormatError::new(
                     f.sub("threshold"),
-                    format!("expected an integer >= 1, got {}", match other {
-                        Value::Int(t) => t.to_string(),
-                        o => o.kind().to_owned(),
-                    }),
+                    format!(
+                        "expected an integer >= 1, got {}",
+                        match other {
+                            Value::Int(t) => t.to_string(),
+                            o => o.kind().to_owned(),
+                        }
+                    ),
                 ));
             }
         };
@@ -176,7 +203,10 @@ impl Inspection {
 /// name a real instant.
 pub fn check_expires(path: &str, s: &str) -> FResult<()> {
     parse_expires(s).map(|_| ()).ok_or_else(|| {
-        FormatError::new(path, format!("expected a date as 'YYYY-MM-DDTHH:MM:SSZ', got {s:?}"))
+        FormatError::new(
+            path,
+            format!("expected a date as 'YYYY-MM-DDTHH:MM:SSZ', got {s:?}"),
+        )
     })
 }
 
@@ -188,7 +218,11 @@ pub fn parse_expires(s: &str) -> Option<i64> {
     }
     let shape = b"dddd-dd-ddTdd:dd:ddZ";
     for (c, want) in b.iter().zip(shape) {
-        let ok = if *want == b'd' { c.is_ascii_digit() } else { c == want };
+        let ok = if *want == b'd' {
+            c.is_ascii_digit()
+        } else {
+            c == want
+        };
         if !ok {
             return None;
         }
@@ -196,7 +230,14 @@ pub fn parse_expires(s: &str) -> Option<i64> {
     let num = |r: std::ops::Range<usize>| s[r].parse::<i64>().ok();
     let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if y < 1 || !(1..=12).contains(&mo) || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || se > 59 {
+    if y < 1
+        || !(1..=12).contains(&mo)
+        || d < 1
+        || d > days_in_month(y, mo)
+        || h > 23
+        || mi > 59
+        || se > 59
+    {
         return None;
     }
     Some(days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se)
@@ -235,7 +276,12 @@ pub fn format_expires(secs: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 impl Serialize for Layout {

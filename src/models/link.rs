@@ -27,7 +27,12 @@ impl Link {
     /// Builds a link from its fields (artifact maps already parsed).
     /// Missing fields get the reference's defaults; unknown ones are
     /// dropped.
-    pub fn from_parts(path: &str, rest: &Value, materials: Option<Artifacts>, products: Option<Artifacts>) -> FResult<Link> {
+    pub fn from_parts(
+        path: &str,
+        rest: &Value,
+        materials: Option<Artifacts>,
+        products: Option<Artifacts>,
+    ) -> FResult<Link> {
         let f = Fields::of(path, rest)?;
         f.expect_type("link")?;
         Ok(Link {

@@ -14,11 +14,11 @@ mod container;
 mod layout;
 mod link;
 
+pub use artifacts::{Artifacts, HashDict};
 pub use container::{
     Dsse, DsseSignature, Envelope, Metablock, PAYLOAD_TYPE, Signature, Signed, pae,
 };
 pub use layout::{Inspection, Layout, Step, check_expires, format_expires, parse_expires};
-pub use artifacts::{Artifacts, HashDict};
 pub use link::Link;
 
 use crate::json::{Object, Value};
@@ -35,7 +35,10 @@ pub struct FormatError {
 
 impl FormatError {
     pub(crate) fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
-        FormatError { path: path.into(), message: message.into() }
+        FormatError {
+            path: path.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -51,12 +54,19 @@ impl<'a> Fields<'a> {
     pub fn of(path: &'a str, v: &'a Value) -> FResult<Self> {
         match v {
             Value::Object(obj) => Ok(Fields { path, obj }),
-            other => Err(FormatError::new(path, format!("expected an object, got {}", other.kind()))),
+            other => Err(FormatError::new(
+                path,
+                format!("expected an object, got {}", other.kind()),
+            )),
         }
     }
 
     pub fn sub(&self, key: &str) -> String {
-        if self.path.is_empty() { key.to_owned() } else { format!("{}.{key}", self.path) }
+        if self.path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{}.{key}", self.path)
+        }
     }
 
     pub fn get(&self, key: &str) -> Option<&'a Value> {
@@ -66,13 +76,20 @@ impl<'a> Fields<'a> {
     pub fn string(&self, key: &str) -> FResult<String> {
         match self.obj.get(key) {
             Some(Value::String(s)) => Ok(s.clone()),
-            Some(other) => Err(FormatError::new(self.sub(key), format!("expected a string, got {}", other.kind()))),
+            Some(other) => Err(FormatError::new(
+                self.sub(key),
+                format!("expected a string, got {}", other.kind()),
+            )),
             None => Err(FormatError::new(self.sub(key), "missing")),
         }
     }
 
     pub fn string_or(&self, key: &str, default: &str) -> FResult<String> {
-        if self.obj.contains_key(key) { self.string(key) } else { Ok(default.to_owned()) }
+        if self.obj.contains_key(key) {
+            self.string(key)
+        } else {
+            Ok(default.to_owned())
+        }
     }
 
     pub fn string_list(&self, key: &str) -> FResult<Vec<String>> {
@@ -86,7 +103,10 @@ impl<'a> Fields<'a> {
         match self.obj.get(key) {
             None => Ok(Object::default()),
             Some(Value::Object(o)) => Ok(o.clone()),
-            Some(other) => Err(FormatError::new(self.sub(key), format!("expected an object, got {}", other.kind()))),
+            Some(other) => Err(FormatError::new(
+                self.sub(key),
+                format!("expected an object, got {}", other.kind()),
+            )),
         }
     }
 
@@ -94,22 +114,37 @@ impl<'a> Fields<'a> {
     pub fn expect_type(&self, want: &str) -> FResult<()> {
         match self.obj.get("_type") {
             Some(Value::String(s)) if s == want => Ok(()),
-            Some(Value::String(s)) => Err(FormatError::new(self.sub("_type"), format!("expected {want:?}, got {s:?}"))),
-            Some(other) => Err(FormatError::new(self.sub("_type"), format!("expected {want:?}, got {}", other.kind()))),
-            None => Err(FormatError::new(self.sub("_type"), format!("missing (must be {want:?})"))),
+            Some(Value::String(s)) => Err(FormatError::new(
+                self.sub("_type"),
+                format!("expected {want:?}, got {s:?}"),
+            )),
+            Some(other) => Err(FormatError::new(
+                self.sub("_type"),
+                format!("expected {want:?}, got {}", other.kind()),
+            )),
+            None => Err(FormatError::new(
+                self.sub("_type"),
+                format!("missing (must be {want:?})"),
+            )),
         }
     }
 }
 
 pub(crate) fn string_list(path: &str, v: &Value) -> FResult<Vec<String>> {
-    let arr = v
-        .as_array()
-        .ok_or_else(|| FormatError::new(path, format!("expected an array of strings, got {}", v.kind())))?;
+    let arr = v.as_array().ok_or_else(|| {
+        FormatError::new(
+            path,
+            format!("expected an array of strings, got {}", v.kind()),
+        )
+    })?;
     arr.iter()
         .enumerate()
         .map(|(i, e)| match e {
             Value::String(s) => Ok(s.clone()),
-            other => Err(FormatError::new(format!("{path}[{i}]"), format!("expected a string, got {}", other.kind()))),
+            other => Err(FormatError::new(
+                format!("{path}[{i}]"),
+                format!("expected a string, got {}", other.kind()),
+            )),
         })
         .collect()
 }
@@ -143,8 +178,16 @@ pub fn check_item_name(path: &str, name: &str) -> FResult<()> {
     if name.is_empty() {
         return Err(FormatError::new(path, "name is empty"));
     }
-    if name.contains('/') || name.contains('\0') || name == "." || name == ".." || name.contains("..") {
-        return Err(FormatError::new(path, format!("name {name:?} contains '/', '..' or NUL and cannot name a link file")));
+    if name.contains('/')
+        || name.contains('\0')
+        || name == "."
+        || name == ".."
+        || name.contains("..")
+    {
+        return Err(FormatError::new(
+            path,
+            format!("name {name:?} contains '/', '..' or NUL and cannot name a link file"),
+        ));
     }
     Ok(())
 }
@@ -153,8 +196,14 @@ pub fn check_item_name(path: &str, name: &str) -> FResult<()> {
 mod tests {
     #[test]
     fn link_names_use_the_first_eight_characters() {
-        assert_eq!(super::link_filename("build", "0123456789abcdef"), "build.01234567.link");
+        assert_eq!(
+            super::link_filename("build", "0123456789abcdef"),
+            "build.01234567.link"
+        );
         assert_eq!(super::link_filename("build", "abc"), "build.abc.link");
-        assert_eq!(super::unfinished_filename("b", "0123456789"), ".b.01234567.link-unfinished");
+        assert_eq!(
+            super::unfinished_filename("b", "0123456789"),
+            ".b.01234567.link-unfinished"
+        );
     }
 }

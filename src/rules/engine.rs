@@ -102,16 +102,28 @@ impl fmt::Display for RuleFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let what = self.side.singular();
         match &self.kind {
-            RuleFailureKind::Disallowed { artifacts, near_misses } => {
+            RuleFailureKind::Disallowed {
+                artifacts,
+                near_misses,
+            } => {
                 let first = &artifacts[0];
                 write!(f, "{} '{}': {what} '{first}'", self.item_kind, self.item)?;
                 if let Some(nm) = near_misses.iter().find(|n| &n.artifact == first) {
-                    write!(f, " was not matched by '{}' ({}) and {} forbids it", nm.rule, nm.reason, self.rule)?;
+                    write!(
+                        f,
+                        " was not matched by '{}' ({}) and {} forbids it",
+                        nm.rule, nm.reason, self.rule
+                    )?;
                 } else {
                     write!(f, " matched no rule and {} forbids it", self.rule)?;
                 }
                 if artifacts.len() > 1 {
-                    write!(f, " (and {} more: {})", artifacts.len() - 1, preview(&artifacts[1..]))?;
+                    write!(
+                        f,
+                        " (and {} more: {})",
+                        artifacts.len() - 1,
+                        preview(&artifacts[1..])
+                    )?;
                 }
                 Ok(())
             }
@@ -126,7 +138,11 @@ impl fmt::Display for RuleFailure {
 
 fn preview(items: &[String]) -> String {
     let shown: Vec<String> = items.iter().take(5).map(|s| format!("'{s}'")).collect();
-    if items.len() > 5 { format!("{}, ...", shown.join(", ")) } else { shown.join(", ") }
+    if items.len() > 5 {
+        format!("{}, ...", shown.join(", "))
+    } else {
+        shown.join(", ")
+    }
 }
 
 /// Checks `rules` against one side of the link of `item`.
@@ -165,12 +181,20 @@ pub fn apply_rules(
                     item: item.into(),
                     side,
                     rule: tokens.join(" "),
-                    kind: RuleFailureKind::RequireMissing { path: e.to_string() },
+                    kind: RuleFailureKind::RequireMissing {
+                        path: e.to_string(),
+                    },
                 });
             }
         };
         let shown = rule.to_string();
-        let fail = |kind| RuleFailure { item_kind, item: item.into(), side, rule: shown.clone(), kind };
+        let fail = |kind| RuleFailure {
+            item_kind,
+            item: item.into(),
+            side,
+            rule: shown.clone(),
+            kind,
+        };
         match &rule {
             Rule::Require(path) => {
                 let queued = keys.binary_search(&path.as_str()).is_ok_and(|i| alive[i]);
@@ -180,11 +204,18 @@ pub fn apply_rules(
             }
             Rule::Disallow(p) => {
                 let g = Glob::new(p);
-                let hits: Vec<String> =
-                    keys.iter().zip(&alive).filter(|(k, a)| **a && g.matches(k)).map(|(k, _)| (*k).to_owned()).collect();
+                let hits: Vec<String> = keys
+                    .iter()
+                    .zip(&alive)
+                    .filter(|(k, a)| **a && g.matches(k))
+                    .map(|(k, _)| (*k).to_owned())
+                    .collect();
                 if !hits.is_empty() {
                     near_misses.retain(|n| hits.contains(&n.artifact));
-                    return Err(fail(RuleFailureKind::Disallowed { artifacts: hits, near_misses }));
+                    return Err(fail(RuleFailureKind::Disallowed {
+                        artifacts: hits,
+                        near_misses,
+                    }));
                 }
             }
             Rule::Create(p) | Rule::Delete(p) | Rule::Modify(p) | Rule::Allow(p) => {
@@ -196,7 +227,9 @@ pub fn apply_rules(
                     let consume = match &rule {
                         Rule::Create(_) => products.contains_key(k) && !materials.contains_key(k),
                         Rule::Delete(_) => materials.contains_key(k) && !products.contains_key(k),
-                        Rule::Modify(_) => matches!((materials.get(k), products.get(k)), (Some(a), Some(b)) if a != b),
+                        Rule::Modify(_) => {
+                            matches!((materials.get(k), products.get(k)), (Some(a), Some(b)) if a != b)
+                        }
                         _ => true,
                     };
                     if consume {
@@ -204,19 +237,33 @@ pub fn apply_rules(
                     }
                 }
             }
-            Rule::Match { pattern, source_prefix, dest_type, dest_prefix, dest_name } => {
-                let Some(dest) = links.get(dest_name.as_str()) else { continue };
+            Rule::Match {
+                pattern,
+                source_prefix,
+                dest_type,
+                dest_prefix,
+                dest_name,
+            } => {
+                let Some(dest) = links.get(dest_name.as_str()) else {
+                    continue;
+                };
                 let dest_artifacts: &Artifacts = match dest_type {
                     DestType::Materials => &dest.materials,
                     DestType::Products => &dest.products,
                 };
                 let g = Glob::new(pattern);
-                let src = if source_prefix.is_empty() { String::new() } else { dir_prefix(source_prefix) };
+                let src = if source_prefix.is_empty() {
+                    String::new()
+                } else {
+                    dir_prefix(source_prefix)
+                };
                 for (i, k) in keys.iter().enumerate() {
                     if !alive[i] {
                         continue;
                     }
-                    let Some(rest) = k.strip_prefix(src.as_str()) else { continue };
+                    let Some(rest) = k.strip_prefix(src.as_str()) else {
+                        continue;
+                    };
                     if !g.matches(rest) {
                         continue;
                     }
@@ -250,7 +297,11 @@ fn dest_type_name(t: DestType) -> &'static str {
 /// `os.path.join(prefix, "")`: the prefix with exactly one trailing `/`
 /// added when it has none.
 fn dir_prefix(prefix: &str) -> String {
-    if prefix.ends_with('/') { prefix.to_owned() } else { format!("{prefix}/") }
+    if prefix.ends_with('/') {
+        prefix.to_owned()
+    } else {
+        format!("{prefix}/")
+    }
 }
 
 /// `os.path.join(prefix, path)` for the destination side.
@@ -270,16 +321,28 @@ mod tests {
     fn arts(items: &[(&str, &str)]) -> Artifacts {
         items
             .iter()
-            .map(|(p, h)| (p.to_string(), HashDict::from_pairs(vec![("sha256".to_string(), h.to_string())]).unwrap()))
+            .map(|(p, h)| {
+                (
+                    p.to_string(),
+                    HashDict::from_pairs(vec![("sha256".to_string(), h.to_string())]).unwrap(),
+                )
+            })
             .collect()
     }
 
     fn link(name: &str, m: &[(&str, &str)], p: &[(&str, &str)]) -> Link {
-        Link { name: name.into(), materials: arts(m), products: arts(p), ..Default::default() }
+        Link {
+            name: name.into(),
+            materials: arts(m),
+            products: arts(p),
+            ..Default::default()
+        }
     }
 
     fn rules(rs: &[&str]) -> Vec<Vec<String>> {
-        rs.iter().map(|r| super::super::shell_split(r).unwrap()).collect()
+        rs.iter()
+            .map(|r| super::super::shell_split(r).unwrap())
+            .collect()
     }
 
     fn check(l: &Link, others: &[&Link], side: Side, rs: &[&str]) -> Result<(), RuleFailure> {
@@ -290,12 +353,38 @@ mod tests {
 
     #[test]
     fn create_delete_modify_consume_only_their_kind() {
-        let l = link("s", &[("kept", "01"), ("gone", "02"), ("changed", "03")], &[("kept", "01"), ("new", "04"), ("changed", "05")]);
-        assert!(check(&l, &[], Side::Products, &["CREATE new", "MODIFY changed", "ALLOW kept", "DISALLOW *"]).is_ok());
-        assert!(check(&l, &[], Side::Materials, &["DELETE gone", "MODIFY changed", "ALLOW kept", "DISALLOW *"]).is_ok());
+        let l = link(
+            "s",
+            &[("kept", "01"), ("gone", "02"), ("changed", "03")],
+            &[("kept", "01"), ("new", "04"), ("changed", "05")],
+        );
+        assert!(
+            check(
+                &l,
+                &[],
+                Side::Products,
+                &["CREATE new", "MODIFY changed", "ALLOW kept", "DISALLOW *"]
+            )
+            .is_ok()
+        );
+        assert!(
+            check(
+                &l,
+                &[],
+                Side::Materials,
+                &["DELETE gone", "MODIFY changed", "ALLOW kept", "DISALLOW *"]
+            )
+            .is_ok()
+        );
         // CREATE does not consume an artifact that was already a material.
         let e = check(&l, &[], Side::Products, &["CREATE *", "DISALLOW *"]).unwrap_err();
-        assert_eq!(e.kind, RuleFailureKind::Disallowed { artifacts: vec!["changed".into(), "kept".into()], near_misses: vec![] });
+        assert_eq!(
+            e.kind,
+            RuleFailureKind::Disallowed {
+                artifacts: vec!["changed".into(), "kept".into()],
+                near_misses: vec![]
+            }
+        );
         // MODIFY does not consume unchanged files; DELETE not products.
         assert!(check(&l, &[], Side::Products, &["MODIFY kept", "DISALLOW kept"]).is_err());
         assert!(check(&l, &[], Side::Products, &["DELETE *", "DISALLOW new"]).is_err());
@@ -323,25 +412,74 @@ mod tests {
     #[test]
     fn match_compares_digests_with_prefixes() {
         let clone = link("clone", &[], &[("src/a.c", "01"), ("src/b.c", "02")]);
-        let build = link("build", &[("a.c", "01"), ("b.c", "ff"), ("x/a.c", "01")], &[]);
-        let r = check(&build, &[&clone], Side::Materials, &["MATCH * WITH PRODUCTS IN src FROM clone", "DISALLOW *"]);
+        let build = link(
+            "build",
+            &[("a.c", "01"), ("b.c", "ff"), ("x/a.c", "01")],
+            &[],
+        );
+        let r = check(
+            &build,
+            &[&clone],
+            Side::Materials,
+            &["MATCH * WITH PRODUCTS IN src FROM clone", "DISALLOW *"],
+        );
         let e = r.unwrap_err();
-        assert!(matches!(&e.kind, RuleFailureKind::Disallowed { artifacts, near_misses }
-            if artifacts == &["b.c".to_string(), "x/a.c".to_string()] && near_misses.len() == 2));
+        assert!(
+            matches!(&e.kind, RuleFailureKind::Disallowed { artifacts, near_misses }
+            if artifacts == &["b.c".to_string(), "x/a.c".to_string()] && near_misses.len() == 2)
+        );
         assert!(e.to_string().contains("digest differs"), "{e}");
         // Source prefix: strip "x/" before globbing, compare with src/a.c.
-        assert!(check(&build, &[&clone], Side::Materials, &["MATCH a.c IN x WITH PRODUCTS IN src/ FROM clone", "DISALLOW x/*"]).is_ok());
+        assert!(
+            check(
+                &build,
+                &[&clone],
+                Side::Materials,
+                &[
+                    "MATCH a.c IN x WITH PRODUCTS IN src/ FROM clone",
+                    "DISALLOW x/*"
+                ]
+            )
+            .is_ok()
+        );
         // `IN .` never matches (paths carry no "./"), as in the reference.
-        assert!(check(&build, &[&clone], Side::Materials, &["MATCH * IN . WITH PRODUCTS FROM clone", "DISALLOW a.c"]).is_err());
+        assert!(
+            check(
+                &build,
+                &[&clone],
+                Side::Materials,
+                &["MATCH * IN . WITH PRODUCTS FROM clone", "DISALLOW a.c"]
+            )
+            .is_err()
+        );
         // A missing destination link consumes nothing, silently.
-        assert!(check(&build, &[], Side::Materials, &["MATCH * WITH PRODUCTS FROM nowhere", "DISALLOW a.c"]).is_err());
-        assert!(check(&build, &[], Side::Materials, &["MATCH * WITH PRODUCTS FROM nowhere"]).is_ok());
+        assert!(
+            check(
+                &build,
+                &[],
+                Side::Materials,
+                &["MATCH * WITH PRODUCTS FROM nowhere", "DISALLOW a.c"]
+            )
+            .is_err()
+        );
+        assert!(
+            check(
+                &build,
+                &[],
+                Side::Materials,
+                &["MATCH * WITH PRODUCTS FROM nowhere"]
+            )
+            .is_ok()
+        );
     }
 
     #[test]
     fn message_names_step_artifact_and_rule() {
         let l = link("package", &[], &[("foo.tar.gz", "01")]);
         let e = check(&l, &[], Side::Products, &["DISALLOW *"]).unwrap_err();
-        assert_eq!(e.to_string(), "step 'package': product 'foo.tar.gz' matched no rule and DISALLOW * forbids it");
+        assert_eq!(
+            e.to_string(),
+            "step 'package': product 'foo.tar.gz' matched no rule and DISALLOW * forbids it"
+        );
     }
 }

@@ -36,7 +36,11 @@ enum Tok {
 enum Class {
     Never,
     AnyChar,
-    Set { negated: bool, chars: Vec<char>, ranges: Vec<(char, char)> },
+    Set {
+        negated: bool,
+        chars: Vec<char>,
+        ranges: Vec<(char, char)>,
+    },
 }
 
 impl Class {
@@ -44,7 +48,11 @@ impl Class {
         match self {
             Class::Never => false,
             Class::AnyChar => true,
-            Class::Set { negated, chars, ranges } => {
+            Class::Set {
+                negated,
+                chars,
+                ranges,
+            } => {
                 let hit = chars.contains(&c) || ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi);
                 hit != *negated
             }
@@ -215,7 +223,11 @@ fn class(pat: &[char], start: usize, j: usize) -> Class {
     let m = chunks.len();
     for (ci, chunk) in chunks.iter().enumerate() {
         let lo = if ci > 0 { 1 } else { 0 };
-        let hi = if ci + 1 < m { chunk.len().saturating_sub(1) } else { chunk.len() };
+        let hi = if ci + 1 < m {
+            chunk.len().saturating_sub(1)
+        } else {
+            chunk.len()
+        };
         if lo < hi {
             chars.extend_from_slice(&chunk[lo..hi]);
         }
@@ -225,7 +237,11 @@ fn class(pat: &[char], start: usize, j: usize) -> Class {
             }
         }
     }
-    Class::Set { negated, chars, ranges }
+    Class::Set {
+        negated,
+        chars,
+        ranges,
+    }
 }
 
 #[cfg(test)]

@@ -73,12 +73,22 @@ impl Rule {
     pub fn parse<S: AsRef<str>>(tokens: &[S]) -> Result<Rule, RuleSyntaxError> {
         let t: Vec<&str> = tokens.iter().map(AsRef::as_ref).collect();
         let lower: Vec<String> = t.iter().map(|s| s.to_lowercase()).collect();
-        let err = |m: &str| RuleSyntaxError { message: m.to_owned(), rule: format!("{t:?}") };
+        let err = |m: &str| RuleSyntaxError {
+            message: m.to_owned(),
+            rule: format!("{t:?}"),
+        };
         if t.len() < 2 {
             return Err(err("a rule needs a keyword and a pattern"));
         }
         let simple = |ctor: fn(String) -> Rule| {
-            if t.len() == 2 { Ok(ctor(t[1].to_owned())) } else { Err(err(&format!("{} takes exactly one pattern", t[0].to_uppercase()))) }
+            if t.len() == 2 {
+                Ok(ctor(t[1].to_owned()))
+            } else {
+                Err(err(&format!(
+                    "{} takes exactly one pattern",
+                    t[0].to_uppercase()
+                )))
+            }
         };
         match lower[0].as_str() {
             "create" => simple(Rule::Create),
@@ -90,7 +100,9 @@ impl Rule {
             "match" => {
                 let l = |i: usize| lower[i].as_str();
                 let (src, dtype, dst, name) = match t.len() {
-                    10 if l(2) == "in" && l(4) == "with" && l(6) == "in" && l(8) == "from" => (t[3], l(5), t[7], t[9]),
+                    10 if l(2) == "in" && l(4) == "with" && l(6) == "in" && l(8) == "from" => {
+                        (t[3], l(5), t[7], t[9])
+                    }
                     8 if l(2) == "in" && l(4) == "with" && l(6) == "from" => (t[3], l(5), "", t[7]),
                     8 if l(2) == "with" && l(4) == "in" && l(6) == "from" => ("", l(3), t[5], t[7]),
                     6 if l(2) == "with" && l(4) == "from" => ("", l(3), "", t[5]),
@@ -113,14 +125,19 @@ impl Rule {
                     dest_name: name.to_owned(),
                 })
             }
-            _ => Err(err("unknown rule keyword (expected CREATE, DELETE, MODIFY, ALLOW, DISALLOW, REQUIRE or MATCH)")),
+            _ => Err(err(
+                "unknown rule keyword (expected CREATE, DELETE, MODIFY, ALLOW, DISALLOW, REQUIRE or MATCH)",
+            )),
         }
     }
 
     /// Parses a rule written as one string (shell-like splitting, as the
     /// reference's `add_material_rule_from_string`).
     pub fn parse_str(s: &str) -> Result<Vec<String>, RuleSyntaxError> {
-        let tokens = shell_split(s).ok_or_else(|| RuleSyntaxError { message: "unbalanced quotes".into(), rule: s.into() })?;
+        let tokens = shell_split(s).ok_or_else(|| RuleSyntaxError {
+            message: "unbalanced quotes".into(),
+            rule: s.into(),
+        })?;
         Rule::parse(&tokens)?;
         Ok(tokens)
     }
@@ -128,7 +145,12 @@ impl Rule {
     /// The pattern of the rule.
     pub fn pattern(&self) -> &str {
         match self {
-            Rule::Create(p) | Rule::Delete(p) | Rule::Modify(p) | Rule::Allow(p) | Rule::Disallow(p) | Rule::Require(p) => p,
+            Rule::Create(p)
+            | Rule::Delete(p)
+            | Rule::Modify(p)
+            | Rule::Allow(p)
+            | Rule::Disallow(p)
+            | Rule::Require(p) => p,
             Rule::Match { pattern, .. } => pattern,
         }
     }
@@ -204,7 +226,13 @@ impl fmt::Display for Rule {
             Rule::Allow(p) => write!(f, "ALLOW {p}"),
             Rule::Disallow(p) => write!(f, "DISALLOW {p}"),
             Rule::Require(p) => write!(f, "REQUIRE {p}"),
-            Rule::Match { pattern, source_prefix, dest_type, dest_prefix, dest_name } => {
+            Rule::Match {
+                pattern,
+                source_prefix,
+                dest_type,
+                dest_prefix,
+                dest_name,
+            } => {
                 write!(f, "MATCH {pattern}")?;
                 if !source_prefix.is_empty() {
                     write!(f, " IN {source_prefix}")?;
@@ -229,20 +257,38 @@ mod tests {
 
     #[test]
     fn parses_every_form_case_insensitively() {
-        assert_eq!(Rule::parse(&["create", "a"]).unwrap(), Rule::Create("a".into()));
-        assert_eq!(Rule::parse(&["ReQuIrE", "f"]).unwrap(), Rule::Require("f".into()));
-        let m = Rule::parse(&["match", "*", "in", "src", "with", "products", "in", "dst", "from", "clone"]).unwrap();
-        assert_eq!(m.to_string(), "MATCH * IN src WITH PRODUCTS IN dst FROM clone");
         assert_eq!(
-            Rule::parse(&["MATCH", "*", "WITH", "MATERIALS", "FROM", "s"]).unwrap().to_string(),
+            Rule::parse(&["create", "a"]).unwrap(),
+            Rule::Create("a".into())
+        );
+        assert_eq!(
+            Rule::parse(&["ReQuIrE", "f"]).unwrap(),
+            Rule::Require("f".into())
+        );
+        let m = Rule::parse(&[
+            "match", "*", "in", "src", "with", "products", "in", "dst", "from", "clone",
+        ])
+        .unwrap();
+        assert_eq!(
+            m.to_string(),
+            "MATCH * IN src WITH PRODUCTS IN dst FROM clone"
+        );
+        assert_eq!(
+            Rule::parse(&["MATCH", "*", "WITH", "MATERIALS", "FROM", "s"])
+                .unwrap()
+                .to_string(),
             "MATCH * WITH MATERIALS FROM s"
         );
         assert_eq!(
-            Rule::parse(&["MATCH", "*", "IN", "a", "WITH", "MATERIALS", "FROM", "s"]).unwrap().to_string(),
+            Rule::parse(&["MATCH", "*", "IN", "a", "WITH", "MATERIALS", "FROM", "s"])
+                .unwrap()
+                .to_string(),
             "MATCH * IN a WITH MATERIALS FROM s"
         );
         assert_eq!(
-            Rule::parse(&["MATCH", "*", "WITH", "MATERIALS", "IN", "b", "FROM", "s"]).unwrap().to_string(),
+            Rule::parse(&["MATCH", "*", "WITH", "MATERIALS", "IN", "b", "FROM", "s"])
+                .unwrap()
+                .to_string(),
             "MATCH * WITH MATERIALS IN b FROM s"
         );
     }
@@ -263,7 +309,10 @@ mod tests {
 
     #[test]
     fn splits_like_a_shell() {
-        assert_eq!(shell_split(r#"MATCH "a b" WITH 'c d' x\ y"#).unwrap(), ["MATCH", "a b", "WITH", "c d", "x y"]);
+        assert_eq!(
+            shell_split(r#"MATCH "a b" WITH 'c d' x\ y"#).unwrap(),
+            ["MATCH", "a b", "WITH", "c d", "x y"]
+        );
         assert!(shell_split("'open").is_none());
         assert_eq!(Rule::parse_str("DISALLOW *").unwrap(), ["DISALLOW", "*"]);
     }

@@ -218,9 +218,17 @@ impl Log for Collect {
 /// Verifies the supply chain of `layout` (root layout) with `keys`.
 /// Returns the summary link (materials of the first step, products of the
 /// last).
-pub fn verify(layout: &Envelope, keys: &[LayoutKey], opts: &VerifyOptions, log: &mut dyn Log) -> Result<Link, Failure> {
+pub fn verify(
+    layout: &Envelope,
+    keys: &[LayoutKey],
+    opts: &VerifyOptions,
+    log: &mut dyn Log,
+) -> Result<Link, Failure> {
     if keys.is_empty() {
-        return Err(Failure::new(Stage::LayoutSignatures, "layout verification needs at least one key"));
+        return Err(Failure::new(
+            Stage::LayoutSignatures,
+            "layout verification needs at least one key",
+        ));
     }
     stages::verify_layout(layout, keys, opts, &opts.link_dir, "", 0, log)
 }

@@ -25,7 +25,10 @@ pub(super) fn verify_layout(
     log.info("Verifying layout signatures...");
     layout_signatures(env, keys)?;
     let Signed::Layout(layout) = env.signed() else {
-        return Err(Failure::new(Stage::LayoutFormat, "the file given as layout is a link, not a layout"));
+        return Err(Failure::new(
+            Stage::LayoutFormat,
+            "the file given as layout is a link, not a layout",
+        ));
     };
     let mut layout = layout.clone();
     log.info("Verifying layout expiration...");
@@ -53,7 +56,10 @@ pub(super) fn verify_layout(
     }
     log.info("Verifying step rules...");
     for step in &layout.steps {
-        for (side, rules) in [(Side::Materials, &step.expected_materials), (Side::Products, &step.expected_products)] {
+        for (side, rules) in [
+            (Side::Materials, &step.expected_materials),
+            (Side::Products, &step.expected_products),
+        ] {
             apply_rules(ItemKind::Step, &step.name, side, rules, &links).map_err(|rf| {
                 let mut f = Failure::new(Stage::StepRules, rf.to_string()).step(&step.name);
                 f.rule = Some(rf);
@@ -81,9 +87,13 @@ pub(super) fn verify_layout(
     }
     log.info("Verifying inspection rules...");
     for insp in &layout.inspect {
-        for (side, rules) in [(Side::Materials, &insp.expected_materials), (Side::Products, &insp.expected_products)] {
+        for (side, rules) in [
+            (Side::Materials, &insp.expected_materials),
+            (Side::Products, &insp.expected_products),
+        ] {
             apply_rules(ItemKind::Inspection, &insp.name, side, rules, &links).map_err(|rf| {
-                let mut f = Failure::new(Stage::InspectionRules, rf.to_string()).inspection(&insp.name);
+                let mut f =
+                    Failure::new(Stage::InspectionRules, rf.to_string()).inspection(&insp.name);
                 f.rule = Some(rf);
                 f
             })?;
@@ -98,9 +108,17 @@ fn layout_signatures(env: &Envelope, keys: &[LayoutKey]) -> Result<(), Failure> 
         if let Err(e) = verify_envelope(env, k.verifier.as_ref()) {
             let id = k.verifier.keyid();
             let msg = match &e {
-                VerifyError::NoSignature(_) => format!("the layout carries no signature by key {id} ({})", k.source),
-                VerifyError::Invalid(_) => format!("the layout's signature by key {id} ({}) is invalid: the layout was changed after signing, or signed by another key", k.source),
-                other => format!("the layout's signature by key {id} ({}) is not accepted: {other}", k.source),
+                VerifyError::NoSignature(_) => {
+                    format!("the layout carries no signature by key {id} ({})", k.source)
+                }
+                VerifyError::Invalid(_) => format!(
+                    "the layout's signature by key {id} ({}) is invalid: the layout was changed after signing, or signed by another key",
+                    k.source
+                ),
+                other => format!(
+                    "the layout's signature by key {id} ({}) is not accepted: {other}",
+                    k.source
+                ),
             };
             return Err(Failure::new(Stage::LayoutSignatures, msg).key(id));
         }
@@ -110,10 +128,17 @@ fn layout_signatures(env: &Envelope, keys: &[LayoutKey]) -> Result<(), Failure> 
 
 /// Stage 2: `expires` must be in the future.
 fn expiry(layout: &Layout, now: i64) -> Result<(), Failure> {
-    let exp = parse_expires(&layout.expires)
-        .ok_or_else(|| Failure::new(Stage::LayoutExpiry, format!("malformed expiry date {:?}", layout.expires)))?;
+    let exp = parse_expires(&layout.expires).ok_or_else(|| {
+        Failure::new(
+            Stage::LayoutExpiry,
+            format!("malformed expiry date {:?}", layout.expires),
+        )
+    })?;
     if exp <= now {
-        return Err(Failure::new(Stage::LayoutExpiry, format!("the layout expired on {}", layout.expires)));
+        return Err(Failure::new(
+            Stage::LayoutExpiry,
+            format!("the layout expired on {}", layout.expires),
+        ));
     }
     Ok(())
 }
@@ -123,17 +148,29 @@ fn expiry(layout: &Layout, now: i64) -> Result<(), Failure> {
 /// literal braces).
 pub fn substitute(layout: &mut Layout, params: &BTreeMap<String, String>) -> Result<(), Failure> {
     for k in params.keys() {
-        if k.is_empty() || !k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
-            return Err(Failure::new(Stage::Substitution, format!("parameter name {k:?} must match [a-zA-Z0-9_-]+")));
+        if k.is_empty()
+            || !k
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            return Err(Failure::new(
+                Stage::Substitution,
+                format!("parameter name {k:?} must match [a-zA-Z0-9_-]+"),
+            ));
         }
     }
     let sub = |where_: &str, s: &mut String| -> Result<(), Failure> {
-        *s = format_str(s, params).map_err(|e| Failure::new(Stage::Substitution, format!("{where_}: {e}")))?;
+        *s = format_str(s, params)
+            .map_err(|e| Failure::new(Stage::Substitution, format!("{where_}: {e}")))?;
         Ok(())
     };
     for step in &mut layout.steps {
         let w = format!("step '{}'", step.name);
-        for rule in step.expected_materials.iter_mut().chain(step.expected_products.iter_mut()) {
+        for rule in step
+            .expected_materials
+            .iter_mut()
+            .chain(step.expected_products.iter_mut())
+        {
             for t in rule.iter_mut() {
                 sub(&w, t)?;
             }
@@ -144,7 +181,11 @@ pub fn substitute(layout: &mut Layout, params: &BTreeMap<String, String>) -> Res
     }
     for insp in &mut layout.inspect {
         let w = format!("inspection '{}'", insp.name);
-        for rule in insp.expected_materials.iter_mut().chain(insp.expected_products.iter_mut()) {
+        for rule in insp
+            .expected_materials
+            .iter_mut()
+            .chain(insp.expected_products.iter_mut())
+        {
             for t in rule.iter_mut() {
                 sub(&w, t)?;
             }
@@ -172,7 +213,11 @@ fn format_str(s: &str, params: &BTreeMap<String, String>) -> Result<String, Stri
                 chars.next();
                 out.push('}');
             }
-            '}' => return Err(format!("single '}}' in {s:?} (write '}}}}' for a literal brace)")),
+            '}' => {
+                return Err(format!(
+                    "single '}}' in {s:?} (write '}}}}' for a literal brace)"
+                ));
+            }
             '{' => {
                 let mut name = String::new();
                 loop {
@@ -182,9 +227,9 @@ fn format_str(s: &str, params: &BTreeMap<String, String>) -> Result<String, Stri
                         None => return Err(format!("unclosed '{{' in {s:?}")),
                     }
                 }
-                let value = params
-                    .get(&name)
-                    .ok_or_else(|| format!("{{{name}}} in {s:?} has no value (give it with --param {name}=VALUE)"))?;
+                let value = params.get(&name).ok_or_else(|| {
+                    format!("{{{name}}} in {s:?} has no value (give it with --param {name}=VALUE)")
+                })?;
                 out.push_str(value);
             }
             c => out.push(c),
@@ -218,12 +263,18 @@ struct Loaded {
 
 /// Stage 4: reads `<step>.<keyid8>.link` for each authorized key and
 /// each of its subkeys; fewer files than the threshold fail here.
-fn load_links(layout: &Layout, dicts: &[(String, KeyDict)], link_dir: &Path) -> Result<Vec<(String, Vec<Loaded>)>, Failure> {
+fn load_links(
+    layout: &Layout,
+    dicts: &[(String, KeyDict)],
+    link_dir: &Path,
+) -> Result<Vec<(String, Vec<Loaded>)>, Failure> {
     let mut wanted: Vec<(usize, String, PathBuf, String)> = Vec::new();
     for (si, step) in layout.steps.iter().enumerate() {
         let mut ids: Vec<String> = Vec::new();
         for authorized in &step.pubkeys {
-            let subs = find_key(dicts, authorized).map(|k| k.subkey_ids()).unwrap_or_default();
+            let subs = find_key(dicts, authorized)
+                .map(|k| k.subkey_ids())
+                .unwrap_or_default();
             for id in std::iter::once(authorized.as_str()).chain(subs) {
                 if !ids.iter().any(|x| x == id) {
                     ids.push(id.to_owned());
@@ -238,19 +289,31 @@ fn load_links(layout: &Layout, dicts: &[(String, KeyDict)], link_dir: &Path) -> 
     let results: Vec<Result<Option<Loaded>, LoadError>> = wanted
         .par_iter()
         .map(|(_, id, path, file)| match fsio::load_metadata(path) {
-            Ok(env) => Ok(Some(Loaded { keyid: id.clone(), file: file.clone(), env })),
+            Ok(env) => Ok(Some(Loaded {
+                keyid: id.clone(),
+                file: file.clone(),
+                env,
+            })),
             Err(e) if e.is_not_found() => Ok(None),
             Err(e) => Err(e),
         })
         .collect();
-    let mut out: Vec<(String, Vec<Loaded>)> = layout.steps.iter().map(|s| (s.name.clone(), Vec::new())).collect();
+    let mut out: Vec<(String, Vec<Loaded>)> = layout
+        .steps
+        .iter()
+        .map(|s| (s.name.clone(), Vec::new()))
+        .collect();
     for ((si, ..), r) in wanted.iter().zip(results) {
         match r {
             Ok(Some(l)) => out[*si].1.push(l),
             Ok(None) => {}
             Err(e) => {
                 let step = &layout.steps[*si].name;
-                return Err(Failure::new(Stage::LinkLoading, format!("step '{step}': {e}")).step(step).file(error_path(&e)));
+                return Err(
+                    Failure::new(Stage::LinkLoading, format!("step '{step}': {e}"))
+                        .step(step)
+                        .file(error_path(&e)),
+                );
             }
         }
     }
@@ -268,7 +331,11 @@ fn load_links(layout: &Layout, dicts: &[(String, KeyDict)], link_dir: &Path) -> 
                 if step.threshold == 1 { "" } else { "s" },
                 found.len(),
                 link_dir.display(),
-                if looked.is_empty() { "nothing: the step names no keys".to_owned() } else { looked.join(", ") }
+                if looked.is_empty() {
+                    "nothing: the step names no keys".to_owned()
+                } else {
+                    looked.join(", ")
+                }
             );
             return Err(Failure::new(Stage::LinkLoading, msg).step(&step.name));
         }
@@ -278,9 +345,11 @@ fn load_links(layout: &Layout, dicts: &[(String, KeyDict)], link_dir: &Path) -> 
 
 fn error_path(e: &LoadError) -> String {
     match e {
-        LoadError::NotFound(p) | LoadError::NotRegular(p) | LoadError::TooLarge(p) | LoadError::Io(p, _) | LoadError::Malformed(p, _) => {
-            p.display().to_string()
-        }
+        LoadError::NotFound(p)
+        | LoadError::NotRegular(p)
+        | LoadError::TooLarge(p)
+        | LoadError::Io(p, _)
+        | LoadError::Malformed(p, _) => p.display().to_string(),
     }
 }
 
@@ -293,8 +362,10 @@ fn link_signatures(
     now: i64,
     log: &mut dyn Log,
 ) -> Result<Vec<(String, Vec<(String, Envelope)>)>, Failure> {
-    let main_of_subkey: HashMap<&str, &KeyDict> =
-        dicts.iter().flat_map(|(_, k)| k.subkey_ids().into_iter().map(move |s| (s, k))).collect();
+    let main_of_subkey: HashMap<&str, &KeyDict> = dicts
+        .iter()
+        .flat_map(|(_, k)| k.subkey_ids().into_iter().map(move |s| (s, k)))
+        .collect();
     let mut out = Vec::new();
     for (step, (name, links)) in layout.steps.iter().zip(loaded) {
         // Which layout key checks each link (the reference's order of tests).
@@ -331,13 +402,19 @@ fn link_signatures(
             let Some(k) = k else {
                 let reason = format!("key {} is not authorized for step '{}'", l.keyid, step.name);
                 log.info(&format!("Skipping link {}: {reason}", l.file));
-                skipped.push(SkippedLink { file: l.file, reason });
+                skipped.push(SkippedLink {
+                    file: l.file,
+                    reason,
+                });
                 continue;
             };
             if let Err(e) = r {
                 let reason = e.to_string();
                 log.info(&format!("Skipping link {}: {reason}", l.file));
-                skipped.push(SkippedLink { file: l.file, reason });
+                skipped.push(SkippedLink {
+                    file: l.file,
+                    reason,
+                });
                 continue;
             }
             let material = k.material_id();
@@ -353,7 +430,10 @@ fn link_signatures(
             }
             if let Signed::Link(link) = l.env.signed() {
                 if link.name != step.name {
-                    log.warn(&format!("link {} reports name '{}' but is used for step '{}'", l.file, link.name, step.name));
+                    log.warn(&format!(
+                        "link {} reports name '{}' but is used for step '{}'",
+                        l.file, link.name, step.name
+                    ));
                 }
             }
             kept.push((l.keyid, l.env));
@@ -362,7 +442,10 @@ fn link_signatures(
             let detail = if skipped.is_empty() {
                 String::new()
             } else {
-                let parts: Vec<String> = skipped.iter().map(|s| format!("{}: {}", s.file, s.reason)).collect();
+                let parts: Vec<String> = skipped
+                    .iter()
+                    .map(|s| format!("{}: {}", s.file, s.reason))
+                    .collect();
                 format!(" ({})", parts.join("; "))
             };
             let mut f = Failure::new(
@@ -407,18 +490,33 @@ fn sublayouts(
                         return Err(Failure::new(Stage::Sublayouts, format!("sublayouts nest deeper than {MAX_SUBLAYOUT_DEPTH} levels at step '{step}'")).step(&step));
                     }
                     let key = find_key(dicts, &keyid)
-                        .or_else(|| dicts.iter().map(|(_, k)| k).find(|k| k.subkey_ids().contains(&keyid.as_str())))
-                        .ok_or_else(|| Failure::new(Stage::Sublayouts, format!("no layout key for sublayout of step '{step}'")).step(&step))?;
+                        .or_else(|| {
+                            dicts
+                                .iter()
+                                .map(|(_, k)| k)
+                                .find(|k| k.subkey_ids().contains(&keyid.as_str()))
+                        })
+                        .ok_or_else(|| {
+                            Failure::new(
+                                Stage::Sublayouts,
+                                format!("no layout key for sublayout of step '{step}'"),
+                            )
+                            .step(&step)
+                        })?;
                     log.info(&format!("Verifying sublayout {sub_name}..."));
-                    let keys = [LayoutKey { verifier: key.verifier(opts.now), source: format!("functionary key of step '{step}'") }];
+                    let keys = [LayoutKey {
+                        verifier: key.verifier(opts.now),
+                        source: format!("functionary key of step '{step}'"),
+                    }];
                     let sub_dir = link_dir.join(&sub_name);
-                    let summary = verify_layout(&env, &keys, opts, &sub_dir, &step, depth + 1, log).map_err(|mut f| {
-                        f.sublayouts.insert(0, format!("'{sub_name}'"));
-                        if f.step.is_none() {
-                            f.step = Some(step.clone());
-                        }
-                        f
-                    })?;
+                    let summary = verify_layout(&env, &keys, opts, &sub_dir, &step, depth + 1, log)
+                        .map_err(|mut f| {
+                            f.sublayouts.insert(0, format!("'{sub_name}'"));
+                            if f.step.is_none() {
+                                f.step = Some(step.clone());
+                            }
+                            f
+                        })?;
                     links.push((keyid, summary));
                 }
             }
@@ -447,13 +545,23 @@ fn command_alignment(layout: &Layout, chain: &[(String, Vec<(String, Link)>)], l
 
 /// Stage 8: with a threshold above one, every link must report the same
 /// artifacts.
-fn threshold_artifacts(layout: &Layout, chain: &[(String, Vec<(String, Link)>)]) -> Result<(), Failure> {
+fn threshold_artifacts(
+    layout: &Layout,
+    chain: &[(String, Vec<(String, Link)>)],
+) -> Result<(), Failure> {
     for (step, (_, links)) in layout.steps.iter().zip(chain) {
         if step.threshold <= 1 {
             continue;
         }
         if (links.len() as i64) < step.threshold {
-            return Err(Failure::new(Stage::ThresholdArtifacts, format!("step '{}' was not performed by enough functionaries", step.name)).step(&step.name));
+            return Err(Failure::new(
+                Stage::ThresholdArtifacts,
+                format!(
+                    "step '{}' was not performed by enough functionaries",
+                    step.name
+                ),
+            )
+            .step(&step.name));
         }
         let (first_id, first) = &links[0];
         for (id, l) in &links[1..] {
@@ -465,7 +573,9 @@ fn threshold_artifacts(layout: &Layout, chain: &[(String, Vec<(String, Link)>)])
                         step.name,
                         link_filename(&step.name, first_id),
                         link_filename(&step.name, id),
-                        first_difference(first, l).map(|d| format!(" ({d})")).unwrap_or_default()
+                        first_difference(first, l)
+                            .map(|d| format!(" ({d})"))
+                            .unwrap_or_default()
                     ),
                 )
                 .step(&step.name));
@@ -476,7 +586,10 @@ fn threshold_artifacts(layout: &Layout, chain: &[(String, Vec<(String, Link)>)])
 }
 
 fn first_difference(a: &Link, b: &Link) -> Option<String> {
-    for (side, x, y) in [("material", &a.materials, &b.materials), ("product", &a.products, &b.products)] {
+    for (side, x, y) in [
+        ("material", &a.materials, &b.materials),
+        ("product", &a.products, &b.products),
+    ] {
         for (p, d) in x.iter() {
             match y.get(p) {
                 None => return Some(format!("{side} '{p}' is only in the first")),
@@ -493,7 +606,11 @@ fn first_difference(a: &Link, b: &Link) -> Option<String> {
 
 /// Stage 10: runs each inspection in the working directory, recording
 /// it before and after (everything except link files).
-fn inspections(layout: &Layout, opts: &VerifyOptions, log: &mut dyn Log) -> Result<Vec<(String, Link)>, Failure> {
+fn inspections(
+    layout: &Layout,
+    opts: &VerifyOptions,
+    log: &mut dyn Log,
+) -> Result<Vec<(String, Link)>, Failure> {
     let mut out = Vec::new();
     let rec_opts = RecordOptions {
         exclude_patterns: vec!["*.link*".into()],
@@ -501,20 +618,41 @@ fn inspections(layout: &Layout, opts: &VerifyOptions, log: &mut dyn Log) -> Resu
         lstrip_paths: Vec::new(),
     };
     for insp in &layout.inspect {
-        let fail = |m: String| Failure::new(Stage::Inspections, format!("inspection '{}': {m}", insp.name)).inspection(&insp.name);
+        let fail = |m: String| {
+            Failure::new(
+                Stage::Inspections,
+                format!("inspection '{}': {m}", insp.name),
+            )
+            .inspection(&insp.name)
+        };
         if insp.run.is_empty() {
             return Err(fail("has no command to run (\"run\" is empty)".into()));
         }
-        log.info(&format!("Running inspection '{}': {}", insp.name, insp.run.join(" ")));
-        let materials = record::record(&[".".into()], &rec_opts, None).map_err(|e| fail(format!("recording materials: {e}")))?;
-        let run_opts = RunOptions { record_streams: false, timeout: opts.inspection_timeout, quiet: true, cwd: Some(opts.work_dir.clone()) };
+        log.info(&format!(
+            "Running inspection '{}': {}",
+            insp.name,
+            insp.run.join(" ")
+        ));
+        let materials = record::record(&[".".into()], &rec_opts, None)
+            .map_err(|e| fail(format!("recording materials: {e}")))?;
+        let run_opts = RunOptions {
+            record_streams: false,
+            timeout: opts.inspection_timeout,
+            quiet: true,
+            cwd: Some(opts.work_dir.clone()),
+        };
         let result = runner::run(&insp.run, &run_opts).map_err(|e| match e {
             RunError::NotFound(c) => fail(format!("command '{c}' not found")),
             other => fail(other.to_string()),
         })?;
-        let products = record::record(&[".".into()], &rec_opts, None).map_err(|e| fail(format!("recording products: {e}")))?;
+        let products = record::record(&[".".into()], &rec_opts, None)
+            .map_err(|e| fail(format!("recording products: {e}")))?;
         if result.return_value != 0 {
-            return Err(fail(format!("command '{}' exited with {}", insp.run.join(" "), result.return_value)));
+            return Err(fail(format!(
+                "command '{}' exited with {}",
+                insp.run.join(" "),
+                result.return_value
+            )));
         }
         let link = Link {
             name: insp.name.clone(),
@@ -527,7 +665,8 @@ fn inspections(layout: &Layout, opts: &VerifyOptions, log: &mut dyn Log) -> Resu
         if opts.write_inspection_links {
             let env = Envelope::new(Signed::Link(link.clone()), false);
             let path = opts.work_dir.join(format!("{}.link", insp.name));
-            fsio::write_atomic(&path, &env.to_file_bytes()).map_err(|e| fail(format!("writing {}: {e}", path.display())))?;
+            fsio::write_atomic(&path, &env.to_file_bytes())
+                .map_err(|e| fail(format!("writing {}: {e}", path.display())))?;
         }
         out.push((insp.name.clone(), link));
     }
@@ -537,9 +676,15 @@ fn inspections(layout: &Layout, opts: &VerifyOptions, log: &mut dyn Log) -> Resu
 /// The summary of a (sub)layout: the first step's materials and the last
 /// step's products, byproducts and command.
 fn summary(layout: &Layout, links: &HashMap<&str, &Link>, name: &str) -> Link {
-    let mut s = Link { name: name.to_owned(), ..Default::default() };
+    let mut s = Link {
+        name: name.to_owned(),
+        ..Default::default()
+    };
     if let (Some(first), Some(last)) = (layout.steps.first(), layout.steps.last()) {
-        if let (Some(f), Some(l)) = (links.get(first.name.as_str()), links.get(last.name.as_str())) {
+        if let (Some(f), Some(l)) = (
+            links.get(first.name.as_str()),
+            links.get(last.name.as_str()),
+        ) {
             s.materials = f.materials.clone();
             s.products = l.products.clone();
             s.byproducts = l.byproducts.clone();
@@ -563,5 +708,4 @@ mod tests {
         assert!(format_str("{P", &p).is_err());
         assert_eq!(format_str("plain", &p).unwrap(), "plain");
     }
-
 }

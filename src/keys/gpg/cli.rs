@@ -8,9 +8,15 @@ use super::{GpgError, GpgHome, SecretKeyInfo, err};
 use crate::keys::openpgp::{PgpSignature, parse_packet};
 
 fn run(mut cmd: Command, input: Option<&[u8]>, what: &str) -> Result<Vec<u8>, GpgError> {
-    cmd.stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() });
+    cmd.stdin(if input.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    });
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd.spawn().map_err(|e| err(format!("cannot run gpg ({e}); is GnuPG installed?")))?;
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| err(format!("cannot run gpg ({e}); is GnuPG installed?")))?;
     if let Some(data) = input {
         let mut stdin = child.stdin.take().expect("piped stdin");
         let data = data.to_vec();
@@ -19,10 +25,17 @@ fn run(mut cmd: Command, input: Option<&[u8]>, what: &str) -> Result<Vec<u8>, Gp
             let _ = stdin.write_all(&data);
         });
     }
-    let out = child.wait_with_output().map_err(|e| err(format!("gpg failed: {e}")))?;
+    let out = child
+        .wait_with_output()
+        .map_err(|e| err(format!("gpg failed: {e}")))?;
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr);
-        let last = stderr.lines().filter(|l| !l.trim().is_empty()).last().unwrap_or("").trim();
+        let last = stderr
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .last()
+            .unwrap_or("")
+            .trim();
         return Err(err(format!("gpg could not {what}: {last}")));
     }
     Ok(out.stdout)
@@ -38,7 +51,14 @@ pub fn export(home: &GpgHome, id: &str) -> Result<Vec<u8>, GpgError> {
 /// `gpg --list-secret-keys --with-colons --with-keygrip [FPR]`.
 pub fn secret_keys(home: &GpgHome, fpr: Option<&str>) -> Result<Vec<Vec<SecretKeyInfo>>, GpgError> {
     let mut c = home.gpg();
-    c.args(["--batch", "--no-tty", "--with-colons", "--with-keygrip", "--fixed-list-mode", "--list-secret-keys"]);
+    c.args([
+        "--batch",
+        "--no-tty",
+        "--with-colons",
+        "--with-keygrip",
+        "--fixed-list-mode",
+        "--list-secret-keys",
+    ]);
     if let Some(f) = fpr {
         c.arg(f);
     }
@@ -66,12 +86,18 @@ fn parse_colons(text: &str) -> Vec<Vec<SecretKeyInfo>> {
                 // for a card key, '+' or empty when the secret is here.
                 let token = f.get(14).copied().unwrap_or("");
                 let available = token != "#";
-                let card = (!token.is_empty() && token != "#" && token != "+").then(|| token.to_owned());
+                let card =
+                    (!token.is_empty() && token != "#" && token != "+").then(|| token.to_owned());
                 pending = Some((available, card));
             }
             Some("fpr") => {
                 if let (Some((available, card)), Some(b)) = (pending.take(), bundles.last_mut()) {
-                    b.push(SecretKeyInfo { fpr: f.get(9).unwrap_or(&"").to_string(), keygrip: None, available, card });
+                    b.push(SecretKeyInfo {
+                        fpr: f.get(9).unwrap_or(&"").to_string(),
+                        keygrip: None,
+                        available,
+                        card,
+                    });
                 }
             }
             Some("grp") => {
@@ -91,12 +117,17 @@ fn parse_colons(text: &str) -> Vec<Vec<SecretKeyInfo>> {
 /// `payload` (pinentry as usual; no time limit).
 pub fn detach_sign(home: &GpgHome, fpr: &str, payload: &[u8]) -> Result<PgpSignature, GpgError> {
     let mut c = home.gpg();
-    c.args(["--detach-sign", "--digest-algo", "SHA256", "--local-user"]).arg(format!("{}!", fpr.to_uppercase()));
+    c.args(["--detach-sign", "--digest-algo", "SHA256", "--local-user"])
+        .arg(format!("{}!", fpr.to_uppercase()));
     c.args(["--output", "-"]);
     let packet = run(c, Some(payload), &format!("sign with key {fpr}"))?;
-    let sig = parse_packet(&packet).map_err(|e| err(format!("gpg produced an unusable signature: {e}")))?;
+    let sig = parse_packet(&packet)
+        .map_err(|e| err(format!("gpg produced an unusable signature: {e}")))?;
     if !sig.keyid.eq_ignore_ascii_case(fpr) {
-        return Err(err(format!("gpg signed with key {} instead of {fpr}", sig.keyid)));
+        return Err(err(format!(
+            "gpg signed with key {} instead of {fpr}",
+            sig.keyid
+        )));
     }
     Ok(sig)
 }

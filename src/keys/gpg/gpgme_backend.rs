@@ -17,10 +17,14 @@ use super::{GpgError, GpgHome, SecretKeyInfo, err};
 
 fn context(home: &GpgHome) -> Result<Context, GpgError> {
     gpgme::init();
-    let mut ctx = Context::from_protocol(Protocol::OpenPgp).map_err(|e| err(format!("gpgme: {e}")))?;
+    let mut ctx =
+        Context::from_protocol(Protocol::OpenPgp).map_err(|e| err(format!("gpgme: {e}")))?;
     if let Some(d) = home.dir() {
-        let d = d.to_str().ok_or_else(|| err("the GnuPG home path is not UTF-8"))?;
-        ctx.set_engine_home_dir(d).map_err(|e| err(format!("gpgme: {e}")))?;
+        let d = d
+            .to_str()
+            .ok_or_else(|| err("the GnuPG home path is not UTF-8"))?;
+        ctx.set_engine_home_dir(d)
+            .map_err(|e| err(format!("gpgme: {e}")))?;
     }
     Ok(ctx)
 }
@@ -31,7 +35,12 @@ pub fn export(home: &GpgHome, id: &str) -> Result<Vec<u8>, GpgError> {
     ctx.set_armor(false);
     let mut out = Vec::new();
     ctx.export(Some(id), ExportMode::empty(), &mut out)
-        .map_err(|e| err(format!("gpgme could not export key {id} from {}: {e}", home.describe())))?;
+        .map_err(|e| {
+            err(format!(
+                "gpgme could not export key {id} from {}: {e}",
+                home.describe()
+            ))
+        })?;
     Ok(out)
 }
 
@@ -43,7 +52,12 @@ pub fn secret_keys(home: &GpgHome, fpr: Option<&str>) -> Result<Vec<Vec<SecretKe
         Some(f) => ctx.find_secret_keys(Some(f)),
         None => ctx.secret_keys(),
     }
-    .map_err(|e| err(format!("gpgme could not list secret keys in {}: {e}", home.describe())))?;
+    .map_err(|e| {
+        err(format!(
+            "gpgme could not list secret keys in {}: {e}",
+            home.describe()
+        ))
+    })?;
     for key in keys {
         let Ok(key) = key else { continue };
         let bundle = key
@@ -52,7 +66,11 @@ pub fn secret_keys(home: &GpgHome, fpr: Option<&str>) -> Result<Vec<Vec<SecretKe
                 fpr: sk.fingerprint().unwrap_or("").to_owned(),
                 keygrip: sk.keygrip().ok().map(str::to_owned),
                 available: sk.is_secret(),
-                card: if sk.is_card_key() { Some(sk.card_serial_number().unwrap_or("card").to_owned()) } else { None },
+                card: if sk.is_card_key() {
+                    Some(sk.card_serial_number().unwrap_or("card").to_owned())
+                } else {
+                    None
+                },
             })
             .collect();
         out.push(bundle);
@@ -63,10 +81,17 @@ pub fn secret_keys(home: &GpgHome, fpr: Option<&str>) -> Result<Vec<Vec<SecretKe
 /// Asks gpg-agent to sign a SHA-256 `digest` with the key `keygrip`
 /// (`SIGKEY`, `SETKEYDESC`, `SETHASH 8`, `PKSIGN`). The agent runs
 /// pinentry and routes card keys to scdaemon; there is no time limit.
-pub fn agent_sign(home: &GpgHome, keygrip: &str, digest: &[u8], desc: &str) -> Result<mpi::Signature, GpgError> {
+pub fn agent_sign(
+    home: &GpgHome,
+    keygrip: &str,
+    digest: &[u8],
+    desc: &str,
+) -> Result<mpi::Signature, GpgError> {
     let socket = agent_socket(home)?;
-    let mut ctx = Context::from_protocol(Protocol::Assuan).map_err(|e| err(format!("gpgme: {e}")))?;
-    ctx.set_engine_info(Some(socket.as_str()), None::<&str>).map_err(|e| err(format!("gpgme: {e}")))?;
+    let mut ctx =
+        Context::from_protocol(Protocol::Assuan).map_err(|e| err(format!("gpgme: {e}")))?;
+    ctx.set_engine_info(Some(socket.as_str()), None::<&str>)
+        .map_err(|e| err(format!("gpgme: {e}")))?;
     transact(&mut ctx, "RESET")?;
     for opt in session_options() {
         // Options the agent does not know are not fatal.
@@ -74,7 +99,10 @@ pub fn agent_sign(home: &GpgHome, keygrip: &str, digest: &[u8], desc: &str) -> R
     }
     transact(&mut ctx, &format!("SIGKEY {keygrip}"))?;
     transact(&mut ctx, &format!("SETKEYDESC {}", plus_escape(desc)))?;
-    transact(&mut ctx, &format!("SETHASH 8 {}", hex::encode_upper(digest)))?;
+    transact(
+        &mut ctx,
+        &format!("SETHASH 8 {}", hex::encode_upper(digest)),
+    )?;
     let reply = transact(&mut ctx, "PKSIGN")?;
     parse_sig_val(&reply).map_err(|e| err(format!("gpg-agent returned an unusable signature: {e}")))
 }
@@ -82,7 +110,10 @@ pub fn agent_sign(home: &GpgHome, keygrip: &str, digest: &[u8], desc: &str) -> R
 /// The agent's socket, starting the agent if needed.
 fn agent_socket(home: &GpgHome) -> Result<String, GpgError> {
     let mut launch = home.gpgconf();
-    launch.args(["--launch", "gpg-agent"]).stdout(Stdio::null()).stderr(Stdio::null());
+    launch
+        .args(["--launch", "gpg-agent"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
     let _ = launch.status();
     let out = home
         .gpgconf()
@@ -91,7 +122,10 @@ fn agent_socket(home: &GpgHome) -> Result<String, GpgError> {
         .map_err(|e| err(format!("cannot run gpgconf ({e}); is GnuPG installed?")))?;
     let path = String::from_utf8_lossy(&out.stdout).trim().to_owned();
     if !out.status.success() || path.is_empty() {
-        return Err(err(format!("gpgconf could not locate gpg-agent for {}", home.describe())));
+        return Err(err(format!(
+            "gpgconf could not locate gpg-agent for {}",
+            home.describe()
+        )));
     }
     // gpgconf percent-escapes some characters in paths.
     Ok(percent_unescape(&path))
@@ -100,7 +134,10 @@ fn agent_socket(home: &GpgHome) -> Result<String, GpgError> {
 /// Terminal and display for pinentry, like gpg sends them.
 fn session_options() -> Vec<String> {
     let mut opts = Vec::new();
-    let tty = std::env::var("GPG_TTY").ok().filter(|t| !t.is_empty()).or_else(stdin_tty);
+    let tty = std::env::var("GPG_TTY")
+        .ok()
+        .filter(|t| !t.is_empty())
+        .or_else(stdin_tty);
     if let Some(t) = tty {
         opts.push(format!("OPTION ttyname={t}"));
     }
@@ -160,7 +197,11 @@ fn transact(ctx: &mut Context, command: &str) -> Result<Vec<u8>, GpgError> {
 }
 
 /// Appends data lines to the `Vec<u8>` behind `opaque`.
-unsafe extern "C" fn data_cb(opaque: *mut c_void, data: *const c_void, len: usize) -> ffi::gpgme_error_t {
+unsafe extern "C" fn data_cb(
+    opaque: *mut c_void,
+    data: *const c_void,
+    len: usize,
+) -> ffi::gpgme_error_t {
     if opaque.is_null() || (data.is_null() && len > 0) {
         return 0;
     }
@@ -195,7 +236,9 @@ fn agent_error(verb: &str, e: gpgme::Error) -> GpgError {
         11 => " (wrong passphrase)",
         87 => " (wrong PIN; the card locks after too many wrong PINs)",
         99 => " (cancelled at the PIN/passphrase prompt)",
-        85 | 86 => " (no pinentry could be started: is GPG_TTY set, or a graphical pinentry available?)",
+        85 | 86 => {
+            " (no pinentry could be started: is GPG_TTY set, or a graphical pinentry available?)"
+        }
         112 | 108 | 113 => " (is the OpenPGP card inserted? check with gpg --card-status)",
         17 => " (gpg-agent has no secret key for it)",
         _ => "",
@@ -209,7 +252,9 @@ fn plus_escape(s: &str) -> String {
     for b in s.bytes() {
         match b {
             b' ' => out.push('+'),
-            b'+' | b'%' | b'"' | b':' | 0..=0x1f | 0x7f..=0xff => out.push_str(&format!("%{b:02X}")),
+            b'+' | b'%' | b'"' | b':' | 0..=0x1f | 0x7f..=0xff => {
+                out.push_str(&format!("%{b:02X}"))
+            }
             _ => out.push(b as char),
         }
     }
@@ -259,9 +304,17 @@ fn parse_sexp(input: &[u8]) -> Result<(Sexp, &[u8]), String> {
             }
         }
         Some(c) if c.is_ascii_digit() => {
-            let colon = input.iter().position(|b| *b == b':').ok_or("atom without length")?;
-            let len: usize = std::str::from_utf8(&input[..colon]).ok().and_then(|s| s.parse().ok()).ok_or("bad atom length")?;
-            let body = input.get(colon + 1..colon + 1 + len).ok_or("truncated atom")?;
+            let colon = input
+                .iter()
+                .position(|b| *b == b':')
+                .ok_or("atom without length")?;
+            let len: usize = std::str::from_utf8(&input[..colon])
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .ok_or("bad atom length")?;
+            let body = input
+                .get(colon + 1..colon + 1 + len)
+                .ok_or("truncated atom")?;
             Ok((Sexp::Atom(body.to_vec()), &input[colon + 1 + len..]))
         }
         _ => Err("not a canonical S-expression".into()),
@@ -271,7 +324,9 @@ fn parse_sexp(input: &[u8]) -> Result<(Sexp, &[u8]), String> {
 /// `(sig-val (rsa (s …)))`, `(sig-val (dsa|eddsa|ecdsa (r …) (s …)))`.
 fn parse_sig_val(reply: &[u8]) -> Result<mpi::Signature, String> {
     let (sexp, _) = parse_sexp(reply)?;
-    let Sexp::List(top) = sexp else { return Err("expected a list".into()) };
+    let Sexp::List(top) = sexp else {
+        return Err("expected a list".into());
+    };
     if top.first() != Some(&Sexp::Atom(b"sig-val".to_vec())) {
         return Err("expected sig-val".into());
     }
@@ -293,10 +348,21 @@ fn parse_sig_val(reply: &[u8]) -> Result<mpi::Signature, String> {
     };
     let m = |v: Vec<u8>| mpi::MPI::new(&v);
     match name.as_slice() {
-        b"rsa" => Ok(mpi::Signature::RSA { s: m(param(b"s").ok_or("no s")?) }),
-        b"dsa" => Ok(mpi::Signature::DSA { r: m(param(b"r").ok_or("no r")?), s: m(param(b"s").ok_or("no s")?) }),
-        b"eddsa" => Ok(mpi::Signature::EdDSA { r: m(param(b"r").ok_or("no r")?), s: m(param(b"s").ok_or("no s")?) }),
-        other => Err(format!("unsupported algorithm {:?}", String::from_utf8_lossy(other))),
+        b"rsa" => Ok(mpi::Signature::RSA {
+            s: m(param(b"s").ok_or("no s")?),
+        }),
+        b"dsa" => Ok(mpi::Signature::DSA {
+            r: m(param(b"r").ok_or("no r")?),
+            s: m(param(b"s").ok_or("no s")?),
+        }),
+        b"eddsa" => Ok(mpi::Signature::EdDSA {
+            r: m(param(b"r").ok_or("no r")?),
+            s: m(param(b"s").ok_or("no s")?),
+        }),
+        other => Err(format!(
+            "unsupported algorithm {:?}",
+            String::from_utf8_lossy(other)
+        )),
     }
 }
 
@@ -307,9 +373,14 @@ mod tests {
     #[test]
     fn parses_agent_signatures() {
         let rsa = b"(7:sig-val(3:rsa(1:s3:\x01\x02\x03)))";
-        assert!(matches!(parse_sig_val(rsa).unwrap(), mpi::Signature::RSA { s } if s.value() == [1, 2, 3]));
+        assert!(
+            matches!(parse_sig_val(rsa).unwrap(), mpi::Signature::RSA { s } if s.value() == [1, 2, 3])
+        );
         let ed = b"(7:sig-val(5:eddsa(1:r2:\x00\x05)(1:s1:\x07)))";
-        assert!(matches!(parse_sig_val(ed).unwrap(), mpi::Signature::EdDSA { .. }));
+        assert!(matches!(
+            parse_sig_val(ed).unwrap(),
+            mpi::Signature::EdDSA { .. }
+        ));
         assert!(parse_sig_val(b"(7:sig-val").is_err());
         assert!(parse_sig_val(b"(3:foo)").is_err());
     }
@@ -317,6 +388,9 @@ mod tests {
     #[test]
     fn escapes_descriptions() {
         assert_eq!(plus_escape("Sign a+b 100%:"), "Sign+a%2Bb+100%25%3A");
-        assert_eq!(percent_unescape("/run/user/0/gnupg/d.x%3ay/S.gpg-agent"), "/run/user/0/gnupg/d.x:y/S.gpg-agent");
+        assert_eq!(
+            percent_unescape("/run/user/0/gnupg/d.x%3ay/S.gpg-agent"),
+            "/run/user/0/gnupg/d.x:y/S.gpg-agent"
+        );
     }
 }

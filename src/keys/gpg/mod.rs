@@ -22,15 +22,18 @@ mod gpgme_backend;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use sequoia_openpgp as openpgp;
 use openpgp::Cert;
 use openpgp::cert::prelude::*;
 use openpgp::packet::Key;
 use openpgp::packet::key::{PublicParts, UnspecifiedRole};
 use openpgp::policy::StandardPolicy;
 use openpgp::types::RevocationStatus;
+use sequoia_openpgp as openpgp;
 
-use super::openpgp::{GpgKey, GpgParams, PgpSignature, build_signature, cert_to_dict, find_cert, read_certs, system_time, unix, verify_triple};
+use super::openpgp::{
+    GpgKey, GpgParams, PgpSignature, build_signature, cert_to_dict, find_cert, read_certs,
+    system_time, unix, verify_triple,
+};
 use super::prompt::Prompter;
 use super::{KeyDict, RawSignature, SignError, Signer};
 
@@ -88,10 +91,15 @@ impl GpgHome {
     pub fn new(dir: Option<&Path>) -> Result<GpgHome, GpgError> {
         if let Some(d) = dir {
             if !d.is_dir() {
-                return Err(err(format!("GnuPG home {} is not a directory", d.display())));
+                return Err(err(format!(
+                    "GnuPG home {} is not a directory",
+                    d.display()
+                )));
             }
         }
-        Ok(GpgHome { dir: dir.map(Path::to_path_buf) })
+        Ok(GpgHome {
+            dir: dir.map(Path::to_path_buf),
+        })
     }
 
     /// The directory passed to gpg, if any.
@@ -112,7 +120,9 @@ impl GpgHome {
 
     /// `gpg` (or `$GNUPG`) with `--homedir` when set.
     pub(crate) fn gpg(&self) -> Command {
-        let prog = std::env::var_os("GNUPG").filter(|p| !p.is_empty()).unwrap_or_else(|| "gpg".into());
+        let prog = std::env::var_os("GNUPG")
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| "gpg".into());
         let mut c = Command::new(prog);
         if let Some(d) = &self.dir {
             c.arg("--homedir").arg(d);
@@ -143,19 +153,28 @@ impl GpgHome {
     pub fn public_cert(&self, id: &str, backend: Backend) -> Result<Cert, GpgError> {
         let clean = id.trim().trim_start_matches("0x");
         if clean.len() < 16 || !crate::models::is_hex(clean) {
-            return Err(err(format!("{id:?} is not an OpenPGP key id: give a fingerprint or a 16-digit key id")));
+            return Err(err(format!(
+                "{id:?} is not an OpenPGP key id: give a fingerprint or a 16-digit key id"
+            )));
         }
         let bytes = self.export(clean, backend)?;
         if bytes.is_empty() {
             return Err(err(format!("no OpenPGP key {id} in {}", self.describe())));
         }
-        let certs = read_certs(&bytes).map_err(|e| err(format!("reading key {id} from {}: {e}", self.describe())))?;
-        find_cert(&certs, clean).cloned().map_err(|e| err(format!("{e} in {}", self.describe())))
+        let certs = read_certs(&bytes)
+            .map_err(|e| err(format!("reading key {id} from {}: {e}", self.describe())))?;
+        find_cert(&certs, clean)
+            .cloned()
+            .map_err(|e| err(format!("{e} in {}", self.describe())))
     }
 
     /// Secret-key information for the key bundle `fpr`, or for all
     /// secret keys when `fpr` is `None` (in keyring order).
-    pub fn secret_keys(&self, fpr: Option<&str>, backend: Backend) -> Result<Vec<Vec<SecretKeyInfo>>, GpgError> {
+    pub fn secret_keys(
+        &self,
+        fpr: Option<&str>,
+        backend: Backend,
+    ) -> Result<Vec<Vec<SecretKeyInfo>>, GpgError> {
         match backend {
             #[cfg(feature = "gpgme")]
             Backend::Gpgme => gpgme_backend::secret_keys(self, fpr),
@@ -214,23 +233,42 @@ pub struct GpgSigner<'p> {
 
 impl<'p> GpgSigner<'p> {
     /// Chooses the key to sign with for `id` (or gpg's default key).
-    pub fn new(home: &GpgHome, id: Option<&str>, opts: SignerOptions, prompter: &'p dyn Prompter) -> Result<GpgSigner<'p>, GpgError> {
+    pub fn new(
+        home: &GpgHome,
+        id: Option<&str>,
+        opts: SignerOptions,
+        prompter: &'p dyn Prompter,
+    ) -> Result<GpgSigner<'p>, GpgError> {
         let id = match id {
             Some(i) if !i.trim().is_empty() => i.trim().to_owned(),
             _ => home.default_key(opts.backend)?,
         };
         let cert = home.public_cert(&id, opts.backend)?;
         let primary_fpr = cert.fingerprint().to_hex();
-        let secrets: Vec<SecretKeyInfo> = home.secret_keys(Some(&primary_fpr), opts.backend)?.into_iter().flatten().collect();
+        let secrets: Vec<SecretKeyInfo> = home
+            .secret_keys(Some(&primary_fpr), opts.backend)?
+            .into_iter()
+            .flatten()
+            .collect();
         let policy = StandardPolicy::new();
         let vc = cert
             .with_policy(&policy, system_time(opts.now))
-            .map_err(|e| err(format!("OpenPGP key {primary_fpr} is not usable: {}", e.root_cause())))?;
+            .map_err(|e| {
+                err(format!(
+                    "OpenPGP key {primary_fpr} is not usable: {}",
+                    e.root_cause()
+                ))
+            })?;
         if let RevocationStatus::Revoked(_) = vc.revocation_status() {
-            return Err(err(format!("OpenPGP key {primary_fpr} is revoked; it cannot sign")));
+            return Err(err(format!(
+                "OpenPGP key {primary_fpr} is revoked; it cannot sign"
+            )));
         }
         if let Err(e) = vc.alive() {
-            return Err(err(format!("OpenPGP key {primary_fpr} has expired ({}); extend it with gpg --quick-set-expire", e.root_cause())));
+            return Err(err(format!(
+                "OpenPGP key {primary_fpr} has expired ({}); extend it with gpg --quick-set-expire",
+                e.root_cause()
+            )));
         }
         let want_exact = id.len() == 40 && !id.eq_ignore_ascii_case(&primary_fpr);
         let mut why_not = Vec::new();
@@ -252,7 +290,10 @@ impl<'p> GpgSigner<'p> {
                 why_not.push(format!("{fpr} has expired"));
                 continue;
             }
-            let Some(secret) = secrets.iter().find(|s| s.fpr.eq_ignore_ascii_case(&fpr) && s.available) else {
+            let Some(secret) = secrets
+                .iter()
+                .find(|s| s.fpr.eq_ignore_ascii_case(&fpr) && s.available)
+            else {
                 why_not.push(format!("{fpr} has no secret key here"));
                 continue;
             };
@@ -263,7 +304,8 @@ impl<'p> GpgSigner<'p> {
                 Some((b, _)) => {
                     let b_primary = b.fingerprint() == cert.fingerprint();
                     let k_primary = ka.primary();
-                    (b_primary && !k_primary) || (b_primary == k_primary && key.creation_time() > b.creation_time())
+                    (b_primary && !k_primary)
+                        || (b_primary == k_primary && key.creation_time() > b.creation_time())
                 }
             };
             if better {
@@ -271,13 +313,19 @@ impl<'p> GpgSigner<'p> {
             }
         }
         let Some((key, secret)) = best else {
-            let detail = if why_not.is_empty() { "no key matches".to_owned() } else { why_not.join("; ") };
+            let detail = if why_not.is_empty() {
+                "no key matches".to_owned()
+            } else {
+                why_not.join("; ")
+            };
             let card_hint = if secrets.iter().any(|s| s.card.is_some()) {
                 " (if the key lives on a smartcard, is the card inserted? check with gpg --card-status)"
             } else {
                 ""
             };
-            return Err(err(format!("OpenPGP key {primary_fpr} cannot sign: {detail}{card_hint}")));
+            return Err(err(format!(
+                "OpenPGP key {primary_fpr} cannot sign: {detail}{card_hint}"
+            )));
         };
         let params = GpgParams::from_key(&key).map_err(|e| {
             err(format!(
@@ -290,8 +338,11 @@ impl<'p> GpgSigner<'p> {
         let fpr_bytes: [u8; 20] = hex::decode(&fpr_hex)
             .ok()
             .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| err("only v4 OpenPGP keys (20-byte fingerprints) can sign in-toto metadata"))?;
-        let signing = GpgKey::new(params, unix(key.creation_time()), None, Vec::new()).map_err(err)?;
+            .ok_or_else(|| {
+                err("only v4 OpenPGP keys (20-byte fingerprints) can sign in-toto metadata")
+            })?;
+        let signing =
+            GpgKey::new(params, unix(key.creation_time()), None, Vec::new()).map_err(err)?;
         Ok(GpgSigner {
             home: home.clone(),
             dict: KeyDict::Gpg(dict),
@@ -321,26 +372,50 @@ impl<'p> GpgSigner<'p> {
                 "signing with the OpenPGP card {card}: enter its PIN (or touch it) when asked"
             ));
         }
-        let created = u32::try_from(self.opts.now).map_err(|_| err("clock is outside the OpenPGP time range"))?;
+        let created = u32::try_from(self.opts.now)
+            .map_err(|_| err("clock is outside the OpenPGP time range"))?;
         let sig = match self.opts.backend {
             #[cfg(feature = "gpgme")]
             Backend::Gpgme => {
-                let grip = self.keygrip.as_deref().ok_or_else(|| err("gpg did not report a keygrip for the signing key"))?;
+                let grip = self
+                    .keygrip
+                    .as_deref()
+                    .ok_or_else(|| err("gpg did not report a keygrip for the signing key"))?;
                 let desc = format!(
                     "Sign in-toto metadata with key {}{}",
                     self.signing.keyid.to_uppercase(),
-                    self.card.as_ref().map(|c| format!(" (card {c})")).unwrap_or_default()
+                    self.card
+                        .as_ref()
+                        .map(|c| format!(" (card {c})"))
+                        .unwrap_or_default()
                 );
-                build_signature(&self.fpr_bytes, &self.signing.params, created, payload, |digest| {
-                    gpgme_backend::agent_sign(&self.home, grip, digest, &desc).map_err(|e| e.0)
-                })
+                build_signature(
+                    &self.fpr_bytes,
+                    &self.signing.params,
+                    created,
+                    payload,
+                    |digest| {
+                        gpgme_backend::agent_sign(&self.home, grip, digest, &desc).map_err(|e| e.0)
+                    },
+                )
                 .map_err(err)?
             }
             _ => cli::detach_sign(&self.home, &self.signing.keyid, payload)?,
         };
         // Never hand out a signature we could not verify ourselves.
-        verify_triple(&self.signing, &sig.keyid, &sig.other_headers, &sig.signature, payload, self.opts.now)
-            .map_err(|e| err(format!("GnuPG returned a signature that does not verify ({e}); nothing was written")))?;
+        verify_triple(
+            &self.signing,
+            &sig.keyid,
+            &sig.other_headers,
+            &sig.signature,
+            payload,
+            self.opts.now,
+        )
+        .map_err(|e| {
+            err(format!(
+                "GnuPG returned a signature that does not verify ({e}); nothing was written"
+            ))
+        })?;
         Ok(sig)
     }
 }
@@ -353,6 +428,8 @@ impl Signer for GpgSigner<'_> {
         &self.dict
     }
     fn sign(&self, payload: &[u8]) -> Result<RawSignature, SignError> {
-        self.sign_packet(payload).map(RawSignature::OpenPgp).map_err(|e| SignError::Backend(e.0))
+        self.sign_packet(payload)
+            .map(RawSignature::OpenPgp)
+            .map_err(|e| SignError::Backend(e.0))
     }
 }

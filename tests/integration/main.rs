@@ -1,0 +1,6 @@
+//! Integration tests: the `intoto` binary, real gpg in scratch GnuPG
+//! homes, real files, and the Python reference for interop.
+
+mod common;
+mod interop;
+mod reference;
