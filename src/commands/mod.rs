@@ -8,7 +8,6 @@ mod sign;
 mod verify;
 
 use std::fmt;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, anyhow};
@@ -16,7 +15,7 @@ use intoto::fsio;
 use intoto::keys::gpg::{Backend, GpgHome, GpgSigner, SignerOptions};
 use intoto::keys::openpgp::{CertVerifier, find_cert, read_certs};
 use intoto::keys::pem::{KeyLoadError, PemSigner, load_public};
-use intoto::keys::prompt::{NoPrompt, Prompter, TerminalPrompter};
+use intoto::keys::prompt::{Prompter, TerminalPrompter};
 use intoto::keys::{Signer, SslibKey};
 use intoto::record::{DEFAULT_EXCLUDES, Progress, RecordOptions};
 use intoto::settings;
@@ -38,12 +37,12 @@ impl Ctx {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() as i64);
-        let prompter: Box<dyn Prompter> = if std::io::stdin().is_terminal() {
-            Box::new(TerminalPrompter { quiet })
-        } else {
-            Box::new(NoPrompt)
-        };
-        Ctx { now, prompter }
+        // Passphrases are read from the terminal (none without one); notices
+        // go to stderr either way.
+        Ctx {
+            now,
+            prompter: Box::new(TerminalPrompter { quiet }),
+        }
     }
 }
 
