@@ -1,20 +1,23 @@
 //! The EXAMPLES sections of `--help` (and of the man pages).
 //!
-//! Every line starting with `  $ ` is a command that the test suite runs,
-//! in the order TOP, LAYOUT, SIGN, RUN, RECORD, MOCK, KEY, VERIFY, in one
-//! scratch directory holding alice.pem/alice.pub (owner), bob.pem/bob.pub
-//! (functionary), a GnuPG home in $GNUPGHOME with the demo keys, and
-//! src/hello.c. Keep them runnable.
+//! Every line starting with `  $ ` (continued by lines ending in ` \`) is
+//! a command that the test suite runs, in the order TOP, LAYOUT, SIGN,
+//! RUN, RECORD, MOCK, KEY, VERIFY, in one scratch directory holding
+//! alice.pem/alice.pub (owner), bob.pem/bob.pub (functionary, key id
+//! f0d61b92...), a GnuPG home and src/hello.c. Keep them runnable and
+//! under 80 columns.
 
 /// `intoto --help`
 pub const TOP: &str = "\
 Examples:
-  Write a layout, sign it, perform a step, verify:
-  $ intoto layout new root.layout --expires 1y --readme 'hello world'
+  Write a layout, sign it, perform its step, verify:
+  $ intoto layout new root.layout --expires 1y
   $ intoto layout add-key root.layout --key bob.pub
-  $ intoto layout add-step root.layout --name build --functionary 5ba1de3b --product 'CREATE hello' --product 'DISALLOW *'
+  $ intoto layout add-step root.layout --name build \\
+        --functionary f0d61b92 --product 'CREATE hello'
   $ intoto sign -f root.layout -k alice.pem
-  $ intoto run -n build --signing-key bob.pem -p hello -- cc -o hello src/hello.c
+  $ intoto run -n build --signing-key bob.pem -p hello -- \\
+        cc -o hello src/hello.c
   $ intoto verify -l root.layout --verification-keys alice.pub
 
 See `intoto <command> --help` and the man pages (man intoto-verify).";
@@ -22,10 +25,14 @@ See `intoto <command> --help` and the man pages (man intoto-verify).";
 /// `intoto layout --help`
 pub const LAYOUT: &str = "\
 Examples:
-  $ intoto layout new chain.layout --expires 2099-12-31 --readme 'demo chain'
+  $ intoto layout new chain.layout --expires 2099-12-31 --readme demo
   $ intoto layout add-key chain.layout --key bob.pub
-  $ intoto layout add-step chain.layout --name build --functionary 5ba1de3b --expected-command 'cc -o hello src/hello.c' --material 'ALLOW src/*' --product 'CREATE hello' --product 'DISALLOW *'
-  $ intoto layout add-inspection chain.layout --name check --run 'test -x hello' --material 'MATCH hello WITH PRODUCTS FROM build'
+  $ intoto layout add-step chain.layout --name build \\
+        --functionary f0d61b92 --expected-command 'cc -o hello src/hello.c' \\
+        --material 'ALLOW src/*' --product 'CREATE hello' \\
+        --product 'DISALLOW *'
+  $ intoto layout add-inspection chain.layout --name check \\
+        --run 'test -x hello' --material 'MATCH hello WITH PRODUCTS FROM build'
   $ intoto layout show chain.layout";
 
 /// `intoto sign --help`
@@ -33,7 +40,7 @@ pub const SIGN: &str = "\
 Examples:
   Sign a layout in place, then add a co-signature by a second key:
   $ intoto sign -f chain.layout -k alice.pem
-  $ intoto sign -f chain.layout -k bob.pem --append
+  $ intoto sign -f chain.layout -k bob.pem --append --signed-by alice.pub
   Check that both keys signed it:
   $ intoto sign -f chain.layout -k alice.pub bob.pub --verify";
 
@@ -41,11 +48,13 @@ Examples:
 pub const RUN: &str = "\
 Examples:
   Build, recording the sources as materials and the binary as product:
-  $ intoto run -n build --signing-key bob.pem -m src -p hello -- cc -o hello src/hello.c
+  $ intoto run -n build --signing-key bob.pem -m src -p hello -- \\
+        cc -o hello src/hello.c
   Record a sign-off step without running anything, as a DSSE envelope:
   $ intoto run -n review --signing-key bob.pem -m src -x --use-dsse
-  With a GnuPG key (the agent asks for the passphrase or card PIN):
-    intoto run -n build --gpg 0123456789ABCDEF0123456789ABCDEF01234567 -p hello -- make";
+  With a GnuPG key (gpg-agent asks for the passphrase or the card's PIN):
+    intoto run -n build --gpg 4E9F2E80F2907949AD908DB5099E78515E71D866 \\
+        -p hello -- make";
 
 /// `intoto record --help`
 pub const RECORD: &str = "\
@@ -64,8 +73,8 @@ pub const KEY: &str = "\
 Examples:
   $ intoto key id bob.pub
   $ intoto key export --key bob.pub
-  Export a GnuPG key (with its subkeys and expiry) as a layout key entry:
-    intoto key export --gpg 0123456789ABCDEF0123456789ABCDEF01234567";
+  A GnuPG key with its subkeys and expiry, as a layout key entry:
+    intoto key export --gpg 4E9F2E80F2907949AD908DB5099E78515E71D866";
 
 /// `intoto verify --help`
 pub const VERIFY: &str = "\
@@ -73,7 +82,7 @@ Examples:
   $ intoto verify -l root.layout --verification-keys alice.pub
   $ intoto verify -l root.layout --verification-keys alice.pub --json
   With the owner's GnuPG key, from a GnuPG home or from a keyring file:
-    intoto verify -l root.layout --gpg 0123456789ABCDEF0123456789ABCDEF01234567 --link-dir links
-    intoto verify -l root.layout --keyring owners.asc --link-dir links
+    intoto verify -l root.layout --gpg 4E9F2E80F2907949AD908DB5099E78515E71D866
+    intoto verify -l root.layout --keyring owners.asc
 
 Exit status: 0 verified, 1 verification failed, 2 usage error.";

@@ -58,11 +58,15 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<u8> {
                 (Some(p), _) => KeyDict::Sslib(load_public_key(&p)?),
                 (None, Some(id)) => {
                     let keyrings: Vec<_> = keyring.into_iter().collect();
-                    let (v, _) =
-                        openpgp_verifiers(&[id.clone()], &keyrings, gpg_home.as_deref(), ctx.now)?
-                            .into_iter()
-                            .next()
-                            .ok_or_else(|| anyhow!("no OpenPGP key {id}"))?;
+                    let (v, _) = openpgp_verifiers(
+                        std::slice::from_ref(&id),
+                        &keyrings,
+                        gpg_home.as_deref(),
+                        ctx.now,
+                    )?
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| anyhow!("no OpenPGP key {id}"))?;
                     KeyDict::Gpg(cert_to_dict(v.cert(), ctx.now).map_err(|e| anyhow!(e))?)
                 }
                 (None, None) => unreachable!("clap requires --gpg or --key"),
@@ -203,10 +207,10 @@ fn resolve_key(layout: &Layout, given: &str) -> Result<String> {
     // A subkey fingerprint names its primary key's entry.
     if hits.is_empty() {
         for (k, v) in layout.keys.iter() {
-            if let Ok(d) = KeyDict::from_value("keys", k, v) {
-                if d.subkey_ids().iter().any(|s| s.eq_ignore_ascii_case(&g)) {
-                    hits.push(k);
-                }
+            if let Ok(d) = KeyDict::from_value("keys", k, v)
+                && d.subkey_ids().iter().any(|s| s.eq_ignore_ascii_case(&g))
+            {
+                hits.push(k);
             }
         }
     }
@@ -230,14 +234,13 @@ fn rules(texts: &[String], known: &[String], side: &str) -> Result<Vec<Vec<Strin
         .iter()
         .map(|t| {
             let tokens = Rule::parse_str(t).map_err(|e| anyhow!("--{side} {t:?}: {e}"))?;
-            if let Ok(Rule::Match { dest_name, .. }) = Rule::parse(&tokens) {
-                if !known.contains(&dest_name) {
+            if let Ok(Rule::Match { dest_name, .. }) = Rule::parse(&tokens)
+                && !known.contains(&dest_name) {
                     return Err(anyhow!(
                         "--{side} {t:?}: MATCH ... FROM '{dest_name}' names no step defined so far ({})",
                         if known.is_empty() { "none yet".to_owned() } else { known.join(", ") }
                     ));
                 }
-            }
             Ok(tokens)
         })
         .collect()

@@ -94,8 +94,9 @@ fn generate(g: GenerateCommand) -> Result<u8> {
     match g {
         GenerateCommand::Man { dir } => {
             std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-            let cmd = crate::cli::Cli::command();
-            clap_mangen::generate_to(cmd, &dir)
+            let mut cmd = crate::cli::Cli::command().disable_help_subcommand(true);
+            cmd.build();
+            write_man_pages(cmd, &dir)
                 .with_context(|| format!("writing man pages to {}", dir.display()))?;
         }
         GenerateCommand::Completions { shell } => {
@@ -104,6 +105,43 @@ fn generate(g: GenerateCommand) -> Result<u8> {
         }
     }
     Ok(0)
+}
+
+/// One page per (visible) command, with the help's examples as an
+/// EXAMPLES section.
+fn write_man_pages(cmd: clap::Command, dir: &Path) -> std::io::Result<()> {
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()).cloned() {
+        write_man_pages(sub, dir)?;
+    }
+    let examples = cmd.get_after_help().map(|h| h.to_string());
+    let has_args = cmd.get_arguments().any(|a| !a.is_hide_set());
+    let has_subs = cmd.get_subcommands().any(|s| !s.is_hide_set());
+    let man = clap_mangen::Man::new(cmd);
+    let mut out: Vec<u8> = Vec::new();
+    man.render_title(&mut out)?;
+    man.render_name_section(&mut out)?;
+    man.render_synopsis_section(&mut out)?;
+    man.render_description_section(&mut out)?;
+    if has_args {
+        man.render_options_section(&mut out)?;
+    }
+    if has_subs {
+        man.render_subcommands_section(&mut out)?;
+    }
+    if let Some(ex) = examples {
+        out.extend_from_slice(b".SH EXAMPLES\n.nf\n");
+        for line in ex.lines().skip_while(|l| l.trim() == "Examples:") {
+            let esc = line.replace('\\', "\\e");
+            if esc.starts_with('.') || esc.starts_with('\'') {
+                out.extend_from_slice(b"\\&");
+            }
+            out.extend_from_slice(esc.as_bytes());
+            out.push(b'\n');
+        }
+        out.extend_from_slice(b".fi\n");
+    }
+    man.render_version_section(&mut out)?;
+    std::fs::write(dir.join(man.get_filename()), out)
 }
 
 /// A signer for `--signing-key` or `--gpg`.

@@ -118,13 +118,13 @@ pub fn mock(a: MockArgs, _ctx: &Ctx) -> Result<u8> {
 
 /// The output directory must exist before any work is done.
 pub fn check_dir(dir: Option<&Path>) -> Result<()> {
-    if let Some(d) = dir {
-        if !d.is_dir() {
-            return Err(anyhow!(
-                "metadata directory {} does not exist or is not a directory",
-                d.display()
-            ));
-        }
+    if let Some(d) = dir
+        && !d.is_dir()
+    {
+        return Err(anyhow!(
+            "metadata directory {} does not exist or is not a directory",
+            d.display()
+        ));
     }
     Ok(())
 }

@@ -268,10 +268,10 @@ fn existing_signer_keys(a: &SignArgs, env: &Envelope, ctx: &Ctx) -> Result<Vec<B
         if out.iter().any(|v| v.owns(&id)) || id.len() != 40 {
             continue;
         }
-        if let Ok(cert) = home.public_cert(&id, Backend::default_for_build()) {
-            if let Ok(v) = CertVerifier::new(cert, ctx.now) {
-                out.push(Box::new(v));
-            }
+        if let Ok(cert) = home.public_cert(&id, Backend::default_for_build())
+            && let Ok(v) = CertVerifier::new(cert, ctx.now)
+        {
+            out.push(Box::new(v));
         }
     }
     // Owners who are also functionaries of this layout.

@@ -572,16 +572,16 @@ pub fn verify_triple(
             hdr.issuer_fpr
         )));
     }
-    if let Some(exp) = hdr.expires_after {
-        if hdr.created + exp <= now {
-            return Err(VerifyError::Expired(format!(
-                "the signature by {keyid} expired"
-            )));
-        }
+    if let Some(exp) = hdr.expires_after
+        && hdr.created + exp <= now
+    {
+        return Err(VerifyError::Expired(format!(
+            "the signature by {keyid} expired"
+        )));
     }
     let mpis = signature_mpis(&k.params, signature).map_err(malformed)?;
     let digest = signed_digest(hdr.hash, payload, other_headers);
-    let key = k.sequoia_key().map_err(|e| VerifyError::Unusable(e))?;
+    let key = k.sequoia_key().map_err(VerifyError::Unusable)?;
     key.verify(&mpis, hdr.hash, &digest)
         .map_err(|_| VerifyError::Invalid(keyid.to_owned()))
 }
@@ -687,7 +687,10 @@ pub fn parse_headers(oh: &[u8]) -> Result<Headers, String> {
 }
 
 /// Splits a subpacket area into (type, critical, body).
-fn subpackets(mut area: &[u8]) -> Result<Vec<(u8, bool, &[u8])>, String> {
+/// A subpacket: type, critical bit, body.
+type Subpacket<'a> = (u8, bool, &'a [u8]);
+
+fn subpackets(mut area: &[u8]) -> Result<Vec<Subpacket<'_>>, String> {
     let mut out = Vec::new();
     while !area.is_empty() {
         let (len, hdr) = match area[0] {

@@ -301,12 +301,10 @@ impl SslibKey {
             Value::Object(Object(vec![("public".into(), public_text.clone().into())])),
         );
         let mut ok = sslib_keyid(&base) == keyid;
-        if !ok {
-            if let Some(algos) = obj.get("keyid_hash_algorithms") {
-                let mut legacy = base.clone();
-                legacy.insert("keyid_hash_algorithms", algos.clone());
-                ok = sslib_keyid(&legacy) == keyid;
-            }
+        if !ok && let Some(algos) = obj.get("keyid_hash_algorithms") {
+            let mut legacy = base.clone();
+            legacy.insert("keyid_hash_algorithms", algos.clone());
+            ok = sslib_keyid(&legacy) == keyid;
         }
         if !ok {
             return Err(FormatError::new(

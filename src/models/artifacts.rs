@@ -37,12 +37,14 @@ impl HashDict {
         if pairs.windows(2).any(|w| w[0].0 == w[1].0) {
             return None;
         }
-        if let [(algo, hex)] = pairs.as_slice() {
-            if algo == "sha256" && hex.len() == 64 && !hex.bytes().any(|b| b.is_ascii_uppercase()) {
-                let mut d = [0u8; 32];
-                hex::decode_to_slice(hex, &mut d).ok()?;
-                return Some(HashDict::Sha256(d));
-            }
+        if let [(algo, hex)] = pairs.as_slice()
+            && algo == "sha256"
+            && hex.len() == 64
+            && !hex.bytes().any(|b| b.is_ascii_uppercase())
+        {
+            let mut d = [0u8; 32];
+            hex::decode_to_slice(hex, &mut d).ok()?;
+            return Some(HashDict::Sha256(d));
         }
         Some(HashDict::Other(
             pairs

@@ -329,33 +329,6 @@ fn strict_b64(path: &str, s: &str) -> FResult<Vec<u8>> {
         .map_err(|e| FormatError::new(path, format!("is not strict base64: {e}")))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pae_matches_the_dsse_spec() {
-        assert_eq!(
-            pae("http://example.com/HelloWorld", b"hello world"),
-            b"DSSEv1 29 http://example.com/HelloWorld 11 hello world".to_vec()
-        );
-    }
-
-    #[test]
-    fn ambiguous_and_foreign_containers_are_rejected() {
-        for bad in [
-            &br#"{"signed": {"_type": "link", "name": "a"}, "payload": "", "payloadType": "application/vnd.in-toto+json", "signatures": []}"#[..],
-            br#"{"payload": "e30=", "payloadType": "text/plain", "signatures": []}"#,
-            br#"{"payload": "e30", "payloadType": "application/vnd.in-toto+json", "signatures": []}"#,
-            br#"{"payload": "e3-=", "payloadType": "application/vnd.in-toto+json", "signatures": []}"#,
-            br#"{"foo": 1}"#,
-            br#"{"signed": {"_type": "link", "name": "a"}, "signatures": [{"keyid": "ab"}]}"#,
-        ] {
-            assert!(Envelope::from_slice(bad).is_err(), "{}", String::from_utf8_lossy(bad));
-        }
-    }
-}
-
 /// The parts of `signed` (or a DSSE payload) gathered in one pass: artifact
 /// maps parsed compactly, everything else as strict JSON values.
 struct SignedParts {
@@ -572,4 +545,31 @@ fn dsse_from(obj: &Object) -> FResult<Dsse> {
         signatures,
         signed,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pae_matches_the_dsse_spec() {
+        assert_eq!(
+            pae("http://example.com/HelloWorld", b"hello world"),
+            b"DSSEv1 29 http://example.com/HelloWorld 11 hello world".to_vec()
+        );
+    }
+
+    #[test]
+    fn ambiguous_and_foreign_containers_are_rejected() {
+        for bad in [
+            &br#"{"signed": {"_type": "link", "name": "a"}, "payload": "", "payloadType": "application/vnd.in-toto+json", "signatures": []}"#[..],
+            br#"{"payload": "e30=", "payloadType": "text/plain", "signatures": []}"#,
+            br#"{"payload": "e30", "payloadType": "application/vnd.in-toto+json", "signatures": []}"#,
+            br#"{"payload": "e3-=", "payloadType": "application/vnd.in-toto+json", "signatures": []}"#,
+            br#"{"foo": 1}"#,
+            br#"{"signed": {"_type": "link", "name": "a"}, "signatures": [{"keyid": "ab"}]}"#,
+        ] {
+            assert!(Envelope::from_slice(bad).is_err(), "{}", String::from_utf8_lossy(bad));
+        }
+    }
 }

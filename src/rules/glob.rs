@@ -231,10 +231,10 @@ fn class(pat: &[char], start: usize, j: usize) -> Class {
         if lo < hi {
             chars.extend_from_slice(&chunk[lo..hi]);
         }
-        if ci + 1 < m {
-            if let (Some(&a), Some(&b)) = (chunk.last(), chunks[ci + 1].first()) {
-                ranges.push((a, b));
-            }
+        if ci + 1 < m
+            && let (Some(&a), Some(&b)) = (chunk.last(), chunks[ci + 1].first())
+        {
+            ranges.push((a, b));
         }
     }
     Class::Set {

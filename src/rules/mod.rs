@@ -193,10 +193,10 @@ pub fn shell_split(s: &str) -> Option<Vec<String>> {
             }
             '\\' => {
                 in_word = true;
-                if let Some(c) = chars.next() {
-                    if c != '\n' {
-                        cur.push(c);
-                    }
+                if let Some(c) = chars.next()
+                    && c != '\n'
+                {
+                    cur.push(c);
                 }
             }
             c if c.is_whitespace() => {

@@ -215,6 +215,7 @@ impl Log for Collect {
     }
 }
 
+#[allow(clippy::result_large_err)]
 /// Verifies the supply chain of `layout` (root layout) with `keys`.
 /// Returns the summary link (materials of the first step, products of the
 /// last).

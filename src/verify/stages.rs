@@ -1,9 +1,15 @@
 //! The verification stages, one function each.
+// A failure carries everything a report needs; it is built once, on the
+// cold path, so its size does not matter.
+#![allow(clippy::result_large_err)]
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
+
+/// Per step (in layout order): the verified links, by key id.
+type StepLinks<T> = Vec<(String, Vec<(String, T)>)>;
 
 use super::{Failure, LayoutKey, Log, MAX_SUBLAYOUT_DEPTH, SkippedLink, Stage, VerifyOptions};
 use crate::fsio::{self, LoadError};
@@ -361,7 +367,7 @@ fn link_signatures(
     loaded: Vec<(String, Vec<Loaded>)>,
     now: i64,
     log: &mut dyn Log,
-) -> Result<Vec<(String, Vec<(String, Envelope)>)>, Failure> {
+) -> Result<StepLinks<Envelope>, Failure> {
     let main_of_subkey: HashMap<&str, &KeyDict> = dicts
         .iter()
         .flat_map(|(_, k)| k.subkey_ids().into_iter().map(move |s| (s, k)))
@@ -428,13 +434,13 @@ fn link_signatures(
             } else {
                 used.push(material);
             }
-            if let Signed::Link(link) = l.env.signed() {
-                if link.name != step.name {
-                    log.warn(&format!(
-                        "link {} reports name '{}' but is used for step '{}'",
-                        l.file, link.name, step.name
-                    ));
-                }
+            if let Signed::Link(link) = l.env.signed()
+                && link.name != step.name
+            {
+                log.warn(&format!(
+                    "link {} reports name '{}' but is used for step '{}'",
+                    l.file, link.name, step.name
+                ));
             }
             kept.push((l.keyid, l.env));
         }
@@ -472,12 +478,12 @@ fn link_signatures(
 /// summary as the step's link.
 fn sublayouts(
     dicts: &[(String, KeyDict)],
-    verified: Vec<(String, Vec<(String, Envelope)>)>,
+    verified: StepLinks<Envelope>,
     opts: &VerifyOptions,
     link_dir: &Path,
     depth: usize,
     log: &mut dyn Log,
-) -> Result<Vec<(String, Vec<(String, Link)>)>, Failure> {
+) -> Result<StepLinks<Link>, Failure> {
     let mut out = Vec::new();
     for (step, entries) in verified {
         let mut links = Vec::new();
@@ -527,7 +533,7 @@ fn sublayouts(
 }
 
 /// Stage 7: the recorded command should be the expected one (a warning).
-fn command_alignment(layout: &Layout, chain: &[(String, Vec<(String, Link)>)], log: &mut dyn Log) {
+fn command_alignment(layout: &Layout, chain: &StepLinks<Link>, log: &mut dyn Log) {
     for (step, (_, links)) in layout.steps.iter().zip(chain) {
         for (keyid, link) in links {
             if link.command != step.expected_command {
@@ -545,10 +551,7 @@ fn command_alignment(layout: &Layout, chain: &[(String, Vec<(String, Link)>)], l
 
 /// Stage 8: with a threshold above one, every link must report the same
 /// artifacts.
-fn threshold_artifacts(
-    layout: &Layout,
-    chain: &[(String, Vec<(String, Link)>)],
-) -> Result<(), Failure> {
+fn threshold_artifacts(layout: &Layout, chain: &StepLinks<Link>) -> Result<(), Failure> {
     for (step, (_, links)) in layout.steps.iter().zip(chain) {
         if step.threshold <= 1 {
             continue;
@@ -680,16 +683,16 @@ fn summary(layout: &Layout, links: &HashMap<&str, &Link>, name: &str) -> Link {
         name: name.to_owned(),
         ..Default::default()
     };
-    if let (Some(first), Some(last)) = (layout.steps.first(), layout.steps.last()) {
-        if let (Some(f), Some(l)) = (
+    if let (Some(first), Some(last)) = (layout.steps.first(), layout.steps.last())
+        && let (Some(f), Some(l)) = (
             links.get(first.name.as_str()),
             links.get(last.name.as_str()),
-        ) {
-            s.materials = f.materials.clone();
-            s.products = l.products.clone();
-            s.byproducts = l.byproducts.clone();
-            s.command = l.command.clone();
-        }
+        )
+    {
+        s.materials = f.materials.clone();
+        s.products = l.products.clone();
+        s.byproducts = l.byproducts.clone();
+        s.command = l.command.clone();
     }
     s
 }

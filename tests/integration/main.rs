@@ -3,5 +3,6 @@
 
 mod card;
 mod common;
+mod docs;
 mod interop;
 mod reference;

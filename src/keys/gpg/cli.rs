@@ -32,8 +32,7 @@ fn run(mut cmd: Command, input: Option<&[u8]>, what: &str) -> Result<Vec<u8>, Gp
         let stderr = String::from_utf8_lossy(&out.stderr);
         let last = stderr
             .lines()
-            .filter(|l| !l.trim().is_empty())
-            .last()
+            .rfind(|l| !l.trim().is_empty())
             .unwrap_or("")
             .trim();
         return Err(err(format!("gpg could not {what}: {last}")));
@@ -101,10 +100,10 @@ fn parse_colons(text: &str) -> Vec<Vec<SecretKeyInfo>> {
                 }
             }
             Some("grp") => {
-                if let Some(k) = bundles.last_mut().and_then(|b| b.last_mut()) {
-                    if k.keygrip.is_none() {
-                        k.keygrip = Some(f.get(9).unwrap_or(&"").to_string());
-                    }
+                if let Some(k) = bundles.last_mut().and_then(|b| b.last_mut())
+                    && k.keygrip.is_none()
+                {
+                    k.keygrip = Some(f.get(9).unwrap_or(&"").to_string());
                 }
             }
             _ => {}

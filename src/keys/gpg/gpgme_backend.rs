@@ -142,10 +142,10 @@ fn session_options() -> Vec<String> {
         opts.push(format!("OPTION ttyname={t}"));
     }
     for (var, opt) in [("TERM", "ttytype"), ("DISPLAY", "display")] {
-        if let Ok(v) = std::env::var(var) {
-            if !v.is_empty() {
-                opts.push(format!("OPTION {opt}={v}"));
-            }
+        if let Ok(v) = std::env::var(var)
+            && !v.is_empty()
+        {
+            opts.push(format!("OPTION {opt}={v}"));
         }
     }
     for var in ["WAYLAND_DISPLAY", "XAUTHORITY", "DBUS_SESSION_BUS_ADDRESS"] {
@@ -266,12 +266,14 @@ fn percent_unescape(s: &str) -> String {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() + 1 && i + 2 <= b.len() - 1 {
-            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
+        if b[i] == b'%'
+            && i + 2 < b.len() + 1
+            && i + 2 < b.len()
+            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            out.push(v);
+            i += 3;
+            continue;
         }
         out.push(b[i]);
         i += 1;

@@ -89,13 +89,13 @@ impl Backend {
 impl GpgHome {
     /// `dir` from `--gpg-home`, if given.
     pub fn new(dir: Option<&Path>) -> Result<GpgHome, GpgError> {
-        if let Some(d) = dir {
-            if !d.is_dir() {
-                return Err(err(format!(
-                    "GnuPG home {} is not a directory",
-                    d.display()
-                )));
-            }
+        if let Some(d) = dir
+            && !d.is_dir()
+        {
+            return Err(err(format!(
+                "GnuPG home {} is not a directory",
+                d.display()
+            )));
         }
         Ok(GpgHome {
             dir: dir.map(Path::to_path_buf),
@@ -197,7 +197,7 @@ impl GpgHome {
                 .lines()
                 .filter_map(|l| l.trim().strip_prefix("default-key"))
                 .filter_map(|rest| rest.split_whitespace().next())
-                .last();
+                .next_back();
             if let Some(k) = chosen {
                 return Ok(k.trim_end_matches('!').to_owned());
             }

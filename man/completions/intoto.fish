@@ -1,0 +1,254 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_intoto_global_optspecs
+    string join \n v/verbose q/quiet h/help V/version
+end
+
+function __fish_intoto_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_intoto_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_intoto_using_subcommand
+    set -l cmd (__fish_intoto_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c intoto -n "__fish_intoto_needs_command" -s v -l verbose -d 'Show what is being done, step by step'
+complete -c intoto -n "__fish_intoto_needs_command" -s q -l quiet -d 'Show errors only'
+complete -c intoto -n "__fish_intoto_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c intoto -n "__fish_intoto_needs_command" -s V -l version -d 'Print version'
+complete -c intoto -n "__fish_intoto_needs_command" -f -a "run" -d 'Run a step\'s command and write a signed link'
+complete -c intoto -n "__fish_intoto_needs_command" -f -a "record" -d 'Record a step in two parts (start, then stop)'
+complete -c intoto -n "__fish_intoto_needs_command" -f -a "verify" -d 'Verify a final product against its layout and links'
+complete -c intoto -n "__fish_intoto_needs_command" -f -a "sign" -d 'Sign link or layout metadata, co-sign layouts, or check signatures'
+complete -c intoto -n "__fish_intoto_needs_command" -f -a "mock" -d 'Write an unsigned link for a command (to try out a layout)'
+complete -c intoto -n "__fish_intoto_needs_command" -f -a "key" -d 'Show key ids and export keys as layout key entries'
+complete -c intoto -n "__fish_intoto_needs_command" -f -a "layout" -d 'Write and inspect layouts'
+complete -c intoto -n "__fish_intoto_needs_command" -f -a "generate" -d 'Generate man pages or shell completions'
+complete -c intoto -n "__fish_intoto_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c intoto -n "__fish_intoto_using_subcommand run" -s n -l step-name -d 'Step name; the link is written to <NAME>.<keyid prefix>.link' -r
+complete -c intoto -n "__fish_intoto_using_subcommand run" -l signing-key -d 'Sign with this PEM private key (PKCS#8: rsa, ecdsa, ed25519)' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand run" -s g -l gpg -d 'Sign with this GnuPG key; without KEYID, gpg\'s default key' -r
+complete -c intoto -n "__fish_intoto_using_subcommand run" -l gpg-home -d 'GnuPG home directory (default: $GNUPGHOME or ~/.gnupg)' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand run" -s P -l password -d 'Password of an encrypted --signing-key; -P alone asks for it' -r
+complete -c intoto -n "__fish_intoto_using_subcommand run" -s m -l materials -d 'Files or directories to record before the command runs' -r
+complete -c intoto -n "__fish_intoto_using_subcommand run" -s p -l products -d 'Files or directories to record after the command ran' -r
+complete -c intoto -n "__fish_intoto_using_subcommand run" -l exclude -d 'gitignore-style patterns of paths not to record; replaces the defaults \'*.link*\' \'.git\' \'*.pyc\' \'*~\'' -r
+complete -c intoto -n "__fish_intoto_using_subcommand run" -l base-path -d 'Resolve material and product paths from this directory (it is not part of the recorded names)' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand run" -l lstrip-paths -d 'Strip these prefixes from recorded names (the first that matches)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand run" -s d -l metadata-directory -d 'Directory to write the link to (default: current directory)' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand run" -l run-timeout -d 'Kill the command after this many seconds (default: no time limit)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand run" -s s -l record-streams -d 'Show and record the command\'s stdout and stderr'
+complete -c intoto -n "__fish_intoto_using_subcommand run" -s x -l no-command -d 'Record without running a command (e.g. a sign-off step)'
+complete -c intoto -n "__fish_intoto_using_subcommand run" -l isolated -d 'Ignore IN_TOTO_* environment variables and .in_totorc files'
+complete -c intoto -n "__fish_intoto_using_subcommand run" -l use-dsse -d 'Write a DSSE envelope instead of a classic Metablock'
+complete -c intoto -n "__fish_intoto_using_subcommand run" -s v -l verbose -d 'Show what is being done, step by step'
+complete -c intoto -n "__fish_intoto_using_subcommand run" -s q -l quiet -d 'Show errors only'
+complete -c intoto -n "__fish_intoto_using_subcommand run" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand run" -s V -l version -d 'Print version'
+complete -c intoto -n "__fish_intoto_using_subcommand record; and not __fish_seen_subcommand_from start stop help" -s v -l verbose -d 'Show what is being done, step by step'
+complete -c intoto -n "__fish_intoto_using_subcommand record; and not __fish_seen_subcommand_from start stop help" -s q -l quiet -d 'Show errors only'
+complete -c intoto -n "__fish_intoto_using_subcommand record; and not __fish_seen_subcommand_from start stop help" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand record; and not __fish_seen_subcommand_from start stop help" -s V -l version -d 'Print version'
+complete -c intoto -n "__fish_intoto_using_subcommand record; and not __fish_seen_subcommand_from start stop help" -f -a "start" -d 'Record the materials and write .<NAME>.<keyid prefix>.link-unfinished'
+complete -c intoto -n "__fish_intoto_using_subcommand record; and not __fish_seen_subcommand_from start stop help" -f -a "stop" -d 'Record the products and turn the unfinished link into <NAME>.<keyid prefix>.link'
+complete -c intoto -n "__fish_intoto_using_subcommand record; and not __fish_seen_subcommand_from start stop help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -s n -l step-name -d 'Step name' -r
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -l signing-key -d 'Sign with this PEM private key (PKCS#8: rsa, ecdsa, ed25519)' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -s g -l gpg -d 'Sign with this GnuPG key; without KEYID, gpg\'s default key' -r
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -l gpg-home -d 'GnuPG home directory (default: $GNUPGHOME or ~/.gnupg)' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -s P -l password -d 'Password of an encrypted --signing-key; -P alone asks for it' -r
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -s m -l materials -d 'Files or directories to record as materials' -r
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -l exclude -d 'gitignore-style patterns of paths not to record; replaces the defaults \'*.link*\' \'.git\' \'*.pyc\' \'*~\'' -r
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -l base-path -d 'Resolve material and product paths from this directory (it is not part of the recorded names)' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -l lstrip-paths -d 'Strip these prefixes from recorded names (the first that matches)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -l isolated -d 'Ignore IN_TOTO_* environment variables and .in_totorc files'
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -l use-dsse -d 'Write a DSSE envelope instead of a classic Metablock'
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -s v -l verbose -d 'Show what is being done, step by step'
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -s q -l quiet -d 'Show errors only'
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -s V -l version -d 'Print version'
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -s n -l step-name -d 'Step name' -r
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -l signing-key -d 'Sign with this PEM private key (PKCS#8: rsa, ecdsa, ed25519)' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -s g -l gpg -d 'Sign with this GnuPG key; without KEYID, gpg\'s default key' -r
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -l gpg-home -d 'GnuPG home directory (default: $GNUPGHOME or ~/.gnupg)' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -s P -l password -d 'Password of an encrypted --signing-key; -P alone asks for it' -r
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -s p -l products -d 'Files or directories to record as products' -r
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -l exclude -d 'gitignore-style patterns of paths not to record; replaces the defaults \'*.link*\' \'.git\' \'*.pyc\' \'*~\'' -r
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -l base-path -d 'Resolve material and product paths from this directory (it is not part of the recorded names)' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -l lstrip-paths -d 'Strip these prefixes from recorded names (the first that matches)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -s d -l metadata-directory -d 'Directory to write the link to (default: current directory)' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -l isolated -d 'Ignore IN_TOTO_* environment variables and .in_totorc files'
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -l use-dsse -d 'Accepted for compatibility; the format follows the unfinished link'
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -s v -l verbose -d 'Show what is being done, step by step'
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -s q -l quiet -d 'Show errors only'
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -s V -l version -d 'Print version'
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from help" -f -a "start" -d 'Record the materials and write .<NAME>.<keyid prefix>.link-unfinished'
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from help" -f -a "stop" -d 'Record the products and turn the unfinished link into <NAME>.<keyid prefix>.link'
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c intoto -n "__fish_intoto_using_subcommand verify" -s l -l layout -d 'The root layout' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify" -l verification-keys -l layout-keys -d 'PEM public keys; each must have signed the layout' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify" -s g -l gpg -d 'GnuPG keys (fingerprint or key id); each must have signed the layout' -r
+complete -c intoto -n "__fish_intoto_using_subcommand verify" -l gpg-home -d 'GnuPG home holding the --gpg keys' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify" -l keyring -d 'OpenPGP keyring files (armored or binary): with --gpg, where to find those keys (no gpg needed); alone, every key in them must have signed' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify" -l link-dir -d 'Directory holding the link files' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify" -l inspection-timeout -d 'Kill an inspection after this many seconds (default: no time limit)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand verify" -l param -d 'Substitute {KEY} in the layout\'s rules and commands (repeatable)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand verify" -l json -d 'Print the result as JSON on stdout'
+complete -c intoto -n "__fish_intoto_using_subcommand verify" -l allow-sublayout-inspections -d 'Run inspections that a (functionary-signed) sublayout defines'
+complete -c intoto -n "__fish_intoto_using_subcommand verify" -l write-inspection-links -d 'Write <inspection>.link files into the current directory, as the Python reference does'
+complete -c intoto -n "__fish_intoto_using_subcommand verify" -s v -l verbose -d 'Show what is being done, step by step'
+complete -c intoto -n "__fish_intoto_using_subcommand verify" -s q -l quiet -d 'Show errors only'
+complete -c intoto -n "__fish_intoto_using_subcommand verify" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand verify" -s V -l version -d 'Print version'
+complete -c intoto -n "__fish_intoto_using_subcommand sign" -s f -l file -d 'The link or layout to sign or check' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand sign" -s k -l key -d 'PEM keys: private keys to sign, public keys with --verify' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand sign" -s g -l gpg -d 'GnuPG keys; without KEYID, gpg\'s default key (signing only)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand sign" -l gpg-home -d 'GnuPG home directory' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand sign" -l keyring -d 'With --verify: OpenPGP keyring files to read the --gpg keys from' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand sign" -l signed-by -d 'With --append: public keys (PEM) or OpenPGP keyrings of the existing signers, to check their signatures before co-signing' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand sign" -s o -l output -d 'Where to write (default: a layout in place, a link to <name>.<keyid prefix>.link)' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand sign" -s p -l prompt -d 'Ask for the password of encrypted signing keys'
+complete -c intoto -n "__fish_intoto_using_subcommand sign" -s a -l append -d 'Add signatures instead of replacing them (layouts only)'
+complete -c intoto -n "__fish_intoto_using_subcommand sign" -l verify -d 'Check the signatures instead of signing'
+complete -c intoto -n "__fish_intoto_using_subcommand sign" -s v -l verbose -d 'Show what is being done, step by step'
+complete -c intoto -n "__fish_intoto_using_subcommand sign" -s q -l quiet -d 'Show errors only'
+complete -c intoto -n "__fish_intoto_using_subcommand sign" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand sign" -s V -l version -d 'Print version'
+complete -c intoto -n "__fish_intoto_using_subcommand mock" -s n -l name -d 'Step name; the unsigned link is written to <NAME>.link' -r
+complete -c intoto -n "__fish_intoto_using_subcommand mock" -l use-dsse -d 'Write a DSSE envelope instead of a classic Metablock'
+complete -c intoto -n "__fish_intoto_using_subcommand mock" -s v -l verbose -d 'Show what is being done, step by step'
+complete -c intoto -n "__fish_intoto_using_subcommand mock" -s q -l quiet -d 'Show errors only'
+complete -c intoto -n "__fish_intoto_using_subcommand mock" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand mock" -s V -l version -d 'Print version'
+complete -c intoto -n "__fish_intoto_using_subcommand key; and not __fish_seen_subcommand_from id export help" -s v -l verbose -d 'Show what is being done, step by step'
+complete -c intoto -n "__fish_intoto_using_subcommand key; and not __fish_seen_subcommand_from id export help" -s q -l quiet -d 'Show errors only'
+complete -c intoto -n "__fish_intoto_using_subcommand key; and not __fish_seen_subcommand_from id export help" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand key; and not __fish_seen_subcommand_from id export help" -s V -l version -d 'Print version'
+complete -c intoto -n "__fish_intoto_using_subcommand key; and not __fish_seen_subcommand_from id export help" -f -a "id" -d 'Print the in-toto key id of a PEM public or private key'
+complete -c intoto -n "__fish_intoto_using_subcommand key; and not __fish_seen_subcommand_from id export help" -f -a "export" -d 'Print the layout key entry (JSON) for a GnuPG or PEM key'
+complete -c intoto -n "__fish_intoto_using_subcommand key; and not __fish_seen_subcommand_from id export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from id" -s v -l verbose -d 'Show what is being done, step by step'
+complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from id" -s q -l quiet -d 'Show errors only'
+complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from id" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from id" -s V -l version -d 'Print version'
+complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -s g -l gpg -d 'OpenPGP key: fingerprint, long key id, or subkey fingerprint' -r
+complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -l gpg-home -d 'GnuPG home to export from' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -l keyring -d 'Read the OpenPGP key from this keyring file instead of a GnuPG home' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -s k -l key -d 'PEM public key file' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -l with-id -d 'Print `{"<keyid>": {...}}`, ready to merge into a layout\'s keys'
+complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -s v -l verbose -d 'Show what is being done, step by step'
+complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Show errors only'
+complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
+complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "id" -d 'Print the in-toto key id of a PEM public or private key'
+complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "export" -d 'Print the layout key entry (JSON) for a GnuPG or PEM key'
+complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection show help" -s v -l verbose -d 'Show what is being done, step by step'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection show help" -s q -l quiet -d 'Show errors only'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection show help" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection show help" -s V -l version -d 'Print version'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection show help" -f -a "new" -d 'Create a new, empty, unsigned layout'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection show help" -f -a "add-key" -d 'Add a functionary key (GnuPG or PEM public key)'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection show help" -f -a "add-step" -d 'Add a step at the end'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection show help" -f -a "add-inspection" -d 'Add an inspection at the end'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection show help" -f -a "show" -d 'Show a layout: steps, who may sign them, rules, expiry, signatures'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from new" -l expires -d 'Expiry: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ, or a duration such as 90d or 1y' -r
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from new" -l readme -d 'Free-text description of the supply chain' -r
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from new" -l dsse -d 'Write a DSSE envelope instead of a classic Metablock'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from new" -l force -d 'Replace an existing file'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from new" -s v -l verbose -d 'Show what is being done, step by step'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from new" -s q -l quiet -d 'Show errors only'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from new" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from new" -s V -l version -d 'Print version'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -s g -l gpg -d 'GnuPG key: fingerprint, long key id or subkey fingerprint' -r
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -l gpg-home -d 'GnuPG home to read --gpg from' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -l keyring -d 'OpenPGP keyring file to read --gpg from (instead of a GnuPG home)' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -s k -l key -d 'PEM public key file' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -s v -l verbose -d 'Show what is being done, step by step'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -s q -l quiet -d 'Show errors only'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -s V -l version -d 'Print version'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-step" -l name -d 'Step name (links are <name>.<keyid prefix>.link)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-step" -l functionary -d 'Key id allowed to perform the step (repeatable; a unique prefix of 8+ hex digits is enough)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-step" -l threshold -d 'How many distinct functionaries must agree' -r
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-step" -l expected-command -d 'The command functionaries are expected to run (split like a shell)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-step" -l material -d 'Material rule, e.g. "MATCH * WITH PRODUCTS FROM clone" (repeatable, in order)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-step" -l product -d 'Product rule, e.g. "CREATE *" (repeatable, in order)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-step" -s v -l verbose -d 'Show what is being done, step by step'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-step" -s q -l quiet -d 'Show errors only'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-step" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-step" -s V -l version -d 'Print version'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-inspection" -l name -d 'Inspection name' -r
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-inspection" -l run -d 'The command the verifier runs (split like a shell; never run through a shell)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-inspection" -l material -d 'Material rule (repeatable, in order)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-inspection" -l product -d 'Product rule (repeatable, in order)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-inspection" -s v -l verbose -d 'Show what is being done, step by step'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-inspection" -s q -l quiet -d 'Show errors only'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-inspection" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-inspection" -s V -l version -d 'Print version'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from show" -l verification-keys -d 'PEM public keys to check the signatures with' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from show" -s g -l gpg -d 'GnuPG keys to check the signatures with' -r
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from show" -l gpg-home -d 'GnuPG home for --gpg' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from show" -l keyring -d 'OpenPGP keyring files for --gpg' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Show what is being done, step by step'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Show errors only'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from help" -f -a "new" -d 'Create a new, empty, unsigned layout'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from help" -f -a "add-key" -d 'Add a functionary key (GnuPG or PEM public key)'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from help" -f -a "add-step" -d 'Add a step at the end'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from help" -f -a "add-inspection" -d 'Add an inspection at the end'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show a layout: steps, who may sign them, rules, expiry, signatures'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c intoto -n "__fish_intoto_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -s v -l verbose -d 'Show what is being done, step by step'
+complete -c intoto -n "__fish_intoto_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -s q -l quiet -d 'Show errors only'
+complete -c intoto -n "__fish_intoto_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -s V -l version -d 'Print version'
+complete -c intoto -n "__fish_intoto_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -f -a "man" -d 'Write man pages into DIR'
+complete -c intoto -n "__fish_intoto_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -f -a "completions" -d 'Print a completion script'
+complete -c intoto -n "__fish_intoto_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c intoto -n "__fish_intoto_using_subcommand generate; and __fish_seen_subcommand_from man" -s v -l verbose -d 'Show what is being done, step by step'
+complete -c intoto -n "__fish_intoto_using_subcommand generate; and __fish_seen_subcommand_from man" -s q -l quiet -d 'Show errors only'
+complete -c intoto -n "__fish_intoto_using_subcommand generate; and __fish_seen_subcommand_from man" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand generate; and __fish_seen_subcommand_from man" -s V -l version -d 'Print version'
+complete -c intoto -n "__fish_intoto_using_subcommand generate; and __fish_seen_subcommand_from completions" -s v -l verbose -d 'Show what is being done, step by step'
+complete -c intoto -n "__fish_intoto_using_subcommand generate; and __fish_seen_subcommand_from completions" -s q -l quiet -d 'Show errors only'
+complete -c intoto -n "__fish_intoto_using_subcommand generate; and __fish_seen_subcommand_from completions" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand generate; and __fish_seen_subcommand_from completions" -s V -l version -d 'Print version'
+complete -c intoto -n "__fish_intoto_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "man" -d 'Write man pages into DIR'
+complete -c intoto -n "__fish_intoto_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "completions" -d 'Print a completion script'
+complete -c intoto -n "__fish_intoto_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout generate help" -f -a "run" -d 'Run a step\'s command and write a signed link'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout generate help" -f -a "record" -d 'Record a step in two parts (start, then stop)'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout generate help" -f -a "verify" -d 'Verify a final product against its layout and links'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout generate help" -f -a "sign" -d 'Sign link or layout metadata, co-sign layouts, or check signatures'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout generate help" -f -a "mock" -d 'Write an unsigned link for a command (to try out a layout)'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout generate help" -f -a "key" -d 'Show key ids and export keys as layout key entries'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout generate help" -f -a "layout" -d 'Write and inspect layouts'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout generate help" -f -a "generate" -d 'Generate man pages or shell completions'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from record" -f -a "start" -d 'Record the materials and write .<NAME>.<keyid prefix>.link-unfinished'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from record" -f -a "stop" -d 'Record the products and turn the unfinished link into <NAME>.<keyid prefix>.link'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "id" -d 'Print the in-toto key id of a PEM public or private key'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "export" -d 'Print the layout key entry (JSON) for a GnuPG or PEM key'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from layout" -f -a "new" -d 'Create a new, empty, unsigned layout'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from layout" -f -a "add-key" -d 'Add a functionary key (GnuPG or PEM public key)'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from layout" -f -a "add-step" -d 'Add a step at the end'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from layout" -f -a "add-inspection" -d 'Add an inspection at the end'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from layout" -f -a "show" -d 'Show a layout: steps, who may sign them, rules, expiry, signatures'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "man" -d 'Write man pages into DIR'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "completions" -d 'Print a completion script'
