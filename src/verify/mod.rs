@@ -233,3 +233,6 @@ pub fn verify(
     }
     stages::verify_layout(layout, keys, opts, &opts.link_dir, "", 0, log)
 }
+
+#[cfg(test)]
+mod tests;

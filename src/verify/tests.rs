@@ -1,0 +1,492 @@
+//! Each stage of the pipeline, with an injected clock and PEM test keys.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use super::*;
+use crate::json::{Object, Value};
+use crate::keys::pem::PemSigner;
+use crate::keys::{KeyDict, Signer, sign_envelope};
+use crate::models::{
+    Artifacts, Envelope, HashDict, Inspection, Layout, Link, Signed, Step, link_filename,
+};
+
+const NOW: i64 = 1_800_000_000;
+
+fn signer(name: &str) -> PemSigner {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/keys")
+        .join(format!("{name}.pem"));
+    PemSigner::from_pem(&fs::read(p).unwrap(), None).unwrap()
+}
+
+fn arts(items: &[(&str, u8)]) -> Artifacts {
+    items
+        .iter()
+        .map(|(p, b)| (p.to_string(), HashDict::sha256([*b; 32])))
+        .collect()
+}
+
+fn rule(s: &str) -> Vec<String> {
+    crate::rules::shell_split(s).unwrap()
+}
+
+fn step(
+    name: &str,
+    keys: &[&PemSigner],
+    threshold: i64,
+    materials: &[&str],
+    products: &[&str],
+) -> Step {
+    Step {
+        name: name.into(),
+        pubkeys: keys.iter().map(|k| k.keyid().to_owned()).collect(),
+        threshold,
+        expected_command: vec![],
+        expected_materials: materials.iter().map(|r| rule(r)).collect(),
+        expected_products: products.iter().map(|r| rule(r)).collect(),
+    }
+}
+
+fn layout(keys: &[&PemSigner], steps: Vec<Step>, inspect: Vec<Inspection>) -> Layout {
+    let mut o = Object::default();
+    for k in keys {
+        o.insert(k.keyid(), k.public_key().to_value());
+    }
+    Layout {
+        expires: "2030-01-01T00:00:00Z".into(),
+        readme: String::new(),
+        keys: o,
+        steps,
+        inspect,
+    }
+}
+
+fn signed(s: Signed, by: &[&PemSigner]) -> Envelope {
+    let mut env = Envelope::new(s, false);
+    for k in by {
+        sign_envelope(&mut env, *k).unwrap();
+    }
+    env
+}
+
+struct Chain {
+    dir: tempfile::TempDir,
+}
+
+impl Chain {
+    fn new() -> Chain {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("links")).unwrap();
+        fs::create_dir_all(dir.path().join("work")).unwrap();
+        Chain { dir }
+    }
+    fn links(&self) -> PathBuf {
+        self.dir.path().join("links")
+    }
+    fn add_link(&self, step: &str, by: &PemSigner, materials: Artifacts, products: Artifacts) {
+        let link = Link {
+            name: step.into(),
+            materials,
+            products,
+            ..Default::default()
+        };
+        let env = signed(Signed::Link(link), &[by]);
+        fs::write(
+            self.links().join(link_filename(step, by.keyid())),
+            env.to_file_bytes(),
+        )
+        .unwrap();
+    }
+    fn opts(&self, now: i64) -> VerifyOptions {
+        VerifyOptions {
+            link_dir: self.links(),
+            params: None,
+            inspection_timeout: None,
+            now,
+            allow_sublayout_inspections: false,
+            work_dir: self.dir.path().join("work"),
+            write_inspection_links: false,
+        }
+    }
+    fn verify(&self, l: &Envelope, owners: &[&PemSigner], now: i64) -> Result<Link, Failure> {
+        self.verify_with(l, owners, &self.opts(now))
+    }
+    fn verify_with(
+        &self,
+        l: &Envelope,
+        owners: &[&PemSigner],
+        opts: &VerifyOptions,
+    ) -> Result<Link, Failure> {
+        let keys: Vec<LayoutKey> = owners
+            .iter()
+            .map(|k| LayoutKey {
+                verifier: k.public_key().verifier(NOW),
+                source: "test".into(),
+            })
+            .collect();
+        verify(l, &keys, opts, &mut Collect::default())
+    }
+}
+
+fn stage(r: Result<Link, Failure>) -> Stage {
+    r.expect_err("verification should fail").stage
+}
+
+#[test]
+fn layout_signatures_need_every_given_key() {
+    let (alice, bob, carl) = (signer("alice"), signer("bob"), signer("carl"));
+    let c = Chain::new();
+    let l = signed(Signed::Layout(layout(&[], vec![], vec![])), &[&alice]);
+    assert!(c.verify(&l, &[&alice], NOW).is_ok());
+    assert_eq!(
+        stage(c.verify(&l, &[&alice, &bob], NOW)),
+        Stage::LayoutSignatures
+    );
+    assert_eq!(stage(c.verify(&l, &[], NOW)), Stage::LayoutSignatures);
+    let both = signed(Signed::Layout(layout(&[], vec![], vec![])), &[&alice, &bob]);
+    assert!(c.verify(&both, &[&alice, &bob], NOW).is_ok());
+    assert!(c.verify(&both, &[&bob], NOW).is_ok());
+    // A tampered layout fails for its signer.
+    let mut tampered = both.clone();
+    if let Envelope::Metablock(m) = &mut tampered {
+        if let Signed::Layout(l) = &mut m.signed {
+            l.readme = "changed".into();
+        }
+    }
+    assert_eq!(
+        stage(c.verify(&tampered, &[&carl], NOW)),
+        Stage::LayoutSignatures
+    );
+    assert_eq!(
+        stage(c.verify(&tampered, &[&alice], NOW)),
+        Stage::LayoutSignatures
+    );
+}
+
+#[test]
+fn expiry_is_judged_at_the_injected_time() {
+    let alice = signer("alice");
+    let c = Chain::new();
+    let l = signed(Signed::Layout(layout(&[], vec![], vec![])), &[&alice]);
+    let exp = crate::models::parse_expires("2030-01-01T00:00:00Z").unwrap();
+    assert!(c.verify(&l, &[&alice], exp - 1).is_ok());
+    assert_eq!(stage(c.verify(&l, &[&alice], exp)), Stage::LayoutExpiry);
+}
+
+#[test]
+fn links_are_found_by_file_name_and_counted_by_key_material() {
+    let (alice, bob, carl) = (signer("alice"), signer("bob"), signer("carl"));
+    let c = Chain::new();
+    let l = signed(
+        Signed::Layout(layout(
+            &[&bob, &carl],
+            vec![step("build", &[&bob, &carl], 2, &[], &[])],
+            vec![],
+        )),
+        &[&alice],
+    );
+    assert_eq!(stage(c.verify(&l, &[&alice], NOW)), Stage::LinkLoading);
+    c.add_link("build", &bob, arts(&[]), arts(&[("a", 1)]));
+    // One file for a threshold of two: fails before any signature check.
+    assert_eq!(stage(c.verify(&l, &[&alice], NOW)), Stage::LinkLoading);
+    // carl's file signed by bob: skipped (no signature by carl), 1 of 2.
+    let link = Link {
+        name: "build".into(),
+        products: arts(&[("a", 1)]),
+        ..Default::default()
+    };
+    fs::write(
+        c.links().join(link_filename("build", carl.keyid())),
+        signed(Signed::Link(link), &[&bob]).to_file_bytes(),
+    )
+    .unwrap();
+    let f = c.verify(&l, &[&alice], NOW).unwrap_err();
+    assert_eq!(f.stage, Stage::LinkSignatures);
+    assert_eq!(f.skipped_links.len(), 1, "{f}");
+    c.add_link("build", &carl, arts(&[]), arts(&[("a", 1)]));
+    assert!(c.verify(&l, &[&alice], NOW).is_ok());
+    // Different artifacts with threshold 2.
+    c.add_link("build", &carl, arts(&[]), arts(&[("a", 2)]));
+    assert_eq!(
+        stage(c.verify(&l, &[&alice], NOW)),
+        Stage::ThresholdArtifacts
+    );
+}
+
+#[test]
+fn the_same_key_under_two_ids_counts_once() {
+    let (alice, bob) = (signer("alice"), signer("bob"));
+    // bob's key again, under its legacy id (keyid_hash_algorithms hashed in).
+    let KeyDict::Sslib(k) = bob.public_key() else {
+        panic!()
+    };
+    let mut legacy = match k.to_value() {
+        Value::Object(o) => o,
+        _ => unreachable!(),
+    };
+    legacy.remove("keyid");
+    legacy.insert(
+        "keyid_hash_algorithms",
+        Value::Array(vec!["sha256".into(), "sha512".into()]),
+    );
+    let legacy_id = crate::keys::sslib_keyid(&legacy);
+    legacy.insert("keyid", legacy_id.clone().into());
+    let mut lay = layout(&[&bob], vec![], vec![]);
+    lay.keys.insert(legacy_id.clone(), Value::Object(legacy));
+    let mut s = step("build", &[&bob], 2, &[], &[]);
+    s.pubkeys.push(legacy_id.clone());
+    lay.steps.push(s);
+    let c = Chain::new();
+    let l = signed(Signed::Layout(lay), &[&alice]);
+    c.add_link("build", &bob, arts(&[]), arts(&[]));
+    // The same link under the legacy id's file name: two files, one key.
+    fs::copy(
+        c.links().join(link_filename("build", bob.keyid())),
+        c.links().join(link_filename("build", &legacy_id)),
+    )
+    .unwrap();
+    let f = c.verify(&l, &[&alice], NOW).unwrap_err();
+    assert_eq!(f.stage, Stage::LinkSignatures, "{f}");
+}
+
+#[test]
+fn step_rules_name_the_artifact() {
+    let (alice, bob) = (signer("alice"), signer("bob"));
+    let c = Chain::new();
+    let steps = vec![
+        step("clone", &[&bob], 1, &[], &["CREATE src/*", "DISALLOW *"]),
+        step(
+            "build",
+            &[&bob],
+            1,
+            &["MATCH src/* WITH PRODUCTS FROM clone", "DISALLOW *"],
+            &[],
+        ),
+    ];
+    let l = signed(Signed::Layout(layout(&[&bob], steps, vec![])), &[&alice]);
+    c.add_link("clone", &bob, arts(&[]), arts(&[("src/a.c", 1)]));
+    c.add_link("build", &bob, arts(&[("src/a.c", 1)]), arts(&[]));
+    assert!(c.verify(&l, &[&alice], NOW).is_ok());
+    c.add_link("build", &bob, arts(&[("src/a.c", 9)]), arts(&[]));
+    let f = c.verify(&l, &[&alice], NOW).unwrap_err();
+    assert_eq!(f.stage, Stage::StepRules);
+    assert_eq!(f.step.as_deref(), Some("build"));
+    assert!(
+        f.message.contains("src/a.c") && f.message.contains("digest differs"),
+        "{f}"
+    );
+}
+
+#[test]
+fn substitution_fills_placeholders_only_when_asked() {
+    let (alice, bob) = (signer("alice"), signer("bob"));
+    let c = Chain::new();
+    let steps = vec![step(
+        "clone",
+        &[&bob],
+        1,
+        &[],
+        &["CREATE {P}/*", "DISALLOW *"],
+    )];
+    let l = signed(Signed::Layout(layout(&[&bob], steps, vec![])), &[&alice]);
+    c.add_link("clone", &bob, arts(&[]), arts(&[("proj/a", 1)]));
+    assert_eq!(stage(c.verify(&l, &[&alice], NOW)), Stage::StepRules);
+    let mut o = c.opts(NOW);
+    o.params = Some([("P".to_string(), "proj".to_string())].into());
+    assert!(c.verify_with(&l, &[&alice], &o).is_ok());
+    o.params = Some([("Q".to_string(), "proj".to_string())].into());
+    assert_eq!(stage(c.verify_with(&l, &[&alice], &o)), Stage::Substitution);
+}
+
+#[test]
+fn inspections_run_in_the_work_dir_and_fail_on_bad_exits() {
+    let alice = signer("alice");
+    let c = Chain::new();
+    fs::write(c.dir.path().join("work/product.txt"), "p").unwrap();
+    let insp = |run: &[&str], products: &[&str]| Inspection {
+        name: "check".into(),
+        run: run.iter().map(|s| s.to_string()).collect(),
+        expected_materials: vec![rule("ALLOW product.txt"), rule("DISALLOW *")],
+        expected_products: products.iter().map(|r| rule(r)).collect(),
+    };
+    let ok = signed(
+        Signed::Layout(layout(
+            &[],
+            vec![],
+            vec![insp(
+                &["touch", "new.txt"],
+                &["CREATE new.txt", "ALLOW product.txt", "DISALLOW *"],
+            )],
+        )),
+        &[&alice],
+    );
+    assert!(c.verify(&ok, &[&alice], NOW).is_ok());
+    let fails = signed(
+        Signed::Layout(layout(&[], vec![], vec![insp(&["false"], &[])])),
+        &[&alice],
+    );
+    let f = c.verify(&fails, &[&alice], NOW).unwrap_err();
+    assert_eq!(
+        (f.stage, f.inspection.as_deref()),
+        (Stage::Inspections, Some("check"))
+    );
+    let missing = signed(
+        Signed::Layout(layout(
+            &[],
+            vec![],
+            vec![insp(&["intoto-no-such-program"], &[])],
+        )),
+        &[&alice],
+    );
+    assert!(
+        c.verify(&missing, &[&alice], NOW)
+            .unwrap_err()
+            .message
+            .contains("not found")
+    );
+    // Link files in the work dir are not recorded; other files are.
+    fs::write(c.dir.path().join("work/x.link"), "{}").unwrap();
+    let mut strict = insp(
+        &["true"],
+        &["ALLOW product.txt", "ALLOW new.txt", "DISALLOW *"],
+    );
+    strict.expected_materials = strict.expected_products.clone();
+    let strict = signed(Signed::Layout(layout(&[], vec![], vec![strict])), &[&alice]);
+    assert!(c.verify(&strict, &[&alice], NOW).is_ok());
+    fs::write(c.dir.path().join("work/.hidden~"), "smuggled").unwrap();
+    assert_eq!(
+        stage(c.verify(&strict, &[&alice], NOW)),
+        Stage::InspectionRules
+    );
+}
+
+#[test]
+fn sublayouts_recurse_and_their_inspections_need_permission() {
+    let (alice, bob, carl) = (signer("alice"), signer("bob"), signer("carl"));
+    let c = Chain::new();
+    // bob signs a sublayout for step "build", whose own step is done by carl.
+    let inner_insp = Inspection {
+        name: "peek".into(),
+        run: vec!["true".into()],
+        expected_materials: vec![],
+        expected_products: vec![],
+    };
+    let inner = |insp: Vec<Inspection>| {
+        signed(
+            Signed::Layout(layout(
+                &[&carl],
+                vec![step("compile", &[&carl], 1, &[], &[])],
+                insp,
+            )),
+            &[&bob],
+        )
+    };
+    let root = signed(
+        Signed::Layout(layout(
+            &[&bob],
+            vec![step(
+                "build",
+                &[&bob],
+                1,
+                &[],
+                &["CREATE out", "DISALLOW *"],
+            )],
+            vec![],
+        )),
+        &[&alice],
+    );
+    fs::write(
+        c.links().join(link_filename("build", bob.keyid())),
+        inner(vec![]).to_file_bytes(),
+    )
+    .unwrap();
+    let sub_dir = c.links().join(format!("build.{}", &bob.keyid()[..8]));
+    fs::create_dir_all(&sub_dir).unwrap();
+    let link = Link {
+        name: "compile".into(),
+        products: arts(&[("out", 3)]),
+        ..Default::default()
+    };
+    fs::write(
+        sub_dir.join(link_filename("compile", carl.keyid())),
+        signed(Signed::Link(link), &[&carl]).to_file_bytes(),
+    )
+    .unwrap();
+    let summary = c.verify(&root, &[&alice], NOW).unwrap();
+    assert!(summary.materials.is_empty());
+    fs::write(
+        c.links().join(link_filename("build", bob.keyid())),
+        inner(vec![inner_insp]).to_file_bytes(),
+    )
+    .unwrap();
+    let f = c.verify(&root, &[&alice], NOW).unwrap_err();
+    assert_eq!(f.stage, Stage::Inspections);
+    assert!(
+        f.message.contains("--allow-sublayout-inspections") && !f.sublayouts.is_empty(),
+        "{f}"
+    );
+    let mut o = c.opts(NOW);
+    o.allow_sublayout_inspections = true;
+    assert!(c.verify_with(&root, &[&alice], &o).is_ok());
+}
+
+#[test]
+fn sublayout_nesting_is_bounded() {
+    let bob = signer("bob");
+    let alice = signer("alice");
+    let c = Chain::new();
+    // A sublayout that names itself: every level finds the same file one
+    // directory deeper.
+    let me = signed(
+        Signed::Layout(layout(
+            &[&bob],
+            vec![step("s", &[&bob], 1, &[], &[])],
+            vec![],
+        )),
+        &[&bob],
+    );
+    let mut dir = c.links();
+    for _ in 0..=MAX_SUBLAYOUT_DEPTH + 1 {
+        fs::write(
+            dir.join(link_filename("s", bob.keyid())),
+            me.to_file_bytes(),
+        )
+        .unwrap();
+        dir = dir.join(format!("s.{}", &bob.keyid()[..8]));
+        fs::create_dir_all(&dir).unwrap();
+    }
+    let root = signed(
+        Signed::Layout(layout(
+            &[&bob],
+            vec![step("s", &[&bob], 1, &[], &[])],
+            vec![],
+        )),
+        &[&alice],
+    );
+    let f = c.verify(&root, &[&alice], NOW).unwrap_err();
+    assert_eq!(f.stage, Stage::Sublayouts, "{f}");
+}
+
+#[test]
+fn a_fifo_under_a_link_name_fails_instead_of_hanging() {
+    let (alice, bob) = (signer("alice"), signer("bob"));
+    let c = Chain::new();
+    let l = signed(
+        Signed::Layout(layout(
+            &[&bob],
+            vec![step("s", &[&bob], 1, &[], &[])],
+            vec![],
+        )),
+        &[&alice],
+    );
+    let fifo = c.links().join(link_filename("s", bob.keyid()));
+    let cpath = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    #[allow(unsafe_code)]
+    // SAFETY: a valid NUL-terminated path.
+    let rc = unsafe { libc::mkfifo(cpath.as_ptr(), 0o644) };
+    assert_eq!(rc, 0);
+    let f = c.verify(&l, &[&alice], NOW).unwrap_err();
+    assert_eq!(f.stage, Stage::LinkLoading);
+    assert!(f.message.contains("not a regular file"), "{f}");
+}
