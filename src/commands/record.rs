@@ -39,27 +39,38 @@ fn start(a: StartArgs, ctx: &Ctx) -> Result<u8> {
 
 fn stop(a: StopArgs, ctx: &Ctx) -> Result<u8> {
     check_dir(a.metadata_directory.as_deref())?;
-    let signer = signer(&a.key, ctx)?;
-    let public = signer.public_key().clone();
-    let is_gpg = matches!(public, KeyDict::Gpg(_));
     // With a PEM key the unfinished file is named after it; with gpg the
     // reference looks for the only `.<name>.*.link-unfinished`.
-    let unfinished = if is_gpg {
-        find_unfinished(&a.step_name)?
-    } else {
-        PathBuf::from(unfinished_filename(&a.step_name, signer.keyid()))
+    let load = |unfinished: &PathBuf| {
+        fsio::load_metadata(unfinished).map_err(|e| {
+            if e.is_not_found() {
+                anyhow!(
+                    "no unfinished link for step '{}' signed by this key ({} not found); run `intoto record start` first",
+                    a.step_name,
+                    unfinished.display()
+                )
+            } else {
+                anyhow!("unfinished link {e}")
+            }
+        })
     };
-    let env = fsio::load_metadata(&unfinished).map_err(|e| {
-        if e.is_not_found() {
-            anyhow!(
-                "no unfinished link for step '{}' signed by this key ({} not found); run `intoto record start` first",
-                a.step_name,
-                unfinished.display()
-            )
-        } else {
-            anyhow!("unfinished link {e}")
+    let (signer, unfinished, env) = if a.key.gpg.is_some() {
+        let unfinished = find_unfinished(&a.step_name)?;
+        let env = load(&unfinished)?;
+        // Bare --gpg: stop with the key that started (the reference checks
+        // that key, but would sign with gpg's default key).
+        let mut key = a.key.clone();
+        if key.gpg.as_deref() == Some("") {
+            key.gpg = env.signature_keyids().into_iter().next();
         }
-    })?;
+        (signer(&key, ctx)?, unfinished, env)
+    } else {
+        let signer = signer(&a.key, ctx)?;
+        let unfinished = PathBuf::from(unfinished_filename(&a.step_name, signer.keyid()));
+        let env = load(&unfinished)?;
+        (signer, unfinished, env)
+    };
+    let public = signer.public_key().clone();
     verify_envelope(&env, public.verifier(ctx.now).as_ref()).map_err(|e| {
         anyhow!(
             "unfinished link {} is not signed by the key given to stop: {e}",

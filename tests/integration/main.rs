@@ -6,3 +6,5 @@ mod common;
 mod docs;
 mod interop;
 mod reference;
+mod cli;
+mod sign;
