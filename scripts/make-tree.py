@@ -5,7 +5,7 @@
 
 Source-like sizes: 2 % empty files, 3 % blobs (log-normal, median 200 KiB),
 the rest log-normal with median 4 KiB (sigma 1.3), capped at 8 MiB and
-rescaled to TOTAL_BYTES. 'deep' nests directories up to 24 levels, 'src'
+rescaled to TOTAL_BYTES ('flat': NFILES equal files of TOTAL_BYTES in all). 'deep' nests directories up to 24 levels, 'src'
 up to 6, 'flat' puts every file in OUTDIR. Contents come from a seeded
 64 MiB pool and every file starts with a unique header, so no two files
 are equal. Same arguments, same tree.
@@ -38,7 +38,7 @@ for i in range(a.nfiles):
         s = int(math.exp(rng.gauss(math.log(200 << 10), 1.0)))
     else:
         s = int(math.exp(rng.gauss(math.log(4 << 10), 1.3)))
-    sizes.append(min(s, CAP))
+    sizes.append(s if a.shape == "flat" else min(s, CAP))
 if a.shape != "flat":
     scale = a.total / max(1, sum(sizes))
     sizes = [min(CAP, int(s * scale)) for s in sizes]

@@ -5,6 +5,7 @@
 //! records) is kept as 32 raw bytes, and a map is a sorted vector. Any
 //! other digest set is kept verbatim, so canonical bytes never change.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
@@ -57,7 +58,10 @@ impl HashDict {
     /// The (algorithm, hex) pairs, sorted.
     pub fn pairs(&self) -> Vec<(String, String)> {
         match self {
-            HashDict::Sha256(d) => vec![("sha256".into(), hex::encode(d))],
+            HashDict::Sha256(d) => vec![(
+                "sha256".into(),
+                String::from_utf8_lossy(&hex32(d)).into_owned(),
+            )],
             HashDict::Other(p) => p
                 .iter()
                 .map(|(a, h)| (a.to_string(), h.to_string()))
@@ -80,12 +84,44 @@ impl fmt::Debug for HashDict {
     }
 }
 
+/// Lower-case hex of a digest, without allocating.
+fn hex32(d: &[u8; 32]) -> [u8; 64] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [0u8; 64];
+    for (i, b) in d.iter().enumerate() {
+        out[2 * i] = HEX[(b >> 4) as usize];
+        out[2 * i + 1] = HEX[(b & 15) as usize];
+    }
+    out
+}
+
+/// Decodes exactly 64 lower-case hex digits.
+fn unhex32(s: &str) -> Option<[u8; 32]> {
+    fn nib(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            _ => None,
+        }
+    }
+    let b = s.as_bytes();
+    if b.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = (nib(b[2 * i])? << 4) | nib(b[2 * i + 1])?;
+    }
+    Some(out)
+}
+
 impl Serialize for HashDict {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             HashDict::Sha256(d) => {
+                let hex = hex32(d);
                 let mut m = s.serialize_map(Some(1))?;
-                m.serialize_entry("sha256", &hex::encode(d))?;
+                m.serialize_entry("sha256", std::str::from_utf8(&hex).expect("hex is ASCII"))?;
                 m.end()
             }
             HashDict::Other(p) => {
@@ -99,32 +135,98 @@ impl Serialize for HashDict {
     }
 }
 
-/// Artifact path → digests, sorted by path (code-point order).
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct Artifacts(Vec<(Box<str>, HashDict)>);
+/// Artifact path → digests, sorted by path (code-point order). All paths
+/// live in one buffer: a link of 100k artifacts is two allocations, not
+/// 200k.
+#[derive(Clone, Default)]
+pub struct Artifacts {
+    text: String,
+    entries: Vec<Entry>,
+}
+
+#[derive(Clone)]
+struct Entry {
+    start: u32,
+    len: u32,
+    digests: HashDict,
+}
 
 impl Artifacts {
     /// An empty map.
     pub fn new() -> Artifacts {
-        Artifacts(Vec::new())
+        Artifacts::default()
+    }
+
+    fn path(&self, e: &Entry) -> &str {
+        &self.text[e.start as usize..(e.start + e.len) as usize]
+    }
+
+    /// Appends an entry (order and uniqueness are fixed by `finish`).
+    fn push(&mut self, path: &str, digests: HashDict) {
+        let start = u32::try_from(self.text.len()).expect("metadata is smaller than 4 GiB");
+        self.text.push_str(path);
+        self.entries.push(Entry {
+            start,
+            len: path.len() as u32,
+            digests,
+        });
+    }
+
+    /// Sorts by path; `Err(path)` names a path given twice.
+    fn finish(mut self) -> Result<Artifacts, String> {
+        let text = std::mem::take(&mut self.text);
+        let key = |e: &Entry| &text[e.start as usize..(e.start + e.len) as usize];
+        self.entries.sort_unstable_by(|a, b| key(a).cmp(key(b)));
+        if let Some(w) = self.entries.windows(2).find(|w| key(&w[0]) == key(&w[1])) {
+            return Err(key(&w[0]).to_owned());
+        }
+        self.text = text;
+        Ok(self)
     }
 
     /// Builds a map; `Err(path)` names a path given twice.
-    pub fn from_entries(mut entries: Vec<(Box<str>, HashDict)>) -> Result<Artifacts, String> {
-        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        if let Some(w) = entries.windows(2).find(|w| w[0].0 == w[1].0) {
-            return Err(w[0].0.to_string());
+    pub fn from_entries<S: AsRef<str>>(entries: Vec<(S, HashDict)>) -> Result<Artifacts, String> {
+        let mut a = Artifacts::new();
+        for (p, d) in entries {
+            a.push(p.as_ref(), d);
         }
-        Ok(Artifacts(entries))
+        a.finish()
     }
 
     fn index(&self, path: &str) -> Option<usize> {
-        self.0.binary_search_by(|(p, _)| p.as_ref().cmp(path)).ok()
+        self.entries
+            .binary_search_by(|e| self.path(e).cmp(path))
+            .ok()
     }
 
     /// Digests of `path`.
     pub fn get(&self, path: &str) -> Option<&HashDict> {
-        self.index(path).map(|i| &self.0[i].1)
+        self.index(path).map(|i| &self.entries[i].digests)
+    }
+
+    /// Digests of `path`, searching forward from `*cursor` (which moves to
+    /// where `path` is or would be). For lookups in increasing path order:
+    /// a merge over both lists instead of a binary search per lookup.
+    pub fn seek(&self, path: &str, cursor: &mut usize) -> Option<&HashDict> {
+        let v = &self.entries;
+        let mut lo = (*cursor).min(v.len());
+        if lo > 0 && self.path(&v[lo - 1]) >= path {
+            // Out of order: search from the start.
+            lo = 0;
+        }
+        let mut step = 1;
+        let mut hi = lo;
+        while hi < v.len() && self.path(&v[hi]) < path {
+            lo = hi + 1;
+            hi = lo + step;
+            step *= 2;
+        }
+        let hi = hi.min(v.len());
+        let i = lo + v[lo..hi].partition_point(|e| self.path(e) < path);
+        *cursor = i;
+        v.get(i)
+            .filter(|e| self.path(e) == path)
+            .map(|e| &e.digests)
     }
 
     /// True when `path` is listed.
@@ -132,51 +234,56 @@ impl Artifacts {
         self.index(path).is_some()
     }
 
-    /// Inserts or replaces.
-    pub fn insert(&mut self, path: impl Into<Box<str>>, digests: HashDict) {
-        let path = path.into();
-        match self.0.binary_search_by(|(p, _)| p.as_ref().cmp(&path)) {
-            Ok(i) => self.0[i].1 = digests,
-            Err(i) => self.0.insert(i, (path, digests)),
-        }
-    }
-
     /// Paths, sorted.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(|(p, _)| p.as_ref())
+        self.entries.iter().map(|e| self.path(e))
     }
 
     /// Entries, sorted by path.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &HashDict)> {
-        self.0.iter().map(|(p, d)| (p.as_ref(), d))
+        self.entries.iter().map(|e| (self.path(e), &e.digests))
     }
 
     /// Number of artifacts.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.entries.len()
     }
 
     /// True when empty.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.entries.is_empty()
     }
 }
 
-impl<S: Into<Box<str>>> FromIterator<(S, HashDict)> for Artifacts {
+impl PartialEq for Artifacts {
+    fn eq(&self, other: &Artifacts) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Artifacts {}
+
+impl<S: AsRef<str>> FromIterator<(S, HashDict)> for Artifacts {
     /// Collects entries; a repeated path keeps its last digests.
     fn from_iter<I: IntoIterator<Item = (S, HashDict)>>(iter: I) -> Artifacts {
-        let mut entries: Vec<(Box<str>, HashDict)> =
-            iter.into_iter().map(|(p, d)| (p.into(), d)).collect();
-        // Stable sort keeps insertion order among equal paths; keep the last.
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut out: Vec<(Box<str>, HashDict)> = Vec::with_capacity(entries.len());
-        for e in entries {
+        let mut a = Artifacts::new();
+        for (p, d) in iter {
+            a.push(p.as_ref(), d);
+        }
+        let text = std::mem::take(&mut a.text);
+        let key = |e: &Entry| &text[e.start as usize..(e.start + e.len) as usize];
+        // A stable sort keeps insertion order among equal paths; keep the last.
+        a.entries.sort_by(|x, y| key(x).cmp(key(y)));
+        let mut out: Vec<Entry> = Vec::with_capacity(a.entries.len());
+        for e in a.entries {
             match out.last_mut() {
-                Some(last) if last.0 == e.0 => *last = e,
+                Some(last) if key(last) == key(&e) => *last = e,
                 _ => out.push(e),
             }
         }
-        Artifacts(out)
+        a.entries = out;
+        a.text = text;
+        a
     }
 }
 
@@ -188,9 +295,9 @@ impl fmt::Debug for Artifacts {
 
 impl Serialize for Artifacts {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(self.0.len()))?;
-        for (p, d) in &self.0 {
-            m.serialize_entry(p.as_ref(), d)?;
+        let mut m = s.serialize_map(Some(self.len()))?;
+        for (p, d) in self.iter() {
+            m.serialize_entry(p, d)?;
         }
         m.end()
     }
@@ -214,8 +321,8 @@ impl<'de> Visitor<'de> for ArtifactsSeed<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Artifacts, A::Error> {
-        let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0).min(1 << 20));
-        while let Some(name) = map.next_key::<String>()? {
+        let mut out = Artifacts::new();
+        while let Some(name) = map.next_key_seed(StrSeed)? {
             if name.contains('\0') {
                 return Err(de::Error::custom(format_args!(
                     "{}: artifact name {name:?} contains NUL",
@@ -226,9 +333,9 @@ impl<'de> Visitor<'de> for ArtifactsSeed<'_> {
                 path: self.0,
                 name: &name,
             })?;
-            entries.push((name.into_boxed_str(), digests));
+            out.push(&name, digests);
         }
-        Artifacts::from_entries(entries).map_err(|dup| {
+        out.finish().map_err(|dup| {
             de::Error::custom(format_args!(
                 "{}: duplicate key {dup:?} in an object",
                 self.0
@@ -245,7 +352,7 @@ struct HashDictSeed<'a> {
 impl<'de> DeserializeSeed<'de> for HashDictSeed<'_> {
     type Value = HashDict;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<HashDict, D::Error> {
-        d.deserialize_any(self)
+        d.deserialize_map(self)
     }
 }
 
@@ -261,23 +368,40 @@ impl<'de> Visitor<'de> for HashDictSeed<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<HashDict, A::Error> {
-        let mut pairs = Vec::with_capacity(1);
-        while let Some(algo) = map.next_key::<String>()? {
-            let hex = map.next_value::<crate::json::Value>()?;
-            match hex {
-                crate::json::Value::String(h) if is_hex(&h) => pairs.push((algo, h)),
-                other => {
-                    return Err(de::Error::custom(format_args!(
-                        "{}[{:?}].{algo}: expected a hex digest, got {}",
-                        self.path,
-                        self.name,
-                        match other {
-                            crate::json::Value::String(s) => format!("{s:?}"),
-                            o => o.kind().to_owned(),
-                        }
-                    )));
-                }
+        // The common case, {"sha256": <64 lower-case hex>}, without
+        // allocating; anything else goes through the general path.
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        let mut fast: Option<[u8; 32]> = None;
+        while let Some(algo) = map.next_key_seed(StrSeed)? {
+            let hex = map.next_value_seed(HexSeed {
+                path: self.path,
+                name: self.name,
+                algo: &algo,
+            })?;
+            if pairs.is_empty()
+                && fast.is_none()
+                && algo == "sha256"
+                && let Some(d) = unhex32(&hex)
+            {
+                fast = Some(d);
+                continue;
             }
+            if !is_hex(&hex) {
+                return Err(de::Error::custom(format_args!(
+                    "{}[{:?}].{algo}: expected a hex digest, got {hex:?}",
+                    self.path, self.name
+                )));
+            }
+            if let Some(d) = fast.take() {
+                pairs.push((
+                    "sha256".into(),
+                    String::from_utf8_lossy(&hex32(&d)).into_owned(),
+                ));
+            }
+            pairs.push((algo.into_owned(), hex.into_owned()));
+        }
+        if let Some(d) = fast {
+            return Ok(HashDict::Sha256(d));
         }
         HashDict::from_pairs(pairs).ok_or_else(|| {
             de::Error::custom(format_args!(
@@ -285,5 +409,104 @@ impl<'de> Visitor<'de> for HashDictSeed<'_> {
                 self.path, self.name
             ))
         })
+    }
+}
+
+/// A string, borrowed from the input when it has no escapes.
+struct StrSeed;
+
+impl<'de> DeserializeSeed<'de> for StrSeed {
+    type Value = Cow<'de, str>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Cow<'de, str>, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for StrSeed {
+    type Value = Cow<'de, str>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Borrowed(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(v))
+    }
+}
+
+/// A digest value: must be a hex string.
+struct HexSeed<'a> {
+    path: &'a str,
+    name: &'a str,
+    algo: &'a str,
+}
+
+impl<'de> DeserializeSeed<'de> for HexSeed<'_> {
+    type Value = Cow<'de, str>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Cow<'de, str>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for HexSeed<'_> {
+    type Value = Cow<'de, str>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(
+            f,
+            "{}[{:?}].{}: a hex digest",
+            self.path, self.name, self.algo
+        )
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Cow<'de, str>, E> {
+        // A lower-case sha256 digest is checked again, more cheaply, when
+        // it is decoded; anything else must be hex here.
+        if (v.len() == 64 && self.algo == "sha256") || is_hex(v) {
+            Ok(Cow::Borrowed(v))
+        } else {
+            Err(self.bad(&format!("{v:?}")))
+        }
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Cow<'de, str>, E> {
+        if is_hex(v) {
+            Ok(Cow::Owned(v.to_owned()))
+        } else {
+            Err(self.bad(&format!("{v:?}")))
+        }
+    }
+}
+
+impl HexSeed<'_> {
+    fn bad<E: de::Error>(&self, got: &str) -> E {
+        E::custom(format_args!(
+            "{}[{:?}].{}: expected a hex digest, got {got}",
+            self.path, self.name, self.algo
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seek_finds_in_increasing_order_and_misses_cleanly() {
+        let a: Artifacts = (0..1000)
+            .map(|i| (format!("p{i:04}"), HashDict::sha256([0; 32])))
+            .collect();
+        let mut c = 0;
+        assert!(a.seek("a", &mut c).is_none());
+        for i in (0..1000).step_by(7) {
+            assert!(a.seek(&format!("p{i:04}"), &mut c).is_some(), "{i}");
+            assert!(a.seek(&format!("p{i:04}x"), &mut c).is_none());
+        }
+        assert!(a.seek("z", &mut c).is_none());
+        assert_eq!(c, 1000);
+        // Going backwards still finds entries.
+        assert!(a.seek("p0003", &mut c).is_some());
+        assert!(a.seek("p0001", &mut c).is_some());
     }
 }

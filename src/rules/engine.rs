@@ -166,7 +166,7 @@ pub fn apply_rules(
         Side::Materials => materials,
         Side::Products => products,
     };
-    let keys: Vec<&str> = artifacts.keys().collect();
+    let (keys, digests): (Vec<&str>, Vec<&crate::models::HashDict>) = artifacts.iter().unzip();
     let mut alive = vec![true; keys.len()];
     let mut near_misses: Vec<NearMiss> = Vec::new();
 
@@ -257,6 +257,9 @@ pub fn apply_rules(
                 } else {
                     dir_prefix(source_prefix)
                 };
+                // Queued paths are sorted, so are the destination paths
+                // derived from them: look them up with a moving cursor.
+                let mut cursor = 0;
                 for (i, k) in keys.iter().enumerate() {
                     if !alive[i] {
                         continue;
@@ -267,9 +270,15 @@ pub fn apply_rules(
                     if !g.matches(rest) {
                         continue;
                     }
-                    let dest_path = join(dest_prefix, rest);
-                    match dest_artifacts.get(dest_path.as_str()) {
-                        Some(d) if Some(d) == artifacts.get(k) => alive[i] = false,
+                    let joined;
+                    let dest_path = if dest_prefix.is_empty() {
+                        rest
+                    } else {
+                        joined = join(dest_prefix, rest);
+                        joined.as_str()
+                    };
+                    match dest_artifacts.seek(dest_path, &mut cursor) {
+                        Some(d) if d == digests[i] => alive[i] = false,
                         found => near_misses.push(NearMiss {
                             artifact: (*k).to_owned(),
                             rule: shown.clone(),

@@ -20,6 +20,10 @@ enum Kind {
     All,
     /// No wildcards at all.
     Literal(String),
+    /// `*` then literal text.
+    Suffix(String),
+    /// Literal text then `*`.
+    Prefix(String),
     /// Everything else.
     General,
 }
@@ -102,6 +106,12 @@ impl Glob {
             Kind::All
         } else if toks.iter().all(|t| matches!(t, Tok::Lit(_))) {
             Kind::Literal(pattern.to_owned())
+        } else if let Some(lit) = literal_text(&toks[1..]).filter(|_| toks[0] == Tok::Star) {
+            Kind::Suffix(lit)
+        } else if let Some(lit) =
+            literal_text(&toks[..toks.len() - 1]).filter(|_| toks.last() == Some(&Tok::Star))
+        {
+            Kind::Prefix(lit)
         } else {
             Kind::General
         };
@@ -121,6 +131,8 @@ impl Glob {
         match &self.kind {
             Kind::All => true,
             Kind::Literal(l) => l == s,
+            Kind::Suffix(l) => s.ends_with(l.as_str()),
+            Kind::Prefix(l) => s.starts_with(l.as_str()),
             Kind::General => self.matches_general(s),
         }
     }
@@ -164,6 +176,16 @@ impl Glob {
             }
         }
     }
+}
+
+/// The text of a token run made only of literals.
+fn literal_text(toks: &[Tok]) -> Option<String> {
+    toks.iter()
+        .map(|t| match t {
+            Tok::Lit(c) => Some(*c),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The class between `pat[i]` (just after `[`) and `pat[j]` (the `]`),
@@ -246,7 +268,7 @@ fn class(pat: &[char], start: usize, j: usize) -> Class {
 
 #[cfg(test)]
 mod tests {
-    use super::Glob;
+    use super::{Glob, Kind};
 
     fn m(p: &str, s: &str) -> bool {
         Glob::new(p).matches(s)
@@ -296,6 +318,15 @@ mod tests {
         assert!(m("[", "["));
         assert!(m("a[b", "a[b"));
         assert!(m("[!]", "[!]"));
+    }
+
+    #[test]
+    fn prefix_and_suffix_fast_paths_keep_the_semantics() {
+        assert!(m("*.c", "a/b.c") && m("*.c", ".c") && !m("*.c", "a.h"));
+        assert!(m("src/*", "src/") && m("src/*", "src/a/b") && !m("src/*", "src"));
+        assert!(matches!(Glob::new("*.c").kind, Kind::Suffix(_)));
+        assert!(matches!(Glob::new("src/*").kind, Kind::Prefix(_)));
+        assert!(matches!(Glob::new("*a*").kind, Kind::General));
     }
 
     #[test]

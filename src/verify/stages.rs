@@ -14,9 +14,9 @@ type StepLinks<T> = Vec<(String, Vec<(String, T)>)>;
 use super::{Failure, LayoutKey, Log, MAX_SUBLAYOUT_DEPTH, SkippedLink, Stage, VerifyOptions};
 use crate::fsio::{self, LoadError};
 use crate::keys::{KeyDict, VerifyError, verify_envelope};
-use crate::models::{Envelope, Layout, Link, Signed, link_filename, parse_expires};
+use crate::models::{Envelope, Layout, Link, Signed, Step, link_filename, parse_expires};
 use crate::record::{self, RecordOptions};
-use crate::rules::{ItemKind, Side, apply_rules};
+use crate::rules::{ItemKind, RuleFailure, Side, apply_rules};
 use crate::runner::{self, RunError, RunOptions};
 
 pub(super) fn verify_layout(
@@ -45,9 +45,9 @@ pub(super) fn verify_layout(
     }
     let key_dicts = key_dicts(&layout)?;
     log.info("Reading link metadata files...");
-    let loaded = load_links(&layout, &key_dicts, link_dir)?;
+    let loaded = load_links(&layout, &key_dicts, link_dir, opts.now)?;
     log.info("Verifying link metadata signatures...");
-    let verified = link_signatures(&layout, &key_dicts, loaded, opts.now, log)?;
+    let verified = link_signatures(&layout, loaded, log)?;
     log.info("Verifying sublayouts...");
     let chain = sublayouts(&key_dicts, verified, opts, link_dir, depth, log)?;
     log.info("Verifying alignment of reported commands...");
@@ -61,17 +61,28 @@ pub(super) fn verify_layout(
         }
     }
     log.info("Verifying step rules...");
-    for step in &layout.steps {
-        for (side, rules) in [
-            (Side::Materials, &step.expected_materials),
-            (Side::Products, &step.expected_products),
-        ] {
-            apply_rules(ItemKind::Step, &step.name, side, rules, &links).map_err(|rf| {
-                let mut f = Failure::new(Stage::StepRules, rf.to_string()).step(&step.name);
-                f.rule = Some(rf);
-                f
-            })?;
-        }
+    let tasks: Vec<(&Step, Side, &Vec<Vec<String>>)> = layout
+        .steps
+        .iter()
+        .flat_map(|s| {
+            [
+                (s, Side::Materials, &s.expected_materials),
+                (s, Side::Products, &s.expected_products),
+            ]
+        })
+        .collect();
+    // Independent checks, run in parallel; the first failure in layout
+    // order is reported, as if they had run one after another.
+    let results: Vec<Result<(), RuleFailure>> = tasks
+        .par_iter()
+        .map(|(s, side, rules)| apply_rules(ItemKind::Step, &s.name, *side, rules, &links))
+        .collect();
+    for ((s, ..), r) in tasks.iter().zip(results) {
+        r.map_err(|rf| {
+            let mut f = Failure::new(Stage::StepRules, rf.to_string()).step(&s.name);
+            f.rule = Some(rf);
+            f
+        })?;
     }
     if !layout.inspect.is_empty() {
         if depth > 0 && !opts.allow_sublayout_inspections {
@@ -261,19 +272,52 @@ fn find_key<'a>(dicts: &'a [(String, KeyDict)], id: &str) -> Option<&'a KeyDict>
     dicts.iter().find(|(k, _)| k == id).map(|(_, d)| d)
 }
 
-struct Loaded {
+struct Loaded<'k> {
     keyid: String,
     file: String,
     env: Envelope,
+    /// The layout key that checks this link (None: not authorized).
+    key: Option<&'k KeyDict>,
+    /// The signature check, done while loading (in parallel).
+    checked: Result<(), VerifyError>,
+}
+
+/// Which layout key checks a link stored under `keyid` for `step`, by the
+/// reference's rules: the key itself, the main key of an authorized
+/// subkey, or an authorized key that has `keyid` as a subkey.
+fn choose_key<'k>(
+    step: &Step,
+    keyid: &str,
+    dicts: &'k [(String, KeyDict)],
+    main_of_subkey: &HashMap<&str, &'k KeyDict>,
+) -> Option<&'k KeyDict> {
+    step.pubkeys.iter().find_map(|auth| {
+        let direct = find_key(dicts, auth);
+        let main = main_of_subkey.get(auth.as_str()).copied();
+        if direct.is_some() && keyid == auth {
+            direct
+        } else if main.is_some() && keyid == auth {
+            main
+        } else if direct.is_some_and(|k| k.subkey_ids().contains(&keyid)) {
+            direct
+        } else {
+            None
+        }
+    })
 }
 
 /// Stage 4: reads `<step>.<keyid8>.link` for each authorized key and
 /// each of its subkeys; fewer files than the threshold fail here.
-fn load_links(
+fn load_links<'k>(
     layout: &Layout,
-    dicts: &[(String, KeyDict)],
+    dicts: &'k [(String, KeyDict)],
     link_dir: &Path,
-) -> Result<Vec<(String, Vec<Loaded>)>, Failure> {
+    now: i64,
+) -> Result<Vec<(String, Vec<Loaded<'k>>)>, Failure> {
+    let main_of_subkey: HashMap<&str, &KeyDict> = dicts
+        .iter()
+        .flat_map(|(_, k)| k.subkey_ids().into_iter().map(move |s| (s, k)))
+        .collect();
     let mut wanted: Vec<(usize, String, PathBuf, String)> = Vec::new();
     for (si, step) in layout.steps.iter().enumerate() {
         let mut ids: Vec<String> = Vec::new();
@@ -294,12 +338,21 @@ fn load_links(
     }
     let results: Vec<Result<Option<Loaded>, LoadError>> = wanted
         .par_iter()
-        .map(|(_, id, path, file)| match fsio::load_metadata(path) {
-            Ok(env) => Ok(Some(Loaded {
-                keyid: id.clone(),
-                file: file.clone(),
-                env,
-            })),
+        .map(|(si, id, path, file)| match fsio::load_metadata(path) {
+            Ok(env) => {
+                let key = choose_key(&layout.steps[*si], id, dicts, &main_of_subkey);
+                let checked = match key {
+                    Some(k) => verify_envelope(&env, k.verifier(now).as_ref()),
+                    None => Ok(()),
+                };
+                Ok(Some(Loaded {
+                    keyid: id.clone(),
+                    file: file.clone(),
+                    env,
+                    key,
+                    checked,
+                }))
+            }
             Err(e) if e.is_not_found() => Ok(None),
             Err(e) => Err(e),
         })
@@ -363,49 +416,16 @@ fn error_path(e: &LoadError) -> String {
 /// as the reference does) and requires `threshold` distinct keys.
 fn link_signatures(
     layout: &Layout,
-    dicts: &[(String, KeyDict)],
     loaded: Vec<(String, Vec<Loaded>)>,
-    now: i64,
     log: &mut dyn Log,
 ) -> Result<StepLinks<Envelope>, Failure> {
-    let main_of_subkey: HashMap<&str, &KeyDict> = dicts
-        .iter()
-        .flat_map(|(_, k)| k.subkey_ids().into_iter().map(move |s| (s, k)))
-        .collect();
     let mut out = Vec::new();
     for (step, (name, links)) in layout.steps.iter().zip(loaded) {
-        // Which layout key checks each link (the reference's order of tests).
-        let chosen: Vec<Option<&KeyDict>> = links
-            .iter()
-            .map(|l| {
-                step.pubkeys.iter().find_map(|auth| {
-                    let direct = find_key(dicts, auth);
-                    let main = main_of_subkey.get(auth.as_str()).copied();
-                    if direct.is_some() && l.keyid == *auth {
-                        direct
-                    } else if main.is_some() && l.keyid == *auth {
-                        main
-                    } else if direct.is_some_and(|k| k.subkey_ids().contains(&l.keyid.as_str())) {
-                        direct
-                    } else {
-                        None
-                    }
-                })
-            })
-            .collect();
-        let results: Vec<Result<(), VerifyError>> = links
-            .par_iter()
-            .zip(chosen.par_iter())
-            .map(|(l, k)| match k {
-                Some(k) => verify_envelope(&l.env, k.verifier(now).as_ref()),
-                None => Ok(()),
-            })
-            .collect();
         let mut used: Vec<String> = Vec::new();
         let mut kept = Vec::new();
         let mut skipped = Vec::new();
-        for ((l, k), r) in links.into_iter().zip(chosen).zip(results) {
-            let Some(k) = k else {
+        for l in links {
+            let Some(k) = l.key else {
                 let reason = format!("key {} is not authorized for step '{}'", l.keyid, step.name);
                 log.info(&format!("Skipping link {}: {reason}", l.file));
                 skipped.push(SkippedLink {
@@ -414,7 +434,7 @@ fn link_signatures(
                 });
                 continue;
             };
-            if let Err(e) = r {
+            if let Err(e) = &l.checked {
                 let reason = e.to_string();
                 log.info(&format!("Skipping link {}: {reason}", l.file));
                 skipped.push(SkippedLink {
@@ -489,7 +509,11 @@ fn sublayouts(
         let mut links = Vec::new();
         for (keyid, env) in entries {
             match env.signed() {
-                Signed::Link(l) => links.push((keyid, l.clone())),
+                Signed::Link(_) => {
+                    if let Signed::Link(l) = env.into_signed() {
+                        links.push((keyid, l));
+                    }
+                }
                 Signed::Layout(_) => {
                     let sub_name = format!("{step}.{}", keyid.chars().take(8).collect::<String>());
                     if depth + 1 > MAX_SUBLAYOUT_DEPTH {

@@ -1,4 +1,5 @@
 //! Each stage of the pipeline, with an injected clock and PEM test keys.
+#![allow(clippy::result_large_err)]
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -149,10 +150,10 @@ fn layout_signatures_need_every_given_key() {
     assert!(c.verify(&both, &[&bob], NOW).is_ok());
     // A tampered layout fails for its signer.
     let mut tampered = both.clone();
-    if let Envelope::Metablock(m) = &mut tampered {
-        if let Signed::Layout(l) = &mut m.signed {
-            l.readme = "changed".into();
-        }
+    if let Envelope::Metablock(m) = &mut tampered
+        && let Signed::Layout(l) = &mut m.signed
+    {
+        l.readme = "changed".into();
     }
     assert_eq!(
         stage(c.verify(&tampered, &[&carl], NOW)),

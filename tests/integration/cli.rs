@@ -12,10 +12,24 @@ use crate::common::{Env, expect, run};
 fn fails(env: &Env, args: &[&str], code: i32, needle: &str) {
     let (rc, out, err) = run(env.intoto(args));
     assert_eq!(rc, code, "intoto {args:?}\nstdout: {out}\nstderr: {err}");
-    assert!(!err.contains("panicked") && !err.contains("RUST_BACKTRACE"), "{err}");
-    let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("intoto: error:") || l.starts_with("error:")).collect();
-    assert_eq!(errors.len(), 1, "expected one error line for {args:?}, got: {err}");
-    assert!(errors[0].contains(needle), "error for {args:?} should mention {needle:?}: {}", errors[0]);
+    assert!(
+        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+        "{err}"
+    );
+    let errors: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("intoto: error:") || l.starts_with("error:"))
+        .collect();
+    assert_eq!(
+        errors.len(),
+        1,
+        "expected one error line for {args:?}, got: {err}"
+    );
+    assert!(
+        errors[0].contains(needle),
+        "error for {args:?} should mention {needle:?}: {}",
+        errors[0]
+    );
 }
 
 fn links_in(env: &Env) -> Vec<String> {
@@ -32,14 +46,56 @@ fn run_writes_the_link_and_passes_the_exit_status_through() {
     let key = env.key("carl.pem");
     let k = key.to_str().unwrap();
     env.write("src/a.txt", "a\n");
-    expect(env.intoto(["run", "-n", "ok", "--signing-key", k, "-m", "src", "--", "true"]), 0);
-    expect(env.intoto(["run", "-n", "bad", "--signing-key", k, "--", "sh", "-c", "exit 7"]), 7);
+    expect(
+        env.intoto([
+            "run",
+            "-n",
+            "ok",
+            "--signing-key",
+            k,
+            "-m",
+            "src",
+            "--",
+            "true",
+        ]),
+        0,
+    );
+    expect(
+        env.intoto([
+            "run",
+            "-n",
+            "bad",
+            "--signing-key",
+            k,
+            "--",
+            "sh",
+            "-c",
+            "exit 7",
+        ]),
+        7,
+    );
     let names = links_in(&env);
-    assert!(names.iter().any(|n| n.starts_with("ok.6f44242c")) && names.iter().any(|n| n.starts_with("bad.")), "{names:?}");
-    let link: serde_json::Value = serde_json::from_slice(&fs::read(env.work().join(names.iter().find(|n| n.starts_with("bad.")).unwrap())).unwrap()).unwrap();
+    assert!(
+        names.iter().any(|n| n.starts_with("ok.6f44242c"))
+            && names.iter().any(|n| n.starts_with("bad.")),
+        "{names:?}"
+    );
+    let link: serde_json::Value = serde_json::from_slice(
+        &fs::read(
+            env.work()
+                .join(names.iter().find(|n| n.starts_with("bad.")).unwrap()),
+        )
+        .unwrap(),
+    )
+    .unwrap();
     assert_eq!(link["signed"]["byproducts"]["return-value"], 7);
     // Usage errors: 2.
-    fails(&env, &["run", "-n", "x", "--signing-key", k], 2, "no command");
+    fails(
+        &env,
+        &["run", "-n", "x", "--signing-key", k],
+        2,
+        "no command",
+    );
     let (rc, _, _) = run(env.intoto(["run", "-n", "x", "--", "true"]));
     assert_eq!(rc, 2);
     let (rc, _, _) = run(env.intoto(["run", "-n", "x", "--signing-key", k, "--gpg", "--", "true"]));
@@ -52,35 +108,100 @@ fn bad_recording_input_is_a_clear_error_and_writes_nothing() {
     let key = env.key("carl.pem");
     let k = key.to_str().unwrap();
     env.write("src/a.txt", "a\n");
-    fails(&env, &["run", "-n", "m", "--signing-key", k, "-m", "nope", "-x"], 1, "nope: no such file");
+    fails(
+        &env,
+        &["run", "-n", "m", "--signing-key", k, "-m", "nope", "-x"],
+        1,
+        "nope: no such file",
+    );
     std::os::unix::fs::symlink("gone", env.work().join("src/dangling")).unwrap();
-    fails(&env, &["run", "-n", "m", "--signing-key", k, "-m", "src", "-x"], 1, "src/dangling: dangling symlink");
+    fails(
+        &env,
+        &["run", "-n", "m", "--signing-key", k, "-m", "src", "-x"],
+        1,
+        "src/dangling: dangling symlink",
+    );
     fs::remove_file(env.work().join("src/dangling")).unwrap();
     std::os::unix::fs::symlink("..", env.work().join("src/up")).unwrap();
-    fails(&env, &["run", "-n", "m", "--signing-key", k, "-m", "src", "-x"], 1, "symlink loop");
+    fails(
+        &env,
+        &["run", "-n", "m", "--signing-key", k, "-m", "src", "-x"],
+        1,
+        "symlink loop",
+    );
     fs::remove_file(env.work().join("src/up")).unwrap();
     let bad = {
         use std::os::unix::ffi::OsStrExt;
         std::ffi::OsStr::from_bytes(b"src/\xff.txt")
     };
     fs::write(env.work().join(bad), "x").unwrap();
-    fails(&env, &["run", "-n", "m", "--signing-key", k, "-m", "src", "-x"], 1, "not valid UTF-8");
+    fails(
+        &env,
+        &["run", "-n", "m", "--signing-key", k, "-m", "src", "-x"],
+        1,
+        "not valid UTF-8",
+    );
     fs::remove_file(env.work().join(bad)).unwrap();
     fs::write(env.work().join("src/secret"), "x").unwrap();
-    fs::set_permissions(env.work().join("src/secret"), fs::Permissions::from_mode(0o000)).unwrap();
+    fs::set_permissions(
+        env.work().join("src/secret"),
+        fs::Permissions::from_mode(0o000),
+    )
+    .unwrap();
     if unsafe_is_root() {
         // root reads anything; make it a FIFO instead.
         fs::remove_file(env.work().join("src/secret")).unwrap();
         let p = std::ffi::CString::new(env.work().join("src/secret").to_str().unwrap()).unwrap();
         assert_eq!(unsafe { libc::mkfifo(p.as_ptr(), 0o644) }, 0);
-        fails(&env, &["run", "-n", "m", "--signing-key", k, "-m", "src", "-x"], 1, "src/secret: cannot record a FIFO");
+        fails(
+            &env,
+            &["run", "-n", "m", "--signing-key", k, "-m", "src", "-x"],
+            1,
+            "src/secret: cannot record a FIFO",
+        );
     } else {
-        fails(&env, &["run", "-n", "m", "--signing-key", k, "-m", "src", "-x"], 1, "src/secret");
+        fails(
+            &env,
+            &["run", "-n", "m", "--signing-key", k, "-m", "src", "-x"],
+            1,
+            "src/secret",
+        );
     }
     fs::remove_file(env.work().join("src/secret")).unwrap();
-    fails(&env, &["run", "-n", "m", "--signing-key", k, "-x", "-d", "no-such-dir"], 1, "no-such-dir");
-    fails(&env, &["run", "-n", "m", "--signing-key", k, "--", "intoto-no-such-command"], 1, "'intoto-no-such-command' not found");
-    assert!(links_in(&env).is_empty(), "no link may be left behind: {:?}", links_in(&env));
+    fails(
+        &env,
+        &[
+            "run",
+            "-n",
+            "m",
+            "--signing-key",
+            k,
+            "-x",
+            "-d",
+            "no-such-dir",
+        ],
+        1,
+        "no-such-dir",
+    );
+    fails(
+        &env,
+        &[
+            "run",
+            "-n",
+            "m",
+            "--signing-key",
+            k,
+            "--",
+            "intoto-no-such-command",
+        ],
+        1,
+        "'intoto-no-such-command' not found",
+    );
+    assert!(
+        links_in(&env).is_empty(),
+        "no link may be left behind: {:?}",
+        links_in(&env)
+    );
 }
 
 fn unsafe_is_root() -> bool {
@@ -93,18 +214,104 @@ fn unusable_keys_are_named() {
     env.write("x", "x");
     let enc = env.key("dan.pem");
     let public = env.key("carl.pub");
-    fails(&env, &["run", "-n", "s", "-x", "--signing-key", enc.to_str().unwrap()], 1, "encrypted");
-    fails(&env, &["run", "-n", "s", "-x", "--signing-key", enc.to_str().unwrap(), "-P", "wrong"], 1, "wrong password");
-    expect(env.intoto(["run", "-n", "s", "-x", "--signing-key", enc.to_str().unwrap(), "-P", "hunter2"]), 0);
-    fails(&env, &["run", "-n", "s", "-x", "--signing-key", public.to_str().unwrap()], 1, "public key");
-    fails(&env, &["run", "-n", "s", "-x", "--signing-key", "missing.pem"], 1, "missing.pem");
-    fs::write(env.work().join("dsa.pem"), "-----BEGIN DSA PRIVATE KEY-----\nAAAA\n-----END DSA PRIVATE KEY-----\n").unwrap();
-    fails(&env, &["run", "-n", "s", "-x", "--signing-key", "dsa.pem"], 1, "unsupported");
-    fails(&env, &["run", "-n", "s", "-x", "--gpg", "00000000000000000000000000000000DEADBEEF"], 1, "no OpenPGP key");
+    fails(
+        &env,
+        &[
+            "run",
+            "-n",
+            "s",
+            "-x",
+            "--signing-key",
+            enc.to_str().unwrap(),
+        ],
+        1,
+        "encrypted",
+    );
+    fails(
+        &env,
+        &[
+            "run",
+            "-n",
+            "s",
+            "-x",
+            "--signing-key",
+            enc.to_str().unwrap(),
+            "-P",
+            "wrong",
+        ],
+        1,
+        "wrong password",
+    );
+    expect(
+        env.intoto([
+            "run",
+            "-n",
+            "s",
+            "-x",
+            "--signing-key",
+            enc.to_str().unwrap(),
+            "-P",
+            "hunter2",
+        ]),
+        0,
+    );
+    fails(
+        &env,
+        &[
+            "run",
+            "-n",
+            "s",
+            "-x",
+            "--signing-key",
+            public.to_str().unwrap(),
+        ],
+        1,
+        "public key",
+    );
+    fails(
+        &env,
+        &["run", "-n", "s", "-x", "--signing-key", "missing.pem"],
+        1,
+        "missing.pem",
+    );
+    fs::write(
+        env.work().join("dsa.pem"),
+        "-----BEGIN DSA PRIVATE KEY-----\nAAAA\n-----END DSA PRIVATE KEY-----\n",
+    )
+    .unwrap();
+    fails(
+        &env,
+        &["run", "-n", "s", "-x", "--signing-key", "dsa.pem"],
+        1,
+        "unsupported",
+    );
+    fails(
+        &env,
+        &[
+            "run",
+            "-n",
+            "s",
+            "-x",
+            "--gpg",
+            "00000000000000000000000000000000DEADBEEF",
+        ],
+        1,
+        "no OpenPGP key",
+    );
     let erin = env.fpr("erin");
-    fails(&env, &["run", "-n", "s", "-x", "--gpg", &erin], 1, "expired");
+    fails(
+        &env,
+        &["run", "-n", "s", "-x", "--gpg", &erin],
+        1,
+        "expired",
+    );
     let frank = env.fpr("frank");
-    fails(&env, &["run", "-n", "s", "-x", "--gpg", &frank], 1, "revoked");
+    fails(
+        &env,
+        &["run", "-n", "s", "-x", "--gpg", &frank],
+        1,
+        "revoked",
+    );
 }
 
 #[test]
@@ -117,7 +324,21 @@ fn unwritable_metadata_directory_is_reported() {
     let key = env.key("carl.pem");
     fs::create_dir(env.work().join("ro")).unwrap();
     fs::set_permissions(env.work().join("ro"), fs::Permissions::from_mode(0o555)).unwrap();
-    fails(&env, &["run", "-n", "s", "-x", "--signing-key", key.to_str().unwrap(), "-d", "ro"], 1, "cannot write");
+    fails(
+        &env,
+        &[
+            "run",
+            "-n",
+            "s",
+            "-x",
+            "--signing-key",
+            key.to_str().unwrap(),
+            "-d",
+            "ro",
+        ],
+        1,
+        "cannot write",
+    );
 }
 
 #[test]
@@ -127,27 +348,103 @@ fn record_start_stop_and_their_errors() {
     let k = key.to_str().unwrap();
     let other = env.key("alice.pem");
     env.write("src/a.txt", "a\n");
-    fails(&env, &["record", "stop", "-n", "edit", "--signing-key", k, "-p", "src"], 1, "record start");
-    expect(env.intoto(["record", "start", "-n", "edit", "--signing-key", k, "-m", "src"]), 0);
+    fails(
+        &env,
+        &[
+            "record",
+            "stop",
+            "-n",
+            "edit",
+            "--signing-key",
+            k,
+            "-p",
+            "src",
+        ],
+        1,
+        "record start",
+    );
+    expect(
+        env.intoto([
+            "record",
+            "start",
+            "-n",
+            "edit",
+            "--signing-key",
+            k,
+            "-m",
+            "src",
+        ]),
+        0,
+    );
     assert!(env.work().join(".edit.6f44242c.link-unfinished").exists());
     // The unfinished link must be signed by the key that stops it: with
     // another key it is simply not found (it is named after the key).
-    fails(&env, &["record", "stop", "-n", "edit", "--signing-key", other.to_str().unwrap(), "-p", "src"], 1, "record start");
+    fails(
+        &env,
+        &[
+            "record",
+            "stop",
+            "-n",
+            "edit",
+            "--signing-key",
+            other.to_str().unwrap(),
+            "-p",
+            "src",
+        ],
+        1,
+        "record start",
+    );
     // A tampered unfinished link is refused.
     let p = env.work().join(".edit.6f44242c.link-unfinished");
     let orig = fs::read_to_string(&p).unwrap();
     fs::write(&p, orig.replace("src/a.txt", "src/b.txt")).unwrap();
-    fails(&env, &["record", "stop", "-n", "edit", "--signing-key", k, "-p", "src"], 1, "not signed by the key");
+    fails(
+        &env,
+        &[
+            "record",
+            "stop",
+            "-n",
+            "edit",
+            "--signing-key",
+            k,
+            "-p",
+            "src",
+        ],
+        1,
+        "not signed by the key",
+    );
     fs::write(&p, &orig).unwrap();
     env.write("src/a.txt", "changed\n");
-    expect(env.intoto(["record", "stop", "-n", "edit", "--signing-key", k, "-p", "src"]), 0);
+    expect(
+        env.intoto([
+            "record",
+            "stop",
+            "-n",
+            "edit",
+            "--signing-key",
+            k,
+            "-p",
+            "src",
+        ]),
+        0,
+    );
     assert!(!p.exists(), "the unfinished link is removed");
-    let link: serde_json::Value = serde_json::from_slice(&fs::read(env.work().join("edit.6f44242c.link")).unwrap()).unwrap();
-    assert_ne!(link["signed"]["materials"]["src/a.txt"], link["signed"]["products"]["src/a.txt"]);
+    let link: serde_json::Value =
+        serde_json::from_slice(&fs::read(env.work().join("edit.6f44242c.link")).unwrap()).unwrap();
+    assert_ne!(
+        link["signed"]["materials"]["src/a.txt"],
+        link["signed"]["products"]["src/a.txt"]
+    );
     // gpg: bare --gpg finds the only unfinished link.
     let carl = env.fpr("carl");
-    expect(env.intoto(["record", "start", "-n", "g", "--gpg", &carl, "-m", "src"]), 0);
-    expect(env.intoto(["record", "stop", "-n", "g", "--gpg", "-p", "src"]), 0);
+    expect(
+        env.intoto(["record", "start", "-n", "g", "--gpg", &carl, "-m", "src"]),
+        0,
+    );
+    expect(
+        env.intoto(["record", "stop", "-n", "g", "--gpg", "-p", "src"]),
+        0,
+    );
 }
 
 #[test]
@@ -155,33 +452,102 @@ fn hostile_metadata_fails_closed() {
     let env = Env::new();
     let alice = env.key("alice.pem");
     let alice_pub = env.key("alice.pub");
-    expect(env.intoto(["layout", "new", "root.layout", "--expires", "2099-01-01"]), 0);
-    expect(env.intoto(["sign", "-f", "root.layout", "-k", alice.to_str().unwrap()]), 0);
-    expect(env.intoto(["verify", "-l", "root.layout", "--verification-keys", alice_pub.to_str().unwrap()]), 0);
+    expect(
+        env.intoto(["layout", "new", "root.layout", "--expires", "2099-01-01"]),
+        0,
+    );
+    expect(
+        env.intoto(["sign", "-f", "root.layout", "-k", alice.to_str().unwrap()]),
+        0,
+    );
+    expect(
+        env.intoto([
+            "verify",
+            "-l",
+            "root.layout",
+            "--verification-keys",
+            alice_pub.to_str().unwrap(),
+        ]),
+        0,
+    );
     let good = fs::read_to_string(env.work().join("root.layout")).unwrap();
     let cases: Vec<(&str, String)> = vec![
-        ("duplicate key", good.replacen("\"readme\": \"\",", "\"readme\": \"\",\n  \"readme\": \"x\",", 1)),
+        (
+            "duplicate key",
+            good.replacen(
+                "\"readme\": \"\",",
+                "\"readme\": \"\",\n  \"readme\": \"x\",",
+                1,
+            ),
+        ),
         ("byte-order mark", format!("\u{feff}{good}")),
         ("trailing", format!("{good} {{}}")),
-        ("NaN", good.replacen("\"readme\": \"\"", "\"readme\": NaN", 1)),
-        ("escape", good.replacen("\"readme\": \"\"", "\"readme\": \"\\q\"", 1)),
-        ("surrogate", good.replacen("\"readme\": \"\"", "\"readme\": \"\\ud800\"", 1)),
-        ("expires", good.replacen("2099-01-01T00:00:00Z", "2099-02-30T00:00:00Z", 1)),
-        ("expires", good.replacen("2099-01-01T00:00:00Z", "2099-01-01", 1)),
-        ("both", good.replacen("{", "{\"payload\": \"e30=\", \"payloadType\": \"application/vnd.in-toto+json\",", 1)),
-        ("depth", format!("{{\"signed\": {}{}, \"signatures\": []}}", "[".repeat(200), "]".repeat(200))),
+        (
+            "NaN",
+            good.replacen("\"readme\": \"\"", "\"readme\": NaN", 1),
+        ),
+        (
+            "escape",
+            good.replacen("\"readme\": \"\"", "\"readme\": \"\\q\"", 1),
+        ),
+        (
+            "surrogate",
+            good.replacen("\"readme\": \"\"", "\"readme\": \"\\ud800\"", 1),
+        ),
+        (
+            "expires",
+            good.replacen("2099-01-01T00:00:00Z", "2099-02-30T00:00:00Z", 1),
+        ),
+        (
+            "expires",
+            good.replacen("2099-01-01T00:00:00Z", "2099-01-01", 1),
+        ),
+        (
+            "both",
+            good.replacen(
+                "{",
+                "{\"payload\": \"e30=\", \"payloadType\": \"application/vnd.in-toto+json\",",
+                1,
+            ),
+        ),
+        (
+            "depth",
+            format!(
+                "{{\"signed\": {}{}, \"signatures\": []}}",
+                "[".repeat(200),
+                "]".repeat(200)
+            ),
+        ),
     ];
     for (what, text) in cases {
         fs::write(env.work().join("bad.layout"), &text).unwrap();
-        let (rc, _, err) = run(env.intoto(["verify", "-l", "bad.layout", "--verification-keys", alice_pub.to_str().unwrap()]));
+        let (rc, _, err) = run(env.intoto([
+            "verify",
+            "-l",
+            "bad.layout",
+            "--verification-keys",
+            alice_pub.to_str().unwrap(),
+        ]));
         assert_eq!(rc, 1, "{what}: {err}");
-        assert!(err.contains("bad.layout") && !err.contains("panicked"), "{what}: {err}");
+        assert!(
+            err.contains("bad.layout") && !err.contains("panicked"),
+            "{what}: {err}"
+        );
     }
     let mut nonutf8 = good.clone().into_bytes();
     let i = good.find("\"readme\": \"").unwrap() + 11;
     nonutf8.insert(i, 0xff);
     fs::write(env.work().join("bad.layout"), &nonutf8).unwrap();
-    expect(env.intoto(["verify", "-l", "bad.layout", "--verification-keys", alice_pub.to_str().unwrap()]), 1);
+    expect(
+        env.intoto([
+            "verify",
+            "-l",
+            "bad.layout",
+            "--verification-keys",
+            alice_pub.to_str().unwrap(),
+        ]),
+        1,
+    );
 }
 
 #[test]
@@ -190,29 +556,87 @@ fn hostile_layout_fields_are_rejected() {
     let alice = env.key("alice.pem");
     let alice_pub = env.key("alice.pub");
     let bob_pub = env.key("bob.pub");
-    expect(env.intoto(["layout", "new", "root.layout", "--expires", "2099-01-01"]), 0);
-    let bob_id = expect(env.intoto(["layout", "add-key", "root.layout", "--key", bob_pub.to_str().unwrap()]), 0);
+    expect(
+        env.intoto(["layout", "new", "root.layout", "--expires", "2099-01-01"]),
+        0,
+    );
+    let bob_id = expect(
+        env.intoto([
+            "layout",
+            "add-key",
+            "root.layout",
+            "--key",
+            bob_pub.to_str().unwrap(),
+        ]),
+        0,
+    );
     let bob_id = bob_id.lines().last().unwrap().trim().to_owned();
-    expect(env.intoto(["layout", "add-step", "root.layout", "--name", "build", "--functionary", &bob_id]), 0);
+    expect(
+        env.intoto([
+            "layout",
+            "add-step",
+            "root.layout",
+            "--name",
+            "build",
+            "--functionary",
+            &bob_id,
+        ]),
+        0,
+    );
     let good = fs::read_to_string(env.work().join("root.layout")).unwrap();
     let other_id = "a".repeat(64);
     let cases: Vec<(&str, String)> = vec![
-        ("threshold 0", good.replace("\"threshold\": 1", "\"threshold\": 0")),
-        ("threshold string", good.replace("\"threshold\": 1", "\"threshold\": \"1\"")),
-        ("threshold float", good.replace("\"threshold\": 1", "\"threshold\": 1.0")),
-        ("step type", good.replace("\"_type\": \"step\"", "\"_type\": \"inspection\"")),
-        ("name slash", good.replace("\"name\": \"build\"", "\"name\": \"../build\"")),
-        ("key id", good.replacen(&format!("\"{bob_id}\": {{"), &format!("\"{other_id}\": {{"), 1)),
-        ("bad rule", good.replace("\"expected_products\": []", "\"expected_products\": [[\"FROB\", \"*\"]]")),
+        (
+            "threshold 0",
+            good.replace("\"threshold\": 1", "\"threshold\": 0"),
+        ),
+        (
+            "threshold string",
+            good.replace("\"threshold\": 1", "\"threshold\": \"1\""),
+        ),
+        (
+            "threshold float",
+            good.replace("\"threshold\": 1", "\"threshold\": 1.0"),
+        ),
+        (
+            "step type",
+            good.replace("\"_type\": \"step\"", "\"_type\": \"inspection\""),
+        ),
+        (
+            "name slash",
+            good.replace("\"name\": \"build\"", "\"name\": \"../build\""),
+        ),
+        (
+            "key id",
+            good.replacen(
+                &format!("\"{bob_id}\": {{"),
+                &format!("\"{other_id}\": {{"),
+                1,
+            ),
+        ),
+        (
+            "bad rule",
+            good.replace(
+                "\"expected_products\": []",
+                "\"expected_products\": [[\"FROB\", \"*\"]]",
+            ),
+        ),
     ];
     for (what, text) in cases {
         assert_ne!(text, good, "{what}: the substitution did nothing");
         fs::write(env.work().join("bad.layout"), &text).unwrap();
         // Signing must refuse it too (it is not valid metadata).
-        let (rc, _, err) = run(env.intoto(["sign", "-f", "bad.layout", "-k", alice.to_str().unwrap()]));
+        let (rc, _, err) =
+            run(env.intoto(["sign", "-f", "bad.layout", "-k", alice.to_str().unwrap()]));
         assert_eq!(rc, 2, "{what}: {err}");
         assert!(err.contains("bad.layout"), "{what}: {err}");
-        let (rc, _, err) = run(env.intoto(["verify", "-l", "bad.layout", "--verification-keys", alice_pub.to_str().unwrap()]));
+        let (rc, _, err) = run(env.intoto([
+            "verify",
+            "-l",
+            "bad.layout",
+            "--verification-keys",
+            alice_pub.to_str().unwrap(),
+        ]));
         assert_eq!(rc, 1, "{what}: {err}");
     }
 }
@@ -223,18 +647,80 @@ fn verify_json_report_names_the_stage() {
     let alice = env.key("alice.pem");
     let alice_pub = env.key("alice.pub");
     let bob_pub = env.key("bob.pub");
-    expect(env.intoto(["layout", "new", "root.layout", "--expires", "2099-01-01"]), 0);
-    let bob_id = expect(env.intoto(["layout", "add-key", "root.layout", "--key", bob_pub.to_str().unwrap()]), 0);
+    expect(
+        env.intoto(["layout", "new", "root.layout", "--expires", "2099-01-01"]),
+        0,
+    );
+    let bob_id = expect(
+        env.intoto([
+            "layout",
+            "add-key",
+            "root.layout",
+            "--key",
+            bob_pub.to_str().unwrap(),
+        ]),
+        0,
+    );
     let bob_id = bob_id.lines().last().unwrap().trim().to_owned();
-    expect(env.intoto(["layout", "add-step", "root.layout", "--name", "build", "--functionary", &bob_id]), 0);
-    expect(env.intoto(["sign", "-f", "root.layout", "-k", alice.to_str().unwrap()]), 0);
-    let (rc, out, _) = run(env.intoto(["verify", "-l", "root.layout", "--verification-keys", alice_pub.to_str().unwrap(), "--json"]));
+    expect(
+        env.intoto([
+            "layout",
+            "add-step",
+            "root.layout",
+            "--name",
+            "build",
+            "--functionary",
+            &bob_id,
+        ]),
+        0,
+    );
+    expect(
+        env.intoto(["sign", "-f", "root.layout", "-k", alice.to_str().unwrap()]),
+        0,
+    );
+    let (rc, out, _) = run(env.intoto([
+        "verify",
+        "-l",
+        "root.layout",
+        "--verification-keys",
+        alice_pub.to_str().unwrap(),
+        "--json",
+    ]));
     assert_eq!(rc, 1);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["verified"], false);
     assert_eq!(v["failure"]["stage"], "link-loading");
     assert_eq!(v["failure"]["step"], "build");
-    fails(&env, &["verify", "-l", "root.layout"], 2, "at least one layout key");
-    fails(&env, &["verify", "-l", "root.layout", "--verification-keys", "alice.pub", "--param", "nope"], 2, "KEY=VALUE");
-    fails(&env, &["verify", "-l", "missing.layout", "--verification-keys", alice_pub.to_str().unwrap()], 1, "missing.layout");
+    fails(
+        &env,
+        &["verify", "-l", "root.layout"],
+        2,
+        "at least one layout key",
+    );
+    fails(
+        &env,
+        &[
+            "verify",
+            "-l",
+            "root.layout",
+            "--verification-keys",
+            "alice.pub",
+            "--param",
+            "nope",
+        ],
+        2,
+        "KEY=VALUE",
+    );
+    fails(
+        &env,
+        &[
+            "verify",
+            "-l",
+            "missing.layout",
+            "--verification-keys",
+            alice_pub.to_str().unwrap(),
+        ],
+        1,
+        "missing.layout",
+    );
 }

@@ -2,9 +2,9 @@
 //! homes, real files, and the Python reference for interop.
 
 mod card;
+mod cli;
 mod common;
 mod docs;
 mod interop;
 mod reference;
-mod cli;
 mod sign;

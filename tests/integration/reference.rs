@@ -712,7 +712,10 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
@@ -724,8 +727,14 @@ impl Lcg {
 fn rule_patterns_match_like_python_fnmatch() {
     let Some(refbin) = reference() else { return };
     let mut g = Lcg(42);
-    let atoms = ["*", "?", "a", "b", "/", ".", "[", "]", "!", "-", "^", "\\", "[a-c]", "[!a]", "[]]", "[z-a]", "[a-]", "é", "*.py", "[", "c"];
-    let names = ["", "a", "b", "ab", "a/b", "a.py", "b/c.py", "[", "]", "!", "-", "^", "\\", "é", "a-b", "x/y/z.py", "abc", "c", "a\nb", ".hidden", "z"];
+    let atoms = [
+        "*", "?", "a", "b", "/", ".", "[", "]", "!", "-", "^", "\\", "[a-c]", "[!a]", "[]]",
+        "[z-a]", "[a-]", "é", "*.py", "[", "c",
+    ];
+    let names = [
+        "", "a", "b", "ab", "a/b", "a.py", "b/c.py", "[", "]", "!", "-", "^", "\\", "é", "a-b",
+        "x/y/z.py", "abc", "c", "a\nb", ".hidden", "z",
+    ];
     let mut patterns: Vec<String> = Vec::new();
     for _ in 0..400 {
         let n = 1 + g.next() % 5;
@@ -734,15 +743,26 @@ fn rule_patterns_match_like_python_fnmatch() {
     let input = serde_json::json!({ "patterns": patterns, "names": names });
     let script = "import fnmatch, json, sys\nd = json.load(sys.stdin)\nprint(json.dumps([[n for n in d['names'] if fnmatch.fnmatch(n, p)] for p in d['patterns']]))";
     let mut py = std::process::Command::new(refbin.join("python"));
-    py.args(["-c", script]).stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped());
+    py.args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped());
     let mut child = py.spawn().unwrap();
     use std::io::Write;
-    child.stdin.take().unwrap().write_all(input.to_string().as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.to_string().as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     let expected: Vec<Vec<String>> = serde_json::from_slice(&out.stdout).unwrap();
     for (p, want) in patterns.iter().zip(expected) {
         let glob = intoto::rules::glob::Glob::new(p);
-        let got: Vec<String> = names.iter().filter(|n| glob.matches(n)).map(|s| s.to_string()).collect();
+        let got: Vec<String> = names
+            .iter()
+            .filter(|n| glob.matches(n))
+            .map(|s| s.to_string())
+            .collect();
         assert_eq!(got, want, "pattern {p:?}");
     }
 }
@@ -774,9 +794,25 @@ fn exclude_patterns_match_like_the_reference() {
     ];
     for (i, set) in sets.iter().enumerate() {
         let files = [
-            "top.txt", "x.txt", "keep.log", "noise.log", "src/a.c", "src/a.h", "src/deep/x.c", "src/keep.log", "src/n.txt",
-            "build/out/app", "build/out/tmp/cache", "tmp/t", "a/b.txt", "a/x/b.txt", "a/x/y/b.txt", "q/deep/f", "dir with space/f",
-            "nested/tmp", "nested/build/f",
+            "top.txt",
+            "x.txt",
+            "keep.log",
+            "noise.log",
+            "src/a.c",
+            "src/a.h",
+            "src/deep/x.c",
+            "src/keep.log",
+            "src/n.txt",
+            "build/out/app",
+            "build/out/tmp/cache",
+            "tmp/t",
+            "a/b.txt",
+            "a/x/b.txt",
+            "a/x/y/b.txt",
+            "q/deep/f",
+            "dir with space/f",
+            "nested/tmp",
+            "nested/build/f",
         ];
         let r = env.path(&format!("ex{i}-ref"));
         let c = env.path(&format!("ex{i}-cand"));
@@ -788,12 +824,27 @@ fn exclude_patterns_match_like_the_reference() {
             }
         }
         let mut rc = ref_tool(&refbin, &env, "in-toto-run");
-        rc.current_dir(&r).args(["-n", "e", "-m", ".", "-x", "-d", ".."]).arg("--signing-key").arg(&key).arg("--exclude").args(*set);
+        rc.current_dir(&r)
+            .args(["-n", "e", "-m", ".", "-x", "-d", ".."])
+            .arg("--signing-key")
+            .arg(&key)
+            .arg("--exclude")
+            .args(*set);
         expect(rc, 0);
         let ref_link = r.parent().unwrap().join("e.6f44242c.link");
         let (_, pr) = payload(&ref_link);
         fs::remove_file(&ref_link).unwrap();
-        let mut cc = env.intoto(["run", "-n", "e", "-m", ".", "-x", "-d", "..", "--signing-key"]);
+        let mut cc = env.intoto([
+            "run",
+            "-n",
+            "e",
+            "-m",
+            ".",
+            "-x",
+            "-d",
+            "..",
+            "--signing-key",
+        ]);
         cc.current_dir(&c).arg(&key).arg("--exclude").args(*set);
         expect(cc, 0);
         let (_, pc) = payload(&ref_link);

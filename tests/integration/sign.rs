@@ -7,44 +7,129 @@ use std::os::unix::fs::PermissionsExt;
 use crate::common::{Env, expect, run};
 
 fn layout(env: &Env) {
-    expect(env.intoto(["layout", "new", "root.layout", "--expires", "2099-12-31", "--readme", "r"]), 0);
+    expect(
+        env.intoto([
+            "layout",
+            "new",
+            "root.layout",
+            "--expires",
+            "2099-12-31",
+            "--readme",
+            "r",
+        ]),
+        0,
+    );
 }
 
 fn sigs(env: &Env, file: &str) -> Vec<String> {
-    let v: serde_json::Value = serde_json::from_slice(&fs::read(env.work().join(file)).unwrap()).unwrap();
-    v["signatures"].as_array().unwrap().iter().map(|s| s["keyid"].as_str().unwrap().to_owned()).collect()
+    let v: serde_json::Value =
+        serde_json::from_slice(&fs::read(env.work().join(file)).unwrap()).unwrap();
+    v["signatures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["keyid"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 #[test]
 fn co_signing_keeps_signatures_and_refuses_stale_or_repeated_ones() {
     let env = Env::new();
-    let (alice, bob, carl) = (env.key("alice.pem"), env.key("bob.pem"), env.key("carl.pem"));
+    let (alice, bob, carl) = (
+        env.key("alice.pem"),
+        env.key("bob.pem"),
+        env.key("carl.pem"),
+    );
     let (alice_pub, bob_pub) = (env.key("alice.pub"), env.key("bob.pub"));
     layout(&env);
-    expect(env.intoto(["sign", "-f", "root.layout", "-k", alice.to_str().unwrap()]), 0);
+    expect(
+        env.intoto(["sign", "-f", "root.layout", "-k", alice.to_str().unwrap()]),
+        0,
+    );
     let before = fs::read(env.work().join("root.layout")).unwrap();
     // Appending with the key that already signed: refused, file untouched.
-    let (rc, _, err) = run(env.intoto(["sign", "-f", "root.layout", "-a", "-k", alice.to_str().unwrap()]));
+    let (rc, _, err) = run(env.intoto([
+        "sign",
+        "-f",
+        "root.layout",
+        "-a",
+        "-k",
+        alice.to_str().unwrap(),
+    ]));
     assert_eq!(rc, 2, "{err}");
     assert!(err.contains("already signed"), "{err}");
     assert_eq!(fs::read(env.work().join("root.layout")).unwrap(), before);
     // A co-signature; the owner's stays.
-    expect(env.intoto(["sign", "-f", "root.layout", "-a", "-k", bob.to_str().unwrap(), "--signed-by", alice_pub.to_str().unwrap()]), 0);
+    expect(
+        env.intoto([
+            "sign",
+            "-f",
+            "root.layout",
+            "-a",
+            "-k",
+            bob.to_str().unwrap(),
+            "--signed-by",
+            alice_pub.to_str().unwrap(),
+        ]),
+        0,
+    );
     assert_eq!(sigs(&env, "root.layout").len(), 2);
-    let out = expect(env.intoto(["sign", "-f", "root.layout", "--verify", "-k", alice_pub.to_str().unwrap(), bob_pub.to_str().unwrap()]), 0);
-    assert!(out.contains("good signature by") && out.contains("rsa") && out.contains("ecdsa"), "{out}");
+    let out = expect(
+        env.intoto([
+            "sign",
+            "-f",
+            "root.layout",
+            "--verify",
+            "-k",
+            alice_pub.to_str().unwrap(),
+            bob_pub.to_str().unwrap(),
+        ]),
+        0,
+    );
+    assert!(
+        out.contains("good signature by") && out.contains("rsa") && out.contains("ecdsa"),
+        "{out}"
+    );
     // Edited after signing: --append names the stale signatures, exit 1.
-    let text = fs::read_to_string(env.work().join("root.layout")).unwrap().replace("\"readme\": \"r\"", "\"readme\": \"edited\"");
+    let text = fs::read_to_string(env.work().join("root.layout"))
+        .unwrap()
+        .replace("\"readme\": \"r\"", "\"readme\": \"edited\"");
     fs::write(env.work().join("root.layout"), &text).unwrap();
-    let (rc, _, err) = run(env.intoto(["sign", "-f", "root.layout", "-a", "-k", carl.to_str().unwrap(), "--signed-by", alice_pub.to_str().unwrap(), bob_pub.to_str().unwrap()]));
+    let (rc, _, err) = run(env.intoto([
+        "sign",
+        "-f",
+        "root.layout",
+        "-a",
+        "-k",
+        carl.to_str().unwrap(),
+        "--signed-by",
+        alice_pub.to_str().unwrap(),
+        bob_pub.to_str().unwrap(),
+    ]));
     assert_eq!(rc, 1, "{err}");
-    assert!(err.contains("do not verify") && err.contains(&sigs(&env, "root.layout")[0]), "{err}");
-    assert_eq!(fs::read_to_string(env.work().join("root.layout")).unwrap(), text);
+    assert!(
+        err.contains("do not verify") && err.contains(&sigs(&env, "root.layout")[0]),
+        "{err}"
+    );
+    assert_eq!(
+        fs::read_to_string(env.work().join("root.layout")).unwrap(),
+        text
+    );
     // Without -a the signatures are replaced.
-    expect(env.intoto(["sign", "-f", "root.layout", "-k", carl.to_str().unwrap()]), 0);
+    expect(
+        env.intoto(["sign", "-f", "root.layout", "-k", carl.to_str().unwrap()]),
+        0,
+    );
     assert_eq!(sigs(&env, "root.layout").len(), 1);
     // --verify: a key that did not sign is exit 1.
-    let (rc, _, err) = run(env.intoto(["sign", "-f", "root.layout", "--verify", "-k", alice_pub.to_str().unwrap()]));
+    let (rc, _, err) = run(env.intoto([
+        "sign",
+        "-f",
+        "root.layout",
+        "--verify",
+        "-k",
+        alice_pub.to_str().unwrap(),
+    ]));
     assert_eq!(rc, 1, "{err}");
 }
 
@@ -54,17 +139,57 @@ fn gpg_co_signature_on_a_pem_signed_layout() {
     let alice = env.key("alice.pem");
     let alice_pub = env.key("alice.pub");
     layout(&env);
-    expect(env.intoto(["sign", "-f", "root.layout", "-k", alice.to_str().unwrap()]), 0);
+    expect(
+        env.intoto(["sign", "-f", "root.layout", "-k", alice.to_str().unwrap()]),
+        0,
+    );
     let gina = env.fpr("gina");
     // The PEM signer's key is unknown here: a warning, not a refusal.
-    let out = expect(env.intoto(["sign", "-f", "root.layout", "-a", "--gpg", &gina]), 0);
+    let out = expect(
+        env.intoto(["sign", "-f", "root.layout", "-a", "--gpg", &gina]),
+        0,
+    );
     assert!(out.contains("cannot check the existing signature"), "{out}");
-    expect(env.intoto(["sign", "-f", "root.layout", "--verify", "--gpg", &gina]), 0);
-    expect(env.intoto(["verify", "-l", "root.layout", "--verification-keys", alice_pub.to_str().unwrap(), "--gpg", &gina]), 0);
+    expect(
+        env.intoto(["sign", "-f", "root.layout", "--verify", "--gpg", &gina]),
+        0,
+    );
+    expect(
+        env.intoto([
+            "verify",
+            "-l",
+            "root.layout",
+            "--verification-keys",
+            alice_pub.to_str().unwrap(),
+            "--gpg",
+            &gina,
+        ]),
+        0,
+    );
     // A keyring file instead of the GnuPG home.
     let asc = crate::common::testdata().join("keys/gina.asc");
-    expect(env.intoto(["verify", "-l", "root.layout", "--keyring", asc.to_str().unwrap()]), 0);
-    expect(env.intoto(["verify", "-l", "root.layout", "--keyring", asc.to_str().unwrap(), "--gpg", &gina]), 0);
+    expect(
+        env.intoto([
+            "verify",
+            "-l",
+            "root.layout",
+            "--keyring",
+            asc.to_str().unwrap(),
+        ]),
+        0,
+    );
+    expect(
+        env.intoto([
+            "verify",
+            "-l",
+            "root.layout",
+            "--keyring",
+            asc.to_str().unwrap(),
+            "--gpg",
+            &gina,
+        ]),
+        0,
+    );
 }
 
 #[test]
@@ -72,34 +197,72 @@ fn links_are_signed_by_one_key_and_named_after_it() {
     let env = Env::new();
     let (bob, carl) = (env.key("bob.pem"), env.key("carl.pem"));
     expect(env.intoto(["mock", "-n", "m", "--", "true"]), 0);
-    let (rc, _, _) = run(env.intoto(["sign", "-f", "m.link", "-k", bob.to_str().unwrap(), carl.to_str().unwrap()]));
+    let (rc, _, _) = run(env.intoto([
+        "sign",
+        "-f",
+        "m.link",
+        "-k",
+        bob.to_str().unwrap(),
+        carl.to_str().unwrap(),
+    ]));
     assert_eq!(rc, 2);
     let (rc, _, _) = run(env.intoto(["sign", "-f", "m.link", "-a", "-k", bob.to_str().unwrap()]));
     assert_eq!(rc, 2);
-    expect(env.intoto(["sign", "-f", "m.link", "-k", bob.to_str().unwrap()]), 0);
+    expect(
+        env.intoto(["sign", "-f", "m.link", "-k", bob.to_str().unwrap()]),
+        0,
+    );
     assert!(env.work().join("m.f0d61b92.link").exists());
     // DSSE links too.
-    expect(env.intoto(["mock", "-n", "d", "--use-dsse", "--", "true"]), 0);
-    expect(env.intoto(["sign", "-f", "d.link", "-k", carl.to_str().unwrap()]), 0);
+    expect(
+        env.intoto(["mock", "-n", "d", "--use-dsse", "--", "true"]),
+        0,
+    );
+    expect(
+        env.intoto(["sign", "-f", "d.link", "-k", carl.to_str().unwrap()]),
+        0,
+    );
     let carl_pub = env.key("carl.pub");
-    expect(env.intoto(["sign", "-f", "d.6f44242c.link", "--verify", "-k", carl_pub.to_str().unwrap()]), 0);
+    expect(
+        env.intoto([
+            "sign",
+            "-f",
+            "d.6f44242c.link",
+            "--verify",
+            "-k",
+            carl_pub.to_str().unwrap(),
+        ]),
+        0,
+    );
 }
 
 #[test]
 fn gpg_keys_sign_dsse_envelopes_too() {
     let env = Env::new();
-    expect(env.intoto(["layout", "new", "d.layout", "--expires", "1y", "--dsse"]), 0);
+    expect(
+        env.intoto(["layout", "new", "d.layout", "--expires", "1y", "--dsse"]),
+        0,
+    );
     let bob = env.fprs("bob");
     let out = expect(env.intoto(["sign", "-f", "d.layout", "--gpg", &bob[0]]), 0);
     assert!(out.contains("Python reference cannot verify"), "{out}");
-    expect(env.intoto(["sign", "-f", "d.layout", "--verify", "--gpg", &bob[0]]), 0);
-    expect(env.intoto(["verify", "-l", "d.layout", "--gpg", &bob[0]]), 0);
+    expect(
+        env.intoto(["sign", "-f", "d.layout", "--verify", "--gpg", &bob[0]]),
+        0,
+    );
+    expect(
+        env.intoto(["verify", "-l", "d.layout", "--gpg", &bob[0]]),
+        0,
+    );
     // The signature is a standard OpenPGP packet over the PAE: gpg agrees.
-    let v: serde_json::Value = serde_json::from_slice(&fs::read(env.work().join("d.layout")).unwrap()).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_slice(&fs::read(env.work().join("d.layout")).unwrap()).unwrap();
     use base64::Engine as _;
     let b64 = base64::engine::general_purpose::STANDARD;
     let payload = b64.decode(v["payload"].as_str().unwrap()).unwrap();
-    let sig = b64.decode(v["signatures"][0]["sig"].as_str().unwrap()).unwrap();
+    let sig = b64
+        .decode(v["signatures"][0]["sig"].as_str().unwrap())
+        .unwrap();
     let mut pae = format!("DSSEv1 28 application/vnd.in-toto+json {} ", payload.len()).into_bytes();
     pae.extend(payload);
     fs::write(env.work().join("pae"), pae).unwrap();
@@ -111,8 +274,15 @@ fn gpg_keys_sign_dsse_envelopes_too() {
         .current_dir(env.work())
         .output()
         .unwrap();
-    assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
-    assert_eq!(v["signatures"][0]["keyid"].as_str().unwrap(), bob[1].to_lowercase());
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    assert_eq!(
+        v["signatures"][0]["keyid"].as_str().unwrap(),
+        bob[1].to_lowercase()
+    );
 }
 
 #[test]
@@ -123,7 +293,10 @@ fn signing_never_damages_the_input() {
     let (rc, _, err) = run(env.intoto(["sign", "-f", "notes.txt", "-k", bob.to_str().unwrap()]));
     assert_eq!(rc, 2);
     assert!(err.contains("notes.txt"), "{err}");
-    assert_eq!(fs::read_to_string(env.work().join("notes.txt")).unwrap(), "not metadata");
+    assert_eq!(
+        fs::read_to_string(env.work().join("notes.txt")).unwrap(),
+        "not metadata"
+    );
     layout(&env);
     let before = fs::read(env.work().join("root.layout")).unwrap();
     let (rc, _, _) = run(env.intoto(["sign", "-f", "root.layout", "-k", "nope.pem"]));
@@ -132,7 +305,15 @@ fn signing_never_damages_the_input() {
     if unsafe { libc::geteuid() } != 0 {
         fs::create_dir(env.work().join("ro")).unwrap();
         fs::set_permissions(env.work().join("ro"), fs::Permissions::from_mode(0o555)).unwrap();
-        let (rc, _, err) = run(env.intoto(["sign", "-f", "root.layout", "-k", bob.to_str().unwrap(), "-o", "ro/out.layout"]));
+        let (rc, _, err) = run(env.intoto([
+            "sign",
+            "-f",
+            "root.layout",
+            "-k",
+            bob.to_str().unwrap(),
+            "-o",
+            "ro/out.layout",
+        ]));
         assert_eq!(rc, 2, "{err}");
     }
     // Usage errors are exit 2.
@@ -154,16 +335,60 @@ fn layout_authoring_validates_what_it_writes() {
     layout(&env);
     let (rc, _, _) = run(env.intoto(["layout", "new", "root.layout", "--expires", "1y"]));
     assert_eq!(rc, 1, "an existing layout is not replaced without --force");
-    let id = expect(env.intoto(["layout", "add-key", "root.layout", "--key", bob_pub.to_str().unwrap()]), 0);
+    let id = expect(
+        env.intoto([
+            "layout",
+            "add-key",
+            "root.layout",
+            "--key",
+            bob_pub.to_str().unwrap(),
+        ]),
+        0,
+    );
     let id = id.lines().last().unwrap().trim().to_owned();
     for (args, needle) in [
-        (vec!["--name", "b", "--functionary", "ffffffff"], "no such key"),
-        (vec!["--name", "b", "--functionary", &id[..4]], "8 hex digits"),
-        (vec!["--name", "b", "--functionary", &id, "--product", "CREAT *"], "unknown rule keyword"),
-        (vec!["--name", "b", "--functionary", &id, "--material", "MATCH * WITH PRODUCTS FROM nowhere"], "names no step"),
-        (vec!["--name", "b", "--functionary", &id, "--material", "MATCH * WITH FROM x"], "MATCH"),
-        (vec!["--name", "a/b", "--functionary", &id], "cannot name a link file"),
-        (vec!["--name", "b", "--functionary", &id, "--threshold", "2"], "threshold"),
+        (
+            vec!["--name", "b", "--functionary", "ffffffff"],
+            "no such key",
+        ),
+        (
+            vec!["--name", "b", "--functionary", &id[..4]],
+            "8 hex digits",
+        ),
+        (
+            vec!["--name", "b", "--functionary", &id, "--product", "CREAT *"],
+            "unknown rule keyword",
+        ),
+        (
+            vec![
+                "--name",
+                "b",
+                "--functionary",
+                &id,
+                "--material",
+                "MATCH * WITH PRODUCTS FROM nowhere",
+            ],
+            "names no step",
+        ),
+        (
+            vec![
+                "--name",
+                "b",
+                "--functionary",
+                &id,
+                "--material",
+                "MATCH * WITH FROM x",
+            ],
+            "MATCH",
+        ),
+        (
+            vec!["--name", "a/b", "--functionary", &id],
+            "cannot name a link file",
+        ),
+        (
+            vec!["--name", "b", "--functionary", &id, "--threshold", "2"],
+            "threshold",
+        ),
     ] {
         let mut full = vec!["layout", "add-step", "root.layout"];
         full.extend(args.iter().copied());
@@ -171,16 +396,69 @@ fn layout_authoring_validates_what_it_writes() {
         assert_eq!(rc, 1, "{full:?}: {err}");
         assert!(err.contains(needle), "{full:?}: {err}");
     }
-    expect(env.intoto(["layout", "add-step", "root.layout", "--name", "clone", "--functionary", &id[..8], "--product", "CREATE *"]), 0);
-    expect(env.intoto(["layout", "add-step", "root.layout", "--name", "build", "--functionary", &id, "--material", "MATCH * WITH PRODUCTS FROM clone"]), 0);
-    let (rc, _, _) = run(env.intoto(["layout", "add-step", "root.layout", "--name", "build", "--functionary", &id]));
+    expect(
+        env.intoto([
+            "layout",
+            "add-step",
+            "root.layout",
+            "--name",
+            "clone",
+            "--functionary",
+            &id[..8],
+            "--product",
+            "CREATE *",
+        ]),
+        0,
+    );
+    expect(
+        env.intoto([
+            "layout",
+            "add-step",
+            "root.layout",
+            "--name",
+            "build",
+            "--functionary",
+            &id,
+            "--material",
+            "MATCH * WITH PRODUCTS FROM clone",
+        ]),
+        0,
+    );
+    let (rc, _, _) = run(env.intoto([
+        "layout",
+        "add-step",
+        "root.layout",
+        "--name",
+        "build",
+        "--functionary",
+        &id,
+    ]));
     assert_eq!(rc, 1, "duplicate names are refused");
     let show = expect(env.intoto(["layout", "show", "root.layout"]), 0);
-    assert!(show.contains("clone") && show.contains("MATCH * WITH PRODUCTS FROM clone") && show.contains("unsigned"), "{show}");
+    assert!(
+        show.contains("clone")
+            && show.contains("MATCH * WITH PRODUCTS FROM clone")
+            && show.contains("unsigned"),
+        "{show}"
+    );
     // Editing a signed layout drops its signatures, with a warning.
     let alice = env.key("alice.pem");
-    expect(env.intoto(["sign", "-f", "root.layout", "-k", alice.to_str().unwrap()]), 0);
-    let out = expect(env.intoto(["layout", "add-inspection", "root.layout", "--name", "check", "--run", "true"]), 0);
+    expect(
+        env.intoto(["sign", "-f", "root.layout", "-k", alice.to_str().unwrap()]),
+        0,
+    );
+    let out = expect(
+        env.intoto([
+            "layout",
+            "add-inspection",
+            "root.layout",
+            "--name",
+            "check",
+            "--run",
+            "true",
+        ]),
+        0,
+    );
     assert!(out.contains("sign it again"), "{out}");
     assert!(sigs(&env, "root.layout").is_empty());
 }
