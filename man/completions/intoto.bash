@@ -620,7 +620,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__key__subcmd__export)
-            opts="-g -k -v -q -h -V --gpg --gpg-home --keyring --key --with-id --verbose --quiet --help --version"
+            opts="-g -k -v -q -h -V --gpg --gpg-home --keyring --key --allow-noninteroperable --with-id --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -772,7 +772,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__layout__subcmd__add__subcmd__key)
-            opts="-g -k -v -q -h -V --gpg --gpg-home --keyring --key --verbose --quiet --help --version"
+            opts="-g -k -v -q -h -V --gpg --gpg-home --keyring --key --allow-noninteroperable --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1094,7 +1094,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__record__subcmd__start)
-            opts="-n -g -P -m -v -q -h -V --step-name --signing-key --gpg --gpg-home --password --materials --exclude --base-path --lstrip-paths --isolated --use-dsse --verbose --quiet --help --version"
+            opts="-n -g -P -m -v -q -h -V --step-name --signing-key --gpg --gpg-home --allow-noninteroperable --password --materials --exclude --base-path --lstrip-paths --isolated --use-dsse --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1160,7 +1160,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__record__subcmd__stop)
-            opts="-n -g -P -p -d -v -q -h -V --step-name --signing-key --gpg --gpg-home --password --products --exclude --base-path --lstrip-paths --isolated --metadata-directory --use-dsse --verbose --quiet --help --version"
+            opts="-n -g -P -p -d -v -q -h -V --step-name --signing-key --gpg --gpg-home --allow-noninteroperable --password --products --exclude --base-path --lstrip-paths --isolated --metadata-directory --use-dsse --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1234,7 +1234,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__run)
-            opts="-n -g -P -m -p -s -x -d -v -q -h -V --step-name --signing-key --gpg --gpg-home --password --materials --products --record-streams --no-command --exclude --base-path --lstrip-paths --isolated --metadata-directory --use-dsse --run-timeout --verbose --quiet --help --version"
+            opts="-n -g -P -m -p -s -x -d -v -q -h -V --step-name --signing-key --gpg --gpg-home --allow-noninteroperable --password --materials --products --record-streams --no-command --exclude --base-path --lstrip-paths --isolated --metadata-directory --use-dsse --run-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1320,7 +1320,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__sign)
-            opts="-f -k -p -g -o -a -v -q -h -V --file --key --prompt --gpg --gpg-home --keyring --signed-by --output --append --verify --verbose --quiet --help --version"
+            opts="-f -k -p -g -o -a -v -q -h -V --file --key --prompt --gpg --gpg-home --keyring --signed-by --allow-noninteroperable --output --append --verify --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1378,7 +1378,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__verify)
-            opts="-l -g -v -q -h -V --layout --layout-keys --verification-keys --gpg --gpg-home --keyring --link-dir --inspection-timeout --param --json --allow-sublayout-inspections --write-inspection-links --verbose --quiet --help --version"
+            opts="-l -g -v -q -h -V --layout --layout-keys --verification-keys --gpg --gpg-home --keyring --link-dir --inspection-timeout --param --json --allow-sublayout-inspections --allow-noninteroperable --write-inspection-links --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

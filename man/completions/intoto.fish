@@ -49,6 +49,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand run" -l base-path -d 'Reso
 complete -c intoto -n "__fish_intoto_using_subcommand run" -l lstrip-paths -d 'Strip these prefixes from recorded names (the first that matches)' -r
 complete -c intoto -n "__fish_intoto_using_subcommand run" -s d -l metadata-directory -d 'Directory to write the link to (default: current directory)' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand run" -l run-timeout -d 'Kill the command after this many seconds (default: no time limit)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand run" -l allow-noninteroperable -d 'Allow GnuPG keys the Python reference cannot verify (NIST ECDSA)'
 complete -c intoto -n "__fish_intoto_using_subcommand run" -s s -l record-streams -d 'Show and record the command\'s stdout and stderr'
 complete -c intoto -n "__fish_intoto_using_subcommand run" -s x -l no-command -d 'Record without running a command (e.g. a sign-off step)'
 complete -c intoto -n "__fish_intoto_using_subcommand run" -l isolated -d 'Ignore IN_TOTO_* environment variables and .in_totorc files'
@@ -73,6 +74,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_su
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -l exclude -d 'gitignore-style patterns of paths not to record; replaces the defaults \'*.link*\' \'.git\' \'*.pyc\' \'*~\'' -r
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -l base-path -d 'Resolve material and product paths from this directory (it is not part of the recorded names)' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -l lstrip-paths -d 'Strip these prefixes from recorded names (the first that matches)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -l allow-noninteroperable -d 'Allow GnuPG keys the Python reference cannot verify (NIST ECDSA)'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -l isolated -d 'Ignore IN_TOTO_* environment variables and .in_totorc files'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -l use-dsse -d 'Write a DSSE envelope instead of a classic Metablock'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -s v -l verbose -d 'Show what is being done, step by step'
@@ -89,6 +91,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_su
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -l base-path -d 'Resolve material and product paths from this directory (it is not part of the recorded names)' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -l lstrip-paths -d 'Strip these prefixes from recorded names (the first that matches)' -r
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -s d -l metadata-directory -d 'Directory to write the link to (default: current directory)' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -l allow-noninteroperable -d 'Allow GnuPG keys the Python reference cannot verify (NIST ECDSA)'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -l isolated -d 'Ignore IN_TOTO_* environment variables and .in_totorc files'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -l use-dsse -d 'Accepted for compatibility; the format follows the unfinished link'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -s v -l verbose -d 'Show what is being done, step by step'
@@ -108,6 +111,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand verify" -l inspection-time
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l param -d 'Substitute {KEY} in the layout\'s rules and commands (repeatable)' -r
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l json -d 'Print the result as JSON on stdout'
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l allow-sublayout-inspections -d 'Run inspections that a (functionary-signed) sublayout defines'
+complete -c intoto -n "__fish_intoto_using_subcommand verify" -l allow-noninteroperable -d 'Accept GnuPG keys the Python reference cannot verify (NIST ECDSA)'
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l write-inspection-links -d 'Write <inspection>.link files into the current directory, as the Python reference does'
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -s q -l quiet -d 'Show errors only'
@@ -121,6 +125,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand sign" -l keyring -d 'With 
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -l signed-by -d 'With --append: public keys (PEM) or OpenPGP keyrings of the existing signers, to check their signatures before co-signing' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -s o -l output -d 'Where to write (default: a layout in place, a link to <name>.<keyid prefix>.link)' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -s p -l prompt -d 'Ask for the password of encrypted signing keys'
+complete -c intoto -n "__fish_intoto_using_subcommand sign" -l allow-noninteroperable -d 'Accept GnuPG keys the Python reference cannot verify (NIST ECDSA)'
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -s a -l append -d 'Add signatures instead of replacing them (layouts only)'
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -l verify -d 'Check the signatures instead of signing'
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -s v -l verbose -d 'Show what is being done, step by step'
@@ -148,6 +153,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subco
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -l gpg-home -d 'GnuPG home to export from' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -l keyring -d 'Read the OpenPGP key from this keyring file instead of a GnuPG home' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -s k -l key -d 'PEM public key file' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -l allow-noninteroperable -d 'Allow key types the Python reference cannot verify (NIST ECDSA)'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -l with-id -d 'Print `{"<keyid>": {...}}`, ready to merge into a layout\'s keys'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Show errors only'
@@ -178,6 +184,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_su
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -l gpg-home -d 'GnuPG home to read --gpg from' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -l keyring -d 'OpenPGP keyring file to read --gpg from (instead of a GnuPG home)' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -s k -l key -d 'PEM public key file' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -l allow-noninteroperable -d 'Allow GnuPG keys the Python reference cannot verify (NIST ECDSA)'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -s q -l quiet -d 'Show errors only'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -s h -l help -d 'Print help'

@@ -17,6 +17,9 @@ pub struct SigningKeyArgs {
     /// GnuPG home directory (default: $GNUPGHOME or ~/.gnupg)
     #[arg(long, value_name = "DIR")]
     pub gpg_home: Option<PathBuf>,
+    /// Allow GnuPG keys the Python reference cannot verify (NIST ECDSA)
+    #[arg(long)]
+    pub allow_noninteroperable: bool,
     /// Password of an encrypted --signing-key; -P alone asks for it
     #[arg(short = 'P', long, value_name = "PASSWORD", num_args = 0..=1, default_missing_value = "")]
     pub password: Option<String>,

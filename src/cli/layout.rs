@@ -55,6 +55,9 @@ pub enum LayoutCommand {
         /// PEM public key file
         #[arg(short = 'k', long, value_name = "PEM", conflicts_with_all = ["gpg", "keyring"])]
         key: Option<PathBuf>,
+        /// Allow GnuPG keys the Python reference cannot verify (NIST ECDSA)
+        #[arg(long)]
+        allow_noninteroperable: bool,
     },
     /// Add a step at the end
     AddStep {

@@ -121,6 +121,9 @@ pub struct KeyExportArgs {
     /// PEM public key file
     #[arg(short = 'k', long, value_name = "PEM", conflicts_with_all = ["gpg", "keyring"])]
     pub key: Option<std::path::PathBuf>,
+    /// Allow key types the Python reference cannot verify (NIST ECDSA)
+    #[arg(long)]
+    pub allow_noninteroperable: bool,
     /// Print `{"<keyid>": {...}}`, ready to merge into a layout's keys
     #[arg(long)]
     pub with_id: bool,

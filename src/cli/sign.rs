@@ -29,6 +29,9 @@ pub struct SignArgs {
     /// signers, to check their signatures before co-signing
     #[arg(long, value_name = "PATH", num_args = 1..)]
     pub signed_by: Vec<PathBuf>,
+    /// Accept GnuPG keys the Python reference cannot verify (NIST ECDSA)
+    #[arg(long)]
+    pub allow_noninteroperable: bool,
     /// Where to write (default: a layout in place, a link to <name>.<keyid prefix>.link)
     #[arg(short = 'o', long, value_name = "PATH")]
     pub output: Option<PathBuf>,

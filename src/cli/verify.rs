@@ -38,6 +38,9 @@ pub struct VerifyArgs {
     /// Run inspections that a (functionary-signed) sublayout defines
     #[arg(long)]
     pub allow_sublayout_inspections: bool,
+    /// Accept GnuPG keys the Python reference cannot verify (NIST ECDSA)
+    #[arg(long)]
+    pub allow_noninteroperable: bool,
     /// Write <inspection>.link files into the current directory, as the
     /// Python reference does
     #[arg(long)]

@@ -46,11 +46,15 @@ fn export(a: KeyExportArgs, ctx: &Ctx) -> Result<u8> {
                 &keyrings,
                 a.gpg_home.as_deref(),
                 ctx.now,
+                a.allow_noninteroperable,
             )?
             .into_iter()
             .next()
             .ok_or_else(|| anyhow!("no OpenPGP key {id}"))?;
-            KeyDict::Gpg(cert_to_dict(v.cert(), ctx.now).map_err(|e| anyhow!(e))?)
+            KeyDict::Gpg(
+                cert_to_dict(v.cert(), ctx.now, a.allow_noninteroperable)
+                    .map_err(|e| anyhow!(e))?,
+            )
         }
         (None, None) => unreachable!("clap requires --gpg or --key"),
     };

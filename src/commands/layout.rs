@@ -52,6 +52,7 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<u8> {
             gpg_home,
             keyring,
             key,
+            allow_noninteroperable,
         } => {
             let (mut layout, dsse) = load(&file)?;
             let dict = match (key, gpg) {
@@ -63,11 +64,15 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<u8> {
                         &keyrings,
                         gpg_home.as_deref(),
                         ctx.now,
+                        allow_noninteroperable,
                     )?
                     .into_iter()
                     .next()
                     .ok_or_else(|| anyhow!("no OpenPGP key {id}"))?;
-                    KeyDict::Gpg(cert_to_dict(v.cert(), ctx.now).map_err(|e| anyhow!(e))?)
+                    KeyDict::Gpg(
+                        cert_to_dict(v.cert(), ctx.now, allow_noninteroperable)
+                            .map_err(|e| anyhow!(e))?,
+                    )
                 }
                 (None, None) => unreachable!("clap requires --gpg or --key"),
             };
@@ -382,7 +387,7 @@ fn show(
         verifiers.push(Box::new(load_public_key(p)?));
     }
     if !gpg.is_empty() || !keyring.is_empty() {
-        for (v, _) in openpgp_verifiers(gpg, keyring, gpg_home, ctx.now)? {
+        for (v, _) in openpgp_verifiers(gpg, keyring, gpg_home, ctx.now, true)? {
             verifiers.push(Box::new(v));
         }
     }

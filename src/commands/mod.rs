@@ -169,6 +169,7 @@ pub fn signer<'a>(args: &SigningKeyArgs, ctx: &'a Ctx) -> Result<Box<dyn Signer 
     let opts = SignerOptions {
         now: ctx.now,
         backend: Backend::default_for_build(),
+        allow_noninteroperable: args.allow_noninteroperable,
     };
     let id = if id.is_empty() {
         None
@@ -205,6 +206,7 @@ pub fn openpgp_verifiers(
     keyrings: &[PathBuf],
     gpg_home: Option<&Path>,
     now: i64,
+    allow_noninteroperable: bool,
 ) -> Result<Vec<(CertVerifier, String)>> {
     let mut out = Vec::new();
     if !keyrings.is_empty() {
@@ -222,7 +224,8 @@ pub fn openpgp_verifiers(
             }
             for c in certs {
                 out.push((
-                    CertVerifier::new(c, now).map_err(|e| anyhow!("{source}: {e}"))?,
+                    CertVerifier::new(c, now, allow_noninteroperable)
+                        .map_err(|e| anyhow!("{source}: {e}"))?,
                     source.clone(),
                 ));
             }
@@ -232,7 +235,8 @@ pub fn openpgp_verifiers(
                     .map_err(|e| anyhow!("{e} in {source}"))?
                     .clone();
                 out.push((
-                    CertVerifier::new(c, now).map_err(|e| anyhow!("{source}: {e}"))?,
+                    CertVerifier::new(c, now, allow_noninteroperable)
+                        .map_err(|e| anyhow!("{source}: {e}"))?,
                     format!("{source}, key {id}"),
                 ));
             }
@@ -243,7 +247,8 @@ pub fn openpgp_verifiers(
     for id in ids {
         let cert = home.public_cert(id, Backend::default_for_build())?;
         out.push((
-            CertVerifier::new(cert, now).map_err(|e| anyhow!("GnuPG key {id}: {e}"))?,
+            CertVerifier::new(cert, now, allow_noninteroperable)
+                .map_err(|e| anyhow!("GnuPG key {id}: {e}"))?,
             format!("GnuPG key {id}"),
         ));
     }

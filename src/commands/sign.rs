@@ -77,6 +77,7 @@ fn sign_inner(a: SignArgs, ctx: &Ctx) -> Result<u8> {
         let opts = SignerOptions {
             now: ctx.now,
             backend: Backend::default_for_build(),
+            allow_noninteroperable: a.allow_noninteroperable,
         };
         if ids.is_empty() {
             signers.push(Box::new(GpgSigner::new(
@@ -133,7 +134,13 @@ fn verify(a: &SignArgs, env: &Envelope, ctx: &Ctx) -> Result<u8> {
         }
     } else {
         let ids = a.gpg.clone().unwrap_or_default();
-        for (v, _) in openpgp_verifiers(&ids, &a.keyring, a.gpg_home.as_deref(), ctx.now)? {
+        for (v, _) in openpgp_verifiers(
+            &ids,
+            &a.keyring,
+            a.gpg_home.as_deref(),
+            ctx.now,
+            a.allow_noninteroperable,
+        )? {
             let d = describe_cert(&v);
             keys.push((Box::new(v), d));
         }
@@ -259,7 +266,7 @@ fn existing_signer_keys(a: &SignArgs, env: &Envelope, ctx: &Ctx) -> Result<Vec<B
     }
     for c in certs {
         out.push(Box::new(
-            CertVerifier::new(c, ctx.now).map_err(|e| anyhow!(e))?,
+            CertVerifier::new(c, ctx.now, a.allow_noninteroperable).map_err(|e| anyhow!(e))?,
         ));
     }
     // OpenPGP signers the user's GnuPG home knows.
@@ -269,7 +276,7 @@ fn existing_signer_keys(a: &SignArgs, env: &Envelope, ctx: &Ctx) -> Result<Vec<B
             continue;
         }
         if let Ok(cert) = home.public_cert(&id, Backend::default_for_build())
-            && let Ok(v) = CertVerifier::new(cert, ctx.now)
+            && let Ok(v) = CertVerifier::new(cert, ctx.now, a.allow_noninteroperable)
         {
             out.push(Box::new(v));
         }
@@ -278,7 +285,7 @@ fn existing_signer_keys(a: &SignArgs, env: &Envelope, ctx: &Ctx) -> Result<Vec<B
     if let Signed::Layout(l) = env.signed() {
         for (id, v) in l.keys.iter() {
             if let Ok(k) = KeyDict::from_value("keys", id, v) {
-                out.push(k.verifier(ctx.now));
+                out.push(k.verifier_with(ctx.now, a.allow_noninteroperable));
             }
         }
     }

@@ -62,6 +62,7 @@ pub fn verify(a: VerifyArgs, ctx: &Ctx) -> Result<u8> {
             allow_sublayout_inspections: a.allow_sublayout_inspections,
             work_dir: std::env::current_dir().context("reading the current directory")?,
             write_inspection_links: a.write_inspection_links,
+            allow_noninteroperable: a.allow_noninteroperable,
         };
         Ok(verify_chain(&layout, &keys, &opts, &mut log).map(|_| ()))
     })();
@@ -143,7 +144,13 @@ fn layout_keys(a: &VerifyArgs, ctx: &Ctx) -> Result<Vec<LayoutKey>> {
     };
     if !a.gpg.is_empty() || !a.keyring.is_empty() {
         ui::info("Loading layout OpenPGP key(s)...");
-        for (v, source) in openpgp_verifiers(&a.gpg, &a.keyring, a.gpg_home.as_deref(), ctx.now)? {
+        for (v, source) in openpgp_verifiers(
+            &a.gpg,
+            &a.keyring,
+            a.gpg_home.as_deref(),
+            ctx.now,
+            a.allow_noninteroperable,
+        )? {
             push(LayoutKey {
                 verifier: Box::new(v),
                 source,

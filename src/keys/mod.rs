@@ -252,11 +252,18 @@ impl KeyDict {
 
     /// A verifier for this dict, judging OpenPGP expiry at `now`.
     pub fn verifier(&self, now: i64) -> Box<dyn Verifier> {
+        self.verifier_with(now, false)
+    }
+
+    /// Like [`KeyDict::verifier`]; `allow_noninteroperable` also accepts
+    /// OpenPGP key types the Python reference cannot verify (NIST ECDSA).
+    pub fn verifier_with(&self, now: i64, allow_noninteroperable: bool) -> Box<dyn Verifier> {
         match self {
             KeyDict::Sslib(k) => Box::new(k.clone()),
             KeyDict::Gpg(k) => Box::new(openpgp::GpgDictVerifier {
                 key: k.clone(),
                 now,
+                allow_noninteroperable,
             }),
         }
     }

@@ -75,7 +75,22 @@ pub enum GpgParams {
         /// q
         q: Vec<u8>,
     },
+    /// `{"curve", "q"}`: a NIST curve point. An intoto extension (method
+    /// `pgp+ecdsa-nistp256` etc.) that the Python reference cannot verify;
+    /// used only with `--allow-noninteroperable`.
+    Ecdsa {
+        /// `nistp256`, `nistp384` or `nistp521`.
+        curve: &'static str,
+        /// Uncompressed point (`04 || x || y`).
+        q: Vec<u8>,
+    },
 }
+
+const NIST: [(&str, &str, Curve); 3] = [
+    ("nistp256", "pgp+ecdsa-nistp256", Curve::NistP256),
+    ("nistp384", "pgp+ecdsa-nistp384", Curve::NistP384),
+    ("nistp521", "pgp+ecdsa-nistp521", Curve::NistP521),
+];
 
 impl GpgParams {
     fn names(&self) -> (&'static str, &'static str) {
@@ -83,7 +98,18 @@ impl GpgParams {
             GpgParams::Rsa { .. } => ("rsa", "pgp+rsa-pkcsv1.5"),
             GpgParams::Dsa { .. } => ("dsa", "pgp+dsa-fips-180-2"),
             GpgParams::EdDsa { .. } => ("eddsa", "pgp+eddsa-ed25519"),
+            GpgParams::Ecdsa { curve, .. } => (
+                "ecdsa",
+                NIST.iter()
+                    .find(|n| n.0 == *curve)
+                    .map_or("pgp+ecdsa", |n| n.1),
+            ),
         }
+    }
+
+    /// False for key types the Python reference cannot verify.
+    pub fn interoperable(&self) -> bool {
+        !matches!(self, GpgParams::Ecdsa { .. })
     }
 
     #[allow(deprecated)]
@@ -92,6 +118,7 @@ impl GpgParams {
             GpgParams::Rsa { .. } => PublicKeyAlgorithm::RSAEncryptSign,
             GpgParams::Dsa { .. } => PublicKeyAlgorithm::DSA,
             GpgParams::EdDsa { .. } => PublicKeyAlgorithm::EdDSA,
+            GpgParams::Ecdsa { .. } => PublicKeyAlgorithm::ECDSA,
         }
     }
 
@@ -115,6 +142,13 @@ impl GpgParams {
                     q: mpi::MPI::new(&point),
                 }
             }
+            GpgParams::Ecdsa { curve, q } => mpi::PublicKey::ECDSA {
+                curve: NIST
+                    .iter()
+                    .find(|n| n.0 == *curve)
+                    .map_or(Curve::NistP256, |n| n.2.clone()),
+                q: mpi::MPI::new(q),
+            },
         }
     }
 
@@ -126,6 +160,9 @@ impl GpgParams {
                 vec![("g", h(g)), ("p", h(p)), ("q", h(q)), ("y", h(y))]
             }
             GpgParams::EdDsa { q } => vec![("q", h(q))],
+            GpgParams::Ecdsa { curve, q } => {
+                vec![("curve", Value::String((*curve).to_owned())), ("q", h(q))]
+            }
         };
         Value::Object(Object(
             pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
@@ -135,7 +172,7 @@ impl GpgParams {
     /// RSA and DSA keys under 2048 bits are refused (as sequoia's
     /// standard policy does).
     fn is_weak(&self) -> bool {
-        !matches!(self, GpgParams::EdDsa { .. }) && self.bits() < 2048
+        matches!(self, GpgParams::Rsa { .. } | GpgParams::Dsa { .. }) && self.bits() < 2048
     }
 
     /// Bits of the modulus or prime (strength check).
@@ -149,6 +186,7 @@ impl GpgParams {
             GpgParams::Rsa { n, .. } => bits(n),
             GpgParams::Dsa { p, .. } => bits(p),
             GpgParams::EdDsa { .. } => 256,
+            GpgParams::Ecdsa { curve, .. } => curve[5..].parse().unwrap_or(256),
         }
     }
 
@@ -188,6 +226,17 @@ impl GpgParams {
                     return Err("malformed Ed25519 point".into());
                 }
                 Ok(GpgParams::EdDsa { q: v[1..].to_vec() })
+            }
+            (PublicKeyAlgorithm::ECDSA, mpi::PublicKey::ECDSA { curve, q }) => {
+                match NIST.iter().find(|n| &n.2 == curve) {
+                    Some(n) => Ok(GpgParams::Ecdsa {
+                        curve: n.0,
+                        q: q.value().to_vec(),
+                    }),
+                    None => Err(format!(
+                        "ECDSA on {curve} cannot be used (NIST P-256, P-384, P-521 only)"
+                    )),
+                }
             }
             (algo, _) => Err(format!(
                 "{algo} keys cannot be used in in-toto's OpenPGP format (supported: RSA, DSA, EdDSA/Ed25519)"
@@ -278,6 +327,20 @@ impl GpgKey {
                     ));
                 }
                 GpgParams::EdDsa { q }
+            }
+            "ecdsa" => {
+                let curve = public.get("curve").and_then(Value::as_str).unwrap_or("");
+                let curve = NIST
+                    .iter()
+                    .find(|n| n.0 == curve)
+                    .map(|n| n.0)
+                    .ok_or_else(|| {
+                        FormatError::new(
+                            format!("{pp}.curve"),
+                            "expected nistp256, nistp384 or nistp521",
+                        )
+                    })?;
+                GpgParams::Ecdsa { curve, q: p("q")? }
             }
             other => {
                 return Err(FormatError::new(
@@ -414,6 +477,9 @@ impl GpgKey {
             GpgParams::Rsa { .. } => format!("OpenPGP RSA {}", self.params.bits()),
             GpgParams::Dsa { .. } => format!("OpenPGP DSA {}", self.params.bits()),
             GpgParams::EdDsa { .. } => "OpenPGP Ed25519".to_owned(),
+            GpgParams::Ecdsa { curve, .. } => {
+                format!("OpenPGP ECDSA {curve} (not verifiable by the Python reference)")
+            }
         };
         match self.expires_at() {
             Some(t) => format!("{algo}, expires {}", crate::models::layout_time(t)),
@@ -460,6 +526,17 @@ pub struct GpgDictVerifier {
     pub key: GpgKey,
     /// Verification time (seconds since the epoch).
     pub now: i64,
+    /// Accept key types the Python reference cannot verify (NIST ECDSA).
+    pub allow_noninteroperable: bool,
+}
+
+/// The refusal for a key type the reference cannot verify.
+pub fn noninteroperable(keyid: &str, params: &GpgParams) -> String {
+    format!(
+        "OpenPGP key {keyid} is {}, which the Python in-toto reference cannot verify; \
+         pass --allow-noninteroperable to use it anyway",
+        params.names().1
+    )
 }
 
 impl GpgDictVerifier {
@@ -472,6 +549,9 @@ impl GpgDictVerifier {
             if key.expired_at(self.now) {
                 return Err(VerifyError::Expired(expired_message(key)));
             }
+        }
+        if !k.params.interoperable() && !self.allow_noninteroperable {
+            return Err(VerifyError::Unusable(noninteroperable(&k.keyid, &k.params)));
         }
         if k.params.is_weak() {
             return Err(VerifyError::Unusable(format!(
@@ -558,6 +638,7 @@ pub fn verify_triple(
         GpgParams::Rsa { .. } => &[1, 3],
         GpgParams::Dsa { .. } => &[17],
         GpgParams::EdDsa { .. } => &[22],
+        GpgParams::Ecdsa { .. } => &[19],
     };
     if !want_algo.contains(&hdr.pk_algo) {
         return Err(malformed(format!(
@@ -728,6 +809,13 @@ fn signature_mpis(params: &GpgParams, sig: &[u8]) -> Result<mpi::Signature, Stri
                 s: mpi::MPI::new(s),
             })
         }
+        GpgParams::Ecdsa { .. } => {
+            let (r, s) = der::read_int_pair(sig).ok_or("ECDSA signature is not DER (r, s)")?;
+            Ok(mpi::Signature::ECDSA {
+                r: mpi::MPI::new(r),
+                s: mpi::MPI::new(s),
+            })
+        }
         GpgParams::EdDsa { .. } => {
             if sig.len() != 64 {
                 return Err("EdDSA signature must be 64 bytes".into());
@@ -770,7 +858,7 @@ pub fn parse_packet(packet: &[u8]) -> Result<PgpSignature, String> {
     }
     let signature = match (hdr.pk_algo, mpis.as_slice()) {
         (1 | 3, [s]) => s.clone(),
-        (17, [r, s]) => der::int_pair(r, s),
+        (17 | 19, [r, s]) => der::int_pair(r, s),
         (22, [r, s]) if r.len() <= 32 && s.len() <= 32 => {
             let mut out = vec![0u8; 64];
             out[32 - r.len()..32].copy_from_slice(r);
@@ -860,6 +948,7 @@ pub fn build_signature(
         GpgParams::Rsa { .. } => 1u8,
         GpgParams::Dsa { .. } => 17,
         GpgParams::EdDsa { .. } => 22,
+        GpgParams::Ecdsa { .. } => 19,
     };
     let mut hashed = vec![22, 33, 4];
     hashed.extend_from_slice(signer_fpr);
@@ -889,7 +978,7 @@ pub fn build_signature(
             push_mpi(&mut body, s.value());
             s.value().to_vec()
         }
-        mpi::Signature::DSA { r, s } => {
+        mpi::Signature::DSA { r, s } | mpi::Signature::ECDSA { r, s } => {
             push_mpi(&mut body, r.value());
             push_mpi(&mut body, s.value());
             der::int_pair(r.value(), s.value())
@@ -978,7 +1067,10 @@ pub fn system_time(secs: i64) -> SystemTime {
 /// read correctly: subkeys and expiry of Ed25519 keys are kept, revoked
 /// subkeys are left out. Subkeys of algorithms in-toto cannot use (e.g.
 /// Curve25519 encryption keys) are skipped, like the reference does.
-pub fn cert_to_dict(cert: &Cert, now: i64) -> Result<GpgKey, String> {
+///
+/// Keys the reference cannot verify (NIST ECDSA) are refused, and such
+/// subkeys left out, unless `allow_noninteroperable`.
+pub fn cert_to_dict(cert: &Cert, now: i64, allow_noninteroperable: bool) -> Result<GpgKey, String> {
     let policy = StandardPolicy::new();
     let vc = cert
         .with_policy(&policy, system_time(now))
@@ -987,6 +1079,9 @@ pub fn cert_to_dict(cert: &Cert, now: i64) -> Result<GpgKey, String> {
     let pkey: Key<PublicParts, UnspecifiedRole> = primary.key().clone().role_into_unspecified();
     let params =
         GpgParams::from_key(&pkey).map_err(|e| format!("key {}: {e}", cert.fingerprint()))?;
+    if !params.interoperable() && !allow_noninteroperable {
+        return Err(noninteroperable(&cert.fingerprint().to_hex(), &params));
+    }
     let validity = primary.key_validity_period().map(|d| d.as_secs() as i64);
     let mut subkeys = Vec::new();
     for ka in vc.keys().subkeys() {
@@ -997,6 +1092,9 @@ pub fn cert_to_dict(cert: &Cert, now: i64) -> Result<GpgKey, String> {
         let Ok(sparams) = GpgParams::from_key(&skey) else {
             continue;
         };
+        if !sparams.interoperable() && !allow_noninteroperable {
+            continue;
+        }
         let svalidity = ka.key_validity_period().map(|d| d.as_secs() as i64);
         subkeys.push(GpgKey::new(
             sparams,
@@ -1023,9 +1121,10 @@ pub struct CertVerifier {
 }
 
 impl CertVerifier {
-    /// Wraps `cert`, which must be an RSA, DSA or EdDSA key.
-    pub fn new(cert: Cert, now: i64) -> Result<CertVerifier, String> {
-        let dict = cert_to_dict_lenient(&cert, now)?;
+    /// Wraps `cert`, which must be an RSA, DSA or EdDSA key (or, with
+    /// `allow_noninteroperable`, NIST ECDSA).
+    pub fn new(cert: Cert, now: i64, allow_noninteroperable: bool) -> Result<CertVerifier, String> {
+        let dict = cert_to_dict_lenient(&cert, now, allow_noninteroperable)?;
         Ok(CertVerifier { cert, dict, now })
     }
 
@@ -1101,11 +1200,15 @@ fn root_cause(e: &anyhow::Error) -> String {
 
 /// Like [`cert_to_dict`], but for certificates that are already expired
 /// or revoked (their dict is still needed to say why they fail).
-fn cert_to_dict_lenient(cert: &Cert, now: i64) -> Result<GpgKey, String> {
+fn cert_to_dict_lenient(
+    cert: &Cert,
+    now: i64,
+    allow_noninteroperable: bool,
+) -> Result<GpgKey, String> {
     let policy = StandardPolicy::new();
     let ok = cert.with_policy(&policy, system_time(now)).is_ok();
     if ok {
-        return cert_to_dict(cert, now);
+        return cert_to_dict(cert, now, allow_noninteroperable);
     }
     let pkey: Key<PublicParts, UnspecifiedRole> =
         cert.primary_key().key().clone().role_into_unspecified();
@@ -1185,7 +1288,7 @@ mod tests {
             .add_userid("t")
             .generate()
             .unwrap();
-        let dict = cert_to_dict(&cert, unix(SystemTime::now())).unwrap();
+        let dict = cert_to_dict(&cert, unix(SystemTime::now()), false).unwrap();
         let pair = cert
             .primary_key()
             .key()
@@ -1365,6 +1468,7 @@ mod tests {
         };
         primary.subkeys = vec![sub];
         let v = GpgDictVerifier {
+            allow_noninteroperable: false,
             key: primary.clone(),
             now: primary.creation_time + 100,
         };
@@ -1373,6 +1477,7 @@ mod tests {
             Err(VerifyError::Expired(_))
         ));
         let fresh = GpgDictVerifier {
+            allow_noninteroperable: false,
             key: primary.clone(),
             now: primary.creation_time + 5,
         };

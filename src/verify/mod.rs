@@ -59,6 +59,8 @@ pub struct VerifyOptions {
     pub work_dir: PathBuf,
     /// Write `<inspection>.link` files into `work_dir`, as the reference.
     pub write_inspection_links: bool,
+    /// Accept OpenPGP key types the Python reference cannot verify.
+    pub allow_noninteroperable: bool,
 }
 
 /// The stages, for reports.

@@ -45,7 +45,13 @@ pub(super) fn verify_layout(
     }
     let key_dicts = key_dicts(&layout)?;
     log.info("Reading link metadata files...");
-    let loaded = load_links(&layout, &key_dicts, link_dir, opts.now)?;
+    let loaded = load_links(
+        &layout,
+        &key_dicts,
+        link_dir,
+        opts.now,
+        opts.allow_noninteroperable,
+    )?;
     log.info("Verifying link metadata signatures...");
     let verified = link_signatures(&layout, loaded, log)?;
     log.info("Verifying sublayouts...");
@@ -313,6 +319,7 @@ fn load_links<'k>(
     dicts: &'k [(String, KeyDict)],
     link_dir: &Path,
     now: i64,
+    allow: bool,
 ) -> Result<Vec<(String, Vec<Loaded<'k>>)>, Failure> {
     let main_of_subkey: HashMap<&str, &KeyDict> = dicts
         .iter()
@@ -342,7 +349,7 @@ fn load_links<'k>(
             Ok(env) => {
                 let key = choose_key(&layout.steps[*si], id, dicts, &main_of_subkey);
                 let checked = match key {
-                    Some(k) => verify_envelope(&env, k.verifier(now).as_ref()),
+                    Some(k) => verify_envelope(&env, k.verifier_with(now, allow).as_ref()),
                     None => Ok(()),
                 };
                 Ok(Some(Loaded {
@@ -535,7 +542,7 @@ fn sublayouts(
                         })?;
                     log.info(&format!("Verifying sublayout {sub_name}..."));
                     let keys = [LayoutKey {
-                        verifier: key.verifier(opts.now),
+                        verifier: key.verifier_with(opts.now, opts.allow_noninteroperable),
                         source: format!("functionary key of step '{step}'"),
                     }];
                     let sub_dir = link_dir.join(&sub_name);

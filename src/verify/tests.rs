@@ -108,6 +108,7 @@ impl Chain {
             allow_sublayout_inspections: false,
             work_dir: self.dir.path().join("work"),
             write_inspection_links: false,
+            allow_noninteroperable: false,
         }
     }
     fn verify(&self, l: &Envelope, owners: &[&PemSigner], now: i64) -> Result<Link, Failure> {

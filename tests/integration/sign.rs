@@ -462,3 +462,126 @@ fn layout_authoring_validates_what_it_writes() {
     assert!(out.contains("sign it again"), "{out}");
     assert!(sigs(&env, "root.layout").is_empty());
 }
+
+#[test]
+fn nist_ecdsa_gpg_keys_need_allow_noninteroperable() {
+    let env = Env::new();
+    let st = std::process::Command::new("gpg")
+        .arg("--homedir")
+        .arg(&env.gnupg)
+        .args([
+            "--batch",
+            "--pinentry-mode",
+            "loopback",
+            "--passphrase",
+            "",
+            "--quick-gen-key",
+            "Nist <nist@example.org>",
+            "nistp256",
+            "sign",
+            "never",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let fpr = env.fpr("nist");
+    let (rc, _, err) = run(env.intoto(["run", "-n", "n", "-x", "--gpg", &fpr]));
+    assert_eq!(rc, 1, "{err}");
+    assert!(
+        err.contains("--allow-noninteroperable") && err.contains("cannot verify"),
+        "{err}"
+    );
+    let out = expect(
+        env.intoto([
+            "run",
+            "-n",
+            "n",
+            "-x",
+            "--gpg",
+            &fpr,
+            "--allow-noninteroperable",
+        ]),
+        0,
+    );
+    assert!(out.contains("warning"), "{out}");
+    let link = format!("n.{}.link", fpr[..8].to_lowercase());
+    let (rc, _, _) = run(env.intoto(["sign", "--verify", "--gpg", &fpr, "-f", &link]));
+    assert_eq!(rc, 2, "refused without the flag");
+    expect(
+        env.intoto([
+            "sign",
+            "--verify",
+            "--gpg",
+            &fpr,
+            "-f",
+            &link,
+            "--allow-noninteroperable",
+        ]),
+        0,
+    );
+    let (rc, _, _) = run(env.intoto(["key", "export", "--gpg", &fpr]));
+    assert_eq!(rc, 1);
+    let dict = expect(
+        env.intoto(["key", "export", "--gpg", &fpr, "--allow-noninteroperable"]),
+        0,
+    );
+    assert!(
+        dict.contains("\"type\": \"ecdsa\"") && dict.contains("nistp256"),
+        "{dict}"
+    );
+    // A layout with an ECDSA functionary verifies only with the flag.
+    let alice = env.key("alice.pem");
+    let alice_pub = env.key("alice.pub");
+    layout(&env);
+    expect(
+        env.intoto([
+            "layout",
+            "add-key",
+            "root.layout",
+            "--gpg",
+            &fpr,
+            "--allow-noninteroperable",
+        ]),
+        0,
+    );
+    expect(
+        env.intoto([
+            "layout",
+            "add-step",
+            "root.layout",
+            "--name",
+            "n",
+            "--functionary",
+            &fpr[..16],
+        ]),
+        0,
+    );
+    expect(
+        env.intoto(["sign", "-f", "root.layout", "-k", alice.to_str().unwrap()]),
+        0,
+    );
+    let (rc, _, err) = run(env.intoto([
+        "verify",
+        "-l",
+        "root.layout",
+        "--verification-keys",
+        alice_pub.to_str().unwrap(),
+    ]));
+    assert_eq!(rc, 1, "{err}");
+    assert!(err.contains("--allow-noninteroperable"), "{err}");
+    expect(
+        env.intoto([
+            "verify",
+            "-l",
+            "root.layout",
+            "--verification-keys",
+            alice_pub.to_str().unwrap(),
+            "--allow-noninteroperable",
+        ]),
+        0,
+    );
+}

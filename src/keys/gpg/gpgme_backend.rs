@@ -361,6 +361,10 @@ fn parse_sig_val(reply: &[u8]) -> Result<mpi::Signature, String> {
             r: m(param(b"r").ok_or("no r")?),
             s: m(param(b"s").ok_or("no s")?),
         }),
+        b"ecdsa" => Ok(mpi::Signature::ECDSA {
+            r: m(param(b"r").ok_or("no r")?),
+            s: m(param(b"s").ok_or("no s")?),
+        }),
         other => Err(format!(
             "unsupported algorithm {:?}",
             String::from_utf8_lossy(other)

@@ -216,6 +216,8 @@ pub struct SignerOptions {
     pub now: i64,
     /// Which backend to use.
     pub backend: Backend,
+    /// Sign with key types the Python reference cannot verify (NIST ECDSA).
+    pub allow_noninteroperable: bool,
 }
 
 /// A GnuPG key ready to sign.
@@ -333,7 +335,17 @@ impl<'p> GpgSigner<'p> {
                 key.fingerprint()
             ))
         })?;
-        let dict = cert_to_dict(&cert, opts.now).map_err(err)?;
+        if !params.interoperable() {
+            let msg = super::openpgp::noninteroperable(&key.fingerprint().to_hex(), &params);
+            if !opts.allow_noninteroperable {
+                return Err(err(msg));
+            }
+            prompter.notice(&format!(
+                "warning: {}",
+                msg.split(';').next().unwrap_or(&msg)
+            ));
+        }
+        let dict = cert_to_dict(&cert, opts.now, opts.allow_noninteroperable).map_err(err)?;
         let fpr_hex = key.fingerprint().to_hex().to_lowercase();
         let fpr_bytes: [u8; 20] = hex::decode(&fpr_hex)
             .ok()
