@@ -1,14 +1,19 @@
 //! Signing with a key on an OpenPGP smartcard, through gpg-agent and
 //! scdaemon, with a virtual card (scripts/vcard). Ignored in a plain
-//! `cargo test`; scripts/card-test starts the card and runs these.
+//! `cargo test`; scripts/card-test starts the card and runs this.
+//!
+//! One test, in order, because the steps share (and finally remove) the
+//! one card.
 
 use std::fs;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use crate::common::{bin, expect, reference};
 
 struct Card {
+    dir: PathBuf,
     home: PathBuf,
     socket: PathBuf,
     fpr: String,
@@ -26,6 +31,7 @@ fn card() -> Card {
     Card {
         home: dir.join("g"),
         socket: dir.join("run/pcscd/pcscd.comm"),
+        dir,
         fpr,
         work: tempfile::tempdir().unwrap(),
     }
@@ -42,13 +48,57 @@ impl Card {
             .stdin(Stdio::null());
         c
     }
+
+    /// Replaces the test pinentry's answers.
+    fn pinentry(&self, user_pin: &str, confirm: &str) {
+        let script = format!(
+            "#!/bin/sh\necho \"OK ready\"\nadmin=0\nwhile IFS= read -r line; do\n  case \"$line\" in\n    \
+             SETDESC*Admin*|SETPROMPT*Admin*) admin=1; echo OK ;;\n    \
+             GETPIN*) if [ $admin = 1 ]; then echo \"D 12345678\"; else echo \"D {user_pin}\"; fi; admin=0; echo OK ;;\n    \
+             CONFIRM*) echo \"{confirm}\" ;;\n    BYE*) echo OK; exit 0 ;;\n    *) echo OK ;;\n  esac\ndone\n"
+        );
+        let tmp = self.dir.join("pinentry.new");
+        fs::write(&tmp, script).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&tmp, fs::Permissions::from_mode(0o700)).unwrap();
+        fs::rename(tmp, self.dir.join("pinentry")).unwrap();
+    }
+}
+
+/// Runs with a time limit: a card problem must end in an error, not a hang.
+fn run_limited(mut c: Command, limit: Duration) -> (i32, String) {
+    let mut child = c
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            let out = child.wait_with_output().unwrap();
+            let text = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stderr),
+                String::from_utf8_lossy(&out.stdout)
+            );
+            return (st.code().unwrap_or(-1), text);
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            panic!("intoto did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 #[test]
 #[ignore = "needs the virtual OpenPGP card: scripts/card-test"]
-fn run_signs_with_a_card_key_and_both_implementations_verify() {
+fn signing_with_a_card_key() {
     let c = card();
+    c.pinentry("123456", "OK");
     fs::write(c.work.path().join("input.txt"), "on the card\n").unwrap();
+
+    // gpgme + gpg-agent + scdaemon: the link and a layout are signed on the card.
     let out = expect(
         c.intoto(&[
             "run",
@@ -68,12 +118,10 @@ fn run_signs_with_a_card_key_and_both_implementations_verify() {
         "the signer should say it uses the card: {out}"
     );
     let link = format!("carded.{}.link", &c.fpr[..8].to_lowercase());
-    assert!(c.work.path().join(&link).exists(), "{link} written");
     expect(
         c.intoto(&["sign", "--verify", "--gpg", &c.fpr, "-f", &link]),
         0,
     );
-    // Layouts are signed on the card too.
     expect(
         c.intoto(&["layout", "new", "root.layout", "--expires", "1y"]),
         0,
@@ -94,18 +142,55 @@ fn run_signs_with_a_card_key_and_both_implementations_verify() {
             expect(v, 0);
         }
     }
-}
 
-#[test]
-#[ignore = "needs the virtual OpenPGP card: scripts/card-test"]
-fn the_gpg_command_line_backend_signs_with_the_card_too() {
-    let c = card();
-    let mut cmd = c.intoto(&["run", "-n", "cli", "-x", "--gpg", &c.fpr]);
-    cmd.env("INTOTO_GPG_BACKEND", "cli");
-    expect(cmd, 0);
-    let link = format!("cli.{}.link", &c.fpr[..8].to_lowercase());
+    // The gpg command-line backend reaches the card too.
+    let mut cli = c.intoto(&["run", "-n", "cli", "-x", "--gpg", &c.fpr]);
+    cli.env("INTOTO_GPG_BACKEND", "cli");
+    expect(cli, 0);
     expect(
-        c.intoto(&["sign", "--verify", "--gpg", &c.fpr, "-f", &link]),
+        c.intoto(&[
+            "sign",
+            "--verify",
+            "--gpg",
+            &c.fpr,
+            "-f",
+            &format!("cli.{}.link", &c.fpr[..8].to_lowercase()),
+        ]),
         0,
+    );
+
+    // A wrong PIN: a clear error, no link; the right one works again.
+    c.pinentry("000000", "OK");
+    let (rc, out) = run_limited(
+        c.intoto(&["run", "-n", "wrongpin", "-x", "--gpg", &c.fpr]),
+        Duration::from_secs(60),
+    );
+    assert_eq!(rc, 1, "{out}");
+    assert!(
+        out.contains("PIN"),
+        "the error should say the PIN was wrong: {out}"
+    );
+    assert!(
+        !c.work
+            .path()
+            .join(format!("wrongpin.{}.link", &c.fpr[..8].to_lowercase()))
+            .exists()
+    );
+    c.pinentry("123456", "OK");
+    expect(c.intoto(&["run", "-n", "again", "-x", "--gpg", &c.fpr]), 0);
+
+    // The card is pulled out; the "insert the card" prompt is cancelled.
+    c.pinentry("123456", "ERR 83886179 Operation cancelled");
+    let pid = fs::read_to_string(c.dir.join("card.pid")).unwrap();
+    let _ = Command::new("kill").arg(pid.trim()).status();
+    std::thread::sleep(Duration::from_millis(500));
+    let (rc, out) = run_limited(
+        c.intoto(&["run", "-n", "gone", "-x", "--gpg", &c.fpr]),
+        Duration::from_secs(60),
+    );
+    assert_eq!(rc, 1, "{out}");
+    assert!(
+        out.contains("card"),
+        "the error should point at the card: {out}"
     );
 }

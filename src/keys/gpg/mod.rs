@@ -407,7 +407,15 @@ impl<'p> GpgSigner<'p> {
                     created,
                     payload,
                     |digest| {
-                        gpgme_backend::agent_sign(&self.home, grip, digest, &desc).map_err(|e| e.0)
+                        gpgme_backend::agent_sign(&self.home, grip, digest, &desc).map_err(|e| match &self.card {
+                        Some(card) if e.0.contains("cancelled") => format!(
+                            "signing with the OpenPGP card {card} failed: {}; if the card was not inserted, \
+                             insert it and try again (gpg --card-status shows it)",
+                            e.0
+                        ),
+                        Some(card) => format!("signing with the OpenPGP card {card} failed: {}", e.0),
+                        None => e.0,
+                    })
                     },
                 )
                 .map_err(err)?
