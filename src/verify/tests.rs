@@ -492,3 +492,25 @@ fn a_fifo_under_a_link_name_fails_instead_of_hanging() {
     assert_eq!(f.stage, Stage::LinkLoading);
     assert!(f.message.contains("not a regular file"), "{f}");
 }
+
+#[test]
+fn inspections_fail_on_products_that_cannot_be_hashed() {
+    let alice = signer("alice");
+    let c = Chain::new();
+    let insp = Inspection {
+        name: "mkfifo".into(),
+        run: vec!["mkfifo".into(), "pipe".into()],
+        expected_materials: vec![],
+        expected_products: vec![rule("ALLOW *")],
+    };
+    let l = signed(Signed::Layout(layout(&[], vec![], vec![insp])), &[&alice]);
+    let f = c.verify(&l, &[&alice], NOW).unwrap_err();
+    assert_eq!(
+        (f.stage, f.inspection.as_deref()),
+        (Stage::Inspections, Some("mkfifo"))
+    );
+    assert!(
+        f.message.contains("pipe") && f.message.contains("FIFO"),
+        "{f}"
+    );
+}

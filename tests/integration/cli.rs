@@ -724,3 +724,138 @@ fn verify_json_report_names_the_stage() {
         "missing.layout",
     );
 }
+
+#[test]
+fn settings_are_announced_overridable_and_refused_when_unsafe() {
+    let env = Env::new();
+    let key = env.key("carl.pem");
+    let k = key.to_str().unwrap();
+    env.write(
+        ".in_totorc",
+        "[in-toto settings]\nARTIFACT_EXCLUDE_PATTERNS=*.secret:*.link*:*.pem\n",
+    );
+    fs::set_permissions(
+        env.work().join(".in_totorc"),
+        fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    env.write("a.txt", "a");
+    env.write("b.secret", "b");
+    let materials = |extra: &[&str]| -> (String, serde_json::Value) {
+        let mut args = vec!["run", "-n", "s", "-m", ".", "-x", "--signing-key", k];
+        args.extend_from_slice(extra);
+        let mut c = env.intoto(&args);
+        c.env("HOME", env.path("home"));
+        let (rc, _, err) = run(c);
+        assert_eq!(rc, 0, "{err}");
+        let link: serde_json::Value =
+            serde_json::from_slice(&fs::read(env.work().join("s.6f44242c.link")).unwrap()).unwrap();
+        (err, link["signed"]["materials"].clone())
+    };
+    let (err, m) = materials(&[]);
+    assert!(
+        err.contains("using ARTIFACT_EXCLUDE_PATTERNS=*.secret:*.link*:*.pem from .in_totorc"),
+        "{err}"
+    );
+    assert!(
+        m.get("a.txt").is_some() && m.get("b.secret").is_none(),
+        "{m}"
+    );
+    let (err, m) = materials(&["--isolated"]);
+    assert!(!err.contains("ARTIFACT_EXCLUDE_PATTERNS"), "{err}");
+    assert!(m.get("b.secret").is_some() && m.get(".in_totorc").is_some());
+    let (err, m) = materials(&["--exclude", "*.txt", "*.link*", "*.pem"]);
+    assert!(err.contains("overridden by the command line"), "{err}");
+    assert!(m.get("a.txt").is_none() && m.get("b.secret").is_some());
+    fs::set_permissions(
+        env.work().join(".in_totorc"),
+        fs::Permissions::from_mode(0o666),
+    )
+    .unwrap();
+    let (err, m) = materials(&[]);
+    assert!(err.contains("ignored, writable by others"), "{err}");
+    assert!(
+        m.get("b.secret").is_some(),
+        "an unsafe rcfile must not hide files"
+    );
+    fs::remove_file(env.work().join(".in_totorc")).unwrap();
+    // Environment variables count too, and are announced.
+    env.write("sub/c.txt", "c");
+    let mut c = env.intoto(["run", "-n", "s", "-m", ".", "-x", "--signing-key", k]);
+    c.env("HOME", env.path("home"))
+        .env("IN_TOTO_ARTIFACT_BASE_PATH", "sub");
+    let (rc, _, err) = run(c);
+    assert_eq!(rc, 0, "{err}");
+    assert!(
+        err.contains("ARTIFACT_BASE_PATH=sub from environment variable IN_TOTO_ARTIFACT_BASE_PATH"),
+        "{err}"
+    );
+    let link: serde_json::Value =
+        serde_json::from_slice(&fs::read(env.work().join("s.6f44242c.link")).unwrap()).unwrap();
+    assert_eq!(
+        link["signed"]["materials"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect::<Vec<_>>(),
+        ["c.txt"]
+    );
+}
+
+#[test]
+fn progress_shows_on_a_terminal_only() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipping: no `script` to make a terminal");
+        return;
+    }
+    let env = Env::new();
+    let key = env.key("carl.pem");
+    // Enough files to be worth a progress line; slow enough to see it.
+    let blob = vec![7u8; 64 << 10];
+    for i in 0..4000 {
+        let p = env.work().join(format!("tree/d{}/f{i}", i % 40));
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, &blob).unwrap();
+    }
+    let cmd = format!(
+        "{} run -n p -m tree -x --signing-key {}",
+        crate::common::bin().display(),
+        key.display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qefc", &cmd, "/dev/null"])
+        .current_dir(env.work())
+        .env("GNUPGHOME", &env.gnupg)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("hashing materials:") && text.contains("files"),
+        "no progress on a terminal: {text:?}"
+    );
+    // Not a terminal: nothing.
+    let (_, _, err) = run(env.intoto([
+        "run",
+        "-n",
+        "p",
+        "-m",
+        "tree",
+        "-x",
+        "--signing-key",
+        key.to_str().unwrap(),
+    ]));
+    assert!(!err.contains("hashing"), "{err}");
+    let quiet = format!("{cmd} -q");
+    let out = std::process::Command::new("script")
+        .args(["-qefc", &quiet, "/dev/null"])
+        .current_dir(env.work())
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("hashing"));
+}
