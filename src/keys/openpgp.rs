@@ -582,42 +582,66 @@ impl Verifier for GpgDictVerifier {
         self.key.find(keyid).is_some()
     }
     fn verify(&self, payload: &[u8], sig: &Signature) -> Result<(), VerifyError> {
-        let Signature::Gpg {
-            keyid,
-            other_headers,
-            signature,
-            ..
-        } = sig
-        else {
-            return Err(VerifyError::Malformed {
-                keyid: self.key.keyid.clone(),
-                why: "not an OpenPGP signature".into(),
-            });
-        };
-        let k = self.signing_key(keyid)?;
-        let malformed = |why: &str| VerifyError::Malformed {
-            keyid: keyid.clone(),
-            why: why.into(),
-        };
-        let oh = hex::decode(other_headers).map_err(|_| malformed("other_headers is not hex"))?;
-        let sv = hex::decode(signature).map_err(|_| malformed("signature is not hex"))?;
-        verify_triple(k, keyid, &oh, &sv, payload, self.now)
+        check_metablock(&self.key.keyid, sig, payload, self.now, |id| {
+            self.signing_key(id)
+        })
     }
     fn verify_dsse(&self, pae: &[u8], sig: &DsseSignature) -> Result<(), VerifyError> {
-        let k = self.signing_key(&sig.keyid)?;
-        let parsed = parse_packet(&sig.sig).map_err(|why| VerifyError::Malformed {
-            keyid: sig.keyid.clone(),
-            why,
-        })?;
-        verify_triple(
-            k,
-            &sig.keyid,
-            &parsed.other_headers,
-            &parsed.signature,
-            pae,
-            self.now,
-        )
+        check_dsse(sig, pae, self.now, |id| self.signing_key(id))
     }
+}
+
+/// Checks a Metablock's OpenPGP triple with the (sub)key `select` picks
+/// for its key id (`owner` names the key when the signature is not one).
+fn check_metablock<'k>(
+    owner: &str,
+    sig: &Signature,
+    payload: &[u8],
+    now: i64,
+    select: impl FnOnce(&str) -> Result<&'k GpgKey, VerifyError>,
+) -> Result<(), VerifyError> {
+    let Signature::Gpg {
+        keyid,
+        other_headers,
+        signature,
+        ..
+    } = sig
+    else {
+        return Err(VerifyError::Malformed {
+            keyid: owner.to_owned(),
+            why: "not an OpenPGP signature".into(),
+        });
+    };
+    let k = select(keyid)?;
+    let malformed = |why: &str| VerifyError::Malformed {
+        keyid: keyid.clone(),
+        why: why.into(),
+    };
+    let oh = hex::decode(other_headers).map_err(|_| malformed("other_headers is not hex"))?;
+    let sv = hex::decode(signature).map_err(|_| malformed("signature is not hex"))?;
+    verify_triple(k, keyid, &oh, &sv, payload, now)
+}
+
+/// Checks a DSSE signature (a binary OpenPGP packet over the PAE).
+fn check_dsse<'k>(
+    sig: &DsseSignature,
+    pae: &[u8],
+    now: i64,
+    select: impl FnOnce(&str) -> Result<&'k GpgKey, VerifyError>,
+) -> Result<(), VerifyError> {
+    let k = select(&sig.keyid)?;
+    let parsed = parse_packet(&sig.sig).map_err(|why| VerifyError::Malformed {
+        keyid: sig.keyid.clone(),
+        why,
+    })?;
+    verify_triple(
+        k,
+        &sig.keyid,
+        &parsed.other_headers,
+        &parsed.signature,
+        pae,
+        now,
+    )
 }
 
 /// Checks one triple against one (sub)key.
@@ -1227,41 +1251,12 @@ impl Verifier for CertVerifier {
             .any(|k| k.key().fingerprint().to_hex().eq_ignore_ascii_case(keyid))
     }
     fn verify(&self, payload: &[u8], sig: &Signature) -> Result<(), VerifyError> {
-        let Signature::Gpg {
-            keyid,
-            other_headers,
-            signature,
-            ..
-        } = sig
-        else {
-            return Err(VerifyError::Malformed {
-                keyid: self.dict.keyid.clone(),
-                why: "not an OpenPGP signature".into(),
-            });
-        };
-        let k = self.check_usable(keyid)?;
-        let malformed = |why: &str| VerifyError::Malformed {
-            keyid: keyid.clone(),
-            why: why.into(),
-        };
-        let oh = hex::decode(other_headers).map_err(|_| malformed("other_headers is not hex"))?;
-        let sv = hex::decode(signature).map_err(|_| malformed("signature is not hex"))?;
-        verify_triple(k, keyid, &oh, &sv, payload, self.now)
+        check_metablock(&self.dict.keyid, sig, payload, self.now, |id| {
+            self.check_usable(id)
+        })
     }
     fn verify_dsse(&self, pae: &[u8], sig: &DsseSignature) -> Result<(), VerifyError> {
-        let k = self.check_usable(&sig.keyid)?;
-        let parsed = parse_packet(&sig.sig).map_err(|why| VerifyError::Malformed {
-            keyid: sig.keyid.clone(),
-            why,
-        })?;
-        verify_triple(
-            k,
-            &sig.keyid,
-            &parsed.other_headers,
-            &parsed.signature,
-            pae,
-            self.now,
-        )
+        check_dsse(sig, pae, self.now, |id| self.check_usable(id))
     }
 }
 

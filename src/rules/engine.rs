@@ -283,9 +283,9 @@ pub fn apply_rules(
                             artifact: (*k).to_owned(),
                             rule: shown.clone(),
                             reason: if found.is_some() {
-                                format!("its digest differs from '{dest_path}' in the {dest_type_s} of '{dest_name}'", dest_type_s = dest_type_name(*dest_type))
+                                format!("its digest differs from '{dest_path}' in the {dest_type_s} of '{dest_name}'", dest_type_s = dest_type.name())
                             } else {
-                                format!("'{dest_path}' is not among the {} of '{dest_name}'", dest_type_name(*dest_type))
+                                format!("'{dest_path}' is not among the {} of '{dest_name}'", dest_type.name())
                             },
                         }),
                     }
@@ -294,13 +294,6 @@ pub fn apply_rules(
         }
     }
     Ok(())
-}
-
-fn dest_type_name(t: DestType) -> &'static str {
-    match t {
-        DestType::Materials => "materials",
-        DestType::Products => "products",
-    }
 }
 
 /// `os.path.join(prefix, "")`: the prefix with exactly one trailing `/`

@@ -30,6 +30,16 @@ pub enum DestType {
     Products,
 }
 
+impl DestType {
+    /// `materials` or `products`.
+    pub fn name(self) -> &'static str {
+        match self {
+            DestType::Materials => "materials",
+            DestType::Products => "products",
+        }
+    }
+}
+
 /// A parsed artifact rule.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Rule {
@@ -237,11 +247,7 @@ impl fmt::Display for Rule {
                 if !source_prefix.is_empty() {
                     write!(f, " IN {source_prefix}")?;
                 }
-                let t = match dest_type {
-                    DestType::Materials => "MATERIALS",
-                    DestType::Products => "PRODUCTS",
-                };
-                write!(f, " WITH {t}")?;
+                write!(f, " WITH {}", dest_type.name().to_uppercase())?;
                 if !dest_prefix.is_empty() {
                     write!(f, " IN {dest_prefix}")?;
                 }

@@ -550,17 +550,13 @@ fn hostile_metadata_fails_closed() {
     );
 }
 
-#[test]
-fn hostile_layout_fields_are_rejected() {
-    let env = Env::new();
-    let alice = env.key("alice.pem");
-    let alice_pub = env.key("alice.pub");
-    let bob_pub = env.key("bob.pub");
+/// root.layout: bob's PEM key and a step "build" he may perform.
+fn layout_with_build_step(env: &Env, bob_pub: &std::path::Path) -> String {
     expect(
         env.intoto(["layout", "new", "root.layout", "--expires", "2099-01-01"]),
         0,
     );
-    let bob_id = expect(
+    let out = expect(
         env.intoto([
             "layout",
             "add-key",
@@ -570,7 +566,7 @@ fn hostile_layout_fields_are_rejected() {
         ]),
         0,
     );
-    let bob_id = bob_id.lines().last().unwrap().trim().to_owned();
+    let bob_id = out.lines().last().unwrap().trim().to_owned();
     expect(
         env.intoto([
             "layout",
@@ -583,6 +579,16 @@ fn hostile_layout_fields_are_rejected() {
         ]),
         0,
     );
+    bob_id
+}
+
+#[test]
+fn hostile_layout_fields_are_rejected() {
+    let env = Env::new();
+    let alice = env.key("alice.pem");
+    let alice_pub = env.key("alice.pub");
+    let bob_pub = env.key("bob.pub");
+    let bob_id = layout_with_build_step(&env, &bob_pub);
     let good = fs::read_to_string(env.work().join("root.layout")).unwrap();
     let other_id = "a".repeat(64);
     let cases: Vec<(&str, String)> = vec![
@@ -647,33 +653,7 @@ fn verify_json_report_names_the_stage() {
     let alice = env.key("alice.pem");
     let alice_pub = env.key("alice.pub");
     let bob_pub = env.key("bob.pub");
-    expect(
-        env.intoto(["layout", "new", "root.layout", "--expires", "2099-01-01"]),
-        0,
-    );
-    let bob_id = expect(
-        env.intoto([
-            "layout",
-            "add-key",
-            "root.layout",
-            "--key",
-            bob_pub.to_str().unwrap(),
-        ]),
-        0,
-    );
-    let bob_id = bob_id.lines().last().unwrap().trim().to_owned();
-    expect(
-        env.intoto([
-            "layout",
-            "add-step",
-            "root.layout",
-            "--name",
-            "build",
-            "--functionary",
-            &bob_id,
-        ]),
-        0,
-    );
+    layout_with_build_step(&env, &bob_pub);
     expect(
         env.intoto(["sign", "-f", "root.layout", "-k", alice.to_str().unwrap()]),
         0,

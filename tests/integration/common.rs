@@ -105,22 +105,10 @@ impl Env {
 
     /// Fingerprint of the demo key `name` (alice, bob, ...).
     pub fn fpr(&self, name: &str) -> String {
-        let out = Command::new("gpg")
-            .args(["--homedir"])
-            .arg(&self.gnupg)
-            .args([
-                "--with-colons",
-                "--list-keys",
-                &format!("<{name}@example.org>"),
-            ])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .find(|l| l.starts_with("fpr:"))
-            .and_then(|l| l.split(':').nth(9))
+        self.fprs(name)
+            .into_iter()
+            .next()
             .unwrap_or_else(|| panic!("no key {name}"))
-            .to_owned()
     }
 
     /// Fingerprints of all (sub)keys of `name`, primary first.
