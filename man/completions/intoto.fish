@@ -39,7 +39,7 @@ complete -c intoto -n "__fish_intoto_needs_command" -f -a "generate" -d 'Generat
 complete -c intoto -n "__fish_intoto_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c intoto -n "__fish_intoto_using_subcommand run" -s n -l step-name -d 'Step name; the link is written to <NAME>.<keyid prefix>.link' -r
 complete -c intoto -n "__fish_intoto_using_subcommand run" -l signing-key -d 'Sign with this PEM private key (PKCS#8: rsa, ecdsa, ed25519)' -r -F
-complete -c intoto -n "__fish_intoto_using_subcommand run" -s g -l gpg -d 'Sign with this GnuPG key; without KEYID, gpg\'s default key' -r
+complete -c intoto -n "__fish_intoto_using_subcommand run" -s g -l gpg -d 'Sign with this GnuPG key (fingerprint, key id or user id); without KEYID, gpg\'s default key' -r
 complete -c intoto -n "__fish_intoto_using_subcommand run" -l gpg-home -d 'GnuPG home directory (default: $GNUPGHOME or ~/.gnupg)' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand run" -s P -l password -d 'Password of an encrypted --signing-key; -P alone asks for it' -r
 complete -c intoto -n "__fish_intoto_using_subcommand run" -s m -l materials -d 'Files or directories to record before the command runs' -r
@@ -67,7 +67,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand record; and not __fish_see
 complete -c intoto -n "__fish_intoto_using_subcommand record; and not __fish_seen_subcommand_from start stop help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -s n -l step-name -d 'Step name' -r
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -l signing-key -d 'Sign with this PEM private key (PKCS#8: rsa, ecdsa, ed25519)' -r -F
-complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -s g -l gpg -d 'Sign with this GnuPG key; without KEYID, gpg\'s default key' -r
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -s g -l gpg -d 'Sign with this GnuPG key (fingerprint, key id or user id); without KEYID, gpg\'s default key' -r
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -l gpg-home -d 'GnuPG home directory (default: $GNUPGHOME or ~/.gnupg)' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -s P -l password -d 'Password of an encrypted --signing-key; -P alone asks for it' -r
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -s m -l materials -d 'Files or directories to record as materials' -r
@@ -83,7 +83,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_su
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -s n -l step-name -d 'Step name' -r
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -l signing-key -d 'Sign with this PEM private key (PKCS#8: rsa, ecdsa, ed25519)' -r -F
-complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -s g -l gpg -d 'Sign with this GnuPG key; without KEYID, gpg\'s default key' -r
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -s g -l gpg -d 'Sign with this GnuPG key (fingerprint, key id or user id); without KEYID, gpg\'s default key' -r
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -l gpg-home -d 'GnuPG home directory (default: $GNUPGHOME or ~/.gnupg)' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -s P -l password -d 'Password of an encrypted --signing-key; -P alone asks for it' -r
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -s p -l products -d 'Files or directories to record as products' -r

@@ -11,7 +11,8 @@ pub struct SigningKeyArgs {
     /// Sign with this PEM private key (PKCS#8: rsa, ecdsa, ed25519)
     #[arg(long, value_name = "PATH")]
     pub signing_key: Option<PathBuf>,
-    /// Sign with this GnuPG key; without KEYID, gpg's default key
+    /// Sign with this GnuPG key (fingerprint, key id or user id); without
+    /// KEYID, gpg's default key
     #[arg(short = 'g', long, value_name = "KEYID", num_args = 0..=1, default_missing_value = "")]
     pub gpg: Option<String>,
     /// GnuPG home directory (default: $GNUPGHOME or ~/.gnupg)

@@ -312,6 +312,17 @@ fn unusable_keys_are_named() {
         1,
         "revoked",
     );
+    // A user id works when it names exactly one secret key.
+    expect(
+        env.intoto(["run", "-n", "byname", "-x", "--gpg", "carl@example.org"]),
+        0,
+    );
+    fails(
+        &env,
+        &["run", "-n", "s", "-x", "--gpg", "example.org"],
+        1,
+        "matches 7 secret keys",
+    );
 }
 
 #[test]

@@ -182,6 +182,29 @@ impl GpgHome {
         }
     }
 
+    /// A key given by name or e-mail (as gpg.conf's `default-key` may be)
+    /// becomes the fingerprint of the one secret key gpg finds for it;
+    /// hex ids are returned as they are.
+    pub fn resolve_secret(&self, id: &str, backend: Backend) -> Result<String, GpgError> {
+        let clean = id.trim_start_matches("0x");
+        if clean.len() >= 16 && crate::models::is_hex(clean) {
+            return Ok(id.to_owned());
+        }
+        let found = self.secret_keys(Some(id), backend)?;
+        match found.as_slice() {
+            [one] if !one.is_empty() => Ok(one[0].fpr.clone()),
+            [] => Err(err(format!(
+                "no secret key matches {id:?} in {}",
+                self.describe()
+            ))),
+            many => Err(err(format!(
+                "{id:?} matches {} secret keys in {}; give a fingerprint",
+                many.len(),
+                self.describe()
+            ))),
+        }
+    }
+
     /// gpg's default signing key: `default-key` from gpg.conf, else the
     /// first secret key in the keyring.
     pub fn default_key(&self, backend: Backend) -> Result<String, GpgError> {
@@ -245,6 +268,7 @@ impl<'p> GpgSigner<'p> {
             Some(i) if !i.trim().is_empty() => i.trim().to_owned(),
             _ => home.default_key(opts.backend)?,
         };
+        let id = home.resolve_secret(&id, opts.backend)?;
         let cert = home.public_cert(&id, opts.backend)?;
         let primary_fpr = cert.fingerprint().to_hex();
         let secrets: Vec<SecretKeyInfo> = home
