@@ -510,3 +510,38 @@ mod tests {
         assert!(a.seek("p0001", &mut c).is_some());
     }
 }
+
+#[cfg(test)]
+mod parse_tests {
+    use crate::models::{Envelope, Signed};
+
+    fn link(materials: &str) -> Result<Envelope, String> {
+        Envelope::from_slice(format!(r#"{{"signed": {{"_type": "link", "name": "x", "materials": {materials}}}, "signatures": []}}"#).as_bytes())
+    }
+
+    #[test]
+    fn artifact_maps_are_parsed_strictly() {
+        let ok = link(r#"{"a": {"sha256": "00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff"}, "b": {"sha512": "AB", "md5": "cd"}}"#).unwrap();
+        let Signed::Link(l) = ok.signed() else {
+            panic!()
+        };
+        assert_eq!(l.materials.len(), 2);
+        // Upper-case and non-sha256 digests are kept verbatim (canonical bytes unchanged).
+        let canon = String::from_utf8(ok.signed().canonical_bytes()).unwrap();
+        assert!(
+            canon.contains(r#""b":{"md5":"cd","sha512":"AB"}"#),
+            "{canon}"
+        );
+        for bad in [
+            r#"{"a\u0000b": {"sha256": "00"}}"#,
+            r#"{"a": {"sha256": "xyz"}}"#,
+            r#"{"a": {"sha256": 5}}"#,
+            r#"{"a": {"sha256": "00", "sha256": "01"}}"#,
+            r#"{"a": {"sha256": "00"}, "a": {"sha256": "00"}}"#,
+            r#"{"a": "00"}"#,
+            r#"[]"#,
+        ] {
+            assert!(link(bad).is_err(), "accepted {bad}");
+        }
+    }
+}

@@ -850,3 +850,63 @@ fn progress_shows_on_a_terminal_only() {
         .unwrap();
     assert!(!String::from_utf8_lossy(&out.stdout).contains("hashing"));
 }
+
+#[test]
+fn gpg_keys_without_their_secret_or_from_keyring_files() {
+    let env = Env::new();
+    // A public key only: found, but it cannot sign.
+    let other = crate::common::testdata().join("interop/cases/demo-gpg/keys/alice.asc");
+    let st = std::process::Command::new("gpg")
+        .arg("--homedir")
+        .arg(&env.gnupg)
+        .args(["--batch", "--import"])
+        .arg(&other)
+        .output()
+        .unwrap();
+    assert!(st.status.success());
+    let meta: serde_json::Value = serde_json::from_slice(
+        &fs::read(crate::common::testdata().join("interop/cases/demo-gpg/case.json")).unwrap(),
+    )
+    .unwrap();
+    let fpr = meta["command"][4].as_str().unwrap().to_owned();
+    fails(
+        &env,
+        &["run", "-n", "s", "-x", "--gpg", &fpr],
+        1,
+        "no secret key",
+    );
+    // Export from a keyring file, without a GnuPG home.
+    let asc = crate::common::testdata().join("keys/carl.asc");
+    let carl = env.fpr("carl");
+    let mut c = env.intoto([
+        "key",
+        "export",
+        "--gpg",
+        &carl,
+        "--keyring",
+        asc.to_str().unwrap(),
+    ]);
+    c.env("GNUPGHOME", env.path("nowhere"));
+    let from_file: serde_json::Value = serde_json::from_str(&expect(c, 0)).unwrap();
+    let from_home: serde_json::Value =
+        serde_json::from_str(&expect(env.intoto(["key", "export", "--gpg", &carl]), 0)).unwrap();
+    assert_eq!(from_file, from_home);
+    assert_eq!(
+        from_file["subkeys"].as_object().unwrap().len(),
+        1,
+        "carl's signing subkey"
+    );
+    let with_id: serde_json::Value = serde_json::from_str(&expect(
+        env.intoto(["key", "export", "--gpg", &carl, "--with-id"]),
+        0,
+    ))
+    .unwrap();
+    assert!(with_id.get(carl.to_lowercase()).is_some());
+    // PEM: key id and key dict.
+    let public = env.key("carl.pub");
+    let id = expect(env.intoto(["key", "id", public.to_str().unwrap()]), 0);
+    assert_eq!(
+        id.trim(),
+        "6f44242c0eb51fa9b7e0aee593da7b92a887401d2224cbda8b1e01d2c9819bb2"
+    );
+}

@@ -364,34 +364,46 @@ fn gpg_signatures_made_here_verify_in_the_reference() {
     let env = Env::new();
     env.write("src/x.txt", "x\n");
     // RSA, RSA signing subkey, DSA, Ed25519 (the reference cannot read
-    // Ed25519 *subkeys*, so bob's subkey is checked only here).
-    for name in ["alice", "carl", "dave", "gina"] {
-        let fpr = env.fpr(name);
-        let out = expect(
-            env.intoto(["run", "-n", name, "-m", "src", "-x", "--gpg", &fpr]),
-            0,
-        );
-        assert!(!out.contains("panicked"));
-        let link = fs::read_dir(env.work())
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .find(|p| {
-                p.file_name()
-                    .unwrap()
-                    .to_str()
-                    .unwrap()
-                    .starts_with(&format!("{name}."))
-            })
-            .unwrap();
-        let mut v = ref_tool(&refbin, &env, "in-toto-sign");
-        v.args(["--verify", "--gpg", &fpr, "--gpg-home"])
-            .arg(&env.gnupg)
-            .arg("-f")
-            .arg(&link);
-        expect(v, 0);
-        let mut v = env.intoto(["sign", "--verify", "--gpg", &fpr, "-f"]);
-        v.arg(&link);
-        expect(v, 0);
+    // Ed25519 *subkeys*, so bob's subkey is checked only here), through
+    // gpg-agent (gpgme) and through the gpg command line.
+    for backend in ["gpgme", "cli"] {
+        for name in ["alice", "carl", "dave", "gina"] {
+            let fpr = env.fpr(name);
+            let step = format!("{name}-{backend}");
+            let mut run_cmd = env.intoto(["run", "-n", &step, "-m", "src", "-x", "--gpg", &fpr]);
+            run_cmd.env("INTOTO_GPG_BACKEND", backend);
+            expect(run_cmd, 0);
+            let link = fs::read_dir(env.work())
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .find(|p| {
+                    p.file_name()
+                        .unwrap()
+                        .to_str()
+                        .unwrap()
+                        .starts_with(&format!("{step}."))
+                })
+                .unwrap();
+            let mut v = ref_tool(&refbin, &env, "in-toto-sign");
+            v.args(["--verify", "--gpg", &fpr, "--gpg-home"])
+                .arg(&env.gnupg)
+                .arg("-f")
+                .arg(&link);
+            expect(v, 0);
+            let mut v = env.intoto(["sign", "--verify", "--gpg", &fpr, "-f"]);
+            v.arg(&link);
+            expect(v, 0);
+            // A layout signed with the key passes in-toto-verify --gpg.
+            let lay = format!("{step}.layout");
+            expect(env.intoto(["layout", "new", &lay, "--expires", "1y"]), 0);
+            let mut s = env.intoto(["sign", "-f", &lay, "--gpg", &fpr]);
+            s.env("INTOTO_GPG_BACKEND", backend);
+            expect(s, 0);
+            let mut v = ref_tool(&refbin, &env, "in-toto-verify");
+            v.args(["--layout", &lay, "--gpg", &fpr, "--gpg-home"])
+                .arg(&env.gnupg);
+            expect(v, 0);
+        }
     }
     // bob signs with his Ed25519 subkey; the link is named after it.
     let bob = env.fprs("bob");
@@ -850,5 +862,55 @@ fn exclude_patterns_match_like_the_reference() {
         let (_, pc) = payload(&ref_link);
         fs::remove_file(&ref_link).unwrap();
         assert_eq!(pr["materials"], pc["materials"], "--exclude {set:?}");
+    }
+}
+
+/// Golden canonical bytes: what securesystemslib's encode_canonical makes
+/// of the reference's own links (non-ASCII, control characters, quotes,
+/// backslashes) equals what intoto signs and checks.
+#[test]
+fn canonical_bytes_equal_securesystemslib() {
+    let Some(refbin) = reference() else { return };
+    let case = crate::common::testdata().join("interop/cases/canonical-json-unicode/links");
+    let env = Env::new();
+    // A link with recorded streams full of awkward characters, too.
+    let key = env.key("carl.pem");
+    let mut c = env.intoto([
+        "run",
+        "-n",
+        "streams",
+        "-s",
+        "--signing-key",
+        key.to_str().unwrap(),
+        "--",
+        "sh",
+        "-c",
+    ]);
+    c.arg("printf 'tab\\there \"quoted\" back\\\\slash \\303\\251 \\342\\234\\223 \\001\\n'; printf 'err\\r\\n' >&2");
+    expect(c, 0);
+    let mut files: Vec<std::path::PathBuf> = fs::read_dir(&case)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.push(env.work().join("streams.6f44242c.link"));
+    let script = "import json, sys\nfrom securesystemslib.formats import encode_canonical\nfrom in_toto.models.metadata import Metadata\nm = Metadata.load(sys.argv[1])\nsys.stdout.buffer.write(m.signed.signable_bytes)";
+    for f in files {
+        let out = std::process::Command::new(refbin.join("python"))
+            .args(["-c", script])
+            .arg(&f)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let env = intoto::models::Envelope::from_slice(&fs::read(&f).unwrap()).unwrap();
+        assert_eq!(
+            env.signed().canonical_bytes(),
+            out.stdout,
+            "{}",
+            f.display()
+        );
     }
 }
