@@ -34,7 +34,7 @@ use sequoia_openpgp as openpgp;
 use super::der;
 use super::{RawSignature, Verifier, VerifyError};
 use crate::json::{Object, Value};
-use crate::models::{DsseSignature, FResult, FormatError, Signature, is_hex};
+use crate::models::{DsseSignature, FResult, Fields, FormatError, Signature, is_hex};
 
 /// A signature as the in-toto triple plus the full packet.
 #[derive(Clone, Debug)]
@@ -277,16 +277,9 @@ impl GpgKey {
     /// Parses and checks a GPG key dict; the fingerprint recomputed from
     /// the key material must equal `keyid` (the same for each subkey).
     pub fn from_value(path: &str, v: &Value, is_subkey: bool) -> FResult<GpgKey> {
-        let obj = v
-            .as_object()
-            .ok_or_else(|| FormatError::new(path, "expected an object"))?;
-        let s = |k: &str| match obj.get(k) {
-            Some(Value::String(s)) => Ok(s.clone()),
-            _ => Err(FormatError::new(
-                format!("{path}.{k}"),
-                "missing or not a string",
-            )),
-        };
+        let fields = Fields::of(path, v)?;
+        let obj = fields.obj;
+        let s = |k: &str| fields.string(k);
         let typ = s("type")?;
         let method = s("method")?;
         let keyid = s("keyid")?;

@@ -18,7 +18,7 @@ use ring::signature::{self as rsig, KeyPair as _};
 use super::der;
 use super::{KeyDict, RawSignature, SignError, Signer, Verifier, VerifyError, sslib_keyid};
 use crate::json::{Object, Value};
-use crate::models::{DsseSignature, FResult, FormatError, Signature, is_hex};
+use crate::models::{DsseSignature, FResult, Fields, FormatError, Signature, is_hex};
 
 const OID_RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
 const OID_EC: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
@@ -221,16 +221,9 @@ impl SslibKey {
 
     /// Parses and checks a dict from a layout.
     pub fn from_value(path: &str, v: &Value) -> FResult<SslibKey> {
-        let obj = v
-            .as_object()
-            .ok_or_else(|| FormatError::new(path, "expected an object"))?;
-        let s = |k: &str| match obj.get(k) {
-            Some(Value::String(s)) => Ok(s.clone()),
-            _ => Err(FormatError::new(
-                format!("{path}.{k}"),
-                "missing or not a string",
-            )),
-        };
+        let fields = Fields::of(path, v)?;
+        let obj = fields.obj;
+        let s = |k: &str| fields.string(k);
         let keytype = s("keytype")?;
         let scheme = s("scheme")?;
         let keyid = s("keyid")?;
