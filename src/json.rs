@@ -140,11 +140,6 @@ impl Value {
             _ => None,
         }
     }
-
-    /// An empty object.
-    pub fn empty_object() -> Value {
-        Value::Object(Object::default())
-    }
 }
 
 impl From<&str> for Value {
@@ -175,22 +170,44 @@ pub enum ParseError {
 
 /// Parses a whole document strictly.
 pub fn parse(bytes: &[u8]) -> Result<Value, ParseError> {
+    parse_seed(bytes, std::marker::PhantomData::<Value>).map_err(|e| match e {
+        StrictError::Bom => ParseError::Bom,
+        StrictError::Json(e) => {
+            let msg = e.to_string();
+            match msg.strip_prefix(DUP_PREFIX) {
+                Some(rest) => {
+                    // serde_json appends " at line L column C"; keep the key only.
+                    let key = rest.rsplit_once(" at line ").map_or(rest, |(k, _)| k);
+                    ParseError::DuplicateKey(key.trim_matches('"').to_owned())
+                }
+                None => ParseError::Syntax(msg),
+            }
+        }
+    })
+}
+
+/// Why [`parse_seed`] rejected a document.
+#[derive(Debug)]
+pub(crate) enum StrictError {
+    /// It starts with a UTF-8 byte-order mark.
+    Bom,
+    /// serde_json (or the seed) rejected it.
+    Json(serde_json::Error),
+}
+
+/// Runs `seed` over a whole document: no byte-order mark before the value
+/// and nothing but whitespace after it. Every strict parse goes through
+/// here; the seeds reject duplicate keys.
+pub(crate) fn parse_seed<'de, S: de::DeserializeSeed<'de>>(
+    bytes: &'de [u8],
+    seed: S,
+) -> Result<S::Value, StrictError> {
     if bytes.starts_with(b"\xef\xbb\xbf") {
-        return Err(ParseError::Bom);
+        return Err(StrictError::Bom);
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = Value::deserialize(&mut de).map_err(|e| {
-        let msg = e.to_string();
-        match msg.strip_prefix(DUP_PREFIX) {
-            Some(rest) => {
-                // serde_json appends " at line L column C"; keep the key only.
-                let key = rest.rsplit_once(" at line ").map_or(rest, |(k, _)| k);
-                ParseError::DuplicateKey(key.trim_matches('"').to_owned())
-            }
-            None => ParseError::Syntax(msg),
-        }
-    })?;
-    de.end().map_err(|e| ParseError::Syntax(e.to_string()))?;
+    let value = seed.deserialize(&mut de).map_err(StrictError::Json)?;
+    de.end().map_err(StrictError::Json)?;
     Ok(value)
 }
 

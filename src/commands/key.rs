@@ -4,10 +4,10 @@ use anyhow::{Result, anyhow};
 use intoto::fsio;
 use intoto::json::{self, Object, Value};
 use intoto::keys::KeyDict;
+use intoto::keys::Signer;
 use intoto::keys::pem::{PemSigner, load_public, pem_decode};
-use intoto::keys::{Signer, openpgp::cert_to_dict};
 
-use super::{Ctx, openpgp_verifiers};
+use super::{Ctx, gpg_key_dict};
 use crate::cli::{KeyCommand, KeyExportArgs};
 
 /// `intoto key ...`
@@ -39,23 +39,13 @@ fn pem_dict(path: &std::path::Path) -> Result<KeyDict> {
 fn export(a: KeyExportArgs, ctx: &Ctx) -> Result<u8> {
     let dict = match (&a.key, &a.gpg) {
         (Some(p), _) => pem_dict(p)?,
-        (None, Some(id)) => {
-            let keyrings: Vec<_> = a.keyring.iter().cloned().collect();
-            let (v, _) = openpgp_verifiers(
-                std::slice::from_ref(id),
-                &keyrings,
-                a.gpg_home.as_deref(),
-                ctx.now,
-                a.allow_noninteroperable,
-            )?
-            .into_iter()
-            .next()
-            .ok_or_else(|| anyhow!("no OpenPGP key {id}"))?;
-            KeyDict::Gpg(
-                cert_to_dict(v.cert(), ctx.now, a.allow_noninteroperable)
-                    .map_err(|e| anyhow!(e))?,
-            )
-        }
+        (None, Some(id)) => gpg_key_dict(
+            id,
+            a.keyring.as_slice(),
+            a.gpg_home.as_deref(),
+            ctx.now,
+            a.allow_noninteroperable,
+        )?,
         (None, None) => unreachable!("clap requires --gpg or --key"),
     };
     let value = if a.with_id {

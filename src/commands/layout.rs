@@ -7,14 +7,13 @@ use std::path::Path;
 
 use anyhow::{Result, anyhow};
 use intoto::fsio;
-use intoto::json::Object;
-use intoto::keys::{KeyDict, Verifier, openpgp::cert_to_dict, verify_envelope};
+use intoto::keys::{KeyDict, Verifier, verify_envelope};
 use intoto::models::{
     Envelope, Inspection, Layout, Signed, Step, check_item_name, format_expires, parse_expires,
 };
 use intoto::rules::{Rule, shell_split};
 
-use super::{Ctx, load_public_key, openpgp_verifiers, write_file};
+use super::{Ctx, gpg_key_dict, load_public_key, openpgp_verifiers, write_file};
 use crate::cli::{LayoutArgs, LayoutCommand};
 use crate::ui;
 
@@ -38,7 +37,7 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<u8> {
             let layout = Layout {
                 expires,
                 readme,
-                keys: Object::default(),
+                keys: Vec::new(),
                 steps: Vec::new(),
                 inspect: Vec::new(),
             };
@@ -57,29 +56,20 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<u8> {
             let (mut layout, dsse) = load(&file)?;
             let dict = match (key, gpg) {
                 (Some(p), _) => KeyDict::Sslib(load_public_key(&p)?),
-                (None, Some(id)) => {
-                    let keyrings: Vec<_> = keyring.into_iter().collect();
-                    let (v, _) = openpgp_verifiers(
-                        std::slice::from_ref(&id),
-                        &keyrings,
-                        gpg_home.as_deref(),
-                        ctx.now,
-                        allow_noninteroperable,
-                    )?
-                    .into_iter()
-                    .next()
-                    .ok_or_else(|| anyhow!("no OpenPGP key {id}"))?;
-                    KeyDict::Gpg(
-                        cert_to_dict(v.cert(), ctx.now, allow_noninteroperable)
-                            .map_err(|e| anyhow!(e))?,
-                    )
-                }
+                (None, Some(id)) => gpg_key_dict(
+                    &id,
+                    keyring.as_slice(),
+                    gpg_home.as_deref(),
+                    ctx.now,
+                    allow_noninteroperable,
+                )?,
                 (None, None) => unreachable!("clap requires --gpg or --key"),
             };
             let id = dict.keyid().to_owned();
-            layout.keys.insert(id.clone(), dict.to_value());
+            let description = dict.describe();
+            layout.set_key(dict);
             save(&file, Envelope::new(Signed::Layout(layout), dsse))?;
-            ui::notice(&format!("added key {id} ({})", dict.describe()));
+            ui::notice(&format!("added key {id} ({description})"));
             println!("{id}");
             Ok(0)
         }
@@ -211,10 +201,8 @@ fn resolve_key(layout: &Layout, given: &str) -> Result<String> {
         .collect();
     // A subkey fingerprint names its primary key's entry.
     if hits.is_empty() {
-        for (k, v) in layout.keys.iter() {
-            if let Ok(d) = KeyDict::from_value("keys", k, v)
-                && d.subkey_ids().iter().any(|s| s.eq_ignore_ascii_case(&g))
-            {
+        for (k, d) in &layout.keys {
+            if d.subkey_ids().iter().any(|s| s.eq_ignore_ascii_case(&g)) {
                 hits.push(k);
             }
         }
@@ -238,8 +226,9 @@ fn rules(texts: &[String], known: &[String], side: &str) -> Result<Vec<Vec<Strin
     texts
         .iter()
         .map(|t| {
-            let tokens = Rule::parse_str(t).map_err(|e| anyhow!("--{side} {t:?}: {e}"))?;
-            if let Ok(Rule::Match { dest_name, .. }) = Rule::parse(&tokens)
+            let (tokens, rule) =
+                Rule::parse_str(t).map_err(|e| anyhow!("--{side} {t:?}: {e}"))?;
+            if let Rule::Match { dest_name, .. } = rule
                 && !known.contains(&dest_name) {
                     return Err(anyhow!(
                         "--{side} {t:?}: MATCH ... FROM '{dest_name}' names no step defined so far ({})",
@@ -328,15 +317,10 @@ fn show(
     if layout.keys.is_empty() {
         out.push_str("  (none)\n");
     }
-    for (id, v) in layout.keys.iter() {
-        match KeyDict::from_value("keys", id, v) {
-            Ok(k) => {
-                out.push_str(&format!("  {id}  {}\n", k.describe()));
-                for s in k.subkey_ids() {
-                    out.push_str(&format!("    subkey {s}\n"));
-                }
-            }
-            Err(e) => out.push_str(&format!("  {id}  INVALID: {e}\n")),
+    for (id, k) in &layout.keys {
+        out.push_str(&format!("  {id}  {}\n", k.describe()));
+        for s in k.subkey_ids() {
+            out.push_str(&format!("    subkey {s}\n"));
         }
     }
     out.push_str("\nSteps:\n");

@@ -13,10 +13,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result, anyhow};
 use intoto::fsio;
 use intoto::keys::gpg::{Backend, GpgHome, GpgSigner, SignerOptions};
-use intoto::keys::openpgp::{CertVerifier, find_cert, read_certs};
-use intoto::keys::pem::{KeyLoadError, PemSigner, load_public};
+use intoto::keys::openpgp::{CertVerifier, cert_to_dict, find_cert, read_certs};
+use intoto::keys::pem::{PemSigner, load_public};
 use intoto::keys::prompt::{Prompter, TerminalPrompter};
-use intoto::keys::{Signer, SslibKey};
+use intoto::keys::{KeyDict, Signer, SslibKey};
 use intoto::record::{DEFAULT_EXCLUDES, Progress, RecordOptions};
 use intoto::settings;
 
@@ -187,10 +187,8 @@ pub fn signer<'a>(args: &SigningKeyArgs, ctx: &'a Ctx) -> Result<Box<dyn Signer 
 /// Loads a PEM private key.
 pub fn load_signing_key(path: &Path, password: Option<&str>) -> Result<PemSigner> {
     let text = fsio::read_regular(path, 1 << 20).map_err(|e| anyhow!("signing key {e}"))?;
-    PemSigner::from_pem(&text, password.map(str::as_bytes)).map_err(|e| match e {
-        KeyLoadError::NeedsPassword => anyhow!("signing key {}: {e}", path.display()),
-        other => anyhow!("signing key {}: {other}", path.display()),
-    })
+    PemSigner::from_pem(&text, password.map(str::as_bytes))
+        .map_err(|e| anyhow!("signing key {}: {e}", path.display()))
 }
 
 /// Loads a PEM public key.
@@ -253,6 +251,30 @@ pub fn openpgp_verifiers(
         ));
     }
     Ok(out)
+}
+
+/// The layout key dict of OpenPGP key `id`, from `keyrings` when given,
+/// else from the GnuPG home.
+pub fn gpg_key_dict(
+    id: &str,
+    keyrings: &[PathBuf],
+    gpg_home: Option<&Path>,
+    now: i64,
+    allow_noninteroperable: bool,
+) -> Result<KeyDict> {
+    let (v, _) = openpgp_verifiers(
+        &[id.to_owned()],
+        keyrings,
+        gpg_home,
+        now,
+        allow_noninteroperable,
+    )?
+    .into_iter()
+    .next()
+    .ok_or_else(|| anyhow!("no OpenPGP key {id}"))?;
+    Ok(KeyDict::Gpg(
+        cert_to_dict(v.cert(), now, allow_noninteroperable).map_err(|e| anyhow!(e))?,
+    ))
 }
 
 /// Recording options from the flags and (unless `--isolated`) settings.

@@ -9,7 +9,10 @@ use anyhow::{Result, anyhow};
 use intoto::fsio;
 use intoto::keys::gpg::{Backend, GpgHome, GpgSigner, SignerOptions};
 use intoto::keys::openpgp::{CertVerifier, read_certs};
-use intoto::keys::{KeyDict, Signer, Verifier, VerifyError, sign_envelope, verify_envelope};
+use intoto::keys::pem::load_public;
+use intoto::keys::{
+    KeyDict, Signer, Verifier, sign_envelope, verify_envelope, verify_signature_by,
+};
 use intoto::models::{Envelope, Signed, link_filename};
 
 use super::{
@@ -207,7 +210,7 @@ fn check_existing(
             ));
             continue;
         };
-        if let Err(e) = check_one(env, id, v.as_ref()) {
+        if let Err(e) = verify_signature_by(env, v.as_ref(), id) {
             stale.push(format!("{id} ({e})"));
         }
     }
@@ -223,31 +226,6 @@ fn check_existing(
     Ok(())
 }
 
-fn check_one(
-    env: &Envelope,
-    keyid: &str,
-    v: &dyn Verifier,
-) -> std::result::Result<(), VerifyError> {
-    match env {
-        Envelope::Metablock(m) => {
-            let sig = m
-                .signatures
-                .iter()
-                .find(|s| s.keyid() == keyid)
-                .ok_or_else(|| VerifyError::NoSignature(keyid.into()))?;
-            v.verify(&m.signed.canonical_bytes(), sig)
-        }
-        Envelope::Dsse(d) => {
-            let sig = d
-                .signatures
-                .iter()
-                .find(|s| s.keyid == keyid)
-                .ok_or_else(|| VerifyError::NoSignature(keyid.into()))?;
-            v.verify_dsse(&d.pae(), sig)
-        }
-    }
-}
-
 fn existing_signer_keys(a: &SignArgs, env: &Envelope, ctx: &Ctx) -> Result<Vec<Box<dyn Verifier>>> {
     let mut out: Vec<Box<dyn Verifier>> = Vec::new();
     let mut certs = Vec::new();
@@ -257,7 +235,9 @@ fn existing_signer_keys(a: &SignArgs, env: &Envelope, ctx: &Ctx) -> Result<Vec<B
         if bytes.starts_with(b"-----BEGIN PUBLIC KEY")
             || bytes.starts_with(b"-----BEGIN RSA PUBLIC KEY")
         {
-            out.push(Box::new(load_public_key(p)?));
+            out.push(Box::new(
+                load_public(p, &bytes).map_err(|e| anyhow!("public key {}: {e}", p.display()))?,
+            ));
         } else {
             certs.extend(
                 read_certs(&bytes).map_err(|e| anyhow!("--signed-by {}: {e}", p.display()))?,
@@ -283,10 +263,8 @@ fn existing_signer_keys(a: &SignArgs, env: &Envelope, ctx: &Ctx) -> Result<Vec<B
     }
     // Owners who are also functionaries of this layout.
     if let Signed::Layout(l) = env.signed() {
-        for (id, v) in l.keys.iter() {
-            if let Ok(k) = KeyDict::from_value("keys", id, v) {
-                out.push(k.verifier_with(ctx.now, a.allow_noninteroperable));
-            }
+        for (_, k) in &l.keys {
+            out.push(k.verifier_with(ctx.now, a.allow_noninteroperable));
         }
     }
     Ok(out)

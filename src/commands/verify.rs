@@ -38,11 +38,7 @@ pub fn verify(a: VerifyArgs, ctx: &Ctx) -> Result<u8> {
             let Some((k, v)) = p.split_once('=') else {
                 return usage(format!("--param {p:?}: expected KEY=VALUE"));
             };
-            if k.is_empty()
-                || !k
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-            {
+            if !intoto::verify::is_param_name(k) {
                 return usage(format!("--param {p:?}: the name must match [a-zA-Z0-9_-]+"));
             }
             m.insert(k.to_owned(), v.to_owned());

@@ -145,19 +145,37 @@ pub trait Verifier: Send + Sync {
 /// id is the key's (or a subkey's) is checked; in DSSE any signature with
 /// such a key id may verify.
 pub fn verify_envelope(envelope: &Envelope, key: &dyn Verifier) -> Result<(), VerifyError> {
+    verify_signatures(envelope, key, |id| key.owns(id))
+}
+
+/// Like [`verify_envelope`], for the signature made under exactly `keyid`
+/// (which `key` must own).
+pub fn verify_signature_by(
+    envelope: &Envelope,
+    key: &dyn Verifier,
+    keyid: &str,
+) -> Result<(), VerifyError> {
+    verify_signatures(envelope, key, |id| id == keyid)
+}
+
+fn verify_signatures(
+    envelope: &Envelope,
+    key: &dyn Verifier,
+    select: impl Fn(&str) -> bool,
+) -> Result<(), VerifyError> {
     match envelope {
         Envelope::Metablock(m) => {
             let sig = m
                 .signatures
                 .iter()
-                .find(|s| key.owns(s.keyid()))
+                .find(|s| select(s.keyid()))
                 .ok_or_else(|| VerifyError::NoSignature(key.keyid().to_owned()))?;
             key.verify(&m.signed.canonical_bytes(), sig)
         }
         Envelope::Dsse(d) => {
             let pae = d.pae();
             let mut last = VerifyError::NoSignature(key.keyid().to_owned());
-            for sig in d.signatures.iter().filter(|s| key.owns(&s.keyid)) {
+            for sig in d.signatures.iter().filter(|s| select(&s.keyid)) {
                 match key.verify_dsse(&pae, sig) {
                     Ok(()) => return Ok(()),
                     Err(e) => last = e,
@@ -227,10 +245,10 @@ impl KeyDict {
 
     /// An identity of the key *material*: equal for two dicts holding the
     /// same key, whatever their ids. Thresholds count these.
-    pub fn material_id(&self) -> String {
+    pub fn material_id(&self) -> &str {
         match self {
             KeyDict::Sslib(k) => k.material_id(),
-            KeyDict::Gpg(k) => k.keyid.clone(),
+            KeyDict::Gpg(k) => &k.keyid,
         }
     }
 

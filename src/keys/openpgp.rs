@@ -32,7 +32,7 @@ use openpgp::types::{Curve, HashAlgorithm, PublicKeyAlgorithm, RevocationStatus}
 use sequoia_openpgp as openpgp;
 
 use super::der;
-use super::{RawSignature, Verifier, VerifyError};
+use super::{Verifier, VerifyError};
 use crate::json::{Object, Value};
 use crate::models::{DsseSignature, FResult, Fields, FormatError, Signature, is_hex};
 
@@ -177,14 +177,9 @@ impl GpgParams {
 
     /// Bits of the modulus or prime (strength check).
     fn bits(&self) -> usize {
-        let bits = |b: &[u8]| {
-            let b = der::strip_zeros(b);
-            b.first()
-                .map_or(0, |f| b.len() * 8 - f.leading_zeros() as usize)
-        };
         match self {
-            GpgParams::Rsa { n, .. } => bits(n),
-            GpgParams::Dsa { p, .. } => bits(p),
+            GpgParams::Rsa { n, .. } => mpi_bits(der::strip_zeros(n)),
+            GpgParams::Dsa { p, .. } => mpi_bits(der::strip_zeros(p)),
             GpgParams::EdDsa { .. } => 256,
             GpgParams::Ecdsa { curve, .. } => curve[5..].parse().unwrap_or(256),
         }
@@ -876,11 +871,8 @@ pub fn parse_packet(packet: &[u8]) -> Result<PgpSignature, String> {
     let signature = match (hdr.pk_algo, mpis.as_slice()) {
         (1 | 3, [s]) => s.clone(),
         (17 | 19, [r, s]) => der::int_pair(r, s),
-        (22, [r, s]) if r.len() <= 32 && s.len() <= 32 => {
-            let mut out = vec![0u8; 64];
-            out[32 - r.len()..32].copy_from_slice(r);
-            out[64 - s.len()..].copy_from_slice(s);
-            out
+        (22, [r, s]) => {
+            eddsa_rs(r, s).ok_or("unsupported or malformed signature (algorithm 22)")?
         }
         (algo, _) => {
             return Err(format!(
@@ -984,10 +976,7 @@ pub fn build_signature(
     body.extend_from_slice(&digest[..2]);
     let push_mpi = |body: &mut Vec<u8>, v: &[u8]| {
         let v = der::strip_zeros(v);
-        let bits = v
-            .first()
-            .map_or(0, |f| v.len() * 8 - f.leading_zeros() as usize);
-        body.extend((bits as u16).to_be_bytes());
+        body.extend((mpi_bits(v) as u16).to_be_bytes());
         body.extend_from_slice(v);
     };
     let signature = match &mpis {
@@ -1003,14 +992,8 @@ pub fn build_signature(
         mpi::Signature::EdDSA { r, s } => {
             push_mpi(&mut body, r.value());
             push_mpi(&mut body, s.value());
-            let mut out = vec![0u8; 64];
-            let (r, s) = (der::strip_zeros(r.value()), der::strip_zeros(s.value()));
-            if r.len() > 32 || s.len() > 32 {
-                return Err("malformed EdDSA signature from the agent".into());
-            }
-            out[32 - r.len()..32].copy_from_slice(r);
-            out[64 - s.len()..].copy_from_slice(s);
-            out
+            eddsa_rs(der::strip_zeros(r.value()), der::strip_zeros(s.value()))
+                .ok_or("malformed EdDSA signature from the agent")?
         }
         _ => return Err("unexpected signature type from the agent".into()),
     };
@@ -1253,9 +1236,22 @@ impl Verifier for CertVerifier {
     }
 }
 
-/// A raw signature made from a parsed packet.
-pub fn raw_from_packet(packet: &[u8]) -> Result<RawSignature, String> {
-    Ok(RawSignature::OpenPgp(parse_packet(packet)?))
+/// Bits in a big-endian integer without leading zero bytes.
+fn mpi_bits(v: &[u8]) -> usize {
+    v.first()
+        .map_or(0, |f| v.len() * 8 - f.leading_zeros() as usize)
+}
+
+/// An Ed25519 signature (`R || S`, 32 bytes each) from its two MPIs;
+/// `None` when one is longer than 32 bytes.
+fn eddsa_rs(r: &[u8], s: &[u8]) -> Option<Vec<u8>> {
+    if r.len() > 32 || s.len() > 32 {
+        return None;
+    }
+    let mut out = vec![0u8; 64];
+    out[32 - r.len()..32].copy_from_slice(r);
+    out[64 - s.len()..].copy_from_slice(s);
+    Some(out)
 }
 
 #[cfg(test)]
@@ -1318,11 +1314,7 @@ mod tests {
         let sig = match mpis {
             mpi::Signature::RSA { s } => s.value().to_vec(),
             mpi::Signature::EdDSA { r, s } => {
-                let mut out = vec![0u8; 64];
-                let (r, s) = (der::strip_zeros(r.value()), der::strip_zeros(s.value()));
-                out[32 - r.len()..32].copy_from_slice(r);
-                out[64 - s.len()..].copy_from_slice(s);
-                out
+                eddsa_rs(der::strip_zeros(r.value()), der::strip_zeros(s.value())).unwrap()
             }
             _ => unreachable!(),
         };

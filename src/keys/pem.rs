@@ -194,22 +194,31 @@ pub struct SslibKey {
     pub public: Public,
     /// The dict as written (extra fields are kept).
     raw: Object,
+    /// The default key id of the material (what thresholds count).
+    material_id: String,
+}
+
+/// The fields securesystemslib hashes into a default key id.
+fn id_fields(keytype: &str, scheme: &str, public_text: &str) -> Object {
+    Object(vec![
+        ("keytype".into(), keytype.into()),
+        ("scheme".into(), scheme.into()),
+        (
+            "keyval".into(),
+            Value::Object(Object(vec![("public".into(), public_text.into())])),
+        ),
+    ])
 }
 
 impl SslibKey {
     /// The dict securesystemslib builds for a public key.
     pub fn from_public(public: Public) -> SslibKey {
         let (keytype, scheme, text) = public.sslib_parts();
-        let mut raw = Object::default();
-        raw.insert("keytype", keytype.into());
-        raw.insert("scheme", scheme.into());
-        raw.insert(
-            "keyval",
-            Value::Object(Object(vec![("public".into(), text.clone().into())])),
-        );
+        let mut raw = id_fields(keytype, scheme, &text);
         let keyid = sslib_keyid(&raw);
         raw.insert("keyid", keyid.clone().into());
         SslibKey {
+            material_id: keyid.clone(),
             keyid,
             keytype: keytype.into(),
             scheme: scheme.into(),
@@ -286,26 +295,17 @@ impl SslibKey {
         }
         // The key id must be derived from the key: the default rule, or the
         // legacy one that also hashed `keyid_hash_algorithms`.
-        let mut base = Object::default();
-        base.insert("keytype", keytype.clone().into());
-        base.insert("scheme", scheme.clone().into());
-        base.insert(
-            "keyval",
-            Value::Object(Object(vec![("public".into(), public_text.clone().into())])),
-        );
-        let mut ok = sslib_keyid(&base) == keyid;
+        let mut base = id_fields(&keytype, &scheme, &public_text);
+        let material_id = sslib_keyid(&base);
+        let mut ok = material_id == keyid;
         if !ok && let Some(algos) = obj.get("keyid_hash_algorithms") {
-            let mut legacy = base.clone();
-            legacy.insert("keyid_hash_algorithms", algos.clone());
-            ok = sslib_keyid(&legacy) == keyid;
+            base.insert("keyid_hash_algorithms", algos.clone());
+            ok = sslib_keyid(&base) == keyid;
         }
         if !ok {
             return Err(FormatError::new(
                 format!("{path}.keyid"),
-                format!(
-                    "{keyid} is not the id of this key (expected {})",
-                    sslib_keyid(&base)
-                ),
+                format!("{keyid} is not the id of this key (expected {material_id})"),
             ));
         }
         Ok(SslibKey {
@@ -315,22 +315,13 @@ impl SslibKey {
             public_text,
             public,
             raw: obj.clone(),
+            material_id,
         })
     }
 
     /// The default key id of the material (what thresholds count).
-    pub fn material_id(&self) -> String {
-        let mut base = Object::default();
-        base.insert("keytype", self.keytype.clone().into());
-        base.insert("scheme", self.scheme.clone().into());
-        base.insert(
-            "keyval",
-            Value::Object(Object(vec![(
-                "public".into(),
-                self.public_text.clone().into(),
-            )])),
-        );
-        sslib_keyid(&base)
+    pub fn material_id(&self) -> &str {
+        &self.material_id
     }
 
     /// The dict as stored.

@@ -41,13 +41,3 @@ impl Prompter for NoPrompt {
     }
     fn notice(&self, _message: &str) {}
 }
-
-/// Answers every passphrase question with the same text (tests, `-P PW`).
-pub struct FixedPassphrase(pub String);
-
-impl Prompter for FixedPassphrase {
-    fn passphrase(&self, _prompt: &str) -> Option<String> {
-        Some(self.0.clone())
-    }
-    fn notice(&self, _message: &str) {}
-}

@@ -40,11 +40,8 @@ impl HashDict {
         }
         if let [(algo, hex)] = pairs.as_slice()
             && algo == "sha256"
-            && hex.len() == 64
-            && !hex.bytes().any(|b| b.is_ascii_uppercase())
+            && let Some(d) = unhex32(hex)
         {
-            let mut d = [0u8; 32];
-            hex::decode_to_slice(hex, &mut d).ok()?;
             return Some(HashDict::Sha256(d));
         }
         Some(HashDict::Other(
@@ -71,10 +68,15 @@ impl HashDict {
 
     /// The hex digest for `algo`.
     pub fn get(&self, algo: &str) -> Option<String> {
-        self.pairs()
-            .into_iter()
-            .find(|(a, _)| a == algo)
-            .map(|(_, h)| h)
+        match self {
+            HashDict::Sha256(d) => {
+                (algo == "sha256").then(|| String::from_utf8_lossy(&hex32(d)).into_owned())
+            }
+            HashDict::Other(p) => p
+                .iter()
+                .find(|(a, _)| &**a == algo)
+                .map(|(_, h)| h.to_string()),
+        }
     }
 }
 
@@ -182,15 +184,6 @@ impl Artifacts {
         }
         self.text = text;
         Ok(self)
-    }
-
-    /// Builds a map; `Err(path)` names a path given twice.
-    pub fn from_entries<S: AsRef<str>>(entries: Vec<(S, HashDict)>) -> Result<Artifacts, String> {
-        let mut a = Artifacts::new();
-        for (p, d) in entries {
-            a.push(p.as_ref(), d);
-        }
-        a.finish()
     }
 
     fn index(&self, path: &str) -> Option<usize> {

@@ -25,14 +25,6 @@ pub enum Signed {
 }
 
 impl Signed {
-    /// `"link"` or `"layout"`.
-    pub fn type_name(&self) -> &'static str {
-        match self {
-            Signed::Link(_) => "link",
-            Signed::Layout(_) => "layout",
-        }
-    }
-
     /// The canonical JSON bytes classic signatures cover.
     pub fn canonical_bytes(&self) -> Vec<u8> {
         let r = match self {
@@ -241,12 +233,10 @@ pub enum Envelope {
 impl Envelope {
     /// Parses a metadata file strictly (see [`crate::json`]) in one pass.
     pub fn from_slice(bytes: &[u8]) -> Result<Envelope, String> {
-        if bytes.starts_with(b"\xef\xbb\xbf") {
-            return Err("starts with a byte-order mark".into());
-        }
-        let mut de = serde_json::Deserializer::from_slice(bytes);
-        let doc = DocSeed.deserialize(&mut de).map_err(|e| e.to_string())?;
-        de.end().map_err(|e| e.to_string())?;
+        let doc = json::parse_seed(bytes, DocSeed).map_err(|e| match e {
+            json::StrictError::Bom => "starts with a byte-order mark".to_owned(),
+            json::StrictError::Json(e) => e.to_string(),
+        })?;
         doc.into_envelope().map_err(|e| e.to_string())
     }
 
@@ -493,8 +483,7 @@ impl Doc {
 }
 
 fn dsse_from(obj: &Object) -> FResult<Dsse> {
-    let doc = Value::Object(obj.clone());
-    let f = Fields::of("", &doc)?;
+    let f = Fields { path: "", obj };
     let ptype = f.string("payloadType")?;
     if ptype != PAYLOAD_TYPE {
         return Err(FormatError::new(
@@ -531,14 +520,12 @@ fn dsse_from(obj: &Object) -> FResult<Dsse> {
         }
         None => return Err(FormatError::new("signatures", "missing")),
     }
-    if payload.starts_with(b"\xef\xbb\xbf") {
-        return Err(FormatError::new("payload", "starts with a byte-order mark"));
-    }
-    let mut de = serde_json::Deserializer::from_slice(&payload);
-    let parts = SignedSeed("payload")
-        .deserialize(&mut de)
-        .and_then(|p| de.end().map(|()| p))
-        .map_err(|e| FormatError::new("payload", format!("is not valid metadata JSON: {e}")))?;
+    let parts = json::parse_seed(&payload, SignedSeed("payload")).map_err(|e| match e {
+        json::StrictError::Bom => FormatError::new("payload", "starts with a byte-order mark"),
+        json::StrictError::Json(e) => {
+            FormatError::new("payload", format!("is not valid metadata JSON: {e}"))
+        }
+    })?;
     let signed = parts.into_signed("payload")?;
     Ok(Dsse {
         payload,

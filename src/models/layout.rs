@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 use super::{FResult, Fields, FormatError, check_item_name, is_hex, string_list};
-use crate::json::{Object, Value};
+use crate::json::Value;
 use crate::keys::KeyDict;
 use crate::rules::Rule;
 
@@ -16,9 +16,10 @@ pub struct Layout {
     pub expires: String,
     /// Free text.
     pub readme: String,
-    /// Functionary keys, keyid → key dict, exactly as written (unknown
-    /// fields inside key dicts are covered by the signature).
-    pub keys: Object,
+    /// Functionary keys in file order: key id and the parsed dict, which
+    /// keeps every field as written (unknown fields inside key dicts are
+    /// covered by the signature).
+    pub keys: Vec<(String, KeyDict)>,
     /// The steps, in order.
     pub steps: Vec<Step>,
     /// The inspections, in order.
@@ -63,13 +64,13 @@ impl Layout {
         let expires = f.string("expires")?;
         check_expires(&f.sub("expires"), &expires)?;
         let readme = f.string_or("readme", "")?;
-        let keys = f.object_or_empty("keys")?;
-        for (keyid, key) in keys.iter() {
+        let mut keys = Vec::new();
+        for (keyid, key) in f.object_or_empty("keys")?.iter() {
             let kpath = format!("{}[{keyid:?}]", f.sub("keys"));
             if !is_hex(keyid) {
                 return Err(FormatError::new(&kpath, "key id is not hex"));
             }
-            KeyDict::from_value(&kpath, keyid, key)?;
+            keys.push((keyid.clone(), KeyDict::from_value(&kpath, keyid, key)?));
         }
         let steps = list(&f, "steps")?
             .iter()
@@ -103,9 +104,18 @@ impl Layout {
         })
     }
 
-    /// The step called `name`.
-    pub fn step(&self, name: &str) -> Option<&Step> {
-        self.steps.iter().find(|s| s.name == name)
+    /// The key stored under `keyid`.
+    pub fn key(&self, keyid: &str) -> Option<&KeyDict> {
+        self.keys.iter().find(|(k, _)| k == keyid).map(|(_, d)| d)
+    }
+
+    /// Adds `dict` under its key id, replacing a key stored there.
+    pub fn set_key(&mut self, dict: KeyDict) {
+        let id = dict.keyid().to_owned();
+        match self.keys.iter_mut().find(|(k, _)| *k == id) {
+            Some(entry) => entry.1 = dict,
+            None => self.keys.push((id, dict)),
+        }
     }
 }
 
@@ -284,13 +294,22 @@ pub fn format_expires(secs: i64) -> String {
     )
 }
 
+/// Serialises layout keys as the `keyid → dict` object they came from.
+struct KeyMap<'a>(&'a [(String, KeyDict)]);
+
+impl Serialize for KeyMap<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(id, k)| (id, k.to_value())))
+    }
+}
+
 impl Serialize for Layout {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut st = s.serialize_struct("Layout", 6)?;
         st.serialize_field("_type", "layout")?;
         st.serialize_field("expires", &self.expires)?;
         st.serialize_field("inspect", &self.inspect)?;
-        st.serialize_field("keys", &self.keys)?;
+        st.serialize_field("keys", &KeyMap(&self.keys))?;
         st.serialize_field("readme", &self.readme)?;
         st.serialize_field("steps", &self.steps)?;
         st.end()

@@ -168,12 +168,13 @@ pub fn apply_rules(
     };
     let (keys, digests): (Vec<&str>, Vec<&crate::models::HashDict>) = artifacts.iter().unzip();
     let mut alive = vec![true; keys.len()];
-    let mut near_misses: Vec<NearMiss> = Vec::new();
+    let parsed: Vec<_> = rules.iter().map(|t| Rule::parse(t)).collect();
+    let mut misses: Vec<Miss> = Vec::new();
 
-    for tokens in rules {
+    for (tokens, parsed) in rules.iter().zip(&parsed) {
         // Layouts are validated when loaded; a rule that does not parse
         // here would be a programming error, reported as a failure.
-        let rule = match Rule::parse(tokens) {
+        let rule = match parsed {
             Ok(r) => r,
             Err(e) => {
                 return Err(RuleFailure {
@@ -195,7 +196,7 @@ pub fn apply_rules(
             rule: shown.clone(),
             kind,
         };
-        match &rule {
+        match rule {
             Rule::Require(path) => {
                 let queued = keys.binary_search(&path.as_str()).is_ok_and(|i| alive[i]);
                 if !queued {
@@ -204,14 +205,20 @@ pub fn apply_rules(
             }
             Rule::Disallow(p) => {
                 let g = Glob::new(p);
-                let hits: Vec<String> = keys
-                    .iter()
-                    .zip(&alive)
-                    .filter(|(k, a)| **a && g.matches(k))
-                    .map(|(k, _)| (*k).to_owned())
-                    .collect();
+                let mut hit = vec![false; keys.len()];
+                let mut hits = Vec::new();
+                for (i, k) in keys.iter().enumerate() {
+                    if alive[i] && g.matches(k) {
+                        hit[i] = true;
+                        hits.push((*k).to_owned());
+                    }
+                }
                 if !hits.is_empty() {
-                    near_misses.retain(|n| hits.contains(&n.artifact));
+                    let near_misses = misses
+                        .iter()
+                        .filter(|m| hit[m.artifact])
+                        .map(|m| m.explain(keys[m.artifact]))
+                        .collect();
                     return Err(fail(RuleFailureKind::Disallowed {
                         artifacts: hits,
                         near_misses,
@@ -224,7 +231,7 @@ pub fn apply_rules(
                     if !alive[i] || !g.matches(k) {
                         continue;
                     }
-                    let consume = match &rule {
+                    let consume = match rule {
                         Rule::Create(_) => products.contains_key(k) && !materials.contains_key(k),
                         Rule::Delete(_) => materials.contains_key(k) && !products.contains_key(k),
                         Rule::Modify(_) => {
@@ -279,14 +286,10 @@ pub fn apply_rules(
                     };
                     match dest_artifacts.seek(dest_path, &mut cursor) {
                         Some(d) if d == digests[i] => alive[i] = false,
-                        found => near_misses.push(NearMiss {
-                            artifact: (*k).to_owned(),
-                            rule: shown.clone(),
-                            reason: if found.is_some() {
-                                format!("its digest differs from '{dest_path}' in the {dest_type_s} of '{dest_name}'", dest_type_s = dest_type.name())
-                            } else {
-                                format!("'{dest_path}' is not among the {} of '{dest_name}'", dest_type.name())
-                            },
+                        found => misses.push(Miss {
+                            artifact: i,
+                            rule,
+                            found: found.is_some(),
                         }),
                     }
                 }
@@ -294,6 +297,47 @@ pub fn apply_rules(
         }
     }
     Ok(())
+}
+
+/// An artifact a MATCH rule selected but could not consume; explained
+/// (as a [`NearMiss`]) only when a DISALLOW rule then reports it.
+struct Miss<'r> {
+    artifact: usize,
+    rule: &'r Rule,
+    /// Whether the destination had the path (with another digest).
+    found: bool,
+}
+
+impl Miss<'_> {
+    fn explain(&self, artifact: &str) -> NearMiss {
+        let mut reason = String::new();
+        if let Rule::Match {
+            source_prefix,
+            dest_type,
+            dest_prefix,
+            dest_name,
+            ..
+        } = self.rule
+        {
+            let rest = if source_prefix.is_empty() {
+                artifact
+            } else {
+                &artifact[dir_prefix(source_prefix).len()..]
+            };
+            let dest_path = join(dest_prefix, rest);
+            let dest_type = dest_type.name();
+            reason = if self.found {
+                format!("its digest differs from '{dest_path}' in the {dest_type} of '{dest_name}'")
+            } else {
+                format!("'{dest_path}' is not among the {dest_type} of '{dest_name}'")
+            };
+        }
+        NearMiss {
+            artifact: artifact.to_owned(),
+            rule: self.rule.to_string(),
+            reason,
+        }
+    }
 }
 
 /// `os.path.join(prefix, "")`: the prefix with exactly one trailing `/`
@@ -431,6 +475,49 @@ mod tests {
             if artifacts == &["b.c".to_string(), "x/a.c".to_string()] && near_misses.len() == 2)
         );
         assert!(e.to_string().contains("digest differs"), "{e}");
+        // Near misses name the rule and the destination path they looked at.
+        let e = check(
+            &build,
+            &[&clone],
+            Side::Materials,
+            &[
+                "MATCH * IN x WITH PRODUCTS IN src FROM clone",
+                "MATCH b.c WITH PRODUCTS IN src FROM clone",
+                "DISALLOW *",
+            ],
+        )
+        .unwrap_err();
+        let RuleFailureKind::Disallowed { near_misses, .. } = &e.kind else {
+            panic!("{e:?}");
+        };
+        let got: Vec<(&str, &str, &str)> = near_misses
+            .iter()
+            .map(|n| (n.artifact.as_str(), n.rule.as_str(), n.reason.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [(
+                "b.c",
+                "MATCH b.c WITH PRODUCTS IN src FROM clone",
+                "its digest differs from 'src/b.c' in the products of 'clone'"
+            )]
+        );
+        let e = check(
+            &build,
+            &[&clone],
+            Side::Materials,
+            &[
+                "MATCH *.c IN x WITH MATERIALS IN lib FROM clone",
+                "DISALLOW x/*",
+            ],
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().contains(
+                "'lib/a.c' is not among the materials of 'clone') and DISALLOW x/* forbids it"
+            ),
+            "{e}"
+        );
         // Source prefix: strip "x/" before globbing, compare with src/a.c.
         assert!(
             check(

@@ -142,27 +142,15 @@ impl Rule {
     }
 
     /// Parses a rule written as one string (shell-like splitting, as the
-    /// reference's `add_material_rule_from_string`).
-    pub fn parse_str(s: &str) -> Result<Vec<String>, RuleSyntaxError> {
+    /// reference's `add_material_rule_from_string`): its tokens, as layouts
+    /// store them, and the rule.
+    pub fn parse_str(s: &str) -> Result<(Vec<String>, Rule), RuleSyntaxError> {
         let tokens = shell_split(s).ok_or_else(|| RuleSyntaxError {
             message: "unbalanced quotes".into(),
             rule: s.into(),
         })?;
-        Rule::parse(&tokens)?;
-        Ok(tokens)
-    }
-
-    /// The pattern of the rule.
-    pub fn pattern(&self) -> &str {
-        match self {
-            Rule::Create(p)
-            | Rule::Delete(p)
-            | Rule::Modify(p)
-            | Rule::Allow(p)
-            | Rule::Disallow(p)
-            | Rule::Require(p) => p,
-            Rule::Match { pattern, .. } => pattern,
-        }
+        let rule = Rule::parse(&tokens)?;
+        Ok((tokens, rule))
     }
 }
 
@@ -320,6 +308,8 @@ mod tests {
             ["MATCH", "a b", "WITH", "c d", "x y"]
         );
         assert!(shell_split("'open").is_none());
-        assert_eq!(Rule::parse_str("DISALLOW *").unwrap(), ["DISALLOW", "*"]);
+        let (tokens, rule) = Rule::parse_str("DISALLOW *").unwrap();
+        assert_eq!(tokens, ["DISALLOW", "*"]);
+        assert_eq!(rule, Rule::Disallow("*".into()));
     }
 }

@@ -28,7 +28,7 @@ use crate::keys::Verifier;
 use crate::models::{Envelope, Link};
 use crate::rules::RuleFailure;
 
-pub use stages::substitute;
+pub use stages::{is_param_name, substitute};
 
 /// Deepest sublayout nesting followed.
 pub const MAX_SUBLAYOUT_DEPTH: usize = 8;

@@ -3,6 +3,7 @@
 // cold path, so its size does not matter.
 #![allow(clippy::result_large_err)]
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -36,18 +37,21 @@ pub(super) fn verify_layout(
             "the file given as layout is a link, not a layout",
         ));
     };
-    let mut layout = layout.clone();
     log.info("Verifying layout expiration...");
-    expiry(&layout, opts.now)?;
-    if let Some(params) = &opts.params {
-        log.info("Substituting parameters...");
-        substitute(&mut layout, params)?;
-    }
-    let key_dicts = key_dicts(&layout)?;
+    expiry(layout, opts.now)?;
+    let layout = match &opts.params {
+        Some(params) => {
+            log.info("Substituting parameters...");
+            let mut layout = layout.clone();
+            substitute(&mut layout, params)?;
+            Cow::Owned(layout)
+        }
+        None => Cow::Borrowed(layout),
+    };
     log.info("Reading link metadata files...");
     let loaded = load_links(
         &layout,
-        &key_dicts,
+        &layout.keys,
         link_dir,
         opts.now,
         opts.allow_noninteroperable,
@@ -55,7 +59,7 @@ pub(super) fn verify_layout(
     log.info("Verifying link metadata signatures...");
     let verified = link_signatures(&layout, loaded, log)?;
     log.info("Verifying sublayouts...");
-    let chain = sublayouts(&key_dicts, verified, opts, link_dir, depth, log)?;
+    let chain = sublayouts(verified, opts, link_dir, depth, log)?;
     log.info("Verifying alignment of reported commands...");
     command_alignment(&layout, &chain, log);
     log.info("Verifying threshold constraints...");
@@ -166,16 +170,20 @@ fn expiry(layout: &Layout, now: i64) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Whether `name` can be a substitution parameter: `[a-zA-Z0-9_-]+`.
+pub fn is_param_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
 /// Stage 3: replaces `{NAME}` in rules, expected commands and inspection
 /// commands (Python `str.format` with plain names; `{{` and `}}` are
 /// literal braces).
 pub fn substitute(layout: &mut Layout, params: &BTreeMap<String, String>) -> Result<(), Failure> {
     for k in params.keys() {
-        if k.is_empty()
-            || !k
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-        {
+        if !is_param_name(k) {
             return Err(Failure::new(
                 Stage::Substitution,
                 format!("parameter name {k:?} must match [a-zA-Z0-9_-]+"),
@@ -259,19 +267,6 @@ fn format_str(s: &str, params: &BTreeMap<String, String>) -> Result<String, Stri
         }
     }
     Ok(out)
-}
-
-/// The layout's keys, parsed (they were checked when the layout loaded).
-fn key_dicts(layout: &Layout) -> Result<Vec<(String, KeyDict)>, Failure> {
-    layout
-        .keys
-        .iter()
-        .map(|(id, v)| {
-            KeyDict::from_value(&format!("keys[{id:?}]"), id, v)
-                .map(|k| (id.clone(), k))
-                .map_err(|e| Failure::new(Stage::LayoutFormat, e.to_string()).key(id))
-        })
-        .collect()
 }
 
 fn find_key<'a>(dicts: &'a [(String, KeyDict)], id: &str) -> Option<&'a KeyDict> {
@@ -421,14 +416,14 @@ fn error_path(e: &LoadError) -> String {
 
 /// Stage 5: keeps links signed by an authorized key (skipping bad ones,
 /// as the reference does) and requires `threshold` distinct keys.
-fn link_signatures(
+fn link_signatures<'k>(
     layout: &Layout,
-    loaded: Vec<(String, Vec<Loaded>)>,
+    loaded: Vec<(String, Vec<Loaded<'k>>)>,
     log: &mut dyn Log,
-) -> Result<StepLinks<Envelope>, Failure> {
+) -> Result<StepLinks<(&'k KeyDict, Envelope)>, Failure> {
     let mut out = Vec::new();
     for (step, (name, links)) in layout.steps.iter().zip(loaded) {
-        let mut used: Vec<String> = Vec::new();
+        let mut used: Vec<&str> = Vec::new();
         let mut kept = Vec::new();
         let mut skipped = Vec::new();
         for l in links {
@@ -469,7 +464,7 @@ fn link_signatures(
                     l.file, link.name, step.name
                 ));
             }
-            kept.push((l.keyid, l.env));
+            kept.push((l.keyid, (k, l.env)));
         }
         if (used.len() as i64) < step.threshold {
             let detail = if skipped.is_empty() {
@@ -501,11 +496,10 @@ fn link_signatures(
 }
 
 /// Stage 6: a "link" that holds a layout is a sublayout: verify it with
-/// the functionary's key and links from `<step>.<keyid8>/`, and use its
-/// summary as the step's link.
+/// the key that verified it as a link and links from `<step>.<keyid8>/`,
+/// and use its summary as the step's link.
 fn sublayouts(
-    dicts: &[(String, KeyDict)],
-    verified: StepLinks<Envelope>,
+    verified: StepLinks<(&KeyDict, Envelope)>,
     opts: &VerifyOptions,
     link_dir: &Path,
     depth: usize,
@@ -514,7 +508,7 @@ fn sublayouts(
     let mut out = Vec::new();
     for (step, entries) in verified {
         let mut links = Vec::new();
-        for (keyid, env) in entries {
+        for (keyid, (key, env)) in entries {
             match env.signed() {
                 Signed::Link(_) => {
                     if let Signed::Link(l) = env.into_signed() {
@@ -526,20 +520,6 @@ fn sublayouts(
                     if depth + 1 > MAX_SUBLAYOUT_DEPTH {
                         return Err(Failure::new(Stage::Sublayouts, format!("sublayouts nest deeper than {MAX_SUBLAYOUT_DEPTH} levels at step '{step}'")).step(&step));
                     }
-                    let key = find_key(dicts, &keyid)
-                        .or_else(|| {
-                            dicts
-                                .iter()
-                                .map(|(_, k)| k)
-                                .find(|k| k.subkey_ids().contains(&keyid.as_str()))
-                        })
-                        .ok_or_else(|| {
-                            Failure::new(
-                                Stage::Sublayouts,
-                                format!("no layout key for sublayout of step '{step}'"),
-                            )
-                            .step(&step)
-                        })?;
                     log.info(&format!("Verifying sublayout {sub_name}..."));
                     let keys = [LayoutKey {
                         verifier: key.verifier_with(opts.now, opts.allow_noninteroperable),

@@ -5,7 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::*;
-use crate::json::{Object, Value};
+use crate::json::Value;
 use crate::keys::pem::PemSigner;
 use crate::keys::{KeyDict, Signer, sign_envelope};
 use crate::models::{
@@ -50,14 +50,13 @@ fn step(
 }
 
 fn layout(keys: &[&PemSigner], steps: Vec<Step>, inspect: Vec<Inspection>) -> Layout {
-    let mut o = Object::default();
-    for k in keys {
-        o.insert(k.keyid(), k.public_key().to_value());
-    }
     Layout {
         expires: "2030-01-01T00:00:00Z".into(),
         readme: String::new(),
-        keys: o,
+        keys: keys
+            .iter()
+            .map(|k| (k.keyid().to_owned(), k.public_key().clone()))
+            .collect(),
         steps,
         inspect,
     }
@@ -235,7 +234,8 @@ fn the_same_key_under_two_ids_counts_once() {
     let legacy_id = crate::keys::sslib_keyid(&legacy);
     legacy.insert("keyid", legacy_id.clone().into());
     let mut lay = layout(&[&bob], vec![], vec![]);
-    lay.keys.insert(legacy_id.clone(), Value::Object(legacy));
+    let legacy_key = KeyDict::from_value("keys", &legacy_id, &Value::Object(legacy)).unwrap();
+    lay.set_key(legacy_key);
     let mut s = step("build", &[&bob], 2, &[], &[]);
     s.pubkeys.push(legacy_id.clone());
     lay.steps.push(s);

@@ -397,11 +397,6 @@ impl<'p> GpgSigner<'p> {
         &self.primary_fpr
     }
 
-    /// Serial number of the card holding the signing key, if any.
-    pub fn card(&self) -> Option<&str> {
-        self.card.as_deref()
-    }
-
     fn sign_packet(&self, payload: &[u8]) -> Result<PgpSignature, GpgError> {
         if let Some(card) = &self.card {
             self.prompter.notice(&format!(
