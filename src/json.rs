@@ -7,19 +7,21 @@
 //! Objects keep their order, because the reference iterates some of them
 //! (a key's `subkeys`) in file order.
 //!
-//! Writing goes through serde with custom [`serde_json::ser::Formatter`]s:
+//! Writing:
 //!
-//! * [`to_canonical`]: securesystemslib's canonical JSON, the bytes that
-//!   classic metadata signatures cover (sorted keys, no whitespace, only `\`
-//!   and `"` escaped, integers only);
+//! * [`canonicalize`]: securesystemslib's canonical JSON of a JSON text, the
+//!   bytes that classic metadata signatures cover (sorted keys at every
+//!   level, no whitespace, only `\` and `"` escaped, integers only). It is
+//!   the one canonical encoder: signatures are made and checked over the
+//!   `signed` value as it stands in a file, whatever its member order, and
+//!   typed models reach it through [`to_canonical`] of a [`Value`];
 //! * [`to_python_pretty`]: `json.dumps(indent=1, separators=(",", ": "),
 //!   sort_keys=True)`, how the reference writes Metablock files;
 //! * [`to_python_compact`]: `json.dumps(sort_keys=True)`, how the reference
 //!   writes DSSE payloads and envelopes.
 //!
-//! The writers expect maps in sorted order: typed models declare their
-//! fields alphabetically and use `BTreeMap`s, and [`Value`] sorts its
-//! objects while serialising.
+//! [`Value`] sorts its objects while serialising, so the Python writers
+//! sort too when given a `Value`.
 
 use std::fmt;
 use std::io::{self, Write};
@@ -324,14 +326,149 @@ impl Serialize for Object {
 #[error("cannot encode as canonical JSON: {0}")]
 pub struct CanonicalError(String);
 
-/// securesystemslib's canonical JSON of `value`.
-pub fn to_canonical<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, CanonicalError> {
-    let mut out = Vec::with_capacity(256);
-    let mut ser = serde_json::Serializer::with_formatter(&mut out, CanonicalFormatter);
-    value
-        .serialize(&mut ser)
-        .map_err(|e| CanonicalError(e.to_string()))?;
+impl CanonicalError {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
+        CanonicalError(message.into())
+    }
+}
+
+/// securesystemslib's canonical JSON of `value`: the bytes classic
+/// signatures cover. Goes through [`canonicalize`], the one encoder.
+pub fn to_canonical(value: &Value) -> Result<Vec<u8>, CanonicalError> {
+    let text = to_python_compact(value).map_err(|e| CanonicalError(e.to_string()))?;
+    canonicalize(&text)
+}
+
+/// The canonical JSON of a JSON text, whatever the order of its members:
+/// keys sorted by code point at every level, no whitespace, only `\` and
+/// `"` escaped, integers only. The text is read strictly (no duplicate
+/// keys, no byte-order mark, nothing after the value), so what cannot be
+/// canonical (non-integers, NaN, lone surrogates, duplicates) is refused.
+pub fn canonicalize(text: &[u8]) -> Result<Vec<u8>, CanonicalError> {
+    let mut out = Vec::with_capacity(text.len());
+    parse_seed(text, CanonSeed { out: &mut out }).map_err(|e| match e {
+        StrictError::Bom => CanonicalError("starts with a byte-order mark".into()),
+        StrictError::Json(e) => CanonicalError(e.to_string()),
+    })?;
     Ok(out)
+}
+
+/// Parses canonical bytes back into a [`Value`]. Canonical JSON writes
+/// control characters raw, which JSON does not allow; outside strings it
+/// has no whitespace, so every byte below 0x20 is inside a string and is
+/// escaped here before the strict parse.
+pub fn parse_canonical(canonical: &[u8]) -> Result<Value, ParseError> {
+    let mut text = Vec::with_capacity(canonical.len());
+    for &b in canonical {
+        if b < 0x20 {
+            text.extend_from_slice(format!("\\u{b:04x}").as_bytes());
+        } else {
+            text.push(b);
+        }
+    }
+    parse(&text)
+}
+
+/// Writes the canonical form of the value it reads into `out`.
+struct CanonSeed<'a> {
+    out: &'a mut Vec<u8>,
+}
+
+fn write_canonical_str(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    for &b in s.as_bytes() {
+        if b == b'"' || b == b'\\' {
+            out.push(b'\\');
+        }
+        out.push(b);
+    }
+    out.push(b'"');
+}
+
+impl<'de> de::DeserializeSeed<'de> for CanonSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for CanonSeed<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        self.out.extend_from_slice(b"null");
+        Ok(())
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<(), E> {
+        self.out
+            .extend_from_slice(if b { &b"true"[..] } else { &b"false"[..] });
+        Ok(())
+    }
+    fn visit_i64<E>(self, i: i64) -> Result<(), E> {
+        self.out.extend_from_slice(i.to_string().as_bytes());
+        Ok(())
+    }
+    fn visit_u64<E>(self, u: u64) -> Result<(), E> {
+        self.out.extend_from_slice(u.to_string().as_bytes());
+        Ok(())
+    }
+    fn visit_f64<E: de::Error>(self, f: f64) -> Result<(), E> {
+        Err(E::custom(format_args!(
+            "{f} is not an integer (canonical JSON has integers only)"
+        )))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<(), E> {
+        write_canonical_str(self.out, s);
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.out.push(b'[');
+        let mut first = true;
+        loop {
+            let mark = self.out.len();
+            if !first {
+                self.out.push(b',');
+            }
+            if seq
+                .next_element_seed(CanonSeed { out: self.out })?
+                .is_none()
+            {
+                self.out.truncate(mark);
+                break;
+            }
+            first = false;
+        }
+        self.out.push(b']');
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let mut value = Vec::new();
+            map.next_value_seed(CanonSeed { out: &mut value })?;
+            entries.push((key, value));
+        }
+        // Rust orders strings by UTF-8 bytes, which is code point order,
+        // as Python's sort of str.
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        if let Some(w) = entries.windows(2).find(|w| w[0].0 == w[1].0) {
+            return Err(de::Error::custom(format_args!("{DUP_PREFIX}{:?}", w[0].0)));
+        }
+        self.out.push(b'{');
+        for (i, (k, v)) in entries.iter().enumerate() {
+            if i > 0 {
+                self.out.push(b',');
+            }
+            write_canonical_str(self.out, k);
+            self.out.push(b':');
+            self.out.extend_from_slice(v);
+        }
+        self.out.push(b'}');
+        Ok(())
+    }
 }
 
 /// `json.dumps(value, indent=1, separators=(",", ": "), sort_keys=True)`.
@@ -348,39 +485,6 @@ pub fn to_python_compact<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, se
     let mut ser = serde_json::Serializer::with_formatter(&mut out, PythonFormatter::compact());
     value.serialize(&mut ser)?;
     Ok(out)
-}
-
-/// Canonical JSON: compact, only `\` and `"` escaped, no floats.
-struct CanonicalFormatter;
-
-impl serde_json::ser::Formatter for CanonicalFormatter {
-    fn write_f64<W: ?Sized + Write>(&mut self, _w: &mut W, v: f64) -> io::Result<()> {
-        Err(io::Error::other(format!("non-integer number {v}")))
-    }
-    fn write_f32<W: ?Sized + Write>(&mut self, _w: &mut W, v: f32) -> io::Result<()> {
-        Err(io::Error::other(format!("non-integer number {v}")))
-    }
-    fn write_char_escape<W: ?Sized + Write>(
-        &mut self,
-        w: &mut W,
-        escape: serde_json::ser::CharEscape,
-    ) -> io::Result<()> {
-        use serde_json::ser::CharEscape::*;
-        // Only the quote and the backslash are escaped; every other
-        // character, control characters included, is written raw.
-        let raw: u8 = match escape {
-            Quote => return w.write_all(b"\\\""),
-            ReverseSolidus => return w.write_all(b"\\\\"),
-            Solidus => b'/',
-            Backspace => 0x08,
-            FormFeed => 0x0c,
-            LineFeed => b'\n',
-            CarriageReturn => b'\r',
-            Tab => b'\t',
-            AsciiControl(b) => b,
-        };
-        w.write_all(&[raw])
-    }
 }
 
 /// Python's `json.dumps` with `ensure_ascii=True`, pretty or compact.
@@ -502,7 +606,12 @@ mod tests {
     use super::*;
 
     fn canon(s: &str) -> String {
-        String::from_utf8(to_canonical(&parse(s.as_bytes()).unwrap()).unwrap()).unwrap()
+        let via_value = to_canonical(&parse(s.as_bytes()).unwrap()).unwrap();
+        let direct = canonicalize(s.as_bytes()).unwrap();
+        assert_eq!(via_value, direct);
+        let back = parse_canonical(&direct).unwrap();
+        assert_eq!(to_canonical(&back).unwrap(), direct);
+        String::from_utf8(direct).unwrap()
     }
 
     #[test]
@@ -530,6 +639,20 @@ mod tests {
     fn canonical_rejects_floats() {
         assert!(to_canonical(&parse(b"[1.5]").unwrap()).is_err());
         assert!(to_canonical(&parse(b"[1e3]").unwrap()).is_err());
+        for bad in [
+            &b"[1.5]"[..],
+            b"{\"a\": {\"x\": -0.0}}",
+            b"18446744073709551616",
+            b"{\"a\": 1, \"a\": 1}",
+            b"\"\\ud800\"",
+            b"[NaN]",
+        ] {
+            assert!(
+                canonicalize(bad).is_err(),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
     }
 
     #[test]

@@ -41,7 +41,7 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<u8> {
                 steps: Vec::new(),
                 inspect: Vec::new(),
             };
-            save(&file, Envelope::new(Signed::Layout(layout), dsse))?;
+            save(&file, Envelope::new(Signed::Layout(layout), dsse)?)?;
             ui::notice(&format!("wrote unsigned layout {}", file.display()));
             Ok(0)
         }
@@ -68,7 +68,7 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<u8> {
             let id = dict.keyid().to_owned();
             let description = dict.describe();
             layout.set_key(dict);
-            save(&file, Envelope::new(Signed::Layout(layout), dsse))?;
+            save(&file, Envelope::new(Signed::Layout(layout), dsse)?)?;
             ui::notice(&format!("added key {id} ({description})"));
             println!("{id}");
             Ok(0)
@@ -109,7 +109,7 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<u8> {
             };
             ui::notice(&format!("added step '{}'", step.name));
             layout.steps.push(step);
-            save(&file, Envelope::new(Signed::Layout(layout), dsse))?;
+            save(&file, Envelope::new(Signed::Layout(layout), dsse)?)?;
             Ok(0)
         }
         LayoutCommand::AddInspection {
@@ -139,7 +139,7 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<u8> {
             };
             ui::notice(&format!("added inspection '{}'", insp.name));
             layout.inspect.push(insp);
-            save(&file, Envelope::new(Signed::Layout(layout), dsse))?;
+            save(&file, Envelope::new(Signed::Layout(layout), dsse)?)?;
             Ok(0)
         }
         LayoutCommand::Show {
@@ -176,7 +176,7 @@ fn load(file: &Path) -> Result<(Layout, bool)> {
 }
 
 fn save(file: &Path, env: Envelope) -> Result<()> {
-    write_file(file, &env.to_file_bytes())
+    write_file(file, &env.to_file_bytes()?)
 }
 
 fn check_new_name(layout: &Layout, name: &str) -> Result<()> {

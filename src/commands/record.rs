@@ -29,10 +29,10 @@ fn start(a: StartArgs, ctx: &Ctx) -> Result<u8> {
         materials,
         ..Default::default()
     };
-    let mut env = Envelope::new(Signed::Link(link), a.use_dsse);
+    let mut env = Envelope::new(Signed::Link(link), a.use_dsse)?;
     let raw = sign_envelope(&mut env, signer.as_ref())?;
     let path = PathBuf::from(unfinished_filename(&a.step_name, raw.keyid()));
-    write_file(&path, &env.to_file_bytes())?;
+    write_file(&path, &env.to_file_bytes()?)?;
     ui::info(&format!("Wrote {}", path.display()));
     Ok(0)
 }
@@ -94,7 +94,7 @@ fn stop(a: StopArgs, ctx: &Ctx) -> Result<u8> {
     };
     let opts = record_options(&a.record);
     link.products = record_paths("products", &a.products, &opts)?;
-    let mut env = Envelope::new(Signed::Link(link), dsse);
+    let mut env = Envelope::new(Signed::Link(link), dsse)?;
     sign_envelope(&mut env, signer.as_ref())?;
     // File name as the reference chooses it: the PEM key's id; for gpg the
     // primary key's fingerprint when a key id was given, else the key id of
@@ -109,7 +109,7 @@ fn stop(a: StopArgs, ctx: &Ctx) -> Result<u8> {
         .metadata_directory
         .as_deref()
         .map_or_else(|| PathBuf::from(&file), |d| d.join(&file));
-    write_file(&path, &env.to_file_bytes())?;
+    write_file(&path, &env.to_file_bytes()?)?;
     std::fs::remove_file(&unfinished)
         .with_context(|| format!("removing {}", unfinished.display()))?;
     ui::info(&format!("Wrote {}", path.display()));

@@ -58,14 +58,14 @@ pub fn run(a: RunArgs, ctx: &Ctx) -> Result<u8> {
         environment: Object::default(),
     };
     let return_value = link.return_value().unwrap_or(0);
-    let mut env = Envelope::new(Signed::Link(link), a.use_dsse);
+    let mut env = Envelope::new(Signed::Link(link), a.use_dsse)?;
     let raw = sign_envelope(&mut env, signer.as_ref())?;
     let file = link_filename(&a.step_name, raw.keyid());
     let path = a
         .metadata_directory
         .as_deref()
         .map_or_else(|| PathBuf::from(&file), |d| d.join(&file));
-    write_file(&path, &env.to_file_bytes())?;
+    write_file(&path, &env.to_file_bytes()?)?;
     ui::info(&format!("Wrote {}", path.display()));
     if return_value != 0 {
         ui::warn(&format!(
@@ -106,9 +106,9 @@ pub fn mock(a: MockArgs, _ctx: &Ctx) -> Result<u8> {
         byproducts: Link::byproducts_of(&r.stdout, &r.stderr, r.return_value),
         environment: Object::default(),
     };
-    let env = Envelope::new(Signed::Link(link), a.use_dsse);
+    let env = Envelope::new(Signed::Link(link), a.use_dsse)?;
     let path = PathBuf::from(format!("{}.link", a.name));
-    write_file(&path, &env.to_file_bytes())?;
+    write_file(&path, &env.to_file_bytes()?)?;
     ui::notice(&format!("wrote unsigned {}", path.display()));
     if r.return_value != 0 {
         ui::warn(&format!("the command exited with {}", r.return_value));

@@ -121,7 +121,7 @@ fn sign_inner(a: SignArgs, ctx: &Ctx) -> Result<u8> {
         (None, Signed::Link(l)) => PathBuf::from(link_filename(&l.name, &last_keyid)),
         (None, Signed::Layout(_)) => a.file.clone(),
     };
-    write_file(&out, &env.to_file_bytes())?;
+    write_file(&out, &env.to_file_bytes()?)?;
     ui::notice(&format!("wrote {}", out.display()));
     Ok(0)
 }

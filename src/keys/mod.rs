@@ -170,7 +170,7 @@ fn verify_signatures(
                 .iter()
                 .find(|s| select(s.keyid()))
                 .ok_or_else(|| VerifyError::NoSignature(key.keyid().to_owned()))?;
-            key.verify(&m.signed.canonical_bytes(), sig)
+            key.verify(m.canonical_bytes(), sig)
         }
         Envelope::Dsse(d) => {
             let pae = d.pae();

@@ -520,7 +520,7 @@ mod parse_tests {
         };
         assert_eq!(l.materials.len(), 2);
         // Upper-case and non-sha256 digests are kept verbatim (canonical bytes unchanged).
-        let canon = String::from_utf8(ok.signed().canonical_bytes()).unwrap();
+        let canon = String::from_utf8(ok.signed_bytes().to_vec()).unwrap();
         assert!(
             canon.contains(r#""b":{"md5":"cd","sha512":"AB"}"#),
             "{canon}"

@@ -10,7 +10,9 @@ use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
 use super::artifacts::{Artifacts, ArtifactsSeed};
 
 use super::{FResult, Fields, FormatError, Layout, Link};
-use crate::json::{self, Object, Value};
+use crate::json::{self, CanonicalError, Object, Value};
+use serde_json::value::RawValue;
+use std::borrow::Cow;
 
 /// The DSSE payload type of in-toto link and layout payloads.
 pub const PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
@@ -25,23 +27,15 @@ pub enum Signed {
 }
 
 impl Signed {
-    /// The canonical JSON bytes classic signatures cover.
-    pub fn canonical_bytes(&self) -> Vec<u8> {
-        let r = match self {
-            Signed::Link(l) => json::to_canonical(l),
-            Signed::Layout(l) => json::to_canonical(l),
-        };
-        // Typed models hold only strings, integers and objects: always encodable.
-        r.expect("typed metadata is canonical-encodable")
-    }
-
-    /// The DSSE payload the reference writes: `json.dumps(obj, sort_keys=True)`.
-    pub fn dsse_payload(&self) -> Vec<u8> {
+    /// The fields the model knows, as compact JSON text. Member order is
+    /// not significant: every writer goes through [`Value`] or
+    /// [`json::canonicalize`], which sort.
+    fn known_fields_json(&self) -> Result<Vec<u8>, CanonicalError> {
         let r = match self {
             Signed::Link(l) => json::to_python_compact(l),
             Signed::Layout(l) => json::to_python_compact(l),
         };
-        r.expect("typed metadata is serialisable")
+        r.map_err(|e| CanonicalError::new(e.to_string()))
     }
 }
 
@@ -142,19 +136,49 @@ impl Serialize for Signature {
 }
 
 /// The classic container: `{"signatures": [...], "signed": {...}}`.
+///
+/// Signatures cover the canonical JSON of the whole `signed` value as it
+/// stands in the file, fields the model does not know included, so nobody
+/// can add fields to a signed file without breaking its signatures. The
+/// typed model is a view for reading; the canonical bytes are what is
+/// signed, verified and written back.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Metablock {
-    /// Signatures over the canonical bytes of `signed`.
+    /// Signatures over [`Metablock::canonical_bytes`].
     pub signatures: Vec<Signature>,
-    /// The link or layout.
-    pub signed: Signed,
+    signed: Signed,
+    canonical: Vec<u8>,
+}
+
+impl Metablock {
+    /// An unsigned Metablock around `signed` (only the fields the model
+    /// knows, so the reference verifies what is written).
+    pub fn new(signed: Signed) -> Result<Metablock, CanonicalError> {
+        let canonical = json::canonicalize(&signed.known_fields_json()?)?;
+        Ok(Metablock {
+            signatures: Vec::new(),
+            signed,
+            canonical,
+        })
+    }
+
+    /// The link or layout, as the model reads it.
+    pub fn signed(&self) -> &Signed {
+        &self.signed
+    }
+
+    /// The canonical JSON of `signed`: the bytes its signatures cover.
+    pub fn canonical_bytes(&self) -> &[u8] {
+        &self.canonical
+    }
 }
 
 impl Serialize for Metablock {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let signed = json::parse_canonical(&self.canonical).map_err(serde::ser::Error::custom)?;
         let mut st = s.serialize_struct("Metablock", 2)?;
         st.serialize_field("signatures", &self.signatures)?;
-        st.serialize_field("signed", &self.signed)?;
+        st.serialize_field("signed", &signed)?;
         st.end()
     }
 }
@@ -257,10 +281,10 @@ impl Envelope {
     }
 
     /// The bytes this container's signatures cover.
-    pub fn signed_bytes(&self) -> Vec<u8> {
+    pub fn signed_bytes(&self) -> Cow<'_, [u8]> {
         match self {
-            Envelope::Metablock(m) => m.signed.canonical_bytes(),
-            Envelope::Dsse(d) => d.pae(),
+            Envelope::Metablock(m) => Cow::Borrowed(m.canonical_bytes()),
+            Envelope::Dsse(d) => Cow::Owned(d.pae()),
         }
     }
 
@@ -278,19 +302,19 @@ impl Envelope {
     }
 
     /// A new unsigned container of the given kind around `signed`.
-    pub fn new(signed: Signed, dsse: bool) -> Envelope {
+    pub fn new(signed: Signed, dsse: bool) -> Result<Envelope, CanonicalError> {
         if dsse {
-            let payload = signed.dsse_payload();
-            Envelope::Dsse(Dsse {
+            let value = json::parse(&signed.known_fields_json()?)
+                .map_err(|e| CanonicalError::new(e.to_string()))?;
+            let payload =
+                json::to_python_compact(&value).map_err(|e| CanonicalError::new(e.to_string()))?;
+            Ok(Envelope::Dsse(Dsse {
                 payload,
                 signatures: Vec::new(),
                 signed,
-            })
+            }))
         } else {
-            Envelope::Metablock(Metablock {
-                signatures: Vec::new(),
-                signed,
-            })
+            Ok(Envelope::Metablock(Metablock::new(signed)?))
         }
     }
 
@@ -303,12 +327,12 @@ impl Envelope {
     }
 
     /// The file bytes, written as the reference writes them.
-    pub fn to_file_bytes(&self) -> Vec<u8> {
+    pub fn to_file_bytes(&self) -> Result<Vec<u8>, CanonicalError> {
         let r = match self {
             Envelope::Metablock(m) => json::to_python_pretty(m),
             Envelope::Dsse(d) => json::to_python_compact(d),
         };
-        r.expect("metadata is serialisable")
+        r.map_err(|e| CanonicalError::new(e.to_string()))
     }
 }
 
@@ -329,6 +353,9 @@ struct SignedParts {
 
 impl SignedParts {
     fn into_signed(self, path: &str) -> FResult<Signed> {
+        for (k, v) in self.rest.iter() {
+            only_integers(&format!("{path}.{k}"), v)?;
+        }
         let rest = Value::Object(self.rest);
         let f = Fields::of(path, &rest)?;
         match f.get("_type").and_then(Value::as_str) {
@@ -348,6 +375,25 @@ impl SignedParts {
                 "missing or not a string (must be \"link\" or \"layout\")",
             )),
         }
+    }
+}
+
+/// Canonical JSON has integers only: a number with a fraction or an
+/// exponent anywhere in `signed` is refused where it stands.
+fn only_integers(path: &str, v: &Value) -> FResult<()> {
+    match v {
+        Value::Float(f) => Err(FormatError::new(
+            path,
+            format!("{f} is not an integer (in-toto metadata has integers only)"),
+        )),
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| only_integers(&format!("{path}[{i}]"), v)),
+        Value::Object(o) => o
+            .iter()
+            .try_for_each(|(k, v)| only_integers(&format!("{path}.{k}"), v)),
+        _ => Ok(()),
     }
 }
 
@@ -401,29 +447,29 @@ impl<'de> Visitor<'de> for SignedSeed<'_> {
     }
 }
 
-/// The top level of a metadata file.
-struct Doc {
-    signed: Option<SignedParts>,
+/// The top level of a metadata file; `signed` kept as its JSON text.
+struct Doc<'de> {
+    signed: Option<&'de RawValue>,
     other: Object,
 }
 
 struct DocSeed;
 
 impl<'de> DeserializeSeed<'de> for DocSeed {
-    type Value = Doc;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Doc, D::Error> {
+    type Value = Doc<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Doc<'de>, D::Error> {
         d.deserialize_any(self)
     }
 }
 
 impl<'de> Visitor<'de> for DocSeed {
-    type Value = Doc;
+    type Value = Doc<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an in-toto metadata object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Doc, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Doc<'de>, A::Error> {
         let mut doc = Doc {
             signed: None,
             other: Object::default(),
@@ -435,7 +481,7 @@ impl<'de> Visitor<'de> for DocSeed {
                 )));
             }
             if key == "signed" {
-                doc.signed = Some(map.next_value_seed(SignedSeed("signed"))?);
+                doc.signed = Some(map.next_value()?);
             } else {
                 let v: Value = map.next_value()?;
                 doc.other.0.push((key, v));
@@ -445,7 +491,7 @@ impl<'de> Visitor<'de> for DocSeed {
     }
 }
 
-impl Doc {
+impl Doc<'_> {
     fn into_envelope(self) -> FResult<Envelope> {
         let has_payload = self.other.contains_key("payload");
         match (has_payload, self.signed) {
@@ -454,7 +500,7 @@ impl Doc {
                 "has both \"payload\" (DSSE) and \"signed\" (Metablock); refusing an ambiguous container",
             )),
             (true, None) => Ok(Envelope::Dsse(dsse_from(&self.other)?)),
-            (false, Some(parts)) => {
+            (false, Some(raw)) => {
                 let signatures = match self.other.get("signatures") {
                     None => Vec::new(),
                     Some(Value::Array(a)) => a
@@ -469,15 +515,31 @@ impl Doc {
                         ));
                     }
                 };
+                let text = raw.get().as_bytes();
+                let signed = json::parse_seed(text, SignedSeed("signed"))
+                    .map_err(|e| strict_error("signed", e))?
+                    .into_signed("signed")?;
+                let canonical = json::canonicalize(text)
+                    .map_err(|e| FormatError::new("signed", e.to_string()))?;
                 Ok(Envelope::Metablock(Metablock {
                     signatures,
-                    signed: parts.into_signed("signed")?,
+                    signed,
+                    canonical,
                 }))
             }
             (false, None) => Err(FormatError::new(
                 "document",
                 "is not in-toto metadata (no \"signed\" and no \"payload\")",
             )),
+        }
+    }
+}
+
+fn strict_error(path: &str, e: json::StrictError) -> FormatError {
+    match e {
+        json::StrictError::Bom => FormatError::new(path, "starts with a byte-order mark"),
+        json::StrictError::Json(e) => {
+            FormatError::new(path, format!("is not valid metadata JSON: {e}"))
         }
     }
 }
@@ -520,12 +582,8 @@ fn dsse_from(obj: &Object) -> FResult<Dsse> {
         }
         None => return Err(FormatError::new("signatures", "missing")),
     }
-    let parts = json::parse_seed(&payload, SignedSeed("payload")).map_err(|e| match e {
-        json::StrictError::Bom => FormatError::new("payload", "starts with a byte-order mark"),
-        json::StrictError::Json(e) => {
-            FormatError::new("payload", format!("is not valid metadata JSON: {e}"))
-        }
-    })?;
+    let parts = json::parse_seed(&payload, SignedSeed("payload"))
+        .map_err(|e| strict_error("payload", e))?;
     let signed = parts.into_signed("payload")?;
     Ok(Dsse {
         payload,

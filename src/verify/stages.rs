@@ -677,9 +677,11 @@ fn inspections(
             environment: Default::default(),
         };
         if opts.write_inspection_links {
-            let env = Envelope::new(Signed::Link(link.clone()), false);
             let path = opts.work_dir.join(format!("{}.link", insp.name));
-            fsio::write_atomic(&path, &env.to_file_bytes())
+            let bytes = Envelope::new(Signed::Link(link.clone()), false)
+                .and_then(|env| env.to_file_bytes())
+                .map_err(|e| fail(format!("writing {}: {e}", path.display())))?;
+            fsio::write_atomic(&path, &bytes)
                 .map_err(|e| fail(format!("writing {}: {e}", path.display())))?;
         }
         out.push((insp.name.clone(), link));

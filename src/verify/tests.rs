@@ -63,7 +63,7 @@ fn layout(keys: &[&PemSigner], steps: Vec<Step>, inspect: Vec<Inspection>) -> La
 }
 
 fn signed(s: Signed, by: &[&PemSigner]) -> Envelope {
-    let mut env = Envelope::new(s, false);
+    let mut env = Envelope::new(s, false).unwrap();
     for k in by {
         sign_envelope(&mut env, *k).unwrap();
     }
@@ -94,7 +94,7 @@ impl Chain {
         let env = signed(Signed::Link(link), &[by]);
         fs::write(
             self.links().join(link_filename(step, by.keyid())),
-            env.to_file_bytes(),
+            env.to_file_bytes().unwrap(),
         )
         .unwrap();
     }
@@ -149,12 +149,16 @@ fn layout_signatures_need_every_given_key() {
     assert!(c.verify(&both, &[&alice, &bob], NOW).is_ok());
     assert!(c.verify(&both, &[&bob], NOW).is_ok());
     // A tampered layout fails for its signer.
-    let mut tampered = both.clone();
-    if let Envelope::Metablock(m) = &mut tampered
-        && let Signed::Layout(l) = &mut m.signed
-    {
-        l.readme = "changed".into();
-    }
+    let Envelope::Metablock(m) = &both else {
+        panic!("a Metablock")
+    };
+    let Signed::Layout(mut l) = m.signed().clone() else {
+        panic!("a layout")
+    };
+    l.readme = "changed".into();
+    let mut t = crate::models::Metablock::new(Signed::Layout(l)).unwrap();
+    t.signatures = m.signatures.clone();
+    let tampered = Envelope::Metablock(t);
     assert_eq!(
         stage(c.verify(&tampered, &[&carl], NOW)),
         Stage::LayoutSignatures
@@ -199,7 +203,7 @@ fn links_are_found_by_file_name_and_counted_by_key_material() {
     };
     fs::write(
         c.links().join(link_filename("build", carl.keyid())),
-        signed(Signed::Link(link), &[&bob]).to_file_bytes(),
+        signed(Signed::Link(link), &[&bob]).to_file_bytes().unwrap(),
     )
     .unwrap();
     let f = c.verify(&l, &[&alice], NOW).unwrap_err();
@@ -400,7 +404,7 @@ fn sublayouts_recurse_and_their_inspections_need_permission() {
     );
     fs::write(
         c.links().join(link_filename("build", bob.keyid())),
-        inner(vec![]).to_file_bytes(),
+        inner(vec![]).to_file_bytes().unwrap(),
     )
     .unwrap();
     let sub_dir = c.links().join(format!("build.{}", &bob.keyid()[..8]));
@@ -412,14 +416,16 @@ fn sublayouts_recurse_and_their_inspections_need_permission() {
     };
     fs::write(
         sub_dir.join(link_filename("compile", carl.keyid())),
-        signed(Signed::Link(link), &[&carl]).to_file_bytes(),
+        signed(Signed::Link(link), &[&carl])
+            .to_file_bytes()
+            .unwrap(),
     )
     .unwrap();
     let summary = c.verify(&root, &[&alice], NOW).unwrap();
     assert!(summary.materials.is_empty());
     fs::write(
         c.links().join(link_filename("build", bob.keyid())),
-        inner(vec![inner_insp]).to_file_bytes(),
+        inner(vec![inner_insp]).to_file_bytes().unwrap(),
     )
     .unwrap();
     let f = c.verify(&root, &[&alice], NOW).unwrap_err();
@@ -452,7 +458,7 @@ fn sublayout_nesting_is_bounded() {
     for _ in 0..=MAX_SUBLAYOUT_DEPTH + 1 {
         fs::write(
             dir.join(link_filename("s", bob.keyid())),
-            me.to_file_bytes(),
+            me.to_file_bytes().unwrap(),
         )
         .unwrap();
         dir = dir.join(format!("s.{}", &bob.keyid()[..8]));

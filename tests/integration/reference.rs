@@ -906,11 +906,6 @@ fn canonical_bytes_equal_securesystemslib() {
             String::from_utf8_lossy(&out.stderr)
         );
         let env = intoto::models::Envelope::from_slice(&fs::read(&f).unwrap()).unwrap();
-        assert_eq!(
-            env.signed().canonical_bytes(),
-            out.stdout,
-            "{}",
-            f.display()
-        );
+        assert_eq!(env.signed_bytes().to_vec(), out.stdout, "{}", f.display());
     }
 }
