@@ -2,12 +2,14 @@
 //! carry signatures over them (classic Metablock and DSSE).
 //!
 //! Only serde and in-memory conversion live here; reading files is
-//! [`crate::metadata`]'s job. Parsing goes through the strict
+//! [`crate::fsio`]'s job. Parsing goes through the strict
 //! [`crate::json::Value`] and then into typed structs, rejecting anything
-//! that does not have the type the reference requires. Unknown fields
-//! inside `signed` are dropped, exactly as the reference rebuilds its
-//! objects from known fields before canonicalising (so signatures made
-//! by the reference over such documents still verify).
+//! that does not have the type the reference requires. Fields the model
+//! does not know are kept in the signed bytes: a Metablock's signatures
+//! cover the canonical JSON of the whole `signed` value as it stands in the
+//! file (see [`Metablock`]), a DSSE envelope's the payload bytes. What
+//! intoto writes itself holds only the fields the model knows, so the
+//! reference, which drops unknown fields before checking, verifies it.
 
 mod artifacts;
 mod container;
