@@ -15,4 +15,5 @@ pub mod record;
 pub mod rules;
 pub mod runner;
 pub mod settings;
+pub mod time;
 pub mod verify;

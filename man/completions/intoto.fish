@@ -109,6 +109,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand verify" -l keyring -d 'Ope
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l link-dir -d 'Directory holding the link files' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l inspection-timeout -d 'Kill an inspection after this many seconds (default: no time limit)' -r
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l param -d 'Substitute {KEY} in the layout\'s rules and commands (repeatable)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand verify" -l time -d 'Verify as of TIME (RFC 3339 or a date): layout expiry, key expiry and revocation are judged then, for auditing an archived release' -r
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l json -d 'Print the result as JSON on stdout'
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l allow-sublayout-inspections -d 'Run inspections that a (functionary-signed) sublayout defines'
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l allow-noninteroperable -d 'Accept GnuPG keys the Python reference cannot verify (NIST ECDSA)'

@@ -4,6 +4,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+fn parse_time(s: &str) -> Result<i64, String> {
+    intoto::time::parse_time(s)
+}
+
 /// `intoto verify`
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
@@ -32,6 +36,10 @@ pub struct VerifyArgs {
     /// Substitute {KEY} in the layout's rules and commands (repeatable)
     #[arg(long, value_name = "KEY=VALUE")]
     pub param: Vec<String>,
+    /// Verify as of TIME (RFC 3339 or a date): layout expiry, key expiry
+    /// and revocation are judged then, for auditing an archived release
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub time: Option<i64>,
     /// Print the result as JSON on stdout
     #[arg(long)]
     pub json: bool,

@@ -16,6 +16,10 @@ use crate::ui;
 struct JsonReport<'a> {
     verified: bool,
     layout: String,
+    /// The moment verification judged expiry and revocation at.
+    time: String,
+    /// True when that moment was given with `--time`.
+    time_given: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     failure: Option<&'a intoto::verify::Failure>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -46,15 +50,22 @@ pub fn verify(a: VerifyArgs, ctx: &Ctx) -> Result<u8> {
         Some(m)
     };
     let mut log = TeeLog::default();
+    let now = a.time.unwrap_or(ctx.now);
+    if a.time.is_some() {
+        log.warn(&format!(
+            "verifying as of {} (--time): the result shows what held then, not now",
+            intoto::time::format_expires(now)
+        ));
+    }
     let result = (|| -> Result<std::result::Result<(), intoto::verify::Failure>> {
         ui::info("Loading layout...");
         let layout = fsio::load_metadata(&a.layout).map_err(|e| anyhow!("layout {e}"))?;
-        let keys = layout_keys(&a, ctx)?;
+        let keys = layout_keys(&a, now)?;
         let opts = VerifyOptions {
             link_dir: a.link_dir.clone(),
             params: params.clone(),
             inspection_timeout: a.inspection_timeout.map(Duration::from_secs),
-            now: ctx.now,
+            now,
             allow_sublayout_inspections: a.allow_sublayout_inspections,
             work_dir: std::env::current_dir().context("reading the current directory")?,
             write_inspection_links: a.write_inspection_links,
@@ -69,7 +80,9 @@ pub fn verify(a: VerifyArgs, ctx: &Ctx) -> Result<u8> {
             if a.json {
                 print_json(&JsonReport {
                     verified: true,
-                    layout: layout_name,
+                    layout: layout_name.clone(),
+                    time: intoto::time::format_expires(now),
+                    time_given: a.time.is_some(),
                     failure: None,
                     error: None,
                     warnings,
@@ -82,7 +95,9 @@ pub fn verify(a: VerifyArgs, ctx: &Ctx) -> Result<u8> {
             if a.json {
                 print_json(&JsonReport {
                     verified: false,
-                    layout: layout_name,
+                    layout: layout_name.clone(),
+                    time: intoto::time::format_expires(now),
+                    time_given: a.time.is_some(),
                     failure: Some(&f),
                     error: None,
                     warnings,
@@ -95,7 +110,9 @@ pub fn verify(a: VerifyArgs, ctx: &Ctx) -> Result<u8> {
             if a.json {
                 print_json(&JsonReport {
                     verified: false,
-                    layout: layout_name,
+                    layout: layout_name.clone(),
+                    time: intoto::time::format_expires(now),
+                    time_given: a.time.is_some(),
                     failure: None,
                     error: Some(format!("{e:#}")),
                     warnings,
@@ -128,7 +145,7 @@ fn print_json<T: Serialize>(v: &T) {
     }
 }
 
-fn layout_keys(a: &VerifyArgs, ctx: &Ctx) -> Result<Vec<LayoutKey>> {
+fn layout_keys(a: &VerifyArgs, now: i64) -> Result<Vec<LayoutKey>> {
     let mut keys: Vec<LayoutKey> = Vec::new();
     let mut push = |k: LayoutKey| {
         if !keys
@@ -144,7 +161,7 @@ fn layout_keys(a: &VerifyArgs, ctx: &Ctx) -> Result<Vec<LayoutKey>> {
             &a.gpg,
             &a.keyring,
             a.gpg_home.as_deref(),
-            ctx.now,
+            now,
             a.allow_noninteroperable,
         )? {
             push(LayoutKey {

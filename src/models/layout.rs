@@ -8,6 +8,7 @@ use super::{FResult, Fields, FormatError, check_item_name, is_hex, string_list};
 use crate::json::Value;
 use crate::keys::KeyDict;
 use crate::rules::Rule;
+use crate::time::parse_expires;
 
 /// A layout (`_type: "layout"`).
 #[derive(Clone, Debug, PartialEq)]
@@ -61,6 +62,21 @@ impl Layout {
     pub fn from_value(path: &str, v: &Value) -> FResult<Layout> {
         let f = Fields::of(path, v)?;
         f.expect_type("layout")?;
+        // The specification requires an expiry date; the reference gives a
+        // layout without one a fresh month on every load. Refuse instead.
+        if matches!(f.get("expires"), None | Some(Value::Null)) {
+            return Err(FormatError::new(
+                f.sub("expires"),
+                format!(
+                    "the layout has no expiry date ({}); in-toto layouts must say when they expire, as 'YYYY-MM-DDTHH:MM:SSZ'",
+                    if f.get("expires").is_none() {
+                        "\"expires\" is missing"
+                    } else {
+                        "\"expires\" is null"
+                    }
+                ),
+            ));
+        }
         let expires = f.string("expires")?;
         check_expires(&f.sub("expires"), &expires)?;
         let readme = f.string_or("readme", "")?;
@@ -220,80 +236,6 @@ pub fn check_expires(path: &str, s: &str) -> FResult<()> {
     })
 }
 
-/// Seconds since the Unix epoch for a valid `expires` string.
-pub fn parse_expires(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    if b.len() != 20 {
-        return None;
-    }
-    let shape = b"dddd-dd-ddTdd:dd:ddZ";
-    for (c, want) in b.iter().zip(shape) {
-        let ok = if *want == b'd' {
-            c.is_ascii_digit()
-        } else {
-            c == want
-        };
-        if !ok {
-            return None;
-        }
-    }
-    let num = |r: std::ops::Range<usize>| s[r].parse::<i64>().ok();
-    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if y < 1
-        || !(1..=12).contains(&mo)
-        || d < 1
-        || d > days_in_month(y, mo)
-        || h > 23
-        || mi > 59
-        || se > 59
-    {
-        return None;
-    }
-    Some(days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se)
-}
-
-fn days_in_month(y: i64, m: i64) -> i64 {
-    match m {
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 (Howard Hinnant's algorithm).
-pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146097 + doe - 719468
-}
-
-/// Formats seconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ`.
-pub fn format_expires(secs: i64) -> String {
-    let days = secs.div_euclid(86400);
-    let rem = secs.rem_euclid(86400);
-    let z = days + 719468;
-    let era = if z >= 0 { z } else { z - 146096 } / 146097;
-    let doe = z - era * 146097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
 /// Serialises layout keys as the `keyid → dict` object they came from.
 struct KeyMap<'a>(&'a [(String, KeyDict)]);
 
@@ -365,7 +307,25 @@ mod tests {
             assert!(parse_expires(bad).is_none(), "{bad}");
         }
         for secs in [0, 951825600, 4102444799, 1234567890] {
-            assert_eq!(parse_expires(&format_expires(secs)), Some(secs));
+            assert_eq!(
+                parse_expires(&crate::time::format_expires(secs)),
+                Some(secs)
+            );
+        }
+    }
+
+    #[test]
+    fn a_layout_without_expires_is_refused_saying_so() {
+        for doc in [
+            r#"{"_type": "layout", "steps": [], "inspect": []}"#,
+            r#"{"_type": "layout", "expires": null, "steps": [], "inspect": []}"#,
+        ] {
+            let v = crate::json::parse(doc.as_bytes()).unwrap();
+            let e = Layout::from_value("signed", &v).unwrap_err().to_string();
+            assert!(
+                e.starts_with("signed.expires: the layout has no expiry date"),
+                "{e}"
+            );
         }
     }
 }

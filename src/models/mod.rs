@@ -16,11 +16,12 @@ mod container;
 mod layout;
 mod link;
 
+pub use crate::time::{format_expires, parse_expires};
 pub use artifacts::{Artifacts, HashDict};
 pub use container::{
     Dsse, DsseSignature, Envelope, Metablock, PAYLOAD_TYPE, Signature, Signed, pae,
 };
-pub use layout::{Inspection, Layout, Step, check_expires, format_expires, parse_expires};
+pub use layout::{Inspection, Layout, Step, check_expires};
 pub use link::Link;
 
 use crate::json::{Object, Value};
@@ -164,7 +165,7 @@ pub fn unfinished_filename(step: &str, keyid: &str) -> String {
 
 /// A time for messages: `YYYY-MM-DD HH:MM UTC`.
 pub fn layout_time(secs: i64) -> String {
-    let s = layout::format_expires(secs);
+    let s = format_expires(secs);
     format!("{} {} UTC", &s[..10], &s[11..16])
 }
 
