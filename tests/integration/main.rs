@@ -8,3 +8,4 @@ mod docs;
 mod interop;
 mod reference;
 mod sign;
+mod thirdparty;
