@@ -13,10 +13,13 @@ import subprocess
 import sys
 import tempfile
 
-OUT = "/work/wt-corpus/testdata/thirdparty"
-REF = "/work/main/.venv-ref/bin"
-MIRROR = "/work/.mirror"
-INTOTO = "/work/wt-corpus/target/debug/intoto"
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.dirname(HERE)
+ROOT = os.path.dirname(os.path.dirname(OUT))
+REF = os.path.join(os.environ.get("INTOTO_REF_VENV", os.path.join(ROOT, ".venv-ref")), "bin")
+# Bare clones named owner+name/repo (as the corpus was made; any clone works).
+MIRROR = os.environ.get("THIRDPARTY_MIRROR", "/work/.mirror")
+INTOTO = os.path.join(ROOT, "target/debug/intoto")
 
 REPOS = {
     "apt": ("in-toto/apt-transport-in-toto", "Apache-2.0"),
@@ -186,7 +189,7 @@ def sign_gpg_old_keyring(layout_path, secring_files, keyid, expires="2099-12-31T
 
 # --- cases -------------------------------------------------------------------
 
-exec(open(os.path.join(os.path.dirname(__file__), "cases.py")).read())
+exec(open(os.path.join(HERE, "cases.py")).read())
 
 
 def build(spec):
@@ -284,8 +287,35 @@ def build(spec):
     )
 
 
-if __name__ == "__main__":
-    want = set(sys.argv[1:])
+def outcome(code):
+    return {0: "0 verified", 1: "1 fails", 2: "2 usage"}.get(code, str(code))
+
+
+def readme():
+    head = open(os.path.join(HERE, "README.head.md")).read()
+    rows = [
+        "| case | source | covers | reference | intoto | why they differ |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for spec in CASES:
-        if not want or spec["id"] in want:
-            build(spec)
+        m = json.load(open(os.path.join(OUT, spec["id"], "case.json")))
+        src = m["source"]["repository"].removeprefix("https://github.com/") + " @" + m["source"]["commit"][:7]
+        ref = outcome(m["reference_exit_code"])
+        if m["reference_exit_code"]:
+            ref += ": " + m["reference_error"].replace("(in-toto-verify) ", "").replace("|", "\\|")[:90]
+        why = m.get("intoto_why", "") if m["intoto_exit_code"] != m["reference_exit_code"] else m.get("notes", "")
+        if m.get("intoto_args"):
+            why = "intoto_args " + " ".join(m["intoto_args"]) + ". " + why
+        cell = lambda t: t.replace("|", "\\|").replace("\n", " ")
+        rows.append(f"| `{m['id']}` | {src} | {cell(m['description'])} | {cell(ref)} | {outcome(m['intoto_exit_code'])} | {cell(why)} |")
+    with open(os.path.join(OUT, "README.md"), "w") as f:
+        f.write(head + "\n".join(rows) + "\n")
+
+
+if __name__ == "__main__":
+    want = set(sys.argv[1:]) - {"--readme"}
+    if "--readme" not in sys.argv:
+        for spec in CASES:
+            if not want or spec["id"] in want:
+                build(spec)
+    readme()

@@ -106,25 +106,28 @@ LEGACY = ("; the layout's signature names the owner's key by its legacy securesy
 EXPIRED_NOTE = ("both fail, for different reasons: the reference does not find the signature (legacy key id), "
                 "intoto finds it and then refuses the expired layout (the reference does the same once given the legacy key id)")
 
+SHA1_NOTE = ("the OpenPGP keys date from GnuPG 1.x days: their self-signatures and subkey binding signatures use SHA-1 "
+             "(accepted with a warning; the data signatures use SHA-256)")
+
 CASES = [
     dict(id="apt-good-deb-gpg", repo="apt", commit=APT, files=apt_files("good"),
          description="apt-transport-in-toto test data: two rebuilders (threshold 2) reproduced the .deb; layout signed by alice's GnuPG key (2018 key, GnuPG home built from alice.asc)",
          command=GPG_CMD, gpg_homes={"gnupg": ["keys/alice.asc"]},
-         intoto_exit_code=0, intoto_why=APT_WHY_NO_CT, tags=["gpg", "threshold", "apt"]),
+         intoto_exit_code=0, intoto_why=APT_WHY_NO_CT, tags=["gpg", "threshold", "apt", "sha1-self-signatures"], notes=SHA1_NOTE),
     dict(id="apt-tampered-deb-gpg", repo="apt", commit=APT, files=apt_files("bad"),
          description="apt-transport-in-toto test data: the tampered .deb does not match the rebuilders' products (fails at the inspection's MATCH/DISALLOW rules naming *.deb)",
          command=GPG_CMD, gpg_homes={"gnupg": ["keys/alice.asc"]},
-         intoto_exit_code=1, intoto_why=APT_WHY_NO_CT, tags=["gpg", "threshold", "apt", "tampered-artifact"], intoto_stderr_contains=".deb"),
+         intoto_exit_code=1, intoto_why=APT_WHY_NO_CT, tags=["gpg", "threshold", "apt", "tampered-artifact", "sha1-self-signatures"], intoto_stderr_contains=".deb", notes=SHA1_NOTE),
     dict(id="apt-good-deb-keyring", repo="apt", commit=APT, files=apt_files("good"),
          description="as apt-good-deb-gpg, but intoto reads alice's key from the armored keyring file alice.asc (--keyring, no gpg); the reference has no such flag",
          command=NOKEY_CMD, intoto_args=["--keyring", "../keys/alice.asc"],
          intoto_exit_code=0, intoto_why="--keyring is intoto-only (the reference, called without a key flag, exits 2 with a usage error); " + APT_WHY_NO_CT,
-         tags=["gpg", "keyring", "apt"]),
+         tags=["gpg", "keyring", "apt", "sha1-self-signatures"], notes=SHA1_NOTE),
     dict(id="apt-tampered-deb-keyring", repo="apt", commit=APT, files=apt_files("bad"),
          description="as apt-tampered-deb-gpg, with --gpg KEYID --keyring alice.asc (no gpg)",
          command=NOKEY_CMD, intoto_args=["--gpg", ALICE_GPG, "--keyring", "../keys/alice.asc"],
          intoto_exit_code=1, intoto_why="--keyring is intoto-only (the reference, called without a key flag, exits 2 with a usage error); the tampered .deb fails the inspection rules",
-         tags=["gpg", "keyring", "apt", "tampered-artifact"], intoto_stderr_contains=".deb"),
+         tags=["gpg", "keyring", "apt", "tampered-artifact", "sha1-self-signatures"], intoto_stderr_contains=".deb", notes=SHA1_NOTE),
     dict(id="apt-shipped-root-layout-unsigned", repo="apt", commit=APT,
          files={"root.layout": "data/root.layout", "keys/alice.asc": "tests/data/alice.asc",
                 "final/final-product_0.0.0.0-0_all.deb": "tests/data/good/final-product_0.0.0.0-0_all.deb"},
@@ -178,7 +181,8 @@ CASES = [
          description="the reference's tests/demo_files_gpg: GnuPG-signed links from 2018 made with the GnuPG 1.x era keyring tests/gpg_keyrings/rsa (signing subkeys)",
          command=["in-toto-verify", "--layout", "../root.layout", "--gpg", "8465A1E2E0FB2B40ADB2478E18FB3F537E0C8A17",
                   "--gpg-home", "../gnupg", "--link-dir", "../links"],
-         gpg_homes={"gnupg": ["keys/pubring.gpg"]}, intoto_exit_code=0, tags=["python", "gpg", "gnupg1"]),
+         gpg_homes={"gnupg": ["keys/pubring.gpg"]}, intoto_exit_code=0, tags=["python", "gpg", "gnupg1", "sha1-self-signatures"], notes=SHA1_NOTE,
+         intoto_why="the layout lists the functionaries' GnuPG keys without creation_time (securesystemslib 0.x); intoto accepts them with the key id as given"),
     dict(id="ref-demo-dsse-files", repo="py", commit=PY,
          files={"root.layout": "tests/demo_dsse_files/demo.layout.template", "keys/alice.pub": "tests/demo_files/alice.pub",
                 "links/write-code.776a00e2.link": "tests/demo_dsse_files/write-code.776a00e2.link",
