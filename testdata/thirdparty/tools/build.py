@@ -101,6 +101,9 @@ def run(case_dir, meta, argv0, extra, no_expiry=False):
                 + ("v.verify_layout_expiration = lambda l: None\n" if no_expiry == "time" else "")
                 + "sys.argv[0] = 'in-toto-verify'; m.main()"
             )
+            if meta["command"][0] == "in-toto-sign":
+                code = code.replace("in_toto.in_toto_verify as m", "in_toto.in_toto_sign as m").replace(
+                    "'in-toto-verify'", "'in-toto-sign'")
             cmd = [REF + "/python", "-c", code] + meta["command"][1:]
         else:
             cmd = argv0 + meta["command"][1:] + extra
