@@ -242,7 +242,7 @@ def build(spec):
     os.makedirs(os.path.join(d, meta["cwd"]), exist_ok=True)
     argv0 = [os.path.join(REF, spec["command"][0])]
     rc, err = run(d, meta, argv0, [])
-    meta["reference"] = "in-toto 3.1.0, securesystemslib 1.x, " + subprocess.check_output(
+    meta["reference"] = "in-toto 3.1.0, securesystemslib 1.6.0, " + subprocess.check_output(
         ["gpg", "--version"], text=True
     ).splitlines()[0]
     meta["reference_exit_code"] = rc
