@@ -10,3 +10,4 @@ mod docs;
 mod interop;
 mod reference;
 mod sign;
+mod thirdparty;
