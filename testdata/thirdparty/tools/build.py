@@ -17,8 +17,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.dirname(HERE)
 ROOT = os.path.dirname(os.path.dirname(OUT))
 REF = os.path.join(os.environ.get("INTOTO_REF_VENV", os.path.join(ROOT, ".venv-ref")), "bin")
-# Bare clones named owner+name/repo (as the corpus was made; any clone works).
-MIRROR = os.environ.get("THIRDPARTY_MIRROR", "/work/.mirror")
+# THIRDPARTY_MIRROR: a directory of bare clones named owner+name/repo.
+MIRROR = os.environ.get("THIRDPARTY_MIRROR") or sys.exit("set THIRDPARTY_MIRROR to a directory of bare clones")
 INTOTO = os.path.join(ROOT, "target/debug/intoto")
 
 REPOS = {
