@@ -8,6 +8,7 @@ mod cli;
 mod common;
 mod docs;
 mod interop;
+mod numbers;
 mod reference;
 mod sign;
 mod thirdparty;
