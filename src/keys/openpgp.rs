@@ -247,8 +247,11 @@ pub struct GpgKey {
     pub keyid: String,
     /// Key parameters.
     pub params: GpgParams,
-    /// Key creation time (seconds since the epoch).
-    pub creation_time: i64,
+    /// Key creation time (seconds since the epoch). Older securesystemslib
+    /// versions did not write it; without it the fingerprint cannot be
+    /// recomputed and the dict's key id is taken as given (as the
+    /// reference does), and expiry cannot be judged.
+    pub creation_time: Option<i64>,
     /// Seconds of validity after creation, if the key expires.
     pub validity_period: Option<i64>,
     /// Subkeys, in file order.
@@ -353,19 +356,30 @@ impl GpgKey {
                 )),
             }
         };
-        let creation_time = int("creation_time")?.ok_or_else(|| {
-            FormatError::new(
-                format!("{path}.creation_time"),
-                "missing (needed to check the fingerprint)",
-            )
-        })?;
+        let creation_time = int("creation_time")?;
         let validity_period = int("validity_period")?.filter(|v| *v > 0);
-        let fpr = fingerprint(&params, creation_time).map_err(|e| FormatError::new(path, e))?;
-        if !keyid.eq_ignore_ascii_case(&fpr) {
-            return Err(FormatError::new(
-                format!("{path}.keyid"),
-                format!("{keyid} is not the fingerprint of this key ({fpr})"),
-            ));
+        match creation_time {
+            Some(created) => {
+                let fpr = fingerprint(&params, created).map_err(|e| FormatError::new(path, e))?;
+                if !keyid.eq_ignore_ascii_case(&fpr) {
+                    return Err(FormatError::new(
+                        format!("{path}.keyid"),
+                        format!("{keyid} is not the fingerprint of this key ({fpr})"),
+                    ));
+                }
+            }
+            // A legacy dict (securesystemslib before `creation_time`): the
+            // v4 fingerprint hashes the creation time, so the id is taken as
+            // given, as the reference does. Signatures still have to carry
+            // this id (or a subkey's) as their hashed issuer and verify
+            // with this key material, so nothing the key did not sign counts.
+            None if keyid.len() == 40 && is_hex(&keyid) => {}
+            None => {
+                return Err(FormatError::new(
+                    format!("{path}.keyid"),
+                    format!("{keyid:?} is not an OpenPGP v4 fingerprint (40 hex digits)"),
+                ));
+            }
         }
         let mut subkeys = Vec::new();
         match obj.get("subkeys") {
@@ -442,7 +456,7 @@ impl GpgKey {
         Ok(GpgKey {
             keyid,
             params,
-            creation_time,
+            creation_time: Some(creation_time),
             validity_period,
             subkeys,
             raw,
@@ -469,15 +483,16 @@ impl GpgKey {
                 format!("OpenPGP ECDSA {curve} (not verifiable by the Python reference)")
             }
         };
-        match self.expires_at() {
-            Some(t) => format!("{algo}, expires {}", crate::models::layout_time(t)),
-            None => format!("{algo}, does not expire"),
+        match (self.expires_at(), self.creation_time) {
+            (Some(t), _) => format!("{algo}, expires {}", crate::models::layout_time(t)),
+            (None, Some(_)) => format!("{algo}, does not expire"),
+            (None, None) => format!("{algo}, legacy dict without creation time"),
         }
     }
 
     /// When this (sub)key expires, if it does.
     pub fn expires_at(&self) -> Option<i64> {
-        self.validity_period.map(|v| self.creation_time + v)
+        Some(self.creation_time? + self.validity_period?)
     }
 
     fn expired_at(&self, now: i64) -> bool {
@@ -487,7 +502,9 @@ impl GpgKey {
 
     /// The sequoia key for these parameters.
     fn sequoia_key(&self) -> Result<Key<PublicParts, UnspecifiedRole>, String> {
-        sequoia_key(&self.params, self.creation_time)
+        // The creation time only enters the fingerprint, not the
+        // signature check, so a legacy dict without one still verifies.
+        sequoia_key(&self.params, self.creation_time.unwrap_or(0))
     }
 }
 
@@ -557,7 +574,7 @@ fn expired_message(k: &GpgKey) -> String {
     format!(
         "OpenPGP key {} created on {} expired on {}",
         k.keyid,
-        crate::models::layout_time(k.creation_time),
+        crate::models::layout_time(k.creation_time.unwrap_or(0)),
         crate::models::layout_time(exp)
     )
 }
@@ -1429,11 +1446,70 @@ mod tests {
         let text = String::from_utf8(crate::json::to_canonical(&v).unwrap()).unwrap();
         // Another creation time gives another fingerprint.
         let moved = text.replace(
-            &format!("\"creation_time\":{}", k.dict.creation_time),
+            &format!("\"creation_time\":{}", k.dict.creation_time.unwrap()),
             "\"creation_time\":1",
         );
         let moved = crate::json::parse(moved.as_bytes()).unwrap();
         assert!(GpgKey::from_value("k", &moved, false).is_err());
+    }
+
+    /// A dict as securesystemslib wrote it before `creation_time`.
+    fn without_creation_time(dict: &GpgKey) -> GpgKey {
+        let Value::Object(mut o) = dict.to_value() else {
+            panic!()
+        };
+        o.0.retain(|(k, _)| k != "creation_time");
+        GpgKey::from_value("k", &Value::Object(o), false).unwrap()
+    }
+
+    #[test]
+    fn legacy_dicts_without_creation_time_verify_only_their_own_signatures() {
+        let mut k = key(CipherSuite::RSA2k);
+        let legacy = without_creation_time(&k.dict);
+        assert_eq!(legacy.creation_time, None);
+        assert_eq!(legacy.keyid, k.dict.keyid);
+        assert!(legacy.describe().contains("without creation time"));
+        let v = GpgDictVerifier {
+            key: legacy.clone(),
+            now: NOW,
+            allow_noninteroperable: false,
+        };
+        let h = hashed(&k.fpr, 1_800_000_000, &[]);
+        let (oh, sig) = sign_raw(&mut k, 0, 1, HashAlgorithm::SHA256, &h, b"p");
+        let triple = |oh: &[u8], sig: &[u8], id: &str| Signature::Gpg {
+            keyid: id.to_owned(),
+            other_headers: hex::encode(oh),
+            signature: hex::encode(sig),
+            extra: Object::default(),
+        };
+        assert_eq!(v.verify(b"p", &triple(&oh, &sig, &legacy.keyid)), Ok(()));
+        assert_eq!(
+            v.verify(b"q", &triple(&oh, &sig, &legacy.keyid)),
+            Err(VerifyError::Invalid(legacy.keyid.clone()))
+        );
+        // Another key claiming to be this one (issuer and key id forged):
+        // its signature does not verify with this key material.
+        let mut other = key(CipherSuite::RSA2k);
+        let forged = hashed(&k.fpr, 1_800_000_000, &[]);
+        let (oh, sig) = sign_raw(&mut other, 0, 1, HashAlgorithm::SHA256, &forged, b"p");
+        assert_eq!(
+            v.verify(b"p", &triple(&oh, &sig, &legacy.keyid)),
+            Err(VerifyError::Invalid(legacy.keyid.clone()))
+        );
+        // A signature under another key id is not this key's.
+        let theirs = hashed(&other.fpr, 1_800_000_000, &[]);
+        let (oh, sig) = sign_raw(&mut other, 0, 1, HashAlgorithm::SHA256, &theirs, b"p");
+        assert!(!v.owns(&other.dict.keyid));
+        assert!(
+            v.verify(b"p", &triple(&oh, &sig, &other.dict.keyid))
+                .is_err()
+        );
+        // The id must still look like a v4 fingerprint.
+        let Value::Object(mut o) = legacy.to_value() else {
+            panic!()
+        };
+        o.insert("keyid", "abcd".into());
+        assert!(GpgKey::from_value("k", &Value::Object(o), false).is_err());
     }
 
     #[test]
@@ -1450,7 +1526,7 @@ mod tests {
         let v = GpgDictVerifier {
             allow_noninteroperable: false,
             key: primary.clone(),
-            now: primary.creation_time + 100,
+            now: primary.creation_time.unwrap() + 100,
         };
         assert!(matches!(
             v.signing_key(&primary.keyid),
@@ -1459,7 +1535,7 @@ mod tests {
         let fresh = GpgDictVerifier {
             allow_noninteroperable: false,
             key: primary.clone(),
-            now: primary.creation_time + 5,
+            now: primary.creation_time.unwrap() + 5,
         };
         assert!(fresh.signing_key(&primary.keyid).is_ok());
     }
