@@ -27,11 +27,11 @@ use openpgp::crypto::mpi;
 use openpgp::packet::Key;
 use openpgp::packet::key::{Key4, PublicParts, UnspecifiedRole};
 use openpgp::parse::Parse;
-use openpgp::policy::StandardPolicy;
-use openpgp::types::{Curve, HashAlgorithm, PublicKeyAlgorithm, RevocationStatus};
+use openpgp::types::{Curve, HashAlgorithm, PublicKeyAlgorithm};
 use sequoia_openpgp as openpgp;
 
 use super::der;
+use super::validity::{self, CertPolicy, KeyProblem, ProblemKind};
 use super::{Verifier, VerifyError};
 use crate::json::{Object, Value};
 use crate::models::{DsseSignature, FResult, Fields, FormatError, Signature, is_hex};
@@ -169,14 +169,24 @@ impl GpgParams {
         ))
     }
 
+    /// "RSA", "DSA", "Ed25519" or "ECDSA".
+    pub fn algorithm_name(&self) -> &'static str {
+        match self {
+            GpgParams::Rsa { .. } => "RSA",
+            GpgParams::Dsa { .. } => "DSA",
+            GpgParams::EdDsa { .. } => "Ed25519",
+            GpgParams::Ecdsa { .. } => "ECDSA",
+        }
+    }
+
     /// RSA and DSA keys under 2048 bits are refused (as sequoia's
     /// standard policy does).
-    fn is_weak(&self) -> bool {
+    pub fn is_weak(&self) -> bool {
         matches!(self, GpgParams::Rsa { .. } | GpgParams::Dsa { .. }) && self.bits() < 2048
     }
 
     /// Bits of the modulus or prime (strength check).
-    fn bits(&self) -> usize {
+    pub fn bits(&self) -> usize {
         match self {
             GpgParams::Rsa { n, .. } => mpi_bits(der::strip_zeros(n)),
             GpgParams::Dsa { p, .. } => mpi_bits(der::strip_zeros(p)),
@@ -1086,12 +1096,26 @@ pub fn system_time(secs: i64) -> SystemTime {
 /// Curve25519 encryption keys) are skipped, like the reference does.
 ///
 /// Keys the reference cannot verify (NIST ECDSA) are refused, and such
-/// subkeys left out, unless `allow_noninteroperable`.
+/// subkeys left out, unless `allow_noninteroperable`. A revoked key is
+/// refused (an expired one is exported: its dict says when it expired).
 pub fn cert_to_dict(cert: &Cert, now: i64, allow_noninteroperable: bool) -> Result<GpgKey, String> {
-    let policy = StandardPolicy::new();
-    let vc = cert
-        .with_policy(&policy, system_time(now))
-        .map_err(|e| format!("key {} is not usable: {e}", cert.fingerprint()))?;
+    let policy = CertPolicy::standard();
+    let vc = validity::certificate_at(cert, &policy, now).map_err(|p| p.message)?;
+    if let Some(p) = validity::primary_problem(&vc, now)
+        && p.kind == ProblemKind::Revoked
+    {
+        return Err(p.message);
+    }
+    dict_of_valid(cert, &vc, &policy, now, allow_noninteroperable)
+}
+
+fn dict_of_valid(
+    cert: &Cert,
+    vc: &ValidCert<'_>,
+    policy: &CertPolicy,
+    now: i64,
+    allow_noninteroperable: bool,
+) -> Result<GpgKey, String> {
     let primary = vc.primary_key();
     let pkey: Key<PublicParts, UnspecifiedRole> = primary.key().clone().role_into_unspecified();
     let params =
@@ -1102,8 +1126,18 @@ pub fn cert_to_dict(cert: &Cert, now: i64, allow_noninteroperable: bool) -> Resu
     let validity = primary.key_validity_period().map(|d| d.as_secs() as i64);
     let mut subkeys = Vec::new();
     for ka in vc.keys().subkeys() {
-        if matches!(ka.revocation_status(), RevocationStatus::Revoked(_)) {
-            continue;
+        let fpr = ka.key().fingerprint().to_hex();
+        // The same verdict as for signing; expired and encryption-only
+        // subkeys stay in (as in the reference's export), revoked, unbound
+        // and weak ones are left out.
+        match validity::signing_key_at(cert, policy, &fpr, now) {
+            Ok(_) => {}
+            Err(p)
+                if matches!(
+                    p.kind,
+                    ProblemKind::Expired | ProblemKind::NotSigningCapable
+                ) => {}
+            Err(_) => continue,
         }
         let skey: Key<PublicParts, UnspecifiedRole> = ka.key().clone().role_into_unspecified();
         let Ok(sparams) = GpgParams::from_key(&skey) else {
@@ -1156,76 +1190,34 @@ impl CertVerifier {
     }
 
     fn check_usable(&self, keyid: &str) -> Result<&GpgKey, VerifyError> {
-        let policy = StandardPolicy::new();
-        let t = system_time(self.now);
-        let fpr = self.cert.fingerprint().to_hex().to_lowercase();
-        let vc = self
-            .cert
-            .with_policy(&policy, t)
-            .map_err(|e| VerifyError::Unusable(format!("OpenPGP key {fpr} is not usable: {e}")))?;
-        if let RevocationStatus::Revoked(_) = vc.revocation_status() {
-            return Err(VerifyError::Revoked(format!(
-                "OpenPGP key {fpr} is revoked"
-            )));
-        }
-        if let Err(e) = vc.alive() {
-            return Err(VerifyError::Expired(format!(
-                "OpenPGP key {fpr} has expired ({})",
-                root_cause(&e)
-            )));
-        }
-        let ka = vc
-            .keys()
-            .find(|k| k.key().fingerprint().to_hex().eq_ignore_ascii_case(keyid))
-            .ok_or_else(|| {
-                VerifyError::Unusable(format!("key {keyid} is not a valid (bound) key of {fpr}"))
-            })?;
-        if let RevocationStatus::Revoked(_) = ka.revocation_status() {
-            return Err(VerifyError::Revoked(format!(
-                "OpenPGP subkey {keyid} of {fpr} is revoked"
-            )));
-        }
-        if let Err(e) = ka.alive() {
-            return Err(VerifyError::Expired(format!(
-                "OpenPGP key {keyid} has expired ({})",
-                root_cause(&e)
-            )));
-        }
-        if !ka.for_signing() {
-            return Err(VerifyError::Unusable(format!(
-                "OpenPGP key {keyid} is not a signing key"
-            )));
-        }
-        let k = self.dict.find(keyid).ok_or_else(|| {
+        let policy = CertPolicy::standard();
+        validity::signing_key_at(&self.cert, &policy, keyid, self.now)
+            .map_err(KeyProblem::into_verify_error)?;
+        self.dict.find(keyid).ok_or_else(|| {
             VerifyError::Unusable(format!(
-                "key {keyid} cannot be used in in-toto's OpenPGP format"
+                "OpenPGP key {} cannot be used in in-toto's OpenPGP format",
+                keyid.to_uppercase()
             ))
-        })?;
-        if k.params.is_weak() {
-            return Err(VerifyError::Unusable(format!(
-                "OpenPGP key {keyid} is too weak ({} bits)",
-                k.params.bits()
-            )));
-        }
-        Ok(k)
+        })
+    }
+
+    /// Warnings the certificate draws at the verification time (SHA-1
+    /// self-signatures).
+    pub fn warnings(&self) -> Vec<String> {
+        validity::cert_warnings(&self.cert, self.now)
     }
 }
 
-fn root_cause(e: &anyhow::Error) -> String {
-    e.root_cause().to_string()
-}
-
-/// Like [`cert_to_dict`], but for certificates that are already expired
-/// or revoked (their dict is still needed to say why they fail).
+/// Like [`cert_to_dict`], but for certificates that are revoked or not
+/// valid at `now` (their dict is still needed to say why they fail).
 fn cert_to_dict_lenient(
     cert: &Cert,
     now: i64,
     allow_noninteroperable: bool,
 ) -> Result<GpgKey, String> {
-    let policy = StandardPolicy::new();
-    let ok = cert.with_policy(&policy, system_time(now)).is_ok();
-    if ok {
-        return cert_to_dict(cert, now, allow_noninteroperable);
+    let policy = CertPolicy::standard();
+    if let Ok(vc) = validity::certificate_at(cert, &policy, now) {
+        return dict_of_valid(cert, &vc, &policy, now, allow_noninteroperable);
     }
     let pkey: Key<PublicParts, UnspecifiedRole> =
         cert.primary_key().key().clone().role_into_unspecified();
