@@ -260,11 +260,10 @@ pub fn cert_warnings(cert: &Cert, t: i64) -> Vec<String> {
     for u in vc.userids() {
         weak |= sha1(u.binding_signature());
     }
+    // (A signing subkey's back-signature is not counted: gpg keeps the
+    // old one when it renews a binding, so the owner could not fix it.)
     for ka in vc.keys().subkeys() {
-        let binding = ka.binding_signature();
-        weak |= sha1(binding);
-        // The signing subkey's back-signature (made by the subkey).
-        weak |= binding.embedded_signatures().any(sha1);
+        weak |= sha1(ka.binding_signature());
     }
     if !weak {
         return Vec::new();
@@ -483,5 +482,213 @@ fn hash_name(h: HashAlgorithm) -> &'static str {
         HashAlgorithm::SHA384 => "SHA-384",
         HashAlgorithm::SHA512 => "SHA-512",
         _ => "an unknown hash",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use openpgp::cert::CertBuilder;
+    use openpgp::cert::{CertRevocationBuilder, SubkeyRevocationBuilder};
+    use openpgp::packet::signature::SignatureBuilder;
+    use openpgp::parse::Parse;
+    use openpgp::types::SignatureType;
+    use std::time::Duration;
+
+    /// A GnuPG 1.x-era style key: SHA-1 user-id and subkey self-signatures
+    /// (testdata/keys/generate-sha1.sh).
+    const OWEN: &[u8] = include_bytes!("../../testdata/keys/owen-sha1.asc");
+    const OWEN_LAYOUT: &[u8] = include_bytes!("../../testdata/keys/owen-sha1.layout");
+    const OWEN_FPR: &str = "D1E2F7C84A197C2DE03218B07764FD618046F3A2";
+
+    const T0: i64 = 1_600_000_000; // key creation
+    const T1: i64 = 1_700_000_000; // revocation
+    const DAY: i64 = 86_400;
+
+    fn owen() -> Cert {
+        Cert::from_bytes(OWEN).unwrap()
+    }
+
+    #[test]
+    fn sha1_self_signatures_are_accepted_with_a_warning() {
+        let cert = owen();
+        let now = 1_800_000_000;
+        let policy = CertPolicy::standard();
+        let signing = cert.keys().subkeys().next().unwrap().key().fingerprint();
+        let ka = signing_key_at(&cert, &policy, &signing.to_hex(), now).unwrap();
+        assert!(!ka.primary());
+        // The certify-only primary cannot sign, and says so plainly.
+        let p = signing_key_at(&cert, &policy, OWEN_FPR, now).unwrap_err();
+        assert_eq!(p.kind, ProblemKind::NotSigningCapable);
+        assert!(p.message.contains("not a signing key"), "{p}");
+        // sequoia's own policy refuses the key, in our words.
+        let strict = CertPolicy::strict();
+        let p = signing_key_at(&cert, &strict, &signing.to_hex(), now).unwrap_err();
+        assert_eq!(p.kind, ProblemKind::Weak);
+        assert!(
+            p.message.contains("SHA-1") && p.message.contains(OWEN_FPR),
+            "{p}"
+        );
+        assert!(!p.message.contains("No binding signature"), "{p}");
+        // The warning names the key, SHA-1 and the fix.
+        let w = cert_warnings(&cert, now);
+        assert_eq!(w.len(), 1);
+        assert!(
+            w[0].contains(OWEN_FPR) && w[0].contains("SHA-1"),
+            "{}",
+            w[0]
+        );
+        assert!(w[0].contains(&format!("gpg --quick-set-expire {OWEN_FPR} 2y")));
+        // A key with SHA-256 self-signatures draws none.
+        let (fresh, _) = CertBuilder::general_purpose(Some("x")).generate().unwrap();
+        assert!(cert_warnings(&fresh, unix(std::time::SystemTime::now())).is_empty());
+    }
+
+    #[test]
+    fn a_layout_signed_by_the_sha1_key_verifies_at_its_time_only() {
+        use crate::keys::{Verifier as _, openpgp::CertVerifier, verify_envelope};
+        let env = crate::models::Envelope::from_slice(OWEN_LAYOUT).unwrap();
+        let v = CertVerifier::new(owen(), 1_800_000_000, false).unwrap();
+        assert!(v.owns(OWEN_FPR));
+        verify_envelope(&env, &v).unwrap();
+        // Before the key existed (2014) it could not have signed.
+        let early = CertVerifier::new(owen(), 1_400_000_000, false).unwrap();
+        let e = verify_envelope(&env, &early).unwrap_err().to_string();
+        assert!(e.contains("was created on 2015-03-01"), "{e}");
+    }
+
+    /// A signing-capable key created at T0 with a signing subkey, and its
+    /// primary's signer.
+    fn fresh(validity: Option<i64>) -> (Cert, openpgp::crypto::KeyPair) {
+        let mut b = CertBuilder::new()
+            .add_userid("t")
+            .set_creation_time(system_time(T0))
+            .set_primary_key_flags(
+                openpgp::types::KeyFlags::empty()
+                    .set_certification()
+                    .set_signing(),
+            )
+            .add_signing_subkey();
+        if let Some(v) = validity {
+            b = b.set_validity_period(Duration::from_secs(v as u64));
+        }
+        let (cert, _) = b.generate().unwrap();
+        let signer = cert
+            .primary_key()
+            .key()
+            .clone()
+            .parts_into_secret()
+            .unwrap()
+            .into_keypair()
+            .unwrap();
+        (cert.strip_secret_key_material(), signer)
+    }
+
+    fn revoke(reason: Option<ReasonForRevocation>, subkey: bool) -> Cert {
+        let (cert, mut signer) = fresh(None);
+        let at = system_time(T1);
+        let sig = match (reason, subkey) {
+            (Some(r), false) => CertRevocationBuilder::new()
+                .set_reason_for_revocation(r, b"")
+                .unwrap()
+                .set_signature_creation_time(at)
+                .unwrap()
+                .build(&mut signer, &cert, None)
+                .unwrap(),
+            (Some(r), true) => {
+                let sub = cert.keys().subkeys().next().unwrap().key().clone();
+                SubkeyRevocationBuilder::new()
+                    .set_reason_for_revocation(r, b"moved on")
+                    .unwrap()
+                    .set_signature_creation_time(at)
+                    .unwrap()
+                    .build(&mut signer, &cert, &sub, None)
+                    .unwrap()
+            }
+            (None, _) => SignatureBuilder::new(SignatureType::KeyRevocation)
+                .set_signature_creation_time(at)
+                .unwrap()
+                .sign_direct_key(&mut signer, cert.primary_key().key())
+                .unwrap(),
+        };
+        cert.insert_packets(sig).unwrap().0
+    }
+
+    fn verdict(cert: &Cert, sub: bool, t: i64) -> Result<(), KeyProblem> {
+        let policy = CertPolicy::standard();
+        let fpr = if sub {
+            cert.keys().subkeys().next().unwrap().key().fingerprint()
+        } else {
+            cert.fingerprint()
+        };
+        signing_key_at(cert, &policy, &fpr.to_hex(), t).map(|_| ())
+    }
+
+    #[test]
+    fn hard_revocations_hold_at_every_time_soft_ones_from_their_date() {
+        let before = T1 - DAY;
+        let after = T1 + DAY;
+        for (reason, hard) in [
+            (Some(ReasonForRevocation::KeyCompromised), true),
+            (Some(ReasonForRevocation::Unspecified), true),
+            (Some(ReasonForRevocation::Unknown(99)), true),
+            (None, true),
+            (Some(ReasonForRevocation::KeySuperseded), false),
+            (Some(ReasonForRevocation::KeyRetired), false),
+        ] {
+            let cert = revoke(reason, false);
+            for sub in [false, true] {
+                let late = verdict(&cert, sub, after).unwrap_err();
+                assert_eq!(late.kind, ProblemKind::Revoked, "{reason:?}");
+                assert!(late.message.contains("was revoked"), "{late}");
+                assert!(late.message.contains("2023-11-14"), "{late}");
+                let early = verdict(&cert, sub, before);
+                if hard {
+                    let e = early.unwrap_err();
+                    assert_eq!(e.kind, ProblemKind::Revoked, "{reason:?}");
+                    assert!(e.message.contains("invalid at any time"), "{e}");
+                } else {
+                    assert_eq!(early, Ok(()), "{reason:?} before its date");
+                }
+            }
+        }
+        let compromised = verdict(
+            &revoke(Some(ReasonForRevocation::KeyCompromised), false),
+            false,
+            before,
+        );
+        assert!(compromised.unwrap_err().message.contains("compromised"));
+    }
+
+    #[test]
+    fn subkey_revocations_and_expiry_are_judged_at_the_time() {
+        let cert = revoke(Some(ReasonForRevocation::KeyRetired), true);
+        assert_eq!(verdict(&cert, true, T1 - DAY), Ok(()));
+        let e = verdict(&cert, true, T1 + DAY).unwrap_err();
+        assert_eq!(e.kind, ProblemKind::Revoked);
+        assert!(
+            e.message.starts_with("OpenPGP subkey") && e.message.contains("retired"),
+            "{e}"
+        );
+        assert!(e.message.contains("moved on"), "{e}");
+        // The primary is untouched.
+        assert_eq!(verdict(&cert, false, T1 + DAY), Ok(()));
+        let cert = revoke(Some(ReasonForRevocation::KeyCompromised), true);
+        assert_eq!(
+            verdict(&cert, true, T1 - DAY).unwrap_err().kind,
+            ProblemKind::Revoked
+        );
+
+        // Expiry: valid within the period, expired (with the date) after,
+        // not yet valid before creation.
+        let (cert, _) = fresh(Some(10 * DAY));
+        assert_eq!(verdict(&cert, true, T0 + DAY), Ok(()));
+        let e = verdict(&cert, true, T0 + 11 * DAY).unwrap_err();
+        assert_eq!(e.kind, ProblemKind::Expired);
+        assert!(e.message.contains("expired on 2020-09-23"), "{e}");
+        assert!(e.message.contains("gpg --quick-set-expire"), "{e}");
+        let e = verdict(&cert, false, T0 - DAY).unwrap_err();
+        assert_eq!(e.kind, ProblemKind::NotYetValid);
+        assert!(e.message.contains("was created on 2020-09-13"), "{e}");
     }
 }
