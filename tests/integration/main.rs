@@ -6,5 +6,6 @@ mod cli;
 mod common;
 mod docs;
 mod interop;
+mod keys;
 mod reference;
 mod sign;
