@@ -296,7 +296,10 @@ fn revoked(fpr: &str, what: &str, sigs: &[&Signature], t: i64) -> KeyProblem {
             } else {
                 "retired"
             };
-            format!("was revoked ({word}){date}, before {}", layout_time(t))
+            format!(
+                "was revoked ({word}){date}, before the time it is judged at ({})",
+                layout_time(t)
+            )
         }
         Some(ReasonForRevocation::UIDRetired) => {
             format!("was revoked (user id no longer valid){date}")
