@@ -176,12 +176,11 @@ pub fn signer<'a>(args: &SigningKeyArgs, ctx: &'a Ctx) -> Result<Box<dyn Signer 
     } else {
         Some(id.as_str())
     };
-    Ok(Box::new(GpgSigner::new(
-        &home,
-        id,
-        opts,
-        ctx.prompter.as_ref(),
-    )?))
+    let signer = GpgSigner::new(&home, id, opts, ctx.prompter.as_ref())?;
+    for w in signer.warnings() {
+        ui::warn(&w);
+    }
+    Ok(Box::new(signer))
 }
 
 /// Loads a PEM private key.
@@ -239,6 +238,7 @@ pub fn openpgp_verifiers(
                 ));
             }
         }
+        warn_about_certs(&out);
         return Ok(out);
     }
     let home = GpgHome::new(gpg_home)?;
@@ -250,7 +250,19 @@ pub fn openpgp_verifiers(
             format!("GnuPG key {id}"),
         ));
     }
+    warn_about_certs(&out);
     Ok(out)
+}
+
+/// Warnings the certificates draw (SHA-1 self-signatures), once each.
+fn warn_about_certs(certs: &[(CertVerifier, String)]) {
+    let mut seen = Vec::new();
+    for w in certs.iter().flat_map(|(v, _)| v.warnings()) {
+        if !seen.contains(&w) {
+            ui::warn(&w);
+            seen.push(w);
+        }
+    }
 }
 
 /// The layout key dict of OpenPGP key `id`, from `keyrings` when given,

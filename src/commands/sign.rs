@@ -98,6 +98,9 @@ fn sign_inner(a: SignArgs, ctx: &Ctx) -> Result<u8> {
                 ctx.prompter.as_ref(),
             )?));
         }
+        for w in signers.iter().flat_map(|s| s.warnings()) {
+            ui::warn(&w);
+        }
         if env.is_dsse() {
             ui::warn(
                 "OpenPGP signatures in DSSE envelopes are an intoto extension: the Python reference cannot verify them",

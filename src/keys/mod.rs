@@ -12,6 +12,7 @@ pub mod gpg;
 pub mod openpgp;
 pub mod pem;
 pub mod prompt;
+pub mod validity;
 
 use sha2::{Digest, Sha256};
 
@@ -97,6 +98,11 @@ pub trait Signer {
     fn public_key(&self) -> &KeyDict;
     /// Signs `payload`.
     fn sign(&self, payload: &[u8]) -> Result<RawSignature, SignError>;
+    /// Warnings verifiers will give about this key (for OpenPGP: SHA-1
+    /// self-signatures), for the signing commands to show.
+    fn warnings(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// Why a signature did not verify.

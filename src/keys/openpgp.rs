@@ -27,11 +27,11 @@ use openpgp::crypto::mpi;
 use openpgp::packet::Key;
 use openpgp::packet::key::{Key4, PublicParts, UnspecifiedRole};
 use openpgp::parse::Parse;
-use openpgp::policy::StandardPolicy;
-use openpgp::types::{Curve, HashAlgorithm, PublicKeyAlgorithm, RevocationStatus};
+use openpgp::types::{Curve, HashAlgorithm, PublicKeyAlgorithm};
 use sequoia_openpgp as openpgp;
 
 use super::der;
+use super::validity::{self, CertPolicy, KeyProblem, ProblemKind};
 use super::{Verifier, VerifyError};
 use crate::json::{Object, Value};
 use crate::models::{DsseSignature, FResult, Fields, FormatError, Signature, is_hex};
@@ -169,14 +169,24 @@ impl GpgParams {
         ))
     }
 
+    /// "RSA", "DSA", "Ed25519" or "ECDSA".
+    pub fn algorithm_name(&self) -> &'static str {
+        match self {
+            GpgParams::Rsa { .. } => "RSA",
+            GpgParams::Dsa { .. } => "DSA",
+            GpgParams::EdDsa { .. } => "Ed25519",
+            GpgParams::Ecdsa { .. } => "ECDSA",
+        }
+    }
+
     /// RSA and DSA keys under 2048 bits are refused (as sequoia's
     /// standard policy does).
-    fn is_weak(&self) -> bool {
+    pub fn is_weak(&self) -> bool {
         matches!(self, GpgParams::Rsa { .. } | GpgParams::Dsa { .. }) && self.bits() < 2048
     }
 
     /// Bits of the modulus or prime (strength check).
-    fn bits(&self) -> usize {
+    pub fn bits(&self) -> usize {
         match self {
             GpgParams::Rsa { n, .. } => mpi_bits(der::strip_zeros(n)),
             GpgParams::Dsa { p, .. } => mpi_bits(der::strip_zeros(p)),
@@ -247,8 +257,11 @@ pub struct GpgKey {
     pub keyid: String,
     /// Key parameters.
     pub params: GpgParams,
-    /// Key creation time (seconds since the epoch).
-    pub creation_time: i64,
+    /// Key creation time (seconds since the epoch). Older securesystemslib
+    /// versions did not write it; without it the fingerprint cannot be
+    /// recomputed and the dict's key id is taken as given (as the
+    /// reference does), and expiry cannot be judged.
+    pub creation_time: Option<i64>,
     /// Seconds of validity after creation, if the key expires.
     pub validity_period: Option<i64>,
     /// Subkeys, in file order.
@@ -353,19 +366,30 @@ impl GpgKey {
                 )),
             }
         };
-        let creation_time = int("creation_time")?.ok_or_else(|| {
-            FormatError::new(
-                format!("{path}.creation_time"),
-                "missing (needed to check the fingerprint)",
-            )
-        })?;
+        let creation_time = int("creation_time")?;
         let validity_period = int("validity_period")?.filter(|v| *v > 0);
-        let fpr = fingerprint(&params, creation_time).map_err(|e| FormatError::new(path, e))?;
-        if !keyid.eq_ignore_ascii_case(&fpr) {
-            return Err(FormatError::new(
-                format!("{path}.keyid"),
-                format!("{keyid} is not the fingerprint of this key ({fpr})"),
-            ));
+        match creation_time {
+            Some(created) => {
+                let fpr = fingerprint(&params, created).map_err(|e| FormatError::new(path, e))?;
+                if !keyid.eq_ignore_ascii_case(&fpr) {
+                    return Err(FormatError::new(
+                        format!("{path}.keyid"),
+                        format!("{keyid} is not the fingerprint of this key ({fpr})"),
+                    ));
+                }
+            }
+            // A legacy dict (securesystemslib before `creation_time`): the
+            // v4 fingerprint hashes the creation time, so the id is taken as
+            // given, as the reference does. Signatures still have to carry
+            // this id (or a subkey's) as their hashed issuer and verify
+            // with this key material, so nothing the key did not sign counts.
+            None if keyid.len() == 40 && is_hex(&keyid) => {}
+            None => {
+                return Err(FormatError::new(
+                    format!("{path}.keyid"),
+                    format!("{keyid:?} is not an OpenPGP v4 fingerprint (40 hex digits)"),
+                ));
+            }
         }
         let mut subkeys = Vec::new();
         match obj.get("subkeys") {
@@ -442,7 +466,7 @@ impl GpgKey {
         Ok(GpgKey {
             keyid,
             params,
-            creation_time,
+            creation_time: Some(creation_time),
             validity_period,
             subkeys,
             raw,
@@ -469,15 +493,16 @@ impl GpgKey {
                 format!("OpenPGP ECDSA {curve} (not verifiable by the Python reference)")
             }
         };
-        match self.expires_at() {
-            Some(t) => format!("{algo}, expires {}", crate::models::layout_time(t)),
-            None => format!("{algo}, does not expire"),
+        match (self.expires_at(), self.creation_time) {
+            (Some(t), _) => format!("{algo}, expires {}", crate::models::layout_time(t)),
+            (None, Some(_)) => format!("{algo}, does not expire"),
+            (None, None) => format!("{algo}, legacy dict without creation time"),
         }
     }
 
     /// When this (sub)key expires, if it does.
     pub fn expires_at(&self) -> Option<i64> {
-        self.validity_period.map(|v| self.creation_time + v)
+        Some(self.creation_time? + self.validity_period?)
     }
 
     fn expired_at(&self, now: i64) -> bool {
@@ -487,7 +512,9 @@ impl GpgKey {
 
     /// The sequoia key for these parameters.
     fn sequoia_key(&self) -> Result<Key<PublicParts, UnspecifiedRole>, String> {
-        sequoia_key(&self.params, self.creation_time)
+        // The creation time only enters the fingerprint, not the
+        // signature check, so a legacy dict without one still verifies.
+        sequoia_key(&self.params, self.creation_time.unwrap_or(0))
     }
 }
 
@@ -557,7 +584,7 @@ fn expired_message(k: &GpgKey) -> String {
     format!(
         "OpenPGP key {} created on {} expired on {}",
         k.keyid,
-        crate::models::layout_time(k.creation_time),
+        crate::models::layout_time(k.creation_time.unwrap_or(0)),
         crate::models::layout_time(exp)
     )
 }
@@ -1069,12 +1096,26 @@ pub fn system_time(secs: i64) -> SystemTime {
 /// Curve25519 encryption keys) are skipped, like the reference does.
 ///
 /// Keys the reference cannot verify (NIST ECDSA) are refused, and such
-/// subkeys left out, unless `allow_noninteroperable`.
+/// subkeys left out, unless `allow_noninteroperable`. A revoked key is
+/// refused (an expired one is exported: its dict says when it expired).
 pub fn cert_to_dict(cert: &Cert, now: i64, allow_noninteroperable: bool) -> Result<GpgKey, String> {
-    let policy = StandardPolicy::new();
-    let vc = cert
-        .with_policy(&policy, system_time(now))
-        .map_err(|e| format!("key {} is not usable: {e}", cert.fingerprint()))?;
+    let policy = CertPolicy::standard();
+    let vc = validity::certificate_at(cert, &policy, now).map_err(|p| p.message)?;
+    if let Some(p) = validity::primary_problem(&vc, now)
+        && p.kind == ProblemKind::Revoked
+    {
+        return Err(p.message);
+    }
+    dict_of_valid(cert, &vc, &policy, now, allow_noninteroperable)
+}
+
+fn dict_of_valid(
+    cert: &Cert,
+    vc: &ValidCert<'_>,
+    policy: &CertPolicy,
+    now: i64,
+    allow_noninteroperable: bool,
+) -> Result<GpgKey, String> {
     let primary = vc.primary_key();
     let pkey: Key<PublicParts, UnspecifiedRole> = primary.key().clone().role_into_unspecified();
     let params =
@@ -1085,8 +1126,18 @@ pub fn cert_to_dict(cert: &Cert, now: i64, allow_noninteroperable: bool) -> Resu
     let validity = primary.key_validity_period().map(|d| d.as_secs() as i64);
     let mut subkeys = Vec::new();
     for ka in vc.keys().subkeys() {
-        if matches!(ka.revocation_status(), RevocationStatus::Revoked(_)) {
-            continue;
+        let fpr = ka.key().fingerprint().to_hex();
+        // The same verdict as for signing; expired and encryption-only
+        // subkeys stay in (as in the reference's export), revoked, unbound
+        // and weak ones are left out.
+        match validity::signing_key_at(cert, policy, &fpr, now) {
+            Ok(_) => {}
+            Err(p)
+                if matches!(
+                    p.kind,
+                    ProblemKind::Expired | ProblemKind::NotSigningCapable
+                ) => {}
+            Err(_) => continue,
         }
         let skey: Key<PublicParts, UnspecifiedRole> = ka.key().clone().role_into_unspecified();
         let Ok(sparams) = GpgParams::from_key(&skey) else {
@@ -1139,76 +1190,34 @@ impl CertVerifier {
     }
 
     fn check_usable(&self, keyid: &str) -> Result<&GpgKey, VerifyError> {
-        let policy = StandardPolicy::new();
-        let t = system_time(self.now);
-        let fpr = self.cert.fingerprint().to_hex().to_lowercase();
-        let vc = self
-            .cert
-            .with_policy(&policy, t)
-            .map_err(|e| VerifyError::Unusable(format!("OpenPGP key {fpr} is not usable: {e}")))?;
-        if let RevocationStatus::Revoked(_) = vc.revocation_status() {
-            return Err(VerifyError::Revoked(format!(
-                "OpenPGP key {fpr} is revoked"
-            )));
-        }
-        if let Err(e) = vc.alive() {
-            return Err(VerifyError::Expired(format!(
-                "OpenPGP key {fpr} has expired ({})",
-                root_cause(&e)
-            )));
-        }
-        let ka = vc
-            .keys()
-            .find(|k| k.key().fingerprint().to_hex().eq_ignore_ascii_case(keyid))
-            .ok_or_else(|| {
-                VerifyError::Unusable(format!("key {keyid} is not a valid (bound) key of {fpr}"))
-            })?;
-        if let RevocationStatus::Revoked(_) = ka.revocation_status() {
-            return Err(VerifyError::Revoked(format!(
-                "OpenPGP subkey {keyid} of {fpr} is revoked"
-            )));
-        }
-        if let Err(e) = ka.alive() {
-            return Err(VerifyError::Expired(format!(
-                "OpenPGP key {keyid} has expired ({})",
-                root_cause(&e)
-            )));
-        }
-        if !ka.for_signing() {
-            return Err(VerifyError::Unusable(format!(
-                "OpenPGP key {keyid} is not a signing key"
-            )));
-        }
-        let k = self.dict.find(keyid).ok_or_else(|| {
+        let policy = CertPolicy::standard();
+        validity::signing_key_at(&self.cert, &policy, keyid, self.now)
+            .map_err(KeyProblem::into_verify_error)?;
+        self.dict.find(keyid).ok_or_else(|| {
             VerifyError::Unusable(format!(
-                "key {keyid} cannot be used in in-toto's OpenPGP format"
+                "OpenPGP key {} cannot be used in in-toto's OpenPGP format",
+                keyid.to_uppercase()
             ))
-        })?;
-        if k.params.is_weak() {
-            return Err(VerifyError::Unusable(format!(
-                "OpenPGP key {keyid} is too weak ({} bits)",
-                k.params.bits()
-            )));
-        }
-        Ok(k)
+        })
+    }
+
+    /// Warnings the certificate draws at the verification time (SHA-1
+    /// self-signatures).
+    pub fn warnings(&self) -> Vec<String> {
+        validity::cert_warnings(&self.cert, self.now)
     }
 }
 
-fn root_cause(e: &anyhow::Error) -> String {
-    e.root_cause().to_string()
-}
-
-/// Like [`cert_to_dict`], but for certificates that are already expired
-/// or revoked (their dict is still needed to say why they fail).
+/// Like [`cert_to_dict`], but for certificates that are revoked or not
+/// valid at `now` (their dict is still needed to say why they fail).
 fn cert_to_dict_lenient(
     cert: &Cert,
     now: i64,
     allow_noninteroperable: bool,
 ) -> Result<GpgKey, String> {
-    let policy = StandardPolicy::new();
-    let ok = cert.with_policy(&policy, system_time(now)).is_ok();
-    if ok {
-        return cert_to_dict(cert, now, allow_noninteroperable);
+    let policy = CertPolicy::standard();
+    if let Ok(vc) = validity::certificate_at(cert, &policy, now) {
+        return dict_of_valid(cert, &vc, &policy, now, allow_noninteroperable);
     }
     let pkey: Key<PublicParts, UnspecifiedRole> =
         cert.primary_key().key().clone().role_into_unspecified();
@@ -1429,11 +1438,70 @@ mod tests {
         let text = String::from_utf8(crate::json::to_canonical(&v).unwrap()).unwrap();
         // Another creation time gives another fingerprint.
         let moved = text.replace(
-            &format!("\"creation_time\":{}", k.dict.creation_time),
+            &format!("\"creation_time\":{}", k.dict.creation_time.unwrap()),
             "\"creation_time\":1",
         );
         let moved = crate::json::parse(moved.as_bytes()).unwrap();
         assert!(GpgKey::from_value("k", &moved, false).is_err());
+    }
+
+    /// A dict as securesystemslib wrote it before `creation_time`.
+    fn without_creation_time(dict: &GpgKey) -> GpgKey {
+        let Value::Object(mut o) = dict.to_value() else {
+            panic!()
+        };
+        o.0.retain(|(k, _)| k != "creation_time");
+        GpgKey::from_value("k", &Value::Object(o), false).unwrap()
+    }
+
+    #[test]
+    fn legacy_dicts_without_creation_time_verify_only_their_own_signatures() {
+        let mut k = key(CipherSuite::RSA2k);
+        let legacy = without_creation_time(&k.dict);
+        assert_eq!(legacy.creation_time, None);
+        assert_eq!(legacy.keyid, k.dict.keyid);
+        assert!(legacy.describe().contains("without creation time"));
+        let v = GpgDictVerifier {
+            key: legacy.clone(),
+            now: NOW,
+            allow_noninteroperable: false,
+        };
+        let h = hashed(&k.fpr, 1_800_000_000, &[]);
+        let (oh, sig) = sign_raw(&mut k, 0, 1, HashAlgorithm::SHA256, &h, b"p");
+        let triple = |oh: &[u8], sig: &[u8], id: &str| Signature::Gpg {
+            keyid: id.to_owned(),
+            other_headers: hex::encode(oh),
+            signature: hex::encode(sig),
+            extra: Object::default(),
+        };
+        assert_eq!(v.verify(b"p", &triple(&oh, &sig, &legacy.keyid)), Ok(()));
+        assert_eq!(
+            v.verify(b"q", &triple(&oh, &sig, &legacy.keyid)),
+            Err(VerifyError::Invalid(legacy.keyid.clone()))
+        );
+        // Another key claiming to be this one (issuer and key id forged):
+        // its signature does not verify with this key material.
+        let mut other = key(CipherSuite::RSA2k);
+        let forged = hashed(&k.fpr, 1_800_000_000, &[]);
+        let (oh, sig) = sign_raw(&mut other, 0, 1, HashAlgorithm::SHA256, &forged, b"p");
+        assert_eq!(
+            v.verify(b"p", &triple(&oh, &sig, &legacy.keyid)),
+            Err(VerifyError::Invalid(legacy.keyid.clone()))
+        );
+        // A signature under another key id is not this key's.
+        let theirs = hashed(&other.fpr, 1_800_000_000, &[]);
+        let (oh, sig) = sign_raw(&mut other, 0, 1, HashAlgorithm::SHA256, &theirs, b"p");
+        assert!(!v.owns(&other.dict.keyid));
+        assert!(
+            v.verify(b"p", &triple(&oh, &sig, &other.dict.keyid))
+                .is_err()
+        );
+        // The id must still look like a v4 fingerprint.
+        let Value::Object(mut o) = legacy.to_value() else {
+            panic!()
+        };
+        o.insert("keyid", "abcd".into());
+        assert!(GpgKey::from_value("k", &Value::Object(o), false).is_err());
     }
 
     #[test]
@@ -1450,7 +1518,7 @@ mod tests {
         let v = GpgDictVerifier {
             allow_noninteroperable: false,
             key: primary.clone(),
-            now: primary.creation_time + 100,
+            now: primary.creation_time.unwrap() + 100,
         };
         assert!(matches!(
             v.signing_key(&primary.keyid),
@@ -1459,7 +1527,7 @@ mod tests {
         let fresh = GpgDictVerifier {
             allow_noninteroperable: false,
             key: primary.clone(),
-            now: primary.creation_time + 5,
+            now: primary.creation_time.unwrap() + 5,
         };
         assert!(fresh.signing_key(&primary.keyid).is_ok());
     }

@@ -196,6 +196,86 @@ pub struct SslibKey {
     raw: Object,
     /// The default key id of the material (what thresholds count).
     material_id: String,
+    /// Every id a documented scheme gives this key (the dict's own id
+    /// first): signatures under any of them are this key's.
+    keyids: Vec<String>,
+}
+
+/// The `keyid_hash_algorithms` that securesystemslib before 1.0 and
+/// in-toto-golang put into key dicts (and into the hashed key id).
+const LEGACY_KEYID_HASH_ALGORITHMS: [&str; 2] = ["sha256", "sha512"];
+
+/// Every key id the documented schemes give one key, the default first:
+///
+/// * securesystemslib ≥ 1.0 (in-toto 3.x): sha256 of the canonical
+///   `{"keytype", "scheme", "keyval": {"public"}}`, the public key as
+///   pyca/cryptography writes it (PEM with a trailing newline);
+/// * securesystemslib < 1.0 (in-toto ≤ 2.x): the same fields plus
+///   `"keyid_hash_algorithms": ["sha256", "sha512"]`, with the PEM cut
+///   after its END line (`extract_pem`: no trailing newline), and ECDSA
+///   keys typed by their scheme (`"keytype": "ecdsa-sha2-nistp256"`);
+/// * in-toto-golang: the same fields as old securesystemslib, the PEM
+///   from Go's `pem.EncodeToMemory` with surrounding space trimmed (no
+///   trailing newline).
+///
+/// Each is also computed over `stored` (the text a dict holds, when it is
+/// not one of these) and with `dict_algos` (a dict's own
+/// `keyid_hash_algorithms`, when it is not the usual list). All ids are
+/// hashes of the same key material, so accepting any of them never
+/// accepts a signature the key did not make.
+pub fn keyid_derivations(
+    keytype: &str,
+    scheme: &str,
+    public: &Public,
+    stored: Option<&str>,
+    dict_algos: Option<&Value>,
+) -> Vec<String> {
+    let (_, _, canonical) = public.sslib_parts();
+    let mut texts = vec![canonical.clone()];
+    if !matches!(public, Public::Ed25519(_)) {
+        texts.push(canonical.trim_end().to_owned());
+    }
+    if let Some(s) = stored
+        && !texts.iter().any(|t| t == s)
+    {
+        texts.insert(0, s.to_owned());
+    }
+    let mut keytypes = vec![keytype.to_owned()];
+    if let Public::Ecdsa { .. } = public {
+        for t in ["ecdsa", scheme] {
+            if !keytypes.iter().any(|k| k == t) {
+                keytypes.push(t.to_owned());
+            }
+        }
+    }
+    let legacy = Value::Array(
+        LEGACY_KEYID_HASH_ALGORITHMS
+            .iter()
+            .map(|a| (*a).into())
+            .collect(),
+    );
+    let mut algos = vec![None, Some(&legacy)];
+    if let Some(a) = dict_algos
+        && *a != legacy
+    {
+        algos.push(Some(a));
+    }
+    let mut out: Vec<String> = Vec::new();
+    for algo in &algos {
+        for keytype in &keytypes {
+            for text in &texts {
+                let mut fields = id_fields(keytype, scheme, text);
+                if let Some(a) = algo {
+                    fields.insert("keyid_hash_algorithms", (*a).clone());
+                }
+                let id = sslib_keyid(&fields);
+                if !out.contains(&id) {
+                    out.push(id);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The fields securesystemslib hashes into a default key id.
@@ -217,8 +297,10 @@ impl SslibKey {
         let mut raw = id_fields(keytype, scheme, &text);
         let keyid = sslib_keyid(&raw);
         raw.insert("keyid", keyid.clone().into());
+        let keyids = keyid_derivations(keytype, scheme, &public, None, None);
         SslibKey {
             material_id: keyid.clone(),
+            keyids,
             keyid,
             keytype: keytype.into(),
             scheme: scheme.into(),
@@ -293,21 +375,28 @@ impl SslibKey {
                 ),
             ));
         }
-        // The key id must be derived from the key: the default rule, or the
-        // legacy one that also hashed `keyid_hash_algorithms`.
-        let mut base = id_fields(&keytype, &scheme, &public_text);
-        let material_id = sslib_keyid(&base);
-        let mut ok = material_id == keyid;
-        if !ok && let Some(algos) = obj.get("keyid_hash_algorithms") {
-            base.insert("keyid_hash_algorithms", algos.clone());
-            ok = sslib_keyid(&base) == keyid;
-        }
-        if !ok {
+        // The key id must be derived from the key by one of the documented
+        // schemes (securesystemslib before and after 1.0, in-toto-golang).
+        // The reference (3.x) takes a dict's id as given; intoto checks it.
+        let mut keyids = keyid_derivations(
+            &keytype,
+            &scheme,
+            &public,
+            Some(&public_text),
+            obj.get("keyid_hash_algorithms"),
+        );
+        let Some(pos) = keyids.iter().position(|k| *k == keyid) else {
             return Err(FormatError::new(
                 format!("{path}.keyid"),
-                format!("{keyid} is not the id of this key (expected {material_id})"),
+                format!(
+                    "{keyid} is not the id of this key under any known scheme (expected {})",
+                    keyids[0]
+                ),
             ));
-        }
+        };
+        let own = keyids.remove(pos);
+        keyids.insert(0, own);
+        let material_id = SslibKey::from_public(public.clone()).keyid;
         Ok(SslibKey {
             keyid,
             keytype,
@@ -316,6 +405,7 @@ impl SslibKey {
             public,
             raw: obj.clone(),
             material_id,
+            keyids,
         })
     }
 
@@ -406,7 +496,7 @@ impl Verifier for SslibKey {
         &self.keyid
     }
     fn owns(&self, keyid: &str) -> bool {
-        keyid == self.keyid
+        self.keyids.iter().any(|k| k == keyid)
     }
     fn verify(&self, payload: &[u8], sig: &Signature) -> Result<(), VerifyError> {
         match sig {
@@ -627,6 +717,83 @@ mod tests {
         }
         assert!(KeyDict::from_value("k", &"00".repeat(32), &v).is_err());
         assert!(KeyDict::from_value("k", &"11".repeat(32), &s.public_key().to_value()).is_err());
+    }
+
+    // Public keys from in-toto-golang's test/data (alice.pub, carol.pub,
+    // grace.pub) with the key ids its keylib_test.go publishes, which
+    // hash `keyid_hash_algorithms` and the PEM without its last newline.
+    const GO_ALICE: &str = "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAr2u+1EN9NMIAtqYZ2pqF\n3ov4omRpdgEorv1L4sBMaFN+2EPyqeMTF838/W4V/1fHLr5jaqIVY0VjcpAmCRJ6\noRhxw/6o7dgiIPsrTCWQHFAkXcElgb+2JUXWZO3azX90fxFliucPPj0IrLgK3u5O\nD+XgaT773Za2JJSe7A0Iacjb23Elm2T05ydtrWHy5zVMmg+Yj64iaXRxoLUhFpdp\nNOw/rVIUSiFItip+SAZjIsjqQDILzy4RcNUJqBFHG2N/cEwnO+ozb1G9sCtGSya6\nBkCQGhmX64xgehpSUomDod2q3ZmNlS2+9aUMpNq4TksLL08mhQkZi7atNoG4rq4p\nnwIDAQAB\n-----END PUBLIC KEY-----\n";
+    const GO_CAROL: &str = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAOT5nGyAPlkxJCD00qGf12YnsHGnfe2Z1j+RxyFkbE5w=\n-----END PUBLIC KEY-----\n";
+    const GO_GRACE: &str = "-----BEGIN PUBLIC KEY-----\nMHYwEAYHKoZIzj0CAQYFK4EEACIDYgAEP8KQHqKA3QhiGQS6jlfoTXJlGTGcXxd2\nItmmqU/y8uryUNsXnV0nWloCsObK0XAMrMD1iWvHYMSDV14PP0vawLN+jfV7lrc5\nIJwy1aFhPlerISgwe3OgrKJdFkn8LGu2\n-----END PUBLIC KEY-----\n";
+
+    #[test]
+    fn legacy_key_ids_are_the_same_key() {
+        // (file, securesystemslib >= 1.0 id, in-toto-golang / securesystemslib < 1.0 id);
+        // the 3.x ids were computed with securesystemslib's encode_canonical.
+        let cases = [
+            (
+                GO_ALICE,
+                "84f7dd43d6a3c167807839134bab8c0f46cf1ddd57d7c5331e2fb3cfe0687574",
+                "70ca5750c2eda80b18f41f4ec5f92146789b5d68dd09577be422a0159bd13680",
+            ),
+            (
+                GO_CAROL,
+                "4b14284670182934c5043942231d5c6d2c429f376dbb3b03fb2fb89320f49aca",
+                "be6371bc627318218191ce0780fd3183cce6c36da02938a477d2e4dfae1804a6",
+            ),
+            (
+                GO_GRACE,
+                "",
+                "a5522ebccd492f64e6ec0bbcb5eb782708f6e26709a3712e64fff108b98e5142",
+            ),
+        ];
+        for (pem, new_id, old_id) in cases {
+            let k = load_public(Path::new("k.pub"), pem.as_bytes()).unwrap();
+            if !new_id.is_empty() {
+                assert_eq!(k.keyid, new_id);
+            }
+            // A verifier given the PEM file owns signatures under either id.
+            assert!(k.owns(&k.keyid) && k.owns(old_id), "{old_id}");
+            assert!(!k.owns(&"ab".repeat(32)));
+        }
+    }
+
+    #[test]
+    fn legacy_dicts_parse_with_or_without_their_algorithm_list() {
+        let k = load_public(Path::new("k.pub"), GO_ALICE.as_bytes()).unwrap();
+        let old_id = "70ca5750c2eda80b18f41f4ec5f92146789b5d68dd09577be422a0159bd13680";
+        let dict = |with_algos: bool, text: &str, id: &str| {
+            let algos = if with_algos {
+                r#""keyid_hash_algorithms": ["sha256", "sha512"], "#
+            } else {
+                ""
+            };
+            let text = serde_json::to_string(text).unwrap();
+            let json = format!(
+                r#"{{"keyid": "{id}", {algos}"keytype": "rsa", "scheme": "rsassa-pss-sha256", "keyval": {{"public": {text}, "private": ""}}}}"#
+            );
+            crate::json::parse(json.as_bytes()).unwrap()
+        };
+        let trimmed = GO_ALICE.trim_end();
+        // As in-toto-golang and in-toto 0.x wrote it.
+        let go = dict(true, trimmed, old_id);
+        let parsed = KeyDict::from_value("k", old_id, &go).unwrap();
+        let KeyDict::Sslib(p) = &parsed else { panic!() };
+        assert_eq!(p.keyid, old_id);
+        assert!(p.owns(&k.keyid), "the 3.x id of the same key");
+        assert_eq!(
+            parsed.material_id(),
+            k.keyid,
+            "thresholds count the key once"
+        );
+        assert_eq!(parsed.to_value(), go, "the dict is kept as written");
+        // The legacy id without the field in the dict, and the 3.x id with it.
+        assert!(KeyDict::from_value("k", old_id, &dict(false, trimmed, old_id)).is_ok());
+        assert!(KeyDict::from_value("k", &k.keyid, &dict(true, GO_ALICE, &k.keyid)).is_ok());
+        // Still refused: an id no scheme derives from this key.
+        let bogus = "12".repeat(32);
+        let err = KeyDict::from_value("k", &bogus, &dict(true, trimmed, &bogus)).unwrap_err();
+        assert!(err.to_string().contains("not the id of this key"), "{err}");
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod cli;
 mod common;
 mod docs;
 mod interop;
+mod keys;
 mod numbers;
 mod reference;
 mod sign;

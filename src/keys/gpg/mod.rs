@@ -26,15 +26,14 @@ use openpgp::Cert;
 use openpgp::cert::prelude::*;
 use openpgp::packet::Key;
 use openpgp::packet::key::{PublicParts, UnspecifiedRole};
-use openpgp::policy::StandardPolicy;
-use openpgp::types::RevocationStatus;
 use sequoia_openpgp as openpgp;
 
 use super::openpgp::{
-    GpgKey, GpgParams, PgpSignature, build_signature, cert_to_dict, find_cert, read_certs,
-    system_time, unix, verify_triple,
+    GpgKey, GpgParams, PgpSignature, build_signature, cert_to_dict, find_cert, read_certs, unix,
+    verify_triple,
 };
 use super::prompt::Prompter;
+use super::validity::{self, CertPolicy, KeyProblem, ProblemKind};
 use super::{KeyDict, RawSignature, SignError, Signer};
 
 /// Errors from GnuPG, worded for the user.
@@ -254,6 +253,7 @@ pub struct GpgSigner<'p> {
     primary_fpr: String,
     opts: SignerOptions,
     prompter: &'p dyn Prompter,
+    warnings: Vec<String>,
 }
 
 impl<'p> GpgSigner<'p> {
@@ -276,51 +276,48 @@ impl<'p> GpgSigner<'p> {
             .into_iter()
             .flatten()
             .collect();
-        let policy = StandardPolicy::new();
-        let vc = cert
-            .with_policy(&policy, system_time(opts.now))
-            .map_err(|e| {
-                err(format!(
-                    "OpenPGP key {primary_fpr} is not usable: {}",
-                    e.root_cause()
-                ))
-            })?;
-        if let RevocationStatus::Revoked(_) = vc.revocation_status() {
-            return Err(err(format!(
-                "OpenPGP key {primary_fpr} is revoked; it cannot sign"
-            )));
-        }
-        if let Err(e) = vc.alive() {
-            return Err(err(format!(
-                "OpenPGP key {primary_fpr} has expired ({}); extend it with gpg --quick-set-expire",
-                e.root_cause()
-            )));
+        // The one usability check (keys::validity), for every candidate.
+        let policy = CertPolicy::standard();
+        let vc = validity::certificate_at(&cert, &policy, opts.now).map_err(|p| err(p.message))?;
+        if let Some(p) = validity::primary_problem(&vc, opts.now) {
+            let tail = if p.kind == ProblemKind::Revoked {
+                "; it cannot sign"
+            } else {
+                ""
+            };
+            return Err(err(format!("{}{tail}", p.message)));
         }
         let want_exact = id.len() == 40 && !id.eq_ignore_ascii_case(&primary_fpr);
         let mut why_not = Vec::new();
         let mut best: Option<(Key<PublicParts, UnspecifiedRole>, &SecretKeyInfo)> = None;
-        for ka in vc.keys() {
-            let fpr = ka.key().fingerprint().to_hex();
+        for k in cert.keys() {
+            let fpr = k.key().fingerprint().to_hex();
             if want_exact && !fpr.eq_ignore_ascii_case(&id) {
                 continue;
             }
-            if !ka.for_signing() {
-                why_not.push(format!("{fpr} is not a signing key"));
-                continue;
-            }
-            if let RevocationStatus::Revoked(_) = ka.revocation_status() {
-                why_not.push(format!("{fpr} is revoked"));
-                continue;
-            }
-            if ka.alive().is_err() {
-                why_not.push(format!("{fpr} has expired"));
-                continue;
-            }
+            let ka = match validity::signing_key_at(&cert, &policy, &fpr, opts.now) {
+                Ok(ka) => ka,
+                // Encryption subkeys are not candidates; say nothing of them
+                // unless they were asked for.
+                Err(p)
+                    if p.kind == ProblemKind::NotSigningCapable && !want_exact && !k.primary() =>
+                {
+                    continue;
+                }
+                Err(p) => {
+                    why_not.push(p);
+                    continue;
+                }
+            };
             let Some(secret) = secrets
                 .iter()
                 .find(|s| s.fpr.eq_ignore_ascii_case(&fpr) && s.available)
             else {
-                why_not.push(format!("{fpr} has no secret key here"));
+                why_not.push(KeyProblem {
+                    kind: ProblemKind::Unknown,
+                    fpr: fpr.clone(),
+                    message: format!("{fpr} has no secret key here"),
+                });
                 continue;
             };
             let key: Key<PublicParts, UnspecifiedRole> = ka.key().clone().role_into_unspecified();
@@ -340,9 +337,13 @@ impl<'p> GpgSigner<'p> {
         }
         let Some((key, secret)) = best else {
             let detail = if why_not.is_empty() {
-                "no key matches".to_owned()
+                "no signing-capable key matches".to_owned()
             } else {
-                why_not.join("; ")
+                why_not
+                    .iter()
+                    .map(|p| p.message.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
             };
             let card_hint = if secrets.iter().any(|s| s.card.is_some()) {
                 " (if the key lives on a smartcard, is the card inserted? check with gpg --card-status)"
@@ -379,7 +380,10 @@ impl<'p> GpgSigner<'p> {
             })?;
         let signing =
             GpgKey::new(params, unix(key.creation_time()), None, Vec::new()).map_err(err)?;
+        // What verifiers will warn about, said now, while the owner can act.
+        let warnings = validity::cert_warnings(&cert, opts.now);
         Ok(GpgSigner {
+            warnings,
             home: home.clone(),
             dict: KeyDict::Gpg(dict),
             signing,
@@ -465,6 +469,9 @@ impl Signer for GpgSigner<'_> {
     }
     fn public_key(&self) -> &KeyDict {
         &self.dict
+    }
+    fn warnings(&self) -> Vec<String> {
+        self.warnings.clone()
     }
     fn sign(&self, payload: &[u8]) -> Result<RawSignature, SignError> {
         self.sign_packet(payload)
