@@ -41,12 +41,20 @@ pub fn verify(a: VerifyArgs, ctx: &Ctx) -> Result<u8> {
             if !intoto::verify::is_param_name(k) {
                 return usage(format!("--param {p:?}: the name must match [a-zA-Z0-9_-]+"));
             }
-            m.insert(k.to_owned(), v.to_owned());
+            if m.insert(k.to_owned(), v.to_owned()).is_some() {
+                return usage(format!("--param {k} is given more than once"));
+            }
         }
         Some(m)
     };
     let mut log = TeeLog::default();
     let result = (|| -> Result<std::result::Result<(), intoto::verify::Failure>> {
+        if !a.link_dir.is_dir() {
+            return Err(anyhow!(
+                "link directory {} does not exist or is not a directory",
+                a.link_dir.display()
+            ));
+        }
         ui::info("Loading layout...");
         let layout = fsio::load_metadata(&a.layout).map_err(|e| anyhow!("layout {e}"))?;
         let keys = layout_keys(&a, ctx)?;
@@ -73,14 +81,15 @@ pub fn verify(a: VerifyArgs, ctx: &Ctx) -> Result<u8> {
                     failure: None,
                     error: None,
                     warnings,
-                });
+                })?;
             }
             ui::ok("verification passed: the software product passed all verification");
             Ok(0)
         }
         Ok(Err(f)) => {
             if a.json {
-                print_json(&JsonReport {
+                // A failure stays a failure even if stdout is gone.
+                let _ = print_json(&JsonReport {
                     verified: false,
                     layout: layout_name,
                     failure: Some(&f),
@@ -93,7 +102,7 @@ pub fn verify(a: VerifyArgs, ctx: &Ctx) -> Result<u8> {
         }
         Err(e) => {
             if a.json {
-                print_json(&JsonReport {
+                let _ = print_json(&JsonReport {
                     verified: false,
                     layout: layout_name,
                     failure: None,
@@ -122,10 +131,10 @@ impl Log for TeeLog {
     }
 }
 
-fn print_json<T: Serialize>(v: &T) {
-    if let Ok(s) = serde_json::to_string_pretty(v) {
-        println!("{s}");
-    }
+fn print_json<T: Serialize>(v: &T) -> Result<()> {
+    let s = serde_json::to_string_pretty(v)?;
+    ui::println(&s)?;
+    Ok(())
 }
 
 fn layout_keys(a: &VerifyArgs, ctx: &Ctx) -> Result<Vec<LayoutKey>> {
