@@ -2,7 +2,7 @@
 //! carry signatures over them (classic Metablock and DSSE).
 //!
 //! Only serde and in-memory conversion live here; reading files is
-//! [`crate::metadata`]'s job. Parsing goes through the strict
+//! [`crate::fsio`]'s job. Parsing goes through the strict
 //! [`crate::json::Value`] and then into typed structs, rejecting anything
 //! that does not have the type the reference requires. Unknown fields
 //! inside `signed` are dropped, exactly as the reference rebuilds its
@@ -187,6 +187,12 @@ pub fn check_item_name(path: &str, name: &str) -> FResult<()> {
         return Err(FormatError::new(
             path,
             format!("name {name:?} contains '/', '..' or NUL and cannot name a link file"),
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(FormatError::new(
+            path,
+            format!("name {name:?} contains a control character (newline, escape, ...)"),
         ));
     }
     Ok(())
