@@ -7,4 +7,5 @@ mod common;
 mod docs;
 mod interop;
 mod reference;
+mod robust;
 mod sign;
