@@ -11,6 +11,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI32, AtomicPtr, Ordering};
 
 use crate::models::Envelope;
 
@@ -81,40 +82,433 @@ pub fn load_metadata(path: &Path) -> Result<Envelope, LoadError> {
     Envelope::from_slice(&bytes).map_err(|e| LoadError::Malformed(path.to_owned(), e))
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same
-/// directory and an atomic rename. An existing file keeps its
-/// permissions; a new one gets 0644 (less the umask).
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = match path.parent() {
+/// Where a write to `path` really goes: the final target of a chain of
+/// symlinks (the target need not exist yet). Writing through keeps the
+/// link a link, as editors and `cp` do.
+pub fn resolve_target(path: &Path) -> io::Result<PathBuf> {
+    let mut p = path.to_path_buf();
+    for _ in 0..40 {
+        match fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let t = fs::read_link(&p)?;
+                p = if t.is_absolute() {
+                    t
+                } else {
+                    p.parent().unwrap_or(Path::new("")).join(t)
+                };
+            }
+            Ok(_) => return Ok(p),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(p),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::from_raw_os_error(libc::ELOOP))
+}
+
+fn dir_of(path: &Path) -> PathBuf {
+    match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
+    }
+}
+
+/// Checks, before any work is done, that a new file can be created in
+/// `dir`: creates and removes a temporary file there.
+pub fn check_writable_dir(dir: &Path) -> io::Result<()> {
+    let t = create_temp(dir, ".intoto-check.")?;
+    t.file.close()
+}
+
+/// A temporary file, registered for removal on signals (dropped after
+/// the file, so it is registered for as long as the file exists).
+struct Temp {
+    file: tempfile::NamedTempFile,
+    _guard: TempGuard,
+}
+
+/// Creates `<dir>/<prefix>XXXXXX.tmp` (mode 0600), registered *before* it
+/// is created, so that a signal at any moment leaves nothing behind.
+fn create_temp(dir: &Path, prefix: &str) -> io::Result<Temp> {
+    let mut guard = None;
+    let file = tempfile::Builder::new()
+        .prefix(prefix)
+        .suffix(".tmp")
+        .make_in(dir, |p| {
+            let g = register_temp(p);
+            let f = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .custom_flags(libc::O_CLOEXEC)
+                .open(p)?;
+            guard = Some(g);
+            Ok(f)
+        })?;
+    Ok(Temp {
+        file,
+        _guard: guard.unwrap_or(TempGuard(None)),
+    })
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same
+/// directory and an atomic rename. A symlink is written through: the
+/// temporary file is made beside its final target, which is replaced.
+/// An existing file keeps its permissions (and, when run as root, its
+/// owner) and must be writable (as the reference, which opens it for
+/// writing); a new one gets 0644 (less the umask). The temporary file is
+/// removed on failure and on SIGINT/SIGTERM/SIGHUP.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let target = resolve_target(path)?;
+    let via = |e: io::Error| {
+        if target != path {
+            io::Error::new(
+                e.kind(),
+                format!(
+                    "{} is a symlink to {}: {e}",
+                    path.display(),
+                    target.display()
+                ),
+            )
+        } else {
+            e
+        }
     };
-    let name = path
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file path"))?;
-    if path.is_dir() {
+    write_resolved(&target)
+        .and_then(|w| w.finish(bytes))
+        .map_err(via)
+}
+
+/// An output file whose target is resolved and checked.
+struct Pending {
+    target: PathBuf,
+    dir: PathBuf,
+    existing: Option<fs::Metadata>,
+}
+
+fn write_resolved(target: &Path) -> io::Result<Pending> {
+    if target.file_name().is_none() {
         return Err(io::Error::new(
-            io::ErrorKind::IsADirectory,
-            "is a directory",
+            io::ErrorKind::InvalidInput,
+            "not a file path",
         ));
     }
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{}.", name.to_string_lossy()))
-        .suffix(".tmp")
-        .tempfile_in(&dir)?;
-    tmp.write_all(bytes)?;
-    let mode = match fs::metadata(path) {
-        Ok(m) => m.permissions().mode() & 0o7777,
-        Err(_) => 0o666 & !current_umask(),
+    let existing = match fs::metadata(target) {
+        Ok(m) if m.is_dir() => {
+            return Err(io::Error::new(
+                io::ErrorKind::IsADirectory,
+                "is a directory",
+            ));
+        }
+        Ok(m) if !m.is_file() => {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "not a regular file; refusing to replace it",
+            ));
+        }
+        Ok(m) => {
+            // Opening for writing (without truncating) asks the kernel
+            // whether this user may write the file: a read-only file is an
+            // error (root passes, except on immutable files or read-only
+            // file systems).
+            OpenOptions::new()
+                .write(true)
+                .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+                .open(target)
+                .map_err(|e| io::Error::new(e.kind(), format!("not writable: {e}")))?;
+            Some(m)
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e),
     };
-    tmp.as_file()
-        .set_permissions(fs::Permissions::from_mode(mode))?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    if let Ok(d) = File::open(&dir) {
-        let _ = d.sync_all();
+    Ok(Pending {
+        target: target.to_owned(),
+        dir: dir_of(target),
+        existing,
+    })
+}
+
+impl Pending {
+    fn finish(self, bytes: &[u8]) -> io::Result<()> {
+        let name = self.target.file_name().unwrap_or_default();
+        let t = create_temp(&self.dir, &format!(".{}.", name.to_string_lossy()))?;
+        let Temp {
+            file: mut tmp,
+            _guard,
+        } = t;
+        tmp.write_all(bytes)?;
+        let mode = match &self.existing {
+            Some(m) => m.permissions().mode() & 0o7777,
+            None => 0o666 & !current_umask(),
+        };
+        if let Some(m) = &self.existing {
+            use std::os::unix::fs::MetadataExt;
+            // Only root can give a file away; others keep their own.
+            let _ = std::os::unix::fs::fchown(tmp.as_file(), Some(m.uid()), Some(m.gid()));
+        }
+        tmp.as_file()
+            .set_permissions(fs::Permissions::from_mode(mode))?;
+        tmp.as_file().sync_all()?;
+        tmp.persist(&self.target).map_err(|e| e.error)?;
+        if let Ok(d) = File::open(&self.dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
     }
-    Ok(())
+}
+
+/// A metadata file read under an exclusive advisory lock (`flock` on the
+/// file itself), held until this value is dropped, so that two
+/// read-modify-write commands (`sign --append` twice at once) run one
+/// after the other instead of one losing the other's change.
+pub struct LockedFile {
+    file: File,
+    target: PathBuf,
+    bytes: Vec<u8>,
+    stamp: Stamp,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+struct Stamp {
+    dev: u64,
+    ino: u64,
+    len: u64,
+    mtime: i64,
+    mtime_nsec: i64,
+}
+
+impl Stamp {
+    fn of(m: &fs::Metadata) -> Stamp {
+        use std::os::unix::fs::MetadataExt;
+        Stamp {
+            dev: m.dev(),
+            ino: m.ino(),
+            len: m.len(),
+            mtime: m.mtime(),
+            mtime_nsec: m.mtime_nsec(),
+        }
+    }
+}
+
+/// Opens `path` (through symlinks), takes an exclusive lock on it and
+/// reads it (a regular file of at most `max` bytes). When another process
+/// holds the lock, `on_wait` is called once and the lock is waited for.
+pub fn lock_for_update(
+    path: &Path,
+    max: u64,
+    on_wait: &mut dyn FnMut(),
+) -> Result<LockedFile, LoadError> {
+    let io_err = |e: io::Error| LoadError::Io(path.to_owned(), e);
+    let target = resolve_target(path).map_err(io_err)?;
+    let mut waited = false;
+    for _ in 0..100 {
+        let file = OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+            .open(&target)
+            .map_err(|e| match e.kind() {
+                io::ErrorKind::NotFound => LoadError::NotFound(path.to_owned()),
+                _ => io_err(e),
+            })?;
+        let meta = file.metadata().map_err(io_err)?;
+        if !meta.is_file() {
+            return Err(LoadError::NotRegular(path.to_owned()));
+        }
+        if !flock(&file, libc::LOCK_EX | libc::LOCK_NB).map_err(io_err)? {
+            if !waited {
+                waited = true;
+                on_wait();
+            }
+            flock(&file, libc::LOCK_EX).map_err(io_err)?;
+        }
+        // The holder may have replaced the file (rename): lock the new one.
+        let now = fs::metadata(&target).map_err(io_err)?;
+        let locked = file.metadata().map_err(io_err)?;
+        if Stamp::of(&now).ino != Stamp::of(&locked).ino
+            || Stamp::of(&now).dev != Stamp::of(&locked).dev
+        {
+            continue;
+        }
+        if locked.len() > max {
+            return Err(LoadError::TooLarge(path.to_owned()));
+        }
+        let mut bytes = Vec::with_capacity(locked.len() as usize);
+        (&file)
+            .take(max + 1)
+            .read_to_end(&mut bytes)
+            .map_err(io_err)?;
+        if bytes.len() as u64 > max {
+            return Err(LoadError::TooLarge(path.to_owned()));
+        }
+        return Ok(LockedFile {
+            file,
+            target,
+            bytes,
+            stamp: Stamp::of(&locked),
+        });
+    }
+    Err(io_err(io::Error::other(
+        "the file keeps being replaced by another process",
+    )))
+}
+
+/// `flock(2)`: Ok(false) when `LOCK_NB` was given and the lock is held.
+fn flock(file: &File, op: libc::c_int) -> io::Result<bool> {
+    use std::os::fd::AsRawFd;
+    loop {
+        #[allow(unsafe_code)]
+        // SAFETY: a valid open file descriptor.
+        let rc = unsafe { libc::flock(file.as_raw_fd(), op) };
+        if rc == 0 {
+            return Ok(true);
+        }
+        let e = io::Error::last_os_error();
+        match e.raw_os_error() {
+            Some(libc::EINTR) => continue,
+            Some(libc::EWOULDBLOCK) if op & libc::LOCK_NB != 0 => return Ok(false),
+            // No locking on this file system: go on, the check before the
+            // rename still catches concurrent changes.
+            Some(libc::ENOLCK) | Some(libc::EOPNOTSUPP) => return Ok(true),
+            _ => return Err(e),
+        }
+    }
+}
+
+impl LockedFile {
+    /// The bytes read under the lock.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// True when `path` (through symlinks) is the locked file.
+    pub fn is_same_file(&self, path: &Path) -> bool {
+        match (fs::metadata(path), self.file.metadata()) {
+            (Ok(a), Ok(b)) => {
+                let (a, b) = (Stamp::of(&a), Stamp::of(&b));
+                a.dev == b.dev && a.ino == b.ino
+            }
+            _ => false,
+        }
+    }
+
+    /// The bytes as metadata.
+    pub fn envelope(&self, path: &Path) -> Result<Envelope, LoadError> {
+        Envelope::from_slice(&self.bytes).map_err(|e| LoadError::Malformed(path.to_owned(), e))
+    }
+
+    /// Replaces the file with `bytes` (temporary file and rename, as
+    /// [`write_atomic`]), still under the lock, unless it changed since it
+    /// was read (written by a program that does not take the lock): then
+    /// nothing is written.
+    pub fn replace(&self, bytes: &[u8]) -> io::Result<()> {
+        let pending = write_resolved(&self.target)?;
+        let now = fs::metadata(&self.target).map(|m| Stamp::of(&m)).ok();
+        let held = self.file.metadata().map(|m| Stamp::of(&m)).ok();
+        if now != Some(self.stamp) || held != Some(self.stamp) {
+            return Err(io::Error::other(format!(
+                "{} changed while this command ran (another program wrote it without taking the lock); \
+                 nothing was written: run the command again",
+                self.target.display()
+            )));
+        }
+        pending.finish(bytes)
+    }
+}
+
+// Temporary files are registered here while they exist, so that a signal
+// handler can remove them. The handler only reads these slots and calls
+// unlink(2), kill(2), signal(2) and raise(3), all async-signal-safe. A
+// path's memory is never freed (a few bytes per file written), so the
+// handler never reads freed memory.
+const TEMP_SLOTS: usize = 64;
+static TEMPS: [AtomicPtr<libc::c_char>; TEMP_SLOTS] =
+    [const { AtomicPtr::new(std::ptr::null_mut()) }; TEMP_SLOTS];
+static CHILD_GROUP: AtomicI32 = AtomicI32::new(0);
+
+/// Unregisters a temporary path when dropped.
+pub struct TempGuard(Option<usize>);
+
+impl Drop for TempGuard {
+    fn drop(&mut self) {
+        if let Some(i) = self.0 {
+            TEMPS[i].store(std::ptr::null_mut(), Ordering::SeqCst);
+        }
+    }
+}
+
+/// Registers `path` for removal should the process be killed by SIGINT,
+/// SIGTERM or SIGHUP while the returned guard lives.
+pub fn register_temp(path: &Path) -> TempGuard {
+    use std::os::unix::ffi::OsStrExt;
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    let Ok(c) = std::ffi::CString::new(abs.as_os_str().as_bytes()) else {
+        return TempGuard(None);
+    };
+    let ptr = c.into_raw();
+    for (i, slot) in TEMPS.iter().enumerate() {
+        if slot
+            .compare_exchange(
+                std::ptr::null_mut(),
+                ptr,
+                Ordering::SeqCst,
+                Ordering::SeqCst,
+            )
+            .is_ok()
+        {
+            return TempGuard(Some(i));
+        }
+    }
+    TempGuard(None)
+}
+
+/// While a child runs in its own process group, the signals that end
+/// intoto are passed on to that group (0: none).
+pub fn set_child_group(pgid: i32) {
+    CHILD_GROUP.store(pgid, Ordering::SeqCst);
+}
+
+extern "C" fn on_signal(sig: libc::c_int) {
+    #[allow(unsafe_code)]
+    // SAFETY: only async-signal-safe calls on valid NUL-terminated paths
+    // that are never freed.
+    unsafe {
+        let pg = CHILD_GROUP.load(Ordering::SeqCst);
+        if pg > 0 {
+            libc::kill(-pg, sig);
+        }
+        for slot in &TEMPS {
+            let p = slot.load(Ordering::SeqCst);
+            if !p.is_null() {
+                libc::unlink(p);
+            }
+        }
+        libc::signal(sig, libc::SIG_DFL);
+        libc::raise(sig);
+    }
+}
+
+/// Installs the handler for SIGINT, SIGTERM and SIGHUP (unless ignored,
+/// e.g. under `nohup`): remove the temporary files, then die of the
+/// signal as before.
+pub fn install_signal_handlers() {
+    for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+        #[allow(unsafe_code)]
+        // SAFETY: plain sigaction calls with a handler that is
+        // async-signal-safe.
+        unsafe {
+            let mut old: libc::sigaction = std::mem::zeroed();
+            if libc::sigaction(sig, std::ptr::null(), &mut old) != 0
+                || old.sa_sigaction == libc::SIG_IGN
+            {
+                continue;
+            }
+            let mut act: libc::sigaction = std::mem::zeroed();
+            act.sa_sigaction = on_signal as extern "C" fn(libc::c_int) as usize;
+            act.sa_flags = libc::SA_RESTART;
+            libc::sigemptyset(&mut act.sa_mask);
+            libc::sigaction(sig, &act, std::ptr::null_mut());
+        }
+    }
 }
 
 /// The process umask, from /proc (reading it with umask(2) would change

@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    intoto::fsio::install_signal_handlers();
     let cli = cli::Cli::parse();
     ui::init(if cli.verbosity.quiet {
         ui::Verbosity::Quiet
@@ -27,15 +28,22 @@ fn main() -> ExitCode {
             if let Some(commands::Exit(code)) = e.downcast_ref::<commands::Exit>() {
                 return ExitCode::from(*code);
             }
-            if e.chain().any(|c| {
-                c.downcast_ref::<std::io::Error>()
-                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            }) {
-                return ExitCode::SUCCESS;
+            // A reader that went away (`| head`) is not a failure; any
+            // other error writing stdout is.
+            if let Some(s) = e.downcast_ref::<ui::StdoutError>() {
+                if s.is_closed_pipe() {
+                    return ExitCode::SUCCESS;
+                }
+                ui::error(&s.to_string());
+                return ExitCode::from(1);
             }
             if let Some(u) = e.downcast_ref::<commands::Usage>() {
                 ui::error(&u.0);
-                eprintln!("Try 'intoto --help' for more information.");
+                use std::io::Write as _;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "Try 'intoto --help' for more information."
+                );
                 return ExitCode::from(2);
             }
             ui::error(&format!("{e:#}"));

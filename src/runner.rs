@@ -4,9 +4,13 @@
 //! `record_streams`, stdout and stderr are shown live *and* captured (the
 //! reference's `-s`), decoded as UTF-8 with Python's universal-newline
 //! translation (`\r\n` and `\r` become `\n`), since that is what the
-//! reference records. There is no time limit unless one is asked for.
+//! reference records. There is no time limit unless one is asked for;
+//! the limit covers the whole step and kills the command's process group.
+//! The streams are read until the command exits, then what is buffered
+//! is taken without waiting, so grandchildren that keep them open do not
+//! hold the step up.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::process::{Command, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -71,93 +75,206 @@ pub fn run(argv: &[String], opts: &RunOptions) -> Result<RunResult, RunError> {
     if opts.quiet {
         cmd.stdin(Stdio::null());
     }
+    // With a time limit the command gets its own process group, so that
+    // the limit ends everything it started. (Without one it stays in
+    // ours, so that it can read the terminal and Ctrl-C reaches it.)
+    let own_group = opts.timeout.is_some();
+    if own_group {
+        use std::os::unix::process::CommandExt;
+        cmd.process_group(0);
+    }
     let mut child = cmd.spawn().map_err(|e| match e.kind() {
         io::ErrorKind::NotFound => RunError::NotFound(prog.clone()),
         io::ErrorKind::PermissionDenied => RunError::NotExecutable(prog.clone()),
         _ => RunError::Io(prog.clone(), e),
     })?;
-    let tee = |src: Option<Box<dyn Read + Send>>, to_stderr: bool, show: bool| {
-        src.map(|mut r| {
-            thread::spawn(move || {
-                let mut all = Vec::new();
-                let mut buf = [0u8; 8192];
-                loop {
-                    match r.read(&mut buf) {
+    if own_group {
+        crate::fsio::set_child_group(child.id() as i32);
+    }
+    let deadline = opts.timeout.map(|t| Instant::now() + t);
+    let pipes: Vec<(std::os::fd::OwnedFd, bool)> = child
+        .stdout
+        .take()
+        .map(|s| (std::os::fd::OwnedFd::from(s), false))
+        .into_iter()
+        .chain(
+            child
+                .stderr
+                .take()
+                .map(|s| (std::os::fd::OwnedFd::from(s), true)),
+        )
+        .collect();
+    let outcome = pump(&mut child, pipes, !opts.quiet, deadline);
+    let status = match outcome {
+        Ok(Some(r)) => r,
+        Ok(None) => {
+            kill_group(&mut child, own_group);
+            crate::fsio::set_child_group(0);
+            let secs = opts.timeout.map_or(0, |t| t.as_secs());
+            return Err(RunError::TimedOut(prog.clone(), secs));
+        }
+        Err(e) => {
+            kill_group(&mut child, own_group);
+            crate::fsio::set_child_group(0);
+            return Err(RunError::Io(prog.clone(), e));
+        }
+    };
+    crate::fsio::set_child_group(0);
+    let (status, out, err) = status;
+    Ok(RunResult {
+        stdout: universal_newlines(&out),
+        stderr: universal_newlines(&err),
+        return_value: return_value(status),
+    })
+}
+
+type Pumped = (ExitStatus, Vec<u8>, Vec<u8>);
+
+/// Shows and captures the pipes until the child exits, then takes what is
+/// already buffered without waiting: a grandchild that keeps the pipes
+/// open (a daemon, `sleep 20 &`) does not hold the step up. `Ok(None)`
+/// when the deadline passed first.
+fn pump(
+    child: &mut std::process::Child,
+    mut pipes: Vec<(std::os::fd::OwnedFd, bool)>,
+    show: bool,
+    deadline: Option<Instant>,
+) -> io::Result<Option<Pumped>> {
+    use std::os::fd::AsRawFd;
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let mut buf = [0u8; 8192];
+    let mut pause = 1;
+    loop {
+        if let Some(s) = child.try_wait()? {
+            // Drain what is there (bounded: a grandchild writing without
+            // end cannot keep us here).
+            for (fd, is_err) in &pipes {
+                set_nonblocking(fd.as_raw_fd());
+                let mut taken = 0usize;
+                while taken < (1 << 20) {
+                    match read_fd(fd.as_raw_fd(), &mut buf) {
                         Ok(0) => break,
                         Ok(n) => {
-                            all.extend_from_slice(&buf[..n]);
-                            if show {
-                                let _ = if to_stderr {
-                                    io::stderr().write_all(&buf[..n])
-                                } else {
-                                    let mut o = io::stdout();
-                                    o.write_all(&buf[..n]).and_then(|()| o.flush())
-                                };
-                            }
+                            taken += n;
+                            deliver(&buf[..n], *is_err, show, &mut out, &mut err);
                         }
                         Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                         Err(_) => break,
                     }
                 }
-                all
+            }
+            return Ok(Some((s, out, err)));
+        }
+        let wait_ms = match deadline {
+            Some(d) => {
+                let left = d.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Ok(None);
+                }
+                (left.as_millis() as i32).clamp(1, pause)
+            }
+            None => pause,
+        };
+        if pipes.is_empty() {
+            thread::sleep(Duration::from_millis(wait_ms as u64));
+            pause = (pause * 2).min(50);
+            continue;
+        }
+        let mut fds: Vec<libc::pollfd> = pipes
+            .iter()
+            .map(|(fd, _)| libc::pollfd {
+                fd: fd.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
             })
-        })
-    };
-    let show = !opts.quiet;
-    let out_t = tee(
-        child
-            .stdout
-            .take()
-            .map(|s| Box::new(s) as Box<dyn Read + Send>),
-        false,
-        show,
-    );
-    let err_t = tee(
-        child
-            .stderr
-            .take()
-            .map(|s| Box::new(s) as Box<dyn Read + Send>),
-        true,
-        show,
-    );
-    let status = match opts.timeout {
-        None => child.wait().map_err(|e| RunError::Io(prog.clone(), e))?,
-        Some(limit) => wait_with_timeout(&mut child, limit)
-            .map_err(|e| RunError::Io(prog.clone(), e))?
-            .ok_or_else(|| {
-                let _ = child.kill();
-                let _ = child.wait();
-                RunError::TimedOut(prog.clone(), limit.as_secs())
-            })?,
-    };
-    let text = |t: Option<thread::JoinHandle<Vec<u8>>>| {
-        t.and_then(|h| h.join().ok())
-            .map(|b| universal_newlines(&b))
-            .unwrap_or_default()
-    };
-    Ok(RunResult {
-        stdout: text(out_t),
-        stderr: text(err_t),
-        return_value: return_value(status),
-    })
+            .collect();
+        #[allow(unsafe_code)]
+        // SAFETY: a valid array of pollfd of the given length.
+        let n = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, wait_ms) };
+        if n < 0 {
+            let e = io::Error::last_os_error();
+            if e.kind() == io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(e);
+        }
+        if n == 0 {
+            pause = (pause * 2).min(50);
+            continue;
+        }
+        pause = 1;
+        let mut closed = Vec::new();
+        for (i, p) in fds.iter().enumerate() {
+            if p.revents == 0 {
+                continue;
+            }
+            let (fd, is_err) = &pipes[i];
+            match read_fd(fd.as_raw_fd(), &mut buf) {
+                Ok(0) => closed.push(i),
+                Ok(n) => deliver(&buf[..n], *is_err, show, &mut out, &mut err),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => closed.push(i),
+            }
+        }
+        for i in closed.into_iter().rev() {
+            pipes.remove(i);
+        }
+    }
 }
 
-fn wait_with_timeout(
-    child: &mut std::process::Child,
-    limit: Duration,
-) -> io::Result<Option<ExitStatus>> {
-    let start = Instant::now();
-    let mut pause = Duration::from_millis(1);
-    loop {
-        if let Some(s) = child.try_wait()? {
-            return Ok(Some(s));
-        }
-        if start.elapsed() >= limit {
-            return Ok(None);
-        }
-        thread::sleep(pause);
-        pause = (pause * 2).min(Duration::from_millis(50));
+fn deliver(b: &[u8], is_err: bool, show: bool, out: &mut Vec<u8>, err: &mut Vec<u8>) {
+    if is_err {
+        err.extend_from_slice(b);
+    } else {
+        out.extend_from_slice(b);
     }
+    if show {
+        // The command's output is shown as it comes; a closed terminal or
+        // pipe does not stop the step.
+        let _ = if is_err {
+            io::stderr().write_all(b)
+        } else {
+            let mut o = io::stdout();
+            o.write_all(b).and_then(|()| o.flush())
+        };
+    }
+}
+
+fn read_fd(fd: std::os::fd::RawFd, buf: &mut [u8]) -> io::Result<usize> {
+    #[allow(unsafe_code)]
+    // SAFETY: reading into a valid buffer of the given length.
+    let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
+    if n < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(n as usize)
+    }
+}
+
+fn set_nonblocking(fd: std::os::fd::RawFd) {
+    #[allow(unsafe_code)]
+    // SAFETY: fcntl on a valid descriptor.
+    unsafe {
+        let fl = libc::fcntl(fd, libc::F_GETFL);
+        if fl >= 0 {
+            libc::fcntl(fd, libc::F_SETFL, fl | libc::O_NONBLOCK);
+        }
+    }
+}
+
+/// Kills the child and, when it leads its own process group, everything
+/// it started; then reaps it.
+fn kill_group(child: &mut std::process::Child, own_group: bool) {
+    if own_group {
+        #[allow(unsafe_code)]
+        // SAFETY: kill(2) on the group the child leads.
+        unsafe {
+            libc::kill(-(child.id() as i32), libc::SIGKILL);
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 /// Exit code, or `-signal` for a command killed by a signal.

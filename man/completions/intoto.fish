@@ -48,7 +48,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand run" -l exclude -d 'gitign
 complete -c intoto -n "__fish_intoto_using_subcommand run" -l base-path -d 'Resolve material and product paths from this directory (it is not part of the recorded names)' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand run" -l lstrip-paths -d 'Strip these prefixes from recorded names (the first that matches)' -r
 complete -c intoto -n "__fish_intoto_using_subcommand run" -s d -l metadata-directory -d 'Directory to write the link to (default: current directory)' -r -F
-complete -c intoto -n "__fish_intoto_using_subcommand run" -l run-timeout -d 'Kill the command after this many seconds (default: no time limit)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand run" -l run-timeout -d 'Kill the command (and everything it started) after this many seconds (default: no time limit)' -r
 complete -c intoto -n "__fish_intoto_using_subcommand run" -l allow-noninteroperable -d 'Allow GnuPG keys the Python reference cannot verify (NIST ECDSA)'
 complete -c intoto -n "__fish_intoto_using_subcommand run" -s s -l record-streams -d 'Show and record the command\'s stdout and stderr'
 complete -c intoto -n "__fish_intoto_using_subcommand run" -s x -l no-command -d 'Record without running a command (e.g. a sign-off step)'

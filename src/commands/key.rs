@@ -15,7 +15,7 @@ pub fn key(cmd: KeyCommand, ctx: &Ctx) -> Result<u8> {
     match cmd {
         KeyCommand::Id { path } => {
             let dict = pem_dict(&path)?;
-            println!("{}", dict.keyid());
+            crate::ui::println(dict.keyid())?;
             Ok(0)
         }
         KeyCommand::Export(a) => export(a, ctx),
@@ -54,6 +54,8 @@ fn export(a: KeyExportArgs, ctx: &Ctx) -> Result<u8> {
         dict.to_value()
     };
     let text = json::to_python_pretty(&value)?;
-    println!("{}", String::from_utf8_lossy(&text));
+    let mut text = text;
+    text.push(b'\n');
+    crate::ui::print_bytes(&text)?;
     Ok(0)
 }

@@ -53,7 +53,7 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<u8> {
             key,
             allow_noninteroperable,
         } => {
-            let (mut layout, dsse) = load(&file)?;
+            let (mut layout, dsse, locked) = load(&file)?;
             let dict = match (key, gpg) {
                 (Some(p), _) => KeyDict::Sslib(load_public_key(&p)?),
                 (None, Some(id)) => gpg_key_dict(
@@ -68,9 +68,9 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<u8> {
             let id = dict.keyid().to_owned();
             let description = dict.describe();
             layout.set_key(dict);
-            save(&file, Envelope::new(Signed::Layout(layout), dsse)?)?;
+            save_locked(&locked, &file, Envelope::new(Signed::Layout(layout), dsse)?)?;
             ui::notice(&format!("added key {id} ({description})"));
-            println!("{id}");
+            ui::println(&ui::escape(&id))?;
             Ok(0)
         }
         LayoutCommand::AddStep {
@@ -82,7 +82,7 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<u8> {
             material,
             product,
         } => {
-            let (mut layout, dsse) = load(&file)?;
+            let (mut layout, dsse, locked) = load(&file)?;
             check_new_name(&layout, &name)?;
             let pubkeys = functionary
                 .iter()
@@ -109,7 +109,7 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<u8> {
             };
             ui::notice(&format!("added step '{}'", step.name));
             layout.steps.push(step);
-            save(&file, Envelope::new(Signed::Layout(layout), dsse)?)?;
+            save_locked(&locked, &file, Envelope::new(Signed::Layout(layout), dsse)?)?;
             Ok(0)
         }
         LayoutCommand::AddInspection {
@@ -119,7 +119,7 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<u8> {
             material,
             product,
         } => {
-            let (mut layout, dsse) = load(&file)?;
+            let (mut layout, dsse, locked) = load(&file)?;
             check_new_name(&layout, &name)?;
             let run = shell_split(&run).ok_or_else(|| anyhow!("--run: unbalanced quotes"))?;
             if run.is_empty() {
@@ -139,7 +139,7 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<u8> {
             };
             ui::notice(&format!("added inspection '{}'", insp.name));
             layout.inspect.push(insp);
-            save(&file, Envelope::new(Signed::Layout(layout), dsse)?)?;
+            save_locked(&locked, &file, Envelope::new(Signed::Layout(layout), dsse)?)?;
             Ok(0)
         }
         LayoutCommand::Show {
@@ -159,8 +159,18 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<u8> {
     }
 }
 
-fn load(file: &Path) -> Result<(Layout, bool)> {
-    let env = fsio::load_metadata(file).map_err(|e| anyhow!("layout {e}"))?;
+/// Reads the layout under an exclusive lock, held until it is written
+/// back with [`save_locked`] (two edits at once do not lose one).
+fn load(file: &Path) -> Result<(Layout, bool, fsio::LockedFile)> {
+    let mut on_wait = || {
+        ui::notice(&format!(
+            "waiting for {}: another process holds its lock...",
+            file.display()
+        ))
+    };
+    let locked = fsio::lock_for_update(file, fsio::MAX_METADATA_BYTES, &mut on_wait)
+        .map_err(|e| anyhow!("layout {e}"))?;
+    let env = locked.envelope(file).map_err(|e| anyhow!("layout {e}"))?;
     let dsse = env.is_dsse();
     let n = env.signature_keyids().len();
     let Signed::Layout(layout) = env.into_signed() else {
@@ -172,11 +182,17 @@ fn load(file: &Path) -> Result<(Layout, bool)> {
             file.display()
         ));
     }
-    Ok((layout, dsse))
+    Ok((layout, dsse, locked))
 }
 
 fn save(file: &Path, env: Envelope) -> Result<()> {
     write_file(file, &env.to_file_bytes()?)
+}
+
+fn save_locked(locked: &fsio::LockedFile, file: &Path, env: Envelope) -> Result<()> {
+    locked
+        .replace(&env.to_file_bytes()?)
+        .map_err(|e| anyhow!("cannot write {}: {e}", file.display()))
 }
 
 fn check_new_name(layout: &Layout, name: &str) -> Result<()> {
@@ -301,35 +317,37 @@ fn show(
     let Signed::Layout(layout) = env.signed() else {
         return Err(anyhow!("{} is a link, not a layout", file.display()));
     };
-    let mut out = String::new();
+    let mut out: Vec<String> = Vec::new();
     let exp = parse_expires(&layout.expires).unwrap_or(0);
     let state = if exp <= ctx.now { "EXPIRED" } else { "valid" };
-    out.push_str(&format!(
-        "Layout {} ({})\n",
+    out.push(format!(
+        "Layout {} ({})",
         file.display(),
         if env.is_dsse() { "DSSE" } else { "Metablock" }
     ));
-    out.push_str(&format!("  expires: {} ({state})\n", layout.expires));
+    out.push(format!("  expires: {} ({state})", layout.expires));
     if !layout.readme.is_empty() {
-        out.push_str(&format!("  readme:  {}\n", layout.readme));
+        out.push(format!("  readme:  {}", layout.readme));
     }
-    out.push_str("\nFunctionary keys:\n");
+    out.push(String::new());
+    out.push("Functionary keys:".to_owned());
     if layout.keys.is_empty() {
-        out.push_str("  (none)\n");
+        out.push("  (none)".to_owned());
     }
     for (id, k) in &layout.keys {
-        out.push_str(&format!("  {id}  {}\n", k.describe()));
+        out.push(format!("  {id}  {}", k.describe()));
         for s in k.subkey_ids() {
-            out.push_str(&format!("    subkey {s}\n"));
+            out.push(format!("    subkey {s}"));
         }
     }
-    out.push_str("\nSteps:\n");
+    out.push(String::new());
+    out.push("Steps:".to_owned());
     if layout.steps.is_empty() {
-        out.push_str("  (none)\n");
+        out.push("  (none)".to_owned());
     }
     for (i, s) in layout.steps.iter().enumerate() {
-        out.push_str(&format!(
-            "  {}. {} (threshold {}, signed by {})\n",
+        out.push(format!(
+            "  {}. {} (threshold {}, signed by {})",
             i + 1,
             s.name,
             s.threshold,
@@ -340,32 +358,31 @@ fn show(
                 .join(", ")
         ));
         if !s.expected_command.is_empty() {
-            out.push_str(&format!(
-                "     command:   {}\n",
-                s.expected_command.join(" ")
-            ));
+            out.push(format!("     command:   {}", s.expected_command.join(" ")));
         }
         for r in &s.expected_materials {
-            out.push_str(&format!("     material:  {}\n", r.join(" ")));
+            out.push(format!("     material:  {}", r.join(" ")));
         }
         for r in &s.expected_products {
-            out.push_str(&format!("     product:   {}\n", r.join(" ")));
+            out.push(format!("     product:   {}", r.join(" ")));
         }
     }
-    out.push_str("\nInspections:\n");
+    out.push(String::new());
+    out.push("Inspections:".to_owned());
     if layout.inspect.is_empty() {
-        out.push_str("  (none)\n");
+        out.push("  (none)".to_owned());
     }
     for i in &layout.inspect {
-        out.push_str(&format!("  - {}: runs {}\n", i.name, i.run.join(" ")));
+        out.push(format!("  - {}: runs {}", i.name, i.run.join(" ")));
         for r in &i.expected_materials {
-            out.push_str(&format!("     material:  {}\n", r.join(" ")));
+            out.push(format!("     material:  {}", r.join(" ")));
         }
         for r in &i.expected_products {
-            out.push_str(&format!("     product:   {}\n", r.join(" ")));
+            out.push(format!("     product:   {}", r.join(" ")));
         }
     }
-    out.push_str("\nSignatures:\n");
+    out.push(String::new());
+    out.push("Signatures:".to_owned());
     let mut verifiers: Vec<Box<dyn Verifier>> = Vec::new();
     for p in pem {
         verifiers.push(Box::new(load_public_key(p)?));
@@ -377,7 +394,7 @@ fn show(
     }
     let ids = env.signature_keyids();
     if ids.is_empty() {
-        out.push_str("  (unsigned)\n");
+        out.push("  (unsigned)".to_owned());
     }
     for id in &ids {
         let status = match verifiers.iter().find(|v| v.owns(id)) {
@@ -389,9 +406,16 @@ fn show(
                 Err(e) => format!("INVALID: {e}"),
             },
         };
-        out.push_str(&format!("  {id}: {status}\n"));
+        out.push(format!("  {id}: {status}"));
     }
-    print!("{out}");
+    // Names, rules, user ids and the readme come from the file: shown
+    // escaped, one line each.
+    let mut text = String::new();
+    for l in &out {
+        text.push_str(&ui::escape(l));
+        text.push('\n');
+    }
+    ui::print(&text)?;
     Ok(0)
 }
 

@@ -101,7 +101,10 @@ fn generate(g: GenerateCommand) -> Result<u8> {
         }
         GenerateCommand::Completions { shell } => {
             let mut cmd = crate::cli::Cli::command();
-            clap_complete::generate(shell, &mut cmd, "intoto", &mut std::io::stdout());
+            // Into a buffer: clap_complete panics on a failing writer.
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "intoto", &mut buf);
+            ui::print_bytes(&buf)?;
         }
     }
     Ok(0)
@@ -176,11 +179,107 @@ pub fn signer<'a>(args: &SigningKeyArgs, ctx: &'a Ctx) -> Result<Box<dyn Signer 
     } else {
         Some(id.as_str())
     };
-    let signer = GpgSigner::new(&home, id, opts, ctx.prompter.as_ref())?;
+    gpg_signer(&home, args.gpg_home.as_deref(), id, opts, ctx)
+}
+
+/// How long gpg-agent may take to greet a new connection.
+const AGENT_ANSWER: std::time::Duration = std::time::Duration::from_secs(10);
+/// After this long, say what a wait with no time limit is waiting for.
+const AGENT_PATIENCE: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// A GnuPG signer, after checking that gpg-agent answers at all (bounded),
+/// that says on stderr what it waits for when signing takes long (the PIN
+/// or the card touch have no time limit).
+pub fn gpg_signer<'a>(
+    home: &GpgHome,
+    gpg_home: Option<&Path>,
+    id: Option<&str>,
+    opts: SignerOptions,
+    ctx: &'a Ctx,
+) -> Result<Box<dyn Signer + 'a>> {
+    probe_gpg_agent(gpg_home)?;
+    let signer = {
+        let _w = ui::watchdog(
+            AGENT_PATIENCE,
+            "waiting for gpg and gpg-agent to list the keys...".into(),
+        );
+        GpgSigner::new(home, id, opts, ctx.prompter.as_ref())?
+    };
     for w in signer.warnings() {
         ui::warn(&w);
     }
-    Ok(Box::new(signer))
+    Ok(Box::new(Watched(Box::new(signer))))
+}
+
+/// Connects to gpg-agent's socket (where gpgconf says it is) and waits at
+/// most [`AGENT_ANSWER`] for its greeting. No socket, or nobody listening:
+/// fine, gpg starts an agent itself.
+fn probe_gpg_agent(gpg_home: Option<&Path>) -> Result<()> {
+    use std::io::{Read as _, Write as _};
+    let mut c = std::process::Command::new("gpgconf");
+    if let Some(h) = gpg_home {
+        c.arg("--homedir").arg(h);
+    }
+    c.args(["--list-dirs", "agent-socket"])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let Ok(out) = c.output() else {
+        return Ok(());
+    };
+    let path = String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .replace("%3a", ":");
+    if path.is_empty() {
+        return Ok(());
+    }
+    let Ok(mut s) = std::os::unix::net::UnixStream::connect(&path) else {
+        return Ok(());
+    };
+    let _ = s.set_read_timeout(Some(AGENT_ANSWER));
+    let mut buf = [0u8; 256];
+    match s.read(&mut buf) {
+        Ok(n) => {
+            if n > 0 {
+                let _ = s.write_all(b"BYE\n");
+            }
+            Ok(())
+        }
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ) =>
+        {
+            Err(anyhow!(
+                "gpg-agent ({path}) accepted the connection but did not answer within {} seconds; \
+                 is it hung? `gpgconf --kill gpg-agent` stops it (gpg starts a new one)",
+                AGENT_ANSWER.as_secs()
+            ))
+        }
+        Err(_) => Ok(()),
+    }
+}
+
+/// A signer that says what it waits for when signing takes a while.
+struct Watched<'a>(Box<dyn Signer + 'a>);
+
+impl Signer for Watched<'_> {
+    fn keyid(&self) -> &str {
+        self.0.keyid()
+    }
+    fn public_key(&self) -> &KeyDict {
+        self.0.public_key()
+    }
+    fn sign(
+        &self,
+        payload: &[u8],
+    ) -> std::result::Result<intoto::keys::RawSignature, intoto::keys::SignError> {
+        let _w = ui::watchdog(
+            AGENT_PATIENCE,
+            "waiting for gpg-agent (PIN entry or card touch?)...".into(),
+        );
+        self.0.sign(payload)
+    }
 }
 
 /// Loads a PEM private key.
@@ -298,7 +397,7 @@ pub fn record_options(args: &RecordArgs) -> RecordOptions {
     };
     for line in s.announcements(args.exclude.is_some(), args.base_path.is_some()) {
         // Settings change what is recorded: always say so (even with -q).
-        eprintln!("intoto: {line}");
+        ui::always(&line);
     }
     let exclude_patterns = match (&args.exclude, &s.exclude_patterns) {
         (Some(e), _) => e.clone(),

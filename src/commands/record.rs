@@ -7,7 +7,7 @@ use intoto::fsio;
 use intoto::keys::{KeyDict, sign_envelope, verify_envelope};
 use intoto::models::{Envelope, Link, Signed, link_filename, unfinished_filename};
 
-use super::run::check_dir;
+use super::run::{check_dir, check_step_name};
 use super::{Ctx, record_options, record_paths, signer, write_file};
 use crate::cli::{RecordCommand, StartArgs, StopArgs};
 use crate::ui;
@@ -21,6 +21,8 @@ pub fn record(cmd: RecordCommand, ctx: &Ctx) -> Result<u8> {
 }
 
 fn start(a: StartArgs, ctx: &Ctx) -> Result<u8> {
+    check_step_name(&a.step_name)?;
+    check_dir(None)?;
     let signer = signer(&a.key, ctx)?;
     let opts = record_options(&a.record);
     let materials = record_paths("materials", &a.materials, &opts)?;
@@ -38,6 +40,7 @@ fn start(a: StartArgs, ctx: &Ctx) -> Result<u8> {
 }
 
 fn stop(a: StopArgs, ctx: &Ctx) -> Result<u8> {
+    check_step_name(&a.step_name)?;
     check_dir(a.metadata_directory.as_deref())?;
     // With a PEM key the unfinished file is named after it; with gpg the
     // reference looks for the only `.<name>.*.link-unfinished`.
@@ -71,7 +74,10 @@ fn stop(a: StopArgs, ctx: &Ctx) -> Result<u8> {
         (signer, unfinished, env)
     };
     let public = signer.public_key().clone();
-    verify_envelope(&env, public.verifier(ctx.now).as_ref()).map_err(|e| {
+    // The key that signed start may be one only --allow-noninteroperable
+    // accepts (NIST ECDSA GnuPG keys): the same flag applies here.
+    let verifier = public.verifier_with(ctx.now, a.key.allow_noninteroperable);
+    verify_envelope(&env, verifier.as_ref()).map_err(|e| {
         anyhow!(
             "unfinished link {} is not signed by the key given to stop: {e}",
             unfinished.display()

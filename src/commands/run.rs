@@ -30,6 +30,7 @@ pub fn run(a: RunArgs, ctx: &Ctx) -> Result<u8> {
     } else {
         a.command.clone()
     };
+    check_step_name(&a.step_name)?;
     check_dir(a.metadata_directory.as_deref())?;
     let signer = signer(&a.key, ctx)?;
     let opts = record_options(&a.record);
@@ -48,7 +49,36 @@ pub fn run(a: RunArgs, ctx: &Ctx) -> Result<u8> {
             .map_err(|e| anyhow!("step '{}': {e}; no link was written", a.step_name))?;
         Link::byproducts_of(&r.stdout, &r.stderr, r.return_value)
     };
-    let products = record_paths("products", &a.products, &opts)?;
+    // A failed command may not have made its products: the link still
+    // records the failure (and what is there), with a warning for each
+    // product that is missing.
+    let failed = byproducts
+        .get("return-value")
+        .and_then(intoto::json::Value::as_int)
+        .is_some_and(|v| v != 0);
+    let product_paths: Vec<String> = if failed {
+        a.products
+            .iter()
+            .filter(|p| {
+                let fs_path = opts
+                    .base_path
+                    .as_deref()
+                    .map_or_else(|| PathBuf::from(p), |b| b.join(p));
+                let there = std::fs::symlink_metadata(&fs_path).is_ok();
+                if !there {
+                    ui::warn(&format!(
+                        "step '{}': product {p} does not exist (the command failed); not recorded",
+                        a.step_name
+                    ));
+                }
+                there
+            })
+            .cloned()
+            .collect()
+    } else {
+        a.products.clone()
+    };
+    let products = record_paths("products", &product_paths, &opts)?;
     let link = Link {
         name: a.step_name.clone(),
         command,
@@ -116,7 +146,8 @@ pub fn mock(a: MockArgs, _ctx: &Ctx) -> Result<u8> {
     Ok(0)
 }
 
-/// The output directory must exist before any work is done.
+/// The output directory must exist, and a file must be creatable there,
+/// before any work is done (the command is not run for nothing).
 pub fn check_dir(dir: Option<&Path>) -> Result<()> {
     if let Some(d) = dir
         && !d.is_dir()
@@ -126,5 +157,24 @@ pub fn check_dir(dir: Option<&Path>) -> Result<()> {
             d.display()
         ));
     }
+    let d = dir.unwrap_or(Path::new("."));
+    intoto::fsio::check_writable_dir(d).map_err(|e| {
+        anyhow!(
+            "cannot write {}: {e}; nothing was run or recorded",
+            if dir.is_some() {
+                format!("to metadata directory {}", d.display())
+            } else {
+                "to the current directory".to_owned()
+            }
+        )
+    })
+}
+
+/// Step names follow the layout's rules: not empty, no '/', '..', NUL or
+/// control characters (the link file must be in the directory and
+/// matchable by a layout).
+pub fn check_step_name(name: &str) -> Result<()> {
+    intoto::models::check_item_name("--step-name", name)
+        .map_err(|e| super::Usage(e.to_string()))?;
     Ok(())
 }

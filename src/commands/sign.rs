@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::{Result, anyhow};
 use intoto::fsio;
-use intoto::keys::gpg::{Backend, GpgHome, GpgSigner, SignerOptions};
+use intoto::keys::gpg::{Backend, GpgHome, SignerOptions};
 use intoto::keys::openpgp::{CertVerifier, read_certs};
 use intoto::keys::pem::load_public;
 use intoto::keys::{
@@ -16,7 +16,8 @@ use intoto::keys::{
 use intoto::models::{Envelope, Signed, link_filename};
 
 use super::{
-    Ctx, Exit, Usage, load_public_key, load_signing_key, openpgp_verifiers, usage, write_file,
+    Ctx, Exit, Usage, gpg_signer, load_public_key, load_signing_key, openpgp_verifiers, usage,
+    write_file,
 };
 use crate::cli::SignArgs;
 use crate::ui;
@@ -25,7 +26,7 @@ use crate::ui;
 pub fn sign(a: SignArgs, ctx: &Ctx) -> Result<u8> {
     match sign_inner(a, ctx) {
         Ok(c) => Ok(c),
-        Err(e) if e.is::<Exit>() || e.is::<Usage>() => Err(e),
+        Err(e) if e.is::<Exit>() || e.is::<Usage>() || e.is::<ui::StdoutError>() => Err(e),
         Err(e) => {
             ui::error(&format!("{e:#}"));
             Err(Exit(2).into())
@@ -44,7 +45,27 @@ fn sign_inner(a: SignArgs, ctx: &Ctx) -> Result<u8> {
     if a.verify && a.gpg.as_ref().is_some_and(Vec::is_empty) && a.keyring.is_empty() {
         return usage("--verify needs the key ids: --gpg KEYID...");
     }
-    let mut env = fsio::load_metadata(&a.file).map_err(|e| anyhow!("cannot load {e}"))?;
+    // Signing reads, changes and writes the file back: under an exclusive
+    // lock, so that two co-signers at once both get their signature in.
+    let locked = if a.verify {
+        None
+    } else {
+        let mut on_wait = || {
+            ui::notice(&format!(
+                "waiting for {}: another process holds its lock (another intoto sign?)...",
+                a.file.display()
+            ))
+        };
+        Some(
+            fsio::lock_for_update(&a.file, fsio::MAX_METADATA_BYTES, &mut on_wait)
+                .map_err(|e| anyhow!("cannot load {e}"))?,
+        )
+    };
+    let mut env = match &locked {
+        Some(l) => l.envelope(&a.file),
+        None => fsio::load_metadata(&a.file),
+    }
+    .map_err(|e| anyhow!("cannot load {e}"))?;
     let is_link = matches!(env.signed(), Signed::Link(_));
     if is_link {
         let many = a.key.as_ref().is_some_and(|k| k.len() > 1)
@@ -83,23 +104,16 @@ fn sign_inner(a: SignArgs, ctx: &Ctx) -> Result<u8> {
             allow_noninteroperable: a.allow_noninteroperable,
         };
         if ids.is_empty() {
-            signers.push(Box::new(GpgSigner::new(
-                &home,
-                None,
-                opts,
-                ctx.prompter.as_ref(),
-            )?));
+            signers.push(gpg_signer(&home, a.gpg_home.as_deref(), None, opts, ctx)?);
         }
         for id in ids {
-            signers.push(Box::new(GpgSigner::new(
+            signers.push(gpg_signer(
                 &home,
+                a.gpg_home.as_deref(),
                 Some(id),
                 opts,
-                ctx.prompter.as_ref(),
-            )?));
-        }
-        for w in signers.iter().flat_map(|s| s.warnings()) {
-            ui::warn(&w);
+                ctx,
+            )?);
         }
         if env.is_dsse() {
             ui::warn(
@@ -124,7 +138,12 @@ fn sign_inner(a: SignArgs, ctx: &Ctx) -> Result<u8> {
         (None, Signed::Link(l)) => PathBuf::from(link_filename(&l.name, &last_keyid)),
         (None, Signed::Layout(_)) => a.file.clone(),
     };
-    write_file(&out, &env.to_file_bytes()?)?;
+    match &locked {
+        Some(l) if l.is_same_file(&out) => l
+            .replace(&env.to_file_bytes()?)
+            .map_err(|e| anyhow!("cannot write {}: {e}", out.display()))?,
+        _ => write_file(&out, &env.to_file_bytes()?)?,
+    }
     ui::notice(&format!("wrote {}", out.display()));
     Ok(0)
 }
@@ -162,7 +181,10 @@ fn verify(a: &SignArgs, env: &Envelope, ctx: &Ctx) -> Result<u8> {
     }
     if ui::verbosity() != ui::Verbosity::Quiet {
         for (k, d) in &keys {
-            println!("good signature by {} ({d})", k.keyid());
+            ui::println(&ui::escape(&format!(
+                "good signature by {} ({d})",
+                k.keyid()
+            )))?;
         }
     }
     Ok(0)

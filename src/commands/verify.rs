@@ -45,7 +45,9 @@ pub fn verify(a: VerifyArgs, ctx: &Ctx) -> Result<u8> {
             if !intoto::verify::is_param_name(k) {
                 return usage(format!("--param {p:?}: the name must match [a-zA-Z0-9_-]+"));
             }
-            m.insert(k.to_owned(), v.to_owned());
+            if m.insert(k.to_owned(), v.to_owned()).is_some() {
+                return usage(format!("--param {k} is given more than once"));
+            }
         }
         Some(m)
     };
@@ -58,6 +60,12 @@ pub fn verify(a: VerifyArgs, ctx: &Ctx) -> Result<u8> {
         ));
     }
     let result = (|| -> Result<std::result::Result<(), intoto::verify::Failure>> {
+        if !a.link_dir.is_dir() {
+            return Err(anyhow!(
+                "link directory {} does not exist or is not a directory",
+                a.link_dir.display()
+            ));
+        }
         ui::info("Loading layout...");
         let layout = fsio::load_metadata(&a.layout).map_err(|e| anyhow!("layout {e}"))?;
         let keys = layout_keys(&a, now)?;
@@ -86,14 +94,15 @@ pub fn verify(a: VerifyArgs, ctx: &Ctx) -> Result<u8> {
                     failure: None,
                     error: None,
                     warnings,
-                });
+                })?;
             }
             ui::ok("verification passed: the software product passed all verification");
             Ok(0)
         }
         Ok(Err(f)) => {
             if a.json {
-                print_json(&JsonReport {
+                // A failure stays a failure even if stdout is gone.
+                let _ = print_json(&JsonReport {
                     verified: false,
                     layout: layout_name.clone(),
                     time: intoto::time::format_expires(now),
@@ -108,7 +117,7 @@ pub fn verify(a: VerifyArgs, ctx: &Ctx) -> Result<u8> {
         }
         Err(e) => {
             if a.json {
-                print_json(&JsonReport {
+                let _ = print_json(&JsonReport {
                     verified: false,
                     layout: layout_name.clone(),
                     time: intoto::time::format_expires(now),
@@ -139,10 +148,10 @@ impl Log for TeeLog {
     }
 }
 
-fn print_json<T: Serialize>(v: &T) {
-    if let Ok(s) = serde_json::to_string_pretty(v) {
-        println!("{s}");
-    }
+fn print_json<T: Serialize>(v: &T) -> Result<()> {
+    let s = serde_json::to_string_pretty(v)?;
+    ui::println(&s)?;
+    Ok(())
 }
 
 fn layout_keys(a: &VerifyArgs, now: i64) -> Result<Vec<LayoutKey>> {

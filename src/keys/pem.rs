@@ -107,6 +107,14 @@ pub fn pem_decode(text: &[u8]) -> Result<(String, Vec<u8>), String> {
     let body_end = body_start
         .find(&footer)
         .ok_or_else(|| format!("PEM block {label:?} has no END line"))?;
+    // A second key in the file is an error, not "the first one wins".
+    if let Some(i) = body_start[body_end..].find("-----BEGIN ") {
+        let second = &body_start[body_end + i + 11..];
+        let second = &second[..second.find("-----").unwrap_or(second.len()).min(40)];
+        return Err(format!(
+            "holds more than one PEM block ({label:?} and {second:?}): give one key per file"
+        ));
+    }
     let body: String = body_start[..body_end].split_whitespace().collect();
     let der = B64
         .decode(body.as_bytes())

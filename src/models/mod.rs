@@ -192,6 +192,12 @@ pub fn check_item_name(path: &str, name: &str) -> FResult<()> {
             format!("name {name:?} contains '/', '..' or NUL and cannot name a link file"),
         ));
     }
+    if name.chars().any(char::is_control) {
+        return Err(FormatError::new(
+            path,
+            format!("name {name:?} contains a control character (newline, escape, ...)"),
+        ));
+    }
     Ok(())
 }
 

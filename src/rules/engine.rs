@@ -85,6 +85,9 @@ pub enum RuleFailureKind {
         /// The required path.
         path: String,
     },
+    /// There is no link of the item itself to check the rules against
+    /// (fail closed: no rule can pass without one).
+    NoLink,
 }
 
 /// A MATCH rule whose pattern selected an artifact it could not consume.
@@ -132,6 +135,11 @@ impl fmt::Display for RuleFailure {
                 "{} '{}': {} found no {what} '{path}' among the {} left to check",
                 self.item_kind, self.item, self.rule, self.side
             ),
+            RuleFailureKind::NoLink => write!(
+                f,
+                "{} '{}': no link to check its {} rules against",
+                self.item_kind, self.item, self.side
+            ),
         }
     }
 }
@@ -158,8 +166,14 @@ pub fn apply_rules(
     links: &HashMap<&str, &Link>,
 ) -> Result<(), RuleFailure> {
     let Some(link) = links.get(item) else {
-        // Callers always provide the item's own link.
-        return Ok(());
+        // Fail closed: without the item's own link nothing is checked.
+        return Err(RuleFailure {
+            item_kind,
+            item: item.to_owned(),
+            side,
+            rule: rules.first().map(|r| r.join(" ")).unwrap_or_default(),
+            kind: RuleFailureKind::NoLink,
+        });
     };
     let (materials, products) = (&link.materials, &link.products);
     let artifacts = match side {
@@ -395,6 +409,27 @@ mod tests {
         let mut map: HashMap<&str, &Link> = others.iter().map(|l| (l.name.as_str(), *l)).collect();
         map.insert(l.name.as_str(), l);
         apply_rules(ItemKind::Step, &l.name, side, &rules(rs), &map)
+    }
+
+    #[test]
+    fn a_missing_link_fails_closed() {
+        let map: HashMap<&str, &Link> = HashMap::new();
+        let r = apply_rules(
+            ItemKind::Step,
+            "build",
+            Side::Products,
+            &rules(&["ALLOW *"]),
+            &map,
+        );
+        assert!(matches!(
+            r,
+            Err(RuleFailure {
+                kind: RuleFailureKind::NoLink,
+                ..
+            })
+        ));
+        let r = apply_rules(ItemKind::Inspection, "i", Side::Materials, &[], &map);
+        assert!(r.is_err());
     }
 
     #[test]

@@ -327,12 +327,28 @@ fn unusable_keys_are_named() {
 
 #[test]
 fn unwritable_metadata_directory_is_reported() {
-    if unsafe_is_root() {
-        eprintln!("skipping: root can write anywhere");
-        return;
-    }
     let env = Env::new();
     let key = env.key("carl.pem");
+    // /proc: a directory not even root (which CI runs as) can create
+    // files in. A 0555 directory stops everyone else.
+    fails(
+        &env,
+        &[
+            "run",
+            "-n",
+            "s",
+            "-x",
+            "--signing-key",
+            key.to_str().unwrap(),
+            "-d",
+            "/proc",
+        ],
+        1,
+        "cannot write",
+    );
+    if unsafe_is_root() {
+        return;
+    }
     fs::create_dir(env.work().join("ro")).unwrap();
     fs::set_permissions(env.work().join("ro"), fs::Permissions::from_mode(0o555)).unwrap();
     fails(

@@ -11,5 +11,6 @@ mod interop;
 mod keys;
 mod numbers;
 mod reference;
+mod robust;
 mod sign;
 mod thirdparty;
