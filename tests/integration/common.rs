@@ -7,8 +7,12 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+/// The binary under test: this build's, or `INTOTO_TEST_BIN` (to check
+/// that a new test fails on an older build).
 pub fn bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_intoto"))
+    std::env::var_os("INTOTO_TEST_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_intoto")))
 }
 
 pub fn repo() -> PathBuf {
