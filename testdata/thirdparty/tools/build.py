@@ -18,7 +18,7 @@ OUT = os.path.dirname(HERE)
 ROOT = os.path.dirname(os.path.dirname(OUT))
 REF = os.path.join(os.environ.get("INTOTO_REF_VENV", os.path.join(ROOT, ".venv-ref")), "bin")
 # THIRDPARTY_MIRROR: a directory of bare clones named owner+name/repo.
-MIRROR = os.environ.get("THIRDPARTY_MIRROR") or sys.exit("set THIRDPARTY_MIRROR to a directory of bare clones")
+MIRROR = os.environ.get("THIRDPARTY_MIRROR", "")
 INTOTO = os.path.join(ROOT, "target/debug/intoto")
 
 REPOS = {
@@ -31,6 +31,8 @@ REPOS = {
 
 
 def gitdir(r):
+    if not MIRROR:
+        sys.exit("set THIRDPARTY_MIRROR to a directory of bare clones")
     return f"{MIRROR}/{REPOS[r][0].replace('/', '+')}/repo"
 
 
