@@ -122,6 +122,15 @@ fn sign_inner(a: SignArgs, ctx: &Ctx) -> Result<u8> {
         }
     }
 
+    if let Envelope::Metablock(m) = &env
+        && !m.matches_model()
+    {
+        ui::warn(&format!(
+            "{} holds fields intoto does not know (or leaves out defaults); they are signed as they stand, \
+             and the Python reference, which drops them before checking, will not verify this signature",
+            a.file.display()
+        ));
+    }
     if a.append {
         check_existing(&a, &env, &signers, ctx)?;
     } else {

@@ -171,6 +171,13 @@ impl Metablock {
     pub fn canonical_bytes(&self) -> &[u8] {
         &self.canonical
     }
+
+    /// True when `signed` holds exactly what the model knows, so the
+    /// Python reference (which rebuilds the object from known fields and
+    /// defaults before checking) checks these same bytes.
+    pub fn matches_model(&self) -> bool {
+        Metablock::new(self.signed.clone()).is_ok_and(|m| m.canonical == self.canonical)
+    }
 }
 
 impl Serialize for Metablock {

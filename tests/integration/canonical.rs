@@ -493,3 +493,72 @@ fn author_minimal(env: &Env) {
         );
     }
 }
+
+/// A field intoto does not know is signed as it stands (and kept by
+/// co-signing), with a warning that the reference will not verify it;
+/// added after signing, it breaks the signature.
+#[test]
+fn unknown_fields_are_signed_as_they_stand_with_a_warning() {
+    let Some(refbin) = reference() else { return };
+    let env = Env::new();
+    for k in ["alice.pem", "alice.pub", "bob.pem", "bob.pub", "carl.pub"] {
+        env.key(k);
+    }
+    author_minimal(&env);
+    let file = env.work().join("root.layout");
+    let plain = expect(
+        env.intoto(["sign", "-f", "root.layout", "-k", "alice.pem"]),
+        0,
+    );
+    assert!(!plain.contains("does not know"), "{plain}");
+    // Added after signing: the signature no longer covers the file.
+    let text = fs::read_to_string(&file).unwrap();
+    let extended = text.replacen(
+        "\"_type\": \"layout\"",
+        "\"_type\": \"layout\",\n  \"x-vendor\": {\"b\": 2, \"a\": [1]}",
+        1,
+    );
+    assert_ne!(extended, text);
+    fs::write(&file, &extended).unwrap();
+    expect(
+        env.intoto(["sign", "-f", "root.layout", "--verify", "-k", "alice.pub"]),
+        1,
+    );
+    // Signed with it: a warning, and the field is covered and kept.
+    let out = expect(
+        env.intoto(["sign", "-f", "root.layout", "-k", "alice.pem"]),
+        0,
+    );
+    assert!(out.contains("holds fields intoto does not know"), "{out}");
+    expect(
+        env.intoto([
+            "sign",
+            "-f",
+            "root.layout",
+            "-a",
+            "-k",
+            "bob.pem",
+            "--signed-by",
+            "alice.pub",
+        ]),
+        0,
+    );
+    let v: Value = serde_json::from_slice(&fs::read(&file).unwrap()).unwrap();
+    assert_eq!(v["signed"]["x-vendor"]["a"][0], 1);
+    expect(
+        env.intoto([
+            "sign",
+            "-f",
+            "root.layout",
+            "--verify",
+            "-k",
+            "alice.pub",
+            "bob.pub",
+        ]),
+        0,
+    );
+    // The reference drops the field before checking, as the warning says.
+    let mut s = ref_tool(&refbin, &env, "in-toto-sign");
+    s.args(["-f", "root.layout", "--verify", "-k", "alice.pub"]);
+    expect(s, 1);
+}
