@@ -7,7 +7,6 @@
 //! keyring). Metadata code canonicalises once and hands the bytes over;
 //! no backend knows about links or layouts.
 
-pub mod der;
 pub mod gpg;
 pub mod openpgp;
 pub mod pem;

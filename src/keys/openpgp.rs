@@ -30,9 +30,9 @@ use openpgp::parse::Parse;
 use openpgp::types::{Curve, HashAlgorithm, PublicKeyAlgorithm};
 use sequoia_openpgp as openpgp;
 
-use super::der;
 use super::validity::{self, CertPolicy, KeyProblem, ProblemKind};
 use super::{Verifier, VerifyError};
+use crate::format::der;
 use crate::json::{Object, Value};
 use crate::models::{DsseSignature, FResult, Fields, FormatError, Signature, is_hex};
 

@@ -15,8 +15,8 @@ use base64::engine::general_purpose::STANDARD as B64;
 use ring::rand::SystemRandom;
 use ring::signature::{self as rsig, KeyPair as _};
 
-use super::der;
 use super::{KeyDict, RawSignature, SignError, Signer, Verifier, VerifyError, sslib_keyid};
+use crate::format::der;
 use crate::json::{Object, Value};
 use crate::models::{DsseSignature, FResult, Fields, FormatError, Signature, is_hex};
 
