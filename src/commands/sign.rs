@@ -298,7 +298,11 @@ fn existing_signer_keys(a: &SignArgs, env: &Envelope, ctx: &Ctx) -> Result<Vec<B
     // Owners who are also functionaries of this layout.
     if let Signed::Layout(l) = env.signed() {
         for (_, k) in &l.keys {
-            out.push(k.verifier_with(ctx.now, a.allow_noninteroperable));
+            out.push(intoto::keys::verifier_with(
+                k,
+                ctx.now,
+                a.allow_noninteroperable,
+            ));
         }
     }
     Ok(out)

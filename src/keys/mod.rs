@@ -13,13 +13,11 @@ pub mod pem;
 pub mod prompt;
 pub mod validity;
 
-use sha2::{Digest, Sha256};
+use crate::json::Object;
+use crate::models::{DsseSignature, Envelope, Signature};
 
-use crate::json::{self, Object, Value};
-use crate::models::{DsseSignature, Envelope, FResult, FormatError, Signature};
-
-pub use openpgp::GpgKey;
-pub use pem::SslibKey;
+pub use crate::models::keydict::keyid::sslib_keyid;
+pub use crate::models::keydict::{GpgKey, KeyDict, SslibKey};
 
 /// A signature as a backend produced it, before it is stored in a
 /// container.
@@ -191,112 +189,22 @@ fn verify_signatures(
     }
 }
 
-/// A key as layouts store it: securesystemslib's dict for PEM keys or the
-/// OpenPGP dict for gpg keys.
-#[derive(Clone, Debug, PartialEq)]
-pub enum KeyDict {
-    /// `{"keytype", "scheme", "keyval": {"public"}, "keyid"}`
-    Sslib(SslibKey),
-    /// `{"type", "method", "hashes", "keyval", "keyid", ...}`
-    Gpg(GpgKey),
+/// A verifier for `dict`, judging OpenPGP expiry at `now`.
+pub fn verifier(dict: &KeyDict, now: i64) -> Box<dyn Verifier> {
+    verifier_with(dict, now, false)
 }
 
-impl KeyDict {
-    /// Parses a key dict stored under `dict_keyid` in a layout (or given
-    /// alone when `dict_keyid` is `None`-like empty), recomputing its id
-    /// from the key material: the dict key and the `keyid` field must
-    /// both equal it.
-    pub fn from_value(path: &str, dict_keyid: &str, v: &Value) -> FResult<KeyDict> {
-        let obj = v.as_object().ok_or_else(|| {
-            FormatError::new(path, format!("expected a key object, got {}", v.kind()))
-        })?;
-        let key = if obj.contains_key("type") && obj.contains_key("method") {
-            KeyDict::Gpg(GpgKey::from_value(path, v, false)?)
-        } else if obj.contains_key("keytype") {
-            KeyDict::Sslib(SslibKey::from_value(path, v)?)
-        } else {
-            return Err(FormatError::new(
-                path,
-                "not a key: expected \"keytype\" (PEM key) or \"type\" and \"method\" (OpenPGP key)",
-            ));
-        };
-        if !dict_keyid.is_empty() && dict_keyid != key.keyid() {
-            return Err(FormatError::new(
-                path,
-                format!(
-                    "is stored under key id {dict_keyid} but its key material has id {}",
-                    key.keyid()
-                ),
-            ));
-        }
-        Ok(key)
+/// Like [`verifier`]; `allow_noninteroperable` also accepts OpenPGP key
+/// types the Python reference cannot verify (NIST ECDSA).
+pub fn verifier_with(dict: &KeyDict, now: i64, allow_noninteroperable: bool) -> Box<dyn Verifier> {
+    match dict {
+        KeyDict::Sslib(k) => Box::new(k.clone()),
+        KeyDict::Gpg(k) => Box::new(openpgp::GpgDictVerifier {
+            key: k.clone(),
+            now,
+            allow_noninteroperable,
+        }),
     }
-
-    /// The key id.
-    pub fn keyid(&self) -> &str {
-        match self {
-            KeyDict::Sslib(k) => &k.keyid,
-            KeyDict::Gpg(k) => &k.keyid,
-        }
-    }
-
-    /// Key ids of subkeys (OpenPGP only), in file order.
-    pub fn subkey_ids(&self) -> Vec<&str> {
-        match self {
-            KeyDict::Sslib(_) => Vec::new(),
-            KeyDict::Gpg(k) => k.subkeys.iter().map(|s| s.keyid.as_str()).collect(),
-        }
-    }
-
-    /// An identity of the key *material*: equal for two dicts holding the
-    /// same key, whatever their ids. Thresholds count these.
-    pub fn material_id(&self) -> &str {
-        match self {
-            KeyDict::Sslib(k) => k.material_id(),
-            KeyDict::Gpg(k) => &k.keyid,
-        }
-    }
-
-    /// The dict, as written into layouts.
-    pub fn to_value(&self) -> Value {
-        match self {
-            KeyDict::Sslib(k) => k.to_value(),
-            KeyDict::Gpg(k) => k.to_value(),
-        }
-    }
-
-    /// A short description: algorithm and (for OpenPGP) expiry.
-    pub fn describe(&self) -> String {
-        match self {
-            KeyDict::Sslib(k) => format!("{} ({})", k.keytype, k.scheme),
-            KeyDict::Gpg(k) => k.describe(),
-        }
-    }
-
-    /// A verifier for this dict, judging OpenPGP expiry at `now`.
-    pub fn verifier(&self, now: i64) -> Box<dyn Verifier> {
-        self.verifier_with(now, false)
-    }
-
-    /// Like [`KeyDict::verifier`]; `allow_noninteroperable` also accepts
-    /// OpenPGP key types the Python reference cannot verify (NIST ECDSA).
-    pub fn verifier_with(&self, now: i64, allow_noninteroperable: bool) -> Box<dyn Verifier> {
-        match self {
-            KeyDict::Sslib(k) => Box::new(k.clone()),
-            KeyDict::Gpg(k) => Box::new(openpgp::GpgDictVerifier {
-                key: k.clone(),
-                now,
-                allow_noninteroperable,
-            }),
-        }
-    }
-}
-
-/// securesystemslib's default key id: sha256 of the canonical JSON of
-/// `{"keytype", "scheme", "keyval"}` (plus any extra fields given).
-pub fn sslib_keyid(fields: &Object) -> String {
-    let bytes = json::to_canonical(&Value::Object(fields.clone())).expect("key fields are strings");
-    hex::encode(Sha256::digest(&bytes))
 }
 
 /// Signs the container's signed bytes (canonical JSON, or DSSE's PAE)

@@ -8,162 +8,23 @@
 //! Ed25519 as 64 hex digits, and the key id is the sha256 of the
 //! canonical `{"keytype", "scheme", "keyval"}`.
 
+//!
+//! The dict format (parsing, key ids) is [`crate::models::keydict`]; here
+//! are the signature checks and the private keys.
+
 use std::path::Path;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as B64;
 use ring::rand::SystemRandom;
 use ring::signature::{self as rsig, KeyPair as _};
 
-use super::{KeyDict, RawSignature, SignError, Signer, Verifier, VerifyError, sslib_keyid};
+use super::{KeyDict, RawSignature, SignError, Signer, Verifier, VerifyError};
 use crate::format::der;
-use crate::json::{Object, Value};
-use crate::models::{DsseSignature, FResult, Fields, FormatError, Signature, is_hex};
+use crate::models::keydict::sslib::normalise_rsa;
+use crate::models::keydict::sslib::{OID_EC, OID_ED25519, OID_P256, OID_P384, OID_RSA};
+use crate::models::{DsseSignature, Signature};
 
-const OID_RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
-const OID_EC: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
-const OID_P256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
-const OID_P384: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x22];
-const OID_ED25519: &[u8] = &[0x2b, 0x65, 0x70];
-
-/// The public material of a file key.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Public {
-    /// 32 raw bytes.
-    Ed25519(Vec<u8>),
-    /// Uncompressed point on P-256 or P-384.
-    Ecdsa {
-        /// `true` for P-384.
-        p384: bool,
-        /// `04 || x || y`.
-        point: Vec<u8>,
-    },
-    /// DER `RSAPublicKey`.
-    Rsa(Vec<u8>),
-}
-
-impl Public {
-    /// SubjectPublicKeyInfo DER.
-    pub fn spki_der(&self) -> Vec<u8> {
-        let (alg, key) = match self {
-            Public::Ed25519(k) => (der::tlv(0x30, &der::tlv(0x06, OID_ED25519)), k.clone()),
-            Public::Ecdsa { p384, point } => {
-                let mut a = der::tlv(0x06, OID_EC);
-                a.extend(der::tlv(0x06, if *p384 { OID_P384 } else { OID_P256 }));
-                (der::tlv(0x30, &a), point.clone())
-            }
-            Public::Rsa(k) => {
-                let mut a = der::tlv(0x06, OID_RSA);
-                a.extend([0x05, 0x00]);
-                (der::tlv(0x30, &a), k.clone())
-            }
-        };
-        let mut bits = vec![0u8];
-        bits.extend(key);
-        let mut body = alg;
-        body.extend(der::tlv(0x03, &bits));
-        der::tlv(0x30, &body)
-    }
-
-    /// The PEM text pyca/cryptography writes for this key.
-    pub fn spki_pem(&self) -> String {
-        pem_encode("PUBLIC KEY", &self.spki_der())
-    }
-
-    /// securesystemslib's `(keytype, default scheme, keyval.public)`.
-    fn sslib_parts(&self) -> (&'static str, &'static str, String) {
-        match self {
-            Public::Ed25519(k) => ("ed25519", "ed25519", hex::encode(k)),
-            Public::Ecdsa { p384: false, .. } => ("ecdsa", "ecdsa-sha2-nistp256", self.spki_pem()),
-            Public::Ecdsa { p384: true, .. } => ("ecdsa", "ecdsa-sha2-nistp384", self.spki_pem()),
-            Public::Rsa(_) => ("rsa", "rsassa-pss-sha256", self.spki_pem()),
-        }
-    }
-}
-
-/// PEM with 64-column lines and a trailing newline.
-pub fn pem_encode(label: &str, der: &[u8]) -> String {
-    let b64 = B64.encode(der);
-    let mut out = format!("-----BEGIN {label}-----\n");
-    for chunk in b64.as_bytes().chunks(64) {
-        out.push_str(std::str::from_utf8(chunk).expect("base64 is ASCII"));
-        out.push('\n');
-    }
-    out.push_str(&format!("-----END {label}-----\n"));
-    out
-}
-
-/// Decodes the first PEM block: (label, DER).
-pub fn pem_decode(text: &[u8]) -> Result<(String, Vec<u8>), String> {
-    let text = std::str::from_utf8(text).map_err(|_| "not PEM text (not UTF-8)".to_owned())?;
-    let start = text
-        .find("-----BEGIN ")
-        .ok_or("not PEM (no -----BEGIN line)")?;
-    let rest = &text[start + 11..];
-    let end_label = rest.find("-----").ok_or("malformed PEM header")?;
-    let label = &rest[..end_label];
-    let body_start = &rest[end_label + 5..];
-    let footer = format!("-----END {label}-----");
-    let body_end = body_start
-        .find(&footer)
-        .ok_or_else(|| format!("PEM block {label:?} has no END line"))?;
-    // A second key in the file is an error, not "the first one wins".
-    if let Some(i) = body_start[body_end..].find("-----BEGIN ") {
-        let second = &body_start[body_end + i + 11..];
-        let second = &second[..second.find("-----").unwrap_or(second.len()).min(40)];
-        return Err(format!(
-            "holds more than one PEM block ({label:?} and {second:?}): give one key per file"
-        ));
-    }
-    let body: String = body_start[..body_end].split_whitespace().collect();
-    let der = B64
-        .decode(body.as_bytes())
-        .map_err(|e| format!("PEM body is not base64: {e}"))?;
-    Ok((label.to_owned(), der))
-}
-
-/// Parses SubjectPublicKeyInfo DER.
-pub fn parse_spki(spki: &[u8]) -> Result<Public, String> {
-    let bad = || "malformed SubjectPublicKeyInfo".to_owned();
-    let body = der::read_only(spki, 0x30).ok_or_else(bad)?;
-    let (alg, rest) = der::read(body).ok_or_else(bad)?;
-    let (bits, rest) = der::read(rest).ok_or_else(bad)?;
-    if alg.tag != 0x30 || bits.tag != 0x03 || !rest.is_empty() || bits.body.first() != Some(&0) {
-        return Err(bad());
-    }
-    let key = &bits.body[1..];
-    let (oid, params) = der::read(alg.body).ok_or_else(bad)?;
-    if oid.tag != 0x06 {
-        return Err(bad());
-    }
-    match oid.body {
-        OID_ED25519 if key.len() == 32 => Ok(Public::Ed25519(key.to_vec())),
-        OID_EC => {
-            let curve = der::read_only(params, 0x06).ok_or_else(bad)?;
-            let p384 = match curve {
-                OID_P256 => false,
-                OID_P384 => true,
-                _ => return Err("unsupported elliptic curve (supported: P-256, P-384)".into()),
-            };
-            let want = if p384 { 97 } else { 65 };
-            if key.len() != want || key[0] != 0x04 {
-                return Err("ECDSA key is not an uncompressed point".into());
-            }
-            Ok(Public::Ecdsa {
-                p384,
-                point: key.to_vec(),
-            })
-        }
-        OID_RSA => Ok(Public::Rsa(normalise_rsa(key)?)),
-        _ => Err("unsupported key type (supported: rsa, ecdsa P-256/P-384, ed25519)".into()),
-    }
-}
-
-/// Re-encodes a DER `RSAPublicKey` canonically.
-fn normalise_rsa(der_key: &[u8]) -> Result<Vec<u8>, String> {
-    let (n, e) = der::read_int_pair(der_key).ok_or("malformed RSA public key")?;
-    Ok(der::int_pair(n, e))
-}
+pub use crate::models::keydict::keyid::keyid_derivations;
+pub use crate::models::keydict::sslib::{Public, SslibKey, parse_spki, pem_decode, pem_encode};
 
 /// Reads a public key file (SubjectPublicKeyInfo or PKCS#1 `RSA PUBLIC
 /// KEY` PEM) into its layout dict.
@@ -187,277 +48,35 @@ pub fn load_public(path: &Path, text: &[u8]) -> Result<SslibKey, String> {
     Ok(SslibKey::from_public(public))
 }
 
-/// A PEM key as layouts store it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SslibKey {
-    /// The dict's (verified) key id.
-    pub keyid: String,
-    /// `rsa`, `ecdsa` or `ed25519`.
-    pub keytype: String,
-    /// Signature scheme.
-    pub scheme: String,
-    /// `keyval.public` exactly as stored.
-    pub public_text: String,
-    /// Parsed key material.
-    pub public: Public,
-    /// The dict as written (extra fields are kept).
-    raw: Object,
-    /// The default key id of the material (what thresholds count).
-    material_id: String,
-    /// Every id a documented scheme gives this key (the dict's own id
-    /// first): signatures under any of them are this key's.
-    keyids: Vec<String>,
-}
-
-/// The `keyid_hash_algorithms` that securesystemslib before 1.0 and
-/// in-toto-golang put into key dicts (and into the hashed key id).
-const LEGACY_KEYID_HASH_ALGORITHMS: [&str; 2] = ["sha256", "sha512"];
-
-/// Every key id the documented schemes give one key, the default first:
-///
-/// * securesystemslib ≥ 1.0 (in-toto 3.x): sha256 of the canonical
-///   `{"keytype", "scheme", "keyval": {"public"}}`, the public key as
-///   pyca/cryptography writes it (PEM with a trailing newline);
-/// * securesystemslib < 1.0 (in-toto ≤ 2.x): the same fields plus
-///   `"keyid_hash_algorithms": ["sha256", "sha512"]`, with the PEM cut
-///   after its END line (`extract_pem`: no trailing newline), and ECDSA
-///   keys typed by their scheme (`"keytype": "ecdsa-sha2-nistp256"`);
-/// * in-toto-golang: the same fields as old securesystemslib, the PEM
-///   from Go's `pem.EncodeToMemory` with surrounding space trimmed (no
-///   trailing newline).
-///
-/// Each is also computed over `stored` (the text a dict holds, when it is
-/// not one of these) and with `dict_algos` (a dict's own
-/// `keyid_hash_algorithms`, when it is not the usual list). All ids are
-/// hashes of the same key material, so accepting any of them never
-/// accepts a signature the key did not make.
-pub fn keyid_derivations(
-    keytype: &str,
-    scheme: &str,
-    public: &Public,
-    stored: Option<&str>,
-    dict_algos: Option<&Value>,
-) -> Vec<String> {
-    let (_, _, canonical) = public.sslib_parts();
-    let mut texts = vec![canonical.clone()];
-    if !matches!(public, Public::Ed25519(_)) {
-        texts.push(canonical.trim_end().to_owned());
-    }
-    if let Some(s) = stored
-        && !texts.iter().any(|t| t == s)
-    {
-        texts.insert(0, s.to_owned());
-    }
-    let mut keytypes = vec![keytype.to_owned()];
-    if let Public::Ecdsa { .. } = public {
-        for t in ["ecdsa", scheme] {
-            if !keytypes.iter().any(|k| k == t) {
-                keytypes.push(t.to_owned());
-            }
+/// Checks `sig` over `payload` with `key`.
+fn check(dict: &SslibKey, payload: &[u8], sig: &[u8]) -> Result<(), VerifyError> {
+    let alg: &'static dyn rsig::VerificationAlgorithm;
+    let key: &[u8];
+    match (&dict.public, dict.scheme.as_str()) {
+        (Public::Ed25519(k), _) => {
+            alg = &rsig::ED25519;
+            key = k;
+        }
+        (Public::Ecdsa { p384: false, point }, _) => {
+            alg = &rsig::ECDSA_P256_SHA256_ASN1;
+            key = point;
+        }
+        (Public::Ecdsa { p384: true, point }, _) => {
+            alg = &rsig::ECDSA_P384_SHA384_ASN1;
+            key = point;
+        }
+        (Public::Rsa(k), scheme) => {
+            alg = RSA_SCHEMES
+                .iter()
+                .find(|(n, ..)| *n == scheme)
+                .map(|(_, v, _)| *v)
+                .ok_or_else(|| VerifyError::Unusable(format!("unsupported RSA scheme {scheme}")))?;
+            key = k;
         }
     }
-    let legacy = Value::Array(
-        LEGACY_KEYID_HASH_ALGORITHMS
-            .iter()
-            .map(|a| (*a).into())
-            .collect(),
-    );
-    let mut algos = vec![None, Some(&legacy)];
-    if let Some(a) = dict_algos
-        && *a != legacy
-    {
-        algos.push(Some(a));
-    }
-    let mut out: Vec<String> = Vec::new();
-    for algo in &algos {
-        for keytype in &keytypes {
-            for text in &texts {
-                let mut fields = id_fields(keytype, scheme, text);
-                if let Some(a) = algo {
-                    fields.insert("keyid_hash_algorithms", (*a).clone());
-                }
-                let id = sslib_keyid(&fields);
-                if !out.contains(&id) {
-                    out.push(id);
-                }
-            }
-        }
-    }
-    out
-}
-
-/// The fields securesystemslib hashes into a default key id.
-fn id_fields(keytype: &str, scheme: &str, public_text: &str) -> Object {
-    Object(vec![
-        ("keytype".into(), keytype.into()),
-        ("scheme".into(), scheme.into()),
-        (
-            "keyval".into(),
-            Value::Object(Object(vec![("public".into(), public_text.into())])),
-        ),
-    ])
-}
-
-impl SslibKey {
-    /// The dict securesystemslib builds for a public key.
-    pub fn from_public(public: Public) -> SslibKey {
-        let (keytype, scheme, text) = public.sslib_parts();
-        let mut raw = id_fields(keytype, scheme, &text);
-        let keyid = sslib_keyid(&raw);
-        raw.insert("keyid", keyid.clone().into());
-        let keyids = keyid_derivations(keytype, scheme, &public, None, None);
-        SslibKey {
-            material_id: keyid.clone(),
-            keyids,
-            keyid,
-            keytype: keytype.into(),
-            scheme: scheme.into(),
-            public_text: text,
-            public,
-            raw,
-        }
-    }
-
-    /// Parses and checks a dict from a layout.
-    pub fn from_value(path: &str, v: &Value) -> FResult<SslibKey> {
-        let fields = Fields::of(path, v)?;
-        let obj = fields.obj;
-        let s = |k: &str| fields.string(k);
-        let keytype = s("keytype")?;
-        let scheme = s("scheme")?;
-        let keyid = s("keyid")?;
-        let keyval = obj
-            .get("keyval")
-            .and_then(Value::as_object)
-            .ok_or_else(|| {
-                FormatError::new(format!("{path}.keyval"), "missing or not an object")
-            })?;
-        let public_text = keyval
-            .get("public")
-            .and_then(Value::as_str)
-            .ok_or_else(|| {
-                FormatError::new(format!("{path}.keyval.public"), "missing or not a string")
-            })?
-            .to_owned();
-        let bad = |m: String| FormatError::new(format!("{path}.keyval.public"), m);
-        let public = match keytype.as_str() {
-            "ed25519" => {
-                if public_text.len() != 64 || !is_hex(&public_text) {
-                    return Err(bad("an ed25519 key must be 64 hex digits".into()));
-                }
-                Public::Ed25519(hex::decode(&public_text).map_err(|e| bad(e.to_string()))?)
-            }
-            "rsa" | "ecdsa" | "ecdsa-sha2-nistp256" | "ecdsa-sha2-nistp384" => {
-                let (label, der_bytes) = pem_decode(public_text.as_bytes()).map_err(bad)?;
-                if label != "PUBLIC KEY" {
-                    return Err(bad(format!(
-                        "expected a PUBLIC KEY PEM block, got {label:?}"
-                    )));
-                }
-                parse_spki(&der_bytes).map_err(bad)?
-            }
-            other => {
-                return Err(FormatError::new(
-                    format!("{path}.keytype"),
-                    format!("unsupported key type {other:?}"),
-                ));
-            }
-        };
-        let scheme_ok = match (&public, scheme.as_str()) {
-            (Public::Ed25519(_), "ed25519") => true,
-            (Public::Ecdsa { p384: false, .. }, "ecdsa-sha2-nistp256") => true,
-            (Public::Ecdsa { p384: true, .. }, "ecdsa-sha2-nistp384") => true,
-            (Public::Rsa(_), s) => RSA_SCHEMES.iter().any(|(n, ..)| *n == s),
-            _ => false,
-        };
-        let type_ok = match &public {
-            Public::Ed25519(_) => keytype == "ed25519",
-            Public::Ecdsa { .. } => keytype == "ecdsa" || keytype == scheme,
-            Public::Rsa(_) => keytype == "rsa",
-        };
-        if !scheme_ok || !type_ok {
-            return Err(FormatError::new(
-                path,
-                format!(
-                    "key type {keytype:?} with scheme {scheme:?} does not match its key material"
-                ),
-            ));
-        }
-        // The key id must be derived from the key by one of the documented
-        // schemes (securesystemslib before and after 1.0, in-toto-golang).
-        // The reference (3.x) takes a dict's id as given; intoto checks it.
-        let mut keyids = keyid_derivations(
-            &keytype,
-            &scheme,
-            &public,
-            Some(&public_text),
-            obj.get("keyid_hash_algorithms"),
-        );
-        let Some(pos) = keyids.iter().position(|k| *k == keyid) else {
-            return Err(FormatError::new(
-                format!("{path}.keyid"),
-                format!(
-                    "{keyid} is not the id of this key under any known scheme (expected {})",
-                    keyids[0]
-                ),
-            ));
-        };
-        let own = keyids.remove(pos);
-        keyids.insert(0, own);
-        let material_id = SslibKey::from_public(public.clone()).keyid;
-        Ok(SslibKey {
-            keyid,
-            keytype,
-            scheme,
-            public_text,
-            public,
-            raw: obj.clone(),
-            material_id,
-            keyids,
-        })
-    }
-
-    /// The default key id of the material (what thresholds count).
-    pub fn material_id(&self) -> &str {
-        &self.material_id
-    }
-
-    /// The dict as stored.
-    pub fn to_value(&self) -> Value {
-        Value::Object(self.raw.clone())
-    }
-
-    fn check(&self, payload: &[u8], sig: &[u8]) -> Result<(), VerifyError> {
-        let alg: &'static dyn rsig::VerificationAlgorithm;
-        let key: &[u8];
-        match (&self.public, self.scheme.as_str()) {
-            (Public::Ed25519(k), _) => {
-                alg = &rsig::ED25519;
-                key = k;
-            }
-            (Public::Ecdsa { p384: false, point }, _) => {
-                alg = &rsig::ECDSA_P256_SHA256_ASN1;
-                key = point;
-            }
-            (Public::Ecdsa { p384: true, point }, _) => {
-                alg = &rsig::ECDSA_P384_SHA384_ASN1;
-                key = point;
-            }
-            (Public::Rsa(k), scheme) => {
-                alg = RSA_SCHEMES
-                    .iter()
-                    .find(|(n, ..)| *n == scheme)
-                    .map(|(_, v, _)| *v)
-                    .ok_or_else(|| {
-                        VerifyError::Unusable(format!("unsupported RSA scheme {scheme}"))
-                    })?;
-                key = k;
-            }
-        }
-        rsig::UnparsedPublicKey::new(alg, key)
-            .verify(payload, sig)
-            .map_err(|_| VerifyError::Invalid(self.keyid.clone()))
-    }
+    rsig::UnparsedPublicKey::new(alg, key)
+        .verify(payload, sig)
+        .map_err(|_| VerifyError::Invalid(dict.keyid.clone()))
 }
 
 type RsaScheme = (
@@ -504,7 +123,7 @@ impl Verifier for SslibKey {
         &self.keyid
     }
     fn owns(&self, keyid: &str) -> bool {
-        self.keyids.iter().any(|k| k == keyid)
+        self.keyids().iter().any(|k| k == keyid)
     }
     fn verify(&self, payload: &[u8], sig: &Signature) -> Result<(), VerifyError> {
         match sig {
@@ -513,7 +132,7 @@ impl Verifier for SslibKey {
                     keyid: self.keyid.clone(),
                     why: "signature is not hex".into(),
                 })?;
-                self.check(payload, &bytes)
+                check(self, payload, &bytes)
             }
             Signature::Gpg { .. } => Err(VerifyError::Malformed {
                 keyid: self.keyid.clone(),
@@ -522,7 +141,7 @@ impl Verifier for SslibKey {
         }
     }
     fn verify_dsse(&self, pae: &[u8], sig: &DsseSignature) -> Result<(), VerifyError> {
-        self.check(pae, &sig.sig)
+        check(self, pae, &sig.sig)
     }
 }
 
@@ -684,6 +303,7 @@ impl Signer for PemSigner {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json::Value;
 
     // A fixed ed25519 key (RFC 8032 test 1 secret) in PKCS#8 v1.
     const ED_PEM: &str = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n-----END PRIVATE KEY-----\n";
@@ -708,8 +328,8 @@ mod tests {
         let RawSignature::Plain { sig, .. } = s.sign(b"abc").unwrap() else {
             panic!()
         };
-        assert!(k.check(b"abc", &sig).is_ok());
-        assert!(k.check(b"abd", &sig).is_err());
+        assert!(check(k, b"abc", &sig).is_ok());
+        assert!(check(k, b"abd", &sig).is_err());
         // The SPKI PEM round-trips through the public loader.
         let reparsed = load_public(Path::new("x"), k.public.spki_pem().as_bytes()).unwrap();
         assert_eq!(reparsed.keyid, k.keyid);
@@ -802,6 +422,12 @@ mod tests {
         let bogus = "12".repeat(32);
         let err = KeyDict::from_value("k", &bogus, &dict(true, trimmed, &bogus)).unwrap_err();
         assert!(err.to_string().contains("not the id of this key"), "{err}");
+    }
+
+    #[test]
+    fn every_rsa_scheme_the_dict_format_accepts_has_a_verifier() {
+        let names: Vec<&str> = RSA_SCHEMES.iter().map(|(n, ..)| *n).collect();
+        assert_eq!(names, crate::models::keydict::sslib::RSA_SCHEMES);
     }
 
     #[test]

@@ -4,9 +4,8 @@ use std::collections::HashSet;
 
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
-use super::{FResult, Fields, FormatError, check_item_name, is_hex, string_list};
+use super::{FResult, Fields, FormatError, KeyDict, check_item_name, is_hex, string_list};
 use crate::json::Value;
-use crate::keys::KeyDict;
 use crate::rules::Rule;
 use crate::time::parse_expires;
 

@@ -13,6 +13,7 @@
 
 mod artifacts;
 mod container;
+pub mod keydict;
 mod layout;
 mod link;
 
@@ -21,6 +22,7 @@ pub use artifacts::{Artifacts, HashDict};
 pub use container::{
     Dsse, DsseSignature, Envelope, Metablock, PAYLOAD_TYPE, Signature, Signed, pae,
 };
+pub use keydict::KeyDict;
 pub use layout::{Inspection, Layout, Step, check_expires};
 pub use link::Link;
 

@@ -344,7 +344,9 @@ fn load_links<'k>(
             Ok(env) => {
                 let key = choose_key(&layout.steps[*si], id, dicts, &main_of_subkey);
                 let checked = match key {
-                    Some(k) => verify_envelope(&env, k.verifier_with(now, allow).as_ref()),
+                    Some(k) => {
+                        verify_envelope(&env, crate::keys::verifier_with(k, now, allow).as_ref())
+                    }
                     None => Ok(()),
                 };
                 Ok(Some(Loaded {
@@ -522,7 +524,11 @@ fn sublayouts(
                     }
                     log.info(&format!("Verifying sublayout {sub_name}..."));
                     let keys = [LayoutKey {
-                        verifier: key.verifier_with(opts.now, opts.allow_noninteroperable),
+                        verifier: crate::keys::verifier_with(
+                            key,
+                            opts.now,
+                            opts.allow_noninteroperable,
+                        ),
                         source: format!("functionary key of step '{step}'"),
                     }];
                     let sub_dir = link_dir.join(&sub_name);

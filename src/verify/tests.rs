@@ -122,7 +122,7 @@ impl Chain {
         let keys: Vec<LayoutKey> = owners
             .iter()
             .map(|k| LayoutKey {
-                verifier: k.public_key().verifier(NOW),
+                verifier: crate::keys::verifier(k.public_key(), NOW),
                 source: "test".into(),
             })
             .collect();
