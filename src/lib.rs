@@ -12,6 +12,7 @@ pub mod fsio;
 pub mod json;
 pub mod keys;
 pub mod models;
+pub mod policy;
 pub mod record;
 pub mod rules;
 pub mod runner;

@@ -39,13 +39,9 @@ fn pem_dict(path: &std::path::Path) -> Result<KeyDict> {
 fn export(a: KeyExportArgs, ctx: &Ctx) -> Result<u8> {
     let dict = match (&a.key, &a.gpg) {
         (Some(p), _) => pem_dict(p)?,
-        (None, Some(id)) => gpg_key_dict(
-            id,
-            a.keyring.as_slice(),
-            a.gpg_home.as_deref(),
-            ctx.now,
-            a.allow_noninteroperable,
-        )?,
+        (None, Some(id)) => {
+            gpg_key_dict(id, a.keyring.as_slice(), a.gpg_home.as_deref(), &ctx.policy)?
+        }
         (None, None) => unreachable!("clap requires --gpg or --key"),
     };
     let value = if a.with_id {

@@ -33,7 +33,7 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<u8> {
                     file.display()
                 ));
             }
-            let expires = parse_when(&expires, ctx.now)?;
+            let expires = parse_when(&expires, ctx.policy.time())?;
             let layout = Layout {
                 expires,
                 readme,
@@ -51,18 +51,15 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<u8> {
             gpg_home,
             keyring,
             key,
-            allow_noninteroperable,
+            // Read into the policy by `Ctx::for_command`.
+            allow_noninteroperable: _,
         } => {
             let (mut layout, dsse, locked) = load(&file)?;
             let dict = match (key, gpg) {
                 (Some(p), _) => KeyDict::Sslib(load_public_key(&p)?),
-                (None, Some(id)) => gpg_key_dict(
-                    &id,
-                    keyring.as_slice(),
-                    gpg_home.as_deref(),
-                    ctx.now,
-                    allow_noninteroperable,
-                )?,
+                (None, Some(id)) => {
+                    gpg_key_dict(&id, keyring.as_slice(), gpg_home.as_deref(), &ctx.policy)?
+                }
                 (None, None) => unreachable!("clap requires --gpg or --key"),
             };
             let id = dict.keyid().to_owned();
@@ -319,7 +316,11 @@ fn show(
     };
     let mut out: Vec<String> = Vec::new();
     let exp = parse_expires(&layout.expires).unwrap_or(0);
-    let state = if exp <= ctx.now { "EXPIRED" } else { "valid" };
+    let state = if exp <= ctx.policy.time() {
+        "EXPIRED"
+    } else {
+        "valid"
+    };
     out.push(format!(
         "Layout {} ({})",
         file.display(),
@@ -388,7 +389,12 @@ fn show(
         verifiers.push(Box::new(load_public_key(p)?));
     }
     if !gpg.is_empty() || !keyring.is_empty() {
-        for (v, _) in openpgp_verifiers(gpg, keyring, gpg_home, ctx.now, true)? {
+        for (v, _) in openpgp_verifiers(
+            gpg,
+            keyring,
+            gpg_home,
+            &ctx.policy.clone().allowing_noninteroperable(true),
+        )? {
             verifiers.push(Box::new(v));
         }
     }

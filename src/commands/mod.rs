@@ -17,18 +17,25 @@ use intoto::keys::openpgp::{CertVerifier, cert_to_dict, find_cert, read_certs};
 use intoto::keys::pem::{PemSigner, load_public};
 use intoto::keys::prompt::{Prompter, TerminalPrompter};
 use intoto::keys::{KeyDict, Signer, SslibKey};
+use intoto::policy::Policy;
 use intoto::record::{DEFAULT_EXCLUDES, Progress, RecordOptions};
 use intoto::settings;
+use std::rc::Rc;
 
-use crate::cli::{Command, GenerateCommand, RecordArgs, SigningKeyArgs};
+use crate::cli::{
+    Command, GenerateCommand, KeyCommand, LayoutArgs, LayoutCommand, RecordArgs, RecordCommand,
+    SigningKeyArgs,
+};
 use crate::ui;
 
-/// State every command gets: the clock and the prompter.
+/// State every command gets: the policy (with the reference time) and
+/// the prompter.
 pub struct Ctx {
-    /// Current time, seconds since the epoch.
-    pub now: i64,
+    /// The reference time, the OpenPGP policy and the interop switches;
+    /// see [`Ctx::for_command`].
+    pub policy: Policy,
     /// Asks for passphrases.
-    pub prompter: Box<dyn Prompter>,
+    pub prompter: Rc<dyn Prompter>,
 }
 
 impl Ctx {
@@ -40,8 +47,44 @@ impl Ctx {
         // Passphrases are read from the terminal (none without one); notices
         // go to stderr either way.
         Ctx {
-            now,
-            prompter: Box::new(TerminalPrompter { quiet }),
+            policy: Policy::at(now),
+            prompter: Rc::new(TerminalPrompter { quiet }),
+        }
+    }
+
+    /// The context `cmd` runs in: the one place the policy is built from
+    /// the command line (`verify --time` sets the reference time,
+    /// `--allow-noninteroperable` the interop switch).
+    fn for_command(&self, cmd: &Command) -> Ctx {
+        let (time, allow_noninteroperable) = match cmd {
+            Command::Run(a) => (None, a.key.allow_noninteroperable),
+            Command::Record(RecordCommand::Start(a)) => (None, a.key.allow_noninteroperable),
+            Command::Record(RecordCommand::Stop(a)) => (None, a.key.allow_noninteroperable),
+            Command::Verify(a) => (a.time, a.allow_noninteroperable),
+            Command::Sign(a) => (None, a.allow_noninteroperable),
+            Command::Key(KeyCommand::Export(a)) => (None, a.allow_noninteroperable),
+            Command::Layout(LayoutArgs {
+                command:
+                    LayoutCommand::AddKey {
+                        allow_noninteroperable,
+                        ..
+                    },
+                ..
+            }) => (None, *allow_noninteroperable),
+            Command::Mock(_) | Command::Key(_) | Command::Layout(_) | Command::Generate(_) => {
+                (None, false)
+            }
+        };
+        let policy = self
+            .policy
+            .clone()
+            .allowing_noninteroperable(allow_noninteroperable);
+        Ctx {
+            policy: match time {
+                Some(t) => policy.with_time(t),
+                None => policy,
+            },
+            prompter: self.prompter.clone(),
         }
     }
 }
@@ -77,6 +120,7 @@ pub fn usage<T>(msg: impl Into<String>) -> Result<T> {
 
 /// Runs a subcommand; returns the exit status.
 pub fn dispatch(cmd: Command, ctx: &Ctx) -> Result<u8> {
+    let ctx = &ctx.for_command(&cmd);
     match cmd {
         Command::Run(a) => run::run(a, ctx),
         Command::Mock(a) => run::mock(a, ctx),
@@ -170,9 +214,8 @@ pub fn signer<'a>(args: &SigningKeyArgs, ctx: &'a Ctx) -> Result<Box<dyn Signer 
     }
     let home = GpgHome::new(args.gpg_home.as_deref())?;
     let opts = SignerOptions {
-        now: ctx.now,
+        policy: ctx.policy.clone(),
         backend: Backend::default_for_build(),
-        allow_noninteroperable: args.allow_noninteroperable,
     };
     let id = if id.is_empty() {
         None
@@ -301,8 +344,7 @@ pub fn openpgp_verifiers(
     ids: &[String],
     keyrings: &[PathBuf],
     gpg_home: Option<&Path>,
-    now: i64,
-    allow_noninteroperable: bool,
+    policy: &Policy,
 ) -> Result<Vec<(CertVerifier, String)>> {
     let mut out = Vec::new();
     if !keyrings.is_empty() {
@@ -320,8 +362,7 @@ pub fn openpgp_verifiers(
             }
             for c in certs {
                 out.push((
-                    CertVerifier::new(c, now, allow_noninteroperable)
-                        .map_err(|e| anyhow!("{source}: {e}"))?,
+                    CertVerifier::new(c, policy).map_err(|e| anyhow!("{source}: {e}"))?,
                     source.clone(),
                 ));
             }
@@ -331,8 +372,7 @@ pub fn openpgp_verifiers(
                     .map_err(|e| anyhow!("{e} in {source}"))?
                     .clone();
                 out.push((
-                    CertVerifier::new(c, now, allow_noninteroperable)
-                        .map_err(|e| anyhow!("{source}: {e}"))?,
+                    CertVerifier::new(c, policy).map_err(|e| anyhow!("{source}: {e}"))?,
                     format!("{source}, key {id}"),
                 ));
             }
@@ -344,8 +384,7 @@ pub fn openpgp_verifiers(
     for id in ids {
         let cert = home.public_cert(id, Backend::default_for_build())?;
         out.push((
-            CertVerifier::new(cert, now, allow_noninteroperable)
-                .map_err(|e| anyhow!("GnuPG key {id}: {e}"))?,
+            CertVerifier::new(cert, policy).map_err(|e| anyhow!("GnuPG key {id}: {e}"))?,
             format!("GnuPG key {id}"),
         ));
     }
@@ -370,21 +409,14 @@ pub fn gpg_key_dict(
     id: &str,
     keyrings: &[PathBuf],
     gpg_home: Option<&Path>,
-    now: i64,
-    allow_noninteroperable: bool,
+    policy: &Policy,
 ) -> Result<KeyDict> {
-    let (v, _) = openpgp_verifiers(
-        &[id.to_owned()],
-        keyrings,
-        gpg_home,
-        now,
-        allow_noninteroperable,
-    )?
-    .into_iter()
-    .next()
-    .ok_or_else(|| anyhow!("no OpenPGP key {id}"))?;
+    let (v, _) = openpgp_verifiers(&[id.to_owned()], keyrings, gpg_home, policy)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| anyhow!("no OpenPGP key {id}"))?;
     Ok(KeyDict::Gpg(
-        cert_to_dict(v.cert(), now, allow_noninteroperable).map_err(|e| anyhow!(e))?,
+        cert_to_dict(v.cert(), policy).map_err(|e| anyhow!(e))?,
     ))
 }
 

@@ -76,7 +76,7 @@ fn stop(a: StopArgs, ctx: &Ctx) -> Result<u8> {
     let public = signer.public_key().clone();
     // The key that signed start may be one only --allow-noninteroperable
     // accepts (NIST ECDSA GnuPG keys): the same flag applies here.
-    let verifier = intoto::keys::verifier_with(&public, ctx.now, a.key.allow_noninteroperable);
+    let verifier = intoto::keys::verifier(&public, &ctx.policy);
     verify_envelope(&env, verifier.as_ref()).map_err(|e| {
         anyhow!(
             "unfinished link {} is not signed by the key given to stop: {e}",

@@ -99,19 +99,24 @@ fn sign_inner(a: SignArgs, ctx: &Ctx) -> Result<u8> {
     } else if let Some(ids) = &a.gpg {
         let home = GpgHome::new(a.gpg_home.as_deref())?;
         let opts = SignerOptions {
-            now: ctx.now,
+            policy: ctx.policy.clone(),
             backend: Backend::default_for_build(),
-            allow_noninteroperable: a.allow_noninteroperable,
         };
         if ids.is_empty() {
-            signers.push(gpg_signer(&home, a.gpg_home.as_deref(), None, opts, ctx)?);
+            signers.push(gpg_signer(
+                &home,
+                a.gpg_home.as_deref(),
+                None,
+                opts.clone(),
+                ctx,
+            )?);
         }
         for id in ids {
             signers.push(gpg_signer(
                 &home,
                 a.gpg_home.as_deref(),
                 Some(id),
-                opts,
+                opts.clone(),
                 ctx,
             )?);
         }
@@ -168,13 +173,7 @@ fn verify(a: &SignArgs, env: &Envelope, ctx: &Ctx) -> Result<u8> {
         }
     } else {
         let ids = a.gpg.clone().unwrap_or_default();
-        for (v, _) in openpgp_verifiers(
-            &ids,
-            &a.keyring,
-            a.gpg_home.as_deref(),
-            ctx.now,
-            a.allow_noninteroperable,
-        )? {
+        for (v, _) in openpgp_verifiers(&ids, &a.keyring, a.gpg_home.as_deref(), &ctx.policy)? {
             let d = describe_cert(&v);
             keys.push((Box::new(v), d));
         }
@@ -280,7 +279,7 @@ fn existing_signer_keys(a: &SignArgs, env: &Envelope, ctx: &Ctx) -> Result<Vec<B
     }
     for c in certs {
         out.push(Box::new(
-            CertVerifier::new(c, ctx.now, a.allow_noninteroperable).map_err(|e| anyhow!(e))?,
+            CertVerifier::new(c, &ctx.policy).map_err(|e| anyhow!(e))?,
         ));
     }
     // OpenPGP signers the user's GnuPG home knows.
@@ -290,7 +289,7 @@ fn existing_signer_keys(a: &SignArgs, env: &Envelope, ctx: &Ctx) -> Result<Vec<B
             continue;
         }
         if let Ok(cert) = home.public_cert(&id, Backend::default_for_build())
-            && let Ok(v) = CertVerifier::new(cert, ctx.now, a.allow_noninteroperable)
+            && let Ok(v) = CertVerifier::new(cert, &ctx.policy)
         {
             out.push(Box::new(v));
         }
@@ -298,11 +297,7 @@ fn existing_signer_keys(a: &SignArgs, env: &Envelope, ctx: &Ctx) -> Result<Vec<B
     // Owners who are also functionaries of this layout.
     if let Signed::Layout(l) = env.signed() {
         for (_, k) in &l.keys {
-            out.push(intoto::keys::verifier_with(
-                k,
-                ctx.now,
-                a.allow_noninteroperable,
-            ));
+            out.push(intoto::keys::verifier(k, &ctx.policy));
         }
     }
     Ok(out)

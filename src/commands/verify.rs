@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result, anyhow};
 use intoto::fsio;
+use intoto::policy::Policy;
 use intoto::verify::{LayoutKey, Log, VerifyOptions, verify as verify_chain};
 use serde::Serialize;
 
@@ -52,7 +53,7 @@ pub fn verify(a: VerifyArgs, ctx: &Ctx) -> Result<u8> {
         Some(m)
     };
     let mut log = TeeLog::default();
-    let now = a.time.unwrap_or(ctx.now);
+    let now = ctx.policy.time();
     if a.time.is_some() {
         log.warn(&format!(
             "verifying as of {} (--time): the result shows what held then, not now",
@@ -68,16 +69,15 @@ pub fn verify(a: VerifyArgs, ctx: &Ctx) -> Result<u8> {
         }
         ui::info("Loading layout...");
         let layout = fsio::load_metadata(&a.layout).map_err(|e| anyhow!("layout {e}"))?;
-        let keys = layout_keys(&a, now)?;
+        let keys = layout_keys(&a, &ctx.policy)?;
         let opts = VerifyOptions {
             link_dir: a.link_dir.clone(),
             params: params.clone(),
             inspection_timeout: a.inspection_timeout.map(Duration::from_secs),
-            now,
+            policy: ctx.policy.clone(),
             allow_sublayout_inspections: a.allow_sublayout_inspections,
             work_dir: std::env::current_dir().context("reading the current directory")?,
             write_inspection_links: a.write_inspection_links,
-            allow_noninteroperable: a.allow_noninteroperable,
         };
         Ok(verify_chain(&layout, &keys, &opts, &mut log).map(|_| ()))
     })();
@@ -154,7 +154,7 @@ fn print_json<T: Serialize>(v: &T) -> Result<()> {
     Ok(())
 }
 
-fn layout_keys(a: &VerifyArgs, now: i64) -> Result<Vec<LayoutKey>> {
+fn layout_keys(a: &VerifyArgs, policy: &Policy) -> Result<Vec<LayoutKey>> {
     let mut keys: Vec<LayoutKey> = Vec::new();
     let mut push = |k: LayoutKey| {
         if !keys
@@ -166,13 +166,7 @@ fn layout_keys(a: &VerifyArgs, now: i64) -> Result<Vec<LayoutKey>> {
     };
     if !a.gpg.is_empty() || !a.keyring.is_empty() {
         ui::info("Loading layout OpenPGP key(s)...");
-        for (v, source) in openpgp_verifiers(
-            &a.gpg,
-            &a.keyring,
-            a.gpg_home.as_deref(),
-            now,
-            a.allow_noninteroperable,
-        )? {
+        for (v, source) in openpgp_verifiers(&a.gpg, &a.keyring, a.gpg_home.as_deref(), policy)? {
             push(LayoutKey {
                 verifier: Box::new(v),
                 source,

@@ -15,6 +15,7 @@ pub mod validity;
 
 use crate::json::Object;
 use crate::models::{DsseSignature, Envelope, Signature};
+use crate::policy::Policy;
 
 pub use crate::models::keydict::keyid::sslib_keyid;
 pub use crate::models::keydict::{GpgKey, KeyDict, SslibKey};
@@ -189,21 +190,13 @@ fn verify_signatures(
     }
 }
 
-/// A verifier for `dict`, judging OpenPGP expiry at `now`.
-pub fn verifier(dict: &KeyDict, now: i64) -> Box<dyn Verifier> {
-    verifier_with(dict, now, false)
-}
-
-/// Like [`verifier`]; `allow_noninteroperable` also accepts OpenPGP key
-/// types the Python reference cannot verify (NIST ECDSA).
-pub fn verifier_with(dict: &KeyDict, now: i64, allow_noninteroperable: bool) -> Box<dyn Verifier> {
+/// A verifier for `dict`, judging OpenPGP expiry at the policy's time;
+/// OpenPGP key types the Python reference cannot verify (NIST ECDSA) are
+/// accepted only if the policy allows them.
+pub fn verifier(dict: &KeyDict, policy: &Policy) -> Box<dyn Verifier> {
     match dict {
         KeyDict::Sslib(k) => Box::new(k.clone()),
-        KeyDict::Gpg(k) => Box::new(openpgp::GpgDictVerifier {
-            key: k.clone(),
-            now,
-            allow_noninteroperable,
-        }),
+        KeyDict::Gpg(k) => Box::new(openpgp::GpgDictVerifier::new(k.clone(), policy)),
     }
 }
 

@@ -24,65 +24,13 @@ use openpgp::cert::amalgamation::key::ValidErasedKeyAmalgamation;
 use openpgp::cert::prelude::*;
 use openpgp::packet::Signature;
 use openpgp::packet::key::{PublicParts, UnspecifiedRole};
-use openpgp::policy::{HashAlgoSecurity, Policy, StandardPolicy};
 use openpgp::types::{HashAlgorithm, ReasonForRevocation, RevocationStatus, RevocationType};
 use sequoia_openpgp as openpgp;
 
 use super::VerifyError;
 use super::openpgp::{GpgParams, system_time, unix};
 use crate::models::layout_time;
-
-/// The OpenPGP policy: sequoia's standard policy, plus (unless a stricter
-/// setting is asked for) SHA-1 in self-signatures, as gpg and the Python
-/// reference accept it. Self-signatures (user-id certifications, subkey
-/// and primary-key bindings, direct-key signatures, self-revocations) are
-/// over data the key owner chose, so they only need second-preimage
-/// resistance, which SHA-1 still has; sequoia's own cut-off for that was
-/// 2023-02. SHA-1 *data* signatures (over in-toto metadata) stay refused:
-/// they need collision resistance (and `openpgp::parse_headers` refuses
-/// them before any policy is asked).
-pub struct CertPolicy {
-    policy: StandardPolicy<'static>,
-    sha1_self_signatures: bool,
-}
-
-impl Default for CertPolicy {
-    fn default() -> Self {
-        CertPolicy::standard()
-    }
-}
-
-impl CertPolicy {
-    /// The policy intoto uses everywhere.
-    pub fn standard() -> CertPolicy {
-        CertPolicy::new(true)
-    }
-
-    /// sequoia's standard policy as it is (SHA-1 self-signatures refused),
-    /// for a stricter configuration.
-    pub fn strict() -> CertPolicy {
-        CertPolicy::new(false)
-    }
-
-    fn new(sha1_self_signatures: bool) -> CertPolicy {
-        let mut policy = StandardPolicy::new();
-        if sha1_self_signatures {
-            policy.accept_hash_property(
-                HashAlgorithm::SHA1,
-                HashAlgoSecurity::SecondPreImageResistance,
-            );
-        }
-        CertPolicy {
-            policy,
-            sha1_self_signatures,
-        }
-    }
-
-    /// The sequoia policy.
-    pub fn policy(&self) -> &dyn Policy {
-        &self.policy
-    }
-}
+pub use crate::policy::CertPolicy;
 
 /// What kind of problem makes a key unusable.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -250,9 +198,8 @@ pub fn no_signing_key(primary: &str, why: &[KeyProblem]) -> String {
 
 /// Warnings a usable certificate still draws at `t`: self-signatures
 /// that use SHA-1 (accepted, as gpg does, but on their way out).
-pub fn cert_warnings(cert: &Cert, t: i64) -> Vec<String> {
-    let policy = CertPolicy::standard();
-    let Ok(vc) = certificate_at(cert, &policy, t) else {
+pub fn cert_warnings(cert: &Cert, policy: &CertPolicy, t: i64) -> Vec<String> {
+    let Ok(vc) = certificate_at(cert, policy, t) else {
         return Vec::new();
     };
     let sha1 = |s: &Signature| s.hash_algo() == HashAlgorithm::SHA1;
@@ -427,7 +374,7 @@ fn unbound(
         );
     }
     let refused = |h: HashAlgorithm| match h {
-        HashAlgorithm::SHA1 => !policy.sha1_self_signatures,
+        HashAlgorithm::SHA1 => !policy.sha1_self_signatures(),
         HashAlgorithm::MD5 | HashAlgorithm::RipeMD => true,
         _ => false,
     };
@@ -534,7 +481,7 @@ mod tests {
         );
         assert!(!p.message.contains("No binding signature"), "{p}");
         // The warning names the key, SHA-1 and the fix.
-        let w = cert_warnings(&cert, now);
+        let w = cert_warnings(&cert, &policy, now);
         assert_eq!(w.len(), 1);
         assert!(
             w[0].contains(OWEN_FPR) && w[0].contains("SHA-1"),
@@ -544,18 +491,18 @@ mod tests {
         assert!(w[0].contains(&format!("gpg --quick-set-expire {OWEN_FPR} 2y")));
         // A key with SHA-256 self-signatures draws none.
         let (fresh, _) = CertBuilder::general_purpose(Some("x")).generate().unwrap();
-        assert!(cert_warnings(&fresh, unix(std::time::SystemTime::now())).is_empty());
+        assert!(cert_warnings(&fresh, &policy, unix(std::time::SystemTime::now())).is_empty());
     }
 
     #[test]
     fn a_layout_signed_by_the_sha1_key_verifies_at_its_time_only() {
         use crate::keys::{Verifier as _, openpgp::CertVerifier, verify_envelope};
         let env = crate::models::Envelope::from_slice(OWEN_LAYOUT).unwrap();
-        let v = CertVerifier::new(owen(), 1_800_000_000, false).unwrap();
+        let v = CertVerifier::new(owen(), &crate::policy::Policy::at(1_800_000_000)).unwrap();
         assert!(v.owns(OWEN_FPR));
         verify_envelope(&env, &v).unwrap();
         // Before the key existed (2014) it could not have signed.
-        let early = CertVerifier::new(owen(), 1_400_000_000, false).unwrap();
+        let early = CertVerifier::new(owen(), &crate::policy::Policy::at(1_400_000_000)).unwrap();
         let e = verify_envelope(&env, &early).unwrap_err().to_string();
         assert!(e.contains("was created on 2015-03-01"), "{e}");
     }

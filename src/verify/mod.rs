@@ -26,6 +26,7 @@ use serde::Serialize;
 
 use crate::keys::Verifier;
 use crate::models::{Envelope, Link};
+use crate::policy::Policy;
 use crate::rules::RuleFailure;
 
 pub use stages::{is_param_name, substitute};
@@ -51,16 +52,16 @@ pub struct VerifyOptions {
     pub params: Option<BTreeMap<String, String>>,
     /// Time limit per inspection command.
     pub inspection_timeout: Option<Duration>,
-    /// Verification time, seconds since the epoch.
-    pub now: i64,
+    /// The verification time (expiry, revocation), the OpenPGP policy and
+    /// whether OpenPGP key types the Python reference cannot verify are
+    /// accepted.
+    pub policy: Policy,
     /// Run inspections that a functionary-signed sublayout defines.
     pub allow_sublayout_inspections: bool,
     /// Where inspections run and record (the final product's directory).
     pub work_dir: PathBuf,
     /// Write `<inspection>.link` files into `work_dir`, as the reference.
     pub write_inspection_links: bool,
-    /// Accept OpenPGP key types the Python reference cannot verify.
-    pub allow_noninteroperable: bool,
 }
 
 /// The stages, for reports.

@@ -16,6 +16,7 @@ use super::{Failure, LayoutKey, Log, MAX_SUBLAYOUT_DEPTH, SkippedLink, Stage, Ve
 use crate::fsio::{self, LoadError};
 use crate::keys::{KeyDict, VerifyError, verify_envelope};
 use crate::models::{Envelope, Layout, Link, Signed, Step, link_filename, parse_expires};
+use crate::policy::Policy;
 use crate::record::{self, RecordOptions};
 use crate::rules::{ItemKind, RuleFailure, Side, apply_rules};
 use crate::runner::{self, RunError, RunOptions};
@@ -38,7 +39,7 @@ pub(super) fn verify_layout(
         ));
     };
     log.info("Verifying layout expiration...");
-    expiry(layout, opts.now)?;
+    expiry(layout, opts.policy.time())?;
     let layout = match &opts.params {
         Some(params) => {
             log.info("Substituting parameters...");
@@ -49,13 +50,7 @@ pub(super) fn verify_layout(
         None => Cow::Borrowed(layout),
     };
     log.info("Reading link metadata files...");
-    let loaded = load_links(
-        &layout,
-        &layout.keys,
-        link_dir,
-        opts.now,
-        opts.allow_noninteroperable,
-    )?;
+    let loaded = load_links(&layout, &layout.keys, link_dir, &opts.policy)?;
     log.info("Verifying link metadata signatures...");
     let verified = link_signatures(&layout, loaded, log)?;
     log.info("Verifying sublayouts...");
@@ -313,8 +308,7 @@ fn load_links<'k>(
     layout: &Layout,
     dicts: &'k [(String, KeyDict)],
     link_dir: &Path,
-    now: i64,
-    allow: bool,
+    policy: &Policy,
 ) -> Result<Vec<(String, Vec<Loaded<'k>>)>, Failure> {
     let main_of_subkey: HashMap<&str, &KeyDict> = dicts
         .iter()
@@ -344,9 +338,7 @@ fn load_links<'k>(
             Ok(env) => {
                 let key = choose_key(&layout.steps[*si], id, dicts, &main_of_subkey);
                 let checked = match key {
-                    Some(k) => {
-                        verify_envelope(&env, crate::keys::verifier_with(k, now, allow).as_ref())
-                    }
+                    Some(k) => verify_envelope(&env, crate::keys::verifier(k, policy).as_ref()),
                     None => Ok(()),
                 };
                 Ok(Some(Loaded {
@@ -524,11 +516,7 @@ fn sublayouts(
                     }
                     log.info(&format!("Verifying sublayout {sub_name}..."));
                     let keys = [LayoutKey {
-                        verifier: crate::keys::verifier_with(
-                            key,
-                            opts.now,
-                            opts.allow_noninteroperable,
-                        ),
+                        verifier: crate::keys::verifier(key, &opts.policy),
                         source: format!("functionary key of step '{step}'"),
                     }];
                     let sub_dir = link_dir.join(&sub_name);

@@ -11,6 +11,7 @@ use crate::keys::{KeyDict, Signer, sign_envelope};
 use crate::models::{
     Artifacts, Envelope, HashDict, Inspection, Layout, Link, Signed, Step, link_filename,
 };
+use crate::policy::Policy;
 
 const NOW: i64 = 1_800_000_000;
 
@@ -103,11 +104,10 @@ impl Chain {
             link_dir: self.links(),
             params: None,
             inspection_timeout: None,
-            now,
+            policy: Policy::at(now),
             allow_sublayout_inspections: false,
             work_dir: self.dir.path().join("work"),
             write_inspection_links: false,
-            allow_noninteroperable: false,
         }
     }
     fn verify(&self, l: &Envelope, owners: &[&PemSigner], now: i64) -> Result<Link, Failure> {
@@ -122,7 +122,7 @@ impl Chain {
         let keys: Vec<LayoutKey> = owners
             .iter()
             .map(|k| LayoutKey {
-                verifier: crate::keys::verifier(k.public_key(), NOW),
+                verifier: crate::keys::verifier(k.public_key(), &Policy::at(NOW)),
                 source: "test".into(),
             })
             .collect();

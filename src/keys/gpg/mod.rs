@@ -33,8 +33,9 @@ use super::openpgp::{
     verify_triple,
 };
 use super::prompt::Prompter;
-use super::validity::{self, CertPolicy, KeyProblem, ProblemKind};
+use super::validity::{self, KeyProblem, ProblemKind};
 use super::{KeyDict, RawSignature, SignError, Signer};
+use crate::policy::Policy;
 
 /// Errors from GnuPG, worded for the user.
 #[derive(Debug, thiserror::Error)]
@@ -232,14 +233,14 @@ impl GpgHome {
 }
 
 /// Options for choosing a signing key.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct SignerOptions {
-    /// Verification and signature time (seconds since the epoch).
-    pub now: i64,
+    /// Signature time (the policy's time; keys are judged at it too), the
+    /// OpenPGP policy, and whether key types the Python reference cannot
+    /// verify (NIST ECDSA) may sign.
+    pub policy: Policy,
     /// Which backend to use.
     pub backend: Backend,
-    /// Sign with key types the Python reference cannot verify (NIST ECDSA).
-    pub allow_noninteroperable: bool,
 }
 
 /// A GnuPG key ready to sign.
@@ -277,9 +278,10 @@ impl<'p> GpgSigner<'p> {
             .flatten()
             .collect();
         // The one usability check (keys::validity), for every candidate.
-        let policy = CertPolicy::standard();
-        let vc = validity::certificate_at(&cert, &policy, opts.now).map_err(|p| err(p.message))?;
-        if let Some(p) = validity::primary_problem(&vc, opts.now) {
+        let policy = opts.policy.openpgp();
+        let now = opts.policy.time();
+        let vc = validity::certificate_at(&cert, policy, now).map_err(|p| err(p.message))?;
+        if let Some(p) = validity::primary_problem(&vc, now) {
             let tail = if p.kind == ProblemKind::Revoked {
                 "; it cannot sign"
             } else {
@@ -295,7 +297,7 @@ impl<'p> GpgSigner<'p> {
             if want_exact && !fpr.eq_ignore_ascii_case(&id) {
                 continue;
             }
-            let ka = match validity::signing_key_at(&cert, &policy, &fpr, opts.now) {
+            let ka = match validity::signing_key_at(&cert, policy, &fpr, now) {
                 Ok(ka) => ka,
                 // Encryption subkeys are not candidates; say nothing of them
                 // unless they were asked for.
@@ -362,7 +364,7 @@ impl<'p> GpgSigner<'p> {
         })?;
         if !params.interoperable() {
             let msg = super::openpgp::noninteroperable(&key.fingerprint().to_hex(), &params);
-            if !opts.allow_noninteroperable {
+            if !opts.policy.allow_noninteroperable() {
                 return Err(err(msg));
             }
             prompter.notice(&format!(
@@ -370,7 +372,7 @@ impl<'p> GpgSigner<'p> {
                 msg.split(';').next().unwrap_or(&msg)
             ));
         }
-        let dict = cert_to_dict(&cert, opts.now, opts.allow_noninteroperable).map_err(err)?;
+        let dict = cert_to_dict(&cert, &opts.policy).map_err(err)?;
         let fpr_hex = key.fingerprint().to_hex().to_lowercase();
         let fpr_bytes: [u8; 20] = hex::decode(&fpr_hex)
             .ok()
@@ -381,7 +383,7 @@ impl<'p> GpgSigner<'p> {
         let signing =
             GpgKey::new(params, unix(key.creation_time()), None, Vec::new()).map_err(err)?;
         // What verifiers will warn about, said now, while the owner can act.
-        let warnings = validity::cert_warnings(&cert, opts.now);
+        let warnings = validity::cert_warnings(&cert, policy, now);
         Ok(GpgSigner {
             warnings,
             home: home.clone(),
@@ -407,7 +409,7 @@ impl<'p> GpgSigner<'p> {
                 "signing with the OpenPGP card {card}: enter its PIN (or touch it) when asked"
             ));
         }
-        let created = u32::try_from(self.opts.now)
+        let created = u32::try_from(self.opts.policy.time())
             .map_err(|_| err("clock is outside the OpenPGP time range"))?;
         let sig = match self.opts.backend {
             #[cfg(feature = "gpgme")]
@@ -452,7 +454,7 @@ impl<'p> GpgSigner<'p> {
             &sig.other_headers,
             &sig.signature,
             payload,
-            self.opts.now,
+            self.opts.policy.time(),
         )
         .map_err(|e| {
             err(format!(

@@ -12,8 +12,9 @@ use sequoia_openpgp as openpgp;
 
 use super::noninteroperable;
 use crate::format::is_hex;
-use crate::keys::validity::{self, CertPolicy, ProblemKind};
+use crate::keys::validity::{self, ProblemKind};
 use crate::models::keydict::{GpgKey, GpgParams};
+use crate::policy::Policy;
 
 /// Reads every certificate in `bytes` (armored or binary keyring).
 pub fn read_certs(bytes: &[u8]) -> Result<Vec<Cert>, String> {
@@ -66,26 +67,21 @@ pub fn system_time(secs: i64) -> SystemTime {
 /// Curve25519 encryption keys) are skipped, like the reference does.
 ///
 /// Keys the reference cannot verify (NIST ECDSA) are refused, and such
-/// subkeys left out, unless `allow_noninteroperable`. A revoked key is
+/// subkeys left out, unless the policy allows them. A revoked key is
 /// refused (an expired one is exported: its dict says when it expired).
-pub fn cert_to_dict(cert: &Cert, now: i64, allow_noninteroperable: bool) -> Result<GpgKey, String> {
-    let policy = CertPolicy::standard();
-    let vc = validity::certificate_at(cert, &policy, now).map_err(|p| p.message)?;
+pub fn cert_to_dict(cert: &Cert, policy: &Policy) -> Result<GpgKey, String> {
+    let now = policy.time();
+    let vc = validity::certificate_at(cert, policy.openpgp(), now).map_err(|p| p.message)?;
     if let Some(p) = validity::primary_problem(&vc, now)
         && p.kind == ProblemKind::Revoked
     {
         return Err(p.message);
     }
-    dict_of_valid(cert, &vc, &policy, now, allow_noninteroperable)
+    dict_of_valid(cert, &vc, policy)
 }
 
-fn dict_of_valid(
-    cert: &Cert,
-    vc: &ValidCert<'_>,
-    policy: &CertPolicy,
-    now: i64,
-    allow_noninteroperable: bool,
-) -> Result<GpgKey, String> {
+fn dict_of_valid(cert: &Cert, vc: &ValidCert<'_>, policy: &Policy) -> Result<GpgKey, String> {
+    let allow_noninteroperable = policy.allow_noninteroperable();
     let primary = vc.primary_key();
     let pkey: Key<PublicParts, UnspecifiedRole> = primary.key().clone().role_into_unspecified();
     let params =
@@ -100,7 +96,7 @@ fn dict_of_valid(
         // The same verdict as for signing; expired and encryption-only
         // subkeys stay in (as in the reference's export), revoked, unbound
         // and weak ones are left out.
-        match validity::signing_key_at(cert, policy, &fpr, now) {
+        match validity::signing_key_at(cert, policy.openpgp(), &fpr, policy.time()) {
             Ok(_) => {}
             Err(p)
                 if matches!(
@@ -135,14 +131,9 @@ pub fn unix(t: SystemTime) -> i64 {
 
 /// Like [`cert_to_dict`], but for certificates that are revoked or not
 /// valid at `now` (their dict is still needed to say why they fail).
-pub(crate) fn cert_to_dict_lenient(
-    cert: &Cert,
-    now: i64,
-    allow_noninteroperable: bool,
-) -> Result<GpgKey, String> {
-    let policy = CertPolicy::standard();
-    if let Ok(vc) = validity::certificate_at(cert, &policy, now) {
-        return dict_of_valid(cert, &vc, &policy, now, allow_noninteroperable);
+pub(crate) fn cert_to_dict_lenient(cert: &Cert, policy: &Policy) -> Result<GpgKey, String> {
+    if let Ok(vc) = validity::certificate_at(cert, policy.openpgp(), policy.time()) {
+        return dict_of_valid(cert, &vc, policy);
     }
     let pkey: Key<PublicParts, UnspecifiedRole> =
         cert.primary_key().key().clone().role_into_unspecified();

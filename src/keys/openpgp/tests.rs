@@ -10,6 +10,7 @@ use crate::format::der;
 use crate::json::{Object, Value};
 use crate::keys::{Verifier, VerifyError};
 use crate::models::Signature;
+use crate::policy::Policy;
 use openpgp::cert::{CertBuilder, CipherSuite};
 use openpgp::crypto::Signer as _;
 
@@ -25,7 +26,7 @@ fn key(suite: CipherSuite) -> TestKey {
         .add_userid("t")
         .generate()
         .unwrap();
-    let dict = cert_to_dict(&cert, unix(SystemTime::now()), false).unwrap();
+    let dict = cert_to_dict(&cert, &Policy::at(unix(SystemTime::now()))).unwrap();
     let pair = cert
         .primary_key()
         .key()
@@ -203,11 +204,7 @@ fn legacy_dicts_without_creation_time_verify_only_their_own_signatures() {
     assert_eq!(legacy.creation_time, None);
     assert_eq!(legacy.keyid, k.dict.keyid);
     assert!(legacy.describe().contains("without creation time"));
-    let v = GpgDictVerifier {
-        key: legacy.clone(),
-        now: NOW,
-        allow_noninteroperable: false,
-    };
+    let v = GpgDictVerifier::new(legacy.clone(), &Policy::at(NOW));
     let h = hashed(&k.fpr, 1_800_000_000, &[]);
     let (oh, sig) = sign_raw(&mut k, 0, 1, HashAlgorithm::SHA256, &h, b"p");
     let triple = |oh: &[u8], sig: &[u8], id: &str| Signature::Gpg {
@@ -257,19 +254,17 @@ fn an_expired_primary_disables_its_subkeys() {
         ..k.dict.clone()
     };
     primary.subkeys = vec![sub];
-    let v = GpgDictVerifier {
-        allow_noninteroperable: false,
-        key: primary.clone(),
-        now: primary.creation_time.unwrap() + 100,
-    };
+    let v = GpgDictVerifier::new(
+        primary.clone(),
+        &Policy::at(primary.creation_time.unwrap() + 100),
+    );
     assert!(matches!(
         v.signing_key(&primary.keyid),
         Err(VerifyError::Expired(_))
     ));
-    let fresh = GpgDictVerifier {
-        allow_noninteroperable: false,
-        key: primary.clone(),
-        now: primary.creation_time.unwrap() + 5,
-    };
+    let fresh = GpgDictVerifier::new(
+        primary.clone(),
+        &Policy::at(primary.creation_time.unwrap() + 5),
+    );
     assert!(fresh.signing_key(&primary.keyid).is_ok());
 }

@@ -7,20 +7,18 @@ use sequoia_openpgp as openpgp;
 
 use super::cert::cert_to_dict_lenient;
 use super::packet::{parse_headers, parse_packet, signature_mpis, signed_digest};
-use crate::keys::validity::{self, CertPolicy, KeyProblem};
+use crate::keys::validity::{self, KeyProblem};
 use crate::keys::{Verifier, VerifyError};
 use crate::models::keydict::{GpgKey, GpgParams};
 use crate::models::{DsseSignature, Signature};
+use crate::policy::Policy;
 
 /// Verifies signatures with a GPG key dict from a layout, judging expiry
 /// at `now`. An expired primary makes its subkeys unusable too.
 pub struct GpgDictVerifier {
-    /// The dict.
-    pub key: GpgKey,
-    /// Verification time (seconds since the epoch).
-    pub now: i64,
-    /// Accept key types the Python reference cannot verify (NIST ECDSA).
-    pub allow_noninteroperable: bool,
+    key: GpgKey,
+    now: i64,
+    allow_noninteroperable: bool,
 }
 
 /// The refusal for a key type the reference cannot verify.
@@ -33,6 +31,16 @@ pub fn noninteroperable(keyid: &str, params: &GpgParams) -> String {
 }
 
 impl GpgDictVerifier {
+    /// Verifies with `key`, at the policy's time; key types the Python
+    /// reference cannot verify (NIST ECDSA) only if the policy allows them.
+    pub fn new(key: GpgKey, policy: &Policy) -> GpgDictVerifier {
+        GpgDictVerifier {
+            key,
+            now: policy.time(),
+            allow_noninteroperable: policy.allow_noninteroperable(),
+        }
+    }
+
     pub(crate) fn signing_key(&self, keyid: &str) -> Result<&GpgKey, VerifyError> {
         let k = self
             .key
@@ -189,15 +197,22 @@ pub fn verify_triple(
 pub struct CertVerifier {
     cert: Cert,
     dict: GpgKey,
+    policy: Policy,
     now: i64,
 }
 
 impl CertVerifier {
     /// Wraps `cert`, which must be an RSA, DSA or EdDSA key (or, with
-    /// `allow_noninteroperable`, NIST ECDSA).
-    pub fn new(cert: Cert, now: i64, allow_noninteroperable: bool) -> Result<CertVerifier, String> {
-        let dict = cert_to_dict_lenient(&cert, now, allow_noninteroperable)?;
-        Ok(CertVerifier { cert, dict, now })
+    /// a policy that allows them, NIST ECDSA), judged by `policy` at its
+    /// time.
+    pub fn new(cert: Cert, policy: &Policy) -> Result<CertVerifier, String> {
+        let dict = cert_to_dict_lenient(&cert, policy)?;
+        Ok(CertVerifier {
+            cert,
+            dict,
+            now: policy.time(),
+            policy: policy.clone(),
+        })
     }
 
     /// The key dict (as `intoto key export` would write it).
@@ -211,8 +226,7 @@ impl CertVerifier {
     }
 
     fn check_usable(&self, keyid: &str) -> Result<&GpgKey, VerifyError> {
-        let policy = CertPolicy::standard();
-        validity::signing_key_at(&self.cert, &policy, keyid, self.now)
+        validity::signing_key_at(&self.cert, self.policy.openpgp(), keyid, self.now)
             .map_err(KeyProblem::into_verify_error)?;
         self.dict.find(keyid).ok_or_else(|| {
             VerifyError::Unusable(format!(
@@ -225,7 +239,7 @@ impl CertVerifier {
     /// Warnings the certificate draws at the verification time (SHA-1
     /// self-signatures).
     pub fn warnings(&self) -> Vec<String> {
-        validity::cert_warnings(&self.cert, self.now)
+        validity::cert_warnings(&self.cert, self.policy.openpgp(), self.now)
     }
 }
 
