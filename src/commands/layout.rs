@@ -11,7 +11,7 @@ use intoto::keys::{KeyDict, Verifier, verify_envelope};
 use intoto::models::{
     Envelope, Inspection, Layout, Signed, Step, check_item_name, format_expires, parse_expires,
 };
-use intoto::rules::{Rule, shell_split};
+use intoto::rules::{ArtifactRule, Rule, shell_split};
 
 use super::{Ctx, gpg_key_dict, load_public_key, openpgp_verifiers, write_file};
 use crate::cli::{LayoutArgs, LayoutCommand};
@@ -238,20 +238,20 @@ fn resolve_key(layout: &Layout, given: &str) -> Result<String> {
     }
 }
 
-fn rules(texts: &[String], known: &[String], side: &str) -> Result<Vec<Vec<String>>> {
+fn rules(texts: &[String], known: &[String], side: &str) -> Result<Vec<ArtifactRule>> {
     texts
         .iter()
         .map(|t| {
-            let (tokens, rule) =
-                Rule::parse_str(t).map_err(|e| anyhow!("--{side} {t:?}: {e}"))?;
-            if let Rule::Match { dest_name, .. } = rule
+            let rule =
+                ArtifactRule::from_str_rule(t).map_err(|e| anyhow!("--{side} {t:?}: {e}"))?;
+            if let Rule::Match { dest_name, .. } = rule.rule()
                 && !known.contains(&dest_name) {
                     return Err(anyhow!(
                         "--{side} {t:?}: MATCH ... FROM '{dest_name}' names no step defined so far ({})",
                         if known.is_empty() { "none yet".to_owned() } else { known.join(", ") }
                     ));
                 }
-            Ok(tokens)
+            Ok(rule)
         })
         .collect()
 }
@@ -361,10 +361,10 @@ fn show(
             out.push(format!("     command:   {}", s.expected_command.join(" ")));
         }
         for r in &s.expected_materials {
-            out.push(format!("     material:  {}", r.join(" ")));
+            out.push(format!("     material:  {}", r.tokens().join(" ")));
         }
         for r in &s.expected_products {
-            out.push(format!("     product:   {}", r.join(" ")));
+            out.push(format!("     product:   {}", r.tokens().join(" ")));
         }
     }
     out.push(String::new());
@@ -375,10 +375,10 @@ fn show(
     for i in &layout.inspect {
         out.push(format!("  - {}: runs {}", i.name, i.run.join(" ")));
         for r in &i.expected_materials {
-            out.push(format!("     material:  {}", r.join(" ")));
+            out.push(format!("     material:  {}", r.tokens().join(" ")));
         }
         for r in &i.expected_products {
-            out.push(format!("     product:   {}", r.join(" ")));
+            out.push(format!("     product:   {}", r.tokens().join(" ")));
         }
     }
     out.push(String::new());

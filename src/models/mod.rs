@@ -15,6 +15,7 @@ mod artifacts;
 mod container;
 mod layout;
 mod link;
+pub mod rule;
 
 pub use crate::time::{format_expires, parse_expires};
 pub use artifacts::{Artifacts, HashDict};

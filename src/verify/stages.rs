@@ -17,7 +17,7 @@ use crate::fsio::{self, LoadError};
 use crate::keys::{KeyDict, VerifyError, verify_envelope};
 use crate::models::{Envelope, Layout, Link, Signed, Step, link_filename, parse_expires};
 use crate::record::{self, RecordOptions};
-use crate::rules::{ItemKind, RuleFailure, Side, apply_rules};
+use crate::rules::{ArtifactRule, ItemKind, RuleFailure, Side, apply_rules};
 use crate::runner::{self, RunError, RunOptions};
 
 pub(super) fn verify_layout(
@@ -71,7 +71,7 @@ pub(super) fn verify_layout(
         }
     }
     log.info("Verifying step rules...");
-    let tasks: Vec<(&Step, Side, &Vec<Vec<String>>)> = layout
+    let tasks: Vec<(&Step, Side, &Vec<ArtifactRule>)> = layout
         .steps
         .iter()
         .flat_map(|s| {
@@ -195,6 +195,15 @@ pub fn substitute(layout: &mut Layout, params: &BTreeMap<String, String>) -> Res
             .map_err(|e| Failure::new(Stage::Substitution, format!("{where_}: {e}")))?;
         Ok(())
     };
+    // Placeholders stand inside tokens; the rule is parsed again after.
+    let sub_rule = |where_: &str, rule: &ArtifactRule| -> Result<ArtifactRule, Failure> {
+        let mut tokens = rule.tokens().to_vec();
+        for t in &mut tokens {
+            sub(where_, t)?;
+        }
+        ArtifactRule::new(tokens)
+            .map_err(|e| Failure::new(Stage::Substitution, format!("{where_}: {e}")))
+    };
     for step in &mut layout.steps {
         let w = format!("step '{}'", step.name);
         for rule in step
@@ -202,9 +211,7 @@ pub fn substitute(layout: &mut Layout, params: &BTreeMap<String, String>) -> Res
             .iter_mut()
             .chain(step.expected_products.iter_mut())
         {
-            for t in rule.iter_mut() {
-                sub(&w, t)?;
-            }
+            *rule = sub_rule(&w, rule)?;
         }
         for t in &mut step.expected_command {
             sub(&w, t)?;
@@ -217,9 +224,7 @@ pub fn substitute(layout: &mut Layout, params: &BTreeMap<String, String>) -> Res
             .iter_mut()
             .chain(insp.expected_products.iter_mut())
         {
-            for t in rule.iter_mut() {
-                sub(&w, t)?;
-            }
+            *rule = sub_rule(&w, rule)?;
         }
         for t in &mut insp.run {
             sub(&w, t)?;
