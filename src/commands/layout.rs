@@ -245,7 +245,7 @@ fn rules(texts: &[String], known: &[String], side: &str) -> Result<Vec<ArtifactR
             let rule =
                 ArtifactRule::from_str_rule(t).map_err(|e| anyhow!("--{side} {t:?}: {e}"))?;
             if let Rule::Match { dest_name, .. } = rule.rule()
-                && !known.contains(&dest_name) {
+                && !known.contains(dest_name) {
                     return Err(anyhow!(
                         "--{side} {t:?}: MATCH ... FROM '{dest_name}' names no step defined so far ({})",
                         if known.is_empty() { "none yet".to_owned() } else { known.join(", ") }
