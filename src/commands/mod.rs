@@ -415,21 +415,45 @@ pub fn record_options(args: &RecordArgs) -> RecordOptions {
     }
 }
 
-/// Records `paths`, with a progress display on a terminal for big trees.
-pub fn record_paths(
-    what: &str,
-    paths: &[String],
-    opts: &RecordOptions,
-) -> Result<intoto::models::Artifacts> {
-    if paths.is_empty() {
-        return Ok(Default::default());
+/// Shows a step as it is performed: what is recorded (with a progress
+/// line on a terminal), what runs, which products a failed command did not
+/// make.
+pub struct UiWatch {
+    step: String,
+    bar: Option<crate::progress::Bar>,
+}
+
+impl UiWatch {
+    /// For the step `step`.
+    pub fn new(step: &str) -> UiWatch {
+        UiWatch {
+            step: step.to_owned(),
+            bar: None,
+        }
     }
-    ui::info(&format!("Recording {what} {}...", paths.join(", ")));
-    let progress = std::sync::Arc::new(Progress::default());
-    let bar = crate::progress::Bar::start(what, progress.clone());
-    let r = intoto::record::record(paths, opts, Some(&progress));
-    bar.finish();
-    r.map_err(|e| anyhow!("recording {what}: {e}"))
+}
+
+impl intoto::step::Watch for UiWatch {
+    fn recording(&mut self, what: &str, paths: &[String]) -> Option<std::sync::Arc<Progress>> {
+        ui::info(&format!("Recording {what} {}...", paths.join(", ")));
+        let progress = std::sync::Arc::new(Progress::default());
+        self.bar = Some(crate::progress::Bar::start(what, progress.clone()));
+        Some(progress)
+    }
+    fn recorded(&mut self, _what: &str) {
+        if let Some(b) = self.bar.take() {
+            b.finish();
+        }
+    }
+    fn running(&mut self, command: &[String]) {
+        ui::info(&format!("Running '{}'...", command.join(" ")));
+    }
+    fn missing_product(&mut self, path: &str) {
+        ui::warn(&format!(
+            "step '{}': product {path} does not exist (the command failed); not recorded",
+            self.step
+        ));
+    }
 }
 
 /// Writes `bytes` to `path` atomically, naming the file on failure.

@@ -16,9 +16,10 @@ use super::{Failure, LayoutKey, Log, MAX_SUBLAYOUT_DEPTH, SkippedLink, Stage, Ve
 use crate::fsio::{self, LoadError};
 use crate::keys::{KeyDict, VerifyError, verify_envelope};
 use crate::models::{Envelope, Layout, Link, Signed, Step, link_filename, parse_expires};
-use crate::record::{self, RecordOptions};
+use crate::record::RecordOptions;
 use crate::rules::{ArtifactRule, ItemKind, RuleFailure, Side, apply_rules};
-use crate::runner::{self, RunError, RunOptions};
+use crate::runner::{RunError, RunOptions};
+use crate::step::{self, StepError, StepSpec};
 
 pub(super) fn verify_layout(
     env: &Envelope,
@@ -652,35 +653,30 @@ fn inspections(
             insp.name,
             insp.run.join(" ")
         ));
-        let materials = record::record(&[".".into()], &rec_opts, None)
-            .map_err(|e| fail(format!("recording materials: {e}")))?;
-        let run_opts = RunOptions {
-            record_streams: false,
-            timeout: opts.inspection_timeout,
-            quiet: true,
-            cwd: Some(opts.work_dir.clone()),
+        let spec = StepSpec {
+            name: insp.name.clone(),
+            materials: vec![".".into()],
+            command: insp.run.clone(),
+            products: vec![".".into()],
+            record: rec_opts.clone(),
+            run: RunOptions {
+                record_streams: false,
+                timeout: opts.inspection_timeout,
+                quiet: true,
+                cwd: Some(opts.work_dir.clone()),
+            },
         };
-        let result = runner::run(&insp.run, &run_opts).map_err(|e| match e {
-            RunError::NotFound(c) => fail(format!("command '{c}' not found")),
+        let link = step::perform(&spec, &mut step::Quiet).map_err(|e| match e {
+            StepError::Run(RunError::NotFound(c)) => fail(format!("command '{c}' not found")),
             other => fail(other.to_string()),
         })?;
-        let products = record::record(&[".".into()], &rec_opts, None)
-            .map_err(|e| fail(format!("recording products: {e}")))?;
-        if result.return_value != 0 {
+        let return_value = link.return_value().unwrap_or(0);
+        if return_value != 0 {
             return Err(fail(format!(
-                "command '{}' exited with {}",
+                "command '{}' exited with {return_value}",
                 insp.run.join(" "),
-                result.return_value
             )));
         }
-        let link = Link {
-            name: insp.name.clone(),
-            command: insp.run.clone(),
-            materials,
-            products,
-            byproducts: Link::byproducts_of("", "", result.return_value),
-            environment: Default::default(),
-        };
         if opts.write_inspection_links {
             let path = opts.work_dir.join(format!("{}.link", insp.name));
             let bytes = Envelope::new(Signed::Link(link.clone()), false)
