@@ -13,12 +13,12 @@ use intoto::models::{
 };
 use intoto::rules::{ArtifactRule, Rule, shell_split};
 
-use super::{Ctx, gpg_key_dict, load_public_key, openpgp_verifiers, write_file};
+use super::{Ctx, Outcome, gpg_key_dict, load_public_key, openpgp_verifiers, write_file};
 use crate::cli::{LayoutArgs, LayoutCommand};
 use crate::ui;
 
 /// `intoto layout ...`
-pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<u8> {
+pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
     match a.command {
         LayoutCommand::New {
             file,
@@ -43,7 +43,7 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<u8> {
             };
             save(&file, Envelope::new(Signed::Layout(layout), dsse)?)?;
             ui::notice(&format!("wrote unsigned layout {}", file.display()));
-            Ok(0)
+            Ok(Outcome::Success)
         }
         LayoutCommand::AddKey {
             file,
@@ -71,7 +71,7 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<u8> {
             save_locked(&locked, &file, Envelope::new(Signed::Layout(layout), dsse)?)?;
             ui::notice(&format!("added key {id} ({description})"));
             ui::println(&ui::escape(&id))?;
-            Ok(0)
+            Ok(Outcome::Success)
         }
         LayoutCommand::AddStep {
             file,
@@ -110,7 +110,7 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<u8> {
             ui::notice(&format!("added step '{}'", step.name));
             layout.steps.push(step);
             save_locked(&locked, &file, Envelope::new(Signed::Layout(layout), dsse)?)?;
-            Ok(0)
+            Ok(Outcome::Success)
         }
         LayoutCommand::AddInspection {
             file,
@@ -140,7 +140,7 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<u8> {
             ui::notice(&format!("added inspection '{}'", insp.name));
             layout.inspect.push(insp);
             save_locked(&locked, &file, Envelope::new(Signed::Layout(layout), dsse)?)?;
-            Ok(0)
+            Ok(Outcome::Success)
         }
         LayoutCommand::Show {
             file,
@@ -312,7 +312,7 @@ fn show(
     gpg_home: Option<&Path>,
     keyring: &[std::path::PathBuf],
     ctx: &Ctx,
-) -> Result<u8> {
+) -> Result<Outcome> {
     let env = fsio::load_metadata(file).map_err(|e| anyhow!("layout {e}"))?;
     let Signed::Layout(layout) = env.signed() else {
         return Err(anyhow!("{} is a link, not a layout", file.display()));
@@ -416,7 +416,7 @@ fn show(
         text.push('\n');
     }
     ui::print(&text)?;
-    Ok(0)
+    Ok(Outcome::Success)
 }
 
 fn short(k: &str) -> String {

@@ -58,17 +58,18 @@ impl fmt::Display for Usage {
 
 impl std::error::Error for Usage {}
 
-/// Ends the program with this status; the message was already printed.
-#[derive(Debug)]
-pub struct Exit(pub u8);
-
-impl fmt::Display for Exit {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "exit status {}", self.0)
-    }
+/// How a command ended; `main` maps it (and errors) to the exit status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// It did what was asked (exit 0).
+    Success,
+    /// A check failed, and the failure was reported (exit 1): a
+    /// verification, a signature, a co-signature refused.
+    Failed,
+    /// The command `run` wrapped failed with this return value (an exit
+    /// status, or minus a signal number).
+    CommandStatus(i64),
 }
-
-impl std::error::Error for Exit {}
 
 /// Returns a usage error.
 pub fn usage<T>(msg: impl Into<String>) -> Result<T> {
@@ -76,7 +77,7 @@ pub fn usage<T>(msg: impl Into<String>) -> Result<T> {
 }
 
 /// Runs a subcommand; returns the exit status.
-pub fn dispatch(cmd: Command, ctx: &Ctx) -> Result<u8> {
+pub fn dispatch(cmd: Command, ctx: &Ctx) -> Result<Outcome> {
     match cmd {
         Command::Run(a) => run::run(a, ctx),
         Command::Mock(a) => run::mock(a, ctx),
@@ -89,7 +90,7 @@ pub fn dispatch(cmd: Command, ctx: &Ctx) -> Result<u8> {
     }
 }
 
-fn generate(g: GenerateCommand) -> Result<u8> {
+fn generate(g: GenerateCommand) -> Result<Outcome> {
     use clap::CommandFactory;
     match g {
         GenerateCommand::Man { dir } => {
@@ -107,7 +108,7 @@ fn generate(g: GenerateCommand) -> Result<u8> {
             ui::print_bytes(&buf)?;
         }
     }
-    Ok(0)
+    Ok(Outcome::Success)
 }
 
 /// One page per (visible) command, with the help's examples as an

@@ -9,19 +9,19 @@ use intoto::models::{Envelope, Signed, link_filename, unfinished_filename};
 use intoto::step::{self, StepSpec};
 
 use super::run::{check_dir, check_step_name};
-use super::{Ctx, UiWatch, record_options, signer, write_file};
+use super::{Ctx, Outcome, UiWatch, record_options, signer, write_file};
 use crate::cli::{RecordCommand, StartArgs, StopArgs};
 use crate::ui;
 
 /// `intoto record ...`
-pub fn record(cmd: RecordCommand, ctx: &Ctx) -> Result<u8> {
+pub fn record(cmd: RecordCommand, ctx: &Ctx) -> Result<Outcome> {
     match cmd {
         RecordCommand::Start(a) => start(a, ctx),
         RecordCommand::Stop(a) => stop(a, ctx),
     }
 }
 
-fn start(a: StartArgs, ctx: &Ctx) -> Result<u8> {
+fn start(a: StartArgs, ctx: &Ctx) -> Result<Outcome> {
     check_step_name(&a.step_name)?;
     check_dir(None)?;
     let signer = signer(&a.key, ctx)?;
@@ -37,10 +37,10 @@ fn start(a: StartArgs, ctx: &Ctx) -> Result<u8> {
     let path = PathBuf::from(unfinished_filename(&a.step_name, raw.keyid()));
     write_file(&path, &env.to_file_bytes()?)?;
     ui::info(&format!("Wrote {}", path.display()));
-    Ok(0)
+    Ok(Outcome::Success)
 }
 
-fn stop(a: StopArgs, ctx: &Ctx) -> Result<u8> {
+fn stop(a: StopArgs, ctx: &Ctx) -> Result<Outcome> {
     check_step_name(&a.step_name)?;
     check_dir(a.metadata_directory.as_deref())?;
     // With a PEM key the unfinished file is named after it; with gpg the
@@ -125,7 +125,7 @@ fn stop(a: StopArgs, ctx: &Ctx) -> Result<u8> {
     std::fs::remove_file(&unfinished)
         .with_context(|| format!("removing {}", unfinished.display()))?;
     ui::info(&format!("Wrote {}", path.display()));
-    Ok(0)
+    Ok(Outcome::Success)
 }
 
 fn find_unfinished(step: &str) -> Result<PathBuf> {

@@ -10,13 +10,13 @@ use intoto::record::{DEFAULT_EXCLUDES, RecordOptions};
 use intoto::runner::RunOptions;
 use intoto::step::{self, StepError, StepSpec};
 
-use super::{Ctx, UiWatch, record_options, signer, usage, write_file};
+use super::{Ctx, Outcome, UiWatch, record_options, signer, usage, write_file};
 use crate::cli::{MockArgs, RunArgs};
 use crate::ui;
 
 /// `intoto run`: returns the command's exit status when it failed (the
 /// link is still written, as the reference does).
-pub fn run(a: RunArgs, ctx: &Ctx) -> Result<u8> {
+pub fn run(a: RunArgs, ctx: &Ctx) -> Result<Outcome> {
     let command = if a.no_command {
         if !a.command.is_empty() {
             ui::warn(&format!(
@@ -68,16 +68,14 @@ pub fn run(a: RunArgs, ctx: &Ctx) -> Result<u8> {
             "step '{}': the command exited with {return_value}; the link records it",
             a.step_name
         ));
-        // Python's sys.exit(n) semantics: the low 8 bits.
-        let code = (return_value & 0xff) as u8;
-        return Ok(if code == 0 { 1 } else { code });
+        return Ok(Outcome::CommandStatus(return_value as i64));
     }
-    Ok(0)
+    Ok(Outcome::Success)
 }
 
 /// `intoto mock`: records `.` before and after, streams too, and writes an
 /// unsigned `<name>.link`.
-pub fn mock(a: MockArgs, _ctx: &Ctx) -> Result<u8> {
+pub fn mock(a: MockArgs, _ctx: &Ctx) -> Result<Outcome> {
     let dot = vec![".".to_owned()];
     let spec = StepSpec {
         name: a.name.clone(),
@@ -106,7 +104,7 @@ pub fn mock(a: MockArgs, _ctx: &Ctx) -> Result<u8> {
     if return_value != 0 {
         ui::warn(&format!("the command exited with {return_value}"));
     }
-    Ok(0)
+    Ok(Outcome::Success)
 }
 
 /// The output directory must exist, and a file must be creatable there,
