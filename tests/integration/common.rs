@@ -1,7 +1,16 @@
 //! Test harness: scratch directories with a private copy of the demo GnuPG
 //! home, the `intoto` binary, and the Python reference (from a venv).
+//!
+//! Scenarios read like shell sessions: `env.ok("sign -f root.layout -k
+//! alice.pem")`, `env.fails(2, "verify -l root.layout", "at least one
+//! layout key")`, `rf.ok(&env, "in-toto-sign --verify -k alice.pub -f x")`.
+//! A command line given as one string is split at whitespace; an array is
+//! taken verbatim (for an argument holding spaces); a pair is the two one
+//! after the other: `("run -n s --signing-key carl.pem --", ["sh", "-c",
+//! "exit 7"])` (see [`Argv`]).
 
 use std::ffi::OsStr;
+use std::fmt::Write as _;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -38,6 +47,132 @@ pub fn copy_dir(from: &Path, to: &Path) {
             fs::copy(e.path(), &t).unwrap();
         }
     }
+}
+
+/// A command line for the helpers (see the module comment).
+pub trait Argv {
+    fn argv(self) -> Vec<String>;
+}
+
+/// Split at whitespace.
+impl Argv for &str {
+    fn argv(self) -> Vec<String> {
+        self.split_whitespace().map(str::to_owned).collect()
+    }
+}
+
+/// Split at whitespace (a `format!`ted command line).
+impl Argv for String {
+    fn argv(self) -> Vec<String> {
+        self.as_str().argv()
+    }
+}
+
+/// Verbatim, one argument each.
+impl<const N: usize> Argv for [&str; N] {
+    fn argv(self) -> Vec<String> {
+        self.as_slice().argv()
+    }
+}
+
+/// Verbatim, one argument each.
+impl Argv for &[&str] {
+    fn argv(self) -> Vec<String> {
+        self.iter().map(|a| (*a).to_owned()).collect()
+    }
+}
+
+/// Verbatim, one argument each.
+impl Argv for Vec<String> {
+    fn argv(self) -> Vec<String> {
+        self
+    }
+}
+
+/// The first, then the second.
+impl<A: Argv, B: Argv> Argv for (A, B) {
+    fn argv(self) -> Vec<String> {
+        let mut v = self.0.argv();
+        v.extend(self.1.argv());
+        v
+    }
+}
+
+/// What a finished command left: its exit code and both streams.
+#[derive(Debug)]
+pub struct Out {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Out {
+    /// stderr, then stdout (what [`expect`] returns).
+    pub fn text(&self) -> String {
+        format!("{}{}", self.stderr, self.stdout)
+    }
+
+    /// stdout parsed as JSON.
+    #[track_caller]
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+
+    /// stdout parsed as JSON, with nothing on stderr.
+    #[track_caller]
+    pub fn json_only(&self) -> serde_json::Value {
+        assert!(self.stderr.is_empty(), "stderr: {}", self.stderr);
+        self.json()
+    }
+}
+
+/// Runs `c` and returns what it left, asserting nothing.
+pub fn output(c: Command) -> Out {
+    let (code, stdout, stderr) = run(c);
+    Out {
+        code,
+        stdout,
+        stderr,
+    }
+}
+
+/// Runs `c`, asserting its exit code (the message shows the command and
+/// both streams).
+#[track_caller]
+pub fn check(c: Command, code: i32) -> Out {
+    let shown = shown(&c);
+    let out = output(c);
+    assert_eq!(
+        out.code, code,
+        "{shown}: exit {}, expected {code}\nstdout:\n{}\nstderr:\n{}",
+        out.code, out.stdout, out.stderr
+    );
+    out
+}
+
+/// A command as a person would type it (program name and arguments).
+fn shown(c: &Command) -> String {
+    let mut s = Path::new(c.get_program())
+        .file_name()
+        .unwrap_or(c.get_program())
+        .to_string_lossy()
+        .into_owned();
+    for a in c.get_args() {
+        let a = a.to_string_lossy();
+        if a.is_empty() || a.contains(char::is_whitespace) {
+            let _ = write!(s, " {a:?}");
+        } else {
+            let _ = write!(s, " {a}");
+        }
+    }
+    s
+}
+
+/// Whether the tests run as root (who reads any file).
+pub fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
 }
 
 /// A scratch directory with its own GnuPG home (a copy of gnupg-home).
@@ -105,6 +240,126 @@ impl Env {
             .stdin(Stdio::null());
         c.env_remove("GNUPG");
         c
+    }
+
+    /// `intoto` with this command line, in the working directory.
+    pub fn cmd(&self, cmd: impl Argv) -> Command {
+        self.intoto(cmd.argv())
+    }
+
+    /// Runs `intoto` and returns what it left, asserting nothing.
+    pub fn run(&self, cmd: impl Argv) -> Out {
+        output(self.cmd(cmd))
+    }
+
+    /// Runs `intoto`, asserting it succeeds.
+    #[track_caller]
+    pub fn ok(&self, cmd: impl Argv) -> Out {
+        check(self.cmd(cmd), 0)
+    }
+
+    /// Runs `intoto`, asserting its exit code.
+    #[track_caller]
+    pub fn code(&self, code: i32, cmd: impl Argv) -> Out {
+        check(self.cmd(cmd), code)
+    }
+
+    /// Runs `intoto`, asserting it fails the way a person can act on: exit
+    /// `code`, exactly one error line and it mentions `needle`, no panic,
+    /// no backtrace.
+    #[track_caller]
+    pub fn fails(&self, code: i32, cmd: impl Argv, needle: &str) -> Out {
+        let c = self.cmd(cmd);
+        let shown = shown(&c);
+        let out = output(c);
+        let Out {
+            code: rc,
+            stdout,
+            stderr: err,
+        } = &out;
+        assert_eq!(*rc, code, "{shown}\nstdout: {stdout}\nstderr: {err}");
+        assert!(
+            !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+            "{shown}: {err}"
+        );
+        let errors: Vec<&str> = err
+            .lines()
+            .filter(|l| l.starts_with("intoto: error:") || l.starts_with("error:"))
+            .collect();
+        assert_eq!(
+            errors.len(),
+            1,
+            "expected one error line for {shown}, got: {err}"
+        );
+        assert!(
+            errors[0].contains(needle),
+            "error for {shown} should mention {needle:?}: {}",
+            errors[0]
+        );
+        out
+    }
+
+    /// A JSON file under the working directory.
+    #[track_caller]
+    pub fn json(&self, rel: impl AsRef<Path>) -> serde_json::Value {
+        let p = self.work().join(rel);
+        let bytes = fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    }
+
+    /// The names in the working directory that contain `.link` (links and
+    /// unfinished links).
+    pub fn links(&self) -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(self.work())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains(".link"))
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// The link of step `step` in the working directory (`STEP.*.link`).
+    #[track_caller]
+    pub fn link(&self, step: &str) -> PathBuf {
+        let prefix = format!("{step}.");
+        fs::read_dir(self.work())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| {
+                let name = p.file_name().unwrap().to_string_lossy();
+                name.starts_with(&prefix) && name.ends_with(".link")
+            })
+            .unwrap_or_else(|| panic!("no link {prefix}*.link in {:?}", self.links()))
+    }
+
+    /// `root.layout` (expires 2099-01-01) with one step per name in `steps`,
+    /// each performed by bob's PEM key (added only when there are steps),
+    /// unsigned. Returns bob's key id. Copies alice.pem, alice.pub and
+    /// bob.pub into the working directory.
+    pub fn demo_layout(&self, steps: &[&str]) -> String {
+        for k in ["alice.pem", "alice.pub", "bob.pub"] {
+            self.key(k);
+        }
+        self.ok("layout new root.layout --expires 2099-01-01");
+        if steps.is_empty() {
+            return String::new();
+        }
+        let bob = self.ok("layout add-key root.layout --key bob.pub");
+        let bob = bob.stdout.trim().to_owned();
+        for step in steps {
+            self.ok(format!(
+                "layout add-step root.layout --name {step} --functionary {bob}"
+            ));
+        }
+        bob
+    }
+
+    /// [`Env::demo_layout`], signed by alice (alice.pem).
+    pub fn signed_demo_layout(&self, steps: &[&str]) -> String {
+        let bob = self.demo_layout(steps);
+        self.ok("sign -f root.layout -k alice.pem");
+        bob
     }
 
     /// Fingerprint of the demo key `name` (alice, bob, ...).

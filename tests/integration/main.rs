@@ -4,7 +4,12 @@
 mod audit;
 mod canonical;
 mod card;
-mod cli;
+mod cli_bad_input;
+mod cli_keys;
+mod cli_record;
+mod cli_run;
+mod cli_settings;
+mod cli_verify;
 mod common;
 mod docs;
 mod interop;
