@@ -8,13 +8,21 @@
 //! taken verbatim (for an argument holding spaces); a pair is the two one
 //! after the other: `("run -n s --signing-key carl.pem --", ["sh", "-c",
 //! "exit 7"])` (see [`Argv`]).
+//!
+//! `common/command.rs` runs commands and checks what they left;
+//! `common/reference.rs` finds and runs the reference.
 
 use std::ffi::OsStr;
-use std::fmt::Write as _;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
+
+mod command;
+mod reference;
+
+pub use command::*;
+pub use reference::*;
 
 /// The binary under test: this build's, or `INTOTO_TEST_BIN` (to check
 /// that a new test fails on an older build).
@@ -47,126 +55,6 @@ pub fn copy_dir(from: &Path, to: &Path) {
             fs::copy(e.path(), &t).unwrap();
         }
     }
-}
-
-/// A command line for the helpers (see the module comment).
-pub trait Argv {
-    fn argv(self) -> Vec<String>;
-}
-
-/// Split at whitespace.
-impl Argv for &str {
-    fn argv(self) -> Vec<String> {
-        self.split_whitespace().map(str::to_owned).collect()
-    }
-}
-
-/// Split at whitespace (a `format!`ted command line).
-impl Argv for String {
-    fn argv(self) -> Vec<String> {
-        self.as_str().argv()
-    }
-}
-
-/// Verbatim, one argument each.
-impl<const N: usize> Argv for [&str; N] {
-    fn argv(self) -> Vec<String> {
-        self.as_slice().argv()
-    }
-}
-
-/// Verbatim, one argument each.
-impl Argv for &[&str] {
-    fn argv(self) -> Vec<String> {
-        self.iter().map(|a| (*a).to_owned()).collect()
-    }
-}
-
-/// Verbatim, one argument each.
-impl Argv for Vec<String> {
-    fn argv(self) -> Vec<String> {
-        self
-    }
-}
-
-/// The first, then the second.
-impl<A: Argv, B: Argv> Argv for (A, B) {
-    fn argv(self) -> Vec<String> {
-        let mut v = self.0.argv();
-        v.extend(self.1.argv());
-        v
-    }
-}
-
-/// What a finished command left: its exit code and both streams.
-#[derive(Debug)]
-pub struct Out {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl Out {
-    /// stderr, then stdout (what [`expect`] returns).
-    pub fn text(&self) -> String {
-        format!("{}{}", self.stderr, self.stdout)
-    }
-
-    /// stdout parsed as JSON.
-    #[track_caller]
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
-    }
-
-    /// stdout parsed as JSON, with nothing on stderr.
-    #[track_caller]
-    pub fn json_only(&self) -> serde_json::Value {
-        assert!(self.stderr.is_empty(), "stderr: {}", self.stderr);
-        self.json()
-    }
-}
-
-/// Runs `c` and returns what it left, asserting nothing.
-pub fn output(c: Command) -> Out {
-    let (code, stdout, stderr) = run(c);
-    Out {
-        code,
-        stdout,
-        stderr,
-    }
-}
-
-/// Runs `c`, asserting its exit code (the message shows the command and
-/// both streams).
-#[track_caller]
-pub fn check(c: Command, code: i32) -> Out {
-    let shown = shown(&c);
-    let out = output(c);
-    assert_eq!(
-        out.code, code,
-        "{shown}: exit {}, expected {code}\nstdout:\n{}\nstderr:\n{}",
-        out.code, out.stdout, out.stderr
-    );
-    out
-}
-
-/// A command as a person would type it (program name and arguments).
-fn shown(c: &Command) -> String {
-    let mut s = Path::new(c.get_program())
-        .file_name()
-        .unwrap_or(c.get_program())
-        .to_string_lossy()
-        .into_owned();
-    for a in c.get_args() {
-        let a = a.to_string_lossy();
-        if a.is_empty() || a.contains(char::is_whitespace) {
-            let _ = write!(s, " {a:?}");
-        } else {
-            let _ = write!(s, " {a}");
-        }
-    }
-    s
 }
 
 /// Whether the tests run as root (who reads any file).
@@ -398,61 +286,4 @@ impl Drop for Env {
             .args(["--kill", "all"])
             .output();
     }
-}
-
-/// Runs and returns (exit code, stdout, stderr).
-pub fn run(mut c: Command) -> (i32, String, String) {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = c.output().expect("spawn");
-    (
-        status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&stdout).into_owned(),
-        String::from_utf8_lossy(&stderr).into_owned(),
-    )
-}
-
-/// Runs, asserting the exit code, and returns stderr + stdout.
-#[track_caller]
-pub fn expect(c: Command, code: i32) -> String {
-    let dbg = format!("{c:?}");
-    let (rc, out, err) = run(c);
-    assert_eq!(rc, code, "{dbg}\nstdout:\n{out}\nstderr:\n{err}");
-    format!("{err}{out}")
-}
-
-/// The Python reference's venv `bin` directory. Tests that compare with
-/// the reference need it; set INTOTO_SKIP_REFERENCE=1 to skip them when
-/// it is not installed (`.ci/run` installs it).
-pub fn reference() -> Option<PathBuf> {
-    let venv = std::env::var_os("INTOTO_REF_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join(".venv-ref"));
-    let bin = venv.join("bin");
-    if bin.join("in-toto-verify").exists() {
-        return Some(bin);
-    }
-    if std::env::var_os("INTOTO_SKIP_REFERENCE").is_some() {
-        eprintln!(
-            "skipping: no reference venv at {} (INTOTO_SKIP_REFERENCE is set)",
-            venv.display()
-        );
-        return None;
-    }
-    panic!(
-        "the Python reference is not installed at {}: run `python3 -m venv .venv-ref && .venv-ref/bin/pip install in-toto==3.1.0` \
-         (or set INTOTO_REF_VENV), or set INTOTO_SKIP_REFERENCE=1",
-        venv.display()
-    );
-}
-
-/// A reference tool (`in-toto-run`, ...) in the working directory of `env`.
-pub fn ref_tool(refbin: &Path, env: &Env, tool: &str) -> Command {
-    let mut c = Command::new(refbin.join(tool));
-    c.current_dir(env.work())
-        .env("GNUPGHOME", &env.gnupg)
-        .stdin(Stdio::null());
-    c
 }
