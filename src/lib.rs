@@ -17,5 +17,6 @@ pub mod record;
 pub mod rules;
 pub mod runner;
 pub mod settings;
+pub mod step;
 pub mod time;
 pub mod verify;

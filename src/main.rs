@@ -22,20 +22,42 @@ fn main() -> ExitCode {
         ui::Verbosity::Normal
     });
     let ctx = commands::Ctx::from_system(cli.verbosity.quiet);
-    match commands::dispatch(cli.command, &ctx) {
-        Ok(code) => ExitCode::from(code),
-        Err(e) => {
-            if let Some(commands::Exit(code)) = e.downcast_ref::<commands::Exit>() {
-                return ExitCode::from(*code);
+    // `sign` follows the reference: any error that is not a failed check
+    // is exit status 2; for the others it is 1.
+    let error_status = match cli.command {
+        cli::Command::Sign(_) => 2,
+        _ => 1,
+    };
+    ExitCode::from(exit_status(
+        commands::dispatch(cli.command, &ctx),
+        error_status,
+    ))
+}
+
+/// The one place an outcome becomes an exit status: 0 success, 1 a failed
+/// check (or an error), 2 a usage error (and, for `sign`, any error), and
+/// a failed wrapped command's own status.
+fn exit_status(result: anyhow::Result<commands::Outcome>, error_status: u8) -> u8 {
+    use commands::Outcome;
+    match result {
+        Ok(Outcome::Success) => 0,
+        Ok(Outcome::Failed) => 1,
+        Ok(Outcome::CommandStatus(v)) => {
+            // Python's sys.exit(n) semantics: the low 8 bits, never 0.
+            match (v & 0xff) as u8 {
+                0 => 1,
+                code => code,
             }
+        }
+        Err(e) => {
             // A reader that went away (`| head`) is not a failure; any
             // other error writing stdout is.
             if let Some(s) = e.downcast_ref::<ui::StdoutError>() {
                 if s.is_closed_pipe() {
-                    return ExitCode::SUCCESS;
+                    return 0;
                 }
                 ui::error(&s.to_string());
-                return ExitCode::from(1);
+                return 1;
             }
             if let Some(u) = e.downcast_ref::<commands::Usage>() {
                 ui::error(&u.0);
@@ -44,10 +66,10 @@ fn main() -> ExitCode {
                     std::io::stderr(),
                     "Try 'intoto --help' for more information."
                 );
-                return ExitCode::from(2);
+                return 2;
             }
             ui::error(&format!("{e:#}"));
-            ExitCode::from(1)
+            error_status
         }
     }
 }

@@ -7,16 +7,16 @@ use intoto::keys::KeyDict;
 use intoto::keys::Signer;
 use intoto::keys::pem::{PemSigner, load_public, pem_decode};
 
-use super::{Ctx, gpg_key_dict};
+use super::{Ctx, Outcome, gpg_key_dict};
 use crate::cli::{KeyCommand, KeyExportArgs};
 
 /// `intoto key ...`
-pub fn key(cmd: KeyCommand, ctx: &Ctx) -> Result<u8> {
+pub fn key(cmd: KeyCommand, ctx: &Ctx) -> Result<Outcome> {
     match cmd {
         KeyCommand::Id { path } => {
             let dict = pem_dict(&path)?;
             crate::ui::println(dict.keyid())?;
-            Ok(0)
+            Ok(Outcome::Success)
         }
         KeyCommand::Export(a) => export(a, ctx),
     }
@@ -36,7 +36,7 @@ fn pem_dict(path: &std::path::Path) -> Result<KeyDict> {
     ))
 }
 
-fn export(a: KeyExportArgs, ctx: &Ctx) -> Result<u8> {
+fn export(a: KeyExportArgs, ctx: &Ctx) -> Result<Outcome> {
     let dict = match (&a.key, &a.gpg) {
         (Some(p), _) => pem_dict(p)?,
         (None, Some(id)) => {
@@ -53,5 +53,5 @@ fn export(a: KeyExportArgs, ctx: &Ctx) -> Result<u8> {
     let mut text = text;
     text.push(b'\n');
     crate::ui::print_bytes(&text)?;
-    Ok(0)
+    Ok(Outcome::Success)
 }

@@ -11,14 +11,14 @@ use intoto::keys::{KeyDict, Verifier, verify_envelope};
 use intoto::models::{
     Envelope, Inspection, Layout, Signed, Step, check_item_name, format_expires, parse_expires,
 };
-use intoto::rules::{Rule, shell_split};
+use intoto::rules::{ArtifactRule, Rule, shell_split};
 
-use super::{Ctx, gpg_key_dict, load_public_key, openpgp_verifiers, write_file};
+use super::{Ctx, Outcome, gpg_key_dict, load_public_key, openpgp_verifiers, write_file};
 use crate::cli::{LayoutArgs, LayoutCommand};
 use crate::ui;
 
 /// `intoto layout ...`
-pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<u8> {
+pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
     match a.command {
         LayoutCommand::New {
             file,
@@ -43,7 +43,7 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<u8> {
             };
             save(&file, Envelope::new(Signed::Layout(layout), dsse)?)?;
             ui::notice(&format!("wrote unsigned layout {}", file.display()));
-            Ok(0)
+            Ok(Outcome::Success)
         }
         LayoutCommand::AddKey {
             file,
@@ -68,7 +68,7 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<u8> {
             save_locked(&locked, &file, Envelope::new(Signed::Layout(layout), dsse)?)?;
             ui::notice(&format!("added key {id} ({description})"));
             ui::println(&ui::escape(&id))?;
-            Ok(0)
+            Ok(Outcome::Success)
         }
         LayoutCommand::AddStep {
             file,
@@ -107,7 +107,7 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<u8> {
             ui::notice(&format!("added step '{}'", step.name));
             layout.steps.push(step);
             save_locked(&locked, &file, Envelope::new(Signed::Layout(layout), dsse)?)?;
-            Ok(0)
+            Ok(Outcome::Success)
         }
         LayoutCommand::AddInspection {
             file,
@@ -137,7 +137,7 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<u8> {
             ui::notice(&format!("added inspection '{}'", insp.name));
             layout.inspect.push(insp);
             save_locked(&locked, &file, Envelope::new(Signed::Layout(layout), dsse)?)?;
-            Ok(0)
+            Ok(Outcome::Success)
         }
         LayoutCommand::Show {
             file,
@@ -235,20 +235,20 @@ fn resolve_key(layout: &Layout, given: &str) -> Result<String> {
     }
 }
 
-fn rules(texts: &[String], known: &[String], side: &str) -> Result<Vec<Vec<String>>> {
+fn rules(texts: &[String], known: &[String], side: &str) -> Result<Vec<ArtifactRule>> {
     texts
         .iter()
         .map(|t| {
-            let (tokens, rule) =
-                Rule::parse_str(t).map_err(|e| anyhow!("--{side} {t:?}: {e}"))?;
-            if let Rule::Match { dest_name, .. } = rule
-                && !known.contains(&dest_name) {
+            let rule =
+                ArtifactRule::from_str_rule(t).map_err(|e| anyhow!("--{side} {t:?}: {e}"))?;
+            if let Rule::Match { dest_name, .. } = rule.rule()
+                && !known.contains(dest_name) {
                     return Err(anyhow!(
                         "--{side} {t:?}: MATCH ... FROM '{dest_name}' names no step defined so far ({})",
                         if known.is_empty() { "none yet".to_owned() } else { known.join(", ") }
                     ));
                 }
-            Ok(tokens)
+            Ok(rule)
         })
         .collect()
 }
@@ -309,7 +309,7 @@ fn show(
     gpg_home: Option<&Path>,
     keyring: &[std::path::PathBuf],
     ctx: &Ctx,
-) -> Result<u8> {
+) -> Result<Outcome> {
     let env = fsio::load_metadata(file).map_err(|e| anyhow!("layout {e}"))?;
     let Signed::Layout(layout) = env.signed() else {
         return Err(anyhow!("{} is a link, not a layout", file.display()));
@@ -362,10 +362,10 @@ fn show(
             out.push(format!("     command:   {}", s.expected_command.join(" ")));
         }
         for r in &s.expected_materials {
-            out.push(format!("     material:  {}", r.join(" ")));
+            out.push(format!("     material:  {}", r.tokens().join(" ")));
         }
         for r in &s.expected_products {
-            out.push(format!("     product:   {}", r.join(" ")));
+            out.push(format!("     product:   {}", r.tokens().join(" ")));
         }
     }
     out.push(String::new());
@@ -376,10 +376,10 @@ fn show(
     for i in &layout.inspect {
         out.push(format!("  - {}: runs {}", i.name, i.run.join(" ")));
         for r in &i.expected_materials {
-            out.push(format!("     material:  {}", r.join(" ")));
+            out.push(format!("     material:  {}", r.tokens().join(" ")));
         }
         for r in &i.expected_products {
-            out.push(format!("     product:   {}", r.join(" ")));
+            out.push(format!("     product:   {}", r.tokens().join(" ")));
         }
     }
     out.push(String::new());
@@ -422,7 +422,7 @@ fn show(
         text.push('\n');
     }
     ui::print(&text)?;
-    Ok(0)
+    Ok(Outcome::Success)
 }
 
 fn short(k: &str) -> String {

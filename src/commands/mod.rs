@@ -101,17 +101,18 @@ impl fmt::Display for Usage {
 
 impl std::error::Error for Usage {}
 
-/// Ends the program with this status; the message was already printed.
-#[derive(Debug)]
-pub struct Exit(pub u8);
-
-impl fmt::Display for Exit {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "exit status {}", self.0)
-    }
+/// How a command ended; `main` maps it (and errors) to the exit status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// It did what was asked (exit 0).
+    Success,
+    /// A check failed, and the failure was reported (exit 1): a
+    /// verification, a signature, a co-signature refused.
+    Failed,
+    /// The command `run` wrapped failed with this return value (an exit
+    /// status, or minus a signal number).
+    CommandStatus(i64),
 }
-
-impl std::error::Error for Exit {}
 
 /// Returns a usage error.
 pub fn usage<T>(msg: impl Into<String>) -> Result<T> {
@@ -119,7 +120,7 @@ pub fn usage<T>(msg: impl Into<String>) -> Result<T> {
 }
 
 /// Runs a subcommand; returns the exit status.
-pub fn dispatch(cmd: Command, ctx: &Ctx) -> Result<u8> {
+pub fn dispatch(cmd: Command, ctx: &Ctx) -> Result<Outcome> {
     let ctx = &ctx.for_command(&cmd);
     match cmd {
         Command::Run(a) => run::run(a, ctx),
@@ -133,7 +134,7 @@ pub fn dispatch(cmd: Command, ctx: &Ctx) -> Result<u8> {
     }
 }
 
-fn generate(g: GenerateCommand) -> Result<u8> {
+fn generate(g: GenerateCommand) -> Result<Outcome> {
     use clap::CommandFactory;
     match g {
         GenerateCommand::Man { dir } => {
@@ -151,7 +152,7 @@ fn generate(g: GenerateCommand) -> Result<u8> {
             ui::print_bytes(&buf)?;
         }
     }
-    Ok(0)
+    Ok(Outcome::Success)
 }
 
 /// One page per (visible) command, with the help's examples as an
@@ -447,21 +448,45 @@ pub fn record_options(args: &RecordArgs) -> RecordOptions {
     }
 }
 
-/// Records `paths`, with a progress display on a terminal for big trees.
-pub fn record_paths(
-    what: &str,
-    paths: &[String],
-    opts: &RecordOptions,
-) -> Result<intoto::models::Artifacts> {
-    if paths.is_empty() {
-        return Ok(Default::default());
+/// Shows a step as it is performed: what is recorded (with a progress
+/// line on a terminal), what runs, which products a failed command did not
+/// make.
+pub struct UiWatch {
+    step: String,
+    bar: Option<crate::progress::Bar>,
+}
+
+impl UiWatch {
+    /// For the step `step`.
+    pub fn new(step: &str) -> UiWatch {
+        UiWatch {
+            step: step.to_owned(),
+            bar: None,
+        }
     }
-    ui::info(&format!("Recording {what} {}...", paths.join(", ")));
-    let progress = std::sync::Arc::new(Progress::default());
-    let bar = crate::progress::Bar::start(what, progress.clone());
-    let r = intoto::record::record(paths, opts, Some(&progress));
-    bar.finish();
-    r.map_err(|e| anyhow!("recording {what}: {e}"))
+}
+
+impl intoto::step::Watch for UiWatch {
+    fn recording(&mut self, what: &str, paths: &[String]) -> Option<std::sync::Arc<Progress>> {
+        ui::info(&format!("Recording {what} {}...", paths.join(", ")));
+        let progress = std::sync::Arc::new(Progress::default());
+        self.bar = Some(crate::progress::Bar::start(what, progress.clone()));
+        Some(progress)
+    }
+    fn recorded(&mut self, _what: &str) {
+        if let Some(b) = self.bar.take() {
+            b.finish();
+        }
+    }
+    fn running(&mut self, command: &[String]) {
+        ui::info(&format!("Running '{}'...", command.join(" ")));
+    }
+    fn missing_product(&mut self, path: &str) {
+        ui::warn(&format!(
+            "step '{}': product {path} does not exist (the command failed); not recorded",
+            self.step
+        ));
+    }
 }
 
 /// Writes `bytes` to `path` atomically, naming the file on failure.

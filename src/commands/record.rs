@@ -5,41 +5,42 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result, anyhow};
 use intoto::fsio;
 use intoto::keys::{KeyDict, sign_envelope, verify_envelope};
-use intoto::models::{Envelope, Link, Signed, link_filename, unfinished_filename};
+use intoto::models::{Envelope, Signed, link_filename, unfinished_filename};
+use intoto::step::{self, StepSpec};
 
 use super::run::{check_dir, check_step_name};
-use super::{Ctx, record_options, record_paths, signer, write_file};
+use super::{Ctx, Outcome, UiWatch, record_options, signer, write_file};
 use crate::cli::{RecordCommand, StartArgs, StopArgs};
 use crate::ui;
 
 /// `intoto record ...`
-pub fn record(cmd: RecordCommand, ctx: &Ctx) -> Result<u8> {
+pub fn record(cmd: RecordCommand, ctx: &Ctx) -> Result<Outcome> {
     match cmd {
         RecordCommand::Start(a) => start(a, ctx),
         RecordCommand::Stop(a) => stop(a, ctx),
     }
 }
 
-fn start(a: StartArgs, ctx: &Ctx) -> Result<u8> {
+fn start(a: StartArgs, ctx: &Ctx) -> Result<Outcome> {
     check_step_name(&a.step_name)?;
     check_dir(None)?;
     let signer = signer(&a.key, ctx)?;
-    let opts = record_options(&a.record);
-    let materials = record_paths("materials", &a.materials, &opts)?;
-    let link = Link {
+    let spec = StepSpec {
         name: a.step_name.clone(),
-        materials,
+        materials: a.materials.clone(),
+        record: record_options(&a.record),
         ..Default::default()
     };
+    let link = step::begin(&spec, &mut UiWatch::new(&a.step_name))?;
     let mut env = Envelope::new(Signed::Link(link), a.use_dsse)?;
     let raw = sign_envelope(&mut env, signer.as_ref())?;
     let path = PathBuf::from(unfinished_filename(&a.step_name, raw.keyid()));
     write_file(&path, &env.to_file_bytes()?)?;
     ui::info(&format!("Wrote {}", path.display()));
-    Ok(0)
+    Ok(Outcome::Success)
 }
 
-fn stop(a: StopArgs, ctx: &Ctx) -> Result<u8> {
+fn stop(a: StopArgs, ctx: &Ctx) -> Result<Outcome> {
     check_step_name(&a.step_name)?;
     check_dir(a.metadata_directory.as_deref())?;
     // With a PEM key the unfinished file is named after it; with gpg the
@@ -98,8 +99,13 @@ fn stop(a: StopArgs, ctx: &Ctx) -> Result<u8> {
             unfinished.display()
         ));
     };
-    let opts = record_options(&a.record);
-    link.products = record_paths("products", &a.products, &opts)?;
+    let spec = StepSpec {
+        name: a.step_name.clone(),
+        products: a.products.clone(),
+        record: record_options(&a.record),
+        ..Default::default()
+    };
+    step::finish(&spec, &mut link, &mut UiWatch::new(&a.step_name))?;
     let mut env = Envelope::new(Signed::Link(link), dsse)?;
     sign_envelope(&mut env, signer.as_ref())?;
     // File name as the reference chooses it: the PEM key's id; for gpg the
@@ -119,7 +125,7 @@ fn stop(a: StopArgs, ctx: &Ctx) -> Result<u8> {
     std::fs::remove_file(&unfinished)
         .with_context(|| format!("removing {}", unfinished.display()))?;
     ui::info(&format!("Wrote {}", path.display()));
-    Ok(0)
+    Ok(Outcome::Success)
 }
 
 fn find_unfinished(step: &str) -> Result<PathBuf> {

@@ -4,19 +4,19 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Result, anyhow};
-use intoto::json::Object;
 use intoto::keys::sign_envelope;
-use intoto::models::{Envelope, Link, Signed, link_filename};
+use intoto::models::{Envelope, Signed, link_filename};
 use intoto::record::{DEFAULT_EXCLUDES, RecordOptions};
-use intoto::runner::{self, RunOptions};
+use intoto::runner::RunOptions;
+use intoto::step::{self, StepError, StepSpec};
 
-use super::{Ctx, record_options, record_paths, signer, usage, write_file};
+use super::{Ctx, Outcome, UiWatch, record_options, signer, usage, write_file};
 use crate::cli::{MockArgs, RunArgs};
 use crate::ui;
 
 /// `intoto run`: returns the command's exit status when it failed (the
 /// link is still written, as the reference does).
-pub fn run(a: RunArgs, ctx: &Ctx) -> Result<u8> {
+pub fn run(a: RunArgs, ctx: &Ctx) -> Result<Outcome> {
     let command = if a.no_command {
         if !a.command.is_empty() {
             ui::warn(&format!(
@@ -33,60 +33,26 @@ pub fn run(a: RunArgs, ctx: &Ctx) -> Result<u8> {
     check_step_name(&a.step_name)?;
     check_dir(a.metadata_directory.as_deref())?;
     let signer = signer(&a.key, ctx)?;
-    let opts = record_options(&a.record);
-    let materials = record_paths("materials", &a.materials, &opts)?;
-    let byproducts = if command.is_empty() {
-        Object::default()
-    } else {
-        ui::info(&format!("Running '{}'...", command.join(" ")));
-        let run_opts = RunOptions {
+    let spec = StepSpec {
+        name: a.step_name.clone(),
+        materials: a.materials.clone(),
+        command,
+        products: a.products.clone(),
+        record: record_options(&a.record),
+        run: RunOptions {
             record_streams: a.record_streams,
             timeout: a.run_timeout.map(Duration::from_secs),
             quiet: false,
             cwd: None,
-        };
-        let r = runner::run(&command, &run_opts)
-            .map_err(|e| anyhow!("step '{}': {e}; no link was written", a.step_name))?;
-        Link::byproducts_of(&r.stdout, &r.stderr, r.return_value)
+        },
     };
     // A failed command may not have made its products: the link still
     // records the failure (and what is there), with a warning for each
     // product that is missing.
-    let failed = byproducts
-        .get("return-value")
-        .and_then(intoto::json::Value::as_int)
-        .is_some_and(|v| v != 0);
-    let product_paths: Vec<String> = if failed {
-        a.products
-            .iter()
-            .filter(|p| {
-                let fs_path = opts
-                    .base_path
-                    .as_deref()
-                    .map_or_else(|| PathBuf::from(p), |b| b.join(p));
-                let there = std::fs::symlink_metadata(&fs_path).is_ok();
-                if !there {
-                    ui::warn(&format!(
-                        "step '{}': product {p} does not exist (the command failed); not recorded",
-                        a.step_name
-                    ));
-                }
-                there
-            })
-            .cloned()
-            .collect()
-    } else {
-        a.products.clone()
-    };
-    let products = record_paths("products", &product_paths, &opts)?;
-    let link = Link {
-        name: a.step_name.clone(),
-        command,
-        materials,
-        products,
-        byproducts,
-        environment: Object::default(),
-    };
+    let link = step::perform(&spec, &mut UiWatch::new(&a.step_name)).map_err(|e| match e {
+        StepError::Run(e) => anyhow!("step '{}': {e}; no link was written", a.step_name),
+        other => anyhow!(other),
+    })?;
     let return_value = link.return_value().unwrap_or(0);
     let mut env = Envelope::new(Signed::Link(link), a.use_dsse)?;
     let raw = sign_envelope(&mut env, signer.as_ref())?;
@@ -102,48 +68,43 @@ pub fn run(a: RunArgs, ctx: &Ctx) -> Result<u8> {
             "step '{}': the command exited with {return_value}; the link records it",
             a.step_name
         ));
-        // Python's sys.exit(n) semantics: the low 8 bits.
-        let code = (return_value & 0xff) as u8;
-        return Ok(if code == 0 { 1 } else { code });
+        return Ok(Outcome::CommandStatus(return_value as i64));
     }
-    Ok(0)
+    Ok(Outcome::Success)
 }
 
 /// `intoto mock`: records `.` before and after, streams too, and writes an
 /// unsigned `<name>.link`.
-pub fn mock(a: MockArgs, _ctx: &Ctx) -> Result<u8> {
-    let opts = RecordOptions {
-        exclude_patterns: DEFAULT_EXCLUDES.iter().map(|s| s.to_string()).collect(),
-        base_path: None,
-        lstrip_paths: Vec::new(),
-    };
-    let dot = [".".to_owned()];
-    let materials = record_paths("materials", &dot, &opts)?;
-    let r = runner::run(
-        &a.command,
-        &RunOptions {
+pub fn mock(a: MockArgs, _ctx: &Ctx) -> Result<Outcome> {
+    let dot = vec![".".to_owned()];
+    let spec = StepSpec {
+        name: a.name.clone(),
+        materials: dot.clone(),
+        command: a.command.clone(),
+        products: dot,
+        record: RecordOptions {
+            exclude_patterns: DEFAULT_EXCLUDES.iter().map(|s| s.to_string()).collect(),
+            base_path: None,
+            lstrip_paths: Vec::new(),
+        },
+        run: RunOptions {
             record_streams: true,
             ..Default::default()
         },
-    )
-    .map_err(|e| anyhow!("mock '{}': {e}", a.name))?;
-    let products = record_paths("products", &dot, &opts)?;
-    let link = Link {
-        name: a.name.clone(),
-        command: a.command.clone(),
-        materials,
-        products,
-        byproducts: Link::byproducts_of(&r.stdout, &r.stderr, r.return_value),
-        environment: Object::default(),
     };
+    let link = step::perform(&spec, &mut UiWatch::new(&a.name)).map_err(|e| match e {
+        StepError::Run(e) => anyhow!("mock '{}': {e}", a.name),
+        other => anyhow!(other),
+    })?;
+    let return_value = link.return_value().unwrap_or(0);
     let env = Envelope::new(Signed::Link(link), a.use_dsse)?;
     let path = PathBuf::from(format!("{}.link", a.name));
     write_file(&path, &env.to_file_bytes()?)?;
     ui::notice(&format!("wrote unsigned {}", path.display()));
-    if r.return_value != 0 {
-        ui::warn(&format!("the command exited with {}", r.return_value));
+    if return_value != 0 {
+        ui::warn(&format!("the command exited with {return_value}"));
     }
-    Ok(0)
+    Ok(Outcome::Success)
 }
 
 /// The output directory must exist, and a file must be creatable there,

@@ -16,25 +16,14 @@ use intoto::keys::{
 use intoto::models::{Envelope, Signed, link_filename};
 
 use super::{
-    Ctx, Exit, Usage, gpg_signer, load_public_key, load_signing_key, openpgp_verifiers, usage,
+    Ctx, Outcome, gpg_signer, load_public_key, load_signing_key, openpgp_verifiers, usage,
     write_file,
 };
 use crate::cli::SignArgs;
 use crate::ui;
 
 /// `intoto sign`
-pub fn sign(a: SignArgs, ctx: &Ctx) -> Result<u8> {
-    match sign_inner(a, ctx) {
-        Ok(c) => Ok(c),
-        Err(e) if e.is::<Exit>() || e.is::<Usage>() || e.is::<ui::StdoutError>() => Err(e),
-        Err(e) => {
-            ui::error(&format!("{e:#}"));
-            Err(Exit(2).into())
-        }
-    }
-}
-
-fn sign_inner(a: SignArgs, ctx: &Ctx) -> Result<u8> {
+pub fn sign(a: SignArgs, ctx: &Ctx) -> Result<Outcome> {
     if a.verify && (a.append || a.output.is_some()) {
         return usage("--verify cannot be combined with --append or --output");
     }
@@ -137,7 +126,9 @@ fn sign_inner(a: SignArgs, ctx: &Ctx) -> Result<u8> {
         ));
     }
     if a.append {
-        check_existing(&a, &env, &signers, ctx)?;
+        if check_existing(&a, &env, &signers, ctx)? == Outcome::Failed {
+            return Ok(Outcome::Failed);
+        }
     } else {
         env.clear_signatures();
     }
@@ -159,11 +150,11 @@ fn sign_inner(a: SignArgs, ctx: &Ctx) -> Result<u8> {
         _ => write_file(&out, &env.to_file_bytes()?)?,
     }
     ui::notice(&format!("wrote {}", out.display()));
-    Ok(0)
+    Ok(Outcome::Success)
 }
 
 /// `--verify`: every given key must have a valid signature.
-fn verify(a: &SignArgs, env: &Envelope, ctx: &Ctx) -> Result<u8> {
+fn verify(a: &SignArgs, env: &Envelope, ctx: &Ctx) -> Result<Outcome> {
     let mut keys: Vec<(Box<dyn Verifier>, String)> = Vec::new();
     if let Some(paths) = &a.key {
         for p in paths {
@@ -184,7 +175,7 @@ fn verify(a: &SignArgs, env: &Envelope, ctx: &Ctx) -> Result<u8> {
                 "signature verification failed for {}: {e}",
                 a.file.display()
             ));
-            return Err(Exit(1).into());
+            return Ok(Outcome::Failed);
         }
     }
     if ui::verbosity() != ui::Verbosity::Quiet {
@@ -195,7 +186,7 @@ fn verify(a: &SignArgs, env: &Envelope, ctx: &Ctx) -> Result<u8> {
             )))?;
         }
     }
-    Ok(0)
+    Ok(Outcome::Success)
 }
 
 fn describe_cert(v: &CertVerifier) -> String {
@@ -218,7 +209,7 @@ fn check_existing(
     env: &Envelope,
     signers: &[Box<dyn Signer + '_>],
     ctx: &Ctx,
-) -> Result<()> {
+) -> Result<Outcome> {
     let existing = env.signature_keyids();
     for s in signers {
         let owned = |id: &str| {
@@ -254,9 +245,9 @@ fn check_existing(
             a.file.display(),
             stale.join(", ")
         ));
-        return Err(Exit(1).into());
+        return Ok(Outcome::Failed);
     }
-    Ok(())
+    Ok(Outcome::Success)
 }
 
 fn existing_signer_keys(a: &SignArgs, env: &Envelope, ctx: &Ctx) -> Result<Vec<Box<dyn Verifier>>> {

@@ -9,7 +9,7 @@ use intoto::policy::Policy;
 use intoto::verify::{LayoutKey, Log, VerifyOptions, verify as verify_chain};
 use serde::Serialize;
 
-use super::{Ctx, Exit, load_public_key, openpgp_verifiers, usage};
+use super::{Ctx, Outcome, load_public_key, openpgp_verifiers, usage};
 use crate::cli::VerifyArgs;
 use crate::ui;
 
@@ -29,7 +29,7 @@ struct JsonReport<'a> {
 }
 
 /// `intoto verify`: 0 verified, 1 failed, 2 usage.
-pub fn verify(a: VerifyArgs, ctx: &Ctx) -> Result<u8> {
+pub fn verify(a: VerifyArgs, ctx: &Ctx) -> Result<Outcome> {
     if a.verification_keys.is_empty() && a.gpg.is_empty() && a.keyring.is_empty() {
         return usage(
             "give at least one layout key: --verification-keys PATH..., --gpg KEYID... and/or --keyring FILE...",
@@ -97,7 +97,7 @@ pub fn verify(a: VerifyArgs, ctx: &Ctx) -> Result<u8> {
                 })?;
             }
             ui::ok("verification passed: the software product passed all verification");
-            Ok(0)
+            Ok(Outcome::Success)
         }
         Ok(Err(f)) => {
             if a.json {
@@ -113,7 +113,7 @@ pub fn verify(a: VerifyArgs, ctx: &Ctx) -> Result<u8> {
                 });
             }
             ui::error(&format!("verification failed ({}): {f}", f.stage.name()));
-            Err(Exit(1).into())
+            Ok(Outcome::Failed)
         }
         Err(e) => {
             if a.json {

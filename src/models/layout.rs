@@ -4,9 +4,9 @@ use std::collections::HashSet;
 
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
+use super::rule::ArtifactRule;
 use super::{FResult, Fields, FormatError, KeyDict, check_item_name, is_hex, string_list};
 use crate::json::Value;
-use crate::rules::Rule;
 use crate::time::parse_expires;
 
 /// A layout (`_type: "layout"`).
@@ -37,10 +37,10 @@ pub struct Step {
     pub threshold: i64,
     /// What the functionary is expected to run (checked as a warning only).
     pub expected_command: Vec<String>,
-    /// Material rules, as token lists.
-    pub expected_materials: Vec<Vec<String>>,
-    /// Product rules, as token lists.
-    pub expected_products: Vec<Vec<String>>,
+    /// Material rules, parsed.
+    pub expected_materials: Vec<ArtifactRule>,
+    /// Product rules, parsed.
+    pub expected_products: Vec<ArtifactRule>,
 }
 
 /// An inspection (`_type: "inspection"`), run by the verifier.
@@ -50,10 +50,10 @@ pub struct Inspection {
     pub name: String,
     /// The command, as argv (never through a shell).
     pub run: Vec<String>,
-    /// Material rules.
-    pub expected_materials: Vec<Vec<String>>,
-    /// Product rules.
-    pub expected_products: Vec<Vec<String>>,
+    /// Material rules, parsed.
+    pub expected_materials: Vec<ArtifactRule>,
+    /// Product rules, parsed.
+    pub expected_products: Vec<ArtifactRule>,
 }
 
 impl Layout {
@@ -145,7 +145,7 @@ fn list<'a>(f: &Fields<'a>, key: &str) -> FResult<&'a Vec<Value>> {
     }
 }
 
-fn rules(f: &Fields, key: &str) -> FResult<Vec<Vec<String>>> {
+fn rules(f: &Fields, key: &str) -> FResult<Vec<ArtifactRule>> {
     let path = f.sub(key);
     let Some(v) = f.get(key) else {
         return Ok(Vec::new());
@@ -161,8 +161,7 @@ fn rules(f: &Fields, key: &str) -> FResult<Vec<Vec<String>>> {
         .map(|(i, r)| {
             let rpath = format!("{path}[{i}]");
             let tokens = string_list(&rpath, r)?;
-            Rule::parse(&tokens).map_err(|e| FormatError::new(&rpath, e.to_string()))?;
-            Ok(tokens)
+            ArtifactRule::new(tokens).map_err(|e| FormatError::new(&rpath, e.to_string()))
         })
         .collect()
 }

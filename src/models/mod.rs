@@ -16,6 +16,7 @@ mod container;
 pub mod keydict;
 mod layout;
 mod link;
+pub mod rule;
 
 pub use crate::time::{format_expires, parse_expires};
 pub use artifacts::{Artifacts, HashDict};

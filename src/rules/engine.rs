@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 use super::glob::Glob;
-use super::{DestType, Rule};
+use super::{ArtifactRule, DestType, Rule};
 use crate::models::{Artifacts, Link};
 
 /// Whether rules belong to a step or an inspection (for messages).
@@ -162,7 +162,7 @@ pub fn apply_rules(
     item_kind: ItemKind,
     item: &str,
     side: Side,
-    rules: &[Vec<String>],
+    rules: &[ArtifactRule],
     links: &HashMap<&str, &Link>,
 ) -> Result<(), RuleFailure> {
     let Some(link) = links.get(item) else {
@@ -171,7 +171,7 @@ pub fn apply_rules(
             item_kind,
             item: item.to_owned(),
             side,
-            rule: rules.first().map(|r| r.join(" ")).unwrap_or_default(),
+            rule: rules.first().map(|r| r.to_string()).unwrap_or_default(),
             kind: RuleFailureKind::NoLink,
         });
     };
@@ -182,26 +182,10 @@ pub fn apply_rules(
     };
     let (keys, digests): (Vec<&str>, Vec<&crate::models::HashDict>) = artifacts.iter().unzip();
     let mut alive = vec![true; keys.len()];
-    let parsed: Vec<_> = rules.iter().map(|t| Rule::parse(t)).collect();
     let mut misses: Vec<Miss> = Vec::new();
 
-    for (tokens, parsed) in rules.iter().zip(&parsed) {
-        // Layouts are validated when loaded; a rule that does not parse
-        // here would be a programming error, reported as a failure.
-        let rule = match parsed {
-            Ok(r) => r,
-            Err(e) => {
-                return Err(RuleFailure {
-                    item_kind,
-                    item: item.into(),
-                    side,
-                    rule: tokens.join(" "),
-                    kind: RuleFailureKind::RequireMissing {
-                        path: e.to_string(),
-                    },
-                });
-            }
-        };
+    for entry in rules {
+        let rule = entry.rule();
         let shown = rule.to_string();
         let fail = |kind| RuleFailure {
             item_kind,
@@ -399,9 +383,9 @@ mod tests {
         }
     }
 
-    fn rules(rs: &[&str]) -> Vec<Vec<String>> {
+    fn rules(rs: &[&str]) -> Vec<ArtifactRule> {
         rs.iter()
-            .map(|r| super::super::shell_split(r).unwrap())
+            .map(|r| ArtifactRule::from_str_rule(r).unwrap())
             .collect()
     }
 

@@ -17,9 +17,10 @@ use crate::fsio::{self, LoadError};
 use crate::keys::{KeyDict, VerifyError, verify_envelope};
 use crate::models::{Envelope, Layout, Link, Signed, Step, link_filename, parse_expires};
 use crate::policy::Policy;
-use crate::record::{self, RecordOptions};
-use crate::rules::{ItemKind, RuleFailure, Side, apply_rules};
-use crate::runner::{self, RunError, RunOptions};
+use crate::record::RecordOptions;
+use crate::rules::{ArtifactRule, ItemKind, RuleFailure, Side, apply_rules};
+use crate::runner::{RunError, RunOptions};
+use crate::step::{self, StepError, StepSpec};
 
 pub(super) fn verify_layout(
     env: &Envelope,
@@ -66,7 +67,7 @@ pub(super) fn verify_layout(
         }
     }
     log.info("Verifying step rules...");
-    let tasks: Vec<(&Step, Side, &Vec<Vec<String>>)> = layout
+    let tasks: Vec<(&Step, Side, &Vec<ArtifactRule>)> = layout
         .steps
         .iter()
         .flat_map(|s| {
@@ -190,6 +191,15 @@ pub fn substitute(layout: &mut Layout, params: &BTreeMap<String, String>) -> Res
             .map_err(|e| Failure::new(Stage::Substitution, format!("{where_}: {e}")))?;
         Ok(())
     };
+    // Placeholders stand inside tokens; the rule is parsed again after.
+    let sub_rule = |where_: &str, rule: &ArtifactRule| -> Result<ArtifactRule, Failure> {
+        let mut tokens = rule.tokens().to_vec();
+        for t in &mut tokens {
+            sub(where_, t)?;
+        }
+        ArtifactRule::new(tokens)
+            .map_err(|e| Failure::new(Stage::Substitution, format!("{where_}: {e}")))
+    };
     for step in &mut layout.steps {
         let w = format!("step '{}'", step.name);
         for rule in step
@@ -197,9 +207,7 @@ pub fn substitute(layout: &mut Layout, params: &BTreeMap<String, String>) -> Res
             .iter_mut()
             .chain(step.expected_products.iter_mut())
         {
-            for t in rule.iter_mut() {
-                sub(&w, t)?;
-            }
+            *rule = sub_rule(&w, rule)?;
         }
         for t in &mut step.expected_command {
             sub(&w, t)?;
@@ -212,9 +220,7 @@ pub fn substitute(layout: &mut Layout, params: &BTreeMap<String, String>) -> Res
             .iter_mut()
             .chain(insp.expected_products.iter_mut())
         {
-            for t in rule.iter_mut() {
-                sub(&w, t)?;
-            }
+            *rule = sub_rule(&w, rule)?;
         }
         for t in &mut insp.run {
             sub(&w, t)?;
@@ -641,35 +647,30 @@ fn inspections(
             insp.name,
             insp.run.join(" ")
         ));
-        let materials = record::record(&[".".into()], &rec_opts, None)
-            .map_err(|e| fail(format!("recording materials: {e}")))?;
-        let run_opts = RunOptions {
-            record_streams: false,
-            timeout: opts.inspection_timeout,
-            quiet: true,
-            cwd: Some(opts.work_dir.clone()),
+        let spec = StepSpec {
+            name: insp.name.clone(),
+            materials: vec![".".into()],
+            command: insp.run.clone(),
+            products: vec![".".into()],
+            record: rec_opts.clone(),
+            run: RunOptions {
+                record_streams: false,
+                timeout: opts.inspection_timeout,
+                quiet: true,
+                cwd: Some(opts.work_dir.clone()),
+            },
         };
-        let result = runner::run(&insp.run, &run_opts).map_err(|e| match e {
-            RunError::NotFound(c) => fail(format!("command '{c}' not found")),
+        let link = step::perform(&spec, &mut step::Quiet).map_err(|e| match e {
+            StepError::Run(RunError::NotFound(c)) => fail(format!("command '{c}' not found")),
             other => fail(other.to_string()),
         })?;
-        let products = record::record(&[".".into()], &rec_opts, None)
-            .map_err(|e| fail(format!("recording products: {e}")))?;
-        if result.return_value != 0 {
+        let return_value = link.return_value().unwrap_or(0);
+        if return_value != 0 {
             return Err(fail(format!(
-                "command '{}' exited with {}",
+                "command '{}' exited with {return_value}",
                 insp.run.join(" "),
-                result.return_value
             )));
         }
-        let link = Link {
-            name: insp.name.clone(),
-            command: insp.run.clone(),
-            materials,
-            products,
-            byproducts: Link::byproducts_of("", "", result.return_value),
-            environment: Default::default(),
-        };
         if opts.write_inspection_links {
             let path = opts.work_dir.join(format!("{}.link", insp.name));
             let bytes = Envelope::new(Signed::Link(link.clone()), false)

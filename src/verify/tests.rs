@@ -29,8 +29,8 @@ fn arts(items: &[(&str, u8)]) -> Artifacts {
         .collect()
 }
 
-fn rule(s: &str) -> Vec<String> {
-    crate::rules::shell_split(s).unwrap()
+fn rule(s: &str) -> crate::rules::ArtifactRule {
+    crate::rules::ArtifactRule::from_str_rule(s).unwrap()
 }
 
 fn step(

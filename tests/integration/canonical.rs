@@ -7,12 +7,11 @@
 
 use std::fs;
 use std::io::Write as _;
-use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use serde_json::Value;
 
-use crate::common::{Env, expect, ref_tool, reference};
+use crate::common::{Env, Reference, expect};
 
 /// A small deterministic generator (xorshift64*), so a failure replays.
 struct Rng(u64);
@@ -148,7 +147,7 @@ fn random_json(r: &mut Rng, depth: u32, out: &mut String) {
 /// `encode_canonical` give identical bytes.
 #[test]
 fn random_documents_encode_like_securesystemslib() {
-    let Some(refbin) = reference() else { return };
+    let Some(rf) = Reference::find() else { return };
     let mut r = Rng(0x9e37_79b9_7f4a_7c15);
     let docs: Vec<String> = (0..400)
         .map(|_| {
@@ -160,8 +159,8 @@ fn random_documents_encode_like_securesystemslib() {
     let script = "import json, sys\nfrom securesystemslib.formats import encode_canonical\n\
                   for line in sys.stdin.buffer:\n    v = json.loads(json.loads(line))\n    \
                   sys.stdout.buffer.write(json.dumps(list(encode_canonical(v).encode('utf-8'))).encode() + b'\\n')\n";
-    let mut child = Command::new(refbin.join("python"))
-        .args(["-c", script])
+    let mut child = rf
+        .python(script)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -328,36 +327,37 @@ fn perform(env: &Env, dsse: bool) {
     );
 }
 
-fn verify_both_ways(env: &Env, refbin: &Path, owners_pem: &[&str], owners_gpg: &[String]) {
+fn verify_both_ways(env: &Env, rf: &Reference, owners_pem: &[&str], owners_gpg: &[String]) {
+    let pem = owners_pem.join(" ");
+    let gpg = owners_gpg.join(" ");
     // in-toto-sign takes either PEM keys or GnuPG keys, not both.
-    let mut s = ref_tool(refbin, env, "in-toto-sign");
-    s.args(["-f", "root.layout", "--verify", "-k"])
-        .args(owners_pem);
-    expect(s, 0);
+    rf.ok(
+        env,
+        format!("in-toto-sign -f root.layout --verify -k {pem}"),
+    );
     if !owners_gpg.is_empty() {
-        let mut s = ref_tool(refbin, env, "in-toto-sign");
-        s.args(["-f", "root.layout", "--verify", "--gpg"])
-            .args(owners_gpg);
-        expect(s, 0);
+        rf.ok(
+            env,
+            format!("in-toto-sign -f root.layout --verify --gpg {gpg}"),
+        );
     }
-    let mut v = ref_tool(refbin, env, "in-toto-verify");
-    v.args(["-l", "root.layout", "--verification-keys"])
-        .args(owners_pem);
-    if !owners_gpg.is_empty() {
-        v.arg("--gpg").args(owners_gpg);
-    }
-    expect(v, 0);
-    let mut v = env.intoto(["verify", "-l", "root.layout", "--verification-keys"]);
-    v.args(owners_pem);
-    if !owners_gpg.is_empty() {
-        v.arg("--gpg").args(owners_gpg);
-    }
-    expect(v, 0);
+    let gpg = if gpg.is_empty() {
+        gpg
+    } else {
+        format!("--gpg {gpg}")
+    };
+    rf.ok(
+        env,
+        format!("in-toto-verify -l root.layout --verification-keys {pem} {gpg}"),
+    );
+    env.ok(format!(
+        "verify -l root.layout --verification-keys {pem} {gpg}"
+    ));
 }
 
 #[test]
 fn layouts_authored_with_many_keys_verify_in_the_reference() {
-    let Some(refbin) = reference() else { return };
+    let Some(rf) = Reference::find() else { return };
     // Metablock: owner alice (PEM RSA), co-signed by alice's GnuPG key.
     let env = Env::new();
     let ids = author(&env, false);
@@ -365,31 +365,19 @@ fn layouts_authored_with_many_keys_verify_in_the_reference() {
         ids.windows(2).all(|w| w[0] > w[1]),
         "keys added in descending id order"
     );
-    expect(
-        env.intoto(["sign", "-f", "root.layout", "-k", "alice.pem"]),
-        0,
-    );
+    env.ok("sign -f root.layout -k alice.pem");
     let alice = env.fpr("alice");
-    expect(
-        env.intoto(["sign", "-f", "root.layout", "-a", "--gpg", &alice]),
-        0,
-    );
+    env.ok(format!("sign -f root.layout -a --gpg {alice}"));
     perform(&env, false);
-    verify_both_ways(&env, &refbin, &["alice.pub"], &[alice]);
+    verify_both_ways(&env, &rf, &["alice.pub"], &[alice]);
 
     // DSSE: owners alice (RSA) and bob (ECDSA), both PEM.
     let env = Env::new();
     author(&env, true);
-    expect(
-        env.intoto(["sign", "-f", "root.layout", "-k", "alice.pem"]),
-        0,
-    );
-    expect(
-        env.intoto(["sign", "-f", "root.layout", "-a", "-k", "bob.pem"]),
-        0,
-    );
+    env.ok("sign -f root.layout -k alice.pem");
+    env.ok("sign -f root.layout -a -k bob.pem");
     perform(&env, true);
-    verify_both_ways(&env, &refbin, &["alice.pub", "bob.pub"], &[]);
+    verify_both_ways(&env, &rf, &["alice.pub", "bob.pub"], &[]);
 }
 
 /// Every object of a JSON value with its members in reverse order.
@@ -413,16 +401,14 @@ fn reversed(v: &Value) -> String {
 
 #[test]
 fn reference_layouts_with_members_reordered_verify_and_co_sign_here() {
-    let Some(refbin) = reference() else { return };
+    let Some(rf) = Reference::find() else { return };
     let env = Env::new();
     for k in ["alice.pem", "alice.pub", "bob.pem", "bob.pub", "carl.pub"] {
         env.key(k);
     }
     // The reference signs a layout with two functionary keys.
     author_minimal(&env);
-    let mut s = ref_tool(&refbin, &env, "in-toto-sign");
-    s.args(["-f", "root.layout", "-k", "alice.pem"]);
-    expect(s, 0);
+    rf.ok(&env, "in-toto-sign -f root.layout -k alice.pem");
     // The same document, every object's members in reverse order.
     let v: Value =
         serde_json::from_slice(&fs::read(env.work().join("root.layout")).unwrap()).unwrap();
@@ -433,64 +419,27 @@ fn reference_layouts_with_members_reordered_verify_and_co_sign_here() {
         "the rewrite changes the order"
     );
     fs::write(env.work().join("root.layout"), &text).unwrap();
-    expect(
-        env.intoto(["sign", "-f", "root.layout", "--verify", "-k", "alice.pub"]),
-        0,
-    );
+    env.ok("sign -f root.layout --verify -k alice.pub");
     // Co-signing keeps what was signed, so both signatures verify there.
-    expect(
-        env.intoto([
-            "sign",
-            "-f",
-            "root.layout",
-            "-a",
-            "-k",
-            "bob.pem",
-            "--signed-by",
-            "alice.pub",
-        ]),
-        0,
+    env.ok("sign -f root.layout -a -k bob.pem --signed-by alice.pub");
+    rf.ok(
+        &env,
+        "in-toto-sign -f root.layout --verify -k alice.pub bob.pub",
     );
-    let mut s = ref_tool(&refbin, &env, "in-toto-sign");
-    s.args([
-        "-f",
-        "root.layout",
-        "--verify",
-        "-k",
-        "alice.pub",
-        "bob.pub",
-    ]);
-    expect(s, 0);
 }
 
 /// An unsigned layout with two functionary keys (PEM) and two steps.
 fn author_minimal(env: &Env) {
-    expect(
-        env.intoto(["layout", "new", "root.layout", "--expires", "2099-12-31"]),
-        0,
-    );
+    env.ok("layout new root.layout --expires 2099-12-31");
     for k in ["carl.pub", "bob.pub"] {
-        expect(
-            env.intoto(["layout", "add-key", "root.layout", "--key", k]),
-            0,
-        );
+        env.ok(format!("layout add-key root.layout --key {k}"));
     }
-    let carl = expect(env.intoto(["-q", "key", "id", "carl.pub"]), 0);
+    let carl = env.ok("-q key id carl.pub").text();
     for name in ["second", "first"] {
-        expect(
-            env.intoto([
-                "layout",
-                "add-step",
-                "root.layout",
-                "--name",
-                name,
-                "--functionary",
-                carl.trim(),
-                "--product",
-                "ALLOW *",
-            ]),
-            0,
-        );
+        env.ok((
+            format!("layout add-step root.layout --name {name} --functionary {carl}"),
+            ["--product", "ALLOW *"],
+        ));
     }
 }
 
@@ -499,17 +448,14 @@ fn author_minimal(env: &Env) {
 /// added after signing, it breaks the signature.
 #[test]
 fn unknown_fields_are_signed_as_they_stand_with_a_warning() {
-    let Some(refbin) = reference() else { return };
+    let Some(rf) = Reference::find() else { return };
     let env = Env::new();
     for k in ["alice.pem", "alice.pub", "bob.pem", "bob.pub", "carl.pub"] {
         env.key(k);
     }
     author_minimal(&env);
     let file = env.work().join("root.layout");
-    let plain = expect(
-        env.intoto(["sign", "-f", "root.layout", "-k", "alice.pem"]),
-        0,
-    );
+    let plain = env.ok("sign -f root.layout -k alice.pem").text();
     assert!(!plain.contains("does not know"), "{plain}");
     // Added after signing: the signature no longer covers the file.
     let text = fs::read_to_string(&file).unwrap();
@@ -520,45 +466,14 @@ fn unknown_fields_are_signed_as_they_stand_with_a_warning() {
     );
     assert_ne!(extended, text);
     fs::write(&file, &extended).unwrap();
-    expect(
-        env.intoto(["sign", "-f", "root.layout", "--verify", "-k", "alice.pub"]),
-        1,
-    );
+    env.code(1, "sign -f root.layout --verify -k alice.pub");
     // Signed with it: a warning, and the field is covered and kept.
-    let out = expect(
-        env.intoto(["sign", "-f", "root.layout", "-k", "alice.pem"]),
-        0,
-    );
+    let out = env.ok("sign -f root.layout -k alice.pem").text();
     assert!(out.contains("holds fields intoto does not know"), "{out}");
-    expect(
-        env.intoto([
-            "sign",
-            "-f",
-            "root.layout",
-            "-a",
-            "-k",
-            "bob.pem",
-            "--signed-by",
-            "alice.pub",
-        ]),
-        0,
-    );
+    env.ok("sign -f root.layout -a -k bob.pem --signed-by alice.pub");
     let v: Value = serde_json::from_slice(&fs::read(&file).unwrap()).unwrap();
     assert_eq!(v["signed"]["x-vendor"]["a"][0], 1);
-    expect(
-        env.intoto([
-            "sign",
-            "-f",
-            "root.layout",
-            "--verify",
-            "-k",
-            "alice.pub",
-            "bob.pub",
-        ]),
-        0,
-    );
+    env.ok("sign -f root.layout --verify -k alice.pub bob.pub");
     // The reference drops the field before checking, as the warning says.
-    let mut s = ref_tool(&refbin, &env, "in-toto-sign");
-    s.args(["-f", "root.layout", "--verify", "-k", "alice.pub"]);
-    expect(s, 1);
+    rf.code(&env, 1, "in-toto-sign -f root.layout --verify -k alice.pub");
 }

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{bin, expect, reference};
+use crate::common::{Argv, Out, Reference, bin, check};
 
 struct Card {
     dir: PathBuf,
@@ -38,15 +38,23 @@ fn card() -> Card {
 }
 
 impl Card {
-    fn intoto(&self, args: &[&str]) -> Command {
+    /// `intoto` with this command line, in the card's working directory
+    /// and GnuPG home.
+    fn cmd(&self, cmd: impl Argv) -> Command {
         let mut c = Command::new(bin());
-        c.args(args)
+        c.args(cmd.argv())
             .current_dir(self.work.path())
             .env("GNUPGHOME", &self.home)
             .env("PCSCLITE_CSOCK_NAME", &self.socket)
             .env("NO_COLOR", "1")
             .stdin(Stdio::null());
         c
+    }
+
+    /// Runs `intoto`, asserting it succeeds.
+    #[track_caller]
+    fn ok(&self, cmd: impl Argv) -> Out {
+        check(self.cmd(cmd), 0)
     }
 
     /// Replaces the test pinentry's answers.
@@ -99,70 +107,42 @@ fn signing_with_a_card_key() {
     fs::write(c.work.path().join("input.txt"), "on the card\n").unwrap();
 
     // gpgme + gpg-agent + scdaemon: the link and a layout are signed on the card.
-    let out = expect(
-        c.intoto(&[
-            "run",
-            "-n",
-            "carded",
-            "-m",
-            "input.txt",
-            "--gpg",
-            &c.fpr,
-            "--",
-            "true",
-        ]),
-        0,
-    );
+    let fpr = &c.fpr;
+    let out = c
+        .ok(format!("run -n carded -m input.txt --gpg {fpr} -- true"))
+        .text();
     assert!(
         out.contains("OpenPGP card"),
         "the signer should say it uses the card: {out}"
     );
     let link = format!("carded.{}.link", &c.fpr[..8].to_lowercase());
-    expect(
-        c.intoto(&["sign", "--verify", "--gpg", &c.fpr, "-f", &link]),
-        0,
-    );
-    expect(
-        c.intoto(&["layout", "new", "root.layout", "--expires", "1y"]),
-        0,
-    );
-    expect(c.intoto(&["sign", "-f", "root.layout", "--gpg", &c.fpr]), 0);
-    expect(
-        c.intoto(&["verify", "-l", "root.layout", "--gpg", &c.fpr]),
-        0,
-    );
-    if let Some(refbin) = reference() {
+    c.ok(format!("sign --verify --gpg {fpr} -f {link}"));
+    c.ok("layout new root.layout --expires 1y");
+    c.ok(format!("sign -f root.layout --gpg {fpr}"));
+    c.ok(format!("verify -l root.layout --gpg {fpr}"));
+    if let Some(rf) = Reference::find() {
         for f in [link.as_str(), "root.layout"] {
-            let mut v = Command::new(refbin.join("in-toto-sign"));
-            v.args(["--verify", "--gpg", &c.fpr, "-f", f])
+            let mut v = Command::new(rf.bin.join("in-toto-sign"));
+            v.args(["--verify", "--gpg", fpr, "-f", f])
                 .current_dir(c.work.path())
                 .env("GNUPGHOME", &c.home)
                 .env("PCSCLITE_CSOCK_NAME", &c.socket)
                 .stdin(Stdio::null());
-            expect(v, 0);
+            check(v, 0);
         }
     }
 
     // The gpg command-line backend reaches the card too.
-    let mut cli = c.intoto(&["run", "-n", "cli", "-x", "--gpg", &c.fpr]);
+    let mut cli = c.cmd(format!("run -n cli -x --gpg {fpr}"));
     cli.env("INTOTO_GPG_BACKEND", "cli");
-    expect(cli, 0);
-    expect(
-        c.intoto(&[
-            "sign",
-            "--verify",
-            "--gpg",
-            &c.fpr,
-            "-f",
-            &format!("cli.{}.link", &c.fpr[..8].to_lowercase()),
-        ]),
-        0,
-    );
+    check(cli, 0);
+    let short = fpr[..8].to_lowercase();
+    c.ok(format!("sign --verify --gpg {fpr} -f cli.{short}.link"));
 
     // A wrong PIN: a clear error, no link; the right one works again.
     c.pinentry("000000", "OK");
     let (rc, out) = run_limited(
-        c.intoto(&["run", "-n", "wrongpin", "-x", "--gpg", &c.fpr]),
+        c.cmd(format!("run -n wrongpin -x --gpg {fpr}")),
         Duration::from_secs(60),
     );
     assert_eq!(rc, 1, "{out}");
@@ -173,11 +153,11 @@ fn signing_with_a_card_key() {
     assert!(
         !c.work
             .path()
-            .join(format!("wrongpin.{}.link", &c.fpr[..8].to_lowercase()))
+            .join(format!("wrongpin.{short}.link"))
             .exists()
     );
     c.pinentry("123456", "OK");
-    expect(c.intoto(&["run", "-n", "again", "-x", "--gpg", &c.fpr]), 0);
+    c.ok(format!("run -n again -x --gpg {fpr}"));
 
     // The card is pulled out; the "insert the card" prompt is cancelled.
     c.pinentry("123456", "ERR 83886179 Operation cancelled");
@@ -185,7 +165,7 @@ fn signing_with_a_card_key() {
     let _ = Command::new("kill").arg(pid.trim()).status();
     std::thread::sleep(Duration::from_millis(500));
     let (rc, out) = run_limited(
-        c.intoto(&["run", "-n", "gone", "-x", "--gpg", &c.fpr]),
+        c.cmd(format!("run -n gone -x --gpg {fpr}")),
         Duration::from_secs(60),
     );
     assert_eq!(rc, 1, "{out}");

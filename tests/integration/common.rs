@@ -1,11 +1,28 @@
 //! Test harness: scratch directories with a private copy of the demo GnuPG
 //! home, the `intoto` binary, and the Python reference (from a venv).
+//!
+//! Scenarios read like shell sessions: `env.ok("sign -f root.layout -k
+//! alice.pem")`, `env.fails(2, "verify -l root.layout", "at least one
+//! layout key")`, `rf.ok(&env, "in-toto-sign --verify -k alice.pub -f x")`.
+//! A command line given as one string is split at whitespace; an array is
+//! taken verbatim (for an argument holding spaces); a pair is the two one
+//! after the other: `("run -n s --signing-key carl.pem --", ["sh", "-c",
+//! "exit 7"])` (see [`Argv`]).
+//!
+//! `common/command.rs` runs commands and checks what they left;
+//! `common/reference.rs` finds and runs the reference.
 
 use std::ffi::OsStr;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
+
+mod command;
+mod reference;
+
+pub use command::*;
+pub use reference::*;
 
 /// The binary under test: this build's, or `INTOTO_TEST_BIN` (to check
 /// that a new test fails on an older build).
@@ -38,6 +55,12 @@ pub fn copy_dir(from: &Path, to: &Path) {
             fs::copy(e.path(), &t).unwrap();
         }
     }
+}
+
+/// Whether the tests run as root (who reads any file).
+pub fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
 }
 
 /// A scratch directory with its own GnuPG home (a copy of gnupg-home).
@@ -107,6 +130,126 @@ impl Env {
         c
     }
 
+    /// `intoto` with this command line, in the working directory.
+    pub fn cmd(&self, cmd: impl Argv) -> Command {
+        self.intoto(cmd.argv())
+    }
+
+    /// Runs `intoto` and returns what it left, asserting nothing.
+    pub fn run(&self, cmd: impl Argv) -> Out {
+        output(self.cmd(cmd))
+    }
+
+    /// Runs `intoto`, asserting it succeeds.
+    #[track_caller]
+    pub fn ok(&self, cmd: impl Argv) -> Out {
+        check(self.cmd(cmd), 0)
+    }
+
+    /// Runs `intoto`, asserting its exit code.
+    #[track_caller]
+    pub fn code(&self, code: i32, cmd: impl Argv) -> Out {
+        check(self.cmd(cmd), code)
+    }
+
+    /// Runs `intoto`, asserting it fails the way a person can act on: exit
+    /// `code`, exactly one error line and it mentions `needle`, no panic,
+    /// no backtrace.
+    #[track_caller]
+    pub fn fails(&self, code: i32, cmd: impl Argv, needle: &str) -> Out {
+        let c = self.cmd(cmd);
+        let shown = shown(&c);
+        let out = output(c);
+        let Out {
+            code: rc,
+            stdout,
+            stderr: err,
+        } = &out;
+        assert_eq!(*rc, code, "{shown}\nstdout: {stdout}\nstderr: {err}");
+        assert!(
+            !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+            "{shown}: {err}"
+        );
+        let errors: Vec<&str> = err
+            .lines()
+            .filter(|l| l.starts_with("intoto: error:") || l.starts_with("error:"))
+            .collect();
+        assert_eq!(
+            errors.len(),
+            1,
+            "expected one error line for {shown}, got: {err}"
+        );
+        assert!(
+            errors[0].contains(needle),
+            "error for {shown} should mention {needle:?}: {}",
+            errors[0]
+        );
+        out
+    }
+
+    /// A JSON file under the working directory.
+    #[track_caller]
+    pub fn json(&self, rel: impl AsRef<Path>) -> serde_json::Value {
+        let p = self.work().join(rel);
+        let bytes = fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    }
+
+    /// The names in the working directory that contain `.link` (links and
+    /// unfinished links).
+    pub fn links(&self) -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(self.work())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains(".link"))
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// The link of step `step` in the working directory (`STEP.*.link`).
+    #[track_caller]
+    pub fn link(&self, step: &str) -> PathBuf {
+        let prefix = format!("{step}.");
+        fs::read_dir(self.work())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| {
+                let name = p.file_name().unwrap().to_string_lossy();
+                name.starts_with(&prefix) && name.ends_with(".link")
+            })
+            .unwrap_or_else(|| panic!("no link {prefix}*.link in {:?}", self.links()))
+    }
+
+    /// `root.layout` (expires 2099-01-01) with one step per name in `steps`,
+    /// each performed by bob's PEM key (added only when there are steps),
+    /// unsigned. Returns bob's key id. Copies alice.pem, alice.pub and
+    /// bob.pub into the working directory.
+    pub fn demo_layout(&self, steps: &[&str]) -> String {
+        for k in ["alice.pem", "alice.pub", "bob.pub"] {
+            self.key(k);
+        }
+        self.ok("layout new root.layout --expires 2099-01-01");
+        if steps.is_empty() {
+            return String::new();
+        }
+        let bob = self.ok("layout add-key root.layout --key bob.pub");
+        let bob = bob.stdout.trim().to_owned();
+        for step in steps {
+            self.ok(format!(
+                "layout add-step root.layout --name {step} --functionary {bob}"
+            ));
+        }
+        bob
+    }
+
+    /// [`Env::demo_layout`], signed by alice (alice.pem).
+    pub fn signed_demo_layout(&self, steps: &[&str]) -> String {
+        let bob = self.demo_layout(steps);
+        self.ok("sign -f root.layout -k alice.pem");
+        bob
+    }
+
     /// Fingerprint of the demo key `name` (alice, bob, ...).
     pub fn fpr(&self, name: &str) -> String {
         self.fprs(name)
@@ -143,61 +286,4 @@ impl Drop for Env {
             .args(["--kill", "all"])
             .output();
     }
-}
-
-/// Runs and returns (exit code, stdout, stderr).
-pub fn run(mut c: Command) -> (i32, String, String) {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = c.output().expect("spawn");
-    (
-        status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&stdout).into_owned(),
-        String::from_utf8_lossy(&stderr).into_owned(),
-    )
-}
-
-/// Runs, asserting the exit code, and returns stderr + stdout.
-#[track_caller]
-pub fn expect(c: Command, code: i32) -> String {
-    let dbg = format!("{c:?}");
-    let (rc, out, err) = run(c);
-    assert_eq!(rc, code, "{dbg}\nstdout:\n{out}\nstderr:\n{err}");
-    format!("{err}{out}")
-}
-
-/// The Python reference's venv `bin` directory. Tests that compare with
-/// the reference need it; set INTOTO_SKIP_REFERENCE=1 to skip them when
-/// it is not installed (`.ci/run` installs it).
-pub fn reference() -> Option<PathBuf> {
-    let venv = std::env::var_os("INTOTO_REF_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join(".venv-ref"));
-    let bin = venv.join("bin");
-    if bin.join("in-toto-verify").exists() {
-        return Some(bin);
-    }
-    if std::env::var_os("INTOTO_SKIP_REFERENCE").is_some() {
-        eprintln!(
-            "skipping: no reference venv at {} (INTOTO_SKIP_REFERENCE is set)",
-            venv.display()
-        );
-        return None;
-    }
-    panic!(
-        "the Python reference is not installed at {}: run `python3 -m venv .venv-ref && .venv-ref/bin/pip install in-toto==3.1.0` \
-         (or set INTOTO_REF_VENV), or set INTOTO_SKIP_REFERENCE=1",
-        venv.display()
-    );
-}
-
-/// A reference tool (`in-toto-run`, ...) in the working directory of `env`.
-pub fn ref_tool(refbin: &Path, env: &Env, tool: &str) -> Command {
-    let mut c = Command::new(refbin.join(tool));
-    c.current_dir(env.work())
-        .env("GNUPGHOME", &env.gnupg)
-        .stdin(Stdio::null());
-    c
 }

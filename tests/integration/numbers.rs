@@ -14,46 +14,15 @@ fn chain(env: &Env) -> String {
     for k in ["alice.pem", "alice.pub", "carl.pem", "carl.pub"] {
         env.key(k);
     }
-    expect(
-        env.intoto(["layout", "new", "root.layout", "--expires", "2099-01-01"]),
-        0,
-    );
-    expect(
-        env.intoto(["layout", "add-key", "root.layout", "--key", "carl.pub"]),
-        0,
-    );
-    let carl = expect(env.intoto(["-q", "key", "id", "carl.pub"]), 0);
-    let carl = carl.trim().to_owned();
-    expect(
-        env.intoto([
-            "layout",
-            "add-step",
-            "root.layout",
-            "--name",
-            "build",
-            "--functionary",
-            &carl,
-            "--product",
-            "ALLOW *",
-        ]),
-        0,
-    );
-    expect(
-        env.intoto(["sign", "-f", "root.layout", "-k", "alice.pem"]),
-        0,
-    );
-    expect(
-        env.intoto([
-            "run",
-            "-n",
-            "build",
-            "--signing-key",
-            "carl.pem",
-            "--",
-            "true",
-        ]),
-        0,
-    );
+    env.ok("layout new root.layout --expires 2099-01-01");
+    env.ok("layout add-key root.layout --key carl.pub");
+    let carl = env.ok("-q key id carl.pub").text().trim().to_owned();
+    env.ok((
+        format!("layout add-step root.layout --name build --functionary {carl}"),
+        ["--product", "ALLOW *"],
+    ));
+    env.ok("sign -f root.layout -k alice.pem");
+    env.ok("run -n build --signing-key carl.pem -- true");
     format!("build.{}.link", &carl[..8])
 }
 

@@ -1,0 +1,230 @@
+//! Performing a step: record the materials, run the command, record the
+//! products, and put it all in a link. `intoto run`, `mock`, `record
+//! start|stop` and the verifier's inspections all go through here; what
+//! differs between them (signing, file names, whether a failed command
+//! fails) is theirs.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::json::Object;
+use crate::models::{Artifacts, Link};
+use crate::record::{self, Progress, RecordError, RecordOptions};
+use crate::runner::{self, RunError, RunOptions};
+
+/// What performing a step tells whoever shows progress.
+pub trait Watch {
+    /// Recording `what` (`materials` or `products`) of `paths` begins;
+    /// returns counters to fill when progress is shown.
+    fn recording(&mut self, what: &str, paths: &[String]) -> Option<Arc<Progress>> {
+        let _ = (what, paths);
+        None
+    }
+    /// Recording `what` has ended.
+    fn recorded(&mut self, what: &str) {
+        let _ = what;
+    }
+    /// The command is about to run.
+    fn running(&mut self, command: &[String]) {
+        let _ = command;
+    }
+    /// A product is left out: the command failed and did not make it.
+    fn missing_product(&mut self, path: &str) {
+        let _ = path;
+    }
+}
+
+/// Shows nothing.
+pub struct Quiet;
+
+impl Watch for Quiet {}
+
+/// Why a step could not be performed.
+#[derive(Debug, thiserror::Error)]
+pub enum StepError {
+    /// Recording materials or products failed.
+    #[error("recording {0}: {1}")]
+    Record(&'static str, RecordError),
+    /// The command could not be run to its end.
+    #[error(transparent)]
+    Run(#[from] RunError),
+}
+
+/// What to perform.
+#[derive(Clone, Debug, Default)]
+pub struct StepSpec {
+    /// The step's name (the link's `name`).
+    pub name: String,
+    /// Paths recorded before the command.
+    pub materials: Vec<String>,
+    /// The command (empty: none is run, `byproducts` stays empty).
+    pub command: Vec<String>,
+    /// Paths recorded after the command.
+    pub products: Vec<String>,
+    /// How paths are recorded.
+    pub record: RecordOptions,
+    /// How the command is run.
+    pub run: RunOptions,
+}
+
+/// Records `paths` as the `what` of a step (none: nothing to record).
+fn record_side(
+    what: &'static str,
+    paths: &[String],
+    opts: &RecordOptions,
+    watch: &mut dyn Watch,
+) -> Result<Artifacts, StepError> {
+    if paths.is_empty() {
+        return Ok(Artifacts::default());
+    }
+    let progress = watch.recording(what, paths);
+    let r = record::record(paths, opts, progress.as_deref());
+    watch.recorded(what);
+    r.map_err(|e| StepError::Record(what, e))
+}
+
+/// The first part of a step (`record start`, and the start of every
+/// other): a link holding the materials.
+pub fn begin(spec: &StepSpec, watch: &mut dyn Watch) -> Result<Link, StepError> {
+    Ok(Link {
+        name: spec.name.clone(),
+        materials: record_side("materials", &spec.materials, &spec.record, watch)?,
+        ..Default::default()
+    })
+}
+
+/// Runs the command (if any) into `link`'s command and byproducts.
+fn run_command(spec: &StepSpec, link: &mut Link, watch: &mut dyn Watch) -> Result<(), StepError> {
+    link.command = spec.command.clone();
+    if spec.command.is_empty() {
+        link.byproducts = Object::default();
+        return Ok(());
+    }
+    watch.running(&spec.command);
+    let r = runner::run(&spec.command, &spec.run)?;
+    link.byproducts = Link::byproducts_of(&r.stdout, &r.stderr, r.return_value);
+    Ok(())
+}
+
+/// The last part of a step (`record stop`, and the end of every other):
+/// records the products into `link`. When the command failed, products it
+/// did not make are left out (each named to `watch`), so the link still
+/// records the failure.
+pub fn finish(spec: &StepSpec, link: &mut Link, watch: &mut dyn Watch) -> Result<(), StepError> {
+    let failed = link.return_value().is_some_and(|v| v != 0);
+    let products: Vec<String> = if failed {
+        spec.products
+            .iter()
+            .filter(|p| {
+                let fs_path = spec
+                    .record
+                    .base_path
+                    .as_deref()
+                    .map_or_else(|| PathBuf::from(p), |b| b.join(p));
+                let there = std::fs::symlink_metadata(&fs_path).is_ok();
+                if !there {
+                    watch.missing_product(p);
+                }
+                there
+            })
+            .cloned()
+            .collect()
+    } else {
+        spec.products.clone()
+    };
+    link.products = record_side("products", &products, &spec.record, watch)?;
+    Ok(())
+}
+
+/// A whole step: materials, command, products. The link's
+/// `return-value` says how the command ended; judging it is the caller's.
+pub fn perform(spec: &StepSpec, watch: &mut dyn Watch) -> Result<Link, StepError> {
+    let mut link = begin(spec, watch)?;
+    run_command(spec, &mut link, watch)?;
+    finish(spec, &mut link, watch)?;
+    Ok(link)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Default)]
+    struct Seen(Vec<String>);
+
+    impl Watch for Seen {
+        fn recording(&mut self, what: &str, paths: &[String]) -> Option<Arc<Progress>> {
+            self.0.push(format!("recording {what} {}", paths.join(",")));
+            None
+        }
+        fn running(&mut self, command: &[String]) {
+            self.0.push(format!("running {}", command.join(" ")));
+        }
+        fn missing_product(&mut self, path: &str) {
+            self.0.push(format!("missing {path}"));
+        }
+    }
+
+    fn spec(dir: &std::path::Path, command: &str) -> StepSpec {
+        StepSpec {
+            name: "s".into(),
+            materials: vec!["in".into()],
+            command: vec!["sh".into(), "-c".into(), command.into()],
+            products: vec!["in".into(), "out".into()],
+            record: RecordOptions {
+                base_path: Some(dir.to_path_buf()),
+                ..Default::default()
+            },
+            run: RunOptions {
+                cwd: Some(dir.to_path_buf()),
+                quiet: true,
+                ..Default::default()
+            },
+        }
+    }
+
+    #[test]
+    fn a_step_records_runs_and_records() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("in"), "a").unwrap();
+        let mut seen = Seen::default();
+        let link = perform(&spec(d.path(), "echo b > out"), &mut seen).unwrap();
+        assert_eq!(link.materials.len(), 1);
+        assert_eq!(link.products.len(), 2);
+        assert_eq!(link.return_value(), Some(0));
+        assert_eq!(
+            seen.0,
+            [
+                "recording materials in",
+                "running sh -c echo b > out",
+                "recording products in,out"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_failed_command_leaves_out_the_products_it_did_not_make() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("in"), "a").unwrap();
+        let mut seen = Seen::default();
+        let link = perform(&spec(d.path(), "exit 3"), &mut seen).unwrap();
+        assert_eq!(link.return_value(), Some(3));
+        assert_eq!(link.products.len(), 1);
+        assert!(seen.0.contains(&"missing out".to_owned()), "{:?}", seen.0);
+        // Had the command succeeded, the missing product is an error.
+        let e = perform(&spec(d.path(), "true"), &mut Quiet).unwrap_err();
+        assert!(matches!(e, StepError::Record("products", _)), "{e}");
+    }
+
+    #[test]
+    fn no_command_means_empty_byproducts() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("in"), "a").unwrap();
+        let mut s = spec(d.path(), "");
+        s.command.clear();
+        s.products = vec!["in".into()];
+        let link = perform(&s, &mut Quiet).unwrap();
+        assert!(link.byproducts.is_empty());
+        assert!(link.command.is_empty());
+    }
+}

@@ -1,0 +1,42 @@
+//! `intoto verify` on the command line: the `--json` report, usage errors
+//! and a missing layout. What verification decides is tested next to the
+//! stages (unit tests), in `interop.rs` and in `reference_layouts.rs`.
+
+use crate::common::Env;
+
+#[test]
+fn verify_json_report_names_the_stage() {
+    let env = Env::new();
+    env.signed_demo_layout(&["build"]);
+    let out = env.code(
+        1,
+        "verify -l root.layout --verification-keys alice.pub --json",
+    );
+    let v = out.json();
+    assert_eq!(v["verified"], false);
+    assert_eq!(v["failure"]["stage"], "link-loading");
+    assert_eq!(v["failure"]["step"], "build");
+}
+
+#[test]
+fn verify_usage_errors_exit_2() {
+    let env = Env::new();
+    env.signed_demo_layout(&["build"]);
+    env.fails(2, "verify -l root.layout", "at least one layout key");
+    env.fails(
+        2,
+        "verify -l root.layout --verification-keys alice.pub --param nope",
+        "KEY=VALUE",
+    );
+}
+
+#[test]
+fn verify_names_a_missing_layout() {
+    let env = Env::new();
+    env.key("alice.pub");
+    env.fails(
+        1,
+        "verify -l missing.layout --verification-keys alice.pub",
+        "missing.layout",
+    );
+}
