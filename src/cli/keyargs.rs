@@ -44,3 +44,156 @@ pub struct RecordArgs {
     #[arg(long)]
     pub isolated: bool,
 }
+
+/// The keys a command line names, as [`KeySpec`]s, and where to look them
+/// up: every command's key flags end here, and one resolver in the command
+/// layer turns them into keys.
+pub mod specs {
+    use std::path::{Path, PathBuf};
+
+    use intoto::keys::spec::{KeyPlaces, KeySpec, Password};
+
+    use super::SigningKeyArgs;
+    use crate::cli::{KeyExportArgs, SignArgs, VerifyArgs};
+
+    fn places(gpg_home: Option<&Path>, keyrings: &[PathBuf]) -> KeyPlaces {
+        KeyPlaces {
+            gpg_home: gpg_home.map(Path::to_path_buf),
+            keyrings: keyrings.to_vec(),
+            password: None,
+        }
+    }
+
+    /// `--signing-key PATH` or `--gpg [KEYID]` (clap requires exactly one).
+    pub fn signer(a: &SigningKeyArgs) -> (KeySpec, KeyPlaces) {
+        let spec = match (&a.signing_key, &a.gpg) {
+            (Some(p), _) => KeySpec::Pem(p.clone()),
+            (None, id) => KeySpec::Gpg(id.clone().filter(|i| !i.is_empty())),
+        };
+        let mut pl = places(a.gpg_home.as_deref(), &[]);
+        pl.password = a.password.as_ref().map(|p| Password {
+            flag: "-P/--password",
+            value: Some(p.clone()).filter(|p| !p.is_empty()),
+            prompt: format!(
+                "Password for {}: ",
+                a.signing_key
+                    .as_deref()
+                    .map_or_else(|| "the key".to_owned(), |p| p.display().to_string())
+            ),
+        });
+        (spec, pl)
+    }
+
+    /// `sign`: `-k` private keys, or `--gpg` keys (none: gpg's default).
+    pub fn sign_signers(a: &SignArgs) -> (Vec<KeySpec>, KeyPlaces) {
+        let mut pl = places(a.gpg_home.as_deref(), &[]);
+        if a.prompt {
+            pl.password = Some(Password {
+                flag: "-p/--prompt",
+                value: None,
+                prompt: "Password for the signing key(s): ".into(),
+            });
+        }
+        let specs = match (&a.key, &a.gpg) {
+            (Some(paths), _) => paths.iter().cloned().map(KeySpec::Pem).collect(),
+            (None, Some(ids)) if ids.is_empty() => vec![KeySpec::Gpg(None)],
+            (None, Some(ids)) => ids.iter().map(|i| KeySpec::Gpg(Some(i.clone()))).collect(),
+            (None, None) => Vec::new(),
+        };
+        (specs, pl)
+    }
+
+    /// `sign --verify`: `-k` public keys, or `--gpg` keys (from
+    /// `--keyring` files when given; `--keyring` alone: all their keys).
+    pub fn sign_verifiers(a: &SignArgs) -> (Vec<KeySpec>, KeyPlaces) {
+        match (&a.key, &a.gpg) {
+            (Some(paths), _) => (
+                paths.iter().cloned().map(KeySpec::Pem).collect(),
+                places(a.gpg_home.as_deref(), &[]),
+            ),
+            (None, ids) => gpg_or_keyrings(
+                ids.as_deref().unwrap_or_default(),
+                &a.keyring,
+                a.gpg_home.as_deref(),
+            ),
+        }
+    }
+
+    /// `sign --append --signed-by`: PEM public keys or keyrings, told apart
+    /// by their contents, and `--keyring` files.
+    pub fn sign_signed_by(a: &SignArgs) -> Vec<KeySpec> {
+        a.signed_by
+            .iter()
+            .chain(&a.keyring)
+            .cloned()
+            .map(KeySpec::PublicFile)
+            .collect()
+    }
+
+    /// `verify`: `--gpg` keys (from `--keyring` files when given;
+    /// `--keyring` alone: all their keys) and `--verification-keys`.
+    pub fn verify(a: &VerifyArgs) -> (Vec<KeySpec>, KeyPlaces) {
+        verifiers(
+            &a.verification_keys,
+            &a.gpg,
+            &a.keyring,
+            a.gpg_home.as_deref(),
+        )
+    }
+
+    /// PEM public keys, and `--gpg` keys (from keyring files when given;
+    /// keyring files alone: all their keys).
+    pub fn verifiers(
+        pem: &[PathBuf],
+        gpg: &[String],
+        keyrings: &[PathBuf],
+        gpg_home: Option<&Path>,
+    ) -> (Vec<KeySpec>, KeyPlaces) {
+        let (mut specs, pl) = gpg_or_keyrings(gpg, keyrings, gpg_home);
+        specs.extend(pem.iter().cloned().map(KeySpec::Pem));
+        (specs, pl)
+    }
+
+    /// `layout add-key` and `key export`: one PEM key or one GnuPG key.
+    pub fn one_key(
+        key: Option<&Path>,
+        gpg: Option<&str>,
+        gpg_home: Option<&Path>,
+        keyring: Option<&Path>,
+    ) -> (KeySpec, KeyPlaces) {
+        let keyrings: Vec<PathBuf> = keyring.map(Path::to_path_buf).into_iter().collect();
+        let spec = match key {
+            Some(p) => KeySpec::Pem(p.to_path_buf()),
+            None => KeySpec::Gpg(gpg.map(str::to_owned)),
+        };
+        (spec, places(gpg_home, &keyrings))
+    }
+
+    /// `key export`.
+    pub fn export(a: &KeyExportArgs) -> (KeySpec, KeyPlaces) {
+        one_key(
+            a.key.as_deref(),
+            a.gpg.as_deref(),
+            a.gpg_home.as_deref(),
+            a.keyring.as_deref(),
+        )
+    }
+
+    fn gpg_or_keyrings(
+        ids: &[String],
+        keyrings: &[PathBuf],
+        gpg_home: Option<&Path>,
+    ) -> (Vec<KeySpec>, KeyPlaces) {
+        if ids.is_empty() {
+            (
+                keyrings.iter().cloned().map(KeySpec::Keyring).collect(),
+                places(gpg_home, &[]),
+            )
+        } else {
+            (
+                ids.iter().map(|i| KeySpec::Gpg(Some(i.clone()))).collect(),
+                places(gpg_home, keyrings),
+            )
+        }
+    }
+}

@@ -16,7 +16,7 @@ mod verify;
 
 use clap::{Args, Parser, Subcommand};
 
-pub use keyargs::{RecordArgs, SigningKeyArgs};
+pub use keyargs::{RecordArgs, SigningKeyArgs, specs};
 pub use layout::{LayoutArgs, LayoutCommand};
 pub use record::{RecordCommand, StartArgs, StopArgs};
 pub use run::{MockArgs, RunArgs};

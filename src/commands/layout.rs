@@ -7,14 +7,15 @@ use std::path::Path;
 
 use anyhow::{Result, anyhow};
 use intoto::fsio;
-use intoto::keys::{KeyDict, Verifier, verify_envelope};
+use intoto::keys::{Verifier, verify_envelope};
 use intoto::models::{
     Envelope, Inspection, Layout, Signed, Step, check_item_name, format_expires, parse_expires,
 };
 use intoto::rules::{ArtifactRule, Rule, shell_split};
 
-use super::{Ctx, Outcome, gpg_key_dict, load_public_key, openpgp_verifiers, write_file};
-use crate::cli::{LayoutArgs, LayoutCommand};
+use super::keys::Resolver;
+use super::{Ctx, Outcome, write_file};
+use crate::cli::{LayoutArgs, LayoutCommand, specs};
 use crate::ui;
 
 /// `intoto layout ...`
@@ -55,13 +56,13 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
             allow_noninteroperable: _,
         } => {
             let (mut layout, dsse, locked) = load(&file)?;
-            let dict = match (key, gpg) {
-                (Some(p), _) => KeyDict::Sslib(load_public_key(&p)?),
-                (None, Some(id)) => {
-                    gpg_key_dict(&id, keyring.as_slice(), gpg_home.as_deref(), &ctx.policy)?
-                }
-                (None, None) => unreachable!("clap requires --gpg or --key"),
-            };
+            let (spec, places) = specs::one_key(
+                key.as_deref(),
+                gpg.as_deref(),
+                gpg_home.as_deref(),
+                keyring.as_deref(),
+            );
+            let dict = Resolver::new(ctx, places).key_dict(&spec)?;
             let id = dict.keyid().to_owned();
             let description = dict.describe();
             layout.set_key(dict);
@@ -384,20 +385,14 @@ fn show(
     }
     out.push(String::new());
     out.push("Signatures:".to_owned());
-    let mut verifiers: Vec<Box<dyn Verifier>> = Vec::new();
-    for p in pem {
-        verifiers.push(Box::new(load_public_key(p)?));
-    }
-    if !gpg.is_empty() || !keyring.is_empty() {
-        for (v, _) in openpgp_verifiers(
-            gpg,
-            keyring,
-            gpg_home,
-            &ctx.policy.clone().allowing_noninteroperable(true),
-        )? {
-            verifiers.push(Box::new(v));
-        }
-    }
+    // Showing is not trusting: any key the layout could name is checked.
+    let (specs, places) = specs::verifiers(pem, gpg, keyring, gpg_home);
+    let verifiers: Vec<Box<dyn Verifier>> = Resolver::new(ctx, places)
+        .with_policy(ctx.policy.clone().allowing_noninteroperable(true))
+        .verifiers(&specs)?
+        .into_iter()
+        .map(|r| r.verifier)
+        .collect();
     let ids = env.signature_keyids();
     if ids.is_empty() {
         out.push("  (unsigned)".to_owned());

@@ -1,6 +1,7 @@
 //! Subcommands: resolve files and keys, call the library, report.
 
 mod key;
+mod keys;
 mod layout;
 mod record;
 mod run;
@@ -10,13 +11,9 @@ mod verify;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result, anyhow};
+use anyhow::{Context as _, Result};
 use intoto::fsio;
-use intoto::keys::gpg::{Backend, GpgHome, GpgSigner, SignerOptions};
-use intoto::keys::openpgp::{CertVerifier, cert_to_dict, find_cert, read_certs};
-use intoto::keys::pem::{PemSigner, load_public};
 use intoto::keys::prompt::{Prompter, TerminalPrompter};
-use intoto::keys::{KeyDict, Signer, SslibKey};
 use intoto::policy::Policy;
 use intoto::record::{DEFAULT_EXCLUDES, Progress, RecordOptions};
 use intoto::settings;
@@ -24,7 +21,6 @@ use std::rc::Rc;
 
 use crate::cli::{
     Command, GenerateCommand, KeyCommand, LayoutArgs, LayoutCommand, RecordArgs, RecordCommand,
-    SigningKeyArgs,
 };
 use crate::ui;
 
@@ -190,235 +186,6 @@ fn write_man_pages(cmd: clap::Command, dir: &Path) -> std::io::Result<()> {
     }
     man.render_version_section(&mut out)?;
     std::fs::write(dir.join(man.get_filename()), out)
-}
-
-/// A signer for `--signing-key` or `--gpg`.
-pub fn signer<'a>(args: &SigningKeyArgs, ctx: &'a Ctx) -> Result<Box<dyn Signer + 'a>> {
-    if let Some(path) = &args.signing_key {
-        if args.gpg.is_some() {
-            return usage("give either --signing-key or --gpg, not both");
-        }
-        let password = match args.password.as_deref() {
-            None => None,
-            Some("") => ctx
-                .prompter
-                .passphrase(&format!("Password for {}: ", path.display())),
-            Some(p) => Some(p.to_owned()),
-        };
-        return Ok(Box::new(load_signing_key(path, password.as_deref())?));
-    }
-    let Some(id) = &args.gpg else {
-        return usage("give either --signing-key <path> or --gpg [<keyid>]");
-    };
-    if args.password.is_some() {
-        ui::warn("-P/--password is for --signing-key; gpg-agent asks for GnuPG passphrases itself");
-    }
-    let home = GpgHome::new(args.gpg_home.as_deref())?;
-    let opts = SignerOptions {
-        policy: ctx.policy.clone(),
-        backend: Backend::default_for_build(),
-    };
-    let id = if id.is_empty() {
-        None
-    } else {
-        Some(id.as_str())
-    };
-    gpg_signer(&home, args.gpg_home.as_deref(), id, opts, ctx)
-}
-
-/// How long gpg-agent may take to greet a new connection.
-const AGENT_ANSWER: std::time::Duration = std::time::Duration::from_secs(10);
-/// After this long, say what a wait with no time limit is waiting for.
-const AGENT_PATIENCE: std::time::Duration = std::time::Duration::from_secs(3);
-
-/// A GnuPG signer, after checking that gpg-agent answers at all (bounded),
-/// that says on stderr what it waits for when signing takes long (the PIN
-/// or the card touch have no time limit).
-pub fn gpg_signer<'a>(
-    home: &GpgHome,
-    gpg_home: Option<&Path>,
-    id: Option<&str>,
-    opts: SignerOptions,
-    ctx: &'a Ctx,
-) -> Result<Box<dyn Signer + 'a>> {
-    probe_gpg_agent(gpg_home)?;
-    let signer = {
-        let _w = ui::watchdog(
-            AGENT_PATIENCE,
-            "waiting for gpg and gpg-agent to list the keys...".into(),
-        );
-        GpgSigner::new(home, id, opts, ctx.prompter.as_ref())?
-    };
-    for w in signer.warnings() {
-        ui::warn(&w);
-    }
-    Ok(Box::new(Watched(Box::new(signer))))
-}
-
-/// Connects to gpg-agent's socket (where gpgconf says it is) and waits at
-/// most [`AGENT_ANSWER`] for its greeting. No socket, or nobody listening:
-/// fine, gpg starts an agent itself.
-fn probe_gpg_agent(gpg_home: Option<&Path>) -> Result<()> {
-    use std::io::{Read as _, Write as _};
-    let mut c = std::process::Command::new("gpgconf");
-    if let Some(h) = gpg_home {
-        c.arg("--homedir").arg(h);
-    }
-    c.args(["--list-dirs", "agent-socket"])
-        .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null());
-    let Ok(out) = c.output() else {
-        return Ok(());
-    };
-    let path = String::from_utf8_lossy(&out.stdout)
-        .trim()
-        .replace("%3a", ":");
-    if path.is_empty() {
-        return Ok(());
-    }
-    let Ok(mut s) = std::os::unix::net::UnixStream::connect(&path) else {
-        return Ok(());
-    };
-    let _ = s.set_read_timeout(Some(AGENT_ANSWER));
-    let mut buf = [0u8; 256];
-    match s.read(&mut buf) {
-        Ok(n) => {
-            if n > 0 {
-                let _ = s.write_all(b"BYE\n");
-            }
-            Ok(())
-        }
-        Err(e)
-            if matches!(
-                e.kind(),
-                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-            ) =>
-        {
-            Err(anyhow!(
-                "gpg-agent ({path}) accepted the connection but did not answer within {} seconds; \
-                 is it hung? `gpgconf --kill gpg-agent` stops it (gpg starts a new one)",
-                AGENT_ANSWER.as_secs()
-            ))
-        }
-        Err(_) => Ok(()),
-    }
-}
-
-/// A signer that says what it waits for when signing takes a while.
-struct Watched<'a>(Box<dyn Signer + 'a>);
-
-impl Signer for Watched<'_> {
-    fn keyid(&self) -> &str {
-        self.0.keyid()
-    }
-    fn public_key(&self) -> &KeyDict {
-        self.0.public_key()
-    }
-    fn sign(
-        &self,
-        payload: &[u8],
-    ) -> std::result::Result<intoto::keys::RawSignature, intoto::keys::SignError> {
-        let _w = ui::watchdog(
-            AGENT_PATIENCE,
-            "waiting for gpg-agent (PIN entry or card touch?)...".into(),
-        );
-        self.0.sign(payload)
-    }
-}
-
-/// Loads a PEM private key.
-pub fn load_signing_key(path: &Path, password: Option<&str>) -> Result<PemSigner> {
-    let text = fsio::read_regular(path, 1 << 20).map_err(|e| anyhow!("signing key {e}"))?;
-    PemSigner::from_pem(&text, password.map(str::as_bytes))
-        .map_err(|e| anyhow!("signing key {}: {e}", path.display()))
-}
-
-/// Loads a PEM public key.
-pub fn load_public_key(path: &Path) -> Result<SslibKey> {
-    let text = fsio::read_regular(path, 1 << 20).map_err(|e| anyhow!("public key {e}"))?;
-    load_public(path, &text).map_err(|e| anyhow!("public key {}: {e}", path.display()))
-}
-
-/// OpenPGP certificates for `ids`, from keyring files when given, else
-/// from the GnuPG home; with no ids, every certificate in the keyrings.
-pub fn openpgp_verifiers(
-    ids: &[String],
-    keyrings: &[PathBuf],
-    gpg_home: Option<&Path>,
-    policy: &Policy,
-) -> Result<Vec<(CertVerifier, String)>> {
-    let mut out = Vec::new();
-    if !keyrings.is_empty() {
-        let mut certs = Vec::new();
-        for k in keyrings {
-            let bytes = fsio::read_regular(k, fsio::MAX_METADATA_BYTES)
-                .map_err(|e| anyhow!("keyring {e}"))?;
-            certs.extend(read_certs(&bytes).map_err(|e| anyhow!("keyring {}: {e}", k.display()))?);
-        }
-        let names: Vec<String> = keyrings.iter().map(|k| k.display().to_string()).collect();
-        let source = format!("keyring {}", names.join(", "));
-        if ids.is_empty() {
-            if certs.is_empty() {
-                return Err(anyhow!("{source} holds no keys"));
-            }
-            for c in certs {
-                out.push((
-                    CertVerifier::new(c, policy).map_err(|e| anyhow!("{source}: {e}"))?,
-                    source.clone(),
-                ));
-            }
-        } else {
-            for id in ids {
-                let c = find_cert(&certs, id)
-                    .map_err(|e| anyhow!("{e} in {source}"))?
-                    .clone();
-                out.push((
-                    CertVerifier::new(c, policy).map_err(|e| anyhow!("{source}: {e}"))?,
-                    format!("{source}, key {id}"),
-                ));
-            }
-        }
-        warn_about_certs(&out);
-        return Ok(out);
-    }
-    let home = GpgHome::new(gpg_home)?;
-    for id in ids {
-        let cert = home.public_cert(id, Backend::default_for_build())?;
-        out.push((
-            CertVerifier::new(cert, policy).map_err(|e| anyhow!("GnuPG key {id}: {e}"))?,
-            format!("GnuPG key {id}"),
-        ));
-    }
-    warn_about_certs(&out);
-    Ok(out)
-}
-
-/// Warnings the certificates draw (SHA-1 self-signatures), once each.
-fn warn_about_certs(certs: &[(CertVerifier, String)]) {
-    let mut seen = Vec::new();
-    for w in certs.iter().flat_map(|(v, _)| v.warnings()) {
-        if !seen.contains(&w) {
-            ui::warn(&w);
-            seen.push(w);
-        }
-    }
-}
-
-/// The layout key dict of OpenPGP key `id`, from `keyrings` when given,
-/// else from the GnuPG home.
-pub fn gpg_key_dict(
-    id: &str,
-    keyrings: &[PathBuf],
-    gpg_home: Option<&Path>,
-    policy: &Policy,
-) -> Result<KeyDict> {
-    let (v, _) = openpgp_verifiers(&[id.to_owned()], keyrings, gpg_home, policy)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| anyhow!("no OpenPGP key {id}"))?;
-    Ok(KeyDict::Gpg(
-        cert_to_dict(v.cert(), policy).map_err(|e| anyhow!(e))?,
-    ))
 }
 
 /// Recording options from the flags and (unless `--isolated`) settings.

@@ -8,8 +8,9 @@ use intoto::keys::{KeyDict, sign_envelope, verify_envelope};
 use intoto::models::{Envelope, Signed, link_filename, unfinished_filename};
 use intoto::step::{self, StepSpec};
 
+use super::keys::signer;
 use super::run::{check_dir, check_step_name};
-use super::{Ctx, Outcome, UiWatch, record_options, signer, write_file};
+use super::{Ctx, Outcome, UiWatch, record_options, write_file};
 use crate::cli::{RecordCommand, StartArgs, StopArgs};
 use crate::ui;
 

@@ -10,7 +10,8 @@ use intoto::record::{DEFAULT_EXCLUDES, RecordOptions};
 use intoto::runner::RunOptions;
 use intoto::step::{self, StepError, StepSpec};
 
-use super::{Ctx, Outcome, UiWatch, record_options, signer, usage, write_file};
+use super::keys::signer;
+use super::{Ctx, Outcome, UiWatch, record_options, usage, write_file};
 use crate::cli::{MockArgs, RunArgs};
 use crate::ui;
 

@@ -7,19 +7,15 @@ use std::path::PathBuf;
 
 use anyhow::{Result, anyhow};
 use intoto::fsio;
-use intoto::keys::gpg::{Backend, GpgHome, SignerOptions};
-use intoto::keys::openpgp::{CertVerifier, read_certs};
-use intoto::keys::pem::load_public;
-use intoto::keys::{
-    KeyDict, Signer, Verifier, sign_envelope, verify_envelope, verify_signature_by,
-};
+use intoto::keys::gpg::{Backend, GpgHome};
+use intoto::keys::openpgp::CertVerifier;
+use intoto::keys::spec::{KeyPlaces, KeySpec};
+use intoto::keys::{Signer, Verifier, sign_envelope, verify_envelope, verify_signature_by};
 use intoto::models::{Envelope, Signed, link_filename};
 
-use super::{
-    Ctx, Outcome, gpg_signer, load_public_key, load_signing_key, openpgp_verifiers, usage,
-    write_file,
-};
-use crate::cli::SignArgs;
+use super::keys::Resolver;
+use super::{Ctx, Outcome, usage, write_file};
+use crate::cli::{SignArgs, specs};
 use crate::ui;
 
 /// `intoto sign`
@@ -75,45 +71,12 @@ pub fn sign(a: SignArgs, ctx: &Ctx) -> Result<Outcome> {
     }
 
     // Signers first: a wrong password or missing key changes nothing.
-    let mut signers: Vec<Box<dyn Signer + '_>> = Vec::new();
-    if let Some(paths) = &a.key {
-        let password = if a.prompt {
-            ctx.prompter.passphrase("Password for the signing key(s): ")
-        } else {
-            None
-        };
-        for p in paths {
-            signers.push(Box::new(load_signing_key(p, password.as_deref())?));
-        }
-    } else if let Some(ids) = &a.gpg {
-        let home = GpgHome::new(a.gpg_home.as_deref())?;
-        let opts = SignerOptions {
-            policy: ctx.policy.clone(),
-            backend: Backend::default_for_build(),
-        };
-        if ids.is_empty() {
-            signers.push(gpg_signer(
-                &home,
-                a.gpg_home.as_deref(),
-                None,
-                opts.clone(),
-                ctx,
-            )?);
-        }
-        for id in ids {
-            signers.push(gpg_signer(
-                &home,
-                a.gpg_home.as_deref(),
-                Some(id),
-                opts.clone(),
-                ctx,
-            )?);
-        }
-        if env.is_dsse() {
-            ui::warn(
-                "OpenPGP signatures in DSSE envelopes are an intoto extension: the Python reference cannot verify them",
-            );
-        }
+    let (specs, places) = specs::sign_signers(&a);
+    let signers = Resolver::new(ctx, places).signers(&specs)?;
+    if env.is_dsse() && specs.iter().any(|s| matches!(s, KeySpec::Gpg(_))) {
+        ui::warn(
+            "OpenPGP signatures in DSSE envelopes are an intoto extension: the Python reference cannot verify them",
+        );
     }
 
     if let Envelope::Metablock(m) = &env
@@ -155,20 +118,12 @@ pub fn sign(a: SignArgs, ctx: &Ctx) -> Result<Outcome> {
 
 /// `--verify`: every given key must have a valid signature.
 fn verify(a: &SignArgs, env: &Envelope, ctx: &Ctx) -> Result<Outcome> {
-    let mut keys: Vec<(Box<dyn Verifier>, String)> = Vec::new();
-    if let Some(paths) = &a.key {
-        for p in paths {
-            let k = load_public_key(p)?;
-            let d = KeyDict::Sslib(k.clone()).describe();
-            keys.push((Box::new(k), d));
-        }
-    } else {
-        let ids = a.gpg.clone().unwrap_or_default();
-        for (v, _) in openpgp_verifiers(&ids, &a.keyring, a.gpg_home.as_deref(), &ctx.policy)? {
-            let d = describe_cert(&v);
-            keys.push((Box::new(v), d));
-        }
-    }
+    let (specs, places) = specs::sign_verifiers(a);
+    let keys: Vec<(Box<dyn Verifier>, String)> = Resolver::new(ctx, places)
+        .verifiers(&specs)?
+        .into_iter()
+        .map(|r| (r.verifier, r.description))
+        .collect();
     for (k, _) in &keys {
         if let Err(e) = verify_envelope(env, k.as_ref()) {
             ui::error(&format!(
@@ -187,17 +142,6 @@ fn verify(a: &SignArgs, env: &Envelope, ctx: &Ctx) -> Result<Outcome> {
         }
     }
     Ok(Outcome::Success)
-}
-
-fn describe_cert(v: &CertVerifier) -> String {
-    let uid = v
-        .cert()
-        .userids()
-        .next()
-        .map(|u| String::from_utf8_lossy(u.userid().value()).into_owned())
-        .map(|u| format!("{u}, "))
-        .unwrap_or_default();
-    format!("{uid}{}", v.dict().describe())
 }
 
 /// Before appending: no second signature by the same key, and no existing
@@ -251,28 +195,15 @@ fn check_existing(
 }
 
 fn existing_signer_keys(a: &SignArgs, env: &Envelope, ctx: &Ctx) -> Result<Vec<Box<dyn Verifier>>> {
-    let mut out: Vec<Box<dyn Verifier>> = Vec::new();
-    let mut certs = Vec::new();
-    for p in a.signed_by.iter().chain(&a.keyring) {
-        let bytes = fsio::read_regular(p, fsio::MAX_METADATA_BYTES)
-            .map_err(|e| anyhow!("--signed-by {e}"))?;
-        if bytes.starts_with(b"-----BEGIN PUBLIC KEY")
-            || bytes.starts_with(b"-----BEGIN RSA PUBLIC KEY")
-        {
-            out.push(Box::new(
-                load_public(p, &bytes).map_err(|e| anyhow!("public key {}: {e}", p.display()))?,
-            ));
-        } else {
-            certs.extend(
-                read_certs(&bytes).map_err(|e| anyhow!("--signed-by {}: {e}", p.display()))?,
-            );
-        }
-    }
-    for c in certs {
-        out.push(Box::new(
-            CertVerifier::new(c, &ctx.policy).map_err(|e| anyhow!(e))?,
-        ));
-    }
+    let places = KeyPlaces {
+        gpg_home: a.gpg_home.clone(),
+        ..Default::default()
+    };
+    let mut out: Vec<Box<dyn Verifier>> = Resolver::new(ctx, places)
+        .verifiers(&specs::sign_signed_by(a))?
+        .into_iter()
+        .map(|r| r.verifier)
+        .collect();
     // OpenPGP signers the user's GnuPG home knows.
     let home = GpgHome::new(a.gpg_home.as_deref())?;
     for id in env.signature_keyids() {

@@ -5,13 +5,14 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result, anyhow};
 use intoto::fsio;
-use intoto::policy::Policy;
 use intoto::verify::{LayoutKey, Log, VerifyOptions, verify as verify_chain};
 use serde::Serialize;
 
-use super::{Ctx, Outcome, load_public_key, openpgp_verifiers, usage};
-use crate::cli::VerifyArgs;
+use super::keys::Resolver;
+use super::{Ctx, Outcome, usage};
+use crate::cli::{VerifyArgs, specs};
 use crate::ui;
+use intoto::keys::spec::KeySpec;
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
@@ -69,7 +70,7 @@ pub fn verify(a: VerifyArgs, ctx: &Ctx) -> Result<Outcome> {
         }
         ui::info("Loading layout...");
         let layout = fsio::load_metadata(&a.layout).map_err(|e| anyhow!("layout {e}"))?;
-        let keys = layout_keys(&a, &ctx.policy)?;
+        let keys = layout_keys(&a, ctx)?;
         let opts = VerifyOptions {
             link_dir: a.link_dir.clone(),
             params: params.clone(),
@@ -154,31 +155,25 @@ fn print_json<T: Serialize>(v: &T) -> Result<()> {
     Ok(())
 }
 
-fn layout_keys(a: &VerifyArgs, policy: &Policy) -> Result<Vec<LayoutKey>> {
+fn layout_keys(a: &VerifyArgs, ctx: &Ctx) -> Result<Vec<LayoutKey>> {
+    let (specs, places) = specs::verify(a);
+    if specs
+        .iter()
+        .any(|s| matches!(s, KeySpec::Gpg(_) | KeySpec::Keyring(_)))
+    {
+        ui::info("Loading layout OpenPGP key(s)...");
+    }
     let mut keys: Vec<LayoutKey> = Vec::new();
-    let mut push = |k: LayoutKey| {
+    for r in Resolver::new(ctx, places).verifiers(&specs)? {
         if !keys
             .iter()
-            .any(|x| x.verifier.keyid() == k.verifier.keyid())
+            .any(|x| x.verifier.keyid() == r.verifier.keyid())
         {
-            keys.push(k);
-        }
-    };
-    if !a.gpg.is_empty() || !a.keyring.is_empty() {
-        ui::info("Loading layout OpenPGP key(s)...");
-        for (v, source) in openpgp_verifiers(&a.gpg, &a.keyring, a.gpg_home.as_deref(), policy)? {
-            push(LayoutKey {
-                verifier: Box::new(v),
-                source,
+            keys.push(LayoutKey {
+                verifier: r.verifier,
+                source: r.source,
             });
         }
-    }
-    for p in &a.verification_keys {
-        let k = load_public_key(p)?;
-        push(LayoutKey {
-            verifier: Box::new(k),
-            source: p.display().to_string(),
-        });
     }
     Ok(keys)
 }

@@ -11,6 +11,7 @@ pub mod gpg;
 pub mod openpgp;
 pub mod pem;
 pub mod prompt;
+pub mod spec;
 pub mod validity;
 
 use crate::json::Object;

@@ -1,0 +1,420 @@
+//! The one key resolver: the keys a user names ([`KeySpec`]s, from the
+//! command line) become signers, verifiers and layout key entries here,
+//! for every command. File reading, GnuPG lookups, keyring files, the
+//! gpg-agent checks and the warnings keys draw all live in this module.
+
+use std::cell::OnceCell;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, anyhow};
+use intoto::fsio;
+use intoto::keys::gpg::{Backend, GpgHome, GpgSigner, SignerOptions};
+use intoto::keys::openpgp::{CertVerifier, cert_to_dict, find_cert, read_certs};
+use intoto::keys::pem::{PemSigner, load_public, pem_decode};
+use intoto::keys::spec::{KeyPlaces, KeySpec};
+use intoto::keys::{KeyDict, Signer, Verifier};
+use intoto::policy::Policy;
+use sequoia_openpgp::Cert;
+
+use super::{Ctx, usage};
+use crate::cli::{SigningKeyArgs, specs};
+use crate::ui;
+
+/// A verifier, where its key came from (for messages) and what it is.
+pub struct Resolved {
+    /// The key.
+    pub verifier: Box<dyn Verifier>,
+    /// `keys/alice.pub`, `GnuPG key 1D3E…`, `keyring owners.asc, key …`.
+    pub source: String,
+    /// The key, described: type and id, and for OpenPGP its first user id.
+    pub description: String,
+    /// What the key draws at verification (SHA-1 self-signatures).
+    warnings: Vec<String>,
+}
+
+/// Turns key specs into keys, for one command.
+pub struct Resolver<'a> {
+    ctx: &'a Ctx,
+    policy: Policy,
+    places: KeyPlaces,
+    password: OnceCell<Option<String>>,
+}
+
+impl<'a> Resolver<'a> {
+    /// A resolver that looks keys up in `places`.
+    pub fn new(ctx: &'a Ctx, places: KeyPlaces) -> Resolver<'a> {
+        Resolver {
+            ctx,
+            policy: ctx.policy.clone(),
+            places,
+            password: OnceCell::new(),
+        }
+    }
+
+    /// The same, judging keys by `policy` instead of the command's.
+    pub fn with_policy(mut self, policy: Policy) -> Resolver<'a> {
+        self.policy = policy;
+        self
+    }
+
+    /// The password of encrypted PEM keys: given, or asked for once.
+    fn password(&self) -> Option<&str> {
+        self.password
+            .get_or_init(|| {
+                let p = self.places.password.as_ref()?;
+                match &p.value {
+                    Some(v) => Some(v.clone()),
+                    None => self.ctx.prompter.passphrase(&p.prompt),
+                }
+            })
+            .as_deref()
+    }
+
+    /// A signer for `spec` (a PEM private key or a GnuPG key).
+    pub fn signer(&self, spec: &KeySpec) -> Result<Box<dyn Signer + 'a>> {
+        match spec {
+            KeySpec::Pem(path) => {
+                let text =
+                    fsio::read_regular(path, 1 << 20).map_err(|e| anyhow!("signing key {e}"))?;
+                let key = PemSigner::from_pem(&text, self.password().map(str::as_bytes))
+                    .map_err(|e| anyhow!("signing key {}: {e}", path.display()))?;
+                Ok(Box::new(key))
+            }
+            KeySpec::Gpg(id) => {
+                if let Some(p) = &self.places.password {
+                    ui::warn(&format!(
+                        "{} is for PEM keys; gpg-agent asks for GnuPG passphrases itself",
+                        p.flag
+                    ));
+                }
+                let home = GpgHome::new(self.places.gpg_home.as_deref())?;
+                let opts = SignerOptions {
+                    policy: self.policy.clone(),
+                    backend: Backend::default_for_build(),
+                };
+                gpg_signer(
+                    &home,
+                    self.places.gpg_home.as_deref(),
+                    id.as_deref().filter(|i| !i.is_empty()),
+                    opts,
+                    self.ctx,
+                )
+            }
+            KeySpec::Keyring(p) | KeySpec::PublicFile(p) => {
+                usage(format!("{} holds public keys: it cannot sign", p.display()))
+            }
+        }
+    }
+
+    /// Signers for `specs`, all loaded before anything is signed (a wrong
+    /// password or a missing key changes nothing).
+    pub fn signers(&self, specs: &[KeySpec]) -> Result<Vec<Box<dyn Signer + 'a>>> {
+        specs.iter().map(|s| self.signer(s)).collect()
+    }
+
+    /// Verifiers for `specs`: OpenPGP keys first (each `--gpg` key, or
+    /// every key of the keyrings), then PEM public keys.
+    pub fn verifiers(&self, specs: &[KeySpec]) -> Result<Vec<Resolved>> {
+        let mut out = Vec::new();
+        let ids: Vec<&str> = specs
+            .iter()
+            .filter_map(|s| match s {
+                KeySpec::Gpg(Some(id)) => Some(id.as_str()),
+                _ => None,
+            })
+            .collect();
+        let rings: Vec<&PathBuf> = specs
+            .iter()
+            .filter_map(|s| match s {
+                KeySpec::Keyring(p) => Some(p),
+                _ => None,
+            })
+            .collect();
+        if !ids.is_empty() {
+            if self.places.keyrings.is_empty() {
+                let home = GpgHome::new(self.places.gpg_home.as_deref())?;
+                for id in &ids {
+                    let cert = home.public_cert(id, Backend::default_for_build())?;
+                    out.push(self.cert(
+                        cert,
+                        format!("GnuPG key {id}"),
+                        &format!("GnuPG key {id}"),
+                    )?);
+                }
+            } else {
+                let (certs, source) = read_keyrings(self.places.keyrings.iter())?;
+                for id in &ids {
+                    let c = find_cert(&certs, id)
+                        .map_err(|e| anyhow!("{e} in {source}"))?
+                        .clone();
+                    out.push(self.cert(c, format!("{source}, key {id}"), &source)?);
+                }
+            }
+        }
+        if !rings.is_empty() {
+            let (certs, source) = read_keyrings(rings.into_iter())?;
+            if certs.is_empty() {
+                return Err(anyhow!("{source} holds no keys"));
+            }
+            for c in certs {
+                out.push(self.cert(c, source.clone(), &source)?);
+            }
+        }
+        warn_about_certs(&out);
+        for s in specs {
+            match s {
+                KeySpec::Pem(p) => {
+                    let k = load_public_key(p)?;
+                    out.push(Resolved {
+                        description: KeyDict::Sslib(k.clone()).describe(),
+                        warnings: Vec::new(),
+                        verifier: Box::new(k),
+                        source: p.display().to_string(),
+                    });
+                }
+                KeySpec::PublicFile(p) => out.extend(self.public_file(p)?),
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+
+    fn cert(&self, cert: Cert, source: String, context: &str) -> Result<Resolved> {
+        let v = CertVerifier::new(cert, &self.policy).map_err(|e| anyhow!("{context}: {e}"))?;
+        Ok(Resolved {
+            description: describe_cert(&v),
+            warnings: v.warnings(),
+            verifier: Box::new(v),
+            source,
+        })
+    }
+
+    /// A file of public keys: PEM, or else an OpenPGP keyring.
+    fn public_file(&self, p: &Path) -> Result<Vec<Resolved>> {
+        let bytes = fsio::read_regular(p, fsio::MAX_METADATA_BYTES)
+            .map_err(|e| anyhow!("--signed-by {e}"))?;
+        if bytes.starts_with(b"-----BEGIN PUBLIC KEY")
+            || bytes.starts_with(b"-----BEGIN RSA PUBLIC KEY")
+        {
+            let k =
+                load_public(p, &bytes).map_err(|e| anyhow!("public key {}: {e}", p.display()))?;
+            return Ok(vec![Resolved {
+                description: KeyDict::Sslib(k.clone()).describe(),
+                warnings: Vec::new(),
+                verifier: Box::new(k),
+                source: p.display().to_string(),
+            }]);
+        }
+        let source = p.display().to_string();
+        read_certs(&bytes)
+            .map_err(|e| anyhow!("--signed-by {}: {e}", p.display()))?
+            .into_iter()
+            .map(|c| {
+                let v = CertVerifier::new(c, &self.policy).map_err(|e| anyhow!(e))?;
+                Ok(Resolved {
+                    description: describe_cert(&v),
+                    warnings: v.warnings(),
+                    verifier: Box::new(v),
+                    source: source.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// The layout key entry for `spec`: a PEM public (or unencrypted
+    /// private) key, or a GnuPG key with its subkeys and expiry.
+    pub fn key_dict(&self, spec: &KeySpec) -> Result<KeyDict> {
+        match spec {
+            KeySpec::Pem(path) => pem_dict(path),
+            KeySpec::Gpg(Some(id)) => {
+                let (cert, context) = self.openpgp_cert(id)?;
+                // Usable at the policy's time, or refused saying why.
+                let v =
+                    CertVerifier::new(cert, &self.policy).map_err(|e| anyhow!("{context}: {e}"))?;
+                for w in v.warnings() {
+                    ui::warn(&w);
+                }
+                Ok(KeyDict::Gpg(
+                    cert_to_dict(v.cert(), &self.policy).map_err(|e| anyhow!(e))?,
+                ))
+            }
+            other => usage(format!("{other:?} does not name one key")),
+        }
+    }
+
+    /// The certificate of GnuPG key `id`, from the keyrings or the home,
+    /// and where it came from (for messages).
+    fn openpgp_cert(&self, id: &str) -> Result<(Cert, String)> {
+        if self.places.keyrings.is_empty() {
+            let home = GpgHome::new(self.places.gpg_home.as_deref())?;
+            let cert = home.public_cert(id, Backend::default_for_build())?;
+            return Ok((cert, format!("GnuPG key {id}")));
+        }
+        let (certs, source) = read_keyrings(self.places.keyrings.iter())?;
+        let cert = find_cert(&certs, id)
+            .map_err(|e| anyhow!("{e} in {source}"))?
+            .clone();
+        Ok((cert, source))
+    }
+}
+
+/// The signer `--signing-key` or `--gpg` names (`run`, `record`).
+pub fn signer<'a>(args: &SigningKeyArgs, ctx: &'a Ctx) -> Result<Box<dyn Signer + 'a>> {
+    let (spec, places) = specs::signer(args);
+    Resolver::new(ctx, places).signer(&spec)
+}
+
+/// Every certificate in `paths`, and how to name them in messages.
+fn read_keyrings<'p>(paths: impl Iterator<Item = &'p PathBuf>) -> Result<(Vec<Cert>, String)> {
+    let mut certs = Vec::new();
+    let mut names = Vec::new();
+    for k in paths {
+        let bytes =
+            fsio::read_regular(k, fsio::MAX_METADATA_BYTES).map_err(|e| anyhow!("keyring {e}"))?;
+        certs.extend(read_certs(&bytes).map_err(|e| anyhow!("keyring {}: {e}", k.display()))?);
+        names.push(k.display().to_string());
+    }
+    Ok((certs, format!("keyring {}", names.join(", "))))
+}
+
+/// Warnings the keys draw (SHA-1 self-signatures), once each.
+fn warn_about_certs(keys: &[Resolved]) {
+    let mut seen = Vec::new();
+    for w in keys.iter().flat_map(|r| &r.warnings) {
+        if !seen.contains(&w) {
+            ui::warn(w);
+            seen.push(w);
+        }
+    }
+}
+
+fn describe_cert(v: &CertVerifier) -> String {
+    let uid = v
+        .cert()
+        .userids()
+        .next()
+        .map(|u| String::from_utf8_lossy(u.userid().value()).into_owned())
+        .map(|u| format!("{u}, "))
+        .unwrap_or_default();
+    format!("{uid}{}", v.dict().describe())
+}
+
+/// Loads a PEM public key.
+fn load_public_key(path: &Path) -> Result<intoto::keys::SslibKey> {
+    let text = fsio::read_regular(path, 1 << 20).map_err(|e| anyhow!("public key {e}"))?;
+    load_public(path, &text).map_err(|e| anyhow!("public key {}: {e}", path.display()))
+}
+
+/// The layout dict of a PEM public or (unencrypted) private key.
+fn pem_dict(path: &Path) -> Result<KeyDict> {
+    let text = fsio::read_regular(path, 1 << 20).map_err(|e| anyhow!("key {e}"))?;
+    let (label, _) = pem_decode(&text).map_err(|e| anyhow!("key {}: {e}", path.display()))?;
+    if label.contains("PRIVATE") {
+        let s =
+            PemSigner::from_pem(&text, None).map_err(|e| anyhow!("key {}: {e}", path.display()))?;
+        return Ok(s.public_key().clone());
+    }
+    Ok(KeyDict::Sslib(
+        load_public(path, &text).map_err(|e| anyhow!("key {}: {e}", path.display()))?,
+    ))
+}
+
+/// How long gpg-agent may take to greet a new connection.
+const AGENT_ANSWER: std::time::Duration = std::time::Duration::from_secs(10);
+/// After this long, say what a wait with no time limit is waiting for.
+const AGENT_PATIENCE: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// A GnuPG signer, after checking that gpg-agent answers at all (bounded),
+/// that says on stderr what it waits for when signing takes long (the PIN
+/// or the card touch have no time limit).
+fn gpg_signer<'a>(
+    home: &GpgHome,
+    gpg_home: Option<&Path>,
+    id: Option<&str>,
+    opts: SignerOptions,
+    ctx: &'a Ctx,
+) -> Result<Box<dyn Signer + 'a>> {
+    probe_gpg_agent(gpg_home)?;
+    let signer = {
+        let _w = ui::watchdog(
+            AGENT_PATIENCE,
+            "waiting for gpg and gpg-agent to list the keys...".into(),
+        );
+        GpgSigner::new(home, id, opts, ctx.prompter.as_ref())?
+    };
+    for w in signer.warnings() {
+        ui::warn(&w);
+    }
+    Ok(Box::new(Watched(Box::new(signer))))
+}
+
+/// Connects to gpg-agent's socket (where gpgconf says it is) and waits at
+/// most [`AGENT_ANSWER`] for its greeting. No socket, or nobody listening:
+/// fine, gpg starts an agent itself.
+fn probe_gpg_agent(gpg_home: Option<&Path>) -> Result<()> {
+    use std::io::{Read as _, Write as _};
+    let mut c = std::process::Command::new("gpgconf");
+    if let Some(h) = gpg_home {
+        c.arg("--homedir").arg(h);
+    }
+    c.args(["--list-dirs", "agent-socket"])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let Ok(out) = c.output() else {
+        return Ok(());
+    };
+    let path = String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .replace("%3a", ":");
+    if path.is_empty() {
+        return Ok(());
+    }
+    let Ok(mut s) = std::os::unix::net::UnixStream::connect(&path) else {
+        return Ok(());
+    };
+    let _ = s.set_read_timeout(Some(AGENT_ANSWER));
+    let mut buf = [0u8; 256];
+    match s.read(&mut buf) {
+        Ok(n) => {
+            if n > 0 {
+                let _ = s.write_all(b"BYE\n");
+            }
+            Ok(())
+        }
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ) =>
+        {
+            Err(anyhow!(
+                "gpg-agent ({path}) accepted the connection but did not answer within {} seconds; \
+                 is it hung? `gpgconf --kill gpg-agent` stops it (gpg starts a new one)",
+                AGENT_ANSWER.as_secs()
+            ))
+        }
+        Err(_) => Ok(()),
+    }
+}
+
+/// A signer that says what it waits for when signing takes a while.
+struct Watched<'a>(Box<dyn Signer + 'a>);
+
+impl Signer for Watched<'_> {
+    fn keyid(&self) -> &str {
+        self.0.keyid()
+    }
+    fn public_key(&self) -> &KeyDict {
+        self.0.public_key()
+    }
+    fn sign(
+        &self,
+        payload: &[u8],
+    ) -> std::result::Result<intoto::keys::RawSignature, intoto::keys::SignError> {
+        let _w = ui::watchdog(
+            AGENT_PATIENCE,
+            "waiting for gpg-agent (PIN entry or card touch?)...".into(),
+        );
+        self.0.sign(payload)
+    }
+}
