@@ -7,6 +7,7 @@ mod card;
 mod cli;
 mod common;
 mod docs;
+mod fuzz_replay;
 mod interop;
 mod reference;
 mod sign;
