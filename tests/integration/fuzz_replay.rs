@@ -4,7 +4,8 @@
 //!
 //! * `testdata/fuzz/<target>/*`: hand-picked seeds of one target;
 //! * `testdata/fuzz/regressions/<target>-<name>`: minimised crash inputs;
-//!   each must no longer panic (a failing one names a bug still open);
+//!   each must not panic, unless listed in `regressions/KNOWN_OPEN` (a bug
+//!   still open), which must;
 //! * every other file under `testdata/interop/cases` and
 //!   `testdata/thirdparty` and `testdata/keys` goes through every target.
 
@@ -31,24 +32,49 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Runs `target` on every file, collecting panics so one run names them all.
-fn replay(inputs: &[(String, PathBuf)]) {
+/// Runs the check of `target` on `path`: the panic message, if it panicked.
+fn panics(target: &str, path: &Path) -> Option<String> {
+    let data = fs::read(path).unwrap();
+    let e = catch_unwind(AssertUnwindSafe(|| checks::run(target, &data))).err()?;
+    Some(
+        e.downcast_ref::<String>()
+            .cloned()
+            .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default(),
+    )
+}
+
+/// Regression inputs of bugs not fixed yet (`regressions/KNOWN_OPEN`: one
+/// file name per line, `#` comments). They must still panic: once one
+/// stops, the bug is fixed and its line must go.
+fn known_open(fuzz_dir: &Path) -> Vec<String> {
+    let text = fs::read_to_string(fuzz_dir.join("regressions/KNOWN_OPEN")).unwrap_or_default();
+    text.lines()
+        .map(|l| l.split('#').next().unwrap().trim())
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Runs every (target, file), collecting panics so one run names them all.
+fn replay(inputs: &[(String, PathBuf)], open: &[String]) {
     let mut failures = Vec::new();
     for (target, path) in inputs {
-        let data = fs::read(path).unwrap();
-        let r = catch_unwind(AssertUnwindSafe(|| checks::run(target, &data)));
-        if let Err(e) = r {
-            let msg = e
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_default();
-            failures.push(format!("{target} on {}: {msg}", path.display()));
+        let name = path.file_name().unwrap().to_string_lossy();
+        let listed = open.iter().any(|o| *o == name);
+        match (panics(target, path), listed) {
+            (Some(msg), false) => failures.push(format!("{target} on {}: {msg}", path.display())),
+            (None, true) => failures.push(format!(
+                "{target} on {}: no longer panics; remove it from regressions/KNOWN_OPEN",
+                path.display()
+            )),
+            (Some(msg), true) => eprintln!("known open: {target} on {}: {msg}", path.display()),
+            (None, false) => {}
         }
     }
     assert!(
         failures.is_empty(),
-        "{} input(s) panicked:\n{}",
+        "{} failure(s):\n{}",
         failures.len(),
         failures.join("\n")
     );
@@ -88,10 +114,13 @@ fn fuzz_seeds_and_regressions() {
     files_under(&dir, &mut files);
     let inputs: Vec<(String, PathBuf)> = files
         .into_iter()
-        .filter(|p| p.file_name().is_some_and(|n| n != "README.md"))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n != "README.md" && n != "KNOWN_OPEN")
+        })
         .map(|p| (target_of(&dir, &p), p))
         .collect();
-    replay(&inputs);
+    replay(&inputs, &known_open(&dir));
 }
 
 /// Metadata and key files: everything but the (large, binary) final
@@ -120,5 +149,5 @@ fn fuzz_checks_on_testdata() {
             inputs.push((t.to_string(), p.clone()));
         }
     }
-    replay(&inputs);
+    replay(&inputs, &[]);
 }

@@ -231,7 +231,10 @@ pub fn envelope(data: &[u8]) {
         );
         assert_eq!(back.signature_keyids(), keyids, "signature key ids changed");
         assert_eq!(back.is_dsse(), env.is_dsse());
-        assert_eq!(back.signed(), env.signed(), "signed model changed");
+        // The models keep opaque objects in file order and writers sort
+        // them, so compare the models as written.
+        let model = |e: &Envelope| json::to_python_compact(e.signed()).expect("write the model");
+        assert!(model(&back) == model(&env), "signed model changed");
     }
     for k in fixed_keys() {
         let v = k.dict.verifier_with(NOW, true);
@@ -293,9 +296,11 @@ pub fn pem_keys(data: &[u8]) {
             continue;
         };
         let payload = b"intoto fuzz payload";
-        let sig = signer
-            .sign(payload)
-            .unwrap_or_else(|e| panic!("a loaded private key cannot sign: {e}"));
+        // An RSA key with inconsistent private parts loads but cannot
+        // sign (ring checks its signature): an error, not a panic.
+        let Ok(sig) = signer.sign(payload) else {
+            continue;
+        };
         let verifier = signer.public_key().verifier_with(NOW, true);
         verifier
             .verify(payload, &sig.to_metablock())
