@@ -12,6 +12,7 @@ mod cli_settings;
 mod cli_verify;
 mod common;
 mod docs;
+mod fuzz_replay;
 mod interop;
 mod keys;
 mod numbers;
