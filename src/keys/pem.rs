@@ -177,6 +177,29 @@ pub enum KeyLoadError {
 impl PemSigner {
     /// Loads a private key from PEM text.
     pub fn from_pem(text: &[u8], password: Option<&[u8]>) -> Result<PemSigner, KeyLoadError> {
+        let signer = PemSigner::from_pem_unchecked(text, password)?;
+        signer.self_check()?;
+        Ok(signer)
+    }
+
+    /// An RSA key whose private values do not fit together can load and
+    /// then fail to sign: sign and verify a probe now, so a damaged key is
+    /// refused when it is read, saying so.
+    fn self_check(&self) -> Result<(), KeyLoadError> {
+        let (Pair::Rsa(_), KeyDict::Sslib(public)) = (&self.pair, &self.public) else {
+            return Ok(());
+        };
+        let damaged = || {
+            KeyLoadError::Invalid(
+                "its private and public parts do not match (a damaged RSA key?)".into(),
+            )
+        };
+        let probe = b"intoto: key self-check";
+        let raw = self.sign(probe).map_err(|_| damaged())?;
+        crate::keys::Verifier::verify(public, probe, &raw.to_metablock()).map_err(|_| damaged())
+    }
+
+    fn from_pem_unchecked(text: &[u8], password: Option<&[u8]>) -> Result<PemSigner, KeyLoadError> {
         let (label, der_bytes) = pem_decode(text).map_err(KeyLoadError::Invalid)?;
         let pkcs8 = match label.as_str() {
             "ENCRYPTED PRIVATE KEY" => {
@@ -303,6 +326,14 @@ impl Signer for PemSigner {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_damaged_rsa_key_is_refused_when_read() {
+        // Found by fuzzing: private values that do not fit together.
+        let text = include_bytes!("../../testdata/fuzz/pem_keys/rsa-inconsistent-private-parts");
+        let e = PemSigner::from_pem(text, None).err().expect("refused");
+        assert!(e.to_string().contains("do not match"), "{e}");
+    }
     use crate::json::Value;
 
     // A fixed ed25519 key (RFC 8032 test 1 secret) in PKCS#8 v1.

@@ -28,9 +28,10 @@ use openpgp::packet::Key;
 use openpgp::packet::key::{PublicParts, UnspecifiedRole};
 use sequoia_openpgp as openpgp;
 
+#[cfg(feature = "gpgme")]
+use super::openpgp::build_signature;
 use super::openpgp::{
-    GpgKey, GpgParams, PgpSignature, build_signature, cert_to_dict, find_cert, read_certs, unix,
-    verify_triple,
+    GpgKey, GpgParams, PgpSignature, cert_to_dict, find_cert, read_certs, unix, verify_triple,
 };
 use super::prompt::Prompter;
 use super::validity::{self, KeyProblem, ProblemKind};
@@ -131,6 +132,7 @@ impl GpgHome {
     }
 
     /// `gpgconf` with `--homedir` when set.
+    #[cfg(feature = "gpgme")]
     pub(crate) fn gpgconf(&self) -> Command {
         let mut c = Command::new("gpgconf");
         if let Some(d) = &self.dir {
@@ -248,7 +250,10 @@ pub struct GpgSigner<'p> {
     home: GpgHome,
     dict: KeyDict,
     signing: GpgKey,
+    // The agent signs a digest over these (gpgme backend only).
+    #[cfg_attr(not(feature = "gpgme"), allow(dead_code))]
     fpr_bytes: [u8; 20],
+    #[cfg_attr(not(feature = "gpgme"), allow(dead_code))]
     keygrip: Option<String>,
     card: Option<String>,
     primary_fpr: String,
@@ -409,11 +414,11 @@ impl<'p> GpgSigner<'p> {
                 "signing with the OpenPGP card {card}: enter its PIN (or touch it) when asked"
             ));
         }
-        let created = u32::try_from(self.opts.policy.time())
-            .map_err(|_| err("clock is outside the OpenPGP time range"))?;
         let sig = match self.opts.backend {
             #[cfg(feature = "gpgme")]
             Backend::Gpgme => {
+                let created = u32::try_from(self.opts.policy.time())
+                    .map_err(|_| err("clock is outside the OpenPGP time range"))?;
                 let grip = self
                     .keygrip
                     .as_deref()

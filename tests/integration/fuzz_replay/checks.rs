@@ -23,6 +23,11 @@ use intoto::settings;
 /// The verification time used throughout (2025-06-15T00:00:00Z).
 pub const NOW: i64 = 1_749_945_600;
 
+/// The policy the checks judge keys by.
+fn policy(time: i64, allow_noninteroperable: bool) -> intoto::policy::Policy {
+    intoto::policy::Policy::at(time).allowing_noninteroperable(allow_noninteroperable)
+}
+
 /// The names of the targets, as in `fuzz/fuzz_targets/<name>.rs`.
 pub const TARGETS: [&str; 8] = [
     "json_strict",
@@ -181,7 +186,7 @@ fn fixed_keys() -> &'static [FixedKey] {
                 // Some demo keys are expired or not interoperable: take
                 // whatever converts, as the verifier would see it.
                 for t in [NOW, 1_600_000_000] {
-                    if let Ok(dict) = openpgp::cert_to_dict(cert, t, true) {
+                    if let Ok(dict) = openpgp::cert_to_dict(cert, &policy(t, true)) {
                         out.push(FixedKey {
                             name,
                             dict: KeyDict::Gpg(dict),
@@ -237,7 +242,7 @@ pub fn envelope(data: &[u8]) {
         assert!(model(&back) == model(&env), "signed model changed");
     }
     for k in fixed_keys() {
-        let v = k.dict.verifier_with(NOW, true);
+        let v = intoto::keys::verifier(&k.dict, &policy(NOW, true));
         let _ = (k.name, verify_envelope(&env, v.as_ref()));
     }
 }
@@ -264,7 +269,9 @@ fn key_dict(data: &[u8]) {
         let back = KeyDict::from_value("fuzz", key.keyid(), &written)
             .unwrap_or_else(|e| panic!("to_value of a key dict does not parse back: {e}"));
         assert_eq!(back, key, "key dict changed through to_value");
-        let _ = key.verifier_with(NOW, true).keyid().to_owned();
+        let _ = intoto::keys::verifier(&key, &policy(NOW, true))
+            .keyid()
+            .to_owned();
     }
 }
 
@@ -301,7 +308,7 @@ pub fn pem_keys(data: &[u8]) {
         let Ok(sig) = signer.sign(payload) else {
             continue;
         };
-        let verifier = signer.public_key().verifier_with(NOW, true);
+        let verifier = intoto::keys::verifier(signer.public_key(), &policy(NOW, true));
         verifier
             .verify(payload, &sig.to_metablock())
             .unwrap_or_else(|e| panic!("a fresh signature does not verify: {e}"));
@@ -316,7 +323,7 @@ pub fn openpgp(data: &[u8]) {
     if let Ok(certs) = openpgp::read_certs(data) {
         for cert in &certs {
             for allow in [false, true] {
-                if let Ok(dict) = openpgp::cert_to_dict(cert, NOW, allow) {
+                if let Ok(dict) = openpgp::cert_to_dict(cert, &policy(NOW, allow)) {
                     let _ = (dict.describe(), dict.expires_at());
                     let written = KeyDict::Gpg(dict.clone()).to_value();
                     let back = KeyDict::from_value("fuzz", &dict.keyid, &written)
@@ -328,7 +335,7 @@ pub fn openpgp(data: &[u8]) {
                     );
                 }
             }
-            let _ = openpgp::CertVerifier::new(cert.clone(), NOW, true);
+            let _ = openpgp::CertVerifier::new(cert.clone(), &policy(NOW, true));
             let fpr = cert.fingerprint().to_hex();
             let _ = openpgp::find_cert(&certs, &fpr);
         }
@@ -398,7 +405,11 @@ pub fn rules(data: &[u8]) {
     }
     let (x, y) = rules_links();
     let links: HashMap<&str, &Link> = HashMap::from([("x", x), ("y", y)]);
-    let rule_list = vec![tokens];
+    // The engine takes only rules that parse (layouts are parsed once).
+    let Ok(parsed) = intoto::rules::ArtifactRule::new(tokens) else {
+        return;
+    };
+    let rule_list = vec![parsed];
     for side in [Side::Materials, Side::Products] {
         for kind in [ItemKind::Step, ItemKind::Inspection] {
             if let Err(f) = apply_rules(kind, "x", side, &rule_list, &links) {
