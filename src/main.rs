@@ -9,11 +9,31 @@ mod ui;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::Parser as _;
 
 fn main() -> ExitCode {
     intoto::fsio::install_signal_handlers();
-    let cli = cli::Cli::parse();
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // `verify --json` reports usage errors as JSON too (stdout),
+            // besides clap's message (stderr).
+            use clap::error::ErrorKind;
+            let args: Vec<String> = std::env::args().collect();
+            let verify_json = args.iter().skip(1).find(|a| !a.starts_with('-'))
+                == Some(&"verify".to_owned())
+                && args.iter().any(|a| a == "--json");
+            if verify_json
+                && !matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion)
+            {
+                let first = e.to_string();
+                let first = first.lines().next().unwrap_or_default();
+                let message = first.strip_prefix("error: ").unwrap_or(first);
+                let _ = ui::println(&commands::verify_usage_report(message));
+            }
+            e.exit()
+        }
+    };
     ui::init(if cli.verbosity.quiet {
         ui::Verbosity::Quiet
     } else if cli.verbosity.verbose {

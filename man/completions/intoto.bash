@@ -1378,7 +1378,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__verify)
-            opts="-l -g -v -q -h -V --layout --layout-keys --verification-keys --gpg --gpg-home --keyring --link-dir --inspection-timeout --param --time --json --allow-sublayout-inspections --allow-noninteroperable --write-inspection-links --verbose --quiet --help --version"
+            opts="-l -g -v -q -h -V --layout --layout-keys --verification-keys --gpg --gpg-home --keyring --link-dir --inspection-timeout --param --time --signatures --json --allow-sublayout-inspections --allow-noninteroperable --write-inspection-links --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1429,6 +1429,10 @@ _intoto() {
                     return 0
                     ;;
                 --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signatures)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -105,12 +105,13 @@ complete -c intoto -n "__fish_intoto_using_subcommand verify" -s l -l layout -d 
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l verification-keys -l layout-keys -d 'PEM public keys; each must have signed the layout' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -s g -l gpg -d 'GnuPG keys (fingerprint or key id); each must have signed the layout' -r
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l gpg-home -d 'GnuPG home holding the --gpg keys' -r -F
-complete -c intoto -n "__fish_intoto_using_subcommand verify" -l keyring -d 'OpenPGP keyring files (armored or binary): with --gpg, where to find those keys (no gpg needed); alone, every key in them must have signed' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify" -l keyring -d 'OpenPGP keyring files (armored or binary): with --gpg, where to find those keys (no gpg needed); alone, one valid signature by any key in them suffices (as gpgv)' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l link-dir -d 'Directory holding the link files' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l inspection-timeout -d 'Kill an inspection after this many seconds (default: no time limit)' -r
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l param -d 'Substitute {KEY} in the layout\'s rules and commands (repeatable)' -r
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l time -d 'Verify as of TIME (RFC 3339 or a date): layout expiry, key expiry and revocation are judged then, for auditing an archived release' -r
-complete -c intoto -n "__fish_intoto_using_subcommand verify" -l json -d 'Print the result as JSON on stdout'
+complete -c intoto -n "__fish_intoto_using_subcommand verify" -l signatures -d 'At least N distinct keys among those given must have validly signed the layout (default: every --verification-keys and --gpg key; one key of a --keyring given alone)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand verify" -l json -d 'Print the report as JSON on stdout (docs/verify-report.schema.json), for every outcome'
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l allow-sublayout-inspections -d 'Run inspections that a (functionary-signed) sublayout defines'
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l allow-noninteroperable -d 'Accept GnuPG keys the Python reference cannot verify (NIST ECDSA)'
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l write-inspection-links -d 'Write <inspection>.link files into the current directory, as the Python reference does'

@@ -84,5 +84,19 @@ Examples:
   With the owner's GnuPG key, from a GnuPG home or from a keyring file:
     intoto verify -l root.layout --gpg 4E9F2E80F2907949AD908DB5099E78515E71D866
     intoto verify -l root.layout --keyring owners.asc
+  Two of three release managers must have signed:
+    intoto verify -l root.layout --verification-keys a.pub b.pub c.pub --signatures 2
+
+Owner keys: every key named with --verification-keys or --gpg must have
+signed the layout; a --keyring given alone needs one valid signature by any
+key in it (as gpgv and sqv); --signatures N asks for N distinct keys among
+those given instead.
+
+--json prints one report for every outcome (usage errors too): version,
+result (passed, failed or error), layout, time, time_given, signers (keyid,
+source, type), steps (name, kind, links that counted with their signer,
+links skipped and why), warnings, then failure (stage, message, step, rule,
+...) or error (kind usage or input, message). The JSON Schema is
+docs/verify-report.schema.json.
 
 Exit status: 0 verified, 1 verification failed, 2 usage error.";

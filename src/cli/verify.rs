@@ -24,7 +24,8 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "DIR")]
     pub gpg_home: Option<PathBuf>,
     /// OpenPGP keyring files (armored or binary): with --gpg, where to find
-    /// those keys (no gpg needed); alone, every key in them must have signed
+    /// those keys (no gpg needed); alone, one valid signature by any key in
+    /// them suffices (as gpgv)
     #[arg(long, value_name = "FILE", num_args = 1..)]
     pub keyring: Vec<PathBuf>,
     /// Directory holding the link files
@@ -40,7 +41,13 @@ pub struct VerifyArgs {
     /// and revocation are judged then, for auditing an archived release
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
     pub time: Option<i64>,
-    /// Print the result as JSON on stdout
+    /// At least N distinct keys among those given must have validly signed
+    /// the layout (default: every --verification-keys and --gpg key; one
+    /// key of a --keyring given alone)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub signatures: Option<u32>,
+    /// Print the report as JSON on stdout (docs/verify-report.schema.json),
+    /// for every outcome
     #[arg(long)]
     pub json: bool,
     /// Run inspections that a (functionary-signed) sublayout defines

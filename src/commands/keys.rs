@@ -28,6 +28,10 @@ pub struct Resolved {
     pub source: String,
     /// The key, described: type and id, and for OpenPGP its first user id.
     pub description: String,
+    /// Its type: `rsa`, `ecdsa`, `ed25519` (PEM) or `openpgp`.
+    pub kind: String,
+    /// Named by the user, not only found in a keyring file.
+    pub named: bool,
     /// What the key draws at verification (SHA-1 self-signatures).
     warnings: Vec<String>,
 }
@@ -135,11 +139,8 @@ impl<'a> Resolver<'a> {
                 let home = GpgHome::new(self.places.gpg_home.as_deref())?;
                 for id in &ids {
                     let cert = home.public_cert(id, Backend::default_for_build())?;
-                    out.push(self.cert(
-                        cert,
-                        format!("GnuPG key {id}"),
-                        &format!("GnuPG key {id}"),
-                    )?);
+                    let source = format!("GnuPG key {id}");
+                    out.push(self.cert(cert, source.clone(), &source, true)?);
                 }
             } else {
                 let (certs, source) = read_keyrings(self.places.keyrings.iter())?;
@@ -147,7 +148,7 @@ impl<'a> Resolver<'a> {
                     let c = find_cert(&certs, id)
                         .map_err(|e| anyhow!("{e} in {source}"))?
                         .clone();
-                    out.push(self.cert(c, format!("{source}, key {id}"), &source)?);
+                    out.push(self.cert(c, format!("{source}, key {id}"), &source, true)?);
                 }
             }
         }
@@ -157,7 +158,7 @@ impl<'a> Resolver<'a> {
                 return Err(anyhow!("{source} holds no keys"));
             }
             for c in certs {
-                out.push(self.cert(c, source.clone(), &source)?);
+                out.push(self.cert(c, source.clone(), &source, false)?);
             }
         }
         warn_about_certs(&out);
@@ -167,6 +168,8 @@ impl<'a> Resolver<'a> {
                     let k = load_public_key(p)?;
                     out.push(Resolved {
                         description: KeyDict::Sslib(k.clone()).describe(),
+                        kind: k.keytype.clone(),
+                        named: true,
                         warnings: Vec::new(),
                         verifier: Box::new(k),
                         source: p.display().to_string(),
@@ -179,10 +182,12 @@ impl<'a> Resolver<'a> {
         Ok(out)
     }
 
-    fn cert(&self, cert: Cert, source: String, context: &str) -> Result<Resolved> {
+    fn cert(&self, cert: Cert, source: String, context: &str, named: bool) -> Result<Resolved> {
         let v = CertVerifier::new(cert, &self.policy).map_err(|e| anyhow!("{context}: {e}"))?;
         Ok(Resolved {
             description: describe_cert(&v),
+            kind: "openpgp".into(),
+            named,
             warnings: v.warnings(),
             verifier: Box::new(v),
             source,
@@ -200,6 +205,8 @@ impl<'a> Resolver<'a> {
                 load_public(p, &bytes).map_err(|e| anyhow!("public key {}: {e}", p.display()))?;
             return Ok(vec![Resolved {
                 description: KeyDict::Sslib(k.clone()).describe(),
+                kind: k.keytype.clone(),
+                named: true,
                 warnings: Vec::new(),
                 verifier: Box::new(k),
                 source: p.display().to_string(),
@@ -213,6 +220,8 @@ impl<'a> Resolver<'a> {
                 let v = CertVerifier::new(c, &self.policy).map_err(|e| anyhow!(e))?;
                 Ok(Resolved {
                     description: describe_cert(&v),
+                    kind: "openpgp".into(),
+                    named: true,
                     warnings: v.warnings(),
                     verifier: Box::new(v),
                     source: source.clone(),

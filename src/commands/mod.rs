@@ -8,6 +8,8 @@ mod run;
 mod sign;
 mod verify;
 
+pub use verify::usage_report as verify_usage_report;
+
 use std::fmt;
 use std::path::{Path, PathBuf};
 

@@ -5,32 +5,136 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result, anyhow};
 use intoto::fsio;
-use intoto::verify::{LayoutKey, Log, VerifyOptions, verify as verify_chain};
+use intoto::verify::{LayoutKey, Log, Trace, VerifyOptions, verify_traced};
 use serde::Serialize;
 
 use super::keys::Resolver;
-use super::{Ctx, Outcome, usage};
+use super::{Ctx, Outcome, Usage, usage};
 use crate::cli::{VerifyArgs, specs};
 use crate::ui;
 use intoto::keys::spec::KeySpec;
 
+/// Version of the `--json` report (docs/verify-report.schema.json).
+pub const REPORT_VERSION: u32 = 1;
+
+/// The `--json` report: the same shape for every outcome.
 #[derive(Serialize)]
-struct JsonReport<'a> {
-    verified: bool,
-    layout: String,
-    /// The moment verification judged expiry and revocation at.
-    time: String,
+pub struct JsonReport<'a> {
+    /// [`REPORT_VERSION`].
+    pub version: u32,
+    /// `passed`, `failed` or `error`.
+    pub result: &'static str,
+    /// The layout file, as given.
+    pub layout: String,
+    /// The moment expiry and revocation were judged at.
+    pub time: String,
     /// True when that moment was given with `--time`.
-    time_given: bool,
+    pub time_given: bool,
+    /// Keys that validly signed the layout.
+    pub signers: &'a [intoto::verify::SignerReport],
+    /// Each step and inspection reached: the links that counted, those
+    /// skipped and why.
+    pub steps: &'a [intoto::verify::ItemReport],
+    /// Warnings, in order.
+    pub warnings: &'a [String],
+    /// Why verification failed (`result: failed`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    failure: Option<&'a intoto::verify::Failure>,
+    pub failure: Option<&'a intoto::verify::Failure>,
+    /// Why it could not be carried out (`result: error`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<String>,
-    warnings: Vec<String>,
+    pub error: Option<JsonError>,
+}
+
+/// An error that stopped verification before a verdict.
+#[derive(Serialize)]
+pub struct JsonError {
+    /// `usage` (exit 2) or `input` (an unreadable or invalid input, exit 1).
+    pub kind: &'static str,
+    /// One line.
+    pub message: String,
+}
+
+/// The `--json` report of a usage error clap found before `verify` ran.
+pub fn usage_report(message: &str) -> String {
+    let report = JsonReport {
+        version: REPORT_VERSION,
+        result: "error",
+        layout: String::new(),
+        time: String::new(),
+        time_given: false,
+        signers: &[],
+        steps: &[],
+        warnings: &[],
+        failure: None,
+        error: Some(JsonError {
+            kind: "usage",
+            message: message.to_owned(),
+        }),
+    };
+    serde_json::to_string_pretty(&report).unwrap_or_default()
 }
 
 /// `intoto verify`: 0 verified, 1 failed, 2 usage.
 pub fn verify(a: VerifyArgs, ctx: &Ctx) -> Result<Outcome> {
+    let mut log = TeeLog::default();
+    let now = ctx.policy.time();
+    if a.time.is_some() {
+        log.warn(&format!(
+            "verifying as of {} (--time): the result shows what held then, not now",
+            intoto::time::format_expires(now)
+        ));
+    }
+    let mut trace = Trace::default();
+    let result = run(&a, ctx, &mut log, &mut trace);
+    let report = |result: &'static str, failure, error| JsonReport {
+        version: REPORT_VERSION,
+        result,
+        layout: a.layout.display().to_string(),
+        time: intoto::time::format_expires(now),
+        time_given: a.time.is_some(),
+        signers: &trace.signers,
+        steps: &trace.steps,
+        warnings: &log.warnings,
+        failure,
+        error,
+    };
+    match result {
+        Ok(Ok(())) => {
+            if a.json {
+                print_json(&report("passed", None, None))?;
+            }
+            ui::ok("verification passed: the software product passed all verification");
+            Ok(Outcome::Success)
+        }
+        Ok(Err(f)) => {
+            if a.json {
+                // A failure stays a failure even if stdout is gone.
+                let _ = print_json(&report("failed", Some(&f), None));
+            }
+            ui::error(&format!("verification failed ({}): {f}", f.stage.name()));
+            Ok(Outcome::Failed)
+        }
+        Err(e) => {
+            if a.json {
+                let kind = if e.is::<Usage>() { "usage" } else { "input" };
+                let error = JsonError {
+                    kind,
+                    message: format!("{e:#}"),
+                };
+                let _ = print_json(&report("error", None, Some(error)));
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Checks the arguments, loads the layout and keys, and verifies.
+fn run(
+    a: &VerifyArgs,
+    ctx: &Ctx,
+    log: &mut TeeLog,
+    trace: &mut Trace,
+) -> Result<std::result::Result<(), intoto::verify::Failure>> {
     if a.verification_keys.is_empty() && a.gpg.is_empty() && a.keyring.is_empty() {
         return usage(
             "give at least one layout key: --verification-keys PATH..., --gpg KEYID... and/or --keyring FILE...",
@@ -53,84 +157,35 @@ pub fn verify(a: VerifyArgs, ctx: &Ctx) -> Result<Outcome> {
         }
         Some(m)
     };
-    let mut log = TeeLog::default();
-    let now = ctx.policy.time();
-    if a.time.is_some() {
-        log.warn(&format!(
-            "verifying as of {} (--time): the result shows what held then, not now",
-            intoto::time::format_expires(now)
+    if !a.link_dir.is_dir() {
+        return Err(anyhow!(
+            "link directory {} does not exist or is not a directory",
+            a.link_dir.display()
         ));
     }
-    let result = (|| -> Result<std::result::Result<(), intoto::verify::Failure>> {
-        if !a.link_dir.is_dir() {
-            return Err(anyhow!(
-                "link directory {} does not exist or is not a directory",
-                a.link_dir.display()
-            ));
-        }
-        ui::info("Loading layout...");
-        let layout = fsio::load_metadata(&a.layout).map_err(|e| anyhow!("layout {e}"))?;
-        let keys = layout_keys(&a, ctx)?;
-        let opts = VerifyOptions {
-            link_dir: a.link_dir.clone(),
-            params: params.clone(),
-            inspection_timeout: a.inspection_timeout.map(Duration::from_secs),
-            policy: ctx.policy.clone(),
-            allow_sublayout_inspections: a.allow_sublayout_inspections,
-            work_dir: std::env::current_dir().context("reading the current directory")?,
-            write_inspection_links: a.write_inspection_links,
-        };
-        Ok(verify_chain(&layout, &keys, &opts, &mut log).map(|_| ()))
-    })();
-    let warnings = log.warnings;
-    let layout_name = a.layout.display().to_string();
-    match result {
-        Ok(Ok(())) => {
-            if a.json {
-                print_json(&JsonReport {
-                    verified: true,
-                    layout: layout_name.clone(),
-                    time: intoto::time::format_expires(now),
-                    time_given: a.time.is_some(),
-                    failure: None,
-                    error: None,
-                    warnings,
-                })?;
-            }
-            ui::ok("verification passed: the software product passed all verification");
-            Ok(Outcome::Success)
-        }
-        Ok(Err(f)) => {
-            if a.json {
-                // A failure stays a failure even if stdout is gone.
-                let _ = print_json(&JsonReport {
-                    verified: false,
-                    layout: layout_name.clone(),
-                    time: intoto::time::format_expires(now),
-                    time_given: a.time.is_some(),
-                    failure: Some(&f),
-                    error: None,
-                    warnings,
-                });
-            }
-            ui::error(&format!("verification failed ({}): {f}", f.stage.name()));
-            Ok(Outcome::Failed)
-        }
-        Err(e) => {
-            if a.json {
-                let _ = print_json(&JsonReport {
-                    verified: false,
-                    layout: layout_name.clone(),
-                    time: intoto::time::format_expires(now),
-                    time_given: a.time.is_some(),
-                    failure: None,
-                    error: Some(format!("{e:#}")),
-                    warnings,
-                });
-            }
-            Err(e)
-        }
+    ui::info("Loading layout...");
+    let layout = fsio::load_metadata(&a.layout).map_err(|e| anyhow!("layout {e}"))?;
+    let keys = layout_keys(a, ctx)?;
+    if let Some(n) = a.signatures
+        && n as usize > keys.len()
+    {
+        return usage(format!(
+            "--signatures {n}: only {} distinct key{} given",
+            keys.len(),
+            if keys.len() == 1 { " is" } else { "s are" }
+        ));
     }
+    let opts = VerifyOptions {
+        link_dir: a.link_dir.clone(),
+        params,
+        inspection_timeout: a.inspection_timeout.map(Duration::from_secs),
+        policy: ctx.policy.clone(),
+        allow_sublayout_inspections: a.allow_sublayout_inspections,
+        work_dir: std::env::current_dir().context("reading the current directory")?,
+        write_inspection_links: a.write_inspection_links,
+        signatures: a.signatures.map(|n| n as usize),
+    };
+    Ok(verify_traced(&layout, &keys, &opts, log, trace).map(|_| ()))
 }
 
 /// Shows narration and warnings, and keeps the warnings for `--json`.
@@ -172,6 +227,8 @@ fn layout_keys(a: &VerifyArgs, ctx: &Ctx) -> Result<Vec<LayoutKey>> {
             keys.push(LayoutKey {
                 verifier: r.verifier,
                 source: r.source,
+                required: r.named,
+                kind: r.kind,
             });
         }
     }

@@ -40,6 +40,68 @@ pub struct LayoutKey {
     pub verifier: Box<dyn Verifier>,
     /// For messages: `keys/alice.pub`, `gpg key 1D3E…`, `keyring owners.asc`.
     pub source: String,
+    /// Named by the user (`--verification-keys`, `--gpg`): without
+    /// `--signatures`, it must have signed. A key that is only in a keyring
+    /// file is not required: one valid signature among those suffices.
+    pub required: bool,
+    /// Its type, for reports: `rsa`, `ecdsa`, `ed25519`, `openpgp`.
+    pub kind: String,
+}
+
+impl LayoutKey {
+    /// A required key.
+    pub fn required(verifier: Box<dyn Verifier>, source: impl Into<String>) -> LayoutKey {
+        LayoutKey {
+            verifier,
+            source: source.into(),
+            required: true,
+            kind: String::new(),
+        }
+    }
+}
+
+/// A root layout key that validly signed it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SignerReport {
+    /// The key's id (an OpenPGP key's primary fingerprint).
+    pub keyid: String,
+    /// Where the key came from.
+    pub source: String,
+    /// The key's type.
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+/// A link that counted towards a step's threshold.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CountedLink {
+    /// The file.
+    pub file: String,
+    /// The key id of the functionary key that signed it.
+    pub signer: String,
+}
+
+/// What verification found for one step or inspection of the root layout.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ItemReport {
+    /// The step or inspection.
+    pub name: String,
+    /// `step` or `inspection`.
+    pub kind: &'static str,
+    /// The links that counted (an inspection: none, it is run).
+    pub links: Vec<CountedLink>,
+    /// Links passed over, and why.
+    pub skipped: Vec<SkippedLink>,
+}
+
+/// What verification established, as far as it got: the layout's valid
+/// signers and, per step and inspection, the evidence that counted.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Trace {
+    /// Keys that validly signed the root layout.
+    pub signers: Vec<SignerReport>,
+    /// Steps, then inspections, in layout order (those reached).
+    pub steps: Vec<ItemReport>,
 }
 
 /// How to verify.
@@ -62,6 +124,9 @@ pub struct VerifyOptions {
     pub work_dir: PathBuf,
     /// Write `<inspection>.link` files into `work_dir`, as the reference.
     pub write_inspection_links: bool,
+    /// `--signatures N`: at least N distinct keys among those given must
+    /// have validly signed the root layout (instead of the default rule).
+    pub signatures: Option<usize>,
 }
 
 /// The stages, for reports.
@@ -228,13 +293,31 @@ pub fn verify(
     opts: &VerifyOptions,
     log: &mut dyn Log,
 ) -> Result<Link, Failure> {
+    verify_traced(layout, keys, opts, log, &mut Trace::default())
+}
+
+#[allow(clippy::result_large_err)]
+/// Like [`verify`], recording in `trace` what it established (also when
+/// it fails: as far as it got).
+pub fn verify_traced(
+    layout: &Envelope,
+    keys: &[LayoutKey],
+    opts: &VerifyOptions,
+    log: &mut dyn Log,
+    trace: &mut Trace,
+) -> Result<Link, Failure> {
     if keys.is_empty() {
         return Err(Failure::new(
             Stage::LayoutSignatures,
             "layout verification needs at least one key",
         ));
     }
-    stages::verify_layout(layout, keys, opts, &opts.link_dir, "", 0, log)
+    let root = stages::Level {
+        link_dir: &opts.link_dir,
+        summary_name: "",
+        depth: 0,
+    };
+    stages::verify_layout(layout, keys, opts, root, log, Some(trace))
 }
 
 #[cfg(test)]

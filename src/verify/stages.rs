@@ -12,7 +12,10 @@ use rayon::prelude::*;
 /// Per step (in layout order): the verified links, by key id.
 type StepLinks<T> = Vec<(String, Vec<(String, T)>)>;
 
-use super::{Failure, LayoutKey, Log, MAX_SUBLAYOUT_DEPTH, SkippedLink, Stage, VerifyOptions};
+use super::{
+    CountedLink, Failure, ItemReport, LayoutKey, Log, MAX_SUBLAYOUT_DEPTH, SignerReport,
+    SkippedLink, Stage, Trace, VerifyOptions,
+};
 use crate::fsio::{self, LoadError};
 use crate::keys::{KeyDict, VerifyError, verify_envelope};
 use crate::models::{Envelope, Layout, Link, Signed, Step, link_filename, parse_expires};
@@ -22,17 +25,34 @@ use crate::rules::{ArtifactRule, ItemKind, RuleFailure, Side, apply_rules};
 use crate::runner::{RunError, RunOptions};
 use crate::step::{self, StepError, StepSpec};
 
+/// Where in the layout tree a (sub)layout is verified.
+pub(super) struct Level<'a> {
+    /// Its links' directory.
+    pub link_dir: &'a Path,
+    /// The name its summary link gets (the step it stands for).
+    pub summary_name: &'a str,
+    /// 0 for the root layout.
+    pub depth: usize,
+}
+
 pub(super) fn verify_layout(
     env: &Envelope,
     keys: &[LayoutKey],
     opts: &VerifyOptions,
-    link_dir: &Path,
-    summary_name: &str,
-    depth: usize,
+    level: Level,
     log: &mut dyn Log,
+    mut trace: Option<&mut Trace>,
 ) -> Result<Link, Failure> {
+    let Level {
+        link_dir,
+        summary_name,
+        depth,
+    } = level;
     log.info("Verifying layout signatures...");
-    layout_signatures(env, keys)?;
+    let signers = layout_signatures(env, keys, opts.signatures)?;
+    if let Some(t) = trace.as_deref_mut() {
+        t.signers = signers;
+    }
     let Signed::Layout(layout) = env.signed() else {
         return Err(Failure::new(
             Stage::LayoutFormat,
@@ -53,7 +73,7 @@ pub(super) fn verify_layout(
     log.info("Reading link metadata files...");
     let loaded = load_links(&layout, &layout.keys, link_dir, &opts.policy)?;
     log.info("Verifying link metadata signatures...");
-    let verified = link_signatures(&layout, loaded, log)?;
+    let verified = link_signatures(&layout, loaded, log, trace.as_deref_mut())?;
     log.info("Verifying sublayouts...");
     let chain = sublayouts(verified, opts, link_dir, depth, log)?;
     log.info("Verifying alignment of reported commands...");
@@ -105,6 +125,14 @@ pub(super) fn verify_layout(
         log.info("Executing inspection commands...");
     }
     let inspection_links = inspections(&layout, opts, log)?;
+    if let Some(t) = trace {
+        t.steps.extend(layout.inspect.iter().map(|i| ItemReport {
+            name: i.name.clone(),
+            kind: "inspection",
+            links: Vec::new(),
+            skipped: Vec::new(),
+        }));
+    }
     for (name, link) in &inspection_links {
         links.insert(name.as_str(), link);
     }
@@ -126,27 +154,106 @@ pub(super) fn verify_layout(
 }
 
 /// Stage 1: every given key must have a valid signature on the layout.
-fn layout_signatures(env: &Envelope, keys: &[LayoutKey]) -> Result<(), Failure> {
-    for k in keys {
-        if let Err(e) = verify_envelope(env, k.verifier.as_ref()) {
-            let id = k.verifier.keyid();
-            let msg = match &e {
-                VerifyError::NoSignature(_) => {
-                    format!("the layout carries no signature by key {id} ({})", k.source)
-                }
-                VerifyError::Invalid(_) => format!(
-                    "the layout's signature by key {id} ({}) is invalid: the layout was changed after signing, or signed by another key",
-                    k.source
-                ),
-                other => format!(
-                    "the layout's signature by key {id} ({}) is not accepted: {other}",
-                    k.source
-                ),
-            };
-            return Err(Failure::new(Stage::LayoutSignatures, msg).key(id));
+fn layout_signatures(
+    env: &Envelope,
+    keys: &[LayoutKey],
+    signatures: Option<usize>,
+) -> Result<Vec<SignerReport>, Failure> {
+    let checked: Vec<(&LayoutKey, Result<(), VerifyError>)> = keys
+        .iter()
+        .map(|k| (k, verify_envelope(env, k.verifier.as_ref())))
+        .collect();
+    let valid: Vec<SignerReport> = checked
+        .iter()
+        .filter(|(_, r)| r.is_ok())
+        .map(|(k, _)| SignerReport {
+            keyid: k.verifier.keyid().to_owned(),
+            source: k.source.clone(),
+            kind: k.kind.clone(),
+        })
+        .collect();
+    let why = |k: &LayoutKey, e: &VerifyError| {
+        let id = k.verifier.keyid();
+        match e {
+            VerifyError::NoSignature(_) => {
+                format!("the layout carries no signature by key {id} ({})", k.source)
+            }
+            VerifyError::Invalid(_) => format!(
+                "the layout's signature by key {id} ({}) is invalid: the layout was changed after signing, or signed by another key",
+                k.source
+            ),
+            other => format!(
+                "the layout's signature by key {id} ({}) is not accepted: {other}",
+                k.source
+            ),
+        }
+    };
+    let failure = |msg: String, key: Option<&str>| {
+        let mut f = Failure::new(
+            Stage::LayoutSignatures,
+            format!("{msg}; {}", signed_by_hint(env, &valid, keys.len())),
+        );
+        if let Some(id) = key {
+            f = f.key(id);
+        }
+        f
+    };
+    match signatures {
+        // sqv's rule: N distinct keys among those given.
+        Some(n) => {
+            if valid.len() < n {
+                let not: Vec<String> = checked
+                    .iter()
+                    .filter_map(|(k, r)| r.as_ref().err().map(|e| why(k, e)))
+                    .collect();
+                return Err(failure(
+                    format!(
+                        "the layout needs valid signatures by {n} of the {} keys given, found {} ({})",
+                        keys.len(),
+                        valid.len(),
+                        not.join("; ")
+                    ),
+                    None,
+                ));
+            }
+        }
+        // The reference's rule for named keys (each must have signed);
+        // gpgv's for keys that are only in a keyring (one suffices).
+        None => {
+            if let Some((k, Err(e))) = checked.iter().find(|(k, r)| k.required && r.is_err()) {
+                return Err(failure(why(k, e), Some(k.verifier.keyid())));
+            }
+            let optional: Vec<&LayoutKey> = keys.iter().filter(|k| !k.required).collect();
+            if !optional.is_empty() && !checked.iter().any(|(k, r)| !k.required && r.is_ok()) {
+                let mut sources: Vec<&str> = optional.iter().map(|k| k.source.as_str()).collect();
+                sources.dedup();
+                return Err(failure(
+                    format!("no key of {} validly signed the layout", sources.join(", ")),
+                    None,
+                ));
+            }
         }
     }
-    Ok(())
+    Ok(valid)
+}
+
+/// Which keys did sign, and how to ask for fewer or other signers.
+fn signed_by_hint(env: &Envelope, valid: &[SignerReport], given: usize) -> String {
+    let ids = env.signature_keyids();
+    let signed = if ids.is_empty() {
+        "the layout is not signed".to_owned()
+    } else {
+        format!("the layout is signed by key {}", ids.join(", key "))
+    };
+    if valid.is_empty() || given < 2 {
+        return signed;
+    }
+    let v: Vec<&str> = valid.iter().map(|v| v.source.as_str()).collect();
+    format!(
+        "{signed}; of the {given} keys given, {} signed it validly: --signatures {} accepts that, or name only the keys that must sign",
+        v.join(", "),
+        valid.len()
+    )
 }
 
 /// Stage 2: `expires` must be in the future.
@@ -420,12 +527,14 @@ fn link_signatures<'k>(
     layout: &Layout,
     loaded: Vec<(String, Vec<Loaded<'k>>)>,
     log: &mut dyn Log,
+    mut trace: Option<&mut Trace>,
 ) -> Result<StepLinks<(&'k KeyDict, Envelope)>, Failure> {
     let mut out = Vec::new();
     for (step, (name, links)) in layout.steps.iter().zip(loaded) {
         let mut used: Vec<&str> = Vec::new();
         let mut kept = Vec::new();
         let mut skipped = Vec::new();
+        let mut counted = Vec::new();
         for l in links {
             let Some(k) = l.key else {
                 let reason = format!("key {} is not authorized for step '{}'", l.keyid, step.name);
@@ -464,7 +573,19 @@ fn link_signatures<'k>(
                     l.file, link.name, step.name
                 ));
             }
+            counted.push(CountedLink {
+                file: l.file.clone(),
+                signer: k.keyid().to_owned(),
+            });
             kept.push((l.keyid, (k, l.env)));
+        }
+        if let Some(t) = trace.as_deref_mut() {
+            t.steps.push(ItemReport {
+                name: step.name.clone(),
+                kind: "step",
+                links: std::mem::take(&mut counted),
+                skipped: skipped.clone(),
+            });
         }
         if (used.len() as i64) < step.threshold {
             let detail = if skipped.is_empty() {
@@ -521,19 +642,30 @@ fn sublayouts(
                         return Err(Failure::new(Stage::Sublayouts, format!("sublayouts nest deeper than {MAX_SUBLAYOUT_DEPTH} levels at step '{step}'")).step(&step));
                     }
                     log.info(&format!("Verifying sublayout {sub_name}..."));
-                    let keys = [LayoutKey {
-                        verifier: crate::keys::verifier(key, &opts.policy),
-                        source: format!("functionary key of step '{step}'"),
-                    }];
+                    let keys = [LayoutKey::required(
+                        crate::keys::verifier(key, &opts.policy),
+                        format!("functionary key of step '{step}'"),
+                    )];
                     let sub_dir = link_dir.join(&sub_name);
-                    let summary = verify_layout(&env, &keys, opts, &sub_dir, &step, depth + 1, log)
-                        .map_err(|mut f| {
-                            f.sublayouts.insert(0, format!("'{sub_name}'"));
-                            if f.step.is_none() {
-                                f.step = Some(step.clone());
-                            }
-                            f
-                        })?;
+                    let summary = verify_layout(
+                        &env,
+                        &keys,
+                        opts,
+                        Level {
+                            link_dir: &sub_dir,
+                            summary_name: &step,
+                            depth: depth + 1,
+                        },
+                        log,
+                        None,
+                    )
+                    .map_err(|mut f| {
+                        f.sublayouts.insert(0, format!("'{sub_name}'"));
+                        if f.step.is_none() {
+                            f.step = Some(step.clone());
+                        }
+                        f
+                    })?;
                     links.push((keyid, summary));
                 }
             }

@@ -108,6 +108,7 @@ impl Chain {
             allow_sublayout_inspections: false,
             work_dir: self.dir.path().join("work"),
             write_inspection_links: false,
+            signatures: None,
         }
     }
     fn verify(&self, l: &Envelope, owners: &[&PemSigner], now: i64) -> Result<Link, Failure> {
@@ -121,9 +122,11 @@ impl Chain {
     ) -> Result<Link, Failure> {
         let keys: Vec<LayoutKey> = owners
             .iter()
-            .map(|k| LayoutKey {
-                verifier: crate::keys::verifier(k.public_key(), &Policy::at(NOW)),
-                source: "test".into(),
+            .map(|k| {
+                LayoutKey::required(
+                    crate::keys::verifier(k.public_key(), &Policy::at(NOW)),
+                    "test",
+                )
             })
             .collect();
         verify(l, &keys, opts, &mut Collect::default())

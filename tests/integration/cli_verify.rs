@@ -13,7 +13,7 @@ fn verify_json_report_names_the_stage() {
         "verify -l root.layout --verification-keys alice.pub --json",
     );
     let v = out.json();
-    assert_eq!(v["verified"], false);
+    assert_eq!(v["result"], "failed");
     assert_eq!(v["failure"]["stage"], "link-loading");
     assert_eq!(v["failure"]["step"], "build");
 }

@@ -16,6 +16,7 @@ mod fuzz_replay;
 mod interop;
 mod keys;
 mod numbers;
+mod packager;
 mod reference_layouts;
 mod reference_patterns;
 mod reference_recording;
