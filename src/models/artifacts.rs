@@ -578,15 +578,15 @@ mod tests {
         assert!(expected.differences(&expected).is_empty());
         // An extra algorithm, or upper-case hex, is a different digest set.
         let two = HashDict::from_pairs(vec![
-            ("sha256".into(), "01".repeat(32)),
+            ("sha256".into(), "ab".repeat(32)),
             ("sha512".into(), "00".into()),
         ])
         .unwrap();
         let upper =
-            HashDict::from_pairs(vec![("sha256".into(), "01".repeat(32).to_uppercase())]).unwrap();
+            HashDict::from_pairs(vec![("sha256".into(), "ab".repeat(32).to_uppercase())]).unwrap();
         for other in [two, upper] {
             let e: Artifacts = [("a", other)].into_iter().collect();
-            let a: Artifacts = [("a", h(1))].into_iter().collect();
+            let a: Artifacts = [("a", h(0xab))].into_iter().collect();
             assert_eq!(e.differences(&a).differ, ["a"]);
         }
     }
