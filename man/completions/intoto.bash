@@ -28,6 +28,9 @@ _intoto() {
             intoto,layout)
                 cmd="intoto__subcmd__layout"
                 ;;
+            intoto,match-products)
+                cmd="intoto__subcmd__match__subcmd__products"
+                ;;
             intoto,mock)
                 cmd="intoto__subcmd__mock"
                 ;;
@@ -72,6 +75,9 @@ _intoto() {
                 ;;
             intoto__subcmd__help,layout)
                 cmd="intoto__subcmd__help__subcmd__layout"
+                ;;
+            intoto__subcmd__help,match-products)
+                cmd="intoto__subcmd__help__subcmd__match__subcmd__products"
                 ;;
             intoto__subcmd__help,mock)
                 cmd="intoto__subcmd__help__subcmd__mock"
@@ -200,7 +206,7 @@ _intoto() {
 
     case "${cmd}" in
         intoto)
-            opts="-v -q -h -V --verbose --quiet --help --version run record verify sign mock key layout generate help"
+            opts="-v -q -h -V --verbose --quiet --help --version run record verify sign mock key layout match-products generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -312,7 +318,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__help)
-            opts="run record verify sign mock key layout generate help"
+            opts="run record verify sign mock key layout match-products generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -496,6 +502,20 @@ _intoto() {
         intoto__subcmd__help__subcmd__layout__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__help__subcmd__match__subcmd__products)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -974,6 +994,68 @@ _intoto() {
                 return 0
             fi
             case "${prev}" in
+                --verification-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gpg)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -g)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gpg-home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keyring)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__match__subcmd__products)
+            opts="-l -p -e -g -v -q -h -V --link --paths --exclude --lstrip-paths --verification-keys --gpg --gpg-home --keyring --allow-noninteroperable --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --link)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --paths)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lstrip-paths)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --verification-keys)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

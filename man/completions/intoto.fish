@@ -35,6 +35,7 @@ complete -c intoto -n "__fish_intoto_needs_command" -f -a "sign" -d 'Sign link o
 complete -c intoto -n "__fish_intoto_needs_command" -f -a "mock" -d 'Write an unsigned link for a command (to try out a layout)'
 complete -c intoto -n "__fish_intoto_needs_command" -f -a "key" -d 'Show key ids and export keys as layout key entries'
 complete -c intoto -n "__fish_intoto_needs_command" -f -a "layout" -d 'Write and inspect layouts'
+complete -c intoto -n "__fish_intoto_needs_command" -f -a "match-products" -d 'Check local files against a link\'s products'
 complete -c intoto -n "__fish_intoto_needs_command" -f -a "generate" -d 'Generate man pages or shell completions'
 complete -c intoto -n "__fish_intoto_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c intoto -n "__fish_intoto_using_subcommand run" -s n -l step-name -d 'Step name; the link is written to <NAME>.<keyid prefix>.link' -r
@@ -223,6 +224,19 @@ complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_su
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from help" -f -a "add-inspection" -d 'Add an inspection at the end'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show a layout: steps, who may sign them, rules, expiry, signatures'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c intoto -n "__fish_intoto_using_subcommand match-products" -s l -l link -d 'The link whose products the local files are compared with' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand match-products" -s p -l paths -d 'Files or directories to record and compare (default: .)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand match-products" -s e -l exclude -d 'gitignore-style patterns of paths not to compare; replaces the defaults \'*.link*\' \'.git\' \'*.pyc\' \'*~\'' -r
+complete -c intoto -n "__fish_intoto_using_subcommand match-products" -l lstrip-paths -d 'Strip these prefixes from local paths (the first that matches), as the step did when it recorded its products' -r
+complete -c intoto -n "__fish_intoto_using_subcommand match-products" -l verification-keys -d 'First check the link\'s signature with these PEM public keys' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand match-products" -s g -l gpg -d 'First check the link\'s signature with these GnuPG keys (fingerprint or key id)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand match-products" -l gpg-home -d 'GnuPG home holding the --gpg keys' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand match-products" -l keyring -d 'OpenPGP keyring files (armored or binary): with --gpg, where to find those keys (no gpg needed); alone, every key in them must have signed' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand match-products" -l allow-noninteroperable -d 'Accept GnuPG keys the Python reference cannot verify (NIST ECDSA)'
+complete -c intoto -n "__fish_intoto_using_subcommand match-products" -s v -l verbose -d 'Show what is being done, step by step'
+complete -c intoto -n "__fish_intoto_using_subcommand match-products" -s q -l quiet -d 'Show errors only'
+complete -c intoto -n "__fish_intoto_using_subcommand match-products" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand match-products" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -s q -l quiet -d 'Show errors only'
 complete -c intoto -n "__fish_intoto_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -s h -l help -d 'Print help'
@@ -241,15 +255,16 @@ complete -c intoto -n "__fish_intoto_using_subcommand generate; and __fish_seen_
 complete -c intoto -n "__fish_intoto_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "man" -d 'Write man pages into DIR'
 complete -c intoto -n "__fish_intoto_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "completions" -d 'Print a completion script'
 complete -c intoto -n "__fish_intoto_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout generate help" -f -a "run" -d 'Run a step\'s command and write a signed link'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout generate help" -f -a "record" -d 'Record a step in two parts (start, then stop)'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout generate help" -f -a "verify" -d 'Verify a final product against its layout and links'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout generate help" -f -a "sign" -d 'Sign link or layout metadata, co-sign layouts, or check signatures'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout generate help" -f -a "mock" -d 'Write an unsigned link for a command (to try out a layout)'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout generate help" -f -a "key" -d 'Show key ids and export keys as layout key entries'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout generate help" -f -a "layout" -d 'Write and inspect layouts'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout generate help" -f -a "generate" -d 'Generate man pages or shell completions'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products generate help" -f -a "run" -d 'Run a step\'s command and write a signed link'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products generate help" -f -a "record" -d 'Record a step in two parts (start, then stop)'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products generate help" -f -a "verify" -d 'Verify a final product against its layout and links'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products generate help" -f -a "sign" -d 'Sign link or layout metadata, co-sign layouts, or check signatures'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products generate help" -f -a "mock" -d 'Write an unsigned link for a command (to try out a layout)'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products generate help" -f -a "key" -d 'Show key ids and export keys as layout key entries'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products generate help" -f -a "layout" -d 'Write and inspect layouts'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products generate help" -f -a "match-products" -d 'Check local files against a link\'s products'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products generate help" -f -a "generate" -d 'Generate man pages or shell completions'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from record" -f -a "start" -d 'Record the materials and write .<NAME>.<keyid prefix>.link-unfinished'
 complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from record" -f -a "stop" -d 'Record the products and turn the unfinished link into <NAME>.<keyid prefix>.link'
 complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "id" -d 'Print the in-toto key id of a PEM public or private key'

@@ -2,10 +2,10 @@
 //!
 //! Every line starting with `  $ ` (continued by lines ending in ` \`) is
 //! a command that the test suite runs, in the order TOP, LAYOUT, SIGN,
-//! RUN, RECORD, MOCK, KEY, VERIFY, in one scratch directory holding
-//! alice.pem/alice.pub (owner), bob.pem/bob.pub (functionary, key id
-//! f0d61b92...), a GnuPG home and src/hello.c. Keep them runnable and
-//! under 80 columns.
+//! RUN, MATCH_PRODUCTS, RECORD, MOCK, KEY, VERIFY, in one scratch
+//! directory holding alice.pem/alice.pub (owner), bob.pem/bob.pub
+//! (functionary, key id f0d61b92...), a GnuPG home and src/hello.c. Keep
+//! them runnable and under 80 columns.
 
 /// `intoto --help`
 pub const TOP: &str = "\
@@ -55,6 +55,21 @@ Examples:
   With a GnuPG key (gpg-agent asks for the passphrase or the card's PIN):
     intoto run -n build --gpg 4E9F2E80F2907949AD908DB5099E78515E71D866 \\
         -p hello -- make";
+
+/// `intoto match-products --help`
+pub const MATCH_PRODUCTS: &str = "\
+Examples:
+  Check that the files here are the products build's link lists, after
+  checking that bob signed the link:
+  $ intoto match-products -l build.f0d61b92.link -p hello \\
+        --verification-keys bob.pub
+  A release directory, whose prefix the step stripped when it recorded:
+    intoto match-products -l package.f0d61b92.link -p dist \\
+        --lstrip-paths dist/
+
+Output: one line per difference, 'Only in products: PATH', 'Not in
+products: PATH' or 'Hashes differ: PATH'. Exit status: 0 the files match,
+1 they do not (or the signature does not verify), 2 usage error.";
 
 /// `intoto record --help`
 pub const RECORD: &str = "\

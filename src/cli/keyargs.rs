@@ -54,7 +54,7 @@ pub mod specs {
     use intoto::keys::spec::{KeyPlaces, KeySpec, Password};
 
     use super::SigningKeyArgs;
-    use crate::cli::{KeyExportArgs, SignArgs, VerifyArgs};
+    use crate::cli::{KeyExportArgs, MatchProductsArgs, SignArgs, VerifyArgs};
 
     fn places(gpg_home: Option<&Path>, keyrings: &[PathBuf]) -> KeyPlaces {
         KeyPlaces {
@@ -133,6 +133,17 @@ pub mod specs {
     /// `verify`: `--gpg` keys (from `--keyring` files when given;
     /// `--keyring` alone: all their keys) and `--verification-keys`.
     pub fn verify(a: &VerifyArgs) -> (Vec<KeySpec>, KeyPlaces) {
+        verifiers(
+            &a.verification_keys,
+            &a.gpg,
+            &a.keyring,
+            a.gpg_home.as_deref(),
+        )
+    }
+
+    /// `match-products`: the keys to check the link's signature with, as
+    /// `verify`'s layout keys (none: the signature is not checked).
+    pub fn match_products(a: &MatchProductsArgs) -> (Vec<KeySpec>, KeyPlaces) {
         verifiers(
             &a.verification_keys,
             &a.gpg,

@@ -1,14 +1,15 @@
 //! Command-line definitions (clap derive only: no I/O, no crypto).
 //!
 //! Flag names follow the Python reference (`in-toto-run`, `in-toto-record`,
-//! `in-toto-verify`, `in-toto-sign`, `in-toto-mock`) so scripts and
-//! tutorials carry over: `intoto verify` takes exactly `in-toto-verify`'s
-//! arguments. Every subcommand has an EXAMPLES section; the examples are
+//! `in-toto-verify`, `in-toto-sign`, `in-toto-mock`,
+//! `in-toto-match-products`) so scripts and tutorials carry over: `intoto
+//! verify` takes exactly `in-toto-verify`'s arguments. Every subcommand has an EXAMPLES section; the examples are
 //! executed by the test suite.
 
 pub mod examples;
 mod keyargs;
 mod layout;
+mod match_products;
 mod record;
 mod run;
 mod sign;
@@ -18,6 +19,7 @@ use clap::{Args, Parser, Subcommand};
 
 pub use keyargs::{RecordArgs, SigningKeyArgs, specs};
 pub use layout::{LayoutArgs, LayoutCommand};
+pub use match_products::MatchProductsArgs;
 pub use record::{RecordCommand, StartArgs, StopArgs};
 pub use run::{MockArgs, RunArgs};
 pub use sign::SignArgs;
@@ -53,13 +55,21 @@ pub struct Cli {
 }
 
 /// `-v` / `-q`, accepted before or after the subcommand.
+// A fixed place in every subcommand's help (left to clap, it moves when a
+// subcommand is added).
 #[derive(Debug, Args)]
 pub struct Verbosity {
     /// Show what is being done, step by step
-    #[arg(short, long, global = true, conflicts_with = "quiet")]
+    #[arg(
+        short,
+        long,
+        global = true,
+        conflicts_with = "quiet",
+        display_order = 8
+    )]
     pub verbose: bool,
     /// Show errors only
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, display_order = 9)]
     pub quiet: bool,
 }
 
@@ -87,6 +97,9 @@ pub enum Command {
     /// Write and inspect layouts
     #[command(after_help = examples::LAYOUT)]
     Layout(LayoutArgs),
+    /// Check local files against a link's products
+    #[command(after_help = examples::MATCH_PRODUCTS)]
+    MatchProducts(MatchProductsArgs),
     /// Generate man pages or shell completions
     #[command(subcommand, hide = true)]
     Generate(GenerateCommand),

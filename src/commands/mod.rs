@@ -3,6 +3,7 @@
 mod key;
 mod keys;
 mod layout;
+mod match_products;
 mod record;
 mod run;
 mod sign;
@@ -60,6 +61,7 @@ impl Ctx {
             Command::Record(RecordCommand::Stop(a)) => (None, a.key.allow_noninteroperable),
             Command::Verify(a) => (a.time, a.allow_noninteroperable),
             Command::Sign(a) => (None, a.allow_noninteroperable),
+            Command::MatchProducts(a) => (None, a.allow_noninteroperable),
             Command::Key(KeyCommand::Export(a)) => (None, a.allow_noninteroperable),
             Command::Layout(LayoutArgs {
                 command:
@@ -128,6 +130,7 @@ pub fn dispatch(cmd: Command, ctx: &Ctx) -> Result<Outcome> {
         Command::Sign(a) => sign::sign(a, ctx),
         Command::Key(a) => key::key(a, ctx),
         Command::Layout(a) => layout::layout(a, ctx),
+        Command::MatchProducts(a) => match_products::match_products(a, ctx),
         Command::Generate(g) => generate(g),
     }
 }

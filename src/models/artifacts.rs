@@ -246,6 +246,65 @@ impl Artifacts {
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
+
+    /// How `actual` differs from these (expected) artifacts, as the
+    /// reference's `in_toto_match_products` computes it: paths only here,
+    /// paths only in `actual`, and paths in both whose digest sets are not
+    /// equal (the whole set is compared, as Python compares the dicts).
+    /// One merge over both sorted lists; each list is sorted.
+    pub fn differences(&self, actual: &Artifacts) -> Differences {
+        let mut d = Differences::default();
+        let (mut a, mut b) = (self.iter().peekable(), actual.iter().peekable());
+        loop {
+            match (a.peek(), b.peek()) {
+                (None, None) => break,
+                (Some((p, _)), None) => {
+                    d.only_expected.push((*p).to_owned());
+                    a.next();
+                }
+                (None, Some((p, _))) => {
+                    d.only_actual.push((*p).to_owned());
+                    b.next();
+                }
+                (Some((pa, da)), Some((pb, db))) => match pa.cmp(pb) {
+                    std::cmp::Ordering::Less => {
+                        d.only_expected.push((*pa).to_owned());
+                        a.next();
+                    }
+                    std::cmp::Ordering::Greater => {
+                        d.only_actual.push((*pb).to_owned());
+                        b.next();
+                    }
+                    std::cmp::Ordering::Equal => {
+                        if da != db {
+                            d.differ.push((*pa).to_owned());
+                        }
+                        a.next();
+                        b.next();
+                    }
+                },
+            }
+        }
+        d
+    }
+}
+
+/// What [`Artifacts::differences`] found; every list sorted by path.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Differences {
+    /// Expected (e.g. a link's products) but not there.
+    pub only_expected: Vec<String>,
+    /// There but not expected.
+    pub only_actual: Vec<String>,
+    /// In both, with different digests.
+    pub differ: Vec<String>,
+}
+
+impl Differences {
+    /// True when nothing differs.
+    pub fn is_empty(&self) -> bool {
+        self.only_expected.is_empty() && self.only_actual.is_empty() && self.differ.is_empty()
+    }
 }
 
 impl PartialEq for Artifacts {
@@ -501,6 +560,35 @@ mod tests {
         // Going backwards still finds entries.
         assert!(a.seek("p0003", &mut c).is_some());
         assert!(a.seek("p0001", &mut c).is_some());
+    }
+
+    #[test]
+    fn differences_are_sorted_and_compare_whole_digest_sets() {
+        let h = |b: u8| HashDict::sha256([b; 32]);
+        let expected: Artifacts = [("b", h(1)), ("a", h(1)), ("d", h(2)), ("e", h(3))]
+            .into_iter()
+            .collect();
+        let actual: Artifacts = [("d", h(9)), ("c", h(1)), ("a", h(1)), ("f", h(3))]
+            .into_iter()
+            .collect();
+        let d = expected.differences(&actual);
+        assert_eq!(d.only_expected, ["b", "e"]);
+        assert_eq!(d.only_actual, ["c", "f"]);
+        assert_eq!(d.differ, ["d"]);
+        assert!(expected.differences(&expected).is_empty());
+        // An extra algorithm, or upper-case hex, is a different digest set.
+        let two = HashDict::from_pairs(vec![
+            ("sha256".into(), "ab".repeat(32)),
+            ("sha512".into(), "00".into()),
+        ])
+        .unwrap();
+        let upper =
+            HashDict::from_pairs(vec![("sha256".into(), "ab".repeat(32).to_uppercase())]).unwrap();
+        for other in [two, upper] {
+            let e: Artifacts = [("a", other)].into_iter().collect();
+            let a: Artifacts = [("a", h(0xab))].into_iter().collect();
+            assert_eq!(e.differences(&a).differ, ["a"]);
+        }
     }
 }
 

@@ -19,7 +19,7 @@ mod link;
 pub mod rule;
 
 pub use crate::time::{format_expires, parse_expires};
-pub use artifacts::{Artifacts, HashDict};
+pub use artifacts::{Artifacts, Differences, HashDict};
 pub use container::{
     Dsse, DsseSignature, Envelope, Metablock, PAYLOAD_TYPE, Signature, Signed, pae,
 };

@@ -102,6 +102,7 @@ fn help_examples_run() {
         vec!["layout"],
         vec!["sign"],
         vec!["run"],
+        vec!["match-products"],
         vec!["record"],
         vec!["mock"],
         vec!["key"],

@@ -15,6 +15,7 @@ mod docs;
 mod fuzz_replay;
 mod interop;
 mod keys;
+mod match_products;
 mod numbers;
 mod packager;
 mod reference_layouts;
