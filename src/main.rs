@@ -41,7 +41,13 @@ fn main() -> ExitCode {
     } else {
         ui::Verbosity::Normal
     });
-    let ctx = commands::Ctx::from_system(cli.verbosity.quiet);
+    let ctx = match commands::Ctx::from_system(cli.verbosity.quiet) {
+        Ok(ctx) => ctx,
+        Err(e) => {
+            ui::error(&format!("{e:#}"));
+            return ExitCode::from(1);
+        }
+    };
     // `sign` follows the reference: any error that is not a failed check
     // is exit status 2; for the others it is 1.
     let error_status = match cli.command {

@@ -78,6 +78,8 @@ impl Policy {
 pub struct CertPolicy {
     policy: StandardPolicy<'static>,
     sha1_self_signatures: bool,
+    /// The configuration file it was read from, if any.
+    source: Option<String>,
 }
 
 impl Default for CertPolicy {
@@ -122,7 +124,62 @@ impl CertPolicy {
         CertPolicy {
             policy,
             sha1_self_signatures,
+            source: None,
         }
+    }
+
+    /// The system's crypto policy, as sq and sqv read it: the file named by
+    /// `$SEQUOIA_CRYPTO_POLICY`, else
+    /// `/etc/crypto-policies/back-ends/sequoia.config` when it exists
+    /// (`sequoia-policy-config`); without either, [`CertPolicy::standard`].
+    /// A configured policy is taken as it is: it decides SHA-1
+    /// self-signatures too (intoto's relaxation does not apply on top).
+    pub fn from_system() -> Result<CertPolicy, String> {
+        use sequoia_policy_config::ConfiguredStandardPolicy as Configured;
+        let source = match std::env::var_os(Configured::ENV_VAR) {
+            Some(v) => format!(
+                "{} (${})",
+                std::path::Path::new(&v).display(),
+                Configured::ENV_VAR
+            ),
+            None => Configured::CONFIG_FILE.to_owned(),
+        };
+        let mut c = Configured::new();
+        let found = c.parse_default_config().map_err(|e| {
+            let e = format!("{e:#}");
+            format!(
+                "crypto policy {source}: {}",
+                e.split_whitespace().collect::<Vec<_>>().join(" ")
+            )
+        })?;
+        if !found {
+            return Ok(CertPolicy::standard());
+        }
+        Ok(CertPolicy {
+            policy: c.build(),
+            sha1_self_signatures: false,
+            source: Some(source),
+        })
+    }
+
+    /// Who refuses what this policy refuses, for messages.
+    pub fn who(&self) -> String {
+        match &self.source {
+            Some(s) => format!("the crypto policy in {s}"),
+            None => "intoto's OpenPGP policy".to_owned(),
+        }
+    }
+
+    /// sequoia's standard policy, as configured.
+    pub fn sequoia_standard(&self) -> &StandardPolicy<'static> {
+        &self.policy
+    }
+
+    /// True when `h` in self-signatures is refused today.
+    pub fn refuses_self_signature_hash(&self, h: HashAlgorithm) -> bool {
+        self.policy
+            .hash_cutoff(h, HashAlgoSecurity::SecondPreImageResistance)
+            .is_some_and(|c| c <= std::time::SystemTime::now())
     }
 
     /// The sequoia policy.

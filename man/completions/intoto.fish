@@ -107,6 +107,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand verify" -l verification-ke
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -s g -l gpg -d 'GnuPG keys (fingerprint or key id); each must have signed the layout' -r
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l gpg-home -d 'GnuPG home holding the --gpg keys' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l keyring -d 'OpenPGP keyring files (armored or binary): with --gpg, where to find those keys (no gpg needed); alone, one valid signature by any key in them suffices (as gpgv)' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify" -l cert-store -d 'The shared OpenPGP certificate store (pgp.cert.d) to find --gpg keys in when the GnuPG home does not have them (default: $PGP_CERT_D, else ~/.local/share/pgp.cert.d when it exists); read without gpg' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l link-dir -d 'Directory holding the link files' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l inspection-timeout -d 'Kill an inspection after this many seconds (default: no time limit)' -r
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l param -d 'Substitute {KEY} in the layout\'s rules and commands (repeatable)' -r
@@ -125,6 +126,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand sign" -s k -l key -d 'PEM 
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -s g -l gpg -d 'GnuPG keys; without KEYID, gpg\'s default key (signing only)' -r
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -l gpg-home -d 'GnuPG home directory' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -l keyring -d 'With --verify: OpenPGP keyring files to read the --gpg keys from' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand sign" -l cert-store -d 'The shared OpenPGP certificate store (pgp.cert.d) to find --gpg keys in when the GnuPG home does not have them (default: $PGP_CERT_D, else ~/.local/share/pgp.cert.d when it exists); read without gpg' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -l signed-by -d 'With --append: public keys (PEM) or OpenPGP keyrings of the existing signers, to check their signatures before co-signing' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -s o -l output -d 'Where to write (default: a layout in place, a link to <name>.<keyid prefix>.link)' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -s p -l prompt -d 'Ask for the password of encrypted signing keys'
@@ -155,6 +157,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subco
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -s g -l gpg -d 'OpenPGP key: fingerprint, long key id, or subkey fingerprint' -r
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -l gpg-home -d 'GnuPG home to export from' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -l keyring -d 'Read the OpenPGP key from this keyring file instead of a GnuPG home' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -l cert-store -d 'The shared OpenPGP certificate store (pgp.cert.d) to find --gpg keys in when the GnuPG home does not have them (default: $PGP_CERT_D, else ~/.local/share/pgp.cert.d when it exists); read without gpg' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -s k -l key -d 'PEM public key file' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -l allow-noninteroperable -d 'Allow key types the Python reference cannot verify (NIST ECDSA)'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -l with-id -d 'Print `{"<keyid>": {...}}`, ready to merge into a layout\'s keys'
@@ -186,6 +189,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_su
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -s g -l gpg -d 'GnuPG key: fingerprint, long key id or subkey fingerprint' -r
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -l gpg-home -d 'GnuPG home to read --gpg from' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -l keyring -d 'OpenPGP keyring file to read --gpg from (instead of a GnuPG home)' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -l cert-store -d 'The shared OpenPGP certificate store (pgp.cert.d) to find --gpg in when the GnuPG home does not have it (default: $PGP_CERT_D, else ~/.local/share/pgp.cert.d when it exists)' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -s k -l key -d 'PEM public key file' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -l allow-noninteroperable -d 'Allow GnuPG keys the Python reference cannot verify (NIST ECDSA)'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -s v -l verbose -d 'Show what is being done, step by step'

@@ -60,6 +60,7 @@ pub mod specs {
         KeyPlaces {
             gpg_home: gpg_home.map(Path::to_path_buf),
             keyrings: keyrings.to_vec(),
+            cert_store: None,
             password: None,
         }
     }
@@ -106,7 +107,7 @@ pub mod specs {
     /// `sign --verify`: `-k` public keys, or `--gpg` keys (from
     /// `--keyring` files when given; `--keyring` alone: all their keys).
     pub fn sign_verifiers(a: &SignArgs) -> (Vec<KeySpec>, KeyPlaces) {
-        match (&a.key, &a.gpg) {
+        let (specs, mut pl) = match (&a.key, &a.gpg) {
             (Some(paths), _) => (
                 paths.iter().cloned().map(KeySpec::Pem).collect(),
                 places(a.gpg_home.as_deref(), &[]),
@@ -116,7 +117,9 @@ pub mod specs {
                 &a.keyring,
                 a.gpg_home.as_deref(),
             ),
-        }
+        };
+        pl.cert_store = a.cert_store.clone();
+        (specs, pl)
     }
 
     /// `sign --append --signed-by`: PEM public keys or keyrings, told apart
@@ -133,12 +136,14 @@ pub mod specs {
     /// `verify`: `--gpg` keys (from `--keyring` files when given;
     /// `--keyring` alone: all their keys) and `--verification-keys`.
     pub fn verify(a: &VerifyArgs) -> (Vec<KeySpec>, KeyPlaces) {
-        verifiers(
+        let (specs, mut pl) = verifiers(
             &a.verification_keys,
             &a.gpg,
             &a.keyring,
             a.gpg_home.as_deref(),
-        )
+        );
+        pl.cert_store = a.cert_store.clone();
+        (specs, pl)
     }
 
     /// `match-products`: the keys to check the link's signature with, as
@@ -182,12 +187,14 @@ pub mod specs {
 
     /// `key export`.
     pub fn export(a: &KeyExportArgs) -> (KeySpec, KeyPlaces) {
-        one_key(
+        let (spec, mut pl) = one_key(
             a.key.as_deref(),
             a.gpg.as_deref(),
             a.gpg_home.as_deref(),
             a.keyring.as_deref(),
-        )
+        );
+        pl.cert_store = a.cert_store.clone();
+        (spec, pl)
     }
 
     fn gpg_or_keyrings(

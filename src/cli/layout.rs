@@ -52,6 +52,11 @@ pub enum LayoutCommand {
         /// OpenPGP keyring file to read --gpg from (instead of a GnuPG home)
         #[arg(long, value_name = "FILE", requires = "gpg")]
         keyring: Option<PathBuf>,
+        /// The shared OpenPGP certificate store (pgp.cert.d) to find --gpg
+        /// in when the GnuPG home does not have it (default: $PGP_CERT_D,
+        /// else ~/.local/share/pgp.cert.d when it exists)
+        #[arg(long, value_name = "DIR")]
+        cert_store: Option<PathBuf>,
         /// PEM public key file
         #[arg(short = 'k', long, value_name = "PEM", conflicts_with_all = ["gpg", "keyring"])]
         key: Option<PathBuf>,

@@ -131,6 +131,11 @@ pub struct KeyExportArgs {
     /// Read the OpenPGP key from this keyring file instead of a GnuPG home
     #[arg(long, value_name = "FILE", requires = "gpg")]
     pub keyring: Option<std::path::PathBuf>,
+    /// The shared OpenPGP certificate store (pgp.cert.d) to find --gpg keys
+    /// in when the GnuPG home does not have them (default: $PGP_CERT_D,
+    /// else ~/.local/share/pgp.cert.d when it exists); read without gpg
+    #[arg(long, value_name = "DIR")]
+    pub cert_store: Option<std::path::PathBuf>,
     /// PEM public key file
     #[arg(short = 'k', long, value_name = "PEM", conflicts_with_all = ["gpg", "keyring"])]
     pub key: Option<std::path::PathBuf>,

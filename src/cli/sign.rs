@@ -25,6 +25,11 @@ pub struct SignArgs {
     /// With --verify: OpenPGP keyring files to read the --gpg keys from
     #[arg(long, value_name = "FILE", num_args = 1..)]
     pub keyring: Vec<PathBuf>,
+    /// The shared OpenPGP certificate store (pgp.cert.d) to find --gpg keys
+    /// in when the GnuPG home does not have them (default: $PGP_CERT_D,
+    /// else ~/.local/share/pgp.cert.d when it exists); read without gpg
+    #[arg(long, value_name = "DIR")]
+    pub cert_store: Option<PathBuf>,
     /// With --append: public keys (PEM) or OpenPGP keyrings of the existing
     /// signers, to check their signatures before co-signing
     #[arg(long, value_name = "PATH", num_args = 1..)]

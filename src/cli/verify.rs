@@ -28,6 +28,11 @@ pub struct VerifyArgs {
     /// them suffices (as gpgv)
     #[arg(long, value_name = "FILE", num_args = 1..)]
     pub keyring: Vec<PathBuf>,
+    /// The shared OpenPGP certificate store (pgp.cert.d) to find --gpg keys
+    /// in when the GnuPG home does not have them (default: $PGP_CERT_D,
+    /// else ~/.local/share/pgp.cert.d when it exists); read without gpg
+    #[arg(long, value_name = "DIR")]
+    pub cert_store: Option<PathBuf>,
     /// Directory holding the link files
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub link_dir: PathBuf,

@@ -136,10 +136,8 @@ impl<'a> Resolver<'a> {
             .collect();
         if !ids.is_empty() {
             if self.places.keyrings.is_empty() {
-                let home = GpgHome::new(self.places.gpg_home.as_deref())?;
                 for id in &ids {
-                    let cert = home.public_cert(id, Backend::default_for_build())?;
-                    let source = format!("GnuPG key {id}");
+                    let (cert, source) = self.home_or_store_cert(id)?;
                     out.push(self.cert(cert, source.clone(), &source, true)?);
                 }
             } else {
@@ -255,9 +253,7 @@ impl<'a> Resolver<'a> {
     /// and where it came from (for messages).
     fn openpgp_cert(&self, id: &str) -> Result<(Cert, String)> {
         if self.places.keyrings.is_empty() {
-            let home = GpgHome::new(self.places.gpg_home.as_deref())?;
-            let cert = home.public_cert(id, Backend::default_for_build())?;
-            return Ok((cert, format!("GnuPG key {id}")));
+            return self.home_or_store_cert(id);
         }
         let (certs, source) = read_keyrings(self.places.keyrings.iter())?;
         let cert = find_cert(&certs, id)
@@ -271,6 +267,76 @@ impl<'a> Resolver<'a> {
 pub fn signer<'a>(args: &SigningKeyArgs, ctx: &'a Ctx) -> Result<Box<dyn Signer + 'a>> {
     let (spec, places) = specs::signer(args);
     Resolver::new(ctx, places).signer(&spec)
+}
+
+impl Resolver<'_> {
+    /// The certificate of `id` from the GnuPG home, else from the shared
+    /// certificate store (read without gpg), and where it came from.
+    fn home_or_store_cert(&self, id: &str) -> Result<(Cert, String)> {
+        let from_home = GpgHome::new(self.places.gpg_home.as_deref())
+            .and_then(|home| home.public_cert(id, Backend::default_for_build()));
+        let home_err = match from_home {
+            Ok(cert) => return Ok((cert, format!("GnuPG key {id}"))),
+            Err(e) => e,
+        };
+        let Some(dir) = self.cert_store() else {
+            return Err(home_err.into());
+        };
+        match store_cert(&dir, id) {
+            Ok(Some(cert)) => Ok((
+                cert,
+                format!("certificate store {}, key {id}", dir.display()),
+            )),
+            Ok(None) => Err(anyhow!(
+                "{home_err}; nor is it in the certificate store {}",
+                dir.display()
+            )),
+            Err(e) => Err(anyhow!(
+                "{home_err}; certificate store {}: {e}",
+                dir.display()
+            )),
+        }
+    }
+
+    /// `--cert-store`, else `$PGP_CERT_D`, else the default store when it
+    /// exists.
+    fn cert_store(&self) -> Option<PathBuf> {
+        if let Some(d) = &self.places.cert_store {
+            return Some(d.clone());
+        }
+        let d = openpgp_cert_d::CertD::user_configured_store_path().ok()?;
+        (std::env::var_os("PGP_CERT_D").is_some() || d.is_dir()).then_some(d)
+    }
+}
+
+/// The certificate holding `id` in the pgp.cert.d store at `dir` (by its
+/// fingerprint directly, else by looking through the store). The store
+/// is shared and writable by others: what it holds is only a candidate,
+/// checked like any key (it must hold `id` and make valid signatures).
+fn store_cert(dir: &Path, id: &str) -> std::result::Result<Option<Cert>, String> {
+    let store = openpgp_cert_d::CertD::with_base_dir(dir).map_err(|e| e.to_string())?;
+    let lower = id.to_lowercase();
+    if lower.len() == 40
+        && let Some((_, bytes)) = store.get(&lower).map_err(|e| e.to_string())?
+    {
+        let certs = read_certs(&bytes)?;
+        if let Ok(c) = find_cert(&certs, id) {
+            return Ok(Some(c.clone()));
+        }
+    }
+    for fpr in store.fingerprints() {
+        let fpr = fpr.map_err(|e| e.to_string())?;
+        let Some((_, bytes)) = store.get(&fpr).map_err(|e| e.to_string())? else {
+            continue;
+        };
+        let Ok(certs) = read_certs(&bytes) else {
+            continue;
+        };
+        if let Ok(c) = find_cert(&certs, id) {
+            return Ok(Some(c.clone()));
+        }
+    }
+    Ok(None)
 }
 
 /// Every certificate in `paths`, and how to name them in messages.

@@ -51,17 +51,19 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
             gpg,
             gpg_home,
             keyring,
+            cert_store,
             key,
             // Read into the policy by `Ctx::for_command`.
             allow_noninteroperable: _,
         } => {
             let (mut layout, dsse, locked) = load(&file)?;
-            let (spec, places) = specs::one_key(
+            let (spec, mut places) = specs::one_key(
                 key.as_deref(),
                 gpg.as_deref(),
                 gpg_home.as_deref(),
                 keyring.as_deref(),
             );
+            places.cert_store = cert_store;
             let dict = Resolver::new(ctx, places).key_dict(&spec)?;
             let id = dict.keyid().to_owned();
             let description = dict.describe();

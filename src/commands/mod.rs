@@ -39,16 +39,18 @@ pub struct Ctx {
 
 impl Ctx {
     /// The real clock and the terminal (when there is one).
-    pub fn from_system(quiet: bool) -> Ctx {
+    /// Fails when the system's crypto policy cannot be read.
+    pub fn from_system(quiet: bool) -> Result<Ctx> {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() as i64);
+        let openpgp = intoto::policy::CertPolicy::from_system().map_err(|e| anyhow::anyhow!(e))?;
         // Passphrases are read from the terminal (none without one); notices
         // go to stderr either way.
-        Ctx {
-            policy: Policy::at(now),
+        Ok(Ctx {
+            policy: Policy::at(now).with_openpgp(openpgp),
             prompter: Rc::new(TerminalPrompter { quiet }),
-        }
+        })
     }
 
     /// The context `cmd` runs in: the one place the policy is built from

@@ -29,6 +29,10 @@ pub struct KeyPlaces {
     pub gpg_home: Option<PathBuf>,
     /// OpenPGP keyring files to find `--gpg` keys in, instead of the home.
     pub keyrings: Vec<PathBuf>,
+    /// The shared OpenPGP certificate store (pgp.cert.d) to find `--gpg`
+    /// keys in when the GnuPG home does not have them; `None`:
+    /// `$PGP_CERT_D`, else `~/.local/share/pgp.cert.d` when it exists.
+    pub cert_store: Option<PathBuf>,
     /// The password of encrypted PEM signing keys.
     pub password: Option<Password>,
 }

@@ -337,6 +337,13 @@ fn unbound(
     if let Some(p) = size_problem(key, what) {
         return p;
     }
+    if let Some(alg) = refused_algorithm(key, policy) {
+        return KeyProblem::new(
+            ProblemKind::Weak,
+            &fpr,
+            format!("{what} {fpr} uses {alg}, which {} refuses", policy.who()),
+        );
+    }
     // The self-signatures that could bind it.
     let sigs: Vec<&Signature> = if is_primary {
         cert.primary_key()
@@ -374,9 +381,8 @@ fn unbound(
         );
     }
     let refused = |h: HashAlgorithm| match h {
-        HashAlgorithm::SHA1 => !policy.sha1_self_signatures(),
         HashAlgorithm::MD5 | HashAlgorithm::RipeMD => true,
-        _ => false,
+        h => policy.refuses_self_signature_hash(h),
     };
     if let Some(h) = sigs.first().map(|s| s.hash_algo())
         && sigs.iter().all(|s| refused(s.hash_algo()))
@@ -385,8 +391,9 @@ fn unbound(
             ProblemKind::Weak,
             &fpr,
             format!(
-                "{what} {fpr} is bound only by {} self-signatures, a weak algorithm that is not accepted",
-                hash_name(h)
+                "{what} {fpr} is bound only by {} self-signatures, a weak algorithm that {} refuses",
+                hash_name(h),
+                policy.who()
             ),
         );
     }
@@ -420,6 +427,51 @@ fn unbound(
         )
     };
     KeyProblem::new(ProblemKind::NotBound, &fpr, msg)
+}
+
+/// The key's algorithm, when the policy refuses it today (a configured
+/// crypto policy may refuse what sequoia's default accepts).
+fn refused_algorithm(
+    key: &openpgp::packet::Key<PublicParts, UnspecifiedRole>,
+    policy: &CertPolicy,
+) -> Option<String> {
+    use openpgp::policy::AsymmetricAlgorithm as A;
+    use openpgp::types::{Curve, PublicKeyAlgorithm as P};
+    #[allow(deprecated)]
+    let bits = key.mpis().bits().unwrap_or(0);
+    #[allow(deprecated)]
+    let a = match key.pk_algo() {
+        P::RSAEncryptSign | P::RSASign | P::RSAEncrypt => match bits {
+            b if b < 2048 => A::RSA1024,
+            b if b < 3072 => A::RSA2048,
+            b if b < 4096 => A::RSA3072,
+            _ => A::RSA4096,
+        },
+        P::DSA => match bits {
+            b if b < 2048 => A::DSA1024,
+            b if b < 3072 => A::DSA2048,
+            b if b < 4096 => A::DSA3072,
+            _ => A::DSA4096,
+        },
+        P::EdDSA => A::EdDSA,
+        P::Ed25519 => A::Ed25519,
+        P::ECDSA | P::ECDH => match key.mpis() {
+            openpgp::crypto::mpi::PublicKey::ECDSA { curve, .. }
+            | openpgp::crypto::mpi::PublicKey::ECDH { curve, .. } => match curve {
+                Curve::NistP256 => A::NistP256,
+                Curve::NistP384 => A::NistP384,
+                Curve::NistP521 => A::NistP521,
+                _ => return None,
+            },
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let refused = policy
+        .sequoia_standard()
+        .asymmetric_algo_cutoff(a)
+        .is_some_and(|c| c <= std::time::SystemTime::now());
+    refused.then(|| format!("{a}"))
 }
 
 fn hash_name(h: HashAlgorithm) -> &'static str {

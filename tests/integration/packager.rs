@@ -210,3 +210,131 @@ fn every_json_report_follows_the_schema() {
     reports.push(wrong);
     validate(&rf, &reports);
 }
+
+/// `gpg --export` (binary) of the demo user `name`.
+fn export_binary(env: &Env, name: &str) -> Vec<u8> {
+    let out = std::process::Command::new("gpg")
+        .arg("--homedir")
+        .arg(&env.gnupg)
+        .arg("--export")
+        .arg(env.fpr(name))
+        .output()
+        .unwrap();
+    assert!(out.status.success() && !out.stdout.is_empty());
+    out.stdout
+}
+
+#[test]
+fn gpg_keys_are_found_in_a_shared_certificate_store() {
+    let env = Env::new();
+    empty_layout(&env);
+    let alice = env.fpr("alice");
+    env.ok(format!("sign -f root.layout --gpg {alice}"));
+    // A store written by openpgp-cert-d itself, and a GnuPG home without
+    // the key.
+    let store = env.path("pgp.cert.d");
+    let data = export_binary(&env, "alice");
+    std::fs::create_dir_all(&store).unwrap();
+    openpgp_cert_d::CertD::with_base_dir(&store)
+        .unwrap()
+        .insert_data(&data, false, |new, _old| {
+            Ok(openpgp_cert_d::MergeResult::DataRef(new))
+        })
+        .unwrap();
+    let empty = env.path("empty-home");
+    std::fs::create_dir(&empty).unwrap();
+    std::fs::set_permissions(&empty, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    let home = format!("--gpg-home {}", empty.display());
+    env.fails(
+        1,
+        format!("verify -l root.layout --gpg {alice} {home}"),
+        &alice,
+    );
+    let out = env
+        .ok(format!(
+            "verify -l root.layout --gpg {alice} {home} --cert-store {} --json",
+            store.display()
+        ))
+        .json();
+    assert!(
+        out["signers"][0]["source"]
+            .as_str()
+            .unwrap()
+            .starts_with("certificate store"),
+        "{out}"
+    );
+    // $PGP_CERT_D names the store too, and a key id is enough.
+    let mut c = env.cmd(format!(
+        "verify -l root.layout --gpg {} {home}",
+        &alice[24..]
+    ));
+    c.env("PGP_CERT_D", &store);
+    crate::common::check(c, 0);
+    // A store that holds another key does not help.
+    let other = env.path("other.d");
+    let data = export_binary(&env, "carl");
+    std::fs::create_dir_all(&other).unwrap();
+    openpgp_cert_d::CertD::with_base_dir(&other)
+        .unwrap()
+        .insert_data(&data, false, |new, _old| {
+            Ok(openpgp_cert_d::MergeResult::DataRef(new))
+        })
+        .unwrap();
+    env.fails(
+        1,
+        format!(
+            "verify -l root.layout --gpg {alice} {home} --cert-store {}",
+            other.display()
+        ),
+        "nor is it in the certificate store",
+    );
+}
+
+#[test]
+fn a_configured_crypto_policy_can_refuse_what_the_default_accepts() {
+    let env = Env::new();
+    empty_layout(&env);
+    let alice = env.fpr("alice");
+    env.ok(format!("sign -f root.layout --gpg {alice}"));
+    let verify = format!("verify -l root.layout --gpg {alice}");
+    env.ok(verify.as_str());
+    // A policy file that refuses RSA keys (alice's is RSA 3072).
+    env.write(
+        "no-rsa.toml",
+        "[asymmetric_algorithms]\nrsa2048 = \"never\"\nrsa3072 = \"never\"\nrsa4096 = \"never\"\n",
+    );
+    let mut c = env.cmd(verify.as_str());
+    c.env("SEQUOIA_CRYPTO_POLICY", env.work().join("no-rsa.toml"));
+    let out = crate::common::check(c, 1);
+    assert!(
+        out.stderr
+            .contains("uses RSA3072, which the crypto policy in")
+            && out.stderr.contains("no-rsa.toml"),
+        "{}",
+        out.stderr
+    );
+    // SHA-1 self-signatures: accepted by default (with a warning), refused
+    // by a policy that says so.
+    env.key("owen-sha1.asc");
+    env.key("owen-sha1.layout");
+    let owen = "D1E2F7C84A197C2DE03218B07764FD618046F3A2";
+    let sha1 = format!("verify -l owen-sha1.layout --keyring owen-sha1.asc --gpg {owen}");
+    env.ok(sha1.as_str());
+    env.write("no-sha1.toml", "[hash_algorithms]\nsha1 = \"never\"\n");
+    let mut c = env.cmd(sha1.as_str());
+    c.env("SEQUOIA_CRYPTO_POLICY", env.work().join("no-sha1.toml"));
+    let out = crate::common::check(c, 1);
+    assert!(
+        out.stderr
+            .contains("SHA-1 self-signatures, a weak algorithm that the crypto policy in"),
+        "{}",
+        out.stderr
+    );
+    // A policy file that cannot be read is an error, before anything runs.
+    env.write("broken.toml", "not toml\n");
+    let mut c = env.cmd(verify.as_str());
+    c.env("SEQUOIA_CRYPTO_POLICY", env.work().join("broken.toml"));
+    let out = crate::common::check(c, 1);
+    assert!(out.stderr.contains("crypto policy"), "{}", out.stderr);
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+}
