@@ -16,6 +16,7 @@
 //! key, rule or artifact at fault. The clock is an input, so tests are
 //! deterministic.
 
+mod signatures;
 mod stages;
 
 use std::collections::BTreeMap;

@@ -13,8 +13,8 @@ use rayon::prelude::*;
 type StepLinks<T> = Vec<(String, Vec<(String, T)>)>;
 
 use super::{
-    CountedLink, Failure, ItemReport, LayoutKey, Log, MAX_SUBLAYOUT_DEPTH, SignerReport,
-    SkippedLink, Stage, Trace, VerifyOptions,
+    CountedLink, Failure, ItemReport, LayoutKey, Log, MAX_SUBLAYOUT_DEPTH, SkippedLink, Stage,
+    Trace, VerifyOptions,
 };
 use crate::fsio::{self, LoadError};
 use crate::keys::{KeyDict, VerifyError, verify_envelope};
@@ -49,7 +49,7 @@ pub(super) fn verify_layout(
         depth,
     } = level;
     log.info("Verifying layout signatures...");
-    let signers = layout_signatures(env, keys, opts.signatures)?;
+    let signers = super::signatures::layout_signatures(env, keys, opts.signatures)?;
     if let Some(t) = trace.as_deref_mut() {
         t.signers = signers;
     }
@@ -151,109 +151,6 @@ pub(super) fn verify_layout(
         }
     }
     Ok(summary(&layout, &links, summary_name))
-}
-
-/// Stage 1: every given key must have a valid signature on the layout.
-fn layout_signatures(
-    env: &Envelope,
-    keys: &[LayoutKey],
-    signatures: Option<usize>,
-) -> Result<Vec<SignerReport>, Failure> {
-    let checked: Vec<(&LayoutKey, Result<(), VerifyError>)> = keys
-        .iter()
-        .map(|k| (k, verify_envelope(env, k.verifier.as_ref())))
-        .collect();
-    let valid: Vec<SignerReport> = checked
-        .iter()
-        .filter(|(_, r)| r.is_ok())
-        .map(|(k, _)| SignerReport {
-            keyid: k.verifier.keyid().to_owned(),
-            source: k.source.clone(),
-            kind: k.kind.clone(),
-        })
-        .collect();
-    let why = |k: &LayoutKey, e: &VerifyError| {
-        let id = k.verifier.keyid();
-        match e {
-            VerifyError::NoSignature(_) => {
-                format!("the layout carries no signature by key {id} ({})", k.source)
-            }
-            VerifyError::Invalid(_) => format!(
-                "the layout's signature by key {id} ({}) is invalid: the layout was changed after signing, or signed by another key",
-                k.source
-            ),
-            other => format!(
-                "the layout's signature by key {id} ({}) is not accepted: {other}",
-                k.source
-            ),
-        }
-    };
-    let failure = |msg: String, key: Option<&str>| {
-        let mut f = Failure::new(
-            Stage::LayoutSignatures,
-            format!("{msg}; {}", signed_by_hint(env, &valid, keys.len())),
-        );
-        if let Some(id) = key {
-            f = f.key(id);
-        }
-        f
-    };
-    match signatures {
-        // sqv's rule: N distinct keys among those given.
-        Some(n) => {
-            if valid.len() < n {
-                let not: Vec<String> = checked
-                    .iter()
-                    .filter_map(|(k, r)| r.as_ref().err().map(|e| why(k, e)))
-                    .collect();
-                return Err(failure(
-                    format!(
-                        "the layout needs valid signatures by {n} of the {} keys given, found {} ({})",
-                        keys.len(),
-                        valid.len(),
-                        not.join("; ")
-                    ),
-                    None,
-                ));
-            }
-        }
-        // The reference's rule for named keys (each must have signed);
-        // gpgv's for keys that are only in a keyring (one suffices).
-        None => {
-            if let Some((k, Err(e))) = checked.iter().find(|(k, r)| k.required && r.is_err()) {
-                return Err(failure(why(k, e), Some(k.verifier.keyid())));
-            }
-            let optional: Vec<&LayoutKey> = keys.iter().filter(|k| !k.required).collect();
-            if !optional.is_empty() && !checked.iter().any(|(k, r)| !k.required && r.is_ok()) {
-                let mut sources: Vec<&str> = optional.iter().map(|k| k.source.as_str()).collect();
-                sources.dedup();
-                return Err(failure(
-                    format!("no key of {} validly signed the layout", sources.join(", ")),
-                    None,
-                ));
-            }
-        }
-    }
-    Ok(valid)
-}
-
-/// Which keys did sign, and how to ask for fewer or other signers.
-fn signed_by_hint(env: &Envelope, valid: &[SignerReport], given: usize) -> String {
-    let ids = env.signature_keyids();
-    let signed = if ids.is_empty() {
-        "the layout is not signed".to_owned()
-    } else {
-        format!("the layout is signed by key {}", ids.join(", key "))
-    };
-    if valid.is_empty() || given < 2 {
-        return signed;
-    }
-    let v: Vec<&str> = valid.iter().map(|v| v.source.as_str()).collect();
-    format!(
-        "{signed}; of the {given} keys given, {} signed it validly: --signatures {} accepts that, or name only the keys that must sign",
-        v.join(", "),
-        valid.len()
-    )
 }
 
 /// Stage 2: `expires` must be in the future.
