@@ -162,17 +162,7 @@ impl<'a> Resolver<'a> {
         warn_about_certs(&out);
         for s in specs {
             match s {
-                KeySpec::Pem(p) => {
-                    let k = load_public_key(p)?;
-                    out.push(Resolved {
-                        description: KeyDict::Sslib(k.clone()).describe(),
-                        kind: k.keytype.clone(),
-                        named: true,
-                        warnings: Vec::new(),
-                        verifier: Box::new(k),
-                        source: p.display().to_string(),
-                    });
-                }
+                KeySpec::Pem(p) => out.push(pem_resolved(load_public_key(p)?, p)),
                 KeySpec::PublicFile(p) => out.extend(self.public_file(p)?),
                 _ => {}
             }
@@ -201,14 +191,7 @@ impl<'a> Resolver<'a> {
         {
             let k =
                 load_public(p, &bytes).map_err(|e| anyhow!("public key {}: {e}", p.display()))?;
-            return Ok(vec![Resolved {
-                description: KeyDict::Sslib(k.clone()).describe(),
-                kind: k.keytype.clone(),
-                named: true,
-                warnings: Vec::new(),
-                verifier: Box::new(k),
-                source: p.display().to_string(),
-            }]);
+            return Ok(vec![pem_resolved(k, p)]);
         }
         let source = p.display().to_string();
         read_certs(&bytes)
@@ -337,6 +320,18 @@ fn store_cert(dir: &Path, id: &str) -> std::result::Result<Option<Cert>, String>
         }
     }
     Ok(None)
+}
+
+/// A PEM public key read from `path`.
+fn pem_resolved(k: intoto::keys::SslibKey, path: &Path) -> Resolved {
+    Resolved {
+        description: KeyDict::Sslib(k.clone()).describe(),
+        kind: k.keytype.clone(),
+        named: true,
+        warnings: Vec::new(),
+        verifier: Box::new(k),
+        source: path.display().to_string(),
+    }
 }
 
 /// Every certificate in `paths`, and how to name them in messages.

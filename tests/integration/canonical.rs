@@ -6,8 +6,6 @@
 //! reversed, verified and co-signed here.
 
 use std::fs;
-use std::io::Write as _;
-use std::process::Stdio;
 
 use serde_json::Value;
 
@@ -159,27 +157,9 @@ fn random_documents_encode_like_securesystemslib() {
     let script = "import json, sys\nfrom securesystemslib.formats import encode_canonical\n\
                   for line in sys.stdin.buffer:\n    v = json.loads(json.loads(line))\n    \
                   sys.stdout.buffer.write(json.dumps(list(encode_canonical(v).encode('utf-8'))).encode() + b'\\n')\n";
-    let mut child = rf
-        .python(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = String::new();
-    for d in &docs {
-        input.push_str(&serde_json::to_string(d).unwrap());
-        input.push('\n');
-    }
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success());
-    let theirs: Vec<Vec<u8>> = String::from_utf8(out.stdout)
-        .unwrap()
+    let lines: Vec<Value> = docs.iter().map(|d| Value::String(d.clone())).collect();
+    let out = rf.python_lines(script, &[], &lines);
+    let theirs: Vec<Vec<u8>> = out
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();

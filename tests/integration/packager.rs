@@ -3,9 +3,6 @@
 //! hints when the layout's signatures do not satisfy, and the `--json`
 //! report as a contract (validated against docs/verify-report.schema.json).
 
-use std::io::Write as _;
-use std::process::Stdio;
-
 use serde_json::Value;
 
 use crate::common::{Env, Reference, repo};
@@ -126,30 +123,8 @@ fn validate(rf: &Reference, reports: &[Value]) {
         for i, line in enumerate(sys.stdin):\n    \
             errs = [e.message for e in v.iter_errors(json.loads(line))]\n    \
             if errs: print(i, errs); sys.exit(1)\n";
-    let mut c = rf.python(script);
-    c.arg(repo().join("docs/verify-report.schema.json"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = c.spawn().unwrap();
-    let mut input = String::new();
-    for r in reports {
-        input.push_str(&serde_json::to_string(r).unwrap());
-        input.push('\n');
-    }
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let schema = repo().join("docs/verify-report.schema.json");
+    rf.python_lines(script, &[schema.as_path()], reports);
 }
 
 #[test]
@@ -211,6 +186,19 @@ fn every_json_report_follows_the_schema() {
     validate(&rf, &reports);
 }
 
+/// A pgp.cert.d store at `dir`, written by openpgp-cert-d, holding the
+/// demo user `name`'s certificate.
+fn store_with(env: &Env, dir: &std::path::Path, name: &str) {
+    let data = export_binary(env, name);
+    std::fs::create_dir_all(dir).unwrap();
+    openpgp_cert_d::CertD::with_base_dir(dir)
+        .unwrap()
+        .insert_data(&data, false, |new, _old| {
+            Ok(openpgp_cert_d::MergeResult::DataRef(new))
+        })
+        .unwrap();
+}
+
 /// `gpg --export` (binary) of the demo user `name`.
 fn export_binary(env: &Env, name: &str) -> Vec<u8> {
     let out = std::process::Command::new("gpg")
@@ -233,14 +221,7 @@ fn gpg_keys_are_found_in_a_shared_certificate_store() {
     // A store written by openpgp-cert-d itself, and a GnuPG home without
     // the key.
     let store = env.path("pgp.cert.d");
-    let data = export_binary(&env, "alice");
-    std::fs::create_dir_all(&store).unwrap();
-    openpgp_cert_d::CertD::with_base_dir(&store)
-        .unwrap()
-        .insert_data(&data, false, |new, _old| {
-            Ok(openpgp_cert_d::MergeResult::DataRef(new))
-        })
-        .unwrap();
+    store_with(&env, &store, "alice");
     let empty = env.path("empty-home");
     std::fs::create_dir(&empty).unwrap();
     std::fs::set_permissions(&empty, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
@@ -272,14 +253,7 @@ fn gpg_keys_are_found_in_a_shared_certificate_store() {
     crate::common::check(c, 0);
     // A store that holds another key does not help.
     let other = env.path("other.d");
-    let data = export_binary(&env, "carl");
-    std::fs::create_dir_all(&other).unwrap();
-    openpgp_cert_d::CertD::with_base_dir(&other)
-        .unwrap()
-        .insert_data(&data, false, |new, _old| {
-            Ok(openpgp_cert_d::MergeResult::DataRef(new))
-        })
-        .unwrap();
+    store_with(&env, &other, "carl");
     env.fails(
         1,
         format!(

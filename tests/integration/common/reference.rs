@@ -78,6 +78,42 @@ impl Reference {
         check(self.cmd(env, cmd), code)
     }
 
+    /// The venv's python running `script` with `args`, fed `lines` (one
+    /// JSON value per line) on stdin; its stdout, asserting success.
+    pub fn python_lines(
+        &self,
+        script: &str,
+        args: &[&Path],
+        lines: &[serde_json::Value],
+    ) -> String {
+        use std::io::Write as _;
+        let mut c = self.python(script);
+        c.args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = c.spawn().unwrap();
+        let mut input = String::new();
+        for l in lines {
+            input.push_str(&serde_json::to_string(l).unwrap());
+            input.push('\n');
+        }
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
     /// The venv's python running `script` (`python -c SCRIPT`).
     pub fn python(&self, script: &str) -> Command {
         let mut c = Command::new(self.bin.join("python"));
