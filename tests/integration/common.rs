@@ -250,6 +250,34 @@ impl Env {
         bob
     }
 
+    /// Makes a NIST P-256 signing key without a passphrase (nist@example.org)
+    /// in the GnuPG home and returns its fingerprint.
+    pub fn nist_key(&self) -> String {
+        let st = Command::new("gpg")
+            .arg("--homedir")
+            .arg(&self.gnupg)
+            .args([
+                "--batch",
+                "--pinentry-mode",
+                "loopback",
+                "--passphrase",
+                "",
+                "--quick-gen-key",
+                "Nist <nist@example.org>",
+                "nistp256",
+                "sign",
+                "never",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            st.status.success(),
+            "{}",
+            String::from_utf8_lossy(&st.stderr)
+        );
+        self.fpr("nist")
+    }
+
     /// Fingerprint of the demo key `name` (alice, bob, ...).
     pub fn fpr(&self, name: &str) -> String {
         self.fprs(name)

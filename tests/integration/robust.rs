@@ -585,29 +585,7 @@ fn small_ones() {
 #[test]
 fn record_start_and_stop_with_a_nist_ecdsa_gpg_key() {
     let env = Env::new();
-    let st = Command::new("gpg")
-        .arg("--homedir")
-        .arg(&env.gnupg)
-        .args([
-            "--batch",
-            "--pinentry-mode",
-            "loopback",
-            "--passphrase",
-            "",
-            "--quick-gen-key",
-            "Nist <nist@example.org>",
-            "nistp256",
-            "sign",
-            "never",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        st.status.success(),
-        "{}",
-        String::from_utf8_lossy(&st.stderr)
-    );
-    let fpr = env.fpr("nist");
+    let fpr = env.nist_key();
     env.write("a.txt", "a\n");
     let flags = ["--gpg", fpr.as_str(), "--allow-noninteroperable"];
     let mut start = env.intoto(["record", "start", "-n", "s", "-m", "a.txt"]);

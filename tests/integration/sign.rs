@@ -466,29 +466,7 @@ fn layout_authoring_validates_what_it_writes() {
 #[test]
 fn nist_ecdsa_gpg_keys_need_allow_noninteroperable() {
     let env = Env::new();
-    let st = std::process::Command::new("gpg")
-        .arg("--homedir")
-        .arg(&env.gnupg)
-        .args([
-            "--batch",
-            "--pinentry-mode",
-            "loopback",
-            "--passphrase",
-            "",
-            "--quick-gen-key",
-            "Nist <nist@example.org>",
-            "nistp256",
-            "sign",
-            "never",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        st.status.success(),
-        "{}",
-        String::from_utf8_lossy(&st.stderr)
-    );
-    let fpr = env.fpr("nist");
+    let fpr = env.nist_key();
     let (rc, _, err) = run(env.intoto(["run", "-n", "n", "-x", "--gpg", &fpr]));
     assert_eq!(rc, 1, "{err}");
     assert!(
