@@ -346,7 +346,12 @@ pub fn to_canonical(value: &Value) -> Result<Vec<u8>, CanonicalError> {
 /// canonical (non-integers, NaN, lone surrogates, duplicates) is refused.
 pub fn canonicalize(text: &[u8]) -> Result<Vec<u8>, CanonicalError> {
     let mut out = Vec::with_capacity(text.len());
-    parse_seed(text, CanonSeed { out: &mut out }).map_err(|e| match e {
+    let mut starts = Vec::new();
+    let seed = CanonSeed {
+        out: &mut out,
+        starts: &mut starts,
+    };
+    parse_seed(text, seed).map_err(|e| match e {
         StrictError::Bom => CanonicalError("starts with a byte-order mark".into()),
         StrictError::Json(e) => CanonicalError(e.to_string()),
     })?;
@@ -369,9 +374,14 @@ pub fn parse_canonical(canonical: &[u8]) -> Result<Value, ParseError> {
     parse(&text)
 }
 
-/// Writes the canonical form of the value it reads into `out`.
+/// Writes the canonical form of the value it reads into `out`, in one
+/// streaming pass. Objects are written as they come; one whose keys are
+/// not in order (rare: the reference and intoto write sorted keys) is
+/// sorted in place afterwards. `starts` is a shared stack of the entry
+/// offsets of the objects being written, so no object allocates.
 struct CanonSeed<'a> {
     out: &'a mut Vec<u8>,
+    starts: &'a mut Vec<usize>,
 }
 
 fn write_canonical_str(out: &mut Vec<u8>, s: &str) {
@@ -383,6 +393,49 @@ fn write_canonical_str(out: &mut Vec<u8>, s: &str) {
         out.push(b);
     }
     out.push(b'"');
+}
+
+/// The key of a canonical object entry (`"key":value`), unescaped.
+fn entry_key(entry: &[u8]) -> Vec<u8> {
+    let mut key = Vec::new();
+    let mut i = 1;
+    while i < entry.len() {
+        match entry[i] {
+            b'\\' => {
+                key.push(entry[i + 1]);
+                i += 2;
+            }
+            b'"' => break,
+            b => {
+                key.push(b);
+                i += 1;
+            }
+        }
+    }
+    key
+}
+
+/// A key, borrowed from the input when it has no escapes.
+struct KeySeed;
+
+impl<'de> de::DeserializeSeed<'de> for KeySeed {
+    type Value = std::borrow::Cow<'de, str>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed {
+    type Value = std::borrow::Cow<'de, str>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object key")
+    }
+    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Self::Value, E> {
+        Ok(std::borrow::Cow::Borrowed(s))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
+        Ok(std::borrow::Cow::Owned(s.to_owned()))
+    }
 }
 
 impl<'de> de::DeserializeSeed<'de> for CanonSeed<'_> {
@@ -408,11 +461,11 @@ impl<'de> Visitor<'de> for CanonSeed<'_> {
         Ok(())
     }
     fn visit_i64<E>(self, i: i64) -> Result<(), E> {
-        self.out.extend_from_slice(i.to_string().as_bytes());
+        let _ = write!(self.out, "{i}");
         Ok(())
     }
     fn visit_u64<E>(self, u: u64) -> Result<(), E> {
-        self.out.extend_from_slice(u.to_string().as_bytes());
+        let _ = write!(self.out, "{u}");
         Ok(())
     }
     fn visit_f64<E: de::Error>(self, f: f64) -> Result<(), E> {
@@ -432,10 +485,11 @@ impl<'de> Visitor<'de> for CanonSeed<'_> {
             if !first {
                 self.out.push(b',');
             }
-            if seq
-                .next_element_seed(CanonSeed { out: self.out })?
-                .is_none()
-            {
+            let item = CanonSeed {
+                out: &mut *self.out,
+                starts: &mut *self.starts,
+            };
+            if seq.next_element_seed(item)?.is_none() {
                 self.out.truncate(mark);
                 break;
             }
@@ -445,27 +499,60 @@ impl<'de> Visitor<'de> for CanonSeed<'_> {
         Ok(())
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
-        while let Some(key) = map.next_key::<String>()? {
-            let mut value = Vec::new();
-            map.next_value_seed(CanonSeed { out: &mut value })?;
-            entries.push((key, value));
-        }
-        // Rust orders strings by UTF-8 bytes, which is code point order,
-        // as Python's sort of str.
-        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        if let Some(w) = entries.windows(2).find(|w| w[0].0 == w[1].0) {
-            return Err(de::Error::custom(format_args!("{DUP_PREFIX}{:?}", w[0].0)));
-        }
+        let base = self.starts.len();
         self.out.push(b'{');
-        for (i, (k, v)) in entries.iter().enumerate() {
-            if i > 0 {
+        let body = self.out.len();
+        let mut prev: Option<std::borrow::Cow<'de, str>> = None;
+        let mut sorted = true;
+        let dup = |k: &str| de::Error::custom(format_args!("{DUP_PREFIX}{k:?}"));
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            if self.out.len() > body {
                 self.out.push(b',');
             }
-            write_canonical_str(self.out, k);
+            self.starts.push(self.out.len());
+            if let Some(p) = &prev {
+                // Rust orders strings by UTF-8 bytes, which is code point
+                // order, as Python's sort of str.
+                match key.as_ref().cmp(p.as_ref()) {
+                    std::cmp::Ordering::Less => sorted = false,
+                    std::cmp::Ordering::Equal if sorted => return Err(dup(&key)),
+                    _ => {}
+                }
+            }
+            write_canonical_str(self.out, &key);
             self.out.push(b':');
-            self.out.extend_from_slice(v);
+            map.next_value_seed(CanonSeed {
+                out: &mut *self.out,
+                starts: &mut *self.starts,
+            })?;
+            prev = Some(key);
         }
+        if !sorted {
+            let end = self.out.len();
+            let starts = &self.starts[base..];
+            let segment = self.out[body..end].to_vec();
+            let mut entries: Vec<(Vec<u8>, &[u8])> = starts
+                .iter()
+                .enumerate()
+                .map(|(i, &s)| {
+                    let e = starts.get(i + 1).map_or(end, |n| n - 1);
+                    let bytes = &segment[s - body..e - body];
+                    (entry_key(bytes), bytes)
+                })
+                .collect();
+            entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            if let Some(w) = entries.windows(2).find(|w| w[0].0 == w[1].0) {
+                return Err(dup(&String::from_utf8_lossy(&w[0].0)));
+            }
+            self.out.truncate(body);
+            for (i, (_, bytes)) in entries.iter().enumerate() {
+                if i > 0 {
+                    self.out.push(b',');
+                }
+                self.out.extend_from_slice(bytes);
+            }
+        }
+        self.starts.truncate(base);
         self.out.push(b'}');
         Ok(())
     }
@@ -628,6 +715,14 @@ mod tests {
     }
 
     #[test]
+    fn unsorted_objects_are_sorted_in_place_at_every_level() {
+        assert_eq!(
+            canon(r#"{"z": {"y": 1, "b\"q": [{"d": 1, "c": 2}], "b\\": 0}, "a": {}}"#),
+            r#"{"a":{},"z":{"b\"q":[{"c":2,"d":1}],"b\\":0,"y":1}}"#
+        );
+    }
+
+    #[test]
     fn canonical_orders_keys_by_code_point() {
         assert_eq!(
             canon(r#"{"é": 1, "z": 2, "_": 3, "Z": 4}"#),
@@ -644,6 +739,8 @@ mod tests {
             b"{\"a\": {\"x\": -0.0}}",
             b"18446744073709551616",
             b"{\"a\": 1, \"a\": 1}",
+            b"{\"b\": 1, \"a\": 2, \"b\": 3}",
+            b"{\"x\": {\"b\\\"\": 1, \"a\": 2, \"b\\\"\": 3}}",
             b"\"\\ud800\"",
             b"[NaN]",
         ] {
