@@ -16,7 +16,7 @@ use std::ffi::OsStr;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
 
 mod command;
 mod reference;
@@ -61,6 +61,50 @@ pub fn copy_dir(from: &Path, to: &Path) {
 pub fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions.
     unsafe { libc::geteuid() == 0 }
+}
+
+/// Runs `program args` in a scratch copy of the case folder `dir` (an
+/// interop or third-party case, described by `meta`): its GnuPG homes made
+/// private, in the case's `cwd`, with no input and no GNUPGHOME; agents
+/// stopped afterwards.
+pub fn run_in_case_copy(
+    dir: &Path,
+    meta: &serde_json::Value,
+    program: &Path,
+    args: &[String],
+) -> Output {
+    let scratch = tempfile::Builder::new()
+        .prefix("case")
+        .tempdir_in("/tmp")
+        .unwrap();
+    let work = scratch.path().join("c");
+    copy_dir(dir, &work);
+    let homes: Vec<PathBuf> = meta["gpg_homes"]
+        .as_array()
+        .map(|a| a.iter().map(|h| work.join(h.as_str().unwrap())).collect())
+        .unwrap_or_default();
+    for h in &homes {
+        fs::set_permissions(h, fs::Permissions::from_mode(0o700)).unwrap();
+    }
+    let cwd = work.join(meta["cwd"].as_str().unwrap_or("."));
+    fs::create_dir_all(&cwd).unwrap();
+    let out = Command::new(program)
+        .args(args)
+        .current_dir(cwd)
+        .stdin(Stdio::null())
+        .env_remove("GNUPGHOME")
+        .env_remove("GNUPG")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    for h in &homes {
+        let _ = Command::new("gpgconf")
+            .arg("--homedir")
+            .arg(h)
+            .args(["--kill", "all"])
+            .output();
+    }
+    out
 }
 
 /// A scratch directory with its own GnuPG home (a copy of gnupg-home).

@@ -3,12 +3,10 @@
 //! the case records the reference's bug).
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
-use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-use crate::common::{bin, copy_dir, testdata};
+use crate::common::{bin, run_in_case_copy, testdata};
 
 #[test]
 fn all_reference_cases_give_the_reference_outcome() {
@@ -30,42 +28,15 @@ fn all_reference_cases_give_the_reference_outcome() {
             .unwrap() as i32;
         let argv: Vec<String> = serde_json::from_value(meta["command"].clone()).unwrap();
         let sub = argv[0].strip_prefix("in-toto-").unwrap().to_owned();
-        let scratch = tempfile::Builder::new()
-            .prefix("ic")
-            .tempdir_in("/tmp")
-            .unwrap();
-        let work = scratch.path().join("c");
-        copy_dir(case, &work);
-        let homes: Vec<_> = meta["gpg_homes"]
-            .as_array()
-            .map(|a| a.iter().map(|h| work.join(h.as_str().unwrap())).collect())
-            .unwrap_or_default();
-        for h in &homes {
-            fs::set_permissions(h, fs::Permissions::from_mode(0o700)).unwrap();
-        }
-        let mut cmd = Command::new(bin());
-        cmd.arg(&sub).args(&argv[1..]);
+        let mut args = vec![sub];
+        args.extend(argv[1..].iter().cloned());
         if let Some(params) = meta["substitution_parameters"].as_object() {
             for (k, v) in params {
-                cmd.arg("--param")
-                    .arg(format!("{k}={}", v.as_str().unwrap()));
+                args.push("--param".into());
+                args.push(format!("{k}={}", v.as_str().unwrap()));
             }
         }
-        let out = cmd
-            .current_dir(work.join(meta["cwd"].as_str().unwrap_or(".")))
-            .stdin(Stdio::null())
-            .env_remove("GNUPGHOME")
-            .env_remove("GNUPG")
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap();
-        for h in &homes {
-            let _ = Command::new("gpgconf")
-                .arg("--homedir")
-                .arg(h)
-                .args(["--kill", "all"])
-                .output();
-        }
+        let out = run_in_case_copy(case, &meta, &bin(), &args);
         let got = out.status.code().unwrap_or(-1);
         let stderr = String::from_utf8_lossy(&out.stderr);
         if got != want {

@@ -3,13 +3,12 @@
 //! each case records, and the Python reference the outcome measured with it.
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use serde_json::Value;
 
-use crate::common::{bin, copy_dir, reference, testdata};
+use crate::common::{bin, reference, run_in_case_copy, testdata};
 
 struct Case {
     dir: PathBuf,
@@ -55,39 +54,7 @@ fn cases() -> Vec<Case> {
 /// Copies the case to a scratch directory and runs `program args...` in
 /// its `cwd` (GnuPG homes made private, agents stopped afterwards).
 fn run_case(case: &Case, program: &Path, args: &[String]) -> Output {
-    let scratch = tempfile::Builder::new()
-        .prefix("tp")
-        .tempdir_in("/tmp")
-        .unwrap();
-    let work = scratch.path().join("c");
-    copy_dir(&case.dir, &work);
-    let homes: Vec<_> = case
-        .strings("gpg_homes")
-        .iter()
-        .map(|h| work.join(h))
-        .collect();
-    for h in &homes {
-        fs::set_permissions(h, fs::Permissions::from_mode(0o700)).unwrap();
-    }
-    let cwd = work.join(case.meta["cwd"].as_str().unwrap_or("."));
-    fs::create_dir_all(&cwd).unwrap();
-    let out = Command::new(program)
-        .args(args)
-        .current_dir(cwd)
-        .stdin(Stdio::null())
-        .env_remove("GNUPGHOME")
-        .env_remove("GNUPG")
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    for h in &homes {
-        let _ = Command::new("gpgconf")
-            .arg("--homedir")
-            .arg(h)
-            .args(["--kill", "all"])
-            .output();
-    }
-    out
+    run_in_case_copy(&case.dir, &case.meta, program, args)
 }
 
 #[test]
