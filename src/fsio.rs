@@ -175,8 +175,34 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         }
     };
     write_resolved(&target)
-        .and_then(|w| w.finish(bytes))
+        .and_then(|w| w.finish(&mut |f: &mut dyn Write| f.write_all(bytes)))
         .map_err(via)
+}
+
+/// [`write_atomic`] of what `write` writes (through a buffer), for output
+/// too big to hold in memory twice. Nothing is at `path` until `write`
+/// has succeeded.
+pub fn write_atomic_with(
+    path: &Path,
+    write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    let target = resolve_target(path)?;
+    write_resolved(&target)
+        .and_then(|w| w.finish(write))
+        .map_err(|e| {
+            if target != path {
+                io::Error::new(
+                    e.kind(),
+                    format!(
+                        "{} is a symlink to {}: {e}",
+                        path.display(),
+                        target.display()
+                    ),
+                )
+            } else {
+                e
+            }
+        })
 }
 
 /// An output file whose target is resolved and checked.
@@ -229,14 +255,18 @@ fn write_resolved(target: &Path) -> io::Result<Pending> {
 }
 
 impl Pending {
-    fn finish(self, bytes: &[u8]) -> io::Result<()> {
+    fn finish(self, write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
         let name = self.target.file_name().unwrap_or_default();
         let t = create_temp(&self.dir, &format!(".{}.", name.to_string_lossy()))?;
         let Temp {
             file: mut tmp,
             _guard,
         } = t;
-        tmp.write_all(bytes)?;
+        {
+            let mut w = io::BufWriter::with_capacity(128 * 1024, &mut tmp);
+            write(&mut w)?;
+            w.flush()?;
+        }
         let mode = match &self.existing {
             Some(m) => m.permissions().mode() & 0o7777,
             None => 0o666 & !current_umask(),
@@ -411,7 +441,7 @@ impl LockedFile {
                 self.target.display()
             )));
         }
-        pending.finish(bytes)
+        pending.finish(&mut |f: &mut dyn Write| f.write_all(bytes))
     }
 }
 

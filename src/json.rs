@@ -558,6 +558,273 @@ impl<'de> Visitor<'de> for CanonSeed<'_> {
     }
 }
 
+/// The canonical JSON of `value`, written straight from its `Serialize`
+/// when that emits every object's keys in order (the models do), without
+/// the intermediate JSON text [`to_canonical`] parses. `None` when it does
+/// not (keys out of order or repeated, a float, a raw fragment): the
+/// caller then goes through [`canonicalize`], which sorts or says why not.
+pub fn to_canonical_direct<T: Serialize + ?Sized>(value: &T) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(1024);
+    let mut f = CanonFormatter::default();
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, &mut f);
+    value.serialize(&mut ser).ok()?;
+    (!f.unsorted && f.levels.is_empty()).then_some(out)
+}
+
+/// serde_json's writer, made canonical: no whitespace, strings with only
+/// `"` and `\\` escaped (control characters raw), integers only; it notes
+/// whether every object's keys came in strictly increasing order.
+#[derive(Default)]
+struct CanonFormatter {
+    /// Per open object: its last key (unescaped), and whether it has one.
+    levels: Vec<(bool, Vec<u8>)>,
+    depth: usize,
+    key: Vec<u8>,
+    in_key: bool,
+    unsorted: bool,
+}
+
+fn not_canonical(what: &str) -> io::Error {
+    io::Error::other(format!("{what} has no canonical form"))
+}
+
+impl serde_json::ser::Formatter for &mut CanonFormatter {
+    fn write_f32<W: ?Sized + Write>(&mut self, _w: &mut W, _v: f32) -> io::Result<()> {
+        Err(not_canonical("a float"))
+    }
+    fn write_f64<W: ?Sized + Write>(&mut self, _w: &mut W, _v: f64) -> io::Result<()> {
+        Err(not_canonical("a float"))
+    }
+    fn write_i128<W: ?Sized + Write>(&mut self, w: &mut W, v: i128) -> io::Result<()> {
+        if i64::try_from(v).is_err() && u64::try_from(v).is_err() {
+            return Err(not_canonical("a 128-bit integer"));
+        }
+        write!(w, "{v}")
+    }
+    fn write_u128<W: ?Sized + Write>(&mut self, w: &mut W, v: u128) -> io::Result<()> {
+        if u64::try_from(v).is_err() {
+            return Err(not_canonical("a 128-bit integer"));
+        }
+        write!(w, "{v}")
+    }
+    fn write_number_str<W: ?Sized + Write>(&mut self, _w: &mut W, _v: &str) -> io::Result<()> {
+        Err(not_canonical("a number"))
+    }
+    fn write_raw_fragment<W: ?Sized + Write>(&mut self, _w: &mut W, _f: &str) -> io::Result<()> {
+        Err(not_canonical("raw JSON"))
+    }
+    fn write_string_fragment<W: ?Sized + Write>(&mut self, w: &mut W, f: &str) -> io::Result<()> {
+        if self.in_key {
+            self.key.extend_from_slice(f.as_bytes());
+        }
+        w.write_all(f.as_bytes())
+    }
+    fn write_char_escape<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        e: serde_json::ser::CharEscape,
+    ) -> io::Result<()> {
+        use serde_json::ser::CharEscape as E;
+        let raw = match e {
+            E::Quote => b'"',
+            E::ReverseSolidus => b'\\',
+            E::Solidus => b'/',
+            E::Backspace => 0x08,
+            E::FormFeed => 0x0c,
+            E::LineFeed => b'\n',
+            E::CarriageReturn => b'\r',
+            E::Tab => b'\t',
+            E::AsciiControl(b) => b,
+        };
+        if self.in_key {
+            self.key.push(raw);
+        }
+        match raw {
+            b'"' | b'\\' => w.write_all(&[b'\\', raw]),
+            _ => w.write_all(&[raw]),
+        }
+    }
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        if first { Ok(()) } else { w.write_all(b",") }
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        if self.depth == self.levels.len() {
+            self.levels.push((false, Vec::new()));
+        } else {
+            self.levels[self.depth].0 = false;
+        }
+        self.depth += 1;
+        w.write_all(b"{")
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.depth -= 1;
+        if self.depth == 0 {
+            self.levels.clear();
+        }
+        w.write_all(b"}")
+    }
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.in_key = true;
+        self.key.clear();
+        if first { Ok(()) } else { w.write_all(b",") }
+    }
+    fn end_object_key<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.in_key = false;
+        let (has, last) = &mut self.levels[self.depth - 1];
+        if *has && self.key.as_slice() <= last.as_slice() {
+            self.unsorted = true;
+        }
+        *has = true;
+        last.clear();
+        last.extend_from_slice(&self.key);
+        Ok(())
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b":")
+    }
+}
+
+/// [`to_python_pretty`] of the value whose canonical JSON is `canonical`,
+/// appended to `out`, without building the value (a link of 100k artifacts
+/// would need a tree of 400k allocations): canonical JSON's keys are
+/// already in the order `sort_keys=True` gives, so only the layout and
+/// the string escapes change. `level` is the indentation the value starts
+/// at (1 for a member of a top-level object). The bytes must come from
+/// [`canonicalize`]; anything else is an error.
+pub fn canonical_to_python_pretty(
+    canonical: &[u8],
+    level: usize,
+    out: &mut Vec<u8>,
+) -> Result<(), CanonicalError> {
+    canonical_to_python_pretty_with(canonical, level, out, &mut |_| Ok(()))
+        .map_err(|e| CanonicalError(e.to_string()))
+}
+
+/// [`canonical_to_python_pretty`] into `w`, through a small buffer: the
+/// text is never whole in memory.
+pub fn write_canonical_as_python_pretty<W: Write + ?Sized>(
+    canonical: &[u8],
+    level: usize,
+    w: &mut W,
+) -> io::Result<()> {
+    let mut buf = Vec::with_capacity(128 * 1024);
+    canonical_to_python_pretty_with(canonical, level, &mut buf, &mut |b: &mut Vec<u8>| {
+        if b.len() >= 64 * 1024 {
+            w.write_all(b)?;
+            b.clear();
+        }
+        Ok(())
+    })?;
+    w.write_all(&buf)
+}
+
+/// The converter: appends to `out`, calling `flush` after every token.
+fn canonical_to_python_pretty_with(
+    canonical: &[u8],
+    level: usize,
+    out: &mut Vec<u8>,
+    flush: &mut dyn FnMut(&mut Vec<u8>) -> io::Result<()>,
+) -> io::Result<()> {
+    let b = canonical;
+    let bad = |i: usize| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("not canonical JSON at byte {i}"),
+        )
+    };
+    let newline = |out: &mut Vec<u8>, depth: usize| {
+        out.push(b'\n');
+        out.resize(out.len() + depth, b' ');
+    };
+    let mut depth = level;
+    let mut text = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        flush(out)?;
+        match b[i] {
+            open @ (b'{' | b'[') => {
+                let close = if open == b'{' { b'}' } else { b']' };
+                out.push(open);
+                if b.get(i + 1) == Some(&close) {
+                    out.push(close);
+                    i += 2;
+                } else {
+                    depth += 1;
+                    newline(out, depth);
+                    i += 1;
+                }
+            }
+            close @ (b'}' | b']') => {
+                depth = depth
+                    .checked_sub(1)
+                    .filter(|d| *d >= level)
+                    .ok_or_else(|| bad(i))?;
+                newline(out, depth);
+                out.push(close);
+                i += 1;
+            }
+            b',' => {
+                out.push(b',');
+                newline(out, depth);
+                i += 1;
+            }
+            b':' => {
+                out.extend_from_slice(b": ");
+                i += 1;
+            }
+            b'"' => {
+                // Canonical strings escape only `"` and `\\`.
+                let mut j = i + 1;
+                let start = j;
+                while j < b.len() && b[j] != b'"' && b[j] != b'\\' {
+                    j += 1;
+                }
+                let raw: &[u8] = if b.get(j) == Some(&b'"') {
+                    &b[start..j]
+                } else {
+                    text.clear();
+                    text.extend_from_slice(&b[start..j]);
+                    loop {
+                        match b.get(j) {
+                            Some(b'"') => break,
+                            Some(b'\\') => {
+                                match b.get(j + 1) {
+                                    Some(&c @ (b'"' | b'\\')) => text.push(c),
+                                    _ => return Err(bad(j)),
+                                }
+                                j += 2;
+                            }
+                            Some(&c) => {
+                                text.push(c);
+                                j += 1;
+                            }
+                            None => return Err(bad(i)),
+                        }
+                    }
+                    &text
+                };
+                let s = std::str::from_utf8(raw).map_err(|_| bad(i))?;
+                let mut ser =
+                    serde_json::Serializer::with_formatter(&mut *out, PythonFormatter::compact());
+                s.serialize(&mut ser).map_err(io::Error::other)?;
+                i = j + 1;
+            }
+            b'-' | b'0'..=b'9' | b't' | b'f' | b'n' => {
+                let start = i;
+                while i < b.len() && matches!(b[i], b'-' | b'0'..=b'9' | b'a'..=b'z') {
+                    i += 1;
+                }
+                out.extend_from_slice(&b[start..i]);
+            }
+            _ => return Err(bad(i)),
+        }
+    }
+    if depth != level {
+        return Err(bad(b.len()));
+    }
+    Ok(())
+}
+
 /// `json.dumps(value, indent=1, separators=(",", ": "), sort_keys=True)`.
 pub fn to_python_pretty<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, serde_json::Error> {
     let mut out = Vec::with_capacity(1024);

@@ -10,20 +10,42 @@
 //! symlink loop is detected instead of recursing until the OS gives up.
 //! Backslashes in names are recorded as `/`, as the reference does.
 //!
-//! The walk is sequential and cheap; hashing runs on all cores, each file
-//! streamed through a fixed buffer, so memory is O(files), not O(bytes).
+//! One pass: the walk and the hashing overlap on every core. Each
+//! directory is read once (`getdents`, whose entry types spare a `stat`
+//! per file), its entries are handled in parallel, files are opened
+//! relative to the directory's descriptor (one path component to
+//! resolve, not the whole path), stated once through the open descriptor
+//! and read through a fixed 64 KiB per-thread buffer, stopping at the size
+//! `fstat` gave; subdirectories recurse inside the same parallel loop.
+//! Memory is O(files): names go straight into the artifact map's one
+//! buffer, digests stay 32 bytes until the link is written.
+//!
+//! Within one step, the products pass can reuse what the materials pass
+//! hashed ([`DigestCache`]): a file whose identity (device, inode, size,
+//! mtime and ctime in nanoseconds) has not changed is not read again,
+//! unless it changed too close to the moment the materials pass began
+//! (git's racy-timestamp rule).
+//!
+//! When several paths cannot be recorded, the error reported is the first
+//! in walk order (arguments in order, entries by name), whatever order
+//! the threads met them in.
 
+use std::cmp::Ordering as Cmp;
+use std::collections::HashMap;
 use std::fs::{self, File};
 use std::io::{self, Read};
+use std::os::fd::{BorrowedFd, OwnedFd};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use rayon::prelude::*;
+use rustix::fs::{AtFlags, FileType, Mode, OFlags};
 use sha2::{Digest, Sha256};
 
-use crate::models::{Artifacts, HashDict};
+use crate::models::Artifacts;
 
 /// The reference's default exclude patterns.
 pub const DEFAULT_EXCLUDES: [&str; 4] = ["*.link*", ".git", "*.pyc", "*~"];
@@ -74,12 +96,146 @@ pub enum RecordError {
 /// Live counters for a progress display.
 #[derive(Debug, Default)]
 pub struct Progress {
-    /// Files found by the walk.
+    /// Files found by the walk so far.
     pub files_total: AtomicU64,
-    /// Files hashed.
+    /// Files hashed (or whose digest was reused).
     pub files_done: AtomicU64,
     /// Bytes hashed.
     pub bytes_done: AtomicU64,
+}
+
+/// A time stamp: seconds and nanoseconds since the epoch.
+type Stamp = (i64, i64);
+
+/// What tells, without reading it, that a file's content has not changed:
+/// device, inode, size, and modification and change times in nanoseconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Identity {
+    dev: u64,
+    ino: u64,
+    size: u64,
+    mtime: Stamp,
+    ctime: Stamp,
+}
+
+impl Identity {
+    #[allow(clippy::unnecessary_cast)] // the field types differ between targets
+    fn of_stat(st: &rustix::fs::Stat) -> Identity {
+        Identity {
+            dev: st.st_dev as u64,
+            ino: st.st_ino as u64,
+            size: st.st_size as u64,
+            mtime: (st.st_mtime as i64, st.st_mtime_nsec as i64),
+            ctime: (st.st_ctime as i64, st.st_ctime_nsec as i64),
+        }
+    }
+
+    fn of_metadata(m: &fs::Metadata) -> Identity {
+        Identity {
+            dev: m.dev(),
+            ino: m.ino(),
+            size: m.size(),
+            mtime: (m.mtime(), m.mtime_nsec()),
+            ctime: (m.ctime(), m.ctime_nsec()),
+        }
+    }
+
+    /// True when the file last changed (mtime or ctime) clearly before
+    /// `since`, so that a change after `since` cannot leave both stamps
+    /// as they were. File systems stamp with the kernel's coarse clock
+    /// (up to a tick, at most 10 ms, behind the clock `since` is read
+    /// from), truncated to their granularity: 20 ms of margin covers both
+    /// for every sub-second granularity, 2 s the file systems that keep
+    /// whole (FAT: even) seconds, recognised by stamps without
+    /// nanoseconds.
+    fn settled(&self, since: Stamp) -> bool {
+        let margin_ns: i64 = if self.mtime.1 == 0 && self.ctime.1 == 0 {
+            2_000_000_000
+        } else {
+            20_000_000
+        };
+        let last = self.mtime.max(self.ctime);
+        let ns = |s: Stamp| i128::from(s.0) * 1_000_000_000 + i128::from(s.1);
+        ns(last) + i128::from(margin_ns) < ns(since)
+    }
+}
+
+/// Digests a recording saw, for a later recording of the same step (the
+/// products after the materials) to reuse instead of reading the files
+/// again: a file is reused only when its [`Identity`] is exactly what it
+/// was and it had settled (see [`Identity`]) before the first recording
+/// began — git's racy-timestamp rule, so that an edit within the same
+/// clock tick is never missed.
+#[derive(Debug)]
+pub struct DigestCache {
+    since: Stamp,
+    files: HashMap<(u64, u64), (Identity, [u8; 32])>,
+}
+
+impl DigestCache {
+    /// An empty cache whose moment is now: call it before the recording
+    /// that fills it begins.
+    pub fn new() -> DigestCache {
+        DigestCache::since(now())
+    }
+
+    fn since(since: Stamp) -> DigestCache {
+        DigestCache {
+            since,
+            files: HashMap::new(),
+        }
+    }
+
+    /// Number of files remembered.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// True when nothing is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    fn learn(&mut self, id: Identity, digest: [u8; 32]) {
+        if id.settled(self.since) {
+            self.files.insert((id.dev, id.ino), (id, digest));
+        }
+    }
+
+    /// The remembered digest of the file that now has identity `id`.
+    fn reuse(&self, id: &Identity) -> Option<[u8; 32]> {
+        match self.files.get(&(id.dev, id.ino)) {
+            Some((then, digest)) if then == id && id.settled(self.since) => Some(*digest),
+            _ => None,
+        }
+    }
+}
+
+impl Default for DigestCache {
+    fn default() -> DigestCache {
+        DigestCache::new()
+    }
+}
+
+/// The time now, as a [`Stamp`].
+fn now() -> Stamp {
+    match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+        Ok(d) => (d.as_secs() as i64, i64::from(d.subsec_nanos())),
+        // A clock before 1970: nothing is settled.
+        Err(_) => (i64::MIN / 2, 0),
+    }
+}
+
+/// What a recording does with a [`DigestCache`].
+#[derive(Clone, Copy, Debug, Default)]
+pub enum Cache<'a> {
+    /// Nothing.
+    #[default]
+    None,
+    /// Fill it (every file is read).
+    Fill(&'a Mutex<DigestCache>),
+    /// Reuse its digests of unchanged files.
+    Reuse(&'a DigestCache),
 }
 
 /// Records `paths` (as given on the command line).
@@ -88,45 +244,389 @@ pub fn record(
     opts: &RecordOptions,
     progress: Option<&Progress>,
 ) -> Result<Artifacts, RecordError> {
+    record_with(paths, opts, progress, Cache::None)
+}
+
+/// Records `paths`, filling or reusing a [`DigestCache`].
+pub fn record_with(
+    paths: &[String],
+    opts: &RecordOptions,
+    progress: Option<&Progress>,
+    cache: Cache<'_>,
+) -> Result<Artifacts, RecordError> {
     let rec = Recorder::new(opts)?;
-    let mut files: Vec<(String, PathBuf)> = Vec::new();
+    let walk = Walk {
+        rec: &rec,
+        progress,
+        cache,
+        sink: Mutex::new(Artifacts::new()),
+        failure: Mutex::new(None),
+        failed: AtomicBool::new(false),
+    };
     let mut dirs: Vec<(String, PathBuf)> = Vec::new();
     for arg in paths {
-        let (scheme, path) = match arg.split_once(':') {
-            Some(("file", rest)) => ("file:", rest),
-            Some(("dir", rest)) => ("dir:", rest),
-            Some(("ostree", _)) => return Err(RecordError::Scheme(arg.clone(), "ostree".into())),
-            _ => ("", arg.as_str()),
-        };
-        if scheme == "dir:" {
-            dirs.push((normpath(path), rec.fs_path(&normpath(path))));
-        } else {
-            rec.collect(path, scheme, &mut files)?;
+        if let Some(("dir", rest)) = arg.split_once(':') {
+            dirs.push((normpath(rest), rec.fs_path(&normpath(rest))));
         }
     }
-    if let Some(p) = progress {
-        p.files_total.store(files.len() as u64, Ordering::Relaxed);
-    }
-    let hashed: Vec<(String, [u8; 32])> = files
+    paths
         .par_iter()
-        .map(|(name, fs_path)| {
-            hash_file(fs_path, progress)
-                .map(|d| (name.clone(), d))
-                .map_err(|e| RecordError::Io(name.clone(), e))
-        })
-        .collect::<Result<_, _>>()?;
-    let mut out: Vec<(String, HashDict)> = Vec::with_capacity(hashed.len() + dirs.len());
-    let mut seen = std::collections::HashSet::new();
-    for (name, digest) in hashed {
-        let name = rec.mangle(&name, &mut seen)?;
-        out.push((name, HashDict::sha256(digest)));
+        .enumerate()
+        .for_each(|(i, arg)| walk.argument(i, arg));
+    if let Some(f) = walk.failure.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        return Err(f.error);
     }
+    let mut out = walk.sink.into_inner().unwrap_or_else(|e| e.into_inner());
     for (name, fs_path) in dirs {
         let digest = rec.dir_digest(&fs_path, &name)?;
-        let name = rec.mangle(&format!("dir:{name}"), &mut seen)?;
-        out.push((name, HashDict::sha256(digest)));
+        rec.push(&mut out, "dir:", &name, digest);
     }
-    Ok(out.into_iter().collect())
+    let strict = !opts.lstrip_paths.is_empty();
+    out.sorted(!strict).map_err(|dup| {
+        let stripped = dup
+            .strip_prefix("dir:")
+            .or_else(|| dup.strip_prefix("file:"))
+            .unwrap_or(&dup);
+        RecordError::Prefix(format!(
+            "--lstrip-paths makes two artifacts share the name {stripped:?}"
+        ))
+    })
+}
+
+/// The first error in walk order: argument index, then the path, compared
+/// component by component.
+struct Failure {
+    arg: usize,
+    path: String,
+    error: RecordError,
+}
+
+/// Walk order of two paths within one argument: component by component,
+/// each compared by its bytes (as the entries of a directory are sorted).
+fn walk_cmp(a: &str, b: &str) -> Cmp {
+    let key = |c: u8| if c == b'/' { 0 } else { c };
+    a.bytes().map(key).cmp(b.bytes().map(key))
+}
+
+/// One recording in progress: shared by every thread.
+struct Walk<'a> {
+    rec: &'a Recorder<'a>,
+    progress: Option<&'a Progress>,
+    cache: Cache<'a>,
+    /// Every artifact found, in no order (one buffer for all names).
+    sink: Mutex<Artifacts>,
+    failure: Mutex<Option<Failure>>,
+    /// Set once `failure` holds something.
+    failed: AtomicBool,
+}
+
+/// The directories from the argument down to the one being read, to tell
+/// a symlink loop.
+struct Ancestor<'a> {
+    dev: u64,
+    ino: u64,
+    rel: &'a str,
+    up: Option<&'a Ancestor<'a>>,
+}
+
+impl Ancestor<'_> {
+    fn find(&self, dev: u64, ino: u64) -> Option<&str> {
+        let mut a = Some(self);
+        while let Some(x) = a {
+            if x.dev == dev && x.ino == ino {
+                return Some(x.rel);
+            }
+            a = x.up;
+        }
+        None
+    }
+}
+
+/// Where a file is: a name in an open directory, or a path.
+#[derive(Clone, Copy)]
+enum At<'a> {
+    Dir(BorrowedFd<'a>, &'a str),
+    Path(&'a Path),
+}
+
+impl Walk<'_> {
+    fn fail(&self, arg: usize, path: &str, error: RecordError) {
+        let mut f = self.failure.lock().unwrap_or_else(|e| e.into_inner());
+        let earlier = match &*f {
+            None => true,
+            Some(g) => arg.cmp(&g.arg).then_with(|| walk_cmp(path, &g.path)) == Cmp::Less,
+        };
+        if earlier {
+            *f = Some(Failure {
+                arg,
+                path: path.to_owned(),
+                error,
+            });
+        }
+        self.failed.store(true, Ordering::Release);
+    }
+
+    /// True when an error earlier in walk order than `path` is known:
+    /// nothing after it needs doing.
+    fn doomed(&self, arg: usize, path: &str) -> bool {
+        if !self.failed.load(Ordering::Acquire) {
+            return false;
+        }
+        let f = self.failure.lock().unwrap_or_else(|e| e.into_inner());
+        f.as_ref()
+            .is_some_and(|g| g.arg < arg || (g.arg == arg && walk_cmp(&g.path, path) == Cmp::Less))
+    }
+
+    /// Records one command-line argument.
+    fn argument(&self, i: usize, arg: &str) {
+        let (scheme, path) = match arg.split_once(':') {
+            Some(("file", rest)) => ("file:", rest),
+            Some(("dir", _)) => return,
+            Some(("ostree", _)) => {
+                return self.fail(i, "", RecordError::Scheme(arg.into(), "ostree".into()));
+            }
+            _ => ("", arg),
+        };
+        let norm = normpath(path);
+        let fs_path = self.rec.fs_path(&norm);
+        let meta = match fs::metadata(&fs_path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                if self.rec.excluded(&norm, false) {
+                    return;
+                }
+                let e = if fs::symlink_metadata(&fs_path).is_ok() {
+                    RecordError::Dangling(norm)
+                } else {
+                    RecordError::Missing(norm)
+                };
+                return self.fail(i, "", e);
+            }
+            Err(e) => return self.fail(i, "", RecordError::Io(norm, e)),
+        };
+        if self.rec.excluded(&norm, meta.is_dir()) {
+            return;
+        }
+        if meta.is_file() {
+            let mut batch = Artifacts::new();
+            let id = Identity::of_metadata(&meta);
+            match self.file(At::Path(&fs_path), Some(id)) {
+                Ok(d) => self.rec.push(&mut batch, scheme, &norm, d),
+                Err(e) => return self.fail(i, "", RecordError::Io(norm, e)),
+            }
+            self.found(1);
+            self.merge(batch);
+        } else if meta.is_dir() {
+            let fd = match rustix::fs::open(
+                &fs_path,
+                OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+                Mode::empty(),
+            ) {
+                Ok(fd) => fd,
+                Err(e) => return self.fail(i, "", RecordError::Io(norm, e.into())),
+            };
+            let root = Ancestor {
+                dev: meta.dev(),
+                ino: meta.ino(),
+                rel: &norm,
+                up: None,
+            };
+            self.directory(i, scheme, &norm, fd, &root);
+        } else {
+            self.fail(i, "", RecordError::Special(norm, kind(meta.file_type())));
+        }
+    }
+
+    /// Reads directory `fd` (at `rel`) and records its entries, in
+    /// parallel.
+    fn directory(&self, i: usize, scheme: &str, rel: &str, fd: OwnedFd, up: &Ancestor<'_>) {
+        let mut entries: Vec<(String, FileType)> = Vec::new();
+        let mut reader = match rustix::fs::Dir::new(fd) {
+            Ok(d) => d,
+            Err(e) => return self.fail(i, rel, RecordError::Io(rel.to_owned(), e.into())),
+        };
+        let read = (|| -> rustix::io::Result<()> {
+            for e in &mut reader {
+                let e = e?;
+                let name = e.file_name().to_bytes();
+                if name == b"." || name == b".." {
+                    continue;
+                }
+                match std::str::from_utf8(name) {
+                    Ok(n) => entries.push((n.to_owned(), e.file_type())),
+                    Err(_) => {
+                        let lossy = String::from_utf8_lossy(name);
+                        let path = join(rel, &lossy);
+                        self.fail(i, &path, RecordError::NotUtf8(path.clone()));
+                    }
+                }
+            }
+            Ok(())
+        })();
+        if let Err(e) = read {
+            return self.fail(i, rel, RecordError::Io(rel.to_owned(), e.into()));
+        }
+        // Reading is done; the descriptor stays open for `openat`.
+        let dir = match reader.fd() {
+            Ok(fd) => fd,
+            Err(e) => return self.fail(i, rel, RecordError::Io(rel.to_owned(), e.into())),
+        };
+        entries
+            .par_iter()
+            .with_min_len(16)
+            .fold(Artifacts::new, |mut batch, (name, ft)| {
+                self.entry(i, scheme, rel, dir, up, name, *ft, &mut batch);
+                batch
+            })
+            .for_each(|batch| self.merge(batch));
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn entry(
+        &self,
+        i: usize,
+        scheme: &str,
+        rel: &str,
+        dir: BorrowedFd<'_>,
+        up: &Ancestor<'_>,
+        name: &str,
+        ft: FileType,
+        batch: &mut Artifacts,
+    ) {
+        let child = join(rel, name);
+        if self.doomed(i, &child) {
+            return;
+        }
+        let mut ft = ft;
+        if ft == FileType::Unknown {
+            // The file system did not say: ask without following.
+            match rustix::fs::statat(dir, name, AtFlags::SYMLINK_NOFOLLOW) {
+                Ok(st) => ft = FileType::from_raw_mode(st.st_mode),
+                Err(e) => return self.fail(i, &child, RecordError::Io(child.clone(), e.into())),
+            }
+        }
+        // A symlink is followed: what it points to decides.
+        let mut target = None;
+        if ft == FileType::Symlink {
+            match rustix::fs::statat(dir, name, AtFlags::empty()) {
+                Ok(st) => {
+                    ft = FileType::from_raw_mode(st.st_mode);
+                    target = Some(Identity::of_stat(&st));
+                }
+                Err(rustix::io::Errno::NOENT) => {
+                    if !self.rec.excluded_entry(&child, false) {
+                        self.fail(i, &child, RecordError::Dangling(child.clone()));
+                    }
+                    return;
+                }
+                Err(rustix::io::Errno::LOOP) => {
+                    return self.fail(i, &child, RecordError::Loop(child.clone(), "itself".into()));
+                }
+                Err(e) => return self.fail(i, &child, RecordError::Io(child.clone(), e.into())),
+            }
+        }
+        let is_dir = ft == FileType::Directory;
+        if self.rec.excluded_entry(&child, is_dir) {
+            return;
+        }
+        match ft {
+            FileType::RegularFile => {
+                self.found(1);
+                match self.file(At::Dir(dir, name), target) {
+                    Ok(d) => self.rec.push(batch, scheme, &child, d),
+                    Err(e) => self.fail(i, &child, RecordError::Io(child.clone(), e)),
+                }
+            }
+            FileType::Directory => {
+                let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+                let sub = match rustix::fs::openat(dir, name, flags, Mode::empty()) {
+                    Ok(fd) => fd,
+                    Err(e) => {
+                        return self.fail(i, &child, RecordError::Io(child.clone(), e.into()));
+                    }
+                };
+                let id = match rustix::fs::fstat(&sub) {
+                    Ok(st) => Identity::of_stat(&st),
+                    Err(e) => {
+                        return self.fail(i, &child, RecordError::Io(child.clone(), e.into()));
+                    }
+                };
+                if let Some(seen) = up.find(id.dev, id.ino) {
+                    return self.fail(i, &child, RecordError::Loop(child.clone(), seen.to_owned()));
+                }
+                let here = Ancestor {
+                    dev: id.dev,
+                    ino: id.ino,
+                    rel: &child,
+                    up: Some(up),
+                };
+                self.directory(i, scheme, &child, sub, &here);
+            }
+            other => self.fail(
+                i,
+                &child,
+                RecordError::Special(child.clone(), file_kind(other)),
+            ),
+        }
+    }
+
+    /// The digest of a regular file: reused from the cache when the file
+    /// is unchanged (`known` is its identity when a `stat` was needed
+    /// anyway), else read, and remembered when filling the cache.
+    fn file(&self, at: At<'_>, known: Option<Identity>) -> io::Result<[u8; 32]> {
+        if let Cache::Reuse(cache) = self.cache
+            && !cache.is_empty()
+        {
+            // One stat, no open, for a file that has not changed.
+            let id = match (known, at) {
+                (Some(id), _) => id,
+                (None, At::Dir(dir, name)) => {
+                    Identity::of_stat(&rustix::fs::statat(dir, name, AtFlags::empty())?)
+                }
+                (None, At::Path(p)) => Identity::of_metadata(&fs::metadata(p)?),
+            };
+            if let Some(d) = cache.reuse(&id) {
+                if let Some(p) = self.progress {
+                    p.files_done.fetch_add(1, Ordering::Relaxed);
+                }
+                return Ok(d);
+            }
+        }
+        let flags = OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NOCTTY;
+        let fd = match at {
+            At::Dir(dir, name) => rustix::fs::openat(dir, name, flags, Mode::empty())?,
+            At::Path(p) => rustix::fs::open(p, flags, Mode::empty())?,
+        };
+        let st = rustix::fs::fstat(&fd)?;
+        if FileType::from_raw_mode(st.st_mode) != FileType::RegularFile {
+            // Replaced since the walk saw it.
+            return Err(io::Error::other("is no longer a regular file"));
+        }
+        let id = Identity::of_stat(&st);
+        let digest = hash_open(File::from(fd), id.size, self.progress)?;
+        if let Cache::Fill(cache) = self.cache {
+            cache
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .learn(id, digest);
+        }
+        Ok(digest)
+    }
+
+    fn found(&self, n: u64) {
+        if let Some(p) = self.progress {
+            p.files_total.fetch_add(n, Ordering::Relaxed);
+        }
+    }
+
+    fn merge(&self, batch: Artifacts) {
+        if batch.pushed() > 0 {
+            self.sink
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .append(batch);
+        }
+    }
 }
 
 struct Recorder<'a> {
@@ -159,6 +659,18 @@ impl<'a> Recorder<'a> {
     /// True when the normalised `path` is excluded (pathspec treats
     /// paths as relative: a leading `/` or `./` is ignored).
     fn excluded(&self, path: &str, is_dir: bool) -> bool {
+        self.excluded_in(path, is_dir, false)
+    }
+
+    /// [`Recorder::excluded`] for an entry of a directory the walk entered,
+    /// so not excluded itself: only `path`'s own match can exclude it
+    /// (gitignore's "path or any parent": every parent gave no match, or
+    /// a re-include, when the walk checked it).
+    fn excluded_entry(&self, path: &str, is_dir: bool) -> bool {
+        self.excluded_in(path, is_dir, true)
+    }
+
+    fn excluded_in(&self, path: &str, is_dir: bool, parents_checked: bool) -> bool {
         if self.opts.exclude_patterns.is_empty() {
             return false;
         }
@@ -170,9 +682,13 @@ impl<'a> Recorder<'a> {
         if rel.is_empty() || rel == "." {
             return false;
         }
-        self.excludes
-            .matched_path_or_any_parents(rel, is_dir)
-            .is_ignore()
+        if parents_checked {
+            self.excludes.matched(rel, is_dir).is_ignore()
+        } else {
+            self.excludes
+                .matched_path_or_any_parents(rel, is_dir)
+                .is_ignore()
+        }
     }
 
     fn fs_path(&self, norm: &str) -> PathBuf {
@@ -182,140 +698,28 @@ impl<'a> Recorder<'a> {
         }
     }
 
-    fn collect(
-        &self,
-        arg: &str,
-        scheme: &str,
-        out: &mut Vec<(String, PathBuf)>,
-    ) -> Result<(), RecordError> {
-        let norm = normpath(arg);
-        let fs_path = self.fs_path(&norm);
-        let meta = match fs::metadata(&fs_path) {
-            Ok(m) => m,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                if self.excluded(&norm, false) {
-                    return Ok(());
-                }
-                return Err(if fs::symlink_metadata(&fs_path).is_ok() {
-                    RecordError::Dangling(norm)
-                } else {
-                    RecordError::Missing(norm)
-                });
-            }
-            Err(e) => return Err(RecordError::Io(norm, e)),
-        };
-        if self.excluded(&norm, meta.is_dir()) {
-            return Ok(());
-        }
-        if meta.is_file() {
-            out.push((format!("{scheme}{norm}"), fs_path));
-        } else if meta.is_dir() {
-            let mut ancestors = vec![(meta.dev(), meta.ino(), norm.clone())];
-            self.walk(&norm, &fs_path, scheme, &mut ancestors, out)?;
-        } else {
-            return Err(RecordError::Special(norm, kind(&meta)));
-        }
-        Ok(())
-    }
-
-    fn walk(
-        &self,
-        rel: &str,
-        dir: &Path,
-        scheme: &str,
-        ancestors: &mut Vec<(u64, u64, String)>,
-        out: &mut Vec<(String, PathBuf)>,
-    ) -> Result<(), RecordError> {
-        let mut entries: Vec<fs::DirEntry> = fs::read_dir(dir)
-            .map_err(|e| RecordError::Io(rel.to_owned(), e))?
-            .collect::<Result<_, _>>()
-            .map_err(|e| RecordError::Io(rel.to_owned(), e))?;
-        entries.sort_by_key(|e| e.file_name());
-        for entry in entries {
-            let os_name = entry.file_name();
-            let child_rel = {
-                let name = os_name.to_str().ok_or_else(|| {
-                    RecordError::NotUtf8(format!("{rel}/{}", os_name.to_string_lossy()))
-                })?;
-                join(rel, name)
-            };
-            let ft = entry
-                .file_type()
-                .map_err(|e| RecordError::Io(child_rel.clone(), e))?;
-            let path = entry.path();
-            let (is_dir, is_file, meta) = if ft.is_symlink() {
-                match fs::metadata(&path) {
-                    Ok(m) => (m.is_dir(), m.is_file(), Some(m)),
-                    Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                        if self.excluded(&child_rel, false) {
-                            continue;
-                        }
-                        return Err(RecordError::Dangling(child_rel));
-                    }
-                    Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
-                        return Err(RecordError::Loop(child_rel, "itself".into()));
-                    }
-                    Err(e) => return Err(RecordError::Io(child_rel, e)),
-                }
-            } else {
-                (ft.is_dir(), ft.is_file(), None)
-            };
-            if self.excluded(&child_rel, is_dir) {
-                continue;
-            }
-            if is_file {
-                out.push((format!("{scheme}{child_rel}"), path));
-            } else if is_dir {
-                let m = match meta {
-                    Some(m) => m,
-                    None => {
-                        fs::metadata(&path).map_err(|e| RecordError::Io(child_rel.clone(), e))?
-                    }
-                };
-                if let Some((_, _, seen)) = ancestors
-                    .iter()
-                    .find(|(d, i, _)| *d == m.dev() && *i == m.ino())
-                {
-                    return Err(RecordError::Loop(child_rel, seen.clone()));
-                }
-                ancestors.push((m.dev(), m.ino(), child_rel.clone()));
-                self.walk(&child_rel, &path, scheme, ancestors, out)?;
-                ancestors.pop();
-            } else {
-                let m = fs::metadata(&path).map_err(|e| RecordError::Io(child_rel.clone(), e))?;
-                return Err(RecordError::Special(child_rel, kind(&m)));
-            }
-        }
-        Ok(())
-    }
-
-    /// Applies `--lstrip-paths`; with prefixes, two artifacts ending up
-    /// with the same name is an error (as in the reference).
-    fn mangle(
-        &self,
-        name: &str,
-        seen: &mut std::collections::HashSet<String>,
-    ) -> Result<String, RecordError> {
-        let (scheme, path) = match name.split_once(':') {
-            Some((s @ ("file" | "dir"), rest)) => (format!("{s}:"), rest),
-            _ => (String::new(), name),
-        };
+    /// Pushes the artifact `scheme` + `path` with `--lstrip-paths`
+    /// applied (the first prefix that matches); names made equal by it
+    /// are an error when the map is sorted, as in the reference.
+    fn push(&self, batch: &mut Artifacts, scheme: &str, path: &str, digest: [u8; 32]) {
         // The reference turns backslashes into slashes (in-toto#565); the
         // recorded names must be the same, so this does too.
-        let path = path.replace('\\', "/");
+        let path: std::borrow::Cow<'_, str> = if path.contains('\\') {
+            path.replace('\\', "/").into()
+        } else {
+            path.into()
+        };
         let stripped = self
             .opts
             .lstrip_paths
             .iter()
             .find(|p| path.starts_with(p.as_str()))
-            .map_or(path.as_str(), |p| &path[p.len()..]);
-        let out = format!("{scheme}{stripped}");
-        if !self.opts.lstrip_paths.is_empty() && !seen.insert(out.clone()) {
-            return Err(RecordError::Prefix(format!(
-                "--lstrip-paths makes two artifacts share the name {stripped:?}"
-            )));
+            .map_or(&*path, |p| &path[p.len()..]);
+        if scheme.is_empty() {
+            batch.push_sha256(stripped, digest);
+        } else {
+            batch.push_sha256(&format!("{scheme}{stripped}"), digest);
         }
-        Ok(out)
     }
 
     /// The `dir:` digest: sha256 over "<sha256>  <relpath>\n" lines sorted
@@ -341,9 +745,8 @@ impl<'a> Recorder<'a> {
     }
 }
 
-fn kind(m: &fs::Metadata) -> &'static str {
+fn kind(t: fs::FileType) -> &'static str {
     use std::os::unix::fs::FileTypeExt;
-    let t = m.file_type();
     if t.is_fifo() {
         "FIFO"
     } else if t.is_socket() {
@@ -352,6 +755,15 @@ fn kind(m: &fs::Metadata) -> &'static str {
         "device"
     } else {
         "special file"
+    }
+}
+
+fn file_kind(t: FileType) -> &'static str {
+    match t {
+        FileType::Fifo => "FIFO",
+        FileType::Socket => "socket",
+        FileType::BlockDevice | FileType::CharacterDevice => "device",
+        _ => "special file",
     }
 }
 
@@ -393,17 +805,32 @@ pub fn normpath(path: &str) -> String {
     if out.is_empty() { ".".into() } else { out }
 }
 
+/// The read buffer: small enough that what `read` copies is still in the
+/// core's cache when SHA-256 reads it (a 256 KiB buffer made the kernel's
+/// copy several times slower here).
+const BUF_SIZE: usize = 64 * 1024;
+
 thread_local! {
-    static BUF: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0u8; 256 * 1024]);
+    static BUF: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0u8; BUF_SIZE]);
 }
 
 /// sha256 of a file, streamed through a fixed per-thread buffer.
 pub fn hash_file(path: &Path, progress: Option<&Progress>) -> io::Result<[u8; 32]> {
-    let mut f = File::open(path)?;
+    let f = File::open(path)?;
+    let size = f.metadata()?.len();
+    hash_open(f, size, progress)
+}
+
+/// sha256 of an open file whose `fstat` said `size` bytes: read until
+/// `size` bytes are in (no last `read` to see the end, the common case of
+/// a file nobody is writing) or the end comes first. A file that claims
+/// no size (procfs and the like) is read to its end.
+fn hash_open(mut f: File, size: u64, progress: Option<&Progress>) -> io::Result<[u8; 32]> {
     let mut h = Sha256::new();
     BUF.with(|b| -> io::Result<()> {
         let mut buf = b.borrow_mut();
-        loop {
+        let mut total = 0u64;
+        while size == 0 || total < size {
             let n = match f.read(&mut buf) {
                 Ok(0) => break,
                 Ok(n) => n,
@@ -411,6 +838,7 @@ pub fn hash_file(path: &Path, progress: Option<&Progress>) -> io::Result<[u8; 32
                 Err(e) => return Err(e),
             };
             h.update(&buf[..n]);
+            total += n as u64;
             if let Some(p) = progress {
                 p.bytes_done.fetch_add(n as u64, Ordering::Relaxed);
             }
@@ -488,6 +916,131 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    fn id(ino: u64, size: u64, mtime: Stamp, ctime: Stamp) -> Identity {
+        Identity {
+            dev: 1,
+            ino,
+            size,
+            mtime,
+            ctime,
+        }
+    }
+
+    #[test]
+    fn a_digest_is_reused_only_for_the_same_settled_file() {
+        let since = (1_000, 500_000_000);
+        let old = (900, 123);
+        let mut cache = DigestCache::since(since);
+        cache.learn(id(7, 10, old, old), [1; 32]);
+        assert_eq!(cache.reuse(&id(7, 10, old, old)), Some([1; 32]));
+        // Any part of the identity changed: read again.
+        for other in [
+            id(8, 10, old, old),
+            id(7, 11, old, old),
+            id(7, 10, (900, 124), old),
+            id(7, 10, old, (900, 124)),
+        ] {
+            assert_eq!(cache.reuse(&other), None, "{other:?}");
+        }
+        // Racy: changed at, after or just before the moment the first
+        // recording began (within the clock's granularity): never
+        // remembered, so read again even though nothing seems to differ.
+        for t in [since, (1_000, 600_000_000), (1_000, 485_000_000)] {
+            for racy in [id(9, 10, t, old), id(9, 10, old, t)] {
+                cache.learn(racy, [2; 32]);
+                assert_eq!(cache.reuse(&racy), None, "{racy:?}");
+            }
+        }
+        // Whole-second stamps (a coarse file system): two seconds of margin.
+        let coarse = id(10, 10, (999, 0), (999, 0));
+        cache.learn(coarse, [3; 32]);
+        assert_eq!(cache.reuse(&coarse), None);
+        let settled = id(11, 10, (998, 0), (998, 0));
+        cache.learn(settled, [4; 32]);
+        assert_eq!(cache.reuse(&settled), Some([4; 32]));
+        assert_eq!(cache.len(), 2);
+    }
+
+    fn sha(text: &str) -> String {
+        hex::encode(Sha256::digest(text.as_bytes()))
+    }
+
+    /// Records `f` with a fresh cache (moment: now), runs `change`, then
+    /// records it again reusing the cache: the second digest and the bytes
+    /// the second recording read.
+    fn twice(dir: &Path, since: Option<Stamp>, change: impl FnOnce()) -> (String, u64) {
+        let o = opts(dir, &[], &[]);
+        let cache = Mutex::new(since.map_or_else(DigestCache::new, DigestCache::since));
+        record_with(&["f".into()], &o, None, Cache::Fill(&cache)).unwrap();
+        let cache = cache.into_inner().unwrap();
+        change();
+        let p = Progress::default();
+        let a = record_with(&["f".into()], &o, Some(&p), Cache::Reuse(&cache)).unwrap();
+        let digest = a.get("f").unwrap().get("sha256").unwrap();
+        (digest, p.bytes_done.load(Ordering::Relaxed))
+    }
+
+    fn later(secs: i64) -> Stamp {
+        let t = now();
+        (t.0 + secs, t.1)
+    }
+
+    #[test]
+    fn a_file_changed_in_the_same_tick_is_read_again() {
+        // Written just now: within the racy window of a recording that
+        // begins now, so read again even when unchanged.
+        let d = tempfile::tempdir().unwrap();
+        fs::write(d.path().join("f"), "old").unwrap();
+        let (digest, read) = twice(d.path(), None, || {});
+        assert_eq!((digest, read), (sha("old"), 3));
+        // Rewritten in place, same size, at once (the same clock tick).
+        let (digest, _) = twice(d.path(), None, || {
+            fs::write(d.path().join("f"), "new").unwrap()
+        });
+        assert_eq!(digest, sha("new"));
+    }
+
+    #[test]
+    fn an_unchanged_settled_file_is_not_read_again_and_a_changed_one_is() {
+        // The recording "began" a second from now: the file has settled.
+        let d = tempfile::tempdir().unwrap();
+        let f = d.path().join("f");
+        fs::write(&f, "old").unwrap();
+        let (digest, read) = twice(d.path(), Some(later(1)), || {});
+        assert_eq!((digest, read), (sha("old"), 0));
+        // Rewritten in place, same size (its mtime and ctime move on).
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        let (digest, read) = twice(d.path(), Some(later(1)), || {
+            std::thread::sleep(std::time::Duration::from_millis(30));
+            fs::write(&f, "new").unwrap();
+        });
+        assert_eq!((digest, read), (sha("new"), 3));
+        // Replaced by a rename, same size (another inode).
+        let g = d.path().join("g");
+        fs::write(&g, "rnm").unwrap();
+        let (digest, read) = twice(d.path(), Some(later(1)), || fs::rename(&g, &f).unwrap());
+        assert_eq!((digest, read), (sha("rnm"), 3));
+    }
+
+    #[test]
+    fn the_first_error_in_walk_order_is_reported() {
+        let d = tree();
+        let o = opts(d.path(), &[], &[]);
+        for i in 0..40 {
+            std::os::unix::fs::symlink("nowhere", d.path().join(format!("src/sub/z{i:02}")))
+                .unwrap();
+        }
+        std::os::unix::fs::symlink("nowhere", d.path().join("src/b-dangling")).unwrap();
+        for _ in 0..5 {
+            assert!(
+                matches!(record(&["x.pyc".into(), "src".into()], &o, None), Err(RecordError::Dangling(p)) if p == "src/b-dangling")
+            );
+            assert!(
+                matches!(record(&["src/sub".into(), "nope".into(), "src".into()], &o, None), Err(RecordError::Dangling(p)) if p == "src/sub/z00")
+            );
+        }
     }
 
     #[test]

@@ -174,6 +174,46 @@ impl Artifacts {
         });
     }
 
+    /// Appends `{"sha256": digest}` for `path`, out of order: for
+    /// builders, which end with [`Artifacts::sorted`].
+    pub(crate) fn push_sha256(&mut self, path: &str, digest: [u8; 32]) {
+        self.push(path, HashDict::Sha256(digest));
+    }
+
+    /// Appends the entries of `other` (a builder), out of order.
+    pub(crate) fn append(&mut self, other: Artifacts) {
+        if self.entries.is_empty() {
+            *self = other;
+            return;
+        }
+        let base = u32::try_from(self.text.len()).expect("metadata is smaller than 4 GiB");
+        self.text.push_str(&other.text);
+        self.entries.extend(other.entries.into_iter().map(|mut e| {
+            e.start += base;
+            e
+        }));
+    }
+
+    /// Number of entries pushed so far (a builder's size).
+    pub(crate) fn pushed(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Sorts a builder by path. A path given twice is kept once when
+    /// `merge` (equal paths, equal files), else it is `Err(path)`.
+    pub(crate) fn sorted(mut self, merge: bool) -> Result<Artifacts, String> {
+        if !merge {
+            return self.finish();
+        }
+        let text = std::mem::take(&mut self.text);
+        let key = |e: &Entry| &text[e.start as usize..(e.start + e.len) as usize];
+        self.entries.sort_unstable_by(|a, b| key(a).cmp(key(b)));
+        self.entries.dedup_by(|a, b| key(a) == key(b));
+        self.entries.shrink_to_fit();
+        self.text = text;
+        Ok(self)
+    }
+
     /// Sorts by path; `Err(path)` names a path given twice.
     fn finish(mut self) -> Result<Artifacts, String> {
         let text = std::mem::take(&mut self.text);

@@ -154,7 +154,13 @@ impl Metablock {
     /// An unsigned Metablock around `signed` (only the fields the model
     /// knows, so the reference verifies what is written).
     pub fn new(signed: Signed) -> Result<Metablock, CanonicalError> {
-        let canonical = json::canonicalize(&signed.known_fields_json()?)?;
+        // Straight from the model (no JSON text in between, which for a
+        // link of many artifacts would double the memory); through the
+        // text when the model's output is not canonical as it stands.
+        let canonical = match json::to_canonical_direct(&signed) {
+            Some(c) => c,
+            None => json::canonicalize(&signed.known_fields_json()?)?,
+        };
         Ok(Metablock {
             signatures: Vec::new(),
             signed,
@@ -170,6 +176,27 @@ impl Metablock {
     /// The canonical JSON of `signed`: the bytes its signatures cover.
     pub fn canonical_bytes(&self) -> &[u8] {
         &self.canonical
+    }
+
+    /// Writes the file bytes, as the reference writes them
+    /// (`json.dumps(indent=1, sort_keys=True)`), straight from the
+    /// canonical bytes: no value tree and no whole copy, however many
+    /// artifacts.
+    fn write_file_bytes(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let sigs = json::to_python_pretty(&self.signatures)?;
+        let mut head = Vec::with_capacity(sigs.len() + 64);
+        head.extend_from_slice(b"{\n \"signatures\": ");
+        // One level deeper; pretty JSON has no raw newline inside strings.
+        for &c in &sigs {
+            head.push(c);
+            if c == b'\n' {
+                head.push(b' ');
+            }
+        }
+        head.extend_from_slice(b",\n \"signed\": ");
+        w.write_all(&head)?;
+        json::write_canonical_as_python_pretty(&self.canonical, 1, w)?;
+        w.write_all(b"\n}")
     }
 
     /// True when `signed` holds exactly what the model knows, so the
@@ -335,11 +362,19 @@ impl Envelope {
 
     /// The file bytes, written as the reference writes them.
     pub fn to_file_bytes(&self) -> Result<Vec<u8>, CanonicalError> {
-        let r = match self {
-            Envelope::Metablock(m) => json::to_python_pretty(m),
-            Envelope::Dsse(d) => json::to_python_compact(d),
-        };
-        r.map_err(|e| CanonicalError::new(e.to_string()))
+        let mut out = Vec::new();
+        self.write_file_bytes(&mut out)
+            .map_err(|e| CanonicalError::new(e.to_string()))?;
+        Ok(out)
+    }
+
+    /// Writes [`Envelope::to_file_bytes`] into `w`; a Metablock is
+    /// written piece by piece, never whole in memory.
+    pub fn write_file_bytes(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        match self {
+            Envelope::Metablock(m) => m.write_file_bytes(w),
+            Envelope::Dsse(d) => w.write_all(&json::to_python_compact(d)?),
+        }
     }
 }
 
@@ -609,6 +644,71 @@ mod tests {
             pae("http://example.com/HelloWorld", b"hello world"),
             b"DSSEv1 29 http://example.com/HelloWorld 11 hello world".to_vec()
         );
+    }
+
+    #[test]
+    fn canonical_bytes_straight_from_the_model_are_those_of_its_text() {
+        for doc in [
+            r#"{"signed": {"_type": "link", "name": "n\u00e9\ud83d\ude00\u0001\u007f\"\\/\t\n\b\f\r", "command": ["a", "", "b\u001fc"], "materials": {"a\\b": {"sha256": "00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff"}, "é": {"md5": "AB", "sha512": "cd"}, "\"q": {"sha256": "00"}}, "products": {}, "byproducts": {"return-value": -12, "stdout": "x\ny", "deep": [[], [[]], {"": null, "t": true, "f": false, "n": 123456789012345678, "\u0001": 1, "z": {"b": 1, "a": 2}}]}, "environment": {"e": {}}}, "signatures": []}"#,
+            r#"{"signed": {"_type": "layout", "expires": "2030-01-01T00:00:00Z", "keys": {}, "steps": [{"_type": "step", "name": "s", "expected_materials": [["ALLOW", "*"]], "expected_products": [], "pubkeys": [], "expected_command": [], "threshold": 1}], "inspect": [], "readme": "\u2028 \u0000"}, "signatures": []}"#,
+        ] {
+            let env = Envelope::from_slice(doc.as_bytes()).unwrap();
+            let signed = env.signed().clone();
+            let text = json::canonicalize(&signed.known_fields_json().unwrap()).unwrap();
+            let direct =
+                json::to_canonical_direct(&signed).expect("the models write keys in order");
+            assert_eq!(
+                String::from_utf8_lossy(&direct),
+                String::from_utf8_lossy(&text)
+            );
+            assert_eq!(Metablock::new(signed).unwrap().canonical_bytes(), &text[..]);
+        }
+        // Out of order, repeated, or not integers: left to `canonicalize`.
+        struct Twice;
+        impl Serialize for Twice {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut m = s.serialize_map(None)?;
+                m.serialize_entry("b", &1)?;
+                m.serialize_entry("a", &1)?;
+                m.serialize_entry("a", &1)?;
+                m.end()
+            }
+        }
+        assert!(json::to_canonical_direct(&Twice).is_none());
+        assert!(json::to_canonical_direct(&[1.5]).is_none());
+        assert!(json::to_canonical_direct(&[u128::MAX]).is_none());
+        assert_eq!(json::to_canonical_direct(&[1u8, 2]).unwrap(), b"[1,2]");
+    }
+
+    #[test]
+    fn file_bytes_are_written_straight_from_the_canonical_bytes() {
+        // The direct writer against the value-tree path (parse the
+        // canonical bytes, dump them as Python does).
+        for doc in [
+            r#"{"signed": {"_type": "link", "name": "a"}, "signatures": []}"#,
+            r#"{"signatures": [{"keyid": "ab", "sig": "00", "x": {"y": [1, {}]}}], "signed": {"_type": "link", "name": "n\u00e9\ud83d\ude00\u0001\u007f\"\\/\t\n", "command": ["a", "", "b c"], "materials": {"a\\b": {"sha256": "00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff"}, "é": {"md5": "AB", "sha512": "cd"}}, "products": {}, "byproducts": {"return-value": -12, "stdout": "", "deep": [[], [[]], {"": null, "t": true, "f": false, "n": 123456789012345678}]}, "environment": {}, "zz-unknown": [{"b": 1, "a": 2}]}}"#,
+            r#"{"signed": {"_type": "layout", "expires": "2030-01-01T00:00:00Z", "keys": {}, "steps": [], "inspect": [], "readme": "\u2028 \u0000"}, "signatures": [{"keyid": "k", "other_headers": "04", "signature": "ff"}, {"keyid": "j", "sig": ""}]}"#,
+        ] {
+            let env = Envelope::from_slice(doc.as_bytes()).unwrap();
+            let Envelope::Metablock(m) = &env else {
+                panic!("{doc}")
+            };
+            let via_value = json::to_python_pretty(m).unwrap();
+            let direct = env.to_file_bytes().unwrap();
+            assert_eq!(
+                String::from_utf8(direct).unwrap(),
+                String::from_utf8(via_value).unwrap()
+            );
+        }
+        // Not canonical: refused, never misread.
+        for bad in [&b"{\"a\":1"[..], b"}", b"{\"a\":\"\\n\"}", b"[1.5]", b" 1"] {
+            let mut out = Vec::new();
+            assert!(
+                json::canonical_to_python_pretty(bad, 1, &mut out).is_err(),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
     }
 
     #[test]

@@ -90,3 +90,63 @@ fn progress_shows_on_a_terminal_only() {
     let out = on_a_terminal(&format!("{cmd} -q"));
     assert!(!String::from_utf8_lossy(&out.stdout).contains("hashing"));
 }
+
+fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// `run -m . -p .` where the command changes `f` (same size) by `script`:
+/// the materials hold the old digest, the products the new one, whether
+/// the product's digest is reused from the materials pass or not.
+fn materials_and_products_after(prepare: &[(&str, &str)], script: &str) -> (String, String) {
+    let env = Env::new();
+    env.key("carl.pem");
+    for (name, text) in prepare {
+        env.write(name, text);
+    }
+    // Old enough to be past the racy window: only identity can tell.
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    env.ok((
+        "run -n s --signing-key carl.pem -m f -p f --",
+        ["sh", "-c", script],
+    ));
+    let link = env.json(env.link("s"));
+    let digest = |side: &str| {
+        link["signed"][side]["f"]["sha256"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    (digest("materials"), digest("products"))
+}
+
+#[test]
+fn a_product_rewritten_in_place_with_the_same_size_is_hashed_again() {
+    let (m, p) = materials_and_products_after(&[("f", "old\n")], "sleep 0.05; printf 'new\\n' > f");
+    assert_eq!(m, sha256(b"old\n"));
+    assert_eq!(p, sha256(b"new\n"));
+}
+
+#[test]
+fn a_product_replaced_by_a_rename_with_the_same_size_is_hashed_again() {
+    let (m, p) = materials_and_products_after(&[("f", "old\n"), ("g", "rnm\n")], "mv g f");
+    assert_eq!(m, sha256(b"old\n"));
+    assert_eq!(p, sha256(b"rnm\n"));
+}
+
+#[test]
+fn a_product_changed_within_the_same_clock_tick_is_hashed_again() {
+    // Written and rewritten within milliseconds of the run: the racy
+    // window, where equal time stamps prove nothing.
+    let env = Env::new();
+    env.key("carl.pem");
+    env.write("f", "old\n");
+    env.ok((
+        "run -n s --signing-key carl.pem -m f -p f --",
+        ["sh", "-c", "printf 'new\\n' > f"],
+    ));
+    let link = env.json(env.link("s"));
+    assert_eq!(link["signed"]["materials"]["f"]["sha256"], sha256(b"old\n"));
+    assert_eq!(link["signed"]["products"]["f"]["sha256"], sha256(b"new\n"));
+}
