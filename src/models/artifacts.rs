@@ -99,22 +99,31 @@ fn hex32(d: &[u8; 32]) -> [u8; 64] {
 
 /// Decodes exactly 64 lower-case hex digits.
 fn unhex32(s: &str) -> Option<[u8; 32]> {
-    fn nib(c: u8) -> Option<u8> {
-        match c {
-            b'0'..=b'9' => Some(c - b'0'),
-            b'a'..=b'f' => Some(c - b'a' + 10),
-            _ => None,
+    // A table (0xff: not a lower-case hex digit) and one check at the
+    // end, instead of a branch per digit: links hold 100k of these.
+    const NIB: [u8; 256] = {
+        let mut t = [0xffu8; 256];
+        let mut i = 0;
+        while i < 10 {
+            t[b'0' as usize + i] = i as u8;
+            i += 1;
         }
-    }
-    let b = s.as_bytes();
-    if b.len() != 64 {
-        return None;
-    }
+        let mut i = 0;
+        while i < 6 {
+            t[b'a' as usize + i] = 10 + i as u8;
+            i += 1;
+        }
+        t
+    };
+    let b: &[u8; 64] = s.as_bytes().try_into().ok()?;
     let mut out = [0u8; 32];
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = (nib(b[2 * i])? << 4) | nib(b[2 * i + 1])?;
+    let mut bad = 0u8;
+    for (o, pair) in out.iter_mut().zip(b.chunks_exact(2)) {
+        let (hi, lo) = (NIB[pair[0] as usize], NIB[pair[1] as usize]);
+        bad |= (hi | lo) & 0xf0;
+        *o = (hi << 4) | (lo & 0x0f);
     }
-    Some(out)
+    (bad == 0).then_some(out)
 }
 
 impl Serialize for HashDict {
