@@ -393,6 +393,36 @@ struct SignedParts {
     products: Option<Artifacts>,
 }
 
+impl Serialize for SignedParts {
+    /// Every member, keys in order, as it stood in the file.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        enum Member<'a> {
+            Value(&'a Value),
+            Artifacts(&'a Artifacts),
+        }
+        let mut members: Vec<(&str, Member<'_>)> = self
+            .rest
+            .iter()
+            .map(|(k, v)| (k.as_str(), Member::Value(v)))
+            .collect();
+        if let Some(a) = &self.materials {
+            members.push(("materials", Member::Artifacts(a)));
+        }
+        if let Some(a) = &self.products {
+            members.push(("products", Member::Artifacts(a)));
+        }
+        members.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut m = s.serialize_map(Some(members.len()))?;
+        for (k, v) in members {
+            match v {
+                Member::Value(v) => m.serialize_entry(k, v)?,
+                Member::Artifacts(a) => m.serialize_entry(k, a)?,
+            }
+        }
+        m.end()
+    }
+}
+
 impl SignedParts {
     fn into_signed(self, path: &str) -> FResult<Signed> {
         for (k, v) in self.rest.iter() {
@@ -558,11 +588,18 @@ impl Doc<'_> {
                     }
                 };
                 let text = raw.get().as_bytes();
-                let signed = json::parse_seed(text, SignedSeed("signed"))
-                    .map_err(|e| strict_error("signed", e))?
-                    .into_signed("signed")?;
-                let canonical = json::canonicalize(text)
-                    .map_err(|e| FormatError::new("signed", e.to_string()))?;
+                let parts = json::parse_seed(text, SignedSeed("signed"))
+                    .map_err(|e| strict_error("signed", e))?;
+                // The canonical bytes from what was just parsed (no second
+                // parse of the text); from the text only when that is not
+                // canonical as it stands (a float: `canonicalize` says why).
+                let direct = json::to_canonical_direct(&parts);
+                let signed = parts.into_signed("signed")?;
+                let canonical = match direct {
+                    Some(c) => c,
+                    None => json::canonicalize(text)
+                        .map_err(|e| FormatError::new("signed", e.to_string()))?,
+                };
                 Ok(Envelope::Metablock(Metablock {
                     signatures,
                     signed,
@@ -653,6 +690,14 @@ mod tests {
             r#"{"signed": {"_type": "layout", "expires": "2030-01-01T00:00:00Z", "keys": {}, "steps": [{"_type": "step", "name": "s", "expected_materials": [["ALLOW", "*"]], "expected_products": [], "pubkeys": [], "expected_command": [], "threshold": 1}], "inspect": [], "readme": "\u2028 \u0000"}, "signatures": []}"#,
         ] {
             let env = Envelope::from_slice(doc.as_bytes()).unwrap();
+            // Read from a file: those of the `signed` text.
+            let value = json::parse(doc.as_bytes()).unwrap();
+            let text =
+                json::to_python_compact(value.as_object().unwrap().get("signed").unwrap()).unwrap();
+            assert_eq!(
+                &*env.signed_bytes(),
+                &json::canonicalize(&text).unwrap()[..]
+            );
             let signed = env.signed().clone();
             let text = json::canonicalize(&signed.known_fields_json().unwrap()).unwrap();
             let direct =
