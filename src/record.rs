@@ -325,6 +325,8 @@ struct Walk<'a> {
 struct Ancestor<'a> {
     dev: u64,
     ino: u64,
+    /// How deep below the argument (0: the argument itself).
+    depth: usize,
     rel: &'a str,
     up: Option<&'a Ancestor<'a>>,
 }
@@ -341,6 +343,12 @@ impl Ancestor<'_> {
         None
     }
 }
+
+/// Directories this deep below an argument are read by one thread each.
+const SEQUENTIAL_BELOW: usize = 48;
+
+/// The longest path recorded (Linux's `PATH_MAX`, less the NUL).
+const PATH_MAX: usize = 4096;
 
 /// Where a file is: a name in an open directory, or a path.
 #[derive(Clone, Copy)]
@@ -428,6 +436,7 @@ impl Walk<'_> {
             let root = Ancestor {
                 dev: meta.dev(),
                 ino: meta.ino(),
+                depth: 0,
                 rel: &norm,
                 up: None,
             };
@@ -471,6 +480,15 @@ impl Walk<'_> {
             Ok(fd) => fd,
             Err(e) => return self.fail(i, rel, RecordError::Io(rel.to_owned(), e.into())),
         };
+        if up.depth >= SEQUENTIAL_BELOW {
+            // Deep down, one thread per subtree is parallel enough, and
+            // the stack grows by less per level.
+            let mut batch = Artifacts::new();
+            for (name, ft) in &entries {
+                self.entry(i, scheme, rel, dir, up, name, *ft, &mut batch);
+            }
+            return self.merge(batch);
+        }
         entries
             .par_iter()
             .with_min_len(16)
@@ -496,6 +514,11 @@ impl Walk<'_> {
         let child = join(rel, name);
         if self.doomed(i, &child) {
             return;
+        }
+        if child.len() >= PATH_MAX {
+            // As when opening by the whole path (and the stack stays bounded).
+            let e = io::Error::from_raw_os_error(libc::ENAMETOOLONG);
+            return self.fail(i, &child, RecordError::Io(child.clone(), e));
         }
         let mut ft = ft;
         if ft == FileType::Unknown {
@@ -557,6 +580,7 @@ impl Walk<'_> {
                 let here = Ancestor {
                     dev: id.dev,
                     ino: id.ino,
+                    depth: up.depth + 1,
                     rel: &child,
                     up: Some(up),
                 };
@@ -592,7 +616,9 @@ impl Walk<'_> {
                 return Ok(d);
             }
         }
-        let flags = OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NOCTTY;
+        // Non-blocking: a file swapped for a FIFO since the walk saw it
+        // must not hang the open (reads of regular files ignore it).
+        let flags = OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NOCTTY | OFlags::NONBLOCK;
         let fd = match at {
             At::Dir(dir, name) => rustix::fs::openat(dir, name, flags, Mode::empty())?,
             At::Path(p) => rustix::fs::open(p, flags, Mode::empty())?,
