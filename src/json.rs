@@ -567,7 +567,17 @@ impl<'de> Visitor<'de> for CanonSeed<'_> {
 /// not (keys out of order or repeated, a float, a raw fragment): the
 /// caller then goes through [`canonicalize`], which sorts or says why not.
 pub fn to_canonical_direct<T: Serialize + ?Sized>(value: &T) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(1024);
+    to_canonical_direct_sized(value, 1024)
+}
+
+/// [`to_canonical_direct`] into a buffer of `capacity` bytes to begin
+/// with (a value read from JSON text: the text's length, which its
+/// canonical form never exceeds, so the buffer never grows).
+pub fn to_canonical_direct_sized<T: Serialize + ?Sized>(
+    value: &T,
+    capacity: usize,
+) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(capacity);
     let mut f = CanonFormatter::default();
     let mut ser = serde_json::Serializer::with_formatter(&mut out, &mut f);
     value.serialize(&mut ser).ok()?;

@@ -593,7 +593,7 @@ impl Doc<'_> {
                 // The canonical bytes from what was just parsed (no second
                 // parse of the text); from the text only when that is not
                 // canonical as it stands (a float: `canonicalize` says why).
-                let direct = json::to_canonical_direct(&parts);
+                let direct = json::to_canonical_direct_sized(&parts, text.len());
                 let signed = parts.into_signed("signed")?;
                 let canonical = match direct {
                     Some(c) => c,
