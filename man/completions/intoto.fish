@@ -57,11 +57,11 @@ complete -c intoto -n "__fish_intoto_using_subcommand run" -l isolated -d 'Ignor
 complete -c intoto -n "__fish_intoto_using_subcommand run" -l use-dsse -d 'Write a DSSE envelope instead of a classic Metablock'
 complete -c intoto -n "__fish_intoto_using_subcommand run" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand run" -s q -l quiet -d 'Show errors only'
-complete -c intoto -n "__fish_intoto_using_subcommand run" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand run" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and not __fish_seen_subcommand_from start stop help" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and not __fish_seen_subcommand_from start stop help" -s q -l quiet -d 'Show errors only'
-complete -c intoto -n "__fish_intoto_using_subcommand record; and not __fish_seen_subcommand_from start stop help" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand record; and not __fish_seen_subcommand_from start stop help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and not __fish_seen_subcommand_from start stop help" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and not __fish_seen_subcommand_from start stop help" -f -a "start" -d 'Record the materials and write .<NAME>.<keyid prefix>.link-unfinished'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and not __fish_seen_subcommand_from start stop help" -f -a "stop" -d 'Record the products and turn the unfinished link into <NAME>.<keyid prefix>.link'
@@ -80,7 +80,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_su
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -l use-dsse -d 'Write a DSSE envelope instead of a classic Metablock'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -s q -l quiet -d 'Show errors only'
-complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -s n -l step-name -d 'Step name' -r
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -l signing-key -d 'Sign with this PEM private key (PKCS#8: rsa, ecdsa, ed25519)' -r -F
@@ -97,7 +97,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_su
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -l use-dsse -d 'Accepted for compatibility; the format follows the unfinished link'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -s q -l quiet -d 'Show errors only'
-complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from help" -f -a "start" -d 'Record the materials and write .<NAME>.<keyid prefix>.link-unfinished'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from help" -f -a "stop" -d 'Record the products and turn the unfinished link into <NAME>.<keyid prefix>.link'
@@ -119,7 +119,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand verify" -l allow-nonintero
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l write-inspection-links -d 'Write <inspection>.link files into the current directory, as the Python reference does'
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -s q -l quiet -d 'Show errors only'
-complete -c intoto -n "__fish_intoto_using_subcommand verify" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -s f -l file -d 'The link or layout to sign or check' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -s k -l key -d 'PEM keys: private keys to sign, public keys with --verify' -r -F
@@ -135,24 +135,24 @@ complete -c intoto -n "__fish_intoto_using_subcommand sign" -s a -l append -d 'A
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -l verify -d 'Check the signatures instead of signing'
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -s q -l quiet -d 'Show errors only'
-complete -c intoto -n "__fish_intoto_using_subcommand sign" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand sign" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand mock" -s n -l name -d 'Step name; the unsigned link is written to <NAME>.link' -r
 complete -c intoto -n "__fish_intoto_using_subcommand mock" -l use-dsse -d 'Write a DSSE envelope instead of a classic Metablock'
 complete -c intoto -n "__fish_intoto_using_subcommand mock" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand mock" -s q -l quiet -d 'Show errors only'
-complete -c intoto -n "__fish_intoto_using_subcommand mock" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand mock" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand mock" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and not __fish_seen_subcommand_from id export help" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and not __fish_seen_subcommand_from id export help" -s q -l quiet -d 'Show errors only'
-complete -c intoto -n "__fish_intoto_using_subcommand key; and not __fish_seen_subcommand_from id export help" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand key; and not __fish_seen_subcommand_from id export help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and not __fish_seen_subcommand_from id export help" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and not __fish_seen_subcommand_from id export help" -f -a "id" -d 'Print the in-toto key id of a PEM public or private key'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and not __fish_seen_subcommand_from id export help" -f -a "export" -d 'Print the layout key entry (JSON) for a GnuPG or PEM key'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and not __fish_seen_subcommand_from id export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from id" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from id" -s q -l quiet -d 'Show errors only'
-complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from id" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from id" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from id" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -s g -l gpg -d 'OpenPGP key: fingerprint, long key id, or subkey fingerprint' -r
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -l gpg-home -d 'GnuPG home to export from' -r -F
@@ -160,17 +160,17 @@ complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subco
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -l cert-store -d 'The shared OpenPGP certificate store (pgp.cert.d) to find --gpg keys in when the GnuPG home does not have them (default: $PGP_CERT_D, else ~/.local/share/pgp.cert.d when it exists); read without gpg' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -s k -l key -d 'PEM public key file' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -l allow-noninteroperable -d 'Allow key types the Python reference cannot verify (NIST ECDSA)'
-complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -l with-id -d 'Print `{"<keyid>": {...}}`, ready to merge into a layout\'s keys'
+complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -l with-id -d 'Print {"<keyid>": {...}}, ready to merge into a layout\'s keys'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Show errors only'
-complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "id" -d 'Print the in-toto key id of a PEM public or private key'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "export" -d 'Print the layout key entry (JSON) for a GnuPG or PEM key'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection show help" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection show help" -s q -l quiet -d 'Show errors only'
-complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection show help" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection show help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection show help" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection show help" -f -a "new" -d 'Create a new, empty, unsigned layout'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection show help" -f -a "add-key" -d 'Add a functionary key (GnuPG or PEM public key)'
@@ -184,7 +184,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_su
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from new" -l force -d 'Replace an existing file'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from new" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from new" -s q -l quiet -d 'Show errors only'
-complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from new" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from new" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from new" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -s g -l gpg -d 'GnuPG key: fingerprint, long key id or subkey fingerprint' -r
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -l gpg-home -d 'GnuPG home to read --gpg from' -r -F
@@ -194,7 +194,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_su
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -l allow-noninteroperable -d 'Allow GnuPG keys the Python reference cannot verify (NIST ECDSA)'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -s q -l quiet -d 'Show errors only'
-complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-step" -l name -d 'Step name (links are <name>.<keyid prefix>.link)' -r
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-step" -l functionary -d 'Key id allowed to perform the step (repeatable; a unique prefix of 8+ hex digits is enough)' -r
@@ -204,7 +204,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_su
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-step" -l product -d 'Product rule, e.g. "CREATE *" (repeatable, in order)' -r
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-step" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-step" -s q -l quiet -d 'Show errors only'
-complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-step" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-step" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-step" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-inspection" -l name -d 'Inspection name' -r
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-inspection" -l run -d 'The command the verifier runs (split like a shell; never run through a shell)' -r
@@ -212,7 +212,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_su
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-inspection" -l product -d 'Product rule (repeatable, in order)' -r
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-inspection" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-inspection" -s q -l quiet -d 'Show errors only'
-complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-inspection" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-inspection" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-inspection" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from show" -l verification-keys -d 'PEM public keys to check the signatures with' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from show" -s g -l gpg -d 'GnuPG keys to check the signatures with' -r
@@ -220,7 +220,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_su
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from show" -l keyring -d 'OpenPGP keyring files for --gpg' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Show errors only'
-complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from help" -f -a "new" -d 'Create a new, empty, unsigned layout'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from help" -f -a "add-key" -d 'Add a functionary key (GnuPG or PEM public key)'
@@ -239,7 +239,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand match-products" -l keyring
 complete -c intoto -n "__fish_intoto_using_subcommand match-products" -l allow-noninteroperable -d 'Accept GnuPG keys the Python reference cannot verify (NIST ECDSA)'
 complete -c intoto -n "__fish_intoto_using_subcommand match-products" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand match-products" -s q -l quiet -d 'Show errors only'
-complete -c intoto -n "__fish_intoto_using_subcommand match-products" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand match-products" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand match-products" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -s q -l quiet -d 'Show errors only'

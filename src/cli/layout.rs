@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
+use super::manual;
+
 /// `intoto layout`
 #[derive(Debug, Args)]
 pub struct LayoutArgs {
@@ -16,6 +18,7 @@ pub struct LayoutArgs {
 #[derive(Debug, Subcommand)]
 pub enum LayoutCommand {
     /// Create a new, empty, unsigned layout
+    #[command(long_about = manual::help("layout new"), after_help = manual::after_help("layout new"))]
     New {
         /// The layout file to create
         #[arg(value_name = "LAYOUT")]
@@ -34,6 +37,7 @@ pub enum LayoutCommand {
         force: bool,
     },
     /// Add a functionary key (GnuPG or PEM public key)
+    #[command(long_about = manual::help("layout add-key"), after_help = manual::after_help("layout add-key"))]
     AddKey {
         /// The layout file
         #[arg(value_name = "LAYOUT")]
@@ -65,6 +69,7 @@ pub enum LayoutCommand {
         allow_noninteroperable: bool,
     },
     /// Add a step at the end
+    #[command(long_about = manual::help("layout add-step"), after_help = manual::after_help("layout add-step"))]
     AddStep {
         /// The layout file
         #[arg(value_name = "LAYOUT")]
@@ -89,6 +94,7 @@ pub enum LayoutCommand {
         product: Vec<String>,
     },
     /// Add an inspection at the end
+    #[command(long_about = manual::help("layout add-inspection"), after_help = manual::after_help("layout add-inspection"))]
     AddInspection {
         /// The layout file
         #[arg(value_name = "LAYOUT")]
@@ -107,6 +113,7 @@ pub enum LayoutCommand {
         product: Vec<String>,
     },
     /// Show a layout: steps, who may sign them, rules, expiry, signatures
+    #[command(long_about = manual::help("layout show"), after_help = manual::after_help("layout show"))]
     Show {
         /// The layout file
         #[arg(value_name = "LAYOUT")]

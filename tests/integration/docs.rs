@@ -1,20 +1,29 @@
-//! The checked-in man pages and completions must match the command-line
-//! definitions, and every example in `--help` must run.
+//! The documentation is true: the checked-in man pages and completions
+//! match the command-line definitions and render clean, their ENVIRONMENT
+//! names what the code reads, and every example in `--help` runs.
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
 use std::process::Command;
 
 use crate::common::{Env, bin, expect, repo};
 
-fn files(dir: &Path, ext: &str) -> Vec<String> {
+/// The files in `dir` whose names end with one of `exts`, sorted.
+fn files(dir: &Path, exts: &[&str]) -> Vec<String> {
     let mut v: Vec<String> = fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(ext))
+        .filter(|n| exts.iter().any(|e| n.ends_with(e)))
         .collect();
     v.sort();
     v
+}
+
+const PAGES: &[&str] = &[".1", ".5", ".7"];
+
+fn have(program: &str) -> bool {
+    Command::new(program).arg("--version").output().is_ok()
 }
 
 #[test]
@@ -28,14 +37,13 @@ fn man_pages_and_completions_are_up_to_date() {
     assert!(st.success());
     let man = repo().join("man");
     assert_eq!(
-        files(tmp.path(), ".1"),
-        files(&man, ".1"),
+        files(tmp.path(), PAGES),
+        files(&man, PAGES),
         "the set of man pages changed: run scripts/gen-docs"
     );
-    for f in files(tmp.path(), ".1") {
-        assert_eq!(
-            fs::read(tmp.path().join(&f)).unwrap(),
-            fs::read(man.join(&f)).unwrap(),
+    for f in files(tmp.path(), PAGES) {
+        assert!(
+            fs::read(tmp.path().join(&f)).unwrap() == fs::read(man.join(&f)).unwrap(),
             "man/{f} is stale: run scripts/gen-docs"
         );
     }
@@ -49,53 +57,276 @@ fn man_pages_and_completions_are_up_to_date() {
             .output()
             .unwrap();
         assert!(out.status.success());
-        assert_eq!(
-            out.stdout,
-            fs::read(man.join("completions").join(file)).unwrap(),
+        assert!(
+            out.stdout == fs::read(man.join("completions").join(file)).unwrap(),
             "man/completions/{file} is stale: run scripts/gen-docs"
         );
     }
 }
 
-#[test]
-fn man_pages_render() {
-    if Command::new("man").arg("--version").output().is_err() {
-        eprintln!("skipping: no man program");
-        return;
+/// What a rendered page must not show: markup and roff escapes that did
+/// not become formatting.
+fn residue(line: &str) -> Option<&'static str> {
+    if line.contains('`') {
+        return Some("a backquote");
     }
-    for f in files(&repo().join("man"), ".1") {
-        let out = Command::new("man")
-            .arg("-l")
-            .arg(repo().join("man").join(&f))
-            .env("MANWIDTH", "80")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{f}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(String::from_utf8_lossy(&out.stdout).contains("NAME"), "{f}");
+    if line.contains("**") {
+        return Some("**");
+    }
+    // `*word*` (a glob such as `*.link*` or `src/*` is not emphasis).
+    let b = line.as_bytes();
+    for (i, _) in line.match_indices('*') {
+        let before = i.checked_sub(1).map(|j| b[j]);
+        let after = b.get(i + 1);
+        if before.is_none_or(|c| c == b' ' || c == b'(')
+            && after.is_some_and(|c| c.is_ascii_alphabetic())
+            && let Some(end) = line[i + 1..].find('*')
+        {
+            let inner = &line[i + 1..i + 1 + end];
+            if inner
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
+                && line[i + 2 + end..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !c.is_ascii_alphanumeric() && c != '.' && c != '*')
+            {
+                return Some("*emphasis*");
+            }
+        }
+    }
+    for esc in ["\\f", "\\e", "\\-", "\\(", "\\&", "\\*"] {
+        if line.contains(esc) {
+            return Some("a roff escape");
+        }
+    }
+    if line.starts_with('.') {
+        return Some("a roff request");
+    }
+    None
+}
+
+#[test]
+fn residue_is_recognised() {
+    for bad in [
+        "a *layout* here",
+        "`intoto run`",
+        "(*name*)",
+        "x \\fBy",
+        "**bold**",
+    ] {
+        assert!(residue(bad).is_some(), "{bad}");
+    }
+    for good in [
+        "every file there except *.link* files",
+        "--material 'ALLOW src/*' --product 'DISALLOW *'",
+        "'*.link*' '.git' '*.pyc' '*~'",
+    ] {
+        assert_eq!(residue(good), None, "{good}");
     }
 }
 
-/// Runs every `  $ ` line of the help examples, in the documented order,
-/// in one scratch directory with the documented files.
+/// Every page renders with groff without a warning and, through man at
+/// 80 columns, shows no markup or roff residue, no line over 80 columns,
+/// and the sections a man page has.
 #[test]
-fn help_examples_run() {
+fn man_pages_render_clean() {
+    if !have("groff") || !have("man") {
+        eprintln!("skipping: groff or man is not installed (scripts/setup --tests installs them)");
+        return;
+    }
+    let dir = repo().join("man");
+    let pages = files(&dir, PAGES);
+    assert!(pages.len() >= 20, "{pages:?}");
+    for f in &pages {
+        let path = dir.join(f);
+        let out = Command::new("groff")
+            .args(["-ww", "-man", "-Tutf8", "-z"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success() && out.stderr.is_empty(),
+            "groff warns about {f}:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let out = Command::new("man")
+            .args(["--warnings", "-l"])
+            .arg(&path)
+            .env("MANWIDTH", "80")
+            .env("MAN_KEEP_FORMATTING", "")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && out.stderr.is_empty(),
+            "man -l {f}:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for line in text.lines() {
+            if let Some(what) = residue(line) {
+                panic!("{f} shows {what}: {line:?}");
+            }
+            assert!(
+                line.chars().count() <= 80,
+                "{f} has a line over 80 columns: {line:?}"
+            );
+        }
+        let sections: Vec<&str> = text
+            .lines()
+            .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_uppercase()))
+            .collect();
+        let mut want = vec!["NAME", "DESCRIPTION", "EXAMPLES", "SEE ALSO"];
+        if f.ends_with(".1") {
+            want.extend(["SYNOPSIS", "OPTIONS", "EXIT STATUS"]);
+        }
+        if f == "intoto.1" {
+            want.extend(["ENVIRONMENT", "FILES", "COMMANDS"]);
+        }
+        for s in want {
+            assert!(
+                sections.contains(&s),
+                "{f} has no {s} section: {sections:?}"
+            );
+        }
+        // whatis/apropos read the NAME line: `name - what it is`.
+        let stem = f.rsplit_once('.').unwrap().0;
+        assert!(
+            text.contains(&format!("\n       {stem} - ")),
+            "{f}: NAME is not '{stem} - ...'"
+        );
+    }
+}
+
+/// `--help` shows no markup either.
+#[test]
+fn help_shows_no_markup() {
+    for cmd in [
+        vec![],
+        vec!["run"],
+        vec!["record", "start"],
+        vec!["verify"],
+        vec!["sign"],
+        vec!["layout", "add-step"],
+        vec!["key", "export"],
+        vec!["match-products"],
+    ] {
+        let mut args = cmd.clone();
+        args.push("--help");
+        let out = Command::new(bin()).args(&args).output().unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            out.status.success() && text.contains("Exit status: 0 "),
+            "{text}"
+        );
+        for line in text.lines() {
+            // (A line of help may start with a dot.)
+            if let Some(what) = residue(line).filter(|w| *w != "a roff request") {
+                panic!("intoto {} --help shows {what}: {line:?}", cmd.join(" "));
+            }
+        }
+    }
+}
+
+/// The environment variables the code reads by name are the ones the
+/// manual documents (ENVIRONMENT of intoto(1)).
+#[test]
+fn environment_section_names_what_the_code_reads() {
+    let mut read = BTreeSet::new();
+    let mut stack = vec![repo().join("src")];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            if p.extension().is_none_or(|x| x != "rs") {
+                continue;
+            }
+            let text = fs::read_to_string(&p).unwrap();
+            for pat in ["env::var(\"", "env::var_os(\""] {
+                for (i, _) in text.match_indices(pat) {
+                    let rest = &text[i + pat.len()..];
+                    let name = &rest[..rest.find('"').unwrap()];
+                    read.insert(name.to_owned());
+                }
+            }
+        }
+    }
+    // Read through their crates or built from a prefix.
+    read.extend(
+        [
+            "SEQUOIA_CRYPTO_POLICY",
+            "PGP_CERT_D",
+            "XDG_DATA_HOME",
+            "IN_TOTO_ARTIFACT_EXCLUDE_PATTERNS",
+            "IN_TOTO_ARTIFACT_BASE_PATH",
+            "TERM",
+            "DISPLAY",
+        ]
+        .map(str::to_owned),
+    );
+    assert!(read.len() >= 12, "{read:?}");
+    let page = fs::read_to_string(repo().join("man/intoto.1")).unwrap();
+    let env = page
+        .split(".SH ENVIRONMENT\n")
+        .nth(1)
+        .and_then(|s| s.split("\n.SH ").next())
+        .expect("intoto.1 has an ENVIRONMENT section");
+    let env = env.replace("\\-", "-");
+    for name in &read {
+        assert!(
+            env.contains(name.as_str()),
+            "the code reads ${name}, which intoto(1) ENVIRONMENT does not document"
+        );
+    }
+}
+
+/// The directory the examples of `--help` run in (see src/cli/examples.rs).
+fn example_env() -> Env {
     let env = Env::new();
-    for k in ["alice.pem", "alice.pub", "bob.pem", "bob.pub"] {
+    for k in [
+        "alice.pem",
+        "alice.pub",
+        "alice.asc",
+        "bob.pem",
+        "bob.pub",
+        "carl.pem",
+        "carl.pub",
+    ] {
         env.key(k);
     }
     env.write(
         "src/hello.c",
         "#include <stdio.h>\nint main(void) { puts(\"hello world\"); return 0; }\n",
     );
+    env
+}
+
+/// A shell in the scratch directory, with this build's intoto on PATH.
+fn shell(env: &Env, script: &str) -> Command {
     let path = format!(
         "{}:{}",
         bin().parent().unwrap().display(),
         std::env::var("PATH").unwrap_or_default()
     );
+    let mut c = Command::new("bash");
+    c.args(["-euo", "pipefail", "-c", script])
+        .current_dir(env.work())
+        .env("PATH", &path)
+        .env("GNUPGHOME", &env.gnupg)
+        .env("NO_COLOR", "1")
+        .env_remove("GNUPG")
+        .stdin(std::process::Stdio::null());
+    c
+}
+
+/// Runs every `  $ ` line of the help examples, in the documented order,
+/// in one scratch directory with the documented files.
+#[test]
+fn help_examples_run() {
+    let env = example_env();
     let mut ran = 0;
     for cmd in [
         vec![],
@@ -114,13 +345,20 @@ fn help_examples_run() {
         // `  $ ` starts a command; a trailing ` \` continues it.
         let mut examples: Vec<String> = Vec::new();
         let mut open = false;
+        let mut in_examples = false;
         for line in help.lines() {
-            if line.starts_with("  $ ") || open {
-                assert!(
-                    line.chars().count() <= 80,
-                    "example line over 80 columns: {line}"
-                );
+            if line == "Examples:" {
+                in_examples = true;
+                continue;
             }
+            if !in_examples || line.is_empty() {
+                in_examples &= !line.is_empty();
+                continue;
+            }
+            assert!(
+                line.chars().count() <= 73,
+                "example line over 73 columns (80 in the man page): {line}"
+            );
             if let Some(cmd) = line.strip_prefix("  $ ") {
                 examples.push(cmd.trim_end_matches('\\').trim().to_owned());
                 open = line.ends_with('\\');
@@ -129,6 +367,12 @@ fn help_examples_run() {
                 last.push(' ');
                 last.push_str(line.trim().trim_end_matches('\\').trim());
                 open = line.ends_with('\\');
+            } else {
+                // Prose: it introduces the commands that follow.
+                assert!(
+                    line.starts_with("  ") && !line.trim_start().starts_with("intoto "),
+                    "an example that is not a `  $ ` line (so not run): {line}"
+                );
             }
         }
         assert!(
@@ -137,13 +381,7 @@ fn help_examples_run() {
             cmd.join(" ")
         );
         for ex in examples {
-            let mut c = Command::new("sh");
-            c.args(["-c", ex.as_str()])
-                .current_dir(env.work())
-                .env("PATH", &path)
-                .env("GNUPGHOME", &env.gnupg)
-                .env("NO_COLOR", "1");
-            let out = c.output().unwrap();
+            let out = shell(&env, &ex).output().unwrap();
             assert!(
                 out.status.success(),
                 "example failed: {ex}\n{}{}",
@@ -153,5 +391,5 @@ fn help_examples_run() {
             ran += 1;
         }
     }
-    assert!(ran >= 20, "only {ran} examples ran");
+    assert!(ran >= 28, "only {ran} examples ran");
 }
