@@ -1,13 +1,14 @@
 //! The documentation is true: the checked-in man pages and completions
 //! match the command-line definitions and render clean, their ENVIRONMENT
-//! names what the code reads, and every example in `--help` runs.
+//! names what the code reads, every example in `--help` and README.md
+//! runs, and `scripts/demo` runs.
 
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use crate::common::{Env, bin, expect, repo};
+use crate::common::{Env, bin, check, expect, repo, testdata};
 
 /// The files in `dir` whose names end with one of `exts`, sorted.
 fn files(dir: &Path, exts: &[&str]) -> Vec<String> {
@@ -392,4 +393,96 @@ fn help_examples_run() {
         }
     }
     assert!(ran >= 28, "only {ran} examples ran");
+}
+
+/// The ```sh blocks of README.md, in order (those marked `sh norun`
+/// left out).
+fn readme_blocks() -> Vec<String> {
+    let readme = fs::read_to_string(repo().join("README.md")).unwrap();
+    let mut blocks = Vec::new();
+    // None: outside a block; Some(None): in a block not run; Some(Some):
+    // in a block that runs.
+    let mut cur: Option<Option<String>> = None;
+    for line in readme.lines() {
+        let fence = line.trim_start().strip_prefix("```");
+        match (&mut cur, fence) {
+            (None, Some(info)) => {
+                let words: Vec<&str> = info.split_whitespace().collect();
+                let runs = words.first() == Some(&"sh") && !words.contains(&"norun");
+                cur = Some(runs.then(String::new));
+            }
+            (None, None) => {}
+            (Some(b), Some(_)) => {
+                if let Some(b) = b.take() {
+                    blocks.push(b);
+                }
+                cur = None;
+            }
+            (Some(Some(b)), None) => {
+                b.push_str(line);
+                b.push('\n');
+            }
+            (Some(None), None) => {}
+        }
+    }
+    assert!(cur.is_none(), "README.md has an unclosed code block");
+    blocks
+}
+
+/// README.md's command blocks are one session: run in order, in a scratch
+/// project (a Makefile building `app` from src/app.c, carl's PEM keys,
+/// alice's and gina's exported OpenPGP keys), with the demo GnuPG home.
+#[test]
+fn readme_examples_run() {
+    if !have("jq") || !have("make") || !have("cc") {
+        eprintln!("skipping: jq, make or cc is missing (scripts/setup --tests installs them)");
+        return;
+    }
+    let blocks = readme_blocks();
+    assert!(blocks.len() >= 4, "{blocks:?}");
+    let env = Env::new();
+    for k in ["carl.pem", "carl.pub", "alice.asc"] {
+        env.key(k);
+    }
+    let signing_key = [
+        fs::read_to_string(testdata().join("keys/alice.asc")).unwrap(),
+        fs::read_to_string(testdata().join("keys/gina.asc")).unwrap(),
+    ]
+    .concat();
+    env.write("signing-key.asc", &signing_key);
+    env.write(
+        "src/app.c",
+        "#include <stdio.h>\nint main(void) { puts(\"hello\"); return 0; }\n",
+    );
+    env.write("Makefile", "app: src/app.c\n\tcc -o app src/app.c\n");
+    let script = blocks.join("\n");
+    let out = shell(&env, &script).output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "README.md's commands failed:\n{text}");
+    // The session got where it says: verified, by the documented keys.
+    assert!(text.contains("verified; signed by: "), "{text}");
+    assert!(text.matches("verification passed").count() >= 3, "{text}");
+}
+
+/// README's first command, `scripts/demo`, plays the demo to its end (the
+/// tampered package rejected).
+#[test]
+fn the_demo_runs() {
+    let mut c = Command::new(repo().join("scripts/demo"));
+    c.arg("--no-setup")
+        .env("INTOTO", bin())
+        .env("NO_COLOR", "1")
+        .env_remove("GNUPGHOME")
+        .stdin(std::process::Stdio::null());
+    let out = check(c, 0);
+    assert!(
+        out.stdout
+            .contains("Verification failed (exit 1), as it must"),
+        "{}",
+        out.text()
+    );
 }
