@@ -1,7 +1,8 @@
 //! The documentation is true: the checked-in man pages and completions
 //! match the command-line definitions and render clean, their ENVIRONMENT
 //! names what the code reads, every example in `--help` and README.md
-//! runs, and `scripts/demo` runs.
+//! runs, `scripts/demo` runs, and `scripts/install` installs pages that
+//! `man` finds.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -485,4 +486,78 @@ fn the_demo_runs() {
         "{}",
         out.text()
     );
+}
+
+/// `scripts/install --prefix` puts the binary, the man pages of every
+/// section and the completions there, where man finds them.
+#[test]
+fn install_puts_binary_pages_and_completions_under_the_prefix() {
+    let tmp = tempfile::tempdir().unwrap();
+    let prefix = tmp.path().join("usr");
+    let mut c = Command::new(repo().join("scripts/install"));
+    c.arg("--bin").arg(bin()).arg("--prefix").arg(&prefix);
+    check(c, 0);
+    let mut c = Command::new(prefix.join("bin/intoto"));
+    c.arg("--version");
+    let out = check(c, 0);
+    assert!(out.stdout.starts_with("intoto "), "{}", out.stdout);
+    for (sec, exts) in [("1", ".1"), ("5", ".5"), ("7", ".7")] {
+        assert_eq!(
+            files(&prefix.join(format!("share/man/man{sec}")), &[exts]),
+            files(&repo().join("man"), &[exts])
+        );
+    }
+    for f in [
+        "share/bash-completion/completions/intoto",
+        "share/zsh/site-functions/_intoto",
+        "share/fish/vendor_completions.d/intoto.fish",
+    ] {
+        assert!(prefix.join(f).is_file(), "{f}");
+    }
+    let mut c = Command::new("bash");
+    c.arg("-c").arg(format!(
+        "source {} && complete -p intoto",
+        prefix
+            .join("share/bash-completion/completions/intoto")
+            .display()
+    ));
+    let out = check(c, 0);
+    assert!(out.stdout.contains("intoto"), "{}", out.stdout);
+    if have("man") {
+        let manpath = prefix.join("share/man");
+        for (args, page) in [
+            (vec!["-w", "intoto"], "man1/intoto.1"),
+            (vec!["-w", "intoto-verify"], "man1/intoto-verify.1"),
+            (vec!["-w", "5", "intoto-layout"], "man5/intoto-layout.5"),
+            (vec!["-w", "7", "intoto-rules"], "man7/intoto-rules.7"),
+        ] {
+            let mut c = Command::new("man");
+            c.args(&args).env("MANPATH", &manpath);
+            let out = check(c, 0);
+            assert_eq!(out.stdout.trim(), manpath.join(page).display().to_string());
+        }
+        let mut c = Command::new("man");
+        c.arg("intoto")
+            .env("MANPATH", &manpath)
+            .env("MANWIDTH", "80");
+        assert!(check(c, 0).stdout.contains("EXIT STATUS"));
+    }
+    // DESTDIR stages the same tree below it.
+    let stage = tmp.path().join("stage");
+    let mut c = Command::new(repo().join("scripts/install"));
+    c.arg("--bin")
+        .arg(bin())
+        .args(["--prefix", "/opt/intoto"])
+        .env("DESTDIR", &stage);
+    check(c, 0);
+    assert!(stage.join("opt/intoto/bin/intoto").is_file());
+    assert!(
+        stage
+            .join("opt/intoto/share/man/man7/intoto-rules.7")
+            .is_file()
+    );
+    // A relative prefix is a usage error.
+    let mut c = Command::new(repo().join("scripts/install"));
+    c.arg("--bin").arg(bin()).args(["--prefix", "usr"]);
+    check(c, 2);
 }
