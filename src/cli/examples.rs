@@ -7,8 +7,25 @@
 //! (functionary, key id f0d61b92...), a GnuPG home and src/hello.c. Keep
 //! them runnable and under 80 columns.
 
+/// The exit status table every command shares (`main.rs::exit_status`),
+/// closing the help of `intoto`, `sign` and `verify`.
+macro_rules! exit_status {
+    () => {
+        "
+
+Exit status (the same for every command):
+  0  success: verified, signed, written
+  1  a check failed (a signature, expiry, a rule, an inspection), or the
+     command could not be carried out (a file missing or invalid, a key
+     not found or not usable, an output not writable)
+  2  usage error: the command line itself is wrong
+intoto run passes through the exit status of a command that failed."
+    };
+}
+
 /// `intoto --help`
-pub const TOP: &str = "\
+pub const TOP: &str = concat!(
+    "\
 Examples:
   Write a layout, sign it, perform its step, verify:
   $ intoto layout new root.layout --expires 1y
@@ -20,7 +37,9 @@ Examples:
         cc -o hello src/hello.c
   $ intoto verify -l root.layout --verification-keys alice.pub
 
-See `intoto <command> --help` and the man pages (man intoto-verify).";
+See `intoto <command> --help` and the man pages (man intoto-verify).",
+    exit_status!()
+);
 
 /// `intoto layout --help`
 pub const LAYOUT: &str = "\
@@ -33,16 +52,31 @@ Examples:
         --product 'DISALLOW *'
   $ intoto layout add-inspection chain.layout --name check \\
         --run 'test -x hello' --material 'MATCH hello WITH PRODUCTS FROM build'
-  $ intoto layout show chain.layout";
+  $ intoto layout set-expires chain.layout 6m
+  $ intoto layout set-readme chain.layout 'hello, built from src'
+  $ intoto layout show chain.layout
+
+Every edit writes the layout back without its signatures (a warning names
+them): sign it again with intoto sign.";
 
 /// `intoto sign --help`
-pub const SIGN: &str = "\
+pub const SIGN: &str = concat!(
+    "\
 Examples:
   Sign a layout in place, then add a co-signature by a second key:
   $ intoto sign -f chain.layout -k alice.pem
   $ intoto sign -f chain.layout -k bob.pem --append --signed-by alice.pub
   Check that both keys signed it:
-  $ intoto sign -f chain.layout -k alice.pub bob.pub --verify";
+  $ intoto sign -f chain.layout -k alice.pub bob.pub --verify
+
+Co-signing: without --append, signing replaces every signature the layout
+carries (a warning names those dropped); with --append it adds one, after
+checking that the existing signatures still verify (their keys from
+--signed-by, the GnuPG home or the layout's own keys). Editing a layout
+(intoto layout add-step, remove-step, set-expires, ...) drops its
+signatures: sign it again.",
+    exit_status!()
+);
 
 /// `intoto run --help`
 pub const RUN: &str = "\
@@ -92,7 +126,8 @@ Examples:
     intoto key export --gpg 4E9F2E80F2907949AD908DB5099E78515E71D866";
 
 /// `intoto verify --help`
-pub const VERIFY: &str = "\
+pub const VERIFY: &str = concat!(
+    "\
 Examples:
   $ intoto verify -l root.layout --verification-keys alice.pub
   $ intoto verify -l root.layout --verification-keys alice.pub --json
@@ -112,6 +147,8 @@ result (passed, failed or error), layout, time, time_given, signers (keyid,
 source, type), steps (name, kind, links that counted with their signer,
 links skipped and why), warnings, then failure (stage, message, step, rule,
 ...) or error (kind usage or input, message). The JSON Schema is
-docs/verify-report.schema.json.
-
-Exit status: 0 verified, 1 verification failed, 2 usage error.";
+docs/verify-report.schema.json. A failed check and an input that could not
+be read both exit 1: the report's result (failed or error) tells them
+apart.",
+    exit_status!()
+);
