@@ -120,7 +120,7 @@ pub enum LayoutCommand {
         #[arg(long, value_name = "NAME")]
         name: String,
     },
-    /// Remove an inspection
+    /// Remove an inspection; rules of other inspections must not name it
     ///
     /// The layout is written back without its signatures (with a warning
     /// naming them): sign it again with intoto sign.
