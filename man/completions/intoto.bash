@@ -118,6 +118,21 @@ _intoto() {
             intoto__subcmd__help__subcmd__layout,new)
                 cmd="intoto__subcmd__help__subcmd__layout__subcmd__new"
                 ;;
+            intoto__subcmd__help__subcmd__layout,remove-inspection)
+                cmd="intoto__subcmd__help__subcmd__layout__subcmd__remove__subcmd__inspection"
+                ;;
+            intoto__subcmd__help__subcmd__layout,remove-key)
+                cmd="intoto__subcmd__help__subcmd__layout__subcmd__remove__subcmd__key"
+                ;;
+            intoto__subcmd__help__subcmd__layout,remove-step)
+                cmd="intoto__subcmd__help__subcmd__layout__subcmd__remove__subcmd__step"
+                ;;
+            intoto__subcmd__help__subcmd__layout,set-expires)
+                cmd="intoto__subcmd__help__subcmd__layout__subcmd__set__subcmd__expires"
+                ;;
+            intoto__subcmd__help__subcmd__layout,set-readme)
+                cmd="intoto__subcmd__help__subcmd__layout__subcmd__set__subcmd__readme"
+                ;;
             intoto__subcmd__help__subcmd__layout,show)
                 cmd="intoto__subcmd__help__subcmd__layout__subcmd__show"
                 ;;
@@ -160,6 +175,21 @@ _intoto() {
             intoto__subcmd__layout,new)
                 cmd="intoto__subcmd__layout__subcmd__new"
                 ;;
+            intoto__subcmd__layout,remove-inspection)
+                cmd="intoto__subcmd__layout__subcmd__remove__subcmd__inspection"
+                ;;
+            intoto__subcmd__layout,remove-key)
+                cmd="intoto__subcmd__layout__subcmd__remove__subcmd__key"
+                ;;
+            intoto__subcmd__layout,remove-step)
+                cmd="intoto__subcmd__layout__subcmd__remove__subcmd__step"
+                ;;
+            intoto__subcmd__layout,set-expires)
+                cmd="intoto__subcmd__layout__subcmd__set__subcmd__expires"
+                ;;
+            intoto__subcmd__layout,set-readme)
+                cmd="intoto__subcmd__layout__subcmd__set__subcmd__readme"
+                ;;
             intoto__subcmd__layout,show)
                 cmd="intoto__subcmd__layout__subcmd__show"
                 ;;
@@ -177,6 +207,21 @@ _intoto() {
                 ;;
             intoto__subcmd__layout__subcmd__help,new)
                 cmd="intoto__subcmd__layout__subcmd__help__subcmd__new"
+                ;;
+            intoto__subcmd__layout__subcmd__help,remove-inspection)
+                cmd="intoto__subcmd__layout__subcmd__help__subcmd__remove__subcmd__inspection"
+                ;;
+            intoto__subcmd__layout__subcmd__help,remove-key)
+                cmd="intoto__subcmd__layout__subcmd__help__subcmd__remove__subcmd__key"
+                ;;
+            intoto__subcmd__layout__subcmd__help,remove-step)
+                cmd="intoto__subcmd__layout__subcmd__help__subcmd__remove__subcmd__step"
+                ;;
+            intoto__subcmd__layout__subcmd__help,set-expires)
+                cmd="intoto__subcmd__layout__subcmd__help__subcmd__set__subcmd__expires"
+                ;;
+            intoto__subcmd__layout__subcmd__help,set-readme)
+                cmd="intoto__subcmd__layout__subcmd__help__subcmd__set__subcmd__readme"
                 ;;
             intoto__subcmd__layout__subcmd__help,show)
                 cmd="intoto__subcmd__layout__subcmd__help__subcmd__show"
@@ -430,7 +475,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__help__subcmd__layout)
-            opts="new add-key add-step add-inspection show"
+            opts="new add-key add-step add-inspection remove-step remove-inspection remove-key set-expires set-readme show"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -486,6 +531,76 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__help__subcmd__layout__subcmd__new)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__help__subcmd__layout__subcmd__remove__subcmd__inspection)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__help__subcmd__layout__subcmd__remove__subcmd__key)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__help__subcmd__layout__subcmd__remove__subcmd__step)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__help__subcmd__layout__subcmd__set__subcmd__expires)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__help__subcmd__layout__subcmd__set__subcmd__readme)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -752,7 +867,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__layout)
-            opts="-v -q -h -V --verbose --quiet --help --version new add-key add-step add-inspection show help"
+            opts="-v -q -h -V --verbose --quiet --help --version new add-key add-step add-inspection remove-step remove-inspection remove-key set-expires set-readme show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -876,7 +991,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__layout__subcmd__help)
-            opts="new add-key add-step add-inspection show help"
+            opts="new add-key add-step add-inspection remove-step remove-inspection remove-key set-expires set-readme show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -959,6 +1074,76 @@ _intoto() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        intoto__subcmd__layout__subcmd__help__subcmd__remove__subcmd__inspection)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__layout__subcmd__help__subcmd__remove__subcmd__key)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__layout__subcmd__help__subcmd__remove__subcmd__step)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__layout__subcmd__help__subcmd__set__subcmd__expires)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__layout__subcmd__help__subcmd__set__subcmd__readme)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         intoto__subcmd__layout__subcmd__help__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -988,6 +1173,84 @@ _intoto() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__layout__subcmd__remove__subcmd__inspection)
+            opts="-v -q -h -V --name --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__layout__subcmd__remove__subcmd__key)
+            opts="-v -q -h -V --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__layout__subcmd__remove__subcmd__step)
+            opts="-v -q -h -V --name --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__layout__subcmd__set__subcmd__expires)
+            opts="-v -q -h -V --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__layout__subcmd__set__subcmd__readme)
+            opts="-v -q -h -V --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;

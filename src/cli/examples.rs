@@ -38,6 +38,16 @@ Examples:
   $ intoto layout add-inspection chain.layout --name check \\
         --run 'test -x hello' \\
         --material 'MATCH hello WITH PRODUCTS FROM build'
+  Change the expiry and the readme; take back what is not wanted:
+  $ intoto layout set-expires chain.layout 6m
+  $ intoto layout set-readme chain.layout 'hello, built from src'
+  $ intoto layout add-step chain.layout --name lint \\
+        --functionary f0d61b92
+  $ intoto layout remove-step chain.layout --name lint
+  $ intoto layout add-inspection chain.layout --name ls --run ls
+  $ intoto layout remove-inspection chain.layout --name ls
+  $ intoto layout remove-key chain.layout \\
+        DEC0DD373DA1BDFAA584577FC89B071CB4C788CC
   $ intoto layout show chain.layout";
 
 /// `intoto sign --help`

@@ -23,7 +23,9 @@ pub enum LayoutCommand {
         /// The layout file to create
         #[arg(value_name = "LAYOUT")]
         file: PathBuf,
-        /// Expiry: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ, or a duration such as 90d or 1y
+        /// Expiry: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ, or a duration from now
+        /// such as 90d, 12w, 6m or 1y (a date in the past is written, with
+        /// a warning)
         #[arg(long, value_name = "WHEN")]
         expires: String,
         /// Free-text description of the supply chain
@@ -111,6 +113,59 @@ pub enum LayoutCommand {
         /// Product rule (repeatable, in order)
         #[arg(long, value_name = "RULE")]
         product: Vec<String>,
+    },
+    /// Remove a step; rules of other steps and inspections must not name it
+    #[command(long_about = manual::help("layout remove-step"), after_help = manual::after_help("layout remove-step"))]
+    RemoveStep {
+        /// The layout file
+        #[arg(value_name = "LAYOUT")]
+        file: PathBuf,
+        /// The step to remove
+        #[arg(long, value_name = "NAME")]
+        name: String,
+    },
+    /// Remove an inspection; rules of other inspections must not name it
+    #[command(long_about = manual::help("layout remove-inspection"), after_help = manual::after_help("layout remove-inspection"))]
+    RemoveInspection {
+        /// The layout file
+        #[arg(value_name = "LAYOUT")]
+        file: PathBuf,
+        /// The inspection to remove
+        #[arg(long, value_name = "NAME")]
+        name: String,
+    },
+    /// Remove a functionary key, also from the steps it may perform
+    #[command(long_about = manual::help("layout remove-key"), after_help = manual::after_help("layout remove-key"))]
+    RemoveKey {
+        /// The layout file
+        #[arg(value_name = "LAYOUT")]
+        file: PathBuf,
+        /// The key id (a unique prefix of 8+ hex digits is enough; a
+        /// subkey fingerprint names its primary key)
+        #[arg(value_name = "KEYID")]
+        keyid: String,
+    },
+    /// Change when the layout expires
+    #[command(long_about = manual::help("layout set-expires"), after_help = manual::after_help("layout set-expires"))]
+    SetExpires {
+        /// The layout file
+        #[arg(value_name = "LAYOUT")]
+        file: PathBuf,
+        /// YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ, or a duration from now such as
+        /// 90d, 12w, 6m or 1y (a date in the past is written, with a
+        /// warning)
+        #[arg(value_name = "WHEN")]
+        expires: String,
+    },
+    /// Change the layout's free-text description
+    #[command(long_about = manual::help("layout set-readme"), after_help = manual::after_help("layout set-readme"))]
+    SetReadme {
+        /// The layout file
+        #[arg(value_name = "LAYOUT")]
+        file: PathBuf,
+        /// The new description (may be empty)
+        #[arg(value_name = "TEXT")]
+        readme: String,
     },
     /// Show a layout: steps, who may sign them, rules, expiry, signatures
     #[command(long_about = manual::help("layout show"), after_help = manual::after_help("layout show"))]

@@ -44,11 +44,18 @@ pub struct Document {
     pub text: &'static str,
 }
 
-const EXIT_COMMON: &[(&str, &str)] = &[
-    ("0", "success"),
-    ("1", "an error (named on stderr)"),
-    ("2", "a usage error"),
-];
+/// Exit status 1, the same for every command (`main.rs::exit_status`).
+const EXIT_1: &str = "a check failed (a signature, an expiry, an artifact rule, an \
+                      inspection, files that do not match), or the command could not be \
+                      carried out (a file missing or invalid, a key not found or not usable, \
+                      an output not writable); the message on stderr says which";
+
+/// Exit status 2, the same for every command.
+const EXIT_2: &str = "a usage error: the command line itself is wrong";
+
+/// The exit status table every command shares; pages only say more
+/// precisely what 0 means (and `run` adds its command's status).
+const EXIT_COMMON: &[(&str, &str)] = &[("0", "success"), ("1", EXIT_1), ("2", EXIT_2)];
 
 /// Commands that use keys (and so GnuPG and OpenPGP settings).
 const KEY_COMMANDS: &[&str] = &[
@@ -201,14 +208,8 @@ implementation (in-toto 3.1).",
         examples: Some(examples::TOP),
         exit_status: &[
             ("0", "success"),
-            (
-                "1",
-                "a failed check (a verification, a signature) or an error",
-            ),
-            (
-                "2",
-                "a usage error (for `intoto sign`, any error but a signature that does not verify)",
-            ),
+            ("1", EXIT_1),
+            ("2", EXIT_2),
             (
                 "other",
                 "`intoto run`: the status of the command it ran, when that failed",
@@ -232,14 +233,11 @@ with an error naming the path.",
         examples: Some(examples::RUN),
         exit_status: &[
             ("0", "the command succeeded and the link was written"),
-            (
-                "1",
-                "an error, or the command failed with a status whose low 8 bits are 0",
-            ),
-            ("2", "a usage error"),
+            ("1", EXIT_1),
+            ("2", EXIT_2),
             (
                 "other",
-                "the command failed: its status (killed by signal *n*: 256 minus *n*, as the reference); the link was written",
+                "the command failed: its status (killed by signal *n*: 256 minus *n*, as the reference; a status whose low 8 bits are 0: 1); the link was written",
             ),
         ],
         see_also: &["intoto-record(1)", "intoto-link(5)"],
@@ -292,13 +290,16 @@ On failure, one line names the stage and what is at fault. `--json` prints
 one report for every outcome (usage errors too): version, result (passed,
 failed or error), layout, time, signers, steps (the links that counted and
 those skipped, and why), warnings, then failure or error. Its JSON Schema
-is `docs/verify-report.schema.json` in the source.",
+is `docs/verify-report.schema.json` in the source. A failed check and an
+input that could not be read both exit 1: the report's result (failed or
+error) tells them apart.
+
+A failed inspection is followed by the last lines of its stderr; a layout
+whose commands use `{`*NAME*`}` placeholders, verified without `--param`,
+draws a warning naming them. On a terminal, a progress line shows an
+inspection hashing a large tree.",
         examples: Some(examples::VERIFY),
-        exit_status: &[
-            ("0", "verified"),
-            ("1", "verification failed, or an input could not be read"),
-            ("2", "a usage error"),
-        ],
+        exit_status: &[("0", "verified"), ("1", EXIT_1), ("2", EXIT_2)],
         see_also: &["intoto-sign(1)", "gpgv(1)", "sqv(1)"],
     },
     Page {
@@ -306,20 +307,31 @@ is `docs/verify-report.schema.json` in the source.",
         description: "\
 Signs a link or a layout, co-signs a layout, or checks its signatures.
 
-A layout is signed in place (replacing its signatures) unless `-o` is
-given; with `-a` the new signature is added, after checking that every
-existing one still verifies over the content (give the signers' public
-keys with `--signed-by` when the GnuPG home does not have them), and the
+A layout is signed in place unless `-o` is given. Without `-a`, signing
+replaces every signature the layout carries (a warning names those by
+other keys that it drops). Co-signing with `-a` adds the new signature
+(to an unsigned layout, as its first), after checking that every
+existing one still verifies over the content, with the signers' keys
+from `--signed-by`, the GnuPG home or the layout's own keys (a key given
+with `--signed-by` that made none of the signatures is an error); the
 signed content is never rewritten. Concurrent co-signers are serialised
-by a lock on the file. A link is signed by one key and written to
-*name*`.`*keyid*`.link`.
+by a lock on the file. Editing a layout (with `intoto layout add-step`,
+say, or `remove-step` or `set-expires`) drops its signatures: sign it
+again.
 
-With `--verify`, checks that every given key signed the file.",
+A link is signed by one key and written to *name*`.`*keyid*`.link`.
+
+With `--verify`, checks that every given key signed the file; a failure
+names the keys that did sign.
+
+Errors that are not usage errors (a missing file or key, a key that
+signed already) exit 1, as for every command; the reference's command,
+`in-toto-sign`, exits 2 for them.",
         examples: Some(examples::SIGN),
         exit_status: &[
             ("0", "signed, or every signature verified"),
-            ("1", "a signature does not verify"),
-            ("2", "a usage error or any other error (as the reference)"),
+            ("1", EXIT_1),
+            ("2", EXIT_2),
         ],
         see_also: &["intoto-layout(1)", "intoto-verify(1)"],
     },
@@ -336,8 +348,8 @@ hold while writing a layout. Nothing is signed.",
                 "0",
                 "the link was written (also when the command failed: a warning says so)",
             ),
-            ("1", "an error"),
-            ("2", "a usage error"),
+            ("1", EXIT_1),
+            ("2", EXIT_2),
         ],
         see_also: &["intoto-run(1)"],
     },
@@ -371,11 +383,12 @@ expiry, or of a PEM public key. Revoked OpenPGP keys are not exported.",
     Page {
         command: "layout",
         description: "\
-Writes a layout step by step and shows one. Each change is checked as it
-is made (an unknown rule keyword, a MATCH naming no step, a functionary
-key the layout does not hold) and written atomically under a lock; a
-change removes the layout's signatures, so sign it again afterwards with
-`intoto sign`.",
+Writes a layout step by step, changes it, and shows one. Each change is
+checked as it is made (an unknown rule keyword, a MATCH naming no step, a
+functionary key the layout does not hold, removing a step that a MATCH
+rule still names) and written atomically under a lock. Every edit writes the layout
+back without its signatures (a warning names them): sign it again
+afterwards with `intoto sign`.",
         examples: Some(examples::LAYOUT),
         exit_status: EXIT_COMMON,
         see_also: &["intoto-sign(1)"],
@@ -383,7 +396,8 @@ change removes the layout's signatures, so sign it again afterwards with
     Page {
         command: "layout new",
         description: "\
-Creates an empty, unsigned layout with an expiry date and a readme.",
+Creates an empty, unsigned layout with an expiry date and a readme. An
+expiry date in the past is written, with a warning.",
         examples: None,
         exit_status: EXIT_COMMON,
         see_also: &[],
@@ -418,6 +432,63 @@ what it makes.",
         see_also: &[],
     },
     Page {
+        command: "layout remove-step",
+        description: "\
+Removes a step from the layout. Refused while a MATCH rule of another
+step or of an inspection takes artifacts from it (the rule would silently
+stop matching): remove or change those first. The layout is written back
+without its signatures (a warning names them): sign it again with the
+command `intoto sign`.",
+        examples: None,
+        exit_status: EXIT_COMMON,
+        see_also: &["intoto-layout-add-step(1)", "intoto-sign(1)"],
+    },
+    Page {
+        command: "layout remove-inspection",
+        description: "\
+Removes an inspection from the layout. Refused while a MATCH rule of
+another inspection takes artifacts from it. The layout is written back
+without its signatures (a warning names them): sign it again with the
+command `intoto sign`.",
+        examples: None,
+        exit_status: EXIT_COMMON,
+        see_also: &["intoto-layout-add-inspection(1)", "intoto-sign(1)"],
+    },
+    Page {
+        command: "layout remove-key",
+        description: "\
+Removes a functionary key from the layout, and from every step it may
+perform. *KEYID* may be a unique prefix of 8 or more hex digits; a
+subkey's fingerprint names its primary key. Refused, changing nothing,
+when a step would be left with fewer keys than its threshold (remove or
+change that step first). The layout is written back without its
+signatures (a warning names them): sign it again with `intoto sign`.",
+        examples: None,
+        exit_status: EXIT_COMMON,
+        see_also: &["intoto-layout-add-key(1)", "intoto-sign(1)"],
+    },
+    Page {
+        command: "layout set-expires",
+        description: "\
+Changes when the layout expires: a date, a time, or a duration from now.
+A date in the past is written, with a warning that verification will
+refuse the layout. The layout is written back without its signatures (a
+warning names them): sign it again with `intoto sign`.",
+        examples: None,
+        exit_status: EXIT_COMMON,
+        see_also: &["intoto-layout-new(1)", "intoto-sign(1)"],
+    },
+    Page {
+        command: "layout set-readme",
+        description: "\
+Changes the layout's readme, its free-text description of the supply
+chain (an empty one is allowed). The layout is written back without its
+signatures (a warning names them): sign it again with `intoto sign`.",
+        examples: None,
+        exit_status: EXIT_COMMON,
+        see_also: &["intoto-layout-new(1)", "intoto-sign(1)"],
+    },
+    Page {
         command: "layout show",
         description: "\
 Shows a layout: its expiry, keys, steps with who may sign them and their
@@ -437,14 +508,7 @@ Checks that local files are the products a link lists, recorded as
 *path*. With keys, first checks that each of them signed the link. A
 layout is refused.",
         examples: Some(examples::MATCH_PRODUCTS),
-        exit_status: &[
-            ("0", "the files match"),
-            (
-                "1",
-                "they do not, or the signature does not verify, or an error",
-            ),
-            ("2", "a usage error"),
-        ],
+        exit_status: &[("0", "the files match"), ("1", EXIT_1), ("2", EXIT_2)],
         see_also: &["intoto-run(1)"],
     },
 ];
@@ -562,6 +626,26 @@ mod tests {
         }
         for d in DOCUMENTS {
             markup::to_roff(d.text).unwrap();
+        }
+    }
+
+    #[test]
+    fn every_command_has_the_one_exit_status_table() {
+        for p in PAGES {
+            let codes: Vec<&str> = p.exit_status.iter().map(|(c, _)| *c).collect();
+            let extra: &[&str] = if p.command.is_empty() || p.command == "run" {
+                &["other"]
+            } else {
+                &[]
+            };
+            assert_eq!(
+                codes,
+                [&["0", "1", "2"][..], extra].concat(),
+                "{}",
+                p.command
+            );
+            assert_eq!(p.exit_status[1].1, EXIT_1, "{}", p.command);
+            assert_eq!(p.exit_status[2].1, EXIT_2, "{}", p.command);
         }
     }
 

@@ -30,7 +30,7 @@ use crate::models::{Envelope, Link};
 use crate::policy::Policy;
 use crate::rules::RuleFailure;
 
-pub use stages::{is_param_name, substitute};
+pub use stages::{is_param_name, placeholders, substitute};
 
 /// Deepest sublayout nesting followed.
 pub const MAX_SUBLAYOUT_DEPTH: usize = 8;
@@ -214,7 +214,14 @@ pub struct Failure {
     /// The sublayout chain leading here (outermost first).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sublayouts: Vec<String>,
+    /// A failed inspection: the last lines its command wrote to stderr
+    /// (at most [`STDERR_TAIL_LINES`]; its output is not shown otherwise).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stderr_tail: Vec<String>,
 }
+
+/// How many lines of a failed inspection's stderr a [`Failure`] keeps.
+pub const STDERR_TAIL_LINES: usize = 5;
 
 impl Failure {
     /// A failure at `stage`.
@@ -229,6 +236,7 @@ impl Failure {
             rule: None,
             skipped_links: Vec::new(),
             sublayouts: Vec::new(),
+            stderr_tail: Vec::new(),
         }
     }
     pub(crate) fn step(mut self, s: &str) -> Self {
@@ -258,12 +266,22 @@ impl std::fmt::Display for Failure {
     }
 }
 
-/// Receives narration (`-v`) and warnings.
+/// Receives narration (`-v`) and warnings, and hears when an inspection
+/// records (to show progress).
 pub trait Log {
     /// Progress narration.
     fn info(&mut self, msg: &str);
     /// Something the user should know that does not fail verification.
     fn warn(&mut self, msg: &str);
+    /// An inspection starts recording `what` (e.g. `materials of
+    /// inspection 'untar'`); returns counters to fill when progress is
+    /// shown.
+    fn recording(&mut self, what: &str) -> Option<std::sync::Arc<crate::record::Progress>> {
+        let _ = what;
+        None
+    }
+    /// That recording has ended.
+    fn recorded(&mut self) {}
 }
 
 /// Collects everything (tests, `--json`).

@@ -13,6 +13,7 @@ mod cli_verify;
 mod common;
 mod docs;
 mod fuzz_replay;
+mod guard_rails;
 mod interop;
 mod keys;
 mod match_products;
