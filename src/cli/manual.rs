@@ -220,9 +220,10 @@ implementation (in-toto 3.1).",
     Page {
         command: "run",
         description: "\
-Records the *materials* (the files a step uses), runs the command, records
-the *products* (the files it made) and writes the signed link to
-*name*`.`*keyid*`.link` (the first 8 hex digits of the signing key's id).
+Records the *materials* (the files a step uses), runs the command,
+records the *products* (the files it made) and writes the signed link
+to the file *name*`.`*keyid*`.link` (the first 8 hex digits of the
+signing key's id).
 
 The command runs as an argument vector, never through a shell; its output
 is shown, and recorded in the link's byproducts with `-s`. A command that
@@ -246,9 +247,9 @@ with an error naming the path.",
         command: "record",
         description: "\
 Records a step done by hand in two parts: `intoto record start` records the
-materials and writes a signed, unfinished link; after the work,
-`intoto record stop` records the products and writes the finished link.
-Both must be given the same step name and key.",
+materials and writes a signed, unfinished link; after the work, the
+command `intoto record stop` records the products and writes the
+finished link. Both must be given the same step name and key.",
         examples: Some(examples::RECORD),
         exit_status: EXIT_COMMON,
         see_also: &["intoto-run(1)", "intoto-link(5)"],
@@ -256,8 +257,8 @@ Both must be given the same step name and key.",
     Page {
         command: "record start",
         description: "\
-Records the materials and writes them, signed, to
-`.`*name*`.`*keyid*`.link-unfinished` in the current directory.",
+Records the materials and writes them, signed, to the hidden file
+.*name*`.`*keyid*`.link-unfinished` in the current directory.",
         examples: None,
         exit_status: EXIT_COMMON,
         see_also: &[],
@@ -266,8 +267,8 @@ Records the materials and writes them, signed, to
         command: "record stop",
         description: "\
 Reads the unfinished link of the step (checking its signature with the
-given key), records the products, and writes the signed link
-*name*`.`*keyid*`.link`; the unfinished link is then removed.",
+given key), records the products, and writes the signed link to the
+file *name*`.`*keyid*`.link`; the unfinished link is then removed.",
         examples: None,
         exit_status: EXIT_COMMON,
         see_also: &[],
@@ -325,8 +326,8 @@ With `--verify`, checks that every given key signed the file; a failure
 names the keys that did sign.
 
 Errors that are not usage errors (a missing file or key, a key that
-signed already) exit 1, as for every command; the reference's command,
-`in-toto-sign`, exits 2 for them.",
+signed already) exit 1, as for every command; for them the reference's
+command `in-toto-sign` exits 2.",
         examples: Some(examples::SIGN),
         exit_status: &[
             ("0", "signed, or every signature verified"),
@@ -386,9 +387,9 @@ expiry, or of a PEM public key. Revoked OpenPGP keys are not exported.",
 Writes a layout step by step, changes it, and shows one. Each change is
 checked as it is made (an unknown rule keyword, a MATCH naming no step, a
 functionary key the layout does not hold, removing a step that a MATCH
-rule still names) and written atomically under a lock. Every edit writes the layout
-back without its signatures (a warning names them): sign it again
-afterwards with `intoto sign`.",
+rule still names) and written atomically under a lock. Every edit writes
+the layout back without its signatures (a warning names them): sign it
+again afterwards with `intoto sign`.",
         examples: Some(examples::LAYOUT),
         exit_status: EXIT_COMMON,
         see_also: &["intoto-sign(1)"],
@@ -501,12 +502,12 @@ from the file is shown with control characters escaped.",
     Page {
         command: "match-products",
         description: "\
-Checks that local files are the products a link lists, recorded as
-`intoto run` records them. Prints one line per difference, sorted:
-`Only in products:` *path* (listed in the link, not here),
-`Not in products:` *path* (here, not in the link) or `Hashes differ:`
-*path*. With keys, first checks that each of them signed the link. A
-layout is refused.",
+Checks that local files are the products a link lists, recorded as the
+command `intoto run` records them. Prints one line per difference,
+sorted, each of the form `Only in products:` *path* (listed in the link,
+not here), `Not in products:` *path* (here, not in the link) or, for a
+file that changed, `Hashes differ:` *path*. With keys, first checks that
+each of them signed the link. A layout is refused.",
         examples: Some(examples::MATCH_PRODUCTS),
         exit_status: &[("0", "the files match"), ("1", EXIT_1), ("2", EXIT_2)],
         see_also: &["intoto-run(1)"],
@@ -582,9 +583,13 @@ pub fn after_help(command: &str) -> String {
         76,
     )));
     if command.is_empty() {
+        // (No line starts with a styled word: clap's wrapping would not
+        // know where that line begins.)
+        out.push_str("\n\n");
         out.push_str(&markup::to_help(
-            "\n\nSee `intoto` *command* `--help` and the man pages: `man intoto`,\n\
-             `man intoto-verify`, `man 5 intoto-layout`, `man 7 intoto-rules`.",
+            "See `intoto` *command* `--help` and the man pages: `man intoto`, one\n\
+             for each command (`man intoto-verify`), `man 5 intoto-layout` and\n\
+             the rule language's `man 7 intoto-rules`.",
         ));
     }
     out
@@ -646,6 +651,21 @@ mod tests {
             );
             assert_eq!(p.exit_status[1].1, EXIT_1, "{}", p.command);
             assert_eq!(p.exit_status[2].1, EXIT_2, "{}", p.command);
+        }
+    }
+
+    /// clap's help wrapping loses the start of a line that begins with a
+    /// styled word (and breaks it early), so none does.
+    #[test]
+    fn no_help_line_starts_with_markup() {
+        for p in PAGES {
+            for line in p.description.lines() {
+                assert!(
+                    !line.starts_with(['`', '*']),
+                    "intoto {}: {line:?}",
+                    p.command
+                );
+            }
         }
     }
 
