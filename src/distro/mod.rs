@@ -13,4 +13,5 @@
 
 pub mod check;
 pub mod deb;
+pub mod method;
 pub mod rebuilder;
