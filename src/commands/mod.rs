@@ -1,5 +1,6 @@
 //! Subcommands: resolve files and keys, call the library, report.
 
+pub mod apt_method;
 mod generate;
 mod key;
 mod keys;
