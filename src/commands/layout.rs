@@ -9,7 +9,8 @@ use anyhow::{Result, anyhow};
 use intoto::fsio;
 use intoto::keys::{Verifier, verify_envelope};
 use intoto::models::{
-    Envelope, Inspection, Layout, Signed, Step, check_item_name, format_expires, parse_expires,
+    Envelope, Inspection, Layout, Nulls, Signed, Step, check_item_name, format_expires,
+    parse_expires,
 };
 use intoto::rules::{ArtifactRule, Rule, shell_split};
 
@@ -41,6 +42,7 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
                 keys: Vec::new(),
                 steps: Vec::new(),
                 inspect: Vec::new(),
+                nulls: Nulls::default(),
             };
             save(&file, Envelope::new(Signed::Layout(layout), dsse)?)?;
             ui::notice(&format!("wrote unsigned layout {}", file.display()));
@@ -106,6 +108,7 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
                 },
                 expected_materials: rules(&material, &steps, "material")?,
                 expected_products: rules(&product, &steps, "product")?,
+                nulls: Nulls::default(),
             };
             ui::notice(&format!("added step '{}'", step.name));
             layout.steps.push(step);
@@ -136,6 +139,7 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
                 run,
                 expected_materials: rules(&material, &items, "material")?,
                 expected_products: rules(&product, &items, "product")?,
+                nulls: Nulls::default(),
             };
             ui::notice(&format!("added inspection '{}'", insp.name));
             layout.inspect.push(insp);

@@ -355,24 +355,29 @@ impl Serialize for Artifacts {
     }
 }
 
-/// Strict streaming parser for an artifact map at `path` (for messages).
+/// Strict streaming parser for an artifact map at `path` (for messages);
+/// `None` for `null` (which in-toto-golang writes for a nil map).
 pub struct ArtifactsSeed<'a>(pub &'a str);
 
 impl<'de> DeserializeSeed<'de> for ArtifactsSeed<'_> {
-    type Value = Artifacts;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Artifacts, D::Error> {
+    type Value = Option<Artifacts>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<Artifacts>, D::Error> {
         d.deserialize_any(self)
     }
 }
 
 impl<'de> Visitor<'de> for ArtifactsSeed<'_> {
-    type Value = Artifacts;
+    type Value = Option<Artifacts>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         write!(f, "{}: an object of artifacts", self.0)
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Artifacts, A::Error> {
+    fn visit_unit<E: de::Error>(self) -> Result<Option<Artifacts>, E> {
+        Ok(None)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<Artifacts>, A::Error> {
         let mut out = Artifacts::new();
         while let Some(name) = map.next_key_seed(StrSeed)? {
             if name.contains('\0') {
@@ -387,7 +392,7 @@ impl<'de> Visitor<'de> for ArtifactsSeed<'_> {
             })?;
             out.push(&name, digests);
         }
-        out.finish().map_err(|dup| {
+        out.finish().map(Some).map_err(|dup| {
             de::Error::custom(format_args!(
                 "{}: duplicate key {dup:?} in an object",
                 self.0

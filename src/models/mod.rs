@@ -16,6 +16,7 @@ mod container;
 pub mod keydict;
 mod layout;
 mod link;
+mod nulls;
 pub mod rule;
 
 pub use crate::time::{format_expires, parse_expires};
@@ -26,6 +27,7 @@ pub use container::{
 pub use keydict::KeyDict;
 pub use layout::{Inspection, Layout, Step, check_expires};
 pub use link::Link;
+pub use nulls::Nulls;
 
 pub(crate) use crate::format::{FResult, Fields, string_list};
 pub use crate::format::{FormatError, is_hex};
