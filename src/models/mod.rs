@@ -20,7 +20,7 @@ mod nulls;
 pub mod rule;
 
 pub use crate::time::{format_expires, parse_expires};
-pub use artifacts::{Artifacts, Differences, HashDict};
+pub use artifacts::{ACCEPTED_DIGEST_ALGORITHMS, Artifacts, Differences, HashDict};
 pub use container::{
     Dsse, DsseSignature, Envelope, Metablock, PAYLOAD_TYPE, Signature, Signed, pae,
 };

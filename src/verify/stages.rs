@@ -590,7 +590,8 @@ fn command_alignment(layout: &Layout, chain: &StepLinks<Link>, log: &mut dyn Log
 }
 
 /// Stage 8: with a threshold above one, every link must report the same
-/// artifacts.
+/// artifacts, with matching digests ([`crate::models::HashDict::matches`]:
+/// a rebuilder's `{sha256, sha512}` agrees with another's `{sha256}`).
 fn threshold_artifacts(layout: &Layout, chain: &StepLinks<Link>) -> Result<(), Failure> {
     for (step, (_, links)) in layout.steps.iter().zip(chain) {
         if step.threshold <= 1 {
@@ -608,7 +609,7 @@ fn threshold_artifacts(layout: &Layout, chain: &StepLinks<Link>) -> Result<(), F
         }
         let (first_id, first) = &links[0];
         for (id, l) in &links[1..] {
-            if l.materials != first.materials || l.products != first.products {
+            if !l.materials.matches(&first.materials) || !l.products.matches(&first.products) {
                 return Err(Failure::new(
                     Stage::ThresholdArtifacts,
                     format!(
@@ -636,7 +637,7 @@ fn first_difference(a: &Link, b: &Link) -> Option<String> {
         for (p, d) in x.iter() {
             match y.get(p) {
                 None => return Some(format!("{side} '{p}' is only in the first")),
-                Some(e) if e != d => return Some(format!("{side} '{p}' differs")),
+                Some(e) if !e.matches(d) => return Some(format!("{side} '{p}' differs")),
                 _ => {}
             }
         }
