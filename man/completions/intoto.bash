@@ -640,7 +640,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__key__subcmd__export)
-            opts="-g -k -v -q -h -V --gpg --gpg-home --keyring --cert-store --key --allow-noninteroperable --with-id --verbose --quiet --help --version"
+            opts="-g -k -v -q -h -V --gpg --gpg-home --keyring --cert-store --key --allow-noninteroperable --with-id --legacy-keyid --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -738,7 +738,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__key__subcmd__id)
-            opts="-v -q -h -V --verbose --quiet --help --version"
+            opts="-v -q -h -V --legacy-keyid --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -796,7 +796,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__layout__subcmd__add__subcmd__key)
-            opts="-g -k -v -q -h -V --gpg --gpg-home --keyring --cert-store --key --allow-noninteroperable --verbose --quiet --help --version"
+            opts="-g -k -v -q -h -V --gpg --gpg-home --keyring --cert-store --key --allow-noninteroperable --legacy-keyid --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

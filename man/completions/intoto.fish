@@ -150,6 +150,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand key; and not __fish_seen_s
 complete -c intoto -n "__fish_intoto_using_subcommand key; and not __fish_seen_subcommand_from id export help" -f -a "id" -d 'Print the in-toto key id of a PEM public or private key'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and not __fish_seen_subcommand_from id export help" -f -a "export" -d 'Print the layout key entry (JSON) for a GnuPG or PEM key'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and not __fish_seen_subcommand_from id export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from id" -l legacy-keyid -d 'Print the legacy key id (securesystemslib before 1.0, in-toto-rs, in-toto-golang, rebuilderd)'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from id" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from id" -s q -l quiet -d 'Show errors only'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from id" -s h -l help -d 'Print help'
@@ -161,6 +162,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subco
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -s k -l key -d 'PEM public key file' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -l allow-noninteroperable -d 'Allow key types the Python reference cannot verify (NIST ECDSA)'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -l with-id -d 'Print `{"<keyid>": {...}}`, ready to merge into a layout\'s keys'
+complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -l legacy-keyid -d 'Export a PEM key under its legacy key id, as securesystemslib before 1.0, in-toto-rs and in-toto-golang compute it (the id rebuilderd signs its attestations under)'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Show errors only'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
@@ -192,6 +194,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_su
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -l cert-store -d 'The shared OpenPGP certificate store (pgp.cert.d) to find --gpg in when the GnuPG home does not have it (default: $PGP_CERT_D, else ~/.local/share/pgp.cert.d when it exists)' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -s k -l key -d 'PEM public key file' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -l allow-noninteroperable -d 'Allow GnuPG keys the Python reference cannot verify (NIST ECDSA)'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -l legacy-keyid -d 'Add a PEM key under its legacy key id (securesystemslib before 1.0, in-toto-rs, in-toto-golang), as rebuilderd\'s links name it'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -s q -l quiet -d 'Show errors only'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -s h -l help -d 'Print help'

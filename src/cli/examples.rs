@@ -88,6 +88,9 @@ pub const KEY: &str = "\
 Examples:
   $ intoto key id bob.pub
   $ intoto key export --key bob.pub
+  Under its legacy key id (securesystemslib < 1.0, in-toto-rs,
+  in-toto-golang): how rebuilderd's attestations name their key:
+  $ intoto key export --key bob.pub --legacy-keyid --with-id
   A GnuPG key with its subkeys and expiry, as a layout key entry:
     intoto key export --gpg 4E9F2E80F2907949AD908DB5099E78515E71D866";
 

@@ -113,6 +113,10 @@ pub enum KeyCommand {
         /// PEM file (SubjectPublicKeyInfo or PKCS#8)
         #[arg(value_name = "PEM")]
         path: std::path::PathBuf,
+        /// Print the legacy key id (securesystemslib before 1.0,
+        /// in-toto-rs, in-toto-golang, rebuilderd)
+        #[arg(long)]
+        legacy_keyid: bool,
     },
     /// Print the layout key entry (JSON) for a GnuPG or PEM key
     Export(KeyExportArgs),
@@ -145,6 +149,11 @@ pub struct KeyExportArgs {
     /// Print `{"<keyid>": {...}}`, ready to merge into a layout's keys
     #[arg(long)]
     pub with_id: bool,
+    /// Export a PEM key under its legacy key id, as securesystemslib
+    /// before 1.0, in-toto-rs and in-toto-golang compute it (the id
+    /// rebuilderd signs its attestations under)
+    #[arg(long)]
+    pub legacy_keyid: bool,
 }
 
 /// `intoto generate ...`

@@ -57,6 +57,7 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
             key,
             // Read into the policy by `Ctx::for_command`.
             allow_noninteroperable: _,
+            legacy_keyid,
         } => {
             let (mut layout, dsse, locked) = load(&file)?;
             let (spec, mut places) = specs::one_key(
@@ -67,6 +68,11 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
             );
             places.cert_store = cert_store;
             let dict = Resolver::new(ctx, places).key_dict(&spec)?;
+            let dict = if legacy_keyid {
+                super::key::legacy(&dict)?
+            } else {
+                dict
+            };
             let id = dict.keyid().to_owned();
             let description = dict.describe();
             layout.set_key(dict);

@@ -18,6 +18,7 @@ mod keys;
 mod match_products;
 mod numbers;
 mod packager;
+mod rebuilders;
 mod reference_layouts;
 mod reference_patterns;
 mod reference_recording;
