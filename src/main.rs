@@ -13,6 +13,14 @@ use clap::Parser as _;
 
 fn main() -> ExitCode {
     intoto::fsio::install_signal_handlers();
+    // Started by apt as its method `intoto+http` (or `+https`): speak the
+    // method protocol, not the command line.
+    if let Some(scheme) = std::env::args_os()
+        .next()
+        .and_then(|a0| commands::apt_method::scheme_of(&a0))
+    {
+        return ExitCode::from(commands::apt_method::main(scheme));
+    }
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -1,5 +1,6 @@
 //! Subcommands: resolve files and keys, call the library, report.
 
+pub mod apt_method;
 mod key;
 mod keys;
 mod layout;

@@ -184,6 +184,7 @@ fn run(
         work_dir: std::env::current_dir().context("reading the current directory")?,
         write_inspection_links: a.write_inspection_links,
         signatures: a.signatures.map(|n| n as usize),
+        inspection_artifacts: None,
     };
     Ok(verify_traced(&layout, &keys, &opts, log, trace).map(|_| ()))
 }

@@ -128,6 +128,19 @@ pub struct VerifyOptions {
     /// `--signatures N`: at least N distinct keys among those given must
     /// have validly signed the root layout (instead of the default rule).
     pub signatures: Option<usize>,
+    /// Pre-recorded artifacts for the root layout's inspections: when
+    /// given, an inspection whose command is `true` ([`is_true_command`])
+    /// is not run, its materials and products are these (a digest taken
+    /// from a package index stands for the file); any other inspection
+    /// fails, as it cannot be judged that way. `None`: inspections run.
+    pub inspection_artifacts: Option<crate::models::Artifacts>,
+}
+
+/// True for an inspection command that does nothing but succeed: `true`
+/// or a path ending in `/true`, without arguments (apt-transport-in-toto's
+/// layouts use `/usr/bin/true`).
+pub fn is_true_command(run: &[String]) -> bool {
+    matches!(run, [c] if c == "true" || c.ends_with("/true"))
 }
 
 /// The stages, for reports.
@@ -319,6 +332,69 @@ pub fn verify_traced(
         depth: 0,
     };
     stages::verify_layout(layout, keys, opts, root, log, Some(trace))
+}
+
+/// A root layout whose signatures were checked, once, with the given
+/// keys: [`verify_checked`] verifies supply chains against it without
+/// checking them again (a verifier judging many packages with one layout).
+pub struct CheckedLayout {
+    env: Envelope,
+    signers: Vec<SignerReport>,
+}
+
+impl CheckedLayout {
+    #[allow(clippy::result_large_err)]
+    /// Checks the layout's signatures with `keys` (as [`verify`] does, with
+    /// `signatures` as `--signatures`) and that it is a layout.
+    pub fn check(
+        env: Envelope,
+        keys: &[LayoutKey],
+        signatures: Option<usize>,
+    ) -> Result<CheckedLayout, Failure> {
+        if keys.is_empty() {
+            return Err(Failure::new(
+                Stage::LayoutSignatures,
+                "layout verification needs at least one key",
+            ));
+        }
+        let signers = signatures::layout_signatures(&env, keys, signatures)?;
+        if !matches!(env.signed(), crate::models::Signed::Layout(_)) {
+            return Err(Failure::new(
+                Stage::LayoutFormat,
+                "the file given as layout is a link, not a layout",
+            ));
+        }
+        Ok(CheckedLayout { env, signers })
+    }
+
+    /// The layout.
+    pub fn envelope(&self) -> &Envelope {
+        &self.env
+    }
+
+    /// The keys that validly signed it.
+    pub fn signers(&self) -> &[SignerReport] {
+        &self.signers
+    }
+}
+
+#[allow(clippy::result_large_err)]
+/// Stages 2 to 11 of [`verify`] for a layout whose signatures were checked
+/// (`opts.signatures` does not apply again). `trace` starts with the
+/// layout's signers.
+pub fn verify_checked(
+    layout: &CheckedLayout,
+    opts: &VerifyOptions,
+    log: &mut dyn Log,
+    trace: &mut Trace,
+) -> Result<Link, Failure> {
+    trace.signers = layout.signers.clone();
+    let root = stages::Level {
+        link_dir: &opts.link_dir,
+        summary_name: "",
+        depth: 0,
+    };
+    stages::verify_signed_layout(&layout.env, opts, root, log, Some(trace))
 }
 
 #[cfg(test)]

@@ -111,6 +111,7 @@ impl Chain {
             work_dir: self.dir.path().join("work"),
             write_inspection_links: false,
             signatures: None,
+            inspection_artifacts: None,
         }
     }
     fn verify(&self, l: &Envelope, owners: &[&PemSigner], now: i64) -> Result<Link, Failure> {

@@ -1,6 +1,7 @@
 //! Integration tests: the `intoto` binary, real gpg in scratch GnuPG
 //! homes, real files, and the Python reference for interop.
 
+mod apt;
 mod audit;
 mod canonical;
 mod card;
