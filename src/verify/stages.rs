@@ -717,7 +717,7 @@ fn inspections(
                     materials: artifacts.clone(),
                     products: artifacts.clone(),
                     byproducts: Link::byproducts_of("", "", 0),
-                    environment: Default::default(),
+                    ..Default::default()
                 },
             ));
             continue;
