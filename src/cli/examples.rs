@@ -118,3 +118,23 @@ links skipped and why), warnings, then failure (stage, message, step, rule,
 docs/verify-report.schema.json.
 
 Exit status: 0 verified, 1 verification failed, 2 usage error.";
+
+/// `intoto verify-archive --help` (not run by the tests: it needs an
+/// archive and rebuilders).
+pub const VERIFY_ARCHIVE: &str = "\
+Examples:
+  Every package of a signed index, by its digest, against two rebuilders:
+    intoto verify-archive --packages Packages.xz --release InRelease \\
+        --archive-keyring /usr/share/keyrings/debian-archive-keyring.gpg \\
+        --layout root.layout --keyring owner.asc \\
+        --rebuilder rebuilderd:https://reproduce.debian.net \\
+        --rebuilder https://rebuilder.example.org --jobs 8 > verdicts.jsonl
+  One of four machines' part (the same split everywhere):
+    intoto verify-archive ... --shard 2/4
+  Downloaded packages instead of digests:
+    intoto verify-archive ... --files /var/cache/apt/archives
+
+Output: one JSON object per package (result: verified, failed or
+missing-evidence, with the reason), then {\"summary\": ...}. Exit status 0
+when no package failed (missing evidence does not fail the run), 1 when
+one did or the archive's index cannot be trusted.";

@@ -14,6 +14,7 @@ mod record;
 mod run;
 mod sign;
 mod verify;
+mod verify_archive;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -24,6 +25,7 @@ pub use record::{RecordCommand, StartArgs, StopArgs};
 pub use run::{MockArgs, RunArgs};
 pub use sign::SignArgs;
 pub use verify::VerifyArgs;
+pub use verify_archive::VerifyArchiveArgs;
 
 const ABOUT: &str = "Record, sign and verify software supply chains with in-toto";
 
@@ -100,6 +102,9 @@ pub enum Command {
     /// Check local files against a link's products
     #[command(after_help = examples::MATCH_PRODUCTS)]
     MatchProducts(MatchProductsArgs),
+    /// Verify every package of a Debian archive index against rebuilders' links
+    #[command(after_help = examples::VERIFY_ARCHIVE)]
+    VerifyArchive(VerifyArchiveArgs),
     /// Generate man pages or shell completions
     #[command(subcommand, hide = true)]
     Generate(GenerateCommand),

@@ -27,3 +27,4 @@ mod reference_signatures;
 mod robust;
 mod sign;
 mod thirdparty;
+mod verify_archive;
