@@ -36,6 +36,7 @@ complete -c intoto -n "__fish_intoto_needs_command" -f -a "mock" -d 'Write an un
 complete -c intoto -n "__fish_intoto_needs_command" -f -a "key" -d 'Show key ids and export keys as layout key entries'
 complete -c intoto -n "__fish_intoto_needs_command" -f -a "layout" -d 'Write and inspect layouts'
 complete -c intoto -n "__fish_intoto_needs_command" -f -a "match-products" -d 'Check local files against a link\'s products'
+complete -c intoto -n "__fish_intoto_needs_command" -f -a "verify-archive" -d 'Verify every package of a Debian archive index against rebuilders\' links'
 complete -c intoto -n "__fish_intoto_needs_command" -f -a "generate" -d 'Generate man pages or shell completions'
 complete -c intoto -n "__fish_intoto_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c intoto -n "__fish_intoto_using_subcommand run" -s n -l step-name -d 'Step name; the link is written to <NAME>.<keyid prefix>.link' -r
@@ -244,6 +245,26 @@ complete -c intoto -n "__fish_intoto_using_subcommand match-products" -s v -l ve
 complete -c intoto -n "__fish_intoto_using_subcommand match-products" -s q -l quiet -d 'Show errors only'
 complete -c intoto -n "__fish_intoto_using_subcommand match-products" -s h -l help -d 'Print help'
 complete -c intoto -n "__fish_intoto_using_subcommand match-products" -s V -l version -d 'Print version'
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l packages -d 'The archive\'s Packages index (plain, .xz, .gz or .zst)' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l release -d 'The archive\'s InRelease file, which must list the Packages index' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l archive-keyring -d 'OpenPGP keyring (armored or binary) the InRelease file must be signed by, as apt\'s trusted.gpg.d (repeatable)' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -s l -l layout -d 'The root layout every package is verified with' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l verification-keys -d 'PEM public keys; each must have signed the layout' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -s g -l gpg -d 'GnuPG keys (fingerprint or key id); each must have signed the layout' -r
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l gpg-home -d 'GnuPG home holding the --gpg keys' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l keyring -d 'OpenPGP keyring files for the layout: with --gpg, where to find those keys; alone, one valid signature by any key in them suffices' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l cert-store -d 'The shared OpenPGP certificate store (pgp.cert.d) to find --gpg keys in' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l rebuilder -d 'A rebuilder: URL (legacy API, GET URL/sources/SOURCE/VERSION/metadata) or rebuilderd:URL (rebuilderd\'s v1 API); repeatable' -r
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l files -d 'Verify the .deb files in DIR (named as in the pool) instead of the index\'s digests; entries without a file there are skipped' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -s j -l jobs -d 'Packages verified at the same time (default: the number of CPUs)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l shard -d 'Verify only the packages whose source name hashes to K modulo N (first 8 bytes of SHA-256, big-endian), 0 <= K < N' -r
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l timeout -d 'Seconds each rebuilder has to answer for one package' -r
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l cache-dir -d 'Keep the rebuilders\' answers in DIR (default: a temporary directory removed at the end of the run)' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l time -d 'Judge the layout, keys and inspections as of this time (RFC 3339 or YYYY-MM-DD); also InRelease\'s Valid-Until' -r
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -s v -l verbose -d 'Show what is being done, step by step'
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -s q -l quiet -d 'Show errors only'
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -s q -l quiet -d 'Show errors only'
 complete -c intoto -n "__fish_intoto_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -s h -l help -d 'Print help'
@@ -262,16 +283,17 @@ complete -c intoto -n "__fish_intoto_using_subcommand generate; and __fish_seen_
 complete -c intoto -n "__fish_intoto_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "man" -d 'Write man pages into DIR'
 complete -c intoto -n "__fish_intoto_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "completions" -d 'Print a completion script'
 complete -c intoto -n "__fish_intoto_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products generate help" -f -a "run" -d 'Run a step\'s command and write a signed link'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products generate help" -f -a "record" -d 'Record a step in two parts (start, then stop)'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products generate help" -f -a "verify" -d 'Verify a final product against its layout and links'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products generate help" -f -a "sign" -d 'Sign link or layout metadata, co-sign layouts, or check signatures'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products generate help" -f -a "mock" -d 'Write an unsigned link for a command (to try out a layout)'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products generate help" -f -a "key" -d 'Show key ids and export keys as layout key entries'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products generate help" -f -a "layout" -d 'Write and inspect layouts'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products generate help" -f -a "match-products" -d 'Check local files against a link\'s products'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products generate help" -f -a "generate" -d 'Generate man pages or shell completions'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "run" -d 'Run a step\'s command and write a signed link'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "record" -d 'Record a step in two parts (start, then stop)'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "verify" -d 'Verify a final product against its layout and links'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "sign" -d 'Sign link or layout metadata, co-sign layouts, or check signatures'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "mock" -d 'Write an unsigned link for a command (to try out a layout)'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "key" -d 'Show key ids and export keys as layout key entries'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "layout" -d 'Write and inspect layouts'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "match-products" -d 'Check local files against a link\'s products'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "verify-archive" -d 'Verify every package of a Debian archive index against rebuilders\' links'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "generate" -d 'Generate man pages or shell completions'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from record" -f -a "start" -d 'Record the materials and write .<NAME>.<keyid prefix>.link-unfinished'
 complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from record" -f -a "stop" -d 'Record the products and turn the unfinished link into <NAME>.<keyid prefix>.link'
 complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "id" -d 'Print the in-toto key id of a PEM public or private key'
