@@ -332,6 +332,8 @@ pub fn run(
     let mut child: Option<(Child, ChildStdin)> = None;
     // URIs apt asked for, and whether each is a .deb.
     let mut debs: HashMap<String, bool> = HashMap::new();
+    // What apt sent before its configuration (it should not).
+    let mut early: Vec<Message> = Vec::new();
     let result = loop {
         let Ok(ev) = rx.recv() else {
             break Ok(());
@@ -363,13 +365,17 @@ pub fn run(
                     debs.insert(uri.to_owned(), is_deb);
                 }
                 let Some((_, stdin)) = child.as_mut() else {
-                    // Before the configuration, nothing is started yet.
+                    // Before the configuration nothing is started yet:
+                    // kept for the child.
+                    early.push(m);
                     continue;
                 };
-                if let Err(e) = stdin
-                    .write_all(m.to_text().as_bytes())
-                    .and_then(|_| stdin.flush())
-                {
+                let text: String = early
+                    .drain(..)
+                    .chain(std::iter::once(m))
+                    .map(|m| m.to_text())
+                    .collect();
+                if let Err(e) = stdin.write_all(text.as_bytes()).and_then(|_| stdin.flush()) {
                     break Err(MethodError::Child(format!(
                         "apt's {inner} method stopped reading: {e}"
                     )));
