@@ -46,6 +46,9 @@ _intoto() {
             intoto,verify)
                 cmd="intoto__subcmd__verify"
                 ;;
+            intoto,verify-archive)
+                cmd="intoto__subcmd__verify__subcmd__archive"
+                ;;
             intoto__subcmd__generate,completions)
                 cmd="intoto__subcmd__generate__subcmd__completions"
                 ;;
@@ -93,6 +96,9 @@ _intoto() {
                 ;;
             intoto__subcmd__help,verify)
                 cmd="intoto__subcmd__help__subcmd__verify"
+                ;;
+            intoto__subcmd__help,verify-archive)
+                cmd="intoto__subcmd__help__subcmd__verify__subcmd__archive"
                 ;;
             intoto__subcmd__help__subcmd__generate,completions)
                 cmd="intoto__subcmd__help__subcmd__generate__subcmd__completions"
@@ -251,7 +257,7 @@ _intoto() {
 
     case "${cmd}" in
         intoto)
-            opts="-v -q -h -V --verbose --quiet --help --version run record verify sign mock key layout match-products generate help"
+            opts="-v -q -h -V --verbose --quiet --help --version run record verify sign mock key layout match-products verify-archive generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -363,7 +369,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__help)
-            opts="run record verify sign mock key layout match-products generate help"
+            opts="run record verify sign mock key layout match-products verify-archive generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -740,6 +746,20 @@ _intoto() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        intoto__subcmd__help__subcmd__verify__subcmd__archive)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         intoto__subcmd__key)
             opts="-v -q -h -V --verbose --quiet --help --version id export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -755,7 +775,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__key__subcmd__export)
-            opts="-g -k -v -q -h -V --gpg --gpg-home --keyring --cert-store --key --allow-noninteroperable --with-id --verbose --quiet --help --version"
+            opts="-g -k -v -q -h -V --gpg --gpg-home --keyring --cert-store --key --allow-noninteroperable --with-id --legacy-keyid --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -853,7 +873,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__key__subcmd__id)
-            opts="-v -q -h -V --verbose --quiet --help --version"
+            opts="-v -q -h -V --legacy-keyid --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -911,7 +931,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__layout__subcmd__add__subcmd__key)
-            opts="-g -k -v -q -h -V --gpg --gpg-home --keyring --cert-store --key --allow-noninteroperable --verbose --quiet --help --version"
+            opts="-g -k -v -q -h -V --gpg --gpg-home --keyring --cert-store --key --allow-noninteroperable --legacy-keyid --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1794,6 +1814,96 @@ _intoto() {
                     return 0
                     ;;
                 --signatures)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__verify__subcmd__archive)
+            opts="-l -g -j -v -q -h -V --packages --release --archive-keyring --layout --verification-keys --gpg --gpg-home --keyring --cert-store --rebuilder --files --jobs --shard --timeout --cache-dir --time --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --packages)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --release)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --archive-keyring)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --layout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verification-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gpg)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -g)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gpg-home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keyring)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert-store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rebuilder)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --files)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -36,6 +36,7 @@ complete -c intoto -n "__fish_intoto_needs_command" -f -a "mock" -d 'Write an un
 complete -c intoto -n "__fish_intoto_needs_command" -f -a "key" -d 'Show key ids and export keys as layout key entries'
 complete -c intoto -n "__fish_intoto_needs_command" -f -a "layout" -d 'Write and inspect layouts'
 complete -c intoto -n "__fish_intoto_needs_command" -f -a "match-products" -d 'Check local files against a link\'s products'
+complete -c intoto -n "__fish_intoto_needs_command" -f -a "verify-archive" -d 'Verify every package of a Debian archive index against rebuilders\' links'
 complete -c intoto -n "__fish_intoto_needs_command" -f -a "generate" -d 'Generate man pages or shell completions'
 complete -c intoto -n "__fish_intoto_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c intoto -n "__fish_intoto_using_subcommand run" -s n -l step-name -d 'Step name; the link is written to <NAME>.<keyid prefix>.link' -r
@@ -150,6 +151,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand key; and not __fish_seen_s
 complete -c intoto -n "__fish_intoto_using_subcommand key; and not __fish_seen_subcommand_from id export help" -f -a "id" -d 'Print the in-toto key id of a PEM public or private key'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and not __fish_seen_subcommand_from id export help" -f -a "export" -d 'Print the layout key entry (JSON) for a GnuPG or PEM key'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and not __fish_seen_subcommand_from id export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from id" -l legacy-keyid -d 'Print the legacy key id (securesystemslib before 1.0, in-toto-rs, in-toto-golang, rebuilderd)'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from id" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from id" -s q -l quiet -d 'Show errors only'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from id" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -161,6 +163,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subco
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -s k -l key -d 'PEM public key file' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -l allow-noninteroperable -d 'Allow key types the Python reference cannot verify (NIST ECDSA)'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -l with-id -d 'Print {"<keyid>": {...}}, ready to merge into a layout\'s keys'
+complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -l legacy-keyid -d 'Export a PEM key under its legacy key id, as securesystemslib before 1.0, in-toto-rs and in-toto-golang compute it (the id rebuilderd signs its attestations under)'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Show errors only'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -197,6 +200,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_su
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -l cert-store -d 'The shared OpenPGP certificate store (pgp.cert.d) to find --gpg in when the GnuPG home does not have it (default: $PGP_CERT_D, else ~/.local/share/pgp.cert.d when it exists)' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -s k -l key -d 'PEM public key file' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -l allow-noninteroperable -d 'Allow GnuPG keys the Python reference cannot verify (NIST ECDSA)'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -l legacy-keyid -d 'Add a PEM key under its legacy key id (securesystemslib before 1.0, in-toto-rs, in-toto-golang), as rebuilderd\'s links name it'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -s q -l quiet -d 'Show errors only'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -273,6 +277,26 @@ complete -c intoto -n "__fish_intoto_using_subcommand match-products" -s v -l ve
 complete -c intoto -n "__fish_intoto_using_subcommand match-products" -s q -l quiet -d 'Show errors only'
 complete -c intoto -n "__fish_intoto_using_subcommand match-products" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand match-products" -s V -l version -d 'Print version'
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l packages -d 'The archive\'s Packages index (plain, .xz, .gz or .zst)' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l release -d 'The archive\'s InRelease file, which must list the Packages index' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l archive-keyring -d 'OpenPGP keyring (armored or binary) the InRelease file must be signed by, as apt\'s trusted.gpg.d (repeatable)' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -s l -l layout -d 'The root layout every package is verified with' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l verification-keys -d 'PEM public keys; each must have signed the layout' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -s g -l gpg -d 'GnuPG keys (fingerprint or key id); each must have signed the layout' -r
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l gpg-home -d 'GnuPG home holding the --gpg keys' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l keyring -d 'OpenPGP keyring files for the layout: with --gpg, where to find those keys; alone, one valid signature by any key in them suffices' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l cert-store -d 'The shared OpenPGP certificate store (pgp.cert.d) to find --gpg keys in' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l rebuilder -d 'A rebuilder: URL (legacy API, GET URL/sources/SOURCE/VERSION/metadata) or rebuilderd:URL (rebuilderd\'s v1 API); repeatable' -r
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l files -d 'Verify the .deb files in DIR (named as in the pool) instead of the index\'s digests; entries without a file there are skipped' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -s j -l jobs -d 'Packages verified at the same time (default: the number of CPUs)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l shard -d 'Verify only the packages whose source name hashes to K modulo N (first 8 bytes of SHA-256, big-endian), 0 <= K < N' -r
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l timeout -d 'Seconds each rebuilder has to answer for one package' -r
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l cache-dir -d 'Keep the rebuilders\' answers in DIR (default: a temporary directory removed at the end of the run)' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l time -d 'Judge the layout, keys and inspections as of this time (RFC 3339 or YYYY-MM-DD); also InRelease\'s Valid-Until' -r
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -s v -l verbose -d 'Show what is being done, step by step'
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -s q -l quiet -d 'Show errors only'
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -s q -l quiet -d 'Show errors only'
 complete -c intoto -n "__fish_intoto_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -s h -l help -d 'Print help'
@@ -291,16 +315,17 @@ complete -c intoto -n "__fish_intoto_using_subcommand generate; and __fish_seen_
 complete -c intoto -n "__fish_intoto_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "man" -d 'Write man pages into DIR'
 complete -c intoto -n "__fish_intoto_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "completions" -d 'Print a completion script'
 complete -c intoto -n "__fish_intoto_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products generate help" -f -a "run" -d 'Run a step\'s command and write a signed link'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products generate help" -f -a "record" -d 'Record a step in two parts (start, then stop)'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products generate help" -f -a "verify" -d 'Verify a final product against its layout and links'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products generate help" -f -a "sign" -d 'Sign link or layout metadata, co-sign layouts, or check signatures'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products generate help" -f -a "mock" -d 'Write an unsigned link for a command (to try out a layout)'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products generate help" -f -a "key" -d 'Show key ids and export keys as layout key entries'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products generate help" -f -a "layout" -d 'Write and inspect layouts'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products generate help" -f -a "match-products" -d 'Check local files against a link\'s products'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products generate help" -f -a "generate" -d 'Generate man pages or shell completions'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "run" -d 'Run a step\'s command and write a signed link'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "record" -d 'Record a step in two parts (start, then stop)'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "verify" -d 'Verify a final product against its layout and links'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "sign" -d 'Sign link or layout metadata, co-sign layouts, or check signatures'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "mock" -d 'Write an unsigned link for a command (to try out a layout)'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "key" -d 'Show key ids and export keys as layout key entries'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "layout" -d 'Write and inspect layouts'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "match-products" -d 'Check local files against a link\'s products'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "verify-archive" -d 'Verify every package of a Debian archive index against rebuilders\' links'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "generate" -d 'Generate man pages or shell completions'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from record" -f -a "start" -d 'Record the materials and write .<NAME>.<keyid prefix>.link-unfinished'
 complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from record" -f -a "stop" -d 'Record the products and turn the unfinished link into <NAME>.<keyid prefix>.link'
 complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "id" -d 'Print the in-toto key id of a PEM public or private key'

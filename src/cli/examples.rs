@@ -8,7 +8,10 @@
 //! OpenPGP key `alice.asc`, src/hello.c, and with GNUPGHOME set to a copy
 //! of `gnupg-home/` (alice 00B6B27B..., bob DEC0DD37...). Every example
 //! is such a line: keep them runnable and within 73 columns (80 in the
-//! man pages, which indent them further).
+//! man pages, which indent them further). The one exception is
+//! VERIFY_ARCHIVE, whose commands need an archive and rebuilders: the test
+//! only checks that they parse, and fails on any other command's example
+//! it does not run.
 
 /// `intoto --help`
 pub const TOP: &str = "\
@@ -104,6 +107,9 @@ pub const KEY: &str = "\
 Examples:
   $ intoto key id bob.pub
   $ intoto key export --key bob.pub
+  Under its legacy key id (securesystemslib < 1.0, in-toto-rs,
+  in-toto-golang): how rebuilderd's attestations name their key:
+  $ intoto key export --key bob.pub --legacy-keyid --with-id
   A GnuPG key with its subkeys and expiry, as a layout key entry:
   $ intoto key export --gpg DEC0DD373DA1BDFAA584577FC89B071CB4C788CC";
 
@@ -120,3 +126,31 @@ Examples:
   Two of three release managers must have signed:
   $ intoto verify -l chain.layout --signatures 2 \\
         --verification-keys alice.pub bob.pub carl.pub";
+
+/// `intoto verify-archive --help`. These need a signed archive index and
+/// rebuilders, so the test suite does not run them; it checks that each
+/// parses (`NOT_RUN` in `tests/integration/docs.rs`), and
+/// `tests/integration/verify_archive.rs` runs the command on a loopback
+/// archive.
+pub const VERIFY_ARCHIVE: &str = "\
+Examples:
+  Every package of a signed index, by its digest, against two rebuilders,
+  eight at a time:
+  $ intoto verify-archive --packages Packages.xz --release InRelease \\
+        --archive-keyring \\
+        /usr/share/keyrings/debian-archive-keyring.gpg \\
+        -l root.layout --keyring owner.asc \\
+        --rebuilder rebuilderd:https://reproduce.debian.net \\
+        --rebuilder https://rebuilder.example.org \\
+        --jobs 8 > verdicts.jsonl
+  The third of four machines' part (every machine computes the same
+  split, and all packages of a source land in one part):
+  $ intoto verify-archive --packages Packages.xz --release InRelease \\
+        --archive-keyring archive.gpg -l root.layout \\
+        --keyring owner.asc --shard 2/4 \\
+        --rebuilder rebuilderd:https://reproduce.debian.net
+  Downloaded packages instead of the index's digests:
+  $ intoto verify-archive --packages Packages.xz --release InRelease \\
+        --archive-keyring archive.gpg -l root.layout \\
+        --keyring owner.asc --files /var/cache/apt/archives \\
+        --rebuilder rebuilderd:https://reproduce.debian.net";

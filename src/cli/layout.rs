@@ -69,6 +69,10 @@ pub enum LayoutCommand {
         /// Allow GnuPG keys the Python reference cannot verify (NIST ECDSA)
         #[arg(long)]
         allow_noninteroperable: bool,
+        /// Add a PEM key under its legacy key id (securesystemslib before
+        /// 1.0, in-toto-rs, in-toto-golang), as rebuilderd's links name it
+        #[arg(long)]
+        legacy_keyid: bool,
     },
     /// Add a step at the end
     #[command(long_about = manual::help("layout add-step"), after_help = manual::after_help("layout add-step"))]

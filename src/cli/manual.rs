@@ -67,6 +67,16 @@ const KEY_COMMANDS: &[&str] = &[
     "layout add-key",
     "layout show",
     "match-products",
+    "verify-archive",
+];
+
+/// Commands that look up `--gpg` keys in the shared certificate store.
+const CERT_STORE_COMMANDS: &[&str] = &[
+    "verify",
+    "sign",
+    "key export",
+    "layout add-key",
+    "verify-archive",
 ];
 
 /// Commands that sign with GnuPG (gpg-agent, pinentry).
@@ -106,14 +116,14 @@ pub static ENVIRONMENT: &[Entry] = &[
         text: "The shared OpenPGP certificate store (pgp.cert.d) where `--gpg` keys \
                are looked up when the GnuPG home does not have them; `--cert-store` \
                overrides it.",
-        commands: &["verify", "sign", "key export", "layout add-key"],
+        commands: CERT_STORE_COMMANDS,
     },
     Entry {
         name: "XDG_DATA_HOME",
         text: "Without `PGP_CERT_D`, the certificate store is \
                `$XDG_DATA_HOME/pgp.cert.d` (default `~/.local/share/pgp.cert.d`), \
                used when it exists.",
-        commands: &["verify", "sign", "key export", "layout add-key"],
+        commands: CERT_STORE_COMMANDS,
     },
     Entry {
         name: "SEQUOIA_CRYPTO_POLICY",
@@ -142,6 +152,13 @@ pub static ENVIRONMENT: &[Entry] = &[
         commands: KEY_COMMANDS,
     },
     Entry {
+        name: "TMPDIR",
+        text: "Where the private temporary directories of each package's check, \
+               and the run's cache of rebuilder answers without `--cache-dir`, are \
+               made (default `/tmp`).",
+        commands: &["verify-archive"],
+    },
+    Entry {
         name: "NO_COLOR",
         text: "When set and not empty, messages on stderr are not coloured.",
         commands: &[""],
@@ -168,7 +185,7 @@ pub static FILES: &[Entry] = &[
     Entry {
         name: "~/.local/share/pgp.cert.d",
         text: "The default shared OpenPGP certificate store, read without gpg.",
-        commands: &["verify", "sign", "key export", "layout add-key"],
+        commands: CERT_STORE_COMMANDS,
     },
     Entry {
         name: "/etc/crypto-policies/back-ends/sequoia.config",
@@ -367,7 +384,10 @@ the key entry a layout holds.",
         command: "key id",
         description: "\
 Prints the in-toto key id (the SHA-256 of the key's canonical entry) of a
-PEM public or private key: the id a layout's `--functionary` names.",
+PEM public or private key: the id a layout's `--functionary` names.
+With `--legacy-keyid`, the id securesystemslib before 1.0, in-toto-rs
+and in-toto-golang compute (over the entry with `keyid_hash_algorithms`
+among its fields): the id rebuilderd's attestations name their key by.",
         examples: None,
         exit_status: EXIT_COMMON,
         see_also: &[],
@@ -376,7 +396,10 @@ PEM public or private key: the id a layout's `--functionary` names.",
         command: "key export",
         description: "\
 Prints the layout key entry (JSON) of a GnuPG key, with its subkeys and
-expiry, or of a PEM public key. Revoked OpenPGP keys are not exported.",
+expiry, or of a PEM public key. Revoked OpenPGP keys are not exported.
+With `--legacy-keyid`, a PEM key's entry is the one securesystemslib
+before 1.0, in-toto-rs and in-toto-golang write, under its legacy key id
+(see `intoto key id`).",
         examples: None,
         exit_status: EXIT_COMMON,
         see_also: &[],
@@ -407,7 +430,10 @@ expiry date in the past is written, with a warning.",
         command: "layout add-key",
         description: "\
 Adds a functionary's public key to the layout: a GnuPG key (exported with
-its subkeys and expiry) or a PEM public key.",
+its subkeys and expiry) or a PEM public key. With `--legacy-keyid`, a PEM
+key is added under its legacy key id, the one rebuilderd's links are
+signed under (see `intoto key id`), so that a step can name it as their
+functionary.",
         examples: None,
         exit_status: EXIT_COMMON,
         see_also: &[],
@@ -511,6 +537,70 @@ each of them signed the link. A layout is refused.",
         examples: Some(examples::MATCH_PRODUCTS),
         exit_status: &[("0", "the files match"), ("1", EXIT_1), ("2", EXIT_2)],
         see_also: &["intoto-run(1)"],
+    },
+    Page {
+        command: "verify-archive",
+        description: "\
+Judges every package of a Debian archive's index against the links that
+rebuilders publish, without downloading the packages. First the index is
+checked: the `InRelease` file must be signed by a key of the archive
+keyring (`--archive-keyring`, read without gpg) and be valid at the time
+(its `Valid-Until`), and the `Packages` file (plain, `.xz`, `.gz` or `.zst`) must
+be listed in it with its digest. The layout is loaded and its signatures
+checked once. Then the index's `SHA256` of each package stands for
+the `.deb` in the layout's inspections, which works for inspections whose
+command is `true` (the usual MATCH of the rebuilders' products); a layout
+whose inspection runs a command is refused, saying so. With `--files` *DIR*,
+the downloaded `.deb` files there are judged instead (each must have the
+index's SHA256 and control data; an entry without a file in *DIR* is
+counted as not downloaded and not printed).
+
+Rebuilders are given as for the apt method: a bare *URL* is the legacy API
+(`GET` *URL*`/sources/`*source*`/`*version*`/metadata`), and `rebuilderd:`*URL* is
+rebuilderd's v1 API. For each package all of them are asked at once,
+each within `--timeout` seconds. The binary packages of one source version
+are judged by one worker, one after the other, so a link given per
+source version is fetched once; the answers are cached on disk for the
+run (`--cache-dir` keeps them). Each check writes its links into private
+temporary directories: for large runs, put `TMPDIR` on a tmpfs.
+
+The output, on stdout, is one JSON object per line for each package, in
+the index's order, with the members package, version, architecture,
+source, source_version, filename and sha256 of its entry (and file,
+with `--files`), then its result, a reason unless it was verified, and
+rebuilders: what each rebuilder answered (`link`, `not found` or what went
+wrong). The result is `verified`, `failed` (contradicting evidence: a bad
+signature, a digest that differs, a rule that fails) or `missing-evidence`
+(no link, fewer links than a step's threshold, a rebuilder that could
+not be reached). The last line is one object, `{\"summary\": {...}}`, with
+the release and index files checked, the counts verified, failed and
+missing-evidence, the index's entries, the selected ones and their
+sources, the shard, the jobs and the seconds taken (with `--files`, also
+not-downloaded).
+
+Missing evidence does not fail the run: the package is neither verified
+nor contradicted, and its line says what is missing. A package that
+failed makes the exit status 1, after every line is printed. An index
+that cannot be trusted is an error (a bad or missing signature,
+an `InRelease` past its `Valid-Until`, a `Packages` file it does not list):
+one message, nothing on stdout, exit status 1.
+
+With `--shard` *K*`/`*N* (*K* from 0 to *N*-1), only the packages whose source name
+hashes to *K* modulo *N* are judged: the hash is the first 8 bytes of the
+SHA-256 of the source name, read as a big-endian number. Every machine
+computes the same split, all binary packages of a source land in the
+same shard, and the *N* shards together cover the index once. The
+summary's `selected` counts the shard's packages.",
+        examples: Some(examples::VERIFY_ARCHIVE),
+        exit_status: &[
+            (
+                "0",
+                "no package failed: each selected one was verified or lacks evidence",
+            ),
+            ("1", EXIT_1),
+            ("2", EXIT_2),
+        ],
+        see_also: &["intoto-verify(1)", "apt-secure(8)"],
     },
 ];
 

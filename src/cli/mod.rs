@@ -16,6 +16,7 @@ mod record;
 mod run;
 mod sign;
 mod verify;
+mod verify_archive;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -26,6 +27,7 @@ pub use record::{RecordCommand, StartArgs, StopArgs};
 pub use run::{MockArgs, RunArgs};
 pub use sign::SignArgs;
 pub use verify::VerifyArgs;
+pub use verify_archive::VerifyArchiveArgs;
 
 const ABOUT: &str = "Record, sign and verify software supply chains with in-toto";
 
@@ -88,6 +90,9 @@ pub enum Command {
     /// Check local files against a link's products
     #[command(long_about = manual::help("match-products"), after_help = manual::after_help("match-products"))]
     MatchProducts(MatchProductsArgs),
+    /// Verify every package of a Debian archive index against rebuilders' links
+    #[command(long_about = manual::help("verify-archive"), after_help = manual::after_help("verify-archive"))]
+    VerifyArchive(VerifyArchiveArgs),
     /// Generate man pages or shell completions
     #[command(subcommand, hide = true)]
     Generate(GenerateCommand),
@@ -102,6 +107,10 @@ pub enum KeyCommand {
         /// PEM file (SubjectPublicKeyInfo or PKCS#8)
         #[arg(value_name = "PEM")]
         path: std::path::PathBuf,
+        /// Print the legacy key id (securesystemslib before 1.0,
+        /// in-toto-rs, in-toto-golang, rebuilderd)
+        #[arg(long)]
+        legacy_keyid: bool,
     },
     /// Print the layout key entry (JSON) for a GnuPG or PEM key
     #[command(long_about = manual::help("key export"), after_help = manual::after_help("key export"))]
@@ -135,6 +144,11 @@ pub struct KeyExportArgs {
     /// Print {"<keyid>": {...}}, ready to merge into a layout's keys
     #[arg(long)]
     pub with_id: bool,
+    /// Export a PEM key under its legacy key id, as securesystemslib
+    /// before 1.0, in-toto-rs and in-toto-golang compute it (the id
+    /// rebuilderd signs its attestations under)
+    #[arg(long)]
+    pub legacy_keyid: bool,
 }
 
 /// `intoto generate ...`

@@ -9,7 +9,8 @@ use anyhow::{Result, anyhow};
 use intoto::fsio;
 use intoto::keys::{Verifier, verify_envelope};
 use intoto::models::{
-    Envelope, Inspection, Layout, Signed, Step, check_item_name, format_expires, parse_expires,
+    Envelope, Inspection, Layout, Nulls, Signed, Step, check_item_name, format_expires,
+    parse_expires,
 };
 use intoto::rules::{ArtifactRule, Rule, shell_split};
 
@@ -41,6 +42,7 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
                 keys: Vec::new(),
                 steps: Vec::new(),
                 inspect: Vec::new(),
+                nulls: Nulls::default(),
             };
             save(&file, Envelope::new(Signed::Layout(layout), dsse)?)?;
             ui::notice(&format!("wrote unsigned layout {}", file.display()));
@@ -55,6 +57,7 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
             key,
             // Read into the policy by `Ctx::for_command`.
             allow_noninteroperable: _,
+            legacy_keyid,
         } => {
             let (mut layout, edit) = load(&file)?;
             let (spec, mut places) = specs::one_key(
@@ -65,6 +68,11 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
             );
             places.cert_store = cert_store;
             let dict = Resolver::new(ctx, places).key_dict(&spec)?;
+            let dict = if legacy_keyid {
+                super::key::legacy(&dict)?
+            } else {
+                dict
+            };
             let id = dict.keyid().to_owned();
             let description = dict.describe();
             layout.set_key(dict);
@@ -106,6 +114,7 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
                 },
                 expected_materials: rules(&material, &steps, "material")?,
                 expected_products: rules(&product, &steps, "product")?,
+                nulls: Nulls::default(),
             };
             ui::notice(&format!("added step '{}'", step.name));
             layout.steps.push(step);
@@ -136,6 +145,7 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
                 run,
                 expected_materials: rules(&material, &items, "material")?,
                 expected_products: rules(&product, &items, "product")?,
+                nulls: Nulls::default(),
             };
             ui::notice(&format!("added inspection '{}'", insp.name));
             layout.inspect.push(insp);

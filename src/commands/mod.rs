@@ -10,6 +10,7 @@ mod record;
 mod run;
 mod sign;
 mod verify;
+mod verify_archive;
 
 pub use verify::usage_report as verify_usage_report;
 
@@ -62,6 +63,7 @@ impl Ctx {
             Command::Record(RecordCommand::Start(a)) => (None, a.key.allow_noninteroperable),
             Command::Record(RecordCommand::Stop(a)) => (None, a.key.allow_noninteroperable),
             Command::Verify(a) => (a.time, a.allow_noninteroperable),
+            Command::VerifyArchive(a) => (a.time, false),
             Command::Sign(a) => (None, a.allow_noninteroperable),
             Command::MatchProducts(a) => (None, a.allow_noninteroperable),
             Command::Key(KeyCommand::Export(a)) => (None, a.allow_noninteroperable),
@@ -133,6 +135,7 @@ pub fn dispatch(cmd: Command, ctx: &Ctx) -> Result<Outcome> {
         Command::Key(a) => key::key(a, ctx),
         Command::Layout(a) => layout::layout(a, ctx),
         Command::MatchProducts(a) => match_products::match_products(a, ctx),
+        Command::VerifyArchive(a) => verify_archive::verify_archive(a, ctx),
         Command::Generate(g) => generate::generate(g),
     }
 }

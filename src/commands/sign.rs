@@ -85,6 +85,15 @@ pub fn sign(a: SignArgs, ctx: &Ctx) -> Result<Outcome> {
         );
     }
 
+    let nulls = env.signed().null_fields();
+    if !nulls.is_empty() {
+        ui::warn(&format!(
+            "{} writes {} as null (as in-toto-rs and in-toto-golang do); intoto reads null as empty \
+             and signs it as it stands, but the Python reference refuses such metadata",
+            a.file.display(),
+            nulls.join(", ")
+        ));
+    }
     if let Envelope::Metablock(m) = &env
         && !m.matches_model()
     {

@@ -11,6 +11,7 @@
 //!
 //! The apt method (`intoto+http`) and batch verification build on these.
 
+pub mod archive;
 pub mod check;
 pub mod deb;
 pub mod method;

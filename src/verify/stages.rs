@@ -674,7 +674,8 @@ fn command_alignment(layout: &Layout, chain: &StepLinks<Link>, log: &mut dyn Log
 }
 
 /// Stage 8: with a threshold above one, every link must report the same
-/// artifacts.
+/// artifacts, with matching digests ([`crate::models::HashDict::matches`]:
+/// a rebuilder's `{sha256, sha512}` agrees with another's `{sha256}`).
 fn threshold_artifacts(layout: &Layout, chain: &StepLinks<Link>) -> Result<(), Failure> {
     for (step, (_, links)) in layout.steps.iter().zip(chain) {
         if step.threshold <= 1 {
@@ -692,7 +693,7 @@ fn threshold_artifacts(layout: &Layout, chain: &StepLinks<Link>) -> Result<(), F
         }
         let (first_id, first) = &links[0];
         for (id, l) in &links[1..] {
-            if l.materials != first.materials || l.products != first.products {
+            if !l.materials.matches(&first.materials) || !l.products.matches(&first.products) {
                 return Err(Failure::new(
                     Stage::ThresholdArtifacts,
                     format!(
@@ -720,7 +721,7 @@ fn first_difference(a: &Link, b: &Link) -> Option<String> {
         for (p, d) in x.iter() {
             match y.get(p) {
                 None => return Some(format!("{side} '{p}' is only in the first")),
-                Some(e) if e != d => return Some(format!("{side} '{p}' differs")),
+                Some(e) if !e.matches(d) => return Some(format!("{side} '{p}' differs")),
                 _ => {}
             }
         }
@@ -774,7 +775,7 @@ fn inspections(
                     materials: artifacts.clone(),
                     products: artifacts.clone(),
                     byproducts: Link::byproducts_of("", "", 0),
-                    environment: Default::default(),
+                    ..Default::default()
                 },
             ));
             continue;

@@ -33,8 +33,8 @@ type Handler = Arc<dyn Fn(&str) -> Answer + Send + Sync>;
 /// An HTTP/1.1 server on 127.0.0.1 (one thread per connection, each
 /// answer closes the connection); it records the paths it was asked for.
 /// Its threads end with the test process.
-struct Server {
-    url: String,
+pub(crate) struct Server {
+    pub(crate) url: String,
     seen: Arc<Mutex<Vec<String>>>,
 }
 
@@ -148,7 +148,7 @@ fn have(tool: &str) -> bool {
 
 /// True when the tools are there; false (skip) when they are missing off
 /// CI; a failure when they are missing on CI.
-fn tools() -> bool {
+pub(crate) fn tools() -> bool {
     let missing: Vec<&str> = ["apt-get", "apt-ftparchive", "dpkg-deb", "gpg"]
         .into_iter()
         .filter(|t| !have(t))
@@ -176,19 +176,19 @@ fn tools() -> bool {
 const GOOD: [&str; 4] = ["good1", "good2", "good3", "good4"];
 
 /// The whole setup: packages, repository, rebuilders, apt's configuration.
-struct Apt {
-    env: Env,
-    root: PathBuf,
+pub(crate) struct Apt {
+    pub(crate) env: Env,
+    pub(crate) root: PathBuf,
     mirror: Server,
     redirector: Server,
-    rebuilder_a: Server,
-    rebuilder_b: Server,
-    rebuilder_v1: Server,
+    pub(crate) rebuilder_a: Server,
+    pub(crate) rebuilder_b: Server,
+    pub(crate) rebuilder_v1: Server,
     alice: String,
 }
 
 impl Apt {
-    fn new() -> Apt {
+    pub(crate) fn new() -> Apt {
         let env = Env::new();
         let root = env.path("apt");
         for d in [

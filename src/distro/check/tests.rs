@@ -60,6 +60,7 @@ impl Setup {
                 expected_command: vec![],
                 expected_materials: vec![],
                 expected_products: rules(&["CREATE {DEB}", "DISALLOW *"]),
+                nulls: Default::default(),
             }],
             inspect: vec![Inspection {
                 name: "verify-reprobuilds".into(),
@@ -69,7 +70,9 @@ impl Setup {
                     "DISALLOW *",
                 ]),
                 expected_products: rules(&["ALLOW *"]),
+                nulls: Default::default(),
             }],
+            nulls: Default::default(),
         };
         let mut env = Envelope::new(Signed::Layout(layout), false).unwrap();
         sign_envelope(&mut env, &alice).unwrap();
