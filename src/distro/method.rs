@@ -62,6 +62,8 @@ impl Message {
     }
 
     /// Parses one message's text (without the blank line that ends it).
+    /// Messages are text: a control character other than a tab (a NUL,
+    /// an escape, a lone carriage return) anywhere in it is refused.
     pub fn parse(text: &str) -> Result<Message, String> {
         let mut lines = text.lines();
         let first = lines.next().unwrap_or_default();
@@ -71,8 +73,21 @@ impl Message {
             .ok()
             .filter(|c| (100..1000).contains(c))
             .ok_or_else(|| format!("not a method message: {:?}", clip(first)))?;
+        if let Some(c) = first.chars().find(|&c| is_bad_control(c)) {
+            return Err(format!(
+                "message {code}: a control character {c:?} in its status line \
+                 (method messages are text)"
+            ));
+        }
         let mut m = Message::new(code, info.trim());
         for line in lines {
+            if let Some(c) = line.chars().find(|&c| is_bad_control(c)) {
+                return Err(format!(
+                    "message {code}: a control character {c:?} in {:?} (method \
+                     messages are text)",
+                    clip(line)
+                ));
+            }
             if line.starts_with([' ', '\t']) {
                 match m.fields.last_mut() {
                     Some((_, v)) => {
@@ -117,6 +132,12 @@ impl Message {
 
 fn clip(s: &str) -> String {
     s.chars().take(80).collect()
+}
+
+/// A control character that has no place in a message's text (a tab may
+/// separate words or start a continuation line).
+fn is_bad_control(c: char) -> bool {
+    c.is_control() && c != '\t'
 }
 
 /// Reads one message: `Ok(None)` at the end of input. Blank lines before

@@ -69,3 +69,29 @@ fn configuration_items_as_apt_sends_them() {
     );
     assert_eq!(dequote("%zz%4"), "%zz%4");
 }
+
+#[test]
+fn control_characters_in_a_message_are_refused() {
+    // The deb822 fuzz target's find: a field name starting with NUL read,
+    // then written back as a continuation line that did not read back.
+    let e = Message::parse("600 URI Acquire//127.0.0.2/a\n\0!scre: /t\n").unwrap_err();
+    assert_eq!(
+        e,
+        "message 600: a control character '\\0' in \"\\0!scre: /t\" (method messages are text)"
+    );
+    for bad in [
+        "600 URI Acquire\nURI: a\u{1b}[31mb\n",
+        "600 URI Acquire\nURI: a\n \u{7f}b\n",
+        "600 URI Acquire\nURI: a\rb\n",
+        "600 URI\u{0} Acquire\n",
+        "600 URI Acquire\nURI\u{85}: a\n",
+    ] {
+        let e = Message::parse(bad).unwrap_err();
+        assert!(e.starts_with("message 600: a control character "), "{e}");
+    }
+    // Tabs are text, and CRLF line ends are read as line ends.
+    let m = Message::parse("600 URI Acquire\r\nURI: a\tb\r\nMulti: one\r\n\ttwo\r\n").unwrap();
+    assert_eq!(m.get("URI"), Some("a\tb"));
+    assert_eq!(m.get("Multi"), Some("one\ntwo"));
+    assert!(Message::parse(m.to_text().trim_end_matches('\n')).is_ok());
+}
