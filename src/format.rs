@@ -69,24 +69,26 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// The string at `key`; `default` when it is absent or `null`.
     pub fn string_or(&self, key: &str, default: &str) -> FResult<String> {
-        if self.obj.contains_key(key) {
-            self.string(key)
-        } else {
-            Ok(default.to_owned())
+        match self.obj.get(key) {
+            None | Some(Value::Null) => Ok(default.to_owned()),
+            Some(_) => self.string(key),
         }
     }
 
+    /// The strings at `key`; empty when it is absent or `null`.
     pub fn string_list(&self, key: &str) -> FResult<Vec<String>> {
         match self.obj.get(key) {
-            None => Ok(Vec::new()),
+            None | Some(Value::Null) => Ok(Vec::new()),
             Some(v) => string_list(&self.sub(key), v),
         }
     }
 
+    /// The object at `key`; empty when it is absent or `null`.
     pub fn object_or_empty(&self, key: &str) -> FResult<Object> {
         match self.obj.get(key) {
-            None => Ok(Object::default()),
+            None | Some(Value::Null) => Ok(Object::default()),
             Some(Value::Object(o)) => Ok(o.clone()),
             Some(other) => Err(FormatError::new(
                 self.sub(key),

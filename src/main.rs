@@ -1,6 +1,6 @@
 //! The `intoto` binary: parse the command line, run the subcommand, map
-//! the outcome to an exit status (0 success, 1 failure, 2 usage error;
-//! `run` passes a failed command's status through).
+//! the outcome to an exit status (0 success, 1 a failed check or an
+//! error, 2 usage error; `run` passes a failed command's status through).
 
 mod cli;
 mod commands;
@@ -13,6 +13,14 @@ use clap::Parser as _;
 
 fn main() -> ExitCode {
     intoto::fsio::install_signal_handlers();
+    // Started by apt as its method `intoto+http` (or `+https`): speak the
+    // method protocol, not the command line.
+    if let Some(scheme) = std::env::args_os()
+        .next()
+        .and_then(|a0| commands::apt_method::scheme_of(&a0))
+    {
+        return ExitCode::from(commands::apt_method::main(scheme));
+    }
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -48,22 +56,16 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    // `sign` follows the reference: any error that is not a failed check
-    // is exit status 2; for the others it is 1.
-    let error_status = match cli.command {
-        cli::Command::Sign(_) => 2,
-        _ => 1,
-    };
-    ExitCode::from(exit_status(
-        commands::dispatch(cli.command, &ctx),
-        error_status,
-    ))
+    ExitCode::from(exit_status(commands::dispatch(cli.command, &ctx)))
 }
 
-/// The one place an outcome becomes an exit status: 0 success, 1 a failed
-/// check (or an error), 2 a usage error (and, for `sign`, any error), and
-/// a failed wrapped command's own status.
-fn exit_status(result: anyhow::Result<commands::Outcome>, error_status: u8) -> u8 {
+/// The one place an outcome becomes an exit status, the same table for
+/// every command (stated in every page of `cli/manual.rs`, so in the man
+/// pages and `--help`): 0 success; 1 a check failed, or the command could
+/// not be carried out (an unreadable or invalid file, a key that is
+/// missing or cannot be used, a write that failed); 2 a usage error (the
+/// command line itself is wrong); and `run`'s failed command's own status.
+fn exit_status(result: anyhow::Result<commands::Outcome>) -> u8 {
     use commands::Outcome;
     match result {
         Ok(Outcome::Success) => 0,
@@ -95,7 +97,7 @@ fn exit_status(result: anyhow::Result<commands::Outcome>, error_status: u8) -> u
                 return 2;
             }
             ui::error(&format!("{e:#}"));
-            error_status
+            1
         }
     }
 }

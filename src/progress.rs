@@ -28,7 +28,8 @@ impl Bar {
         if verbosity() == Verbosity::Quiet || !std::io::stderr().is_terminal() {
             return Bar { stop, handle: None };
         }
-        let what = what.to_owned();
+        // Names in `what` may come from a file.
+        let what = crate::ui::escape(what).into_owned();
         let flag = stop.clone();
         let handle = std::thread::spawn(move || {
             let start = Instant::now();

@@ -26,6 +26,9 @@ pub struct RunOptions {
     pub quiet: bool,
     /// Working directory.
     pub cwd: Option<std::path::PathBuf>,
+    /// Keep the end of stderr for messages (see [`RunResult::stderr_tail`])
+    /// without recording it: for inspections, whose output is not shown.
+    pub keep_stderr_tail: bool,
 }
 
 /// What a command left behind.
@@ -35,9 +38,15 @@ pub struct RunResult {
     pub stdout: String,
     /// Captured stderr (empty unless recorded).
     pub stderr: String,
+    /// The end of stderr (at most [`TAIL_BYTES`]), when it was recorded or
+    /// [`RunOptions::keep_stderr_tail`] asked for it; else empty.
+    pub stderr_tail: String,
     /// Exit code, or minus the signal number (Python's convention).
     pub return_value: i64,
 }
+
+/// How much of stderr [`RunOptions::keep_stderr_tail`] keeps.
+pub const TAIL_BYTES: usize = 16 << 10;
 
 /// Why a command could not be run to completion.
 #[derive(Debug, thiserror::Error)]
@@ -67,10 +76,15 @@ pub fn run(argv: &[String], opts: &RunOptions) -> Result<RunResult, RunError> {
     if let Some(d) = &opts.cwd {
         cmd.current_dir(d);
     }
+    // Only the end of stderr is kept when it is not recorded.
+    let tail_only = opts.keep_stderr_tail && !opts.record_streams;
     if opts.record_streams {
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     } else if opts.quiet {
         cmd.stdout(Stdio::null()).stderr(Stdio::null());
+    }
+    if tail_only {
+        cmd.stderr(Stdio::piped());
     }
     if opts.quiet {
         cmd.stdin(Stdio::null());
@@ -104,7 +118,7 @@ pub fn run(argv: &[String], opts: &RunOptions) -> Result<RunResult, RunError> {
                 .map(|s| (std::os::fd::OwnedFd::from(s), true)),
         )
         .collect();
-    let outcome = pump(&mut child, pipes, !opts.quiet, deadline);
+    let outcome = pump(&mut child, pipes, !opts.quiet, tail_only, deadline);
     let status = match outcome {
         Ok(Some(r)) => r,
         Ok(None) => {
@@ -121,9 +135,20 @@ pub fn run(argv: &[String], opts: &RunOptions) -> Result<RunResult, RunError> {
     };
     crate::fsio::set_child_group(0);
     let (status, out, err) = status;
+    let tail = &err[err.len().saturating_sub(TAIL_BYTES)..];
+    let stderr_tail = if opts.record_streams || tail_only {
+        universal_newlines(tail)
+    } else {
+        String::new()
+    };
     Ok(RunResult {
         stdout: universal_newlines(&out),
-        stderr: universal_newlines(&err),
+        stderr: if tail_only {
+            String::new()
+        } else {
+            universal_newlines(&err)
+        },
+        stderr_tail,
         return_value: return_value(status),
     })
 }
@@ -133,11 +158,13 @@ type Pumped = (ExitStatus, Vec<u8>, Vec<u8>);
 /// Shows and captures the pipes until the child exits, then takes what is
 /// already buffered without waiting: a grandchild that keeps the pipes
 /// open (a daemon, `sleep 20 &`) does not hold the step up. `Ok(None)`
-/// when the deadline passed first.
+/// when the deadline passed first. With `tail_only`, only the end of
+/// stderr is kept (bounded memory, however much the command writes).
 fn pump(
     child: &mut std::process::Child,
     mut pipes: Vec<(std::os::fd::OwnedFd, bool)>,
     show: bool,
+    tail_only: bool,
     deadline: Option<Instant>,
 ) -> io::Result<Option<Pumped>> {
     use std::os::fd::AsRawFd;
@@ -158,6 +185,7 @@ fn pump(
                         Ok(n) => {
                             taken += n;
                             deliver(&buf[..n], *is_err, show, &mut out, &mut err);
+                            trim(&mut err, tail_only);
                         }
                         Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                         Err(_) => break,
@@ -212,7 +240,10 @@ fn pump(
             let (fd, is_err) = &pipes[i];
             match read_fd(fd.as_raw_fd(), &mut buf) {
                 Ok(0) => closed.push(i),
-                Ok(n) => deliver(&buf[..n], *is_err, show, &mut out, &mut err),
+                Ok(n) => {
+                    deliver(&buf[..n], *is_err, show, &mut out, &mut err);
+                    trim(&mut err, tail_only);
+                }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(_) => closed.push(i),
             }
@@ -238,6 +269,14 @@ fn deliver(b: &[u8], is_err: bool, show: bool, out: &mut Vec<u8>, err: &mut Vec<
             let mut o = io::stdout();
             o.write_all(b).and_then(|()| o.flush())
         };
+    }
+}
+
+/// With `tail_only`, drops all but the last [`TAIL_BYTES`] once twice
+/// that much has come.
+fn trim(err: &mut Vec<u8>, tail_only: bool) {
+    if tail_only && err.len() > 2 * TAIL_BYTES {
+        err.drain(..err.len() - TAIL_BYTES);
     }
 }
 
@@ -315,6 +354,7 @@ mod tests {
             RunResult {
                 stdout: "a\nb\n".into(),
                 stderr: "err".into(),
+                stderr_tail: "err".into(),
                 return_value: 3
             }
         );
@@ -329,6 +369,31 @@ mod tests {
         )
         .unwrap();
         assert_eq!(r.stdout, "");
+    }
+
+    #[test]
+    fn keeps_the_end_of_stderr_when_asked() {
+        let o = RunOptions {
+            keep_stderr_tail: true,
+            quiet: true,
+            ..Default::default()
+        };
+        // Much more than is kept: only the end stays, and nothing is
+        // recorded.
+        let r = sh(
+            "i=0; while [ $i -lt 3000 ]; do echo line $i >&2; i=$((i+1)); done; echo last >&2; echo out; exit 4",
+            &o,
+        )
+        .unwrap();
+        assert_eq!(r.return_value, 4);
+        assert_eq!((r.stdout.as_str(), r.stderr.as_str()), ("", ""));
+        assert!(
+            r.stderr_tail.ends_with("line 2999\nlast\n"),
+            "{}",
+            r.stderr_tail
+        );
+        assert!(r.stderr_tail.len() <= TAIL_BYTES);
+        assert!(!r.stderr_tail.contains("line 0\n"));
     }
 
     #[test]

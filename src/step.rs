@@ -28,6 +28,11 @@ pub trait Watch {
     fn running(&mut self, command: &[String]) {
         let _ = command;
     }
+    /// The command has ended (its streams are in `result` as
+    /// [`RunOptions`] asked).
+    fn ran(&mut self, result: &runner::RunResult) {
+        let _ = result;
+    }
     /// A product is left out: the command failed and did not make it.
     fn missing_product(&mut self, path: &str) {
         let _ = path;
@@ -107,6 +112,7 @@ fn run_command(spec: &StepSpec, link: &mut Link, watch: &mut dyn Watch) -> Resul
     }
     watch.running(&spec.command);
     let r = runner::run(&spec.command, &spec.run)?;
+    watch.ran(&r);
     link.byproducts = Link::byproducts_of(&r.stdout, &r.stderr, r.return_value);
     Ok(())
 }

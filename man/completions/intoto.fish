@@ -36,6 +36,7 @@ complete -c intoto -n "__fish_intoto_needs_command" -f -a "mock" -d 'Write an un
 complete -c intoto -n "__fish_intoto_needs_command" -f -a "key" -d 'Show key ids and export keys as layout key entries'
 complete -c intoto -n "__fish_intoto_needs_command" -f -a "layout" -d 'Write and inspect layouts'
 complete -c intoto -n "__fish_intoto_needs_command" -f -a "match-products" -d 'Check local files against a link\'s products'
+complete -c intoto -n "__fish_intoto_needs_command" -f -a "verify-archive" -d 'Verify every package of a Debian archive index against rebuilders\' links'
 complete -c intoto -n "__fish_intoto_needs_command" -f -a "generate" -d 'Generate man pages or shell completions'
 complete -c intoto -n "__fish_intoto_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c intoto -n "__fish_intoto_using_subcommand run" -s n -l step-name -d 'Step name; the link is written to <NAME>.<keyid prefix>.link' -r
@@ -57,11 +58,11 @@ complete -c intoto -n "__fish_intoto_using_subcommand run" -l isolated -d 'Ignor
 complete -c intoto -n "__fish_intoto_using_subcommand run" -l use-dsse -d 'Write a DSSE envelope instead of a classic Metablock'
 complete -c intoto -n "__fish_intoto_using_subcommand run" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand run" -s q -l quiet -d 'Show errors only'
-complete -c intoto -n "__fish_intoto_using_subcommand run" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand run" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and not __fish_seen_subcommand_from start stop help" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and not __fish_seen_subcommand_from start stop help" -s q -l quiet -d 'Show errors only'
-complete -c intoto -n "__fish_intoto_using_subcommand record; and not __fish_seen_subcommand_from start stop help" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand record; and not __fish_seen_subcommand_from start stop help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and not __fish_seen_subcommand_from start stop help" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and not __fish_seen_subcommand_from start stop help" -f -a "start" -d 'Record the materials and write .<NAME>.<keyid prefix>.link-unfinished'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and not __fish_seen_subcommand_from start stop help" -f -a "stop" -d 'Record the products and turn the unfinished link into <NAME>.<keyid prefix>.link'
@@ -80,7 +81,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_su
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -l use-dsse -d 'Write a DSSE envelope instead of a classic Metablock'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -s q -l quiet -d 'Show errors only'
-complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -s n -l step-name -d 'Step name' -r
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -l signing-key -d 'Sign with this PEM private key (PKCS#8: rsa, ecdsa, ed25519)' -r -F
@@ -97,7 +98,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_su
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -l use-dsse -d 'Accepted for compatibility; the format follows the unfinished link'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -s q -l quiet -d 'Show errors only'
-complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from help" -f -a "start" -d 'Record the materials and write .<NAME>.<keyid prefix>.link-unfinished'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from help" -f -a "stop" -d 'Record the products and turn the unfinished link into <NAME>.<keyid prefix>.link'
@@ -119,7 +120,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand verify" -l allow-nonintero
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l write-inspection-links -d 'Write <inspection>.link files into the current directory, as the Python reference does'
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -s q -l quiet -d 'Show errors only'
-complete -c intoto -n "__fish_intoto_using_subcommand verify" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -s f -l file -d 'The link or layout to sign or check' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -s k -l key -d 'PEM keys: private keys to sign, public keys with --verify' -r -F
@@ -135,24 +136,25 @@ complete -c intoto -n "__fish_intoto_using_subcommand sign" -s a -l append -d 'A
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -l verify -d 'Check the signatures instead of signing'
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -s q -l quiet -d 'Show errors only'
-complete -c intoto -n "__fish_intoto_using_subcommand sign" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand sign" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand mock" -s n -l name -d 'Step name; the unsigned link is written to <NAME>.link' -r
 complete -c intoto -n "__fish_intoto_using_subcommand mock" -l use-dsse -d 'Write a DSSE envelope instead of a classic Metablock'
 complete -c intoto -n "__fish_intoto_using_subcommand mock" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand mock" -s q -l quiet -d 'Show errors only'
-complete -c intoto -n "__fish_intoto_using_subcommand mock" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand mock" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand mock" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and not __fish_seen_subcommand_from id export help" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and not __fish_seen_subcommand_from id export help" -s q -l quiet -d 'Show errors only'
-complete -c intoto -n "__fish_intoto_using_subcommand key; and not __fish_seen_subcommand_from id export help" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand key; and not __fish_seen_subcommand_from id export help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and not __fish_seen_subcommand_from id export help" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and not __fish_seen_subcommand_from id export help" -f -a "id" -d 'Print the in-toto key id of a PEM public or private key'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and not __fish_seen_subcommand_from id export help" -f -a "export" -d 'Print the layout key entry (JSON) for a GnuPG or PEM key'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and not __fish_seen_subcommand_from id export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from id" -l legacy-keyid -d 'Print the legacy key id (securesystemslib before 1.0, in-toto-rs, in-toto-golang, rebuilderd)'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from id" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from id" -s q -l quiet -d 'Show errors only'
-complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from id" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from id" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from id" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -s g -l gpg -d 'OpenPGP key: fingerprint, long key id, or subkey fingerprint' -r
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -l gpg-home -d 'GnuPG home to export from' -r -F
@@ -160,31 +162,37 @@ complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subco
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -l cert-store -d 'The shared OpenPGP certificate store (pgp.cert.d) to find --gpg keys in when the GnuPG home does not have them (default: $PGP_CERT_D, else ~/.local/share/pgp.cert.d when it exists); read without gpg' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -s k -l key -d 'PEM public key file' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -l allow-noninteroperable -d 'Allow key types the Python reference cannot verify (NIST ECDSA)'
-complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -l with-id -d 'Print `{"<keyid>": {...}}`, ready to merge into a layout\'s keys'
+complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -l with-id -d 'Print {"<keyid>": {...}}, ready to merge into a layout\'s keys'
+complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -l legacy-keyid -d 'Export a PEM key under its legacy key id, as securesystemslib before 1.0, in-toto-rs and in-toto-golang compute it (the id rebuilderd signs its attestations under)'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Show errors only'
-complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "id" -d 'Print the in-toto key id of a PEM public or private key'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "export" -d 'Print the layout key entry (JSON) for a GnuPG or PEM key'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection show help" -s v -l verbose -d 'Show what is being done, step by step'
-complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection show help" -s q -l quiet -d 'Show errors only'
-complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection show help" -s h -l help -d 'Print help'
-complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection show help" -s V -l version -d 'Print version'
-complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection show help" -f -a "new" -d 'Create a new, empty, unsigned layout'
-complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection show help" -f -a "add-key" -d 'Add a functionary key (GnuPG or PEM public key)'
-complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection show help" -f -a "add-step" -d 'Add a step at the end'
-complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection show help" -f -a "add-inspection" -d 'Add an inspection at the end'
-complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection show help" -f -a "show" -d 'Show a layout: steps, who may sign them, rules, expiry, signatures'
-complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from new" -l expires -d 'Expiry: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ, or a duration such as 90d or 1y' -r
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection remove-step remove-inspection remove-key set-expires set-readme show help" -s v -l verbose -d 'Show what is being done, step by step'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection remove-step remove-inspection remove-key set-expires set-readme show help" -s q -l quiet -d 'Show errors only'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection remove-step remove-inspection remove-key set-expires set-readme show help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection remove-step remove-inspection remove-key set-expires set-readme show help" -s V -l version -d 'Print version'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection remove-step remove-inspection remove-key set-expires set-readme show help" -f -a "new" -d 'Create a new, empty, unsigned layout'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection remove-step remove-inspection remove-key set-expires set-readme show help" -f -a "add-key" -d 'Add a functionary key (GnuPG or PEM public key)'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection remove-step remove-inspection remove-key set-expires set-readme show help" -f -a "add-step" -d 'Add a step at the end'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection remove-step remove-inspection remove-key set-expires set-readme show help" -f -a "add-inspection" -d 'Add an inspection at the end'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection remove-step remove-inspection remove-key set-expires set-readme show help" -f -a "remove-step" -d 'Remove a step; rules of other steps and inspections must not name it'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection remove-step remove-inspection remove-key set-expires set-readme show help" -f -a "remove-inspection" -d 'Remove an inspection; rules of other inspections must not name it'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection remove-step remove-inspection remove-key set-expires set-readme show help" -f -a "remove-key" -d 'Remove a functionary key, also from the steps it may perform'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection remove-step remove-inspection remove-key set-expires set-readme show help" -f -a "set-expires" -d 'Change when the layout expires'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection remove-step remove-inspection remove-key set-expires set-readme show help" -f -a "set-readme" -d 'Change the layout\'s free-text description'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection remove-step remove-inspection remove-key set-expires set-readme show help" -f -a "show" -d 'Show a layout: steps, who may sign them, rules, expiry, signatures'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection remove-step remove-inspection remove-key set-expires set-readme show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from new" -l expires -d 'Expiry: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ, or a duration from now such as 90d, 12w, 6m or 1y (a date in the past is written, with a warning)' -r
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from new" -l readme -d 'Free-text description of the supply chain' -r
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from new" -l dsse -d 'Write a DSSE envelope instead of a classic Metablock'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from new" -l force -d 'Replace an existing file'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from new" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from new" -s q -l quiet -d 'Show errors only'
-complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from new" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from new" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from new" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -s g -l gpg -d 'GnuPG key: fingerprint, long key id or subkey fingerprint' -r
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -l gpg-home -d 'GnuPG home to read --gpg from' -r -F
@@ -192,9 +200,10 @@ complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_su
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -l cert-store -d 'The shared OpenPGP certificate store (pgp.cert.d) to find --gpg in when the GnuPG home does not have it (default: $PGP_CERT_D, else ~/.local/share/pgp.cert.d when it exists)' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -s k -l key -d 'PEM public key file' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -l allow-noninteroperable -d 'Allow GnuPG keys the Python reference cannot verify (NIST ECDSA)'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -l legacy-keyid -d 'Add a PEM key under its legacy key id (securesystemslib before 1.0, in-toto-rs, in-toto-golang), as rebuilderd\'s links name it'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -s q -l quiet -d 'Show errors only'
-complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-step" -l name -d 'Step name (links are <name>.<keyid prefix>.link)' -r
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-step" -l functionary -d 'Key id allowed to perform the step (repeatable; a unique prefix of 8+ hex digits is enough)' -r
@@ -204,7 +213,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_su
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-step" -l product -d 'Product rule, e.g. "CREATE *" (repeatable, in order)' -r
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-step" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-step" -s q -l quiet -d 'Show errors only'
-complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-step" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-step" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-step" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-inspection" -l name -d 'Inspection name' -r
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-inspection" -l run -d 'The command the verifier runs (split like a shell; never run through a shell)' -r
@@ -212,20 +221,47 @@ complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_su
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-inspection" -l product -d 'Product rule (repeatable, in order)' -r
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-inspection" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-inspection" -s q -l quiet -d 'Show errors only'
-complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-inspection" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-inspection" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-inspection" -s V -l version -d 'Print version'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from remove-step" -l name -d 'The step to remove' -r
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from remove-step" -s v -l verbose -d 'Show what is being done, step by step'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from remove-step" -s q -l quiet -d 'Show errors only'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from remove-step" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from remove-step" -s V -l version -d 'Print version'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from remove-inspection" -l name -d 'The inspection to remove' -r
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from remove-inspection" -s v -l verbose -d 'Show what is being done, step by step'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from remove-inspection" -s q -l quiet -d 'Show errors only'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from remove-inspection" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from remove-inspection" -s V -l version -d 'Print version'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from remove-key" -s v -l verbose -d 'Show what is being done, step by step'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from remove-key" -s q -l quiet -d 'Show errors only'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from remove-key" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from remove-key" -s V -l version -d 'Print version'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from set-expires" -s v -l verbose -d 'Show what is being done, step by step'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from set-expires" -s q -l quiet -d 'Show errors only'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from set-expires" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from set-expires" -s V -l version -d 'Print version'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from set-readme" -s v -l verbose -d 'Show what is being done, step by step'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from set-readme" -s q -l quiet -d 'Show errors only'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from set-readme" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from set-readme" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from show" -l verification-keys -d 'PEM public keys to check the signatures with' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from show" -s g -l gpg -d 'GnuPG keys to check the signatures with' -r
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from show" -l gpg-home -d 'GnuPG home for --gpg' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from show" -l keyring -d 'OpenPGP keyring files for --gpg' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Show errors only'
-complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from help" -f -a "new" -d 'Create a new, empty, unsigned layout'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from help" -f -a "add-key" -d 'Add a functionary key (GnuPG or PEM public key)'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from help" -f -a "add-step" -d 'Add a step at the end'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from help" -f -a "add-inspection" -d 'Add an inspection at the end'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from help" -f -a "remove-step" -d 'Remove a step; rules of other steps and inspections must not name it'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from help" -f -a "remove-inspection" -d 'Remove an inspection; rules of other inspections must not name it'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from help" -f -a "remove-key" -d 'Remove a functionary key, also from the steps it may perform'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from help" -f -a "set-expires" -d 'Change when the layout expires'
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from help" -f -a "set-readme" -d 'Change the layout\'s free-text description'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show a layout: steps, who may sign them, rules, expiry, signatures'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c intoto -n "__fish_intoto_using_subcommand match-products" -s l -l link -d 'The link whose products the local files are compared with' -r -F
@@ -239,8 +275,28 @@ complete -c intoto -n "__fish_intoto_using_subcommand match-products" -l keyring
 complete -c intoto -n "__fish_intoto_using_subcommand match-products" -l allow-noninteroperable -d 'Accept GnuPG keys the Python reference cannot verify (NIST ECDSA)'
 complete -c intoto -n "__fish_intoto_using_subcommand match-products" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand match-products" -s q -l quiet -d 'Show errors only'
-complete -c intoto -n "__fish_intoto_using_subcommand match-products" -s h -l help -d 'Print help'
+complete -c intoto -n "__fish_intoto_using_subcommand match-products" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand match-products" -s V -l version -d 'Print version'
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l packages -d 'The archive\'s Packages index (plain, .xz, .gz or .zst)' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l release -d 'The archive\'s InRelease file, which must list the Packages index' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l archive-keyring -d 'OpenPGP keyring (armored or binary) the InRelease file must be signed by, as apt\'s trusted.gpg.d (repeatable)' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -s l -l layout -d 'The root layout every package is verified with' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l verification-keys -d 'PEM public keys; each must have signed the layout' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -s g -l gpg -d 'GnuPG keys (fingerprint or key id); each must have signed the layout' -r
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l gpg-home -d 'GnuPG home holding the --gpg keys' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l keyring -d 'OpenPGP keyring files for the layout: with --gpg, where to find those keys; alone, one valid signature by any key in them suffices' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l cert-store -d 'The shared OpenPGP certificate store (pgp.cert.d) to find --gpg keys in' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l rebuilder -d 'A rebuilder: URL (legacy API, GET URL/sources/SOURCE/VERSION/metadata) or rebuilderd:URL (rebuilderd\'s v1 API); repeatable' -r
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l files -d 'Verify the .deb files in DIR (named as in the pool) instead of the index\'s digests; entries without a file there are skipped' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -s j -l jobs -d 'Packages verified at the same time (default: the number of CPUs)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l shard -d 'Verify only the packages whose source name hashes to K modulo N (first 8 bytes of SHA-256, big-endian), 0 <= K < N' -r
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l timeout -d 'Seconds each rebuilder has to answer for one package' -r
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l cache-dir -d 'Keep the rebuilders\' answers in DIR (default: a temporary directory removed at the end of the run)' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l time -d 'Judge the layout, keys and inspections as of this time (RFC 3339 or YYYY-MM-DD); also InRelease\'s Valid-Until' -r
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -s v -l verbose -d 'Show what is being done, step by step'
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -s q -l quiet -d 'Show errors only'
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -s q -l quiet -d 'Show errors only'
 complete -c intoto -n "__fish_intoto_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -s h -l help -d 'Print help'
@@ -259,16 +315,17 @@ complete -c intoto -n "__fish_intoto_using_subcommand generate; and __fish_seen_
 complete -c intoto -n "__fish_intoto_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "man" -d 'Write man pages into DIR'
 complete -c intoto -n "__fish_intoto_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "completions" -d 'Print a completion script'
 complete -c intoto -n "__fish_intoto_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products generate help" -f -a "run" -d 'Run a step\'s command and write a signed link'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products generate help" -f -a "record" -d 'Record a step in two parts (start, then stop)'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products generate help" -f -a "verify" -d 'Verify a final product against its layout and links'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products generate help" -f -a "sign" -d 'Sign link or layout metadata, co-sign layouts, or check signatures'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products generate help" -f -a "mock" -d 'Write an unsigned link for a command (to try out a layout)'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products generate help" -f -a "key" -d 'Show key ids and export keys as layout key entries'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products generate help" -f -a "layout" -d 'Write and inspect layouts'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products generate help" -f -a "match-products" -d 'Check local files against a link\'s products'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products generate help" -f -a "generate" -d 'Generate man pages or shell completions'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "run" -d 'Run a step\'s command and write a signed link'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "record" -d 'Record a step in two parts (start, then stop)'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "verify" -d 'Verify a final product against its layout and links'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "sign" -d 'Sign link or layout metadata, co-sign layouts, or check signatures'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "mock" -d 'Write an unsigned link for a command (to try out a layout)'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "key" -d 'Show key ids and export keys as layout key entries'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "layout" -d 'Write and inspect layouts'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "match-products" -d 'Check local files against a link\'s products'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "verify-archive" -d 'Verify every package of a Debian archive index against rebuilders\' links'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "generate" -d 'Generate man pages or shell completions'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from record" -f -a "start" -d 'Record the materials and write .<NAME>.<keyid prefix>.link-unfinished'
 complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from record" -f -a "stop" -d 'Record the products and turn the unfinished link into <NAME>.<keyid prefix>.link'
 complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "id" -d 'Print the in-toto key id of a PEM public or private key'
@@ -277,6 +334,11 @@ complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subc
 complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from layout" -f -a "add-key" -d 'Add a functionary key (GnuPG or PEM public key)'
 complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from layout" -f -a "add-step" -d 'Add a step at the end'
 complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from layout" -f -a "add-inspection" -d 'Add an inspection at the end'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from layout" -f -a "remove-step" -d 'Remove a step; rules of other steps and inspections must not name it'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from layout" -f -a "remove-inspection" -d 'Remove an inspection; rules of other inspections must not name it'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from layout" -f -a "remove-key" -d 'Remove a functionary key, also from the steps it may perform'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from layout" -f -a "set-expires" -d 'Change when the layout expires'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from layout" -f -a "set-readme" -d 'Change the layout\'s free-text description'
 complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from layout" -f -a "show" -d 'Show a layout: steps, who may sign them, rules, expiry, signatures'
 complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "man" -d 'Write man pages into DIR'
 complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "completions" -d 'Print a completion script'

@@ -1,11 +1,17 @@
 //! The EXAMPLES sections of `--help` (and of the man pages).
 //!
 //! Every line starting with `  $ ` (continued by lines ending in ` \`) is
-//! a command that the test suite runs, in the order TOP, LAYOUT, SIGN,
-//! RUN, MATCH_PRODUCTS, RECORD, MOCK, KEY, VERIFY, in one scratch
-//! directory holding alice.pem/alice.pub (owner), bob.pem/bob.pub
-//! (functionary, key id f0d61b92...), a GnuPG home and src/hello.c. Keep
-//! them runnable and under 80 columns.
+//! a command that the test suite runs (`tests/integration/docs.rs`), in
+//! the order TOP, LAYOUT, SIGN, RUN, MATCH_PRODUCTS, RECORD, MOCK, KEY,
+//! VERIFY, in one scratch directory holding the PEM keys alice, bob and
+//! carl (`.pem`, `.pub`; bob's key id starts f0d61b92), alice's exported
+//! OpenPGP key `alice.asc`, src/hello.c, and with GNUPGHOME set to a copy
+//! of `gnupg-home/` (alice 00B6B27B..., bob DEC0DD37...). Every example
+//! is such a line: keep them runnable and within 73 columns (80 in the
+//! man pages, which indent them further). The one exception is
+//! VERIFY_ARCHIVE, whose commands need an archive and rebuilders: the test
+//! only checks that they parse, and fails on any other command's example
+//! it does not run.
 
 /// `intoto --help`
 pub const TOP: &str = "\
@@ -18,21 +24,33 @@ Examples:
   $ intoto sign -f root.layout -k alice.pem
   $ intoto run -n build --signing-key bob.pem -p hello -- \\
         cc -o hello src/hello.c
-  $ intoto verify -l root.layout --verification-keys alice.pub
-
-See `intoto <command> --help` and the man pages (man intoto-verify).";
+  $ intoto verify -l root.layout --verification-keys alice.pub";
 
 /// `intoto layout --help`
 pub const LAYOUT: &str = "\
 Examples:
   $ intoto layout new chain.layout --expires 2099-12-31 --readme demo
   $ intoto layout add-key chain.layout --key bob.pub
+  $ intoto layout add-key chain.layout \\
+        --gpg DEC0DD373DA1BDFAA584577FC89B071CB4C788CC
   $ intoto layout add-step chain.layout --name build \\
-        --functionary f0d61b92 --expected-command 'cc -o hello src/hello.c' \\
-        --material 'ALLOW src/*' --product 'CREATE hello' \\
-        --product 'DISALLOW *'
+        --functionary f0d61b92 \\
+        --expected-command 'cc -o hello src/hello.c' \\
+        --material 'ALLOW src/*' \\
+        --product 'CREATE hello' --product 'DISALLOW *'
   $ intoto layout add-inspection chain.layout --name check \\
-        --run 'test -x hello' --material 'MATCH hello WITH PRODUCTS FROM build'
+        --run 'test -x hello' \\
+        --material 'MATCH hello WITH PRODUCTS FROM build'
+  Change the expiry and the readme; take back what is not wanted:
+  $ intoto layout set-expires chain.layout 6m
+  $ intoto layout set-readme chain.layout 'hello, built from src'
+  $ intoto layout add-step chain.layout --name lint \\
+        --functionary f0d61b92
+  $ intoto layout remove-step chain.layout --name lint
+  $ intoto layout add-inspection chain.layout --name ls --run ls
+  $ intoto layout remove-inspection chain.layout --name ls
+  $ intoto layout remove-key chain.layout \\
+        DEC0DD373DA1BDFAA584577FC89B071CB4C788CC
   $ intoto layout show chain.layout";
 
 /// `intoto sign --help`
@@ -42,7 +60,11 @@ Examples:
   $ intoto sign -f chain.layout -k alice.pem
   $ intoto sign -f chain.layout -k bob.pem --append --signed-by alice.pub
   Check that both keys signed it:
-  $ intoto sign -f chain.layout -k alice.pub bob.pub --verify";
+  $ intoto sign -f chain.layout -k alice.pub bob.pub --verify
+  Sign with a GnuPG key (gpg-agent asks for the passphrase or the card's
+  PIN), writing the signed layout to another file:
+  $ intoto sign -f chain.layout -o owner.layout \\
+        --gpg 00B6B27BCD8D883CC73A4A753BD7CE7D6F787304";
 
 /// `intoto run --help`
 pub const RUN: &str = "\
@@ -53,8 +75,8 @@ Examples:
   Record a sign-off step without running anything, as a DSSE envelope:
   $ intoto run -n review --signing-key bob.pem -m src -x --use-dsse
   With a GnuPG key (gpg-agent asks for the passphrase or the card's PIN):
-    intoto run -n build --gpg 4E9F2E80F2907949AD908DB5099E78515E71D866 \\
-        -p hello -- make";
+  $ intoto run -n review -m src -x \\
+        --gpg DEC0DD373DA1BDFAA584577FC89B071CB4C788CC";
 
 /// `intoto match-products --help`
 pub const MATCH_PRODUCTS: &str = "\
@@ -63,13 +85,10 @@ Examples:
   checking that bob signed the link:
   $ intoto match-products -l build.f0d61b92.link -p hello \\
         --verification-keys bob.pub
-  A release directory, whose prefix the step stripped when it recorded:
-    intoto match-products -l package.f0d61b92.link -p dist \\
-        --lstrip-paths dist/
-
-Output: one line per difference, 'Only in products: PATH', 'Not in
-products: PATH' or 'Hashes differ: PATH'. Exit status: 0 the files match,
-1 they do not (or the signature does not verify), 2 usage error.";
+  A copy in a release directory, whose prefix is stripped to compare:
+  $ mkdir -p dist && cp hello dist/
+  $ intoto match-products -l build.f0d61b92.link \\
+        -p dist --lstrip-paths dist/";
 
 /// `intoto record --help`
 pub const RECORD: &str = "\
@@ -88,30 +107,50 @@ pub const KEY: &str = "\
 Examples:
   $ intoto key id bob.pub
   $ intoto key export --key bob.pub
+  Under its legacy key id (securesystemslib < 1.0, in-toto-rs,
+  in-toto-golang): how rebuilderd's attestations name their key:
+  $ intoto key export --key bob.pub --legacy-keyid --with-id
   A GnuPG key with its subkeys and expiry, as a layout key entry:
-    intoto key export --gpg 4E9F2E80F2907949AD908DB5099E78515E71D866";
+  $ intoto key export --gpg DEC0DD373DA1BDFAA584577FC89B071CB4C788CC";
 
 /// `intoto verify --help`
 pub const VERIFY: &str = "\
 Examples:
   $ intoto verify -l root.layout --verification-keys alice.pub
   $ intoto verify -l root.layout --verification-keys alice.pub --json
-  With the owner's GnuPG key, from a GnuPG home or from a keyring file:
-    intoto verify -l root.layout --gpg 4E9F2E80F2907949AD908DB5099E78515E71D866
-    intoto verify -l root.layout --keyring owners.asc
+  With the owner's GnuPG key, from the GnuPG home, or from a keyring file
+  without gpg (as gpgv):
+  $ intoto verify -l owner.layout \\
+        --gpg 00B6B27BCD8D883CC73A4A753BD7CE7D6F787304
+  $ intoto verify -l owner.layout --keyring alice.asc
   Two of three release managers must have signed:
-    intoto verify -l root.layout --verification-keys a.pub b.pub c.pub --signatures 2
+  $ intoto verify -l chain.layout --signatures 2 \\
+        --verification-keys alice.pub bob.pub carl.pub";
 
-Owner keys: every key named with --verification-keys or --gpg must have
-signed the layout; a --keyring given alone needs one valid signature by any
-key in it (as gpgv and sqv); --signatures N asks for N distinct keys among
-those given instead.
-
---json prints one report for every outcome (usage errors too): version,
-result (passed, failed or error), layout, time, time_given, signers (keyid,
-source, type), steps (name, kind, links that counted with their signer,
-links skipped and why), warnings, then failure (stage, message, step, rule,
-...) or error (kind usage or input, message). The JSON Schema is
-docs/verify-report.schema.json.
-
-Exit status: 0 verified, 1 verification failed, 2 usage error.";
+/// `intoto verify-archive --help`. These need a signed archive index and
+/// rebuilders, so the test suite does not run them; it checks that each
+/// parses (`NOT_RUN` in `tests/integration/docs.rs`), and
+/// `tests/integration/verify_archive.rs` runs the command on a loopback
+/// archive.
+pub const VERIFY_ARCHIVE: &str = "\
+Examples:
+  Every package of a signed index, by its digest, against two rebuilders,
+  eight at a time:
+  $ intoto verify-archive --packages Packages.xz --release InRelease \\
+        --archive-keyring \\
+        /usr/share/keyrings/debian-archive-keyring.gpg \\
+        -l root.layout --keyring owner.asc \\
+        --rebuilder rebuilderd:https://reproduce.debian.net \\
+        --rebuilder https://rebuilder.example.org \\
+        --jobs 8 > verdicts.jsonl
+  The third of four machines' part (every machine computes the same
+  split, and all packages of a source land in one part):
+  $ intoto verify-archive --packages Packages.xz --release InRelease \\
+        --archive-keyring archive.gpg -l root.layout \\
+        --keyring owner.asc --shard 2/4 \\
+        --rebuilder rebuilderd:https://reproduce.debian.net
+  Downloaded packages instead of the index's digests:
+  $ intoto verify-archive --packages Packages.xz --release InRelease \\
+        --archive-keyring archive.gpg -l root.layout \\
+        --keyring owner.asc --files /var/cache/apt/archives \\
+        --rebuilder rebuilderd:https://reproduce.debian.net";

@@ -62,6 +62,7 @@ pub mod specs {
             keyrings: keyrings.to_vec(),
             cert_store: None,
             password: None,
+            password_flag: None,
         }
     }
 
@@ -72,6 +73,7 @@ pub mod specs {
             (None, id) => KeySpec::Gpg(id.clone().filter(|i| !i.is_empty())),
         };
         let mut pl = places(a.gpg_home.as_deref(), &[]);
+        pl.password_flag = Some("-P/--password PASSWORD (or -P alone to be asked)");
         pl.password = a.password.as_ref().map(|p| Password {
             flag: "-P/--password",
             value: Some(p.clone()).filter(|p| !p.is_empty()),
@@ -88,6 +90,7 @@ pub mod specs {
     /// `sign`: `-k` private keys, or `--gpg` keys (none: gpg's default).
     pub fn sign_signers(a: &SignArgs) -> (Vec<KeySpec>, KeyPlaces) {
         let mut pl = places(a.gpg_home.as_deref(), &[]);
+        pl.password_flag = Some("-p/--prompt to be asked for it");
         if a.prompt {
             pl.password = Some(Password {
                 flag: "-p/--prompt",

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
+use super::manual;
+
 /// `intoto layout`
 #[derive(Debug, Args)]
 pub struct LayoutArgs {
@@ -16,11 +18,14 @@ pub struct LayoutArgs {
 #[derive(Debug, Subcommand)]
 pub enum LayoutCommand {
     /// Create a new, empty, unsigned layout
+    #[command(long_about = manual::help("layout new"), after_help = manual::after_help("layout new"))]
     New {
         /// The layout file to create
         #[arg(value_name = "LAYOUT")]
         file: PathBuf,
-        /// Expiry: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ, or a duration such as 90d or 1y
+        /// Expiry: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ, or a duration from now
+        /// such as 90d, 12w, 6m or 1y (a date in the past is written, with
+        /// a warning)
         #[arg(long, value_name = "WHEN")]
         expires: String,
         /// Free-text description of the supply chain
@@ -34,6 +39,7 @@ pub enum LayoutCommand {
         force: bool,
     },
     /// Add a functionary key (GnuPG or PEM public key)
+    #[command(long_about = manual::help("layout add-key"), after_help = manual::after_help("layout add-key"))]
     AddKey {
         /// The layout file
         #[arg(value_name = "LAYOUT")]
@@ -63,8 +69,13 @@ pub enum LayoutCommand {
         /// Allow GnuPG keys the Python reference cannot verify (NIST ECDSA)
         #[arg(long)]
         allow_noninteroperable: bool,
+        /// Add a PEM key under its legacy key id (securesystemslib before
+        /// 1.0, in-toto-rs, in-toto-golang), as rebuilderd's links name it
+        #[arg(long)]
+        legacy_keyid: bool,
     },
     /// Add a step at the end
+    #[command(long_about = manual::help("layout add-step"), after_help = manual::after_help("layout add-step"))]
     AddStep {
         /// The layout file
         #[arg(value_name = "LAYOUT")]
@@ -89,6 +100,7 @@ pub enum LayoutCommand {
         product: Vec<String>,
     },
     /// Add an inspection at the end
+    #[command(long_about = manual::help("layout add-inspection"), after_help = manual::after_help("layout add-inspection"))]
     AddInspection {
         /// The layout file
         #[arg(value_name = "LAYOUT")]
@@ -106,7 +118,61 @@ pub enum LayoutCommand {
         #[arg(long, value_name = "RULE")]
         product: Vec<String>,
     },
+    /// Remove a step; rules of other steps and inspections must not name it
+    #[command(long_about = manual::help("layout remove-step"), after_help = manual::after_help("layout remove-step"))]
+    RemoveStep {
+        /// The layout file
+        #[arg(value_name = "LAYOUT")]
+        file: PathBuf,
+        /// The step to remove
+        #[arg(long, value_name = "NAME")]
+        name: String,
+    },
+    /// Remove an inspection; rules of other inspections must not name it
+    #[command(long_about = manual::help("layout remove-inspection"), after_help = manual::after_help("layout remove-inspection"))]
+    RemoveInspection {
+        /// The layout file
+        #[arg(value_name = "LAYOUT")]
+        file: PathBuf,
+        /// The inspection to remove
+        #[arg(long, value_name = "NAME")]
+        name: String,
+    },
+    /// Remove a functionary key, also from the steps it may perform
+    #[command(long_about = manual::help("layout remove-key"), after_help = manual::after_help("layout remove-key"))]
+    RemoveKey {
+        /// The layout file
+        #[arg(value_name = "LAYOUT")]
+        file: PathBuf,
+        /// The key id (a unique prefix of 8+ hex digits is enough; a
+        /// subkey fingerprint names its primary key)
+        #[arg(value_name = "KEYID")]
+        keyid: String,
+    },
+    /// Change when the layout expires
+    #[command(long_about = manual::help("layout set-expires"), after_help = manual::after_help("layout set-expires"))]
+    SetExpires {
+        /// The layout file
+        #[arg(value_name = "LAYOUT")]
+        file: PathBuf,
+        /// YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ, or a duration from now such as
+        /// 90d, 12w, 6m or 1y (a date in the past is written, with a
+        /// warning)
+        #[arg(value_name = "WHEN")]
+        expires: String,
+    },
+    /// Change the layout's free-text description
+    #[command(long_about = manual::help("layout set-readme"), after_help = manual::after_help("layout set-readme"))]
+    SetReadme {
+        /// The layout file
+        #[arg(value_name = "LAYOUT")]
+        file: PathBuf,
+        /// The new description (may be empty)
+        #[arg(value_name = "TEXT")]
+        readme: String,
+    },
     /// Show a layout: steps, who may sign them, rules, expiry, signatures
+    #[command(long_about = manual::help("layout show"), after_help = manual::after_help("layout show"))]
     Show {
         /// The layout file
         #[arg(value_name = "LAYOUT")]

@@ -9,11 +9,14 @@
 pub mod examples;
 mod keyargs;
 mod layout;
+pub mod manual;
+pub mod markup;
 mod match_products;
 mod record;
 mod run;
 mod sign;
 mod verify;
+mod verify_archive;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -24,27 +27,14 @@ pub use record::{RecordCommand, StartArgs, StopArgs};
 pub use run::{MockArgs, RunArgs};
 pub use sign::SignArgs;
 pub use verify::VerifyArgs;
+pub use verify_archive::VerifyArchiveArgs;
 
 const ABOUT: &str = "Record, sign and verify software supply chains with in-toto";
 
-const LONG_ABOUT: &str = "\
-intoto proves that a software supply chain was carried out as planned, by
-the right people, with nothing tampered with in between.
-
-A project owner writes and signs a *layout*: the steps of the supply chain,
-who may perform each one, and rules for the files each step may use and
-create. Functionaries perform the steps with `intoto run` or `intoto record`,
-which write signed *link* metadata. A verifier checks the final product
-with `intoto verify`.
-
-Keys are GnuPG keys (signing goes through gpg-agent, so smartcards work)
-or PEM files. Metadata is byte-compatible with the Python reference
-implementation (in-toto 3.1).";
-
 /// The `intoto` command line.
 #[derive(Debug, Parser)]
-#[command(name = "intoto", version, about = ABOUT, long_about = LONG_ABOUT, propagate_version = true)]
-#[command(after_help = examples::TOP)]
+#[command(name = "intoto", version, about = ABOUT, long_about = manual::help(""), propagate_version = true)]
+#[command(after_help = manual::after_help(""))]
 pub struct Cli {
     /// The subcommand.
     #[command(subcommand)]
@@ -77,29 +67,32 @@ pub struct Verbosity {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run a step's command and write a signed link
-    #[command(after_help = examples::RUN)]
+    #[command(long_about = manual::help("run"), after_help = manual::after_help("run"))]
     Run(RunArgs),
     /// Record a step in two parts (start, then stop)
-    #[command(subcommand, after_help = examples::RECORD)]
+    #[command(subcommand, long_about = manual::help("record"), after_help = manual::after_help("record"))]
     Record(RecordCommand),
     /// Verify a final product against its layout and links
-    #[command(after_help = examples::VERIFY)]
+    #[command(long_about = manual::help("verify"), after_help = manual::after_help("verify"))]
     Verify(VerifyArgs),
     /// Sign link or layout metadata, co-sign layouts, or check signatures
-    #[command(after_help = examples::SIGN)]
+    #[command(long_about = manual::help("sign"), after_help = manual::after_help("sign"))]
     Sign(SignArgs),
     /// Write an unsigned link for a command (to try out a layout)
-    #[command(after_help = examples::MOCK)]
+    #[command(long_about = manual::help("mock"), after_help = manual::after_help("mock"))]
     Mock(MockArgs),
     /// Show key ids and export keys as layout key entries
-    #[command(subcommand, after_help = examples::KEY)]
+    #[command(subcommand, long_about = manual::help("key"), after_help = manual::after_help("key"))]
     Key(KeyCommand),
     /// Write and inspect layouts
-    #[command(after_help = examples::LAYOUT)]
+    #[command(long_about = manual::help("layout"), after_help = manual::after_help("layout"))]
     Layout(LayoutArgs),
     /// Check local files against a link's products
-    #[command(after_help = examples::MATCH_PRODUCTS)]
+    #[command(long_about = manual::help("match-products"), after_help = manual::after_help("match-products"))]
     MatchProducts(MatchProductsArgs),
+    /// Verify every package of a Debian archive index against rebuilders' links
+    #[command(long_about = manual::help("verify-archive"), after_help = manual::after_help("verify-archive"))]
+    VerifyArchive(VerifyArchiveArgs),
     /// Generate man pages or shell completions
     #[command(subcommand, hide = true)]
     Generate(GenerateCommand),
@@ -109,12 +102,18 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum KeyCommand {
     /// Print the in-toto key id of a PEM public or private key
+    #[command(long_about = manual::help("key id"), after_help = manual::after_help("key id"))]
     Id {
         /// PEM file (SubjectPublicKeyInfo or PKCS#8)
         #[arg(value_name = "PEM")]
         path: std::path::PathBuf,
+        /// Print the legacy key id (securesystemslib before 1.0,
+        /// in-toto-rs, in-toto-golang, rebuilderd)
+        #[arg(long)]
+        legacy_keyid: bool,
     },
     /// Print the layout key entry (JSON) for a GnuPG or PEM key
+    #[command(long_about = manual::help("key export"), after_help = manual::after_help("key export"))]
     Export(KeyExportArgs),
 }
 
@@ -142,9 +141,14 @@ pub struct KeyExportArgs {
     /// Allow key types the Python reference cannot verify (NIST ECDSA)
     #[arg(long)]
     pub allow_noninteroperable: bool,
-    /// Print `{"<keyid>": {...}}`, ready to merge into a layout's keys
+    /// Print {"<keyid>": {...}}, ready to merge into a layout's keys
     #[arg(long)]
     pub with_id: bool,
+    /// Export a PEM key under its legacy key id, as securesystemslib
+    /// before 1.0, in-toto-rs and in-toto-golang compute it (the id
+    /// rebuilderd signs its attestations under)
+    #[arg(long)]
+    pub legacy_keyid: bool,
 }
 
 /// `intoto generate ...`

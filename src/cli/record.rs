@@ -4,16 +4,16 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use super::{RecordArgs, SigningKeyArgs, examples};
+use super::{RecordArgs, SigningKeyArgs, manual};
 
 /// `intoto record ...`
 #[derive(Debug, Subcommand)]
 pub enum RecordCommand {
     /// Record the materials and write .<NAME>.<keyid prefix>.link-unfinished
-    #[command(after_help = examples::RECORD)]
+    #[command(long_about = manual::help("record start"), after_help = manual::after_help("record start"))]
     Start(StartArgs),
     /// Record the products and turn the unfinished link into <NAME>.<keyid prefix>.link
-    #[command(after_help = examples::RECORD)]
+    #[command(long_about = manual::help("record stop"), after_help = manual::after_help("record stop"))]
     Stop(StopArgs),
 }
 

@@ -37,7 +37,7 @@ pub struct RunArgs {
     /// Kill the command (and everything it started) after this many seconds (default: no time limit)
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
     pub run_timeout: Option<u64>,
-    /// The command to run, after `--`
+    /// The command to run, after --
     // No allow_hyphen_values: a mistyped option before `--` is a usage
     // error with a suggestion, not the command. Everything after the
     // first word of the command is the command's (trailing_var_arg).
@@ -54,7 +54,7 @@ pub struct MockArgs {
     /// Write a DSSE envelope instead of a classic Metablock
     #[arg(long)]
     pub use_dsse: bool,
-    /// The command to run, after `--`
+    /// The command to run, after --
     #[arg(value_name = "COMMAND", required = true, trailing_var_arg = true)]
     pub command: Vec<String>,
 }

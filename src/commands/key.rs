@@ -1,8 +1,9 @@
 //! `intoto key id|export`.
 
-use anyhow::Result;
+use anyhow::{Result, anyhow};
 use intoto::json::{self, Object, Value};
 use intoto::keys::spec::{KeyPlaces, KeySpec};
+use intoto::models::KeyDict;
 
 use super::keys::Resolver;
 use super::{Ctx, Outcome};
@@ -11,8 +12,9 @@ use crate::cli::{KeyCommand, KeyExportArgs, specs};
 /// `intoto key ...`
 pub fn key(cmd: KeyCommand, ctx: &Ctx) -> Result<Outcome> {
     match cmd {
-        KeyCommand::Id { path } => {
+        KeyCommand::Id { path, legacy_keyid } => {
             let dict = Resolver::new(ctx, KeyPlaces::default()).key_dict(&KeySpec::Pem(path))?;
+            let dict = if legacy_keyid { legacy(&dict)? } else { dict };
             crate::ui::println(dict.keyid())?;
             Ok(Outcome::Success)
         }
@@ -23,6 +25,7 @@ pub fn key(cmd: KeyCommand, ctx: &Ctx) -> Result<Outcome> {
 fn export(a: KeyExportArgs, ctx: &Ctx) -> Result<Outcome> {
     let (spec, places) = specs::export(&a);
     let dict = Resolver::new(ctx, places).key_dict(&spec)?;
+    let dict = if a.legacy_keyid { legacy(&dict)? } else { dict };
     let value = if a.with_id {
         Value::Object(Object(vec![(dict.keyid().to_owned(), dict.to_value())]))
     } else {
@@ -33,4 +36,14 @@ fn export(a: KeyExportArgs, ctx: &Ctx) -> Result<Outcome> {
     text.push(b'\n');
     crate::ui::print_bytes(&text)?;
     Ok(Outcome::Success)
+}
+
+/// The PEM key `dict` under its legacy key id.
+pub(crate) fn legacy(dict: &KeyDict) -> Result<KeyDict> {
+    dict.to_legacy().ok_or_else(|| {
+        anyhow!(
+            "--legacy-keyid applies to PEM keys only; key {} is an OpenPGP key, named by its fingerprint",
+            dict.keyid()
+        )
+    })
 }

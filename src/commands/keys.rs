@@ -10,7 +10,7 @@ use anyhow::{Result, anyhow};
 use intoto::fsio;
 use intoto::keys::gpg::{Backend, GpgHome, GpgSigner, SignerOptions};
 use intoto::keys::openpgp::{CertVerifier, cert_to_dict, find_cert, read_certs};
-use intoto::keys::pem::{PemSigner, load_public, pem_decode};
+use intoto::keys::pem::{KeyLoadError, PemSigner, load_public, pem_decode};
 use intoto::keys::spec::{KeyPlaces, KeySpec};
 use intoto::keys::{KeyDict, Signer, Verifier};
 use intoto::policy::Policy;
@@ -80,8 +80,14 @@ impl<'a> Resolver<'a> {
             KeySpec::Pem(path) => {
                 let text =
                     fsio::read_regular(path, 1 << 20).map_err(|e| anyhow!("signing key {e}"))?;
-                let key = PemSigner::from_pem(&text, self.password().map(str::as_bytes))
-                    .map_err(|e| anyhow!("signing key {}: {e}", path.display()))?;
+                let key = PemSigner::from_pem(&text, self.password().map(str::as_bytes)).map_err(
+                    |e| match (&e, self.places.password_flag) {
+                        (KeyLoadError::NeedsPassword, Some(flag)) => {
+                            anyhow!("signing key {}: {e}: give {flag}", path.display())
+                        }
+                        _ => anyhow!("signing key {}: {e}", path.display()),
+                    },
+                )?;
                 Ok(Box::new(key))
             }
             KeySpec::Gpg(id) => {

@@ -9,7 +9,8 @@ use anyhow::{Result, anyhow};
 use intoto::fsio;
 use intoto::keys::{Verifier, verify_envelope};
 use intoto::models::{
-    Envelope, Inspection, Layout, Signed, Step, check_item_name, format_expires, parse_expires,
+    Envelope, Inspection, Layout, Nulls, Signed, Step, check_item_name, format_expires,
+    parse_expires,
 };
 use intoto::rules::{ArtifactRule, Rule, shell_split};
 
@@ -34,13 +35,14 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
                     file.display()
                 ));
             }
-            let expires = parse_when(&expires, ctx.policy.time())?;
+            let expires = parse_when(&expires, ctx.policy.time(), "--expires")?;
             let layout = Layout {
                 expires,
                 readme,
                 keys: Vec::new(),
                 steps: Vec::new(),
                 inspect: Vec::new(),
+                nulls: Nulls::default(),
             };
             save(&file, Envelope::new(Signed::Layout(layout), dsse)?)?;
             ui::notice(&format!("wrote unsigned layout {}", file.display()));
@@ -55,8 +57,9 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
             key,
             // Read into the policy by `Ctx::for_command`.
             allow_noninteroperable: _,
+            legacy_keyid,
         } => {
-            let (mut layout, dsse, locked) = load(&file)?;
+            let (mut layout, edit) = load(&file)?;
             let (spec, mut places) = specs::one_key(
                 key.as_deref(),
                 gpg.as_deref(),
@@ -65,10 +68,15 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
             );
             places.cert_store = cert_store;
             let dict = Resolver::new(ctx, places).key_dict(&spec)?;
+            let dict = if legacy_keyid {
+                super::key::legacy(&dict)?
+            } else {
+                dict
+            };
             let id = dict.keyid().to_owned();
             let description = dict.describe();
             layout.set_key(dict);
-            save_locked(&locked, &file, Envelope::new(Signed::Layout(layout), dsse)?)?;
+            edit.save(layout)?;
             ui::notice(&format!("added key {id} ({description})"));
             ui::println(&ui::escape(&id))?;
             Ok(Outcome::Success)
@@ -82,11 +90,11 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
             material,
             product,
         } => {
-            let (mut layout, dsse, locked) = load(&file)?;
+            let (mut layout, edit) = load(&file)?;
             check_new_name(&layout, &name)?;
             let pubkeys = functionary
                 .iter()
-                .map(|f| resolve_key(&layout, f))
+                .map(|f| resolve_key(&layout, f, &format!("--functionary {f}"), true))
                 .collect::<Result<Vec<_>>>()?;
             if threshold < 1 || threshold as usize > pubkeys.len() {
                 return Err(anyhow!(
@@ -106,10 +114,11 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
                 },
                 expected_materials: rules(&material, &steps, "material")?,
                 expected_products: rules(&product, &steps, "product")?,
+                nulls: Nulls::default(),
             };
             ui::notice(&format!("added step '{}'", step.name));
             layout.steps.push(step);
-            save_locked(&locked, &file, Envelope::new(Signed::Layout(layout), dsse)?)?;
+            edit.save(layout)?;
             Ok(Outcome::Success)
         }
         LayoutCommand::AddInspection {
@@ -119,7 +128,7 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
             material,
             product,
         } => {
-            let (mut layout, dsse, locked) = load(&file)?;
+            let (mut layout, edit) = load(&file)?;
             check_new_name(&layout, &name)?;
             let run = shell_split(&run).ok_or_else(|| anyhow!("--run: unbalanced quotes"))?;
             if run.is_empty() {
@@ -136,10 +145,97 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
                 run,
                 expected_materials: rules(&material, &items, "material")?,
                 expected_products: rules(&product, &items, "product")?,
+                nulls: Nulls::default(),
             };
             ui::notice(&format!("added inspection '{}'", insp.name));
             layout.inspect.push(insp);
-            save_locked(&locked, &file, Envelope::new(Signed::Layout(layout), dsse)?)?;
+            edit.save(layout)?;
+            Ok(Outcome::Success)
+        }
+        LayoutCommand::RemoveStep { file, name } => {
+            let (mut layout, edit) = load(&file)?;
+            let Some(i) = layout.steps.iter().position(|s| s.name == name) else {
+                return Err(no_such_item(&layout, &name, "step"));
+            };
+            check_unreferenced(&layout, &name, "step")?;
+            layout.steps.remove(i);
+            edit.save(layout)?;
+            ui::notice(&format!("removed step '{name}'"));
+            Ok(Outcome::Success)
+        }
+        LayoutCommand::RemoveInspection { file, name } => {
+            let (mut layout, edit) = load(&file)?;
+            let Some(i) = layout.inspect.iter().position(|s| s.name == name) else {
+                return Err(no_such_item(&layout, &name, "inspection"));
+            };
+            check_unreferenced(&layout, &name, "inspection")?;
+            layout.inspect.remove(i);
+            edit.save(layout)?;
+            ui::notice(&format!("removed inspection '{name}'"));
+            Ok(Outcome::Success)
+        }
+        LayoutCommand::RemoveKey { file, keyid } => {
+            let (mut layout, edit) = load(&file)?;
+            let id = resolve_key(&layout, &keyid, &format!("key {keyid}"), false)?;
+            // All or nothing: no step may be left below its threshold.
+            for step in &layout.steps {
+                let left = step.pubkeys.iter().filter(|k| **k != id).count();
+                if left < step.pubkeys.len() && (left as i64) < step.threshold {
+                    return Err(anyhow!(
+                        "key {id} is {} of step '{}', which needs {} (threshold {}); \
+                         remove the step first (intoto layout remove-step)",
+                        if left == 0 {
+                            "the only functionary key".to_owned()
+                        } else {
+                            "one of the functionary keys".to_owned()
+                        },
+                        step.name,
+                        if step.threshold == 1 {
+                            "one key".to_owned()
+                        } else {
+                            format!("{} keys", step.threshold)
+                        },
+                        step.threshold
+                    ));
+                }
+            }
+            let mut steps = Vec::new();
+            for step in &mut layout.steps {
+                let before = step.pubkeys.len();
+                step.pubkeys.retain(|k| *k != id);
+                if step.pubkeys.len() < before {
+                    steps.push(format!("'{}'", step.name));
+                }
+            }
+            layout.keys.retain(|(k, _)| *k != id);
+            edit.save(layout)?;
+            ui::notice(&format!(
+                "removed key {id}{}",
+                if steps.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " (no longer a functionary of step{} {})",
+                        if steps.len() == 1 { "" } else { "s" },
+                        steps.join(", ")
+                    )
+                }
+            ));
+            Ok(Outcome::Success)
+        }
+        LayoutCommand::SetExpires { file, expires } => {
+            let (mut layout, edit) = load(&file)?;
+            layout.expires = parse_when(&expires, ctx.policy.time(), "WHEN")?;
+            let shown = layout.expires.clone();
+            edit.save(layout)?;
+            ui::notice(&format!("the layout now expires {shown}"));
+            Ok(Outcome::Success)
+        }
+        LayoutCommand::SetReadme { file, readme } => {
+            let (mut layout, edit) = load(&file)?;
+            layout.readme = readme;
+            edit.save(layout)?;
+            ui::notice("changed the readme");
             Ok(Outcome::Success)
         }
         LayoutCommand::Show {
@@ -159,9 +255,73 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
     }
 }
 
+/// No step (or inspection) `name`: names what there is, and whether it is
+/// the other kind.
+fn no_such_item(layout: &Layout, name: &str, kind: &str) -> anyhow::Error {
+    let (names, other): (Vec<&str>, bool) = if kind == "step" {
+        (
+            layout.steps.iter().map(|s| s.name.as_str()).collect(),
+            layout.inspect.iter().any(|i| i.name == name),
+        )
+    } else {
+        (
+            layout.inspect.iter().map(|i| i.name.as_str()).collect(),
+            layout.steps.iter().any(|s| s.name == name),
+        )
+    };
+    if other {
+        let (is, cmd) = if kind == "step" {
+            ("an inspection", "remove-inspection")
+        } else {
+            ("a step", "remove-step")
+        };
+        return anyhow!("'{name}' is {is}, not a {kind}: use intoto layout {cmd}");
+    }
+    anyhow!(
+        "the layout has no {kind} named '{name}' ({kind}s: {})",
+        if names.is_empty() {
+            "none".to_owned()
+        } else {
+            names.join(", ")
+        }
+    )
+}
+
+/// Refuses to remove `name` while a MATCH rule of another step or
+/// inspection takes artifacts from it (the rule would silently stop
+/// matching).
+fn check_unreferenced(layout: &Layout, name: &str, kind: &str) -> Result<()> {
+    let items = layout
+        .steps
+        .iter()
+        .map(|s| (&s.name, &s.expected_materials, &s.expected_products))
+        .chain(
+            layout
+                .inspect
+                .iter()
+                .map(|i| (&i.name, &i.expected_materials, &i.expected_products)),
+        );
+    let users: Vec<String> = items
+        .filter(|(n, ..)| n.as_str() != name)
+        .filter(|(_, m, p)| {
+            m.iter().chain(p.iter()).any(
+                |r| matches!(r.rule(), Rule::Match { dest_name, .. } if dest_name.as_str() == name),
+            )
+        })
+        .map(|(n, ..)| format!("'{n}'"))
+        .collect();
+    if users.is_empty() {
+        return Ok(());
+    }
+    Err(anyhow!(
+        "{kind} '{name}' is named by MATCH rules of {}: remove those first",
+        users.join(", ")
+    ))
+}
+
 /// Reads the layout under an exclusive lock, held until it is written
-/// back with [`save_locked`] (two edits at once do not lose one).
-fn load(file: &Path) -> Result<(Layout, bool, fsio::LockedFile)> {
+/// back with [`Edit::save`] (two edits at once do not lose one).
+fn load(file: &Path) -> Result<(Layout, Edit)> {
     let mut on_wait = || {
         ui::notice(&format!(
             "waiting for {}: another process holds its lock...",
@@ -172,27 +332,55 @@ fn load(file: &Path) -> Result<(Layout, bool, fsio::LockedFile)> {
         .map_err(|e| anyhow!("layout {e}"))?;
     let env = locked.envelope(file).map_err(|e| anyhow!("layout {e}"))?;
     let dsse = env.is_dsse();
-    let n = env.signature_keyids().len();
+    let signatures = env.signature_keyids();
     let Signed::Layout(layout) = env.into_signed() else {
         return Err(anyhow!("{} is a link, not a layout", file.display()));
     };
-    if n > 0 {
-        ui::warn(&format!(
-            "{} was signed; the change removes its {n} signature(s): sign it again",
-            file.display()
-        ));
+    let edit = Edit {
+        file: file.to_path_buf(),
+        dsse,
+        locked,
+        signatures,
+    };
+    Ok((layout, edit))
+}
+
+/// A layout being edited: where it goes back, locked, and the signatures
+/// the edit drops.
+struct Edit {
+    file: std::path::PathBuf,
+    dsse: bool,
+    locked: fsio::LockedFile,
+    signatures: Vec<String>,
+}
+
+impl Edit {
+    /// Writes `layout` back (atomically, under the lock), unsigned; says
+    /// which signatures that dropped.
+    fn save(self, layout: Layout) -> Result<()> {
+        let env = Envelope::new(Signed::Layout(layout), self.dsse)?;
+        self.locked
+            .replace(&env.to_file_bytes()?)
+            .map_err(|e| anyhow!("cannot write {}: {e}", self.file.display()))?;
+        let ids = &self.signatures;
+        if !ids.is_empty() {
+            ui::warn(&format!(
+                "{} was signed by key {}; the change dropped {}: sign it again",
+                self.file.display(),
+                ids.join(", key "),
+                if ids.len() == 1 {
+                    "that signature"
+                } else {
+                    "those signatures"
+                }
+            ));
+        }
+        Ok(())
     }
-    Ok((layout, dsse, locked))
 }
 
 fn save(file: &Path, env: Envelope) -> Result<()> {
     write_file(file, &env.to_file_bytes()?)
-}
-
-fn save_locked(locked: &fsio::LockedFile, file: &Path, env: Envelope) -> Result<()> {
-    locked
-        .replace(&env.to_file_bytes()?)
-        .map_err(|e| anyhow!("cannot write {}: {e}", file.display()))
 }
 
 fn check_new_name(layout: &Layout, name: &str) -> Result<()> {
@@ -206,8 +394,9 @@ fn check_new_name(layout: &Layout, name: &str) -> Result<()> {
     Ok(())
 }
 
-/// A key id, or a unique prefix of one (8+ hex digits), among the layout's keys.
-fn resolve_key(layout: &Layout, given: &str) -> Result<String> {
+/// A key id, or a unique prefix of one (8+ hex digits), among the layout's
+/// keys; `what` names the argument in messages.
+fn resolve_key(layout: &Layout, given: &str, what: &str, add_hint: bool) -> Result<String> {
     let g = given.to_lowercase();
     let mut hits: Vec<&String> = layout
         .keys
@@ -225,14 +414,23 @@ fn resolve_key(layout: &Layout, given: &str) -> Result<String> {
     }
     match hits.as_slice() {
         [one] if g.len() >= 8 => Ok((*one).clone()),
-        [_] => Err(anyhow!(
-            "--functionary {given}: give at least 8 hex digits of the key id"
-        )),
+        [_] => Err(anyhow!("{what}: give at least 8 hex digits of the key id")),
         [] => Err(anyhow!(
-            "--functionary {given}: no such key in the layout; add it first with `intoto layout add-key`"
+            "{what}: no such key in the layout ({}){}",
+            if layout.keys.is_empty() {
+                "it has none".to_owned()
+            } else {
+                let ids: Vec<String> = layout.keys.iter().map(|(k, _)| short(k)).collect();
+                format!("its keys: {}", ids.join(", "))
+            },
+            if add_hint {
+                "; add it first with intoto layout add-key"
+            } else {
+                ""
+            }
         )),
         _ => Err(anyhow!(
-            "--functionary {given}: matches {} keys; give more digits",
+            "{what}: matches {} keys; give more digits",
             hits.len()
         )),
     }
@@ -256,16 +454,27 @@ fn rules(texts: &[String], known: &[String], side: &str) -> Result<Vec<ArtifactR
         .collect()
 }
 
-/// `YYYY-MM-DD`, the full format, or `N` followed by d, w, m or y.
-fn parse_when(s: &str, now: i64) -> Result<String> {
-    if parse_expires(s).is_some() {
-        return Ok(s.to_owned());
+/// `YYYY-MM-DD`, the full format, or `N` followed by d, w, m or y (`what`
+/// names the argument in messages). A date in the past is taken, with a
+/// warning; a duration must reach into the future.
+fn parse_when(s: &str, now: i64, what: &str) -> Result<String> {
+    let past = |t: i64, text: String| {
+        if t <= now {
+            ui::warn(&format!(
+                "{what} {s}: {text} is in the past, so the layout is expired already and \
+                 verification will refuse it (change it with intoto layout set-expires)"
+            ));
+        }
+        Ok(text)
+    };
+    if let Some(t) = parse_expires(s) {
+        return past(t, s.to_owned());
     }
     if let Some(t) = parse_expires(&format!("{s}T00:00:00Z")) {
-        return Ok(format_expires(t));
+        return past(t, format_expires(t));
     }
     let (num, unit) = s.split_at(s.len().saturating_sub(1));
-    let n: i64 = num.parse().map_err(|_| anyhow!("--expires {s:?}: expected YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or a duration like 90d, 12w, 6m, 1y"))?;
+    let n: i64 = num.parse().map_err(|_| anyhow!("{what} {s:?}: expected YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or a duration like 90d, 12w, 6m, 1y"))?;
     let t = match unit {
         "d" => now + n * 86400,
         "w" => now + n * 7 * 86400,
@@ -275,12 +484,12 @@ fn parse_when(s: &str, now: i64) -> Result<String> {
         }
         _ => {
             return Err(anyhow!(
-                "--expires {s:?}: unknown unit {unit:?} (d, w, m or y)"
+                "{what} {s:?}: unknown unit {unit:?} (d, w, m or y)"
             ));
         }
     };
     if t <= now {
-        return Err(anyhow!("--expires {s:?} is not in the future"));
+        return Err(anyhow!("{what} {s:?} is not in the future"));
     }
     Ok(format_expires(t))
 }

@@ -1,5 +1,7 @@
 //! Subcommands: resolve files and keys, call the library, report.
 
+pub mod apt_method;
+mod generate;
 mod key;
 mod keys;
 mod layout;
@@ -8,6 +10,7 @@ mod record;
 mod run;
 mod sign;
 mod verify;
+mod verify_archive;
 
 pub use verify::usage_report as verify_usage_report;
 
@@ -22,9 +25,7 @@ use intoto::record::{DEFAULT_EXCLUDES, Progress, RecordOptions};
 use intoto::settings;
 use std::rc::Rc;
 
-use crate::cli::{
-    Command, GenerateCommand, KeyCommand, LayoutArgs, LayoutCommand, RecordArgs, RecordCommand,
-};
+use crate::cli::{Command, KeyCommand, LayoutArgs, LayoutCommand, RecordArgs, RecordCommand};
 use crate::ui;
 
 /// State every command gets: the policy (with the reference time) and
@@ -62,6 +63,7 @@ impl Ctx {
             Command::Record(RecordCommand::Start(a)) => (None, a.key.allow_noninteroperable),
             Command::Record(RecordCommand::Stop(a)) => (None, a.key.allow_noninteroperable),
             Command::Verify(a) => (a.time, a.allow_noninteroperable),
+            Command::VerifyArchive(a) => (a.time, false),
             Command::Sign(a) => (None, a.allow_noninteroperable),
             Command::MatchProducts(a) => (None, a.allow_noninteroperable),
             Command::Key(KeyCommand::Export(a)) => (None, a.allow_noninteroperable),
@@ -133,66 +135,9 @@ pub fn dispatch(cmd: Command, ctx: &Ctx) -> Result<Outcome> {
         Command::Key(a) => key::key(a, ctx),
         Command::Layout(a) => layout::layout(a, ctx),
         Command::MatchProducts(a) => match_products::match_products(a, ctx),
-        Command::Generate(g) => generate(g),
+        Command::VerifyArchive(a) => verify_archive::verify_archive(a, ctx),
+        Command::Generate(g) => generate::generate(g),
     }
-}
-
-fn generate(g: GenerateCommand) -> Result<Outcome> {
-    use clap::CommandFactory;
-    match g {
-        GenerateCommand::Man { dir } => {
-            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-            let mut cmd = crate::cli::Cli::command().disable_help_subcommand(true);
-            cmd.build();
-            write_man_pages(cmd, &dir)
-                .with_context(|| format!("writing man pages to {}", dir.display()))?;
-        }
-        GenerateCommand::Completions { shell } => {
-            let mut cmd = crate::cli::Cli::command();
-            // Into a buffer: clap_complete panics on a failing writer.
-            let mut buf = Vec::new();
-            clap_complete::generate(shell, &mut cmd, "intoto", &mut buf);
-            ui::print_bytes(&buf)?;
-        }
-    }
-    Ok(Outcome::Success)
-}
-
-/// One page per (visible) command, with the help's examples as an
-/// EXAMPLES section.
-fn write_man_pages(cmd: clap::Command, dir: &Path) -> std::io::Result<()> {
-    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()).cloned() {
-        write_man_pages(sub, dir)?;
-    }
-    let examples = cmd.get_after_help().map(|h| h.to_string());
-    let has_args = cmd.get_arguments().any(|a| !a.is_hide_set());
-    let has_subs = cmd.get_subcommands().any(|s| !s.is_hide_set());
-    let man = clap_mangen::Man::new(cmd);
-    let mut out: Vec<u8> = Vec::new();
-    man.render_title(&mut out)?;
-    man.render_name_section(&mut out)?;
-    man.render_synopsis_section(&mut out)?;
-    man.render_description_section(&mut out)?;
-    if has_args {
-        man.render_options_section(&mut out)?;
-    }
-    if has_subs {
-        man.render_subcommands_section(&mut out)?;
-    }
-    if let Some(ex) = examples {
-        out.extend_from_slice(b".SH EXAMPLES\n.nf\n");
-        for line in ex.lines().skip_while(|l| l.trim() == "Examples:") {
-            let esc = line.replace('\\', "\\e");
-            if esc.starts_with('.') || esc.starts_with('\'') {
-                out.extend_from_slice(b"\\&");
-            }
-            out.extend_from_slice(esc.as_bytes());
-            out.push(b'\n');
-        }
-        out.extend_from_slice(b".fi\n");
-    }
-    man.render_version_section(&mut out)?;
-    std::fs::write(dir.join(man.get_filename()), out)
 }
 
 /// Recording options from the flags and (unless `--isolated`) settings.

@@ -45,6 +45,7 @@ pub fn run(a: RunArgs, ctx: &Ctx) -> Result<Outcome> {
             timeout: a.run_timeout.map(Duration::from_secs),
             quiet: false,
             cwd: None,
+            keep_stderr_tail: false,
         },
     };
     // A failed command may not have made its products: the link still

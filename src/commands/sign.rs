@@ -1,7 +1,8 @@
 //! `intoto sign`: sign, co-sign, or check signatures of metadata.
 //!
-//! Exit status as the reference: 0 done, 1 a signature does not verify,
-//! 2 any other error (including usage errors).
+//! Exit status as every command's: 0 done, 1 a signature does not verify
+//! or the command could not be carried out, 2 a usage error. (The
+//! reference's `in-toto-sign` exits 2 on any error.)
 
 use std::path::PathBuf;
 
@@ -29,6 +30,11 @@ pub fn sign(a: SignArgs, ctx: &Ctx) -> Result<Outcome> {
     }
     if a.verify && a.gpg.as_ref().is_some_and(Vec::is_empty) && a.keyring.is_empty() {
         return usage("--verify needs the key ids: --gpg KEYID...");
+    }
+    if !a.signed_by.is_empty() && !a.append {
+        return usage(
+            "--signed-by is for --append: it names the keys of the signatures a co-signature joins",
+        );
     }
     // Signing reads, changes and writes the file back: under an exclusive
     // lock, so that two co-signers at once both get their signature in.
@@ -79,6 +85,15 @@ pub fn sign(a: SignArgs, ctx: &Ctx) -> Result<Outcome> {
         );
     }
 
+    let nulls = env.signed().null_fields();
+    if !nulls.is_empty() {
+        ui::warn(&format!(
+            "{} writes {} as null (as in-toto-rs and in-toto-golang do); intoto reads null as empty \
+             and signs it as it stands, but the Python reference refuses such metadata",
+            a.file.display(),
+            nulls.join(", ")
+        ));
+    }
     if let Envelope::Metablock(m) = &env
         && !m.matches_model()
     {
@@ -88,11 +103,39 @@ pub fn sign(a: SignArgs, ctx: &Ctx) -> Result<Outcome> {
             a.file.display()
         ));
     }
+    let existing = env.signature_keyids();
     if a.append {
+        if existing.is_empty() {
+            ui::notice(&format!(
+                "{} carries no signature yet: --append adds the first",
+                a.file.display()
+            ));
+        }
         if check_existing(&a, &env, &signers, ctx)? == Outcome::Failed {
             return Ok(Outcome::Failed);
         }
     } else {
+        // Signatures by the keys signing now are replaced; any other is
+        // lost, so say which, and how to keep them.
+        let dropped: Vec<&String> = existing
+            .iter()
+            .filter(|id| !signers.iter().any(|s| owns(s.as_ref(), id)))
+            .collect();
+        if !is_link && !dropped.is_empty() {
+            let ids: Vec<&str> = dropped.iter().map(|s| s.as_str()).collect();
+            ui::warn(&format!(
+                "{} carries {} by key {}, which signing without --append drops; \
+                 to keep {} and add yours, sign with -a/--append",
+                a.file.display(),
+                if ids.len() == 1 {
+                    "a signature"
+                } else {
+                    "signatures"
+                },
+                ids.join(", key "),
+                if ids.len() == 1 { "it" } else { "them" }
+            ));
+        }
         env.clear_signatures();
     }
     let mut last_keyid = String::new();
@@ -119,22 +162,28 @@ pub fn sign(a: SignArgs, ctx: &Ctx) -> Result<Outcome> {
 /// `--verify`: every given key must have a valid signature.
 fn verify(a: &SignArgs, env: &Envelope, ctx: &Ctx) -> Result<Outcome> {
     let (specs, places) = specs::sign_verifiers(a);
-    let keys: Vec<(Box<dyn Verifier>, String)> = Resolver::new(ctx, places)
+    let keys: Vec<(Box<dyn Verifier>, String, String)> = Resolver::new(ctx, places)
         .verifiers(&specs)?
         .into_iter()
-        .map(|r| (r.verifier, r.description))
+        .map(|r| (r.verifier, r.description, r.source))
         .collect();
-    for (k, _) in &keys {
+    for (k, _, source) in &keys {
         if let Err(e) = verify_envelope(env, k.as_ref()) {
+            let ids = env.signature_keyids();
             ui::error(&format!(
-                "signature verification failed for {}: {e}",
-                a.file.display()
+                "signature verification failed for {}: {e}, from {source} ({})",
+                a.file.display(),
+                if ids.is_empty() {
+                    "it carries no signature".to_owned()
+                } else {
+                    format!("it is signed by key {}", ids.join(", key "))
+                }
             ));
             return Ok(Outcome::Failed);
         }
     }
     if ui::verbosity() != ui::Verbosity::Quiet {
-        for (k, d) in &keys {
+        for (k, d, _) in &keys {
             ui::println(&ui::escape(&format!(
                 "good signature by {} ({d})",
                 k.keyid()
@@ -156,12 +205,7 @@ fn check_existing(
 ) -> Result<Outcome> {
     let existing = env.signature_keyids();
     for s in signers {
-        let owned = |id: &str| {
-            id == s.keyid()
-                || s.public_key().keyid() == id
-                || s.public_key().subkey_ids().contains(&id)
-        };
-        if let Some(id) = existing.iter().find(|id| owned(id)) {
+        if let Some(id) = existing.iter().find(|id| owns(s.as_ref(), id)) {
             return Err(anyhow!(
                 "{} is already signed by key {id}; a key signs a layout once",
                 a.file.display()
@@ -194,16 +238,49 @@ fn check_existing(
     Ok(Outcome::Success)
 }
 
+/// Whether signature `id` is by `s` (its key or one of its subkeys).
+fn owns(s: &dyn Signer, id: &str) -> bool {
+    id == s.keyid() || s.public_key().keyid() == id || s.public_key().subkey_ids().contains(&id)
+}
+
 fn existing_signer_keys(a: &SignArgs, env: &Envelope, ctx: &Ctx) -> Result<Vec<Box<dyn Verifier>>> {
     let places = KeyPlaces {
         gpg_home: a.gpg_home.clone(),
         ..Default::default()
     };
-    let mut out: Vec<Box<dyn Verifier>> = Resolver::new(ctx, places)
-        .verifiers(&specs::sign_signed_by(a))?
-        .into_iter()
-        .map(|r| r.verifier)
-        .collect();
+    let resolver = Resolver::new(ctx, places);
+    let existing = env.signature_keyids();
+    let mut out: Vec<Box<dyn Verifier>> = Vec::new();
+    // Each --signed-by file must hold the key of an existing signature:
+    // one that does not is a mistake (a wrong file, or the wrong layout).
+    for spec in specs::sign_signed_by(a) {
+        let keys = resolver.verifiers(std::slice::from_ref(&spec))?;
+        if let KeySpec::PublicFile(path) = &spec
+            && a.signed_by.contains(path)
+            && !keys
+                .iter()
+                .any(|r| existing.iter().any(|id| r.verifier.owns(id)))
+        {
+            let ids: Vec<&str> = keys.iter().map(|r| r.verifier.keyid()).collect();
+            return Err(anyhow!(
+                "--signed-by {}: no signature on {} is by {} {} ({})",
+                path.display(),
+                a.file.display(),
+                if ids.len() == 1 {
+                    "its key"
+                } else {
+                    "its keys"
+                },
+                ids.join(", "),
+                if existing.is_empty() {
+                    "it carries none yet".to_owned()
+                } else {
+                    format!("it is signed by key {}", existing.join(", key "))
+                }
+            ));
+        }
+        out.extend(keys.into_iter().map(|r| r.verifier));
+    }
     // OpenPGP signers the user's GnuPG home knows.
     let home = GpgHome::new(a.gpg_home.as_deref())?;
     for id in env.signature_keyids() {

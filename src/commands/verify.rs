@@ -112,6 +112,18 @@ pub fn verify(a: VerifyArgs, ctx: &Ctx) -> Result<Outcome> {
                 let _ = print_json(&report("failed", Some(&f), None));
             }
             ui::error(&format!("verification failed ({}): {f}", f.stage.name()));
+            if !f.stderr_tail.is_empty() {
+                // Part of the error (shown with -q too), escaped line by line.
+                let n = f.stderr_tail.len();
+                ui::always(&format!(
+                    "stderr of inspection '{}' (last {n} line{}):",
+                    f.inspection.as_deref().unwrap_or_default(),
+                    if n == 1 { "" } else { "s" }
+                ));
+                for l in &f.stderr_tail {
+                    ui::always(&format!("  | {l}"));
+                }
+            }
             Ok(Outcome::Failed)
         }
         Err(e) => {
@@ -184,14 +196,17 @@ fn run(
         work_dir: std::env::current_dir().context("reading the current directory")?,
         write_inspection_links: a.write_inspection_links,
         signatures: a.signatures.map(|n| n as usize),
+        inspection_artifacts: None,
     };
     Ok(verify_traced(&layout, &keys, &opts, log, trace).map(|_| ()))
 }
 
-/// Shows narration and warnings, and keeps the warnings for `--json`.
+/// Shows narration, warnings and the progress of an inspection's
+/// recording (on a terminal), and keeps the warnings for `--json`.
 #[derive(Default)]
 struct TeeLog {
     warnings: Vec<String>,
+    bar: Option<crate::progress::Bar>,
 }
 
 impl Log for TeeLog {
@@ -201,6 +216,16 @@ impl Log for TeeLog {
     fn warn(&mut self, msg: &str) {
         ui::warn(msg);
         self.warnings.push(msg.to_owned());
+    }
+    fn recording(&mut self, what: &str) -> Option<std::sync::Arc<intoto::record::Progress>> {
+        let progress = std::sync::Arc::new(intoto::record::Progress::default());
+        self.bar = Some(crate::progress::Bar::start(what, progress.clone()));
+        Some(progress)
+    }
+    fn recorded(&mut self) {
+        if let Some(b) = self.bar.take() {
+            b.finish();
+        }
     }
 }
 

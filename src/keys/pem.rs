@@ -161,7 +161,7 @@ enum Pair {
 #[derive(Debug, thiserror::Error)]
 pub enum KeyLoadError {
     /// The key is encrypted and no password was given.
-    #[error("the key is encrypted; give its password with -P/--password (or -P alone to be asked)")]
+    #[error("the key is encrypted and no password was given")]
     NeedsPassword,
     /// Decryption failed.
     #[error("wrong password, or the encrypted key is damaged")]

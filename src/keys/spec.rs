@@ -35,6 +35,10 @@ pub struct KeyPlaces {
     pub cert_store: Option<PathBuf>,
     /// The password of encrypted PEM signing keys.
     pub password: Option<Password>,
+    /// How the command is given a PEM key's password (`-P/--password`,
+    /// `-p/--prompt`), named when an encrypted key comes without one;
+    /// `None`: the command has no such flag.
+    pub password_flag: Option<&'static str>,
 }
 
 /// Where a PEM key's password comes from.

@@ -13,6 +13,29 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use super::is_hex;
 
+/// The digest algorithms two digest sets may be judged equal on: SHA-256
+/// and stronger (names as securesystemslib, in-toto-golang, in-toto-rs and
+/// rebuilderd write them). MD5, SHA-1 and SHA-224 are not among them: they
+/// are compared where both sets have them, but never make a match alone.
+pub const ACCEPTED_DIGEST_ALGORITHMS: [&str; 16] = [
+    "sha256",
+    "sha384",
+    "sha512",
+    "sha512_256",
+    "sha512-256",
+    "sha3_256",
+    "sha3_384",
+    "sha3_512",
+    "sha3-256",
+    "sha3-384",
+    "sha3-512",
+    "blake2b",
+    "blake2b-256",
+    "blake2b-512",
+    "blake2s",
+    "blake3",
+];
+
 /// Digests of one artifact: algorithm → hex.
 #[derive(Clone, PartialEq, Eq)]
 pub enum HashDict {
@@ -64,6 +87,45 @@ impl HashDict {
                 .map(|(a, h)| (a.to_string(), h.to_string()))
                 .collect(),
         }
+    }
+
+    /// Whether two digest sets describe the same content: they share at
+    /// least one algorithm of [`ACCEPTED_DIGEST_ALGORITHMS`] and agree on
+    /// every algorithm they share. So a rebuilder's `{sha256, sha512}`
+    /// matches a locally recorded `{sha256}`, and a set with no accepted
+    /// algorithm matches nothing (not even itself). Hex is compared as
+    /// written, as the reference compares it. This is an intoto
+    /// extension: the reference compares whole digest dicts.
+    pub fn matches(&self, other: &HashDict) -> bool {
+        if let (HashDict::Sha256(a), HashDict::Sha256(b)) = (self, other) {
+            return a == b;
+        }
+        let (a, b) = (self.pairs(), other.pairs());
+        let (mut i, mut j) = (0, 0);
+        let mut accepted = false;
+        while i < a.len() && j < b.len() {
+            match a[i].0.cmp(&b[j].0) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    if a[i].1 != b[j].1 {
+                        return false;
+                    }
+                    accepted |= ACCEPTED_DIGEST_ALGORITHMS.contains(&a[i].0.as_str());
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        accepted
+    }
+
+    /// Whether the content changed between two digest sets, for MODIFY:
+    /// they are not the same dict and do not [`match`](HashDict::matches)
+    /// (a set recorded twice with only weak algorithms is unchanged when
+    /// the dicts are equal, as the reference judges it).
+    pub fn differs(&self, other: &HashDict) -> bool {
+        self != other && !self.matches(other)
     }
 
     /// The hex digest for `algo`.
@@ -298,8 +360,8 @@ impl Artifacts {
 
     /// How `actual` differs from these (expected) artifacts, as the
     /// reference's `in_toto_match_products` computes it: paths only here,
-    /// paths only in `actual`, and paths in both whose digest sets are not
-    /// equal (the whole set is compared, as Python compares the dicts).
+    /// paths only in `actual`, and paths in both whose digest sets do not
+    /// [`match`](HashDict::matches) (the reference compares whole dicts).
     /// One merge over both sorted lists; each list is sorted.
     pub fn differences(&self, actual: &Artifacts) -> Differences {
         let mut d = Differences::default();
@@ -325,7 +387,7 @@ impl Artifacts {
                         b.next();
                     }
                     std::cmp::Ordering::Equal => {
-                        if da != db {
+                        if !da.matches(db) {
                             d.differ.push((*pa).to_owned());
                         }
                         a.next();
@@ -353,6 +415,17 @@ impl Differences {
     /// True when nothing differs.
     pub fn is_empty(&self) -> bool {
         self.only_expected.is_empty() && self.only_actual.is_empty() && self.differ.is_empty()
+    }
+}
+
+impl Artifacts {
+    /// The same paths, each with [matching](HashDict::matches) digests.
+    pub fn matches(&self, other: &Artifacts) -> bool {
+        self.len() == other.len()
+            && self
+                .iter()
+                .zip(other.iter())
+                .all(|((p, a), (q, b))| p == q && a.matches(b))
     }
 }
 
@@ -404,24 +477,29 @@ impl Serialize for Artifacts {
     }
 }
 
-/// Strict streaming parser for an artifact map at `path` (for messages).
+/// Strict streaming parser for an artifact map at `path` (for messages);
+/// `None` for `null` (which in-toto-golang writes for a nil map).
 pub struct ArtifactsSeed<'a>(pub &'a str);
 
 impl<'de> DeserializeSeed<'de> for ArtifactsSeed<'_> {
-    type Value = Artifacts;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Artifacts, D::Error> {
+    type Value = Option<Artifacts>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<Artifacts>, D::Error> {
         d.deserialize_any(self)
     }
 }
 
 impl<'de> Visitor<'de> for ArtifactsSeed<'_> {
-    type Value = Artifacts;
+    type Value = Option<Artifacts>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         write!(f, "{}: an object of artifacts", self.0)
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Artifacts, A::Error> {
+    fn visit_unit<E: de::Error>(self) -> Result<Option<Artifacts>, E> {
+        Ok(None)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<Artifacts>, A::Error> {
         let mut out = Artifacts::new();
         while let Some(name) = map.next_key_seed(StrSeed)? {
             if name.contains('\0') {
@@ -436,7 +514,7 @@ impl<'de> Visitor<'de> for ArtifactsSeed<'_> {
             })?;
             out.push(&name, digests);
         }
-        out.finish().map_err(|dup| {
+        out.finish().map(Some).map_err(|dup| {
             de::Error::custom(format_args!(
                 "{}: duplicate key {dup:?} in an object",
                 self.0
@@ -611,8 +689,53 @@ mod tests {
         assert!(a.seek("p0001", &mut c).is_some());
     }
 
+    fn dict(pairs: &[(&str, &str)]) -> HashDict {
+        HashDict::from_pairs(
+            pairs
+                .iter()
+                .map(|(a, h)| ((*a).to_owned(), (*h).to_owned()))
+                .collect(),
+        )
+        .unwrap()
+    }
+
     #[test]
-    fn differences_are_sorted_and_compare_whole_digest_sets() {
+    fn digests_match_on_shared_accepted_algorithms() {
+        let s256 = "ab".repeat(32);
+        let other256 = "cd".repeat(32);
+        let s512 = "ef".repeat(64);
+        let local = dict(&[("sha256", &s256)]);
+        let rebuilder = dict(&[("sha256", &s256), ("sha512", &s512)]);
+        assert!(matches!(local, HashDict::Sha256(_)));
+        assert!(local.matches(&rebuilder) && rebuilder.matches(&local));
+        assert!(rebuilder.matches(&rebuilder));
+        // A shared algorithm that disagrees: no match, whatever else agrees.
+        let bad512 = dict(&[("sha256", &s256), ("sha512", &"00".repeat(64))]);
+        assert!(!bad512.matches(&rebuilder));
+        assert!(!dict(&[("sha256", &other256)]).matches(&rebuilder));
+        assert!(
+            !dict(&[("md5", "00"), ("sha256", &s256)])
+                .matches(&dict(&[("md5", "01"), ("sha256", &s256)]))
+        );
+        // Nothing shared, or only weak algorithms shared: no match.
+        assert!(!dict(&[("sha512", &s512)]).matches(&local));
+        let weak = dict(&[("md5", "00"), ("sha1", "11")]);
+        assert!(!weak.matches(&weak));
+        assert!(
+            !dict(&[("md5", "00"), ("sha512", &s512)])
+                .matches(&dict(&[("md5", "00"), ("sha256", &s256)]))
+        );
+        assert!(dict(&[("sha3-256", "01")]).matches(&dict(&[("sha3-256", "01"), ("sha1", "99")])));
+        // Hex is compared as written.
+        assert!(!dict(&[("sha512", &s512.to_uppercase())]).matches(&rebuilder));
+        // MODIFY: changed unless equal or matching.
+        assert!(!local.differs(&rebuilder) && !weak.differs(&weak));
+        assert!(dict(&[("md5", "01")]).differs(&dict(&[("md5", "00")])));
+        assert!(dict(&[("sha512", &s512)]).differs(&local));
+    }
+
+    #[test]
+    fn differences_are_sorted_and_compare_digest_sets() {
         let h = |b: u8| HashDict::sha256([b; 32]);
         let expected: Artifacts = [("b", h(1)), ("a", h(1)), ("d", h(2)), ("e", h(3))]
             .into_iter()
@@ -625,17 +748,18 @@ mod tests {
         assert_eq!(d.only_actual, ["c", "f"]);
         assert_eq!(d.differ, ["d"]);
         assert!(expected.differences(&expected).is_empty());
-        // An extra algorithm, or upper-case hex, is a different digest set.
-        let two = HashDict::from_pairs(vec![
-            ("sha256".into(), "ab".repeat(32)),
-            ("sha512".into(), "00".into()),
-        ])
-        .unwrap();
-        let upper =
-            HashDict::from_pairs(vec![("sha256".into(), "ab".repeat(32).to_uppercase())]).unwrap();
-        for other in [two, upper] {
+        // An extra algorithm that is not shared does not make a difference;
+        // upper-case hex, or only another algorithm, does.
+        let a: Artifacts = [("a", h(0xab))].into_iter().collect();
+        let two: Artifacts = [("a", dict(&[("sha256", &"ab".repeat(32)), ("sha512", "00")]))]
+            .into_iter()
+            .collect();
+        assert!(two.differences(&a).is_empty());
+        for other in [
+            dict(&[("sha256", &"ab".repeat(32).to_uppercase())]),
+            dict(&[("sha512", "00")]),
+        ] {
             let e: Artifacts = [("a", other)].into_iter().collect();
-            let a: Artifacts = [("a", h(0xab))].into_iter().collect();
             assert_eq!(e.differences(&a).differ, ["a"]);
         }
     }

@@ -27,6 +27,30 @@ pub enum Signed {
 }
 
 impl Signed {
+    /// The fields the document wrote as `null` (read as empty), as paths
+    /// such as `environment` or `steps[0].expected_command`.
+    pub fn null_fields(&self) -> Vec<String> {
+        let own = |n: &super::Nulls, prefix: &str| {
+            n.fields()
+                .iter()
+                .map(|f| format!("{prefix}{f}"))
+                .collect::<Vec<_>>()
+        };
+        match self {
+            Signed::Link(l) => own(&l.nulls, ""),
+            Signed::Layout(l) => {
+                let mut out = own(&l.nulls, "");
+                for (i, s) in l.steps.iter().enumerate() {
+                    out.extend(own(&s.nulls, &format!("steps[{i}].")));
+                }
+                for (i, s) in l.inspect.iter().enumerate() {
+                    out.extend(own(&s.nulls, &format!("inspect[{i}].")));
+                }
+                out
+            }
+        }
+    }
+
     /// The fields the model knows, as compact JSON text. Member order is
     /// not significant: every writer goes through [`Value`] or
     /// [`json::canonicalize`], which sort.
@@ -391,6 +415,8 @@ struct SignedParts {
     rest: Object,
     materials: Option<Artifacts>,
     products: Option<Artifacts>,
+    /// `materials` or `products` given as `null`.
+    artifact_nulls: Vec<&'static str>,
 }
 
 impl Serialize for SignedParts {
@@ -436,6 +462,7 @@ impl SignedParts {
                 &rest,
                 self.materials,
                 self.products,
+                &self.artifact_nulls,
             )?)),
             Some("layout") => Ok(Signed::Layout(Layout::from_value(path, &rest)?)),
             Some(other) => Err(FormatError::new(
@@ -490,6 +517,7 @@ impl<'de> Visitor<'de> for SignedSeed<'_> {
             rest: Object::default(),
             materials: None,
             products: None,
+            artifact_nulls: Vec::new(),
         };
         let mut seen: Vec<String> = Vec::new();
         while let Some(key) = map.next_key::<String>()? {
@@ -502,11 +530,17 @@ impl<'de> Visitor<'de> for SignedSeed<'_> {
             match key.as_str() {
                 "materials" => {
                     parts.materials =
-                        Some(map.next_value_seed(ArtifactsSeed(&format!("{}.materials", self.0)))?)
+                        map.next_value_seed(ArtifactsSeed(&format!("{}.materials", self.0)))?;
+                    if parts.materials.is_none() {
+                        parts.artifact_nulls.push("materials");
+                    }
                 }
                 "products" => {
                     parts.products =
-                        Some(map.next_value_seed(ArtifactsSeed(&format!("{}.products", self.0)))?)
+                        map.next_value_seed(ArtifactsSeed(&format!("{}.products", self.0)))?;
+                    if parts.products.is_none() {
+                        parts.artifact_nulls.push("products");
+                    }
                 }
                 _ => {
                     let v: Value = map.next_value()?;
@@ -573,8 +607,9 @@ impl Doc<'_> {
             )),
             (true, None) => Ok(Envelope::Dsse(dsse_from(&self.other)?)),
             (false, Some(raw)) => {
+                // `null` is what in-toto-golang writes for no signatures.
                 let signatures = match self.other.get("signatures") {
-                    None => Vec::new(),
+                    None | Some(Value::Null) => Vec::new(),
                     Some(Value::Array(a)) => a
                         .iter()
                         .enumerate()
@@ -635,6 +670,8 @@ fn dsse_from(obj: &Object) -> FResult<Dsse> {
     let payload = strict_b64("payload", &f.string("payload")?)?;
     let mut signatures = Vec::new();
     match f.get("signatures") {
+        // in-toto-golang writes a nil list of signatures as `null`.
+        Some(Value::Null) => {}
         Some(Value::Array(a)) => {
             for (i, s) in a.iter().enumerate() {
                 let path = format!("signatures[{i}]");
@@ -681,6 +718,83 @@ mod tests {
             pae("http://example.com/HelloWorld", b"hello world"),
             b"DSSEv1 29 http://example.com/HelloWorld 11 hello world".to_vec()
         );
+    }
+
+    /// rebuilderd's attestations (in-toto-rs) carry `"environment": null`.
+    const REBUILDERD: &str = r#"{"signatures":[],"signed":{"_type":"link","name":"rebuild x_1_all.deb","materials":{},"products":{"x_1_all.deb":{"sha512":"00","sha256":"11"}},"environment":null,"byproducts":{},"command":[]}}"#;
+
+    #[test]
+    fn nulls_are_read_as_empty_and_written_back_as_null() {
+        let env = Envelope::from_slice(REBUILDERD.as_bytes()).unwrap();
+        let Signed::Link(l) = env.signed() else {
+            panic!()
+        };
+        assert!(l.environment.is_empty());
+        assert_eq!(l.nulls.fields(), ["environment"]);
+        assert_eq!(env.signed().null_fields(), ["environment"]);
+        let canon = String::from_utf8(env.signed_bytes().to_vec()).unwrap();
+        assert!(canon.contains(r#""environment":null"#), "{canon}");
+        let Envelope::Metablock(m) = &env else {
+            panic!()
+        };
+        assert!(m.matches_model(), "the model writes the null back");
+        // in-toto-golang's nil maps and slices, in a link and a layout.
+        let go_link = r#"{"signatures":null,"signed":{"_type":"link","name":"a","materials":null,"products":null,"byproducts":null,"command":null,"environment":{}}}"#;
+        let env = Envelope::from_slice(go_link.as_bytes()).unwrap();
+        assert_eq!(
+            env.signed().null_fields(),
+            ["materials", "products", "byproducts", "command"]
+        );
+        let Envelope::Metablock(m) = &env else {
+            panic!()
+        };
+        assert!(m.signatures.is_empty() && m.matches_model());
+        let go_layout = r#"{"signatures":null,"signed":{"_type":"layout","expires":"2030-01-01T00:00:00Z","readme":"","keys":null,"inspect":null,
+            "steps":[{"_type":"step","name":"s","threshold":1,"pubkeys":null,"expected_command":null,"expected_materials":null,"expected_products":[["ALLOW","*"]]}]}}"#;
+        let env = Envelope::from_slice(go_layout.as_bytes()).unwrap();
+        assert_eq!(
+            env.signed().null_fields(),
+            [
+                "inspect",
+                "keys",
+                "steps[0].expected_command",
+                "steps[0].expected_materials",
+                "steps[0].pubkeys"
+            ]
+        );
+        let Envelope::Metablock(m) = &env else {
+            panic!()
+        };
+        assert!(m.matches_model());
+        // Once a null field is given a value, it is written as that value.
+        let Signed::Layout(mut layout) = env.into_signed() else {
+            panic!()
+        };
+        layout.steps[0].pubkeys.push("ab".into());
+        let m = Metablock::new(Signed::Layout(layout)).unwrap();
+        let canon = String::from_utf8(m.canonical_bytes().to_vec()).unwrap();
+        assert!(canon.contains(r#""pubkeys":["ab"]"#), "{canon}");
+        assert!(canon.contains(r#""inspect":null"#), "{canon}");
+    }
+
+    #[test]
+    fn nulls_that_do_not_mean_empty_are_refused() {
+        for bad in [
+            r#"{"signed": {"_type": "link", "name": null}, "signatures": []}"#,
+            r#"{"signed": {"_type": null, "name": "a"}, "signatures": []}"#,
+            r#"{"signed": {"_type": "link", "name": "a", "products": {"f": null}}, "signatures": []}"#,
+            r#"{"signed": {"_type": "link", "name": "a", "products": {"f": {"sha256": null}}}, "signatures": []}"#,
+            r#"{"signed": {"_type": "link", "name": "a", "command": [null]}, "signatures": []}"#,
+            r#"{"signed": {"_type": "layout", "expires": "2030-01-01T00:00:00Z", "steps": [{"_type": "step", "name": "s", "threshold": null}], "inspect": []}, "signatures": []}"#,
+            r#"{"signed": {"_type": "layout", "expires": "2030-01-01T00:00:00Z", "steps": [null], "inspect": []}, "signatures": []}"#,
+            r#"{"signed": {"_type": "layout", "expires": "2030-01-01T00:00:00Z", "steps": [], "inspect": [], "keys": {"ab": null}}, "signatures": []}"#,
+            r#"{"signed": {"_type": "link", "name": "a"}, "signatures": [null]}"#,
+        ] {
+            assert!(
+                Envelope::from_slice(bad.as_bytes()).is_err(),
+                "accepted {bad}"
+            );
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 use super::rule::ArtifactRule;
-use super::{FResult, Fields, FormatError, KeyDict, check_item_name, is_hex, string_list};
+use super::{FResult, Fields, FormatError, KeyDict, Nulls, check_item_name, is_hex, string_list};
 use crate::json::Value;
 use crate::time::parse_expires;
 
@@ -24,6 +24,9 @@ pub struct Layout {
     pub steps: Vec<Step>,
     /// The inspections, in order.
     pub inspect: Vec<Inspection>,
+    /// The fields the document wrote as `null` (read as empty; written
+    /// back as `null` while they stay empty).
+    pub nulls: Nulls,
 }
 
 /// A step (`_type: "step"`).
@@ -41,6 +44,8 @@ pub struct Step {
     pub expected_materials: Vec<ArtifactRule>,
     /// Product rules, parsed.
     pub expected_products: Vec<ArtifactRule>,
+    /// The fields the document wrote as `null`.
+    pub nulls: Nulls,
 }
 
 /// An inspection (`_type: "inspection"`), run by the verifier.
@@ -54,6 +59,8 @@ pub struct Inspection {
     pub expected_materials: Vec<ArtifactRule>,
     /// Product rules, parsed.
     pub expected_products: Vec<ArtifactRule>,
+    /// The fields the document wrote as `null`.
+    pub nulls: Nulls,
 }
 
 impl Layout {
@@ -116,6 +123,7 @@ impl Layout {
             keys,
             steps,
             inspect,
+            nulls: Nulls::of(f.obj, &["inspect", "keys", "readme", "steps"]),
         })
     }
 
@@ -134,9 +142,11 @@ impl Layout {
     }
 }
 
-fn list<'a>(f: &Fields<'a>, key: &str) -> FResult<&'a Vec<Value>> {
+/// The array at `key`, which must be there; `null` is an empty one.
+fn list<'a>(f: &Fields<'a>, key: &str) -> FResult<&'a [Value]> {
     match f.get(key) {
         Some(Value::Array(a)) => Ok(a),
+        Some(Value::Null) => Ok(&[]),
         Some(other) => Err(FormatError::new(
             f.sub(key),
             format!("expected an array, got {}", other.kind()),
@@ -147,8 +157,9 @@ fn list<'a>(f: &Fields<'a>, key: &str) -> FResult<&'a Vec<Value>> {
 
 fn rules(f: &Fields, key: &str) -> FResult<Vec<ArtifactRule>> {
     let path = f.sub(key);
-    let Some(v) = f.get(key) else {
-        return Ok(Vec::new());
+    let v = match f.get(key) {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(v) => v,
     };
     let arr = v.as_array().ok_or_else(|| {
         FormatError::new(
@@ -204,6 +215,15 @@ impl Step {
             expected_command: f.string_list("expected_command")?,
             expected_materials: rules(&f, "expected_materials")?,
             expected_products: rules(&f, "expected_products")?,
+            nulls: Nulls::of(
+                f.obj,
+                &[
+                    "expected_command",
+                    "expected_materials",
+                    "expected_products",
+                    "pubkeys",
+                ],
+            ),
         })
     }
 }
@@ -219,6 +239,7 @@ impl Inspection {
             run: f.string_list("run")?,
             expected_materials: rules(&f, "expected_materials")?,
             expected_products: rules(&f, "expected_products")?,
+            nulls: Nulls::of(f.obj, &["expected_materials", "expected_products", "run"]),
         })
     }
 }
@@ -248,10 +269,23 @@ impl Serialize for Layout {
         let mut st = s.serialize_struct("Layout", 6)?;
         st.serialize_field("_type", "layout")?;
         st.serialize_field("expires", &self.expires)?;
-        st.serialize_field("inspect", &self.inspect)?;
-        st.serialize_field("keys", &KeyMap(&self.keys))?;
-        st.serialize_field("readme", &self.readme)?;
-        st.serialize_field("steps", &self.steps)?;
+        let n = &self.nulls;
+        st.serialize_field(
+            "inspect",
+            &n.write("inspect", &self.inspect, self.inspect.is_empty()),
+        )?;
+        st.serialize_field(
+            "keys",
+            &n.write("keys", &KeyMap(&self.keys), self.keys.is_empty()),
+        )?;
+        st.serialize_field(
+            "readme",
+            &n.write("readme", &self.readme, self.readme.is_empty()),
+        )?;
+        st.serialize_field(
+            "steps",
+            &n.write("steps", &self.steps, self.steps.is_empty()),
+        )?;
         st.end()
     }
 }
@@ -260,11 +294,26 @@ impl Serialize for Step {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut st = s.serialize_struct("Step", 7)?;
         st.serialize_field("_type", "step")?;
-        st.serialize_field("expected_command", &self.expected_command)?;
-        st.serialize_field("expected_materials", &self.expected_materials)?;
-        st.serialize_field("expected_products", &self.expected_products)?;
+        let n = &self.nulls;
+        st.serialize_field(
+            "expected_command",
+            &n.write(
+                "expected_command",
+                &self.expected_command,
+                self.expected_command.is_empty(),
+            ),
+        )?;
+        write_rules(
+            &mut st,
+            n,
+            &self.expected_materials,
+            &self.expected_products,
+        )?;
         st.serialize_field("name", &self.name)?;
-        st.serialize_field("pubkeys", &self.pubkeys)?;
+        st.serialize_field(
+            "pubkeys",
+            &n.write("pubkeys", &self.pubkeys, self.pubkeys.is_empty()),
+        )?;
         st.serialize_field("threshold", &self.threshold)?;
         st.end()
     }
@@ -274,12 +323,33 @@ impl Serialize for Inspection {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut st = s.serialize_struct("Inspection", 5)?;
         st.serialize_field("_type", "inspection")?;
-        st.serialize_field("expected_materials", &self.expected_materials)?;
-        st.serialize_field("expected_products", &self.expected_products)?;
+        let n = &self.nulls;
+        write_rules(
+            &mut st,
+            n,
+            &self.expected_materials,
+            &self.expected_products,
+        )?;
         st.serialize_field("name", &self.name)?;
-        st.serialize_field("run", &self.run)?;
+        st.serialize_field("run", &n.write("run", &self.run, self.run.is_empty()))?;
         st.end()
     }
+}
+
+fn write_rules<S: SerializeStruct>(
+    st: &mut S,
+    n: &Nulls,
+    materials: &Vec<ArtifactRule>,
+    products: &Vec<ArtifactRule>,
+) -> Result<(), S::Error> {
+    st.serialize_field(
+        "expected_materials",
+        &n.write("expected_materials", materials, materials.is_empty()),
+    )?;
+    st.serialize_field(
+        "expected_products",
+        &n.write("expected_products", products, products.is_empty()),
+    )
 }
 
 #[cfg(test)]

@@ -16,16 +16,18 @@ mod container;
 pub mod keydict;
 mod layout;
 mod link;
+mod nulls;
 pub mod rule;
 
 pub use crate::time::{format_expires, parse_expires};
-pub use artifacts::{Artifacts, Differences, HashDict};
+pub use artifacts::{ACCEPTED_DIGEST_ALGORITHMS, Artifacts, Differences, HashDict};
 pub use container::{
     Dsse, DsseSignature, Envelope, Metablock, PAYLOAD_TYPE, Signature, Signed, pae,
 };
 pub use keydict::KeyDict;
 pub use layout::{Inspection, Layout, Step, check_expires};
 pub use link::Link;
+pub use nulls::Nulls;
 
 pub(crate) use crate::format::{FResult, Fields, string_list};
 pub use crate::format::{FormatError, is_hex};

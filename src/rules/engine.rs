@@ -233,7 +233,7 @@ pub fn apply_rules(
                         Rule::Create(_) => products.contains_key(k) && !materials.contains_key(k),
                         Rule::Delete(_) => materials.contains_key(k) && !products.contains_key(k),
                         Rule::Modify(_) => {
-                            matches!((materials.get(k), products.get(k)), (Some(a), Some(b)) if a != b)
+                            matches!((materials.get(k), products.get(k)), (Some(a), Some(b)) if a.differs(b))
                         }
                         _ => true,
                     };
@@ -283,7 +283,7 @@ pub fn apply_rules(
                         joined.as_str()
                     };
                     match dest_artifacts.seek(dest_path, &mut cursor) {
-                        Some(d) if d == digests[i] => alive[i] = false,
+                        Some(d) if d.matches(digests[i]) => alive[i] = false,
                         found => misses.push(Miss {
                             artifact: i,
                             rule,
@@ -472,6 +472,69 @@ mod tests {
         let e = check(&l, &[], Side::Products, &["ALLOW *", "REQUIRE lib/a.py"]).unwrap_err();
         assert!(matches!(e.kind, RuleFailureKind::RequireMissing { .. }));
         assert!(e.to_string().contains("REQUIRE lib/a.py"));
+    }
+
+    fn multi(items: &[(&str, &[(&str, String)])]) -> Artifacts {
+        items
+            .iter()
+            .map(|(p, pairs)| {
+                let pairs = pairs
+                    .iter()
+                    .map(|(a, h)| ((*a).to_owned(), h.clone()))
+                    .collect();
+                (p.to_string(), HashDict::from_pairs(pairs).unwrap())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn match_and_modify_judge_digests_on_shared_accepted_algorithms() {
+        let (s256, s512) = ("ab".repeat(32), "cd".repeat(64));
+        // A rebuilder's {sha256, sha512} against a locally recorded {sha256}.
+        let rebuild = Link {
+            name: "rebuild".into(),
+            products: multi(&[(
+                "p.deb",
+                &[("sha256", s256.clone()), ("sha512", s512.clone())],
+            )]),
+            ..Default::default()
+        };
+        let mut local = link("verify", &[("p.deb", &s256)], &[]);
+        let rs = ["MATCH *.deb WITH PRODUCTS FROM rebuild", "DISALLOW *.deb"];
+        assert!(check(&local, &[&rebuild], Side::Materials, &rs).is_ok());
+        local.materials = arts(&[("p.deb", &"ee".repeat(32))]);
+        assert!(check(&local, &[&rebuild], Side::Materials, &rs).is_err());
+        // Only sha512 locally, sha256 only at the rebuilder: nothing shared.
+        let rebuilt256 = link("rebuild", &[], &[("p.deb", &s256)]);
+        local.materials = multi(&[("p.deb", &[("sha512", s512.clone())])]);
+        assert!(check(&local, &[&rebuilt256], Side::Materials, &rs).is_err());
+        // Weak algorithms alone never match, even when equal.
+        let weak = multi(&[("p.deb", &[("md5", "00".into()), ("sha1", "11".into())])]);
+        let weak_rebuild = Link {
+            name: "rebuild".into(),
+            products: weak.clone(),
+            ..Default::default()
+        };
+        local.materials = weak;
+        assert!(check(&local, &[&weak_rebuild], Side::Materials, &rs).is_err());
+        // MODIFY: an artifact recorded with {sha256} before and
+        // {sha256, sha512} after, agreeing, is not modified.
+        let step = Link {
+            name: "s".into(),
+            materials: arts(&[("f", &s256)]),
+            products: rebuild.products.clone(),
+            ..Default::default()
+        };
+        let step = Link {
+            products: multi(&[("f", &[("sha256", s256.clone()), ("sha512", s512)])]),
+            ..step
+        };
+        assert!(check(&step, &[], Side::Products, &["MODIFY f", "DISALLOW f"]).is_err());
+        let changed = Link {
+            materials: arts(&[("f", &"00".repeat(32))]),
+            ..step
+        };
+        assert!(check(&changed, &[], Side::Products, &["MODIFY f", "DISALLOW f"]).is_ok());
     }
 
     #[test]

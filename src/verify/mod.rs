@@ -30,7 +30,7 @@ use crate::models::{Envelope, Link};
 use crate::policy::Policy;
 use crate::rules::RuleFailure;
 
-pub use stages::{is_param_name, substitute};
+pub use stages::{is_param_name, placeholders, substitute};
 
 /// Deepest sublayout nesting followed.
 pub const MAX_SUBLAYOUT_DEPTH: usize = 8;
@@ -128,6 +128,19 @@ pub struct VerifyOptions {
     /// `--signatures N`: at least N distinct keys among those given must
     /// have validly signed the root layout (instead of the default rule).
     pub signatures: Option<usize>,
+    /// Pre-recorded artifacts for the root layout's inspections: when
+    /// given, an inspection whose command is `true` ([`is_true_command`])
+    /// is not run, its materials and products are these (a digest taken
+    /// from a package index stands for the file); any other inspection
+    /// fails, as it cannot be judged that way. `None`: inspections run.
+    pub inspection_artifacts: Option<crate::models::Artifacts>,
+}
+
+/// True for an inspection command that does nothing but succeed: `true`
+/// or a path ending in `/true`, without arguments (apt-transport-in-toto's
+/// layouts use `/usr/bin/true`).
+pub fn is_true_command(run: &[String]) -> bool {
+    matches!(run, [c] if c == "true" || c.ends_with("/true"))
 }
 
 /// The stages, for reports.
@@ -214,7 +227,14 @@ pub struct Failure {
     /// The sublayout chain leading here (outermost first).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sublayouts: Vec<String>,
+    /// A failed inspection: the last lines its command wrote to stderr
+    /// (at most [`STDERR_TAIL_LINES`]; its output is not shown otherwise).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stderr_tail: Vec<String>,
 }
+
+/// How many lines of a failed inspection's stderr a [`Failure`] keeps.
+pub const STDERR_TAIL_LINES: usize = 5;
 
 impl Failure {
     /// A failure at `stage`.
@@ -229,6 +249,7 @@ impl Failure {
             rule: None,
             skipped_links: Vec::new(),
             sublayouts: Vec::new(),
+            stderr_tail: Vec::new(),
         }
     }
     pub(crate) fn step(mut self, s: &str) -> Self {
@@ -258,12 +279,22 @@ impl std::fmt::Display for Failure {
     }
 }
 
-/// Receives narration (`-v`) and warnings.
+/// Receives narration (`-v`) and warnings, and hears when an inspection
+/// records (to show progress).
 pub trait Log {
     /// Progress narration.
     fn info(&mut self, msg: &str);
     /// Something the user should know that does not fail verification.
     fn warn(&mut self, msg: &str);
+    /// An inspection starts recording `what` (e.g. `materials of
+    /// inspection 'untar'`); returns counters to fill when progress is
+    /// shown.
+    fn recording(&mut self, what: &str) -> Option<std::sync::Arc<crate::record::Progress>> {
+        let _ = what;
+        None
+    }
+    /// That recording has ended.
+    fn recorded(&mut self) {}
 }
 
 /// Collects everything (tests, `--json`).
@@ -319,6 +350,69 @@ pub fn verify_traced(
         depth: 0,
     };
     stages::verify_layout(layout, keys, opts, root, log, Some(trace))
+}
+
+/// A root layout whose signatures were checked, once, with the given
+/// keys: [`verify_checked`] verifies supply chains against it without
+/// checking them again (a verifier judging many packages with one layout).
+pub struct CheckedLayout {
+    env: Envelope,
+    signers: Vec<SignerReport>,
+}
+
+impl CheckedLayout {
+    #[allow(clippy::result_large_err)]
+    /// Checks the layout's signatures with `keys` (as [`verify`] does, with
+    /// `signatures` as `--signatures`) and that it is a layout.
+    pub fn check(
+        env: Envelope,
+        keys: &[LayoutKey],
+        signatures: Option<usize>,
+    ) -> Result<CheckedLayout, Failure> {
+        if keys.is_empty() {
+            return Err(Failure::new(
+                Stage::LayoutSignatures,
+                "layout verification needs at least one key",
+            ));
+        }
+        let signers = signatures::layout_signatures(&env, keys, signatures)?;
+        if !matches!(env.signed(), crate::models::Signed::Layout(_)) {
+            return Err(Failure::new(
+                Stage::LayoutFormat,
+                "the file given as layout is a link, not a layout",
+            ));
+        }
+        Ok(CheckedLayout { env, signers })
+    }
+
+    /// The layout.
+    pub fn envelope(&self) -> &Envelope {
+        &self.env
+    }
+
+    /// The keys that validly signed it.
+    pub fn signers(&self) -> &[SignerReport] {
+        &self.signers
+    }
+}
+
+#[allow(clippy::result_large_err)]
+/// Stages 2 to 11 of [`verify`] for a layout whose signatures were checked
+/// (`opts.signatures` does not apply again). `trace` starts with the
+/// layout's signers.
+pub fn verify_checked(
+    layout: &CheckedLayout,
+    opts: &VerifyOptions,
+    log: &mut dyn Log,
+    trace: &mut Trace,
+) -> Result<Link, Failure> {
+    trace.signers = layout.signers.clone();
+    let root = stages::Level {
+        link_dir: &opts.link_dir,
+        summary_name: "",
+        depth: 0,
+    };
+    stages::verify_signed_layout(&layout.env, opts, root, log, Some(trace))
 }
 
 #[cfg(test)]

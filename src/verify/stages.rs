@@ -53,6 +53,32 @@ pub(super) fn verify_layout(
     if let Some(t) = trace.as_deref_mut() {
         t.signers = signers;
     }
+    verify_signed_layout(
+        env,
+        opts,
+        Level {
+            link_dir,
+            summary_name,
+            depth,
+        },
+        log,
+        trace,
+    )
+}
+
+/// Stages 2 to 11, for a layout whose signatures were checked.
+pub(super) fn verify_signed_layout(
+    env: &Envelope,
+    opts: &VerifyOptions,
+    level: Level,
+    log: &mut dyn Log,
+    mut trace: Option<&mut Trace>,
+) -> Result<Link, Failure> {
+    let Level {
+        link_dir,
+        summary_name,
+        depth,
+    } = level;
     let Signed::Layout(layout) = env.signed() else {
         return Err(Failure::new(
             Stage::LayoutFormat,
@@ -61,6 +87,23 @@ pub(super) fn verify_layout(
     };
     log.info("Verifying layout expiration...");
     expiry(layout, opts.policy.time())?;
+    if opts.params.is_none() {
+        let names = placeholders(layout);
+        if !names.is_empty() {
+            let braced: Vec<String> = names.iter().map(|n| format!("{{{n}}}")).collect();
+            let give: Vec<String> = names.iter().map(|n| format!("--param {n}=VALUE")).collect();
+            log.warn(&format!(
+                "{} uses {} in its rules or commands, left as written without --param: give {}",
+                if depth == 0 {
+                    "the layout".to_owned()
+                } else {
+                    format!("the sublayout for step '{summary_name}'")
+                },
+                braced.join(", "),
+                give.join(" ")
+            ));
+        }
+    }
     let layout = match &opts.params {
         Some(params) => {
             log.info("Substituting parameters...");
@@ -231,6 +274,47 @@ pub fn substitute(layout: &mut Layout, params: &BTreeMap<String, String>) -> Res
         }
     }
     Ok(())
+}
+
+/// The `{NAME}` placeholders a layout's rules, expected commands and
+/// inspection commands use (sorted, once each); `{{` and `}}` are literal
+/// braces, and text in braces that cannot be a parameter name is not one.
+pub fn placeholders(layout: &Layout) -> Vec<String> {
+    let mut names = std::collections::BTreeSet::new();
+    let mut scan = |s: &str| {
+        let mut chars = s.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '{' if chars.peek() == Some(&'{') => {
+                    chars.next();
+                }
+                '{' => {
+                    let name: String = chars.by_ref().take_while(|c| *c != '}').collect();
+                    if is_param_name(&name) {
+                        names.insert(name);
+                    }
+                }
+                _ => {}
+            }
+        }
+    };
+    for step in &layout.steps {
+        step.expected_materials
+            .iter()
+            .chain(&step.expected_products)
+            .flat_map(|r| r.tokens())
+            .chain(&step.expected_command)
+            .for_each(|t| scan(t));
+    }
+    for insp in &layout.inspect {
+        insp.expected_materials
+            .iter()
+            .chain(&insp.expected_products)
+            .flat_map(|r| r.tokens())
+            .chain(&insp.run)
+            .for_each(|t| scan(t));
+    }
+    names.into_iter().collect()
 }
 
 fn format_str(s: &str, params: &BTreeMap<String, String>) -> Result<String, String> {
@@ -590,7 +674,8 @@ fn command_alignment(layout: &Layout, chain: &StepLinks<Link>, log: &mut dyn Log
 }
 
 /// Stage 8: with a threshold above one, every link must report the same
-/// artifacts.
+/// artifacts, with matching digests ([`crate::models::HashDict::matches`]:
+/// a rebuilder's `{sha256, sha512}` agrees with another's `{sha256}`).
 fn threshold_artifacts(layout: &Layout, chain: &StepLinks<Link>) -> Result<(), Failure> {
     for (step, (_, links)) in layout.steps.iter().zip(chain) {
         if step.threshold <= 1 {
@@ -608,7 +693,7 @@ fn threshold_artifacts(layout: &Layout, chain: &StepLinks<Link>) -> Result<(), F
         }
         let (first_id, first) = &links[0];
         for (id, l) in &links[1..] {
-            if l.materials != first.materials || l.products != first.products {
+            if !l.materials.matches(&first.materials) || !l.products.matches(&first.products) {
                 return Err(Failure::new(
                     Stage::ThresholdArtifacts,
                     format!(
@@ -636,7 +721,7 @@ fn first_difference(a: &Link, b: &Link) -> Option<String> {
         for (p, d) in x.iter() {
             match y.get(p) {
                 None => return Some(format!("{side} '{p}' is only in the first")),
-                Some(e) if e != d => return Some(format!("{side} '{p}' differs")),
+                Some(e) if !e.matches(d) => return Some(format!("{side} '{p}' differs")),
                 _ => {}
             }
         }
@@ -671,6 +756,30 @@ fn inspections(
         if insp.run.is_empty() {
             return Err(fail("has no command to run (\"run\" is empty)".into()));
         }
+        if let Some(artifacts) = &opts.inspection_artifacts {
+            if !super::is_true_command(&insp.run) {
+                return Err(fail(format!(
+                    "runs '{}', which cannot be judged from recorded digests (only an inspection whose command is `true` can)",
+                    insp.run.join(" ")
+                )));
+            }
+            log.info(&format!(
+                "Inspection '{}' runs `true`: its materials and products are the given artifacts",
+                insp.name
+            ));
+            out.push((
+                insp.name.clone(),
+                Link {
+                    name: insp.name.clone(),
+                    command: insp.run.clone(),
+                    materials: artifacts.clone(),
+                    products: artifacts.clone(),
+                    byproducts: Link::byproducts_of("", "", 0),
+                    ..Default::default()
+                },
+            ));
+            continue;
+        }
         log.info(&format!(
             "Running inspection '{}': {}",
             insp.name,
@@ -687,18 +796,29 @@ fn inspections(
                 timeout: opts.inspection_timeout,
                 quiet: true,
                 cwd: Some(opts.work_dir.clone()),
+                // Not recorded (as the reference), but shown when it fails.
+                keep_stderr_tail: true,
             },
         };
-        let link = step::perform(&spec, &mut step::Quiet).map_err(|e| match e {
+        let mut watch = InspectionWatch {
+            log: &mut *log,
+            name: &insp.name,
+            stderr_tail: String::new(),
+        };
+        let performed = step::perform(&spec, &mut watch);
+        let stderr_tail = last_lines(&watch.stderr_tail, super::STDERR_TAIL_LINES);
+        let link = performed.map_err(|e| match e {
             StepError::Run(RunError::NotFound(c)) => fail(format!("command '{c}' not found")),
             other => fail(other.to_string()),
         })?;
         let return_value = link.return_value().unwrap_or(0);
         if return_value != 0 {
-            return Err(fail(format!(
+            let mut f = fail(format!(
                 "command '{}' exited with {return_value}",
                 insp.run.join(" "),
-            )));
+            ));
+            f.stderr_tail = stderr_tail;
+            return Err(f);
         }
         if opts.write_inspection_links {
             let path = opts.work_dir.join(format!("{}.link", insp.name));
@@ -711,6 +831,40 @@ fn inspections(
         out.push((insp.name.clone(), link));
     }
     Ok(out)
+}
+
+/// What an inspection tells: progress of its recordings (to the log) and
+/// the end of its stderr.
+struct InspectionWatch<'a> {
+    log: &'a mut dyn Log,
+    name: &'a str,
+    stderr_tail: String,
+}
+
+impl step::Watch for InspectionWatch<'_> {
+    fn recording(
+        &mut self,
+        what: &str,
+        _paths: &[String],
+    ) -> Option<std::sync::Arc<crate::record::Progress>> {
+        self.log
+            .recording(&format!("{what} of inspection '{}'", self.name))
+    }
+    fn recorded(&mut self, _what: &str) {
+        self.log.recorded();
+    }
+    fn ran(&mut self, result: &crate::runner::RunResult) {
+        self.stderr_tail = result.stderr_tail.clone();
+    }
+}
+
+/// The last `n` lines of `text` (trailing blank lines left out).
+fn last_lines(text: &str, n: usize) -> Vec<String> {
+    let lines: Vec<&str> = text.trim_end().lines().collect();
+    lines[lines.len().saturating_sub(n)..]
+        .iter()
+        .map(|l| (*l).to_owned())
+        .collect()
 }
 
 /// The summary of a (sub)layout: the first step's materials and the last
@@ -737,6 +891,13 @@ fn summary(layout: &Layout, links: &HashMap<&str, &Link>, name: &str) -> Link {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn last_lines_of_stderr() {
+        assert_eq!(last_lines("a\nb\nc\n\n", 2), ["b", "c"]);
+        assert_eq!(last_lines("only", 5), ["only"]);
+        assert!(last_lines("\n\n", 5).is_empty());
+    }
 
     #[test]
     fn python_format_subset() {

@@ -41,6 +41,7 @@ fn step(
     products: &[&str],
 ) -> Step {
     Step {
+        nulls: Default::default(),
         name: name.into(),
         pubkeys: keys.iter().map(|k| k.keyid().to_owned()).collect(),
         threshold,
@@ -52,6 +53,7 @@ fn step(
 
 fn layout(keys: &[&PemSigner], steps: Vec<Step>, inspect: Vec<Inspection>) -> Layout {
     Layout {
+        nulls: Default::default(),
         expires: "2030-01-01T00:00:00Z".into(),
         readme: String::new(),
         keys: keys
@@ -109,6 +111,7 @@ impl Chain {
             work_dir: self.dir.path().join("work"),
             write_inspection_links: false,
             signatures: None,
+            inspection_artifacts: None,
         }
     }
     fn verify(&self, l: &Envelope, owners: &[&PemSigner], now: i64) -> Result<Link, Failure> {
@@ -314,6 +317,7 @@ fn inspections_run_in_the_work_dir_and_fail_on_bad_exits() {
     let c = Chain::new();
     fs::write(c.dir.path().join("work/product.txt"), "p").unwrap();
     let insp = |run: &[&str], products: &[&str]| Inspection {
+        nulls: Default::default(),
         name: "check".into(),
         run: run.iter().map(|s| s.to_string()).collect(),
         expected_materials: vec![rule("ALLOW product.txt"), rule("DISALLOW *")],
@@ -376,6 +380,7 @@ fn sublayouts_recurse_and_their_inspections_need_permission() {
     let c = Chain::new();
     // bob signs a sublayout for step "build", whose own step is done by carl.
     let inner_insp = Inspection {
+        nulls: Default::default(),
         name: "peek".into(),
         run: vec!["true".into()],
         expected_materials: vec![],
@@ -507,6 +512,7 @@ fn inspections_fail_on_products_that_cannot_be_hashed() {
     let alice = signer("alice");
     let c = Chain::new();
     let insp = Inspection {
+        nulls: Default::default(),
         name: "mkfifo".into(),
         run: vec!["mkfifo".into(), "pipe".into()],
         expected_materials: vec![],

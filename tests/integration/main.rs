@@ -1,6 +1,7 @@
 //! Integration tests: the `intoto` binary, real gpg in scratch GnuPG
 //! homes, real files, and the Python reference for interop.
 
+mod apt;
 mod audit;
 mod canonical;
 mod card;
@@ -13,11 +14,13 @@ mod cli_verify;
 mod common;
 mod docs;
 mod fuzz_replay;
+mod guard_rails;
 mod interop;
 mod keys;
 mod match_products;
 mod numbers;
 mod packager;
+mod rebuilders;
 mod reference_layouts;
 mod reference_patterns;
 mod reference_recording;
@@ -25,3 +28,4 @@ mod reference_signatures;
 mod robust;
 mod sign;
 mod thirdparty;
+mod verify_archive;

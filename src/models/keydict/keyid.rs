@@ -15,7 +15,7 @@ pub fn sslib_keyid(fields: &Object) -> String {
 
 /// The `keyid_hash_algorithms` that securesystemslib before 1.0 and
 /// in-toto-golang put into key dicts (and into the hashed key id).
-const LEGACY_KEYID_HASH_ALGORITHMS: [&str; 2] = ["sha256", "sha512"];
+pub(crate) const LEGACY_KEYID_HASH_ALGORITHMS: [&str; 2] = ["sha256", "sha512"];
 
 /// Every key id the documented schemes give one key, the default first:
 ///

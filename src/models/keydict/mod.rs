@@ -55,6 +55,15 @@ impl KeyDict {
         Ok(key)
     }
 
+    /// The same key under its legacy key id (see [`SslibKey::to_legacy`]);
+    /// `None` for OpenPGP keys, whose id is their fingerprint.
+    pub fn to_legacy(&self) -> Option<KeyDict> {
+        match self {
+            KeyDict::Sslib(k) => Some(KeyDict::Sslib(k.to_legacy())),
+            KeyDict::Gpg(_) => None,
+        }
+    }
+
     /// The key id.
     pub fn keyid(&self) -> &str {
         match self {

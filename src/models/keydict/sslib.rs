@@ -11,7 +11,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 
-use super::keyid::{id_fields, keyid_derivations, sslib_keyid};
+use super::keyid::{LEGACY_KEYID_HASH_ALGORITHMS, id_fields, keyid_derivations, sslib_keyid};
 use crate::format::der;
 use crate::format::{FResult, Fields, FormatError, is_hex};
 use crate::json::{Object, Value};
@@ -217,6 +217,32 @@ impl SslibKey {
             public,
             raw,
         }
+    }
+
+    /// The same key in the form securesystemslib before 1.0, in-toto-rs
+    /// (so rebuilderd) and in-toto-golang write it: `keyid_hash_algorithms`
+    /// (`["sha256", "sha512"]`) among the hashed fields, a PEM text cut
+    /// after its END line; its key id is that scheme's.
+    pub fn to_legacy(&self) -> SslibKey {
+        let (_, _, canonical) = self.public.sslib_parts();
+        let text = match self.public {
+            Public::Ed25519(_) => canonical,
+            _ => canonical.trim_end().to_owned(),
+        };
+        let mut raw = id_fields(&self.keytype, &self.scheme, &text);
+        raw.insert(
+            "keyid_hash_algorithms",
+            Value::Array(
+                LEGACY_KEYID_HASH_ALGORITHMS
+                    .iter()
+                    .map(|a| (*a).into())
+                    .collect(),
+            ),
+        );
+        let keyid = sslib_keyid(&raw);
+        raw.insert("keyid", keyid.into());
+        SslibKey::from_value("key", &Value::Object(raw))
+            .expect("a legacy dict built from a parsed key is valid")
     }
 
     /// Parses and checks a dict from a layout.

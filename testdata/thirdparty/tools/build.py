@@ -27,6 +27,7 @@ REPOS = {
     "rs": ("in-toto/in-toto-rs", "MIT"),
     "py": ("in-toto/in-toto", "Apache-2.0"),
     "kubectl": ("in-toto/kubectl-in-toto", "MIT"),
+    "rt": ("kpcyrd/repro-threshold", "Apache-2.0 OR MIT-0"),
 }
 
 
@@ -192,6 +193,43 @@ def sign_gpg_old_keyring(layout_path, secring_files, keyid, expires="2099-12-31T
         subprocess.run(["gpgconf", "--homedir", home, "--kill", "all"], capture_output=True)
 
 
+def legacy_pem_entry(pem_text):
+    """The layout entry of an Ed25519 SPKI public key under the legacy
+    securesystemslib key id (keyid_hash_algorithms hashed in), the id
+    rebuilderd (in-toto-rs) signs under; computed here independently of
+    intoto."""
+    from securesystemslib.formats import encode_canonical
+    import hashlib
+
+    # rebuilderd's keys are SPKIs with an explicit NULL as algorithm
+    # parameters (RFC 8410 says absent), which pyca/cryptography refuses:
+    # read the DER by hand.
+    lines = pem_text.decode().strip().splitlines()
+    assert lines[0] == "-----BEGIN PUBLIC KEY-----" and lines[-1] == "-----END PUBLIC KEY-----"
+    der = base64.b64decode("".join(lines[1:-1]))
+    prefix = bytes.fromhex("302c300706032b65700500032100")
+    assert der.startswith(prefix) and len(der) == len(prefix) + 32, der.hex()
+    raw = der[len(prefix):].hex()
+    d = {"keytype": "ed25519", "scheme": "ed25519",
+         "keyid_hash_algorithms": ["sha256", "sha512"], "keyval": {"public": raw}}
+    d["keyid"] = hashlib.sha256(encode_canonical(d).encode()).hexdigest()
+    return d
+
+
+def own_layout(case_dir, signed, key_pem):
+    """Writes `signed` as root.layout, signed with this repository's test
+    key (the reference's Metablock and CryptoSigner)."""
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+    from securesystemslib.signer import CryptoSigner
+    from in_toto.models.metadata import Metablock
+
+    path = os.path.join(case_dir, "root.layout")
+    json.dump({"signatures": [], "signed": signed}, open(path, "w"), indent=1, sort_keys=True)
+    mb = Metablock.load(path)
+    mb.create_signature(CryptoSigner(load_pem_private_key(key_pem, None)))
+    mb.dump(path)
+
+
 # --- cases -------------------------------------------------------------------
 
 exec(open(os.path.join(HERE, "cases.py")).read())
@@ -241,6 +279,10 @@ def build(spec):
         meta["gpg_home_sources"] = homes
     if spec.get("resigned"):
         meta["resigned"] = spec["resigned"]
+    if spec.get("layout"):
+        meta["layout"] = spec["layout"]
+    if spec.get("tampered"):
+        meta["tampered"] = spec["tampered"]
     os.makedirs(os.path.join(d, meta["cwd"]), exist_ok=True)
     argv0 = [os.path.join(REF, spec["command"][0])]
     rc, err = run(d, meta, argv0, [])

@@ -1,5 +1,6 @@
 ALICE_GPG = "88876A89E3D4698F83D3DB0E72E33CA3E0E04E46"
 APT = "81fd97e47b66244f296d42849ce99d09b608b965"
+RT = "5648b1c"
 GO = "36d782ffb2ca3adbffcdce1fd971c23319dd4469"
 RS = "48e57fd04624d30d081fae1dddf56caaa4a5b81e"
 PY = "9a1efed3fa8b23d949531b80fbc013ace249ff76"
@@ -257,4 +258,122 @@ CASES += [
          intoto_exit_code=0,
          intoto_why="intoto accepts the legacy securesystemslib (<1.0) key id 776a00e2... for bob.pub; the reference computes only the 1.x id and finds no signature by that key",
          tags=["python", "legacy-keyid", "sign-verify"]),
+]
+
+# --- rebuilderd attestations (repro-threshold's test data) -------------------
+
+RT_DEB = "librust-as-slice-dev_0.2.1-1+b2_amd64.deb"
+RT_PKG = "filesystem-2025.10.12-1-any.pkg.tar.zst"
+RT_DEBIAN_KEY = "2980aa6249ad89ce0ef0f0f5e6d0896214301b2818aad33443444cf460df6ed6"
+RT_ARCH_KEY = "1ae6d32cb5bb8a98312106de28e50af7e09a9b294d51df459537908ac1288b8f"
+OWN_KEY = os.path.join(ROOT, "testdata/keys/alice.pem")
+
+def rt_debian_files(deb=RT_DEB):
+    return {
+        "keys/reproduce-debian-net-amd64.pub": "test_data/reproduce-debian-net-amd64.pub",
+        f"links/rebuild.{RT_DEBIAN_KEY[:8]}.link": f"test_data/{RT_DEB.removesuffix('.deb')}.in-toto.link",
+        f"final/{RT_DEB}": f"test_data/{deb}",
+    }
+
+def rt_arch_files(link=RT_PKG.removesuffix(".pkg.tar.zst") + ".in-toto.link"):
+    return {
+        "keys/reproducible-archlinux.pub": "test_data/reproducible-archlinux.pub",
+        f"links/rebuild.{RT_ARCH_KEY[:8]}.link": f"test_data/{link}",
+        f"final/{RT_PKG}": f"test_data/{RT_PKG}",
+    }
+
+def rebuild_layout(key_file, keyid, pattern, materials, readme):
+    def make(d):
+        entry = legacy_pem_entry(open(os.path.join(d, "keys", key_file), "rb").read())
+        assert entry["keyid"] == keyid, entry["keyid"]
+        shutil.copy(os.path.join(ROOT, "testdata/keys/alice.pub"), os.path.join(d, "keys/alice.pub"))
+        own_layout(d, {
+            "_type": "layout",
+            "expires": "2099-12-31T00:00:00Z",
+            "readme": readme,
+            "keys": {keyid: entry},
+            "steps": [{
+                "_type": "step", "name": "rebuild", "threshold": 1, "pubkeys": [keyid],
+                "expected_command": [],
+                "expected_materials": materials,
+                "expected_products": [["CREATE", pattern], ["ALLOW", pattern], ["DISALLOW", "*"]],
+            }],
+            "inspect": [{
+                "_type": "inspection", "name": "verify-reprobuilds", "run": ["true"],
+                "expected_materials": [["MATCH", pattern, "WITH", "PRODUCTS", "FROM", "rebuild"],
+                                       ["DISALLOW", pattern]],
+                "expected_products": [],
+            }],
+        }, open(OWN_KEY, "rb").read())
+    return make
+
+debian_layout = rebuild_layout(
+    "reproduce-debian-net-amd64.pub", RT_DEBIAN_KEY, "*.deb",
+    [["ALLOW", "*.buildinfo"], ["DISALLOW", "*"]],
+    "a .deb must be what reproduce.debian.net (amd64) rebuilt")
+arch_layout = rebuild_layout(
+    "reproducible-archlinux.pub", RT_ARCH_KEY, "*.pkg.tar.zst",
+    [["ALLOW", "*.pkg.tar.zst"], ["DISALLOW", "*"]],
+    "an Arch Linux package must be what reproducible-archlinux rebuilt")
+
+def tamper(name, debian=True):
+    def make(d):
+        (debian_layout if debian else arch_layout)(d)
+        p = os.path.join(d, "final", name)
+        data = bytearray(open(p, "rb").read())
+        data[-1] ^= 1
+        open(p, "wb").write(data)
+    return make
+
+RT_LAYOUT = ("this repository's own layout (tools/cases.py): the rebuilder's key under the legacy securesystemslib "
+             "key id rebuilderd signs with (keyid_hash_algorithms in the hashed fields), a step 'rebuild' it must "
+             "have signed (threshold 1), and an inspection whose materials must MATCH the step's products; signed "
+             "with testdata/keys/alice.pem (the reference's CryptoSigner), checked with testdata/keys/alice.pub")
+RT_WHY = ("rebuilderd signs with in-toto-rs, which writes \"environment\": null: the reference refuses the link "
+          "(FormatError: environment must be a dict), intoto reads it as empty with the null signed as written; "
+          "the link's products carry {sha256, sha512} and the inspection records {sha256}: intoto matches them "
+          "on sha256, where the reference would compare the whole dicts")
+PEM_VERIFY = ["in-toto-verify", "--layout", "../root.layout", "--verification-keys", "../keys/alice.pub",
+              "--link-dir", "../links"]
+
+CASES += [
+    dict(id="rebuilderd-debian-deb", repo="rt", commit=RT, files=rt_debian_files(), resign=debian_layout,
+         layout=RT_LAYOUT,
+         description=f"a real reproduce.debian.net attestation for {RT_DEB} (rebuilderd, two Ed25519 signatures, "
+                     "legacy key ids, \"environment\": null, sha256 and sha512 digests), the .deb and the rebuilder's "
+                     "public key (an Ed25519 SPKI with explicit NULL parameters), verified with a layout of our own",
+         command=PEM_VERIFY, intoto_exit_code=0, intoto_why=RT_WHY,
+         tags=["rebuilderd", "rust", "debian", "legacy-keyid", "null", "multi-digest"]),
+    dict(id="rebuilderd-debian-tampered-deb", repo="rt", commit=RT, files=rt_debian_files(),
+         resign=tamper(RT_DEB), layout=RT_LAYOUT,
+         tampered=f"final/{RT_DEB}: its last byte flipped (xor 1) by tools/cases.py",
+         description="as rebuilderd-debian-deb, with a .deb whose bytes differ from what the rebuilder reproduced",
+         command=PEM_VERIFY, intoto_exit_code=1, intoto_stderr_contains=".deb",
+         intoto_why="both fail: the reference refuses the link (environment null), intoto at the inspection's "
+                    "MATCH/DISALLOW rules naming the .deb",
+         tags=["rebuilderd", "debian", "tampered-artifact"]),
+    dict(id="rebuilderd-debian-link-sign-verify", repo="rt", commit=RT,
+         files={k: v for k, v in rt_debian_files().items() if not k.startswith("final/")}, mkdirs=["final"],
+         description="in-toto-sign --verify of the reproduce.debian.net attestation with the rebuilder's public key "
+                     "(the key id in the signature is the legacy securesystemslib one)",
+         command=["in-toto-sign", "-f", f"../links/rebuild.{RT_DEBIAN_KEY[:8]}.link", "-k",
+                  "../keys/reproduce-debian-net-amd64.pub", "--verify"],
+         intoto_exit_code=0,
+         intoto_why="the reference cannot load the link (\"environment\": null); intoto reads it and finds the "
+                    "signature under the key's legacy key id",
+         tags=["rebuilderd", "debian", "legacy-keyid", "null", "sign-verify"]),
+    dict(id="rebuilderd-archlinux-pkg", repo="rt", commit=RT, files=rt_arch_files(), resign=arch_layout,
+         layout=RT_LAYOUT.replace("reproduce.debian.net", "reproducible-archlinux"),
+         description=f"a real reproducible-archlinux attestation (rebuilderd) for {RT_PKG}, the package and the "
+                     "rebuilder's key, verified with a layout of our own",
+         command=PEM_VERIFY, intoto_exit_code=0, intoto_why=RT_WHY,
+         tags=["rebuilderd", "rust", "archlinux", "legacy-keyid", "null", "multi-digest"]),
+    dict(id="rebuilderd-archlinux-invalid-signature", repo="rt", commit=RT,
+         files=rt_arch_files(RT_PKG.removesuffix(".pkg.tar.zst") + ".INVALID.in-toto.link"), resign=arch_layout,
+         layout=RT_LAYOUT.replace("reproduce.debian.net", "reproducible-archlinux"),
+         description="as rebuilderd-archlinux-pkg, with repro-threshold's INVALID attestation (its signatures altered)",
+         command=PEM_VERIFY, intoto_exit_code=1, intoto_stderr_contains="signature",
+         intoto_why="both fail: the reference refuses the link (environment null), intoto because no valid "
+                    "signature by the rebuilder's key is there",
+         tags=["rebuilderd", "archlinux", "bad-link-signature"]),
 ]

@@ -29,7 +29,7 @@ fn policy(time: i64, allow_noninteroperable: bool) -> intoto::policy::Policy {
 }
 
 /// The names of the targets, as in `fuzz/fuzz_targets/<name>.rs`.
-pub const TARGETS: [&str; 8] = [
+pub const TARGETS: [&str; 9] = [
     "json_strict",
     "canonical",
     "envelope",
@@ -38,6 +38,7 @@ pub const TARGETS: [&str; 8] = [
     "rules",
     "glob",
     "rcfile",
+    "deb822",
 ];
 
 /// Runs the check of target `name` on `data`.
@@ -51,6 +52,7 @@ pub fn run(name: &str, data: &[u8]) {
         "rules" => rules(data),
         "glob" => glob(data),
         "rcfile" => rcfile(data),
+        "deb822" => deb822(data),
         other => panic!("no fuzz target {other:?}"),
     }
 }
@@ -528,4 +530,32 @@ pub fn rcfile(data: &[u8]) {
         uid,
     };
     let _ = settings::load(&only_file);
+}
+
+/// What apt and a Debian archive hand the distro code: a `.deb` (its
+/// control member), deb822 paragraphs (control, `Packages`, `Release`)
+/// and apt method messages. A package identity read from them never makes
+/// a pool file name that leaves its directory; a message written back
+/// reads back the same.
+pub fn deb822(data: &[u8]) {
+    use intoto::distro::{deb, method};
+    let _ = deb::control_text(data);
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(ps) = deb::paragraphs(text) {
+        for p in &ps {
+            if let Ok(i) = deb::DebInfo::from_control(p) {
+                let name = i.pool_file_name();
+                assert!(!name.contains('/') && !name.starts_with('.'), "{name:?}");
+            }
+        }
+    }
+    if let Ok(m) = method::Message::parse(text) {
+        let again = method::Message::parse(m.to_text().trim_end_matches('\n'));
+        assert!(again.is_ok(), "{m:?} does not read back");
+    }
+    let _ = method::AptConfig::from_message(
+        &method::Message::new(601, "Configuration").with("Config-Item", text),
+    );
 }

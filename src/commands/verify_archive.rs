@@ -1,0 +1,353 @@
+//! `intoto verify-archive`: every package of a Debian archive index judged
+//! against rebuilders' links, without downloading it (or, with `--files`,
+//! the downloaded `.deb` files).
+//!
+//! The archive side is `intoto::distro::archive` (InRelease, Packages,
+//! shards); each package is judged by `intoto::distro::check::Checker`
+//! with the links `intoto::distro::rebuilder` fetches. Packages of one
+//! source version are judged by one worker, one after the other, so a
+//! link the legacy API gives per source version is fetched once (the
+//! answers are cached on disk for the run) and shared by its binaries.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result, anyhow, bail};
+use intoto::distro::archive::{PackageEntry, parse_packages, verify_inrelease};
+use intoto::distro::check::{Checker, CheckerError, Target, Verdict};
+use intoto::distro::deb::read_deb;
+use intoto::distro::rebuilder::{FetchError, FetchOptions, Rebuilder, fetch_links};
+use intoto::fsio;
+use intoto::keys::openpgp::cert::read_certs;
+use intoto::verify::LayoutKey;
+use serde_json::{Value, json};
+use sha2::{Digest as _, Sha256};
+
+use super::keys::Resolver;
+use super::{Ctx, Outcome, usage};
+use crate::cli::{VerifyArchiveArgs, specs};
+use crate::ui;
+
+/// Largest InRelease or keyring file read.
+const MAX_SMALL: u64 = 64 << 20;
+/// Largest Packages file read (compressed or not).
+const MAX_PACKAGES: u64 = 1 << 30;
+
+/// The judgement on one package, as printed.
+struct Judged {
+    line: Value,
+    kind: Kind,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Verified,
+    Failed,
+    Missing,
+    Skipped,
+}
+
+/// `intoto verify-archive …`
+pub fn verify_archive(a: VerifyArchiveArgs, ctx: &Ctx) -> Result<Outcome> {
+    let started = Instant::now();
+    let rebuilders = a
+        .rebuilder
+        .iter()
+        .map(|r| Rebuilder::parse(r))
+        .collect::<Result<Vec<_>, _>>();
+    let rebuilders = match rebuilders {
+        Ok(r) => r,
+        Err(e) => return usage(format!("--rebuilder {e}")),
+    };
+    let jobs = match a.jobs {
+        Some(0) => return usage("--jobs 0: give at least 1"),
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    if let Some(d) = &a.files
+        && !d.is_dir()
+    {
+        bail!("--files {}: not a directory", d.display());
+    }
+
+    // The archive's index: InRelease, then Packages against it.
+    let mut certs = Vec::new();
+    for k in &a.archive_keyring {
+        let bytes = fsio::read_regular(k, MAX_SMALL)
+            .with_context(|| format!("--archive-keyring {}", k.display()))?;
+        certs.extend(
+            read_certs(&bytes).map_err(|e| anyhow!("--archive-keyring {}: {e}", k.display()))?,
+        );
+    }
+    let release_name = a.release.display().to_string();
+    let bytes = fsio::read_regular(&a.release, MAX_SMALL)
+        .with_context(|| format!("--release {release_name}"))?;
+    let release = verify_inrelease(&release_name, &bytes, &certs, &ctx.policy)?;
+    let packages_name = a.packages.display().to_string();
+    let bytes = fsio::read_regular(&a.packages, MAX_PACKAGES)
+        .with_context(|| format!("--packages {packages_name}"))?;
+    let (listed, text) = release.check_index(&packages_name, &bytes)?;
+    let entries = parse_packages(&packages_name, &text)?;
+    ui::info(&format!(
+        "{release_name}: signed by {}; {packages_name} is its {listed} ({} packages)",
+        release.signers.join(", "),
+        entries.len()
+    ));
+
+    // The layout, checked once.
+    let checker =
+        Checker::new(&a.layout, layout_keys(&a, ctx)?, &ctx.policy).map_err(|e| match e {
+            CheckerError::Load(m) => anyhow!("--layout {m}"),
+            refused @ CheckerError::Refused { .. } => anyhow!("{refused}"),
+        })?;
+    if a.files.is_none()
+        && let Some(why) = checker.digest_unjudgeable()
+    {
+        bail!(
+            "{}: {why}; verify downloaded packages with --files DIR instead",
+            a.layout.display()
+        );
+    }
+
+    // This runner's packages, grouped by source version.
+    let selected: Vec<&PackageEntry> = entries
+        .iter()
+        .filter(|e| a.shard.is_none_or(|s| s.takes(&e.info.source)))
+        .collect();
+    let mut group_of: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for (i, e) in selected.iter().enumerate() {
+        let key = (e.info.source.as_str(), e.info.source_version.as_str());
+        let g = *group_of.entry(key).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[g].push(i);
+    }
+
+    let temp_cache;
+    let cache_dir = match &a.cache_dir {
+        Some(d) => d.clone(),
+        None => {
+            temp_cache = tempfile::Builder::new()
+                .prefix("intoto-archive-cache.")
+                .tempdir()
+                .context("making the run's cache directory")?;
+            temp_cache.path().to_owned()
+        }
+    };
+    let fetch = FetchOptions {
+        timeout: Duration::from_secs(a.timeout.max(1)),
+        cache_dir: Some(cache_dir),
+    };
+
+    // Judge in parallel; print in index order.
+    let next = AtomicUsize::new(0);
+    let (tx, rx) = mpsc::channel::<(usize, Judged)>();
+    let mut counts: HashMap<&str, u64> = HashMap::new();
+    let workers = jobs.min(groups.len()).max(1);
+    let printed: Result<()> = std::thread::scope(|s| {
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let (next, groups, selected) = (&next, &groups, &selected);
+            let (checker, rebuilders, fetch, files) =
+                (&checker, &rebuilders, &fetch, a.files.as_deref());
+            s.spawn(move || {
+                loop {
+                    let g = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(members) = groups.get(g) else { break };
+                    for &i in members {
+                        let j = judge(selected[i], checker, rebuilders, fetch, files);
+                        if tx.send((i, j)).is_err() {
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut pending: HashMap<usize, Judged> = HashMap::new();
+        let mut at = 0;
+        for (i, j) in rx {
+            pending.insert(i, j);
+            while let Some(j) = pending.remove(&at) {
+                *counts
+                    .entry(match j.kind {
+                        Kind::Verified => "verified",
+                        Kind::Failed => "failed",
+                        Kind::Missing => "missing-evidence",
+                        Kind::Skipped => "skipped",
+                    })
+                    .or_default() += 1;
+                if j.kind != Kind::Skipped {
+                    ui::println(&j.line.to_string())?;
+                }
+                at += 1;
+            }
+        }
+        Ok(())
+    });
+    printed?;
+    let count = |k: &str| counts.get(k).copied().unwrap_or(0);
+    let mut summary = json!({
+        "release": release_name,
+        "index": listed,
+        "entries": entries.len(),
+        "selected": selected.len(),
+        "sources": groups.len(),
+        "verified": count("verified"),
+        "failed": count("failed"),
+        "missing-evidence": count("missing-evidence"),
+        "shard": a.shard.map(|s| s.to_string()),
+        "jobs": workers,
+        "seconds": (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
+    });
+    if a.files.is_some() {
+        summary["not-downloaded"] = json!(count("skipped"));
+    }
+    ui::println(&json!({ "summary": summary }).to_string())?;
+    Ok(if count("failed") > 0 {
+        Outcome::Failed
+    } else {
+        Outcome::Success
+    })
+}
+
+/// Judges one entry: fetches its links, then checks its digest (or, with
+/// `files`, its downloaded file).
+fn judge(
+    e: &PackageEntry,
+    checker: &Checker,
+    rebuilders: &[Rebuilder],
+    fetch: &FetchOptions,
+    files: Option<&Path>,
+) -> Judged {
+    let d = &e.info;
+    let mut line = json!({
+        "package": d.package,
+        "version": d.version,
+        "architecture": d.architecture,
+        "source": d.source,
+        "source_version": d.source_version,
+        "filename": e.filename,
+        "sha256": e.sha256,
+    });
+    let done = |mut line: Value, kind: Kind, reason: Option<String>| {
+        line["result"] = json!(match kind {
+            Kind::Verified => "verified",
+            Kind::Failed => "failed",
+            Kind::Missing => "missing-evidence",
+            Kind::Skipped => "skipped",
+        });
+        if let Some(r) = reason {
+            line["reason"] = json!(r);
+        }
+        Judged { line, kind }
+    };
+    let target = match files {
+        None => Target::Digest {
+            sha256: e.sha256.clone(),
+            file_name: d.pool_file_name(),
+        },
+        Some(dir) => {
+            let base = e.filename.rsplit('/').next().unwrap_or("");
+            let path: PathBuf = dir.join(base);
+            if base.is_empty() || !path.is_file() {
+                return done(line, Kind::Skipped, None);
+            }
+            line["file"] = json!(path.display().to_string());
+            match file_matches(&path, e) {
+                Ok(()) => Target::File(path),
+                Err(why) => return done(line, Kind::Failed, Some(why)),
+            }
+        }
+    };
+    let mut links = Vec::new();
+    let mut answers = Vec::new();
+    for f in fetch_links(rebuilders, d, fetch) {
+        let answer = match &f.result {
+            Ok(_) => "link".to_owned(),
+            Err(FetchError::NotFound) => "not found".to_owned(),
+            Err(e) => e.to_string(),
+        };
+        answers.push(json!({"rebuilder": f.rebuilder, "answer": answer}));
+        if let Ok(bytes) = f.result {
+            links.push((f.rebuilder, bytes));
+        }
+    }
+    line["rebuilders"] = Value::Array(answers);
+    match checker.check(d, target, &links) {
+        Verdict::Verified => done(line, Kind::Verified, None),
+        Verdict::Failed(why) => done(line, Kind::Failed, Some(why)),
+        Verdict::MissingEvidence(why) => done(line, Kind::Missing, Some(why)),
+    }
+}
+
+/// A downloaded file must be the one the index names: same SHA-256, same
+/// identity in its control data.
+fn file_matches(path: &Path, e: &PackageEntry) -> Result<(), String> {
+    use std::io::Read as _;
+    let mut f = std::fs::File::open(path).map_err(|err| format!("{}: {err}", path.display()))?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f
+            .read(&mut buf)
+            .map_err(|err| format!("{}: {err}", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    let got = hex::encode(h.finalize());
+    if got != e.sha256 {
+        return Err(format!(
+            "{}: its SHA256 {got} differs from the index's {}",
+            path.display(),
+            e.sha256
+        ));
+    }
+    let info = read_deb(path).map_err(|err| err.to_string())?;
+    if info != e.info {
+        return Err(format!(
+            "{}: its control data says {} {} ({}), the index {} {} ({})",
+            path.display(),
+            info.package,
+            info.version,
+            info.architecture,
+            e.info.package,
+            e.info.version,
+            e.info.architecture
+        ));
+    }
+    Ok(())
+}
+
+/// The layout keys, as `verify` takes them.
+fn layout_keys(a: &VerifyArchiveArgs, ctx: &Ctx) -> Result<Vec<LayoutKey>> {
+    let (specs, mut places) = specs::verifiers(
+        &a.verification_keys,
+        &a.gpg,
+        &a.keyring,
+        a.gpg_home.as_deref(),
+    );
+    places.cert_store = a.cert_store.clone();
+    let mut keys: Vec<LayoutKey> = Vec::new();
+    for r in Resolver::new(ctx, places).verifiers(&specs)? {
+        if !keys
+            .iter()
+            .any(|x| x.verifier.keyid() == r.verifier.keyid())
+        {
+            keys.push(LayoutKey {
+                verifier: r.verifier,
+                source: r.source,
+                required: r.named,
+                kind: r.kind,
+            });
+        }
+    }
+    Ok(keys)
+}

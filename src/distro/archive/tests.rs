@@ -1,0 +1,125 @@
+use super::*;
+
+#[test]
+fn shards_are_stable_and_cover_every_source_once() {
+    // Values computed independently (Python: int.from_bytes(sha256(name)[:8], "big") % n).
+    assert_eq!(shard_of("hello", 7), 0);
+    assert_eq!(shard_of("coreutils", 7), 5);
+    assert_eq!(shard_of("rust-as-slice", 7), 5);
+    for name in ["hello", "coreutils", "bash", "rust-as-slice", "zlib"] {
+        let owners: Vec<u64> = (0..3)
+            .filter(|k| Shard { k: *k, n: 3 }.takes(name))
+            .collect();
+        assert_eq!(owners.len(), 1, "{name}");
+    }
+    assert_eq!("1/2".parse::<Shard>(), Ok(Shard { k: 1, n: 2 }));
+    for bad in ["2/2", "0/0", "1", "a/b", "-1/2", "1/2/3"] {
+        assert!(bad.parse::<Shard>().is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn release_dates_as_debian_writes_them() {
+    assert_eq!(
+        parse_release_date("Sat, 02 Dec 2026 01:35:34 UTC"),
+        Some(1796175334)
+    );
+    assert_eq!(
+        parse_release_date("02 Dec 2026 02:35:34 +0100"),
+        Some(1796175334)
+    );
+    for bad in [
+        "",
+        "yesterday",
+        "Sat, 32 Dec 2026 01:35:34 UTC",
+        "Sat, 02 Foo 2026 01:35:34 UTC",
+        "Sat, 02 Dec 2026 01:35 UTC",
+        "Sat, 02 Dec 2026 01:35:34 CET",
+    ] {
+        assert_eq!(parse_release_date(bad), None, "{bad}");
+    }
+}
+
+const PACKAGES: &str = "Package: hello\nVersion: 1:2.10-3\nArchitecture: amd64\nFilename: pool/main/h/hello/hello_2.10-3_amd64.deb\nSize: 10\nSHA256: 00112233445566778899aabbccddeeff00112233445566778899AABBCCDDEEFF\nDescription: hi\n there\n\nPackage: libhello1\nSource: hello (2.10-3)\nVersion: 1:2.10-3+b1\nArchitecture: amd64\nFilename: pool/main/h/hello/libhello1_2.10-3+b1_amd64.deb\nSHA256: ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100\n";
+
+#[test]
+fn packages_entries_are_read_with_their_source_and_digest() {
+    let ps = parse_packages("Packages", PACKAGES.as_bytes()).unwrap();
+    assert_eq!(ps.len(), 2);
+    assert_eq!(ps[0].info.source, "hello");
+    assert_eq!(ps[0].info.version, "1:2.10-3");
+    assert_eq!(
+        ps[0].sha256,
+        "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+    );
+    assert_eq!(ps[1].info.source, "hello");
+    assert_eq!(ps[1].info.source_version, "2.10-3");
+    assert_eq!(ps[1].info.pool_file_name(), "libhello1_2.10-3+b1_amd64.deb");
+    let e = parse_packages(
+        "P",
+        b"Package: x1\nVersion: 1\nArchitecture: all\nFilename: a.deb\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("entry 1 (x1)") && e.contains("SHA256"), "{e}");
+    let e = parse_packages("P", b"Package: x1\nArchitecture: all\n")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("Version"), "{e}");
+}
+
+fn release(entries: &[(&[u8], &str)]) -> Release {
+    Release {
+        fields: Control::default(),
+        sha256: entries
+            .iter()
+            .map(|(data, path)| IndexEntry {
+                path: (*path).to_owned(),
+                size: data.len() as u64,
+                sha256: hex::encode(Sha256::digest(data)),
+            })
+            .collect(),
+        signers: Vec::new(),
+    }
+}
+
+fn xz(data: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut e = xz2::write::XzEncoder::new(Vec::new(), 6);
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+#[test]
+fn a_packages_file_must_be_listed_by_the_release() {
+    let plain = PACKAGES.as_bytes();
+    let compressed = xz(plain);
+    // Listed as it is, compressed or not.
+    let r = release(&[(&compressed, "main/binary-amd64/Packages.xz")]);
+    let (path, text) = r.check_index("Packages.xz", &compressed).unwrap();
+    assert_eq!(path, "main/binary-amd64/Packages.xz");
+    assert_eq!(text, plain);
+    // Only the plain file listed: the decompressed content is checked.
+    let r = release(&[(plain, "main/binary-amd64/Packages")]);
+    assert_eq!(r.check_index("Packages.xz", &compressed).unwrap().1, plain);
+    assert_eq!(
+        r.check_index("Packages", plain).unwrap().0,
+        "main/binary-amd64/Packages"
+    );
+    // Altered, or listed under another kind of index: refused.
+    let mut altered = plain.to_vec();
+    altered[10] ^= 1;
+    let e = r.check_index("Packages", &altered).unwrap_err().to_string();
+    assert!(
+        e.starts_with("Packages: its SHA256") && e.contains("not among"),
+        "{e}"
+    );
+    assert!(r.check_index("Packages.xz", &xz(&altered)).is_err());
+    let r = release(&[(plain, "main/source/Sources")]);
+    assert!(r.check_index("Packages", plain).is_err());
+    // Damaged compression names the file.
+    let mut broken = compressed.clone();
+    broken.truncate(compressed.len() / 2);
+    let e = decompress("Packages.xz", &broken).unwrap_err().to_string();
+    assert!(e.starts_with("Packages.xz: cannot decompress"), "{e}");
+}

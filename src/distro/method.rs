@@ -1,0 +1,511 @@
+//! apt's method protocol, and a method that relays apt's own `http`
+//! method and judges every `.deb` before apt sees it.
+//!
+//! The protocol (apt's `doc/method.dbk`, `apt-pkg/acquire-method.cc`):
+//! messages are a status line (`600 URI Acquire`), `Field: value` lines
+//! (a line starting with a space continues the value), and a blank line.
+//! The method says `100 Capabilities`; apt answers `601 Configuration`
+//! (every configuration item, `%`-quoted) and then sends `600 URI Acquire`
+//! at any time; the method answers `200 URI Start`, `201 URI Done` or
+//! `400 URI Failure` (and `101 Log`, `102 Status`, `103 Redirect`,
+//! `104 Warning`).
+//!
+//! [`run`] sends its capabilities (those of apt's `http` method), waits
+//! for the configuration, then starts `{Dir::Bin::Methods}/http` with
+//! argv\[0\] `…/intoto+http`: the `http` method takes its name from
+//! argv\[0\], so it speaks plain HTTP but reports redirects with the
+//! `intoto+` scheme (as `tor+http` does), and apt hands them back here.
+//! Every message passes through unchanged, except a `201 URI Done` for an
+//! item apt asked for with `Target-Type: deb`: that one is shown to the
+//! [`Judge`] first, and relayed, relayed after a `104 Warning`, or
+//! replaced by `400 URI Failure` (the file deleted).
+
+use std::collections::HashMap;
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+
+/// One protocol message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    /// The status code (`600`).
+    pub code: u16,
+    /// The text after it (`URI Acquire`).
+    pub info: String,
+    /// The fields in order; a multi-line value joined with `\n`.
+    pub fields: Vec<(String, String)>,
+}
+
+impl Message {
+    /// A message with no fields.
+    pub fn new(code: u16, info: &str) -> Message {
+        Message {
+            code,
+            info: info.to_owned(),
+            fields: Vec::new(),
+        }
+    }
+
+    /// The same with one more field.
+    pub fn with(mut self, name: &str, value: &str) -> Message {
+        self.fields.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// The first value of field `name` (any case).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Parses one message's text (without the blank line that ends it).
+    /// Messages are text: a control character other than a tab (a NUL,
+    /// an escape, a lone carriage return) anywhere in it is refused.
+    pub fn parse(text: &str) -> Result<Message, String> {
+        let mut lines = text.lines();
+        let first = lines.next().unwrap_or_default();
+        let (code, info) = first.split_once(' ').unwrap_or((first, ""));
+        let code: u16 = code
+            .parse()
+            .ok()
+            .filter(|c| (100..1000).contains(c))
+            .ok_or_else(|| format!("not a method message: {:?}", clip(first)))?;
+        if let Some(c) = first.chars().find(|&c| is_bad_control(c)) {
+            return Err(format!(
+                "message {code}: a control character {c:?} in its status line \
+                 (method messages are text)"
+            ));
+        }
+        let mut m = Message::new(code, info.trim());
+        for line in lines {
+            if let Some(c) = line.chars().find(|&c| is_bad_control(c)) {
+                return Err(format!(
+                    "message {code}: a control character {c:?} in {:?} (method \
+                     messages are text)",
+                    clip(line)
+                ));
+            }
+            if line.starts_with([' ', '\t']) {
+                match m.fields.last_mut() {
+                    Some((_, v)) => {
+                        v.push('\n');
+                        v.push_str(line.trim_start());
+                    }
+                    None => return Err(format!("message {code}: a continuation line first")),
+                }
+                continue;
+            }
+            let Some((k, v)) = line.split_once(':') else {
+                return Err(format!("message {code}: not a field: {:?}", clip(line)));
+            };
+            m.fields.push((k.trim().to_owned(), v.trim().to_owned()));
+        }
+        Ok(m)
+    }
+
+    /// The message as sent: values are made single-line-safe (control
+    /// characters other than the newlines of a multi-line value become
+    /// spaces; apt rejects messages holding them).
+    pub fn to_text(&self) -> String {
+        let clean = |s: &str| -> String {
+            s.chars()
+                .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
+                .collect()
+        };
+        let mut out = format!("{} {}\n", self.code, clean(&self.info).replace('\n', " "));
+        for (k, v) in &self.fields {
+            if v.is_empty() {
+                continue;
+            }
+            out.push_str(&clean(k).replace('\n', " "));
+            out.push_str(": ");
+            out.push_str(&clean(v).replace('\n', "\n "));
+            out.push('\n');
+        }
+        out.push('\n');
+        out
+    }
+}
+
+fn clip(s: &str) -> String {
+    s.chars().take(80).collect()
+}
+
+/// A control character that has no place in a message's text (a tab may
+/// separate words or start a continuation line).
+fn is_bad_control(c: char) -> bool {
+    c.is_control() && c != '\t'
+}
+
+/// Reads one message: `Ok(None)` at the end of input. Blank lines before
+/// a message are skipped.
+pub fn read_message(r: &mut impl BufRead) -> io::Result<Option<Message>> {
+    let mut text = String::new();
+    loop {
+        let mut line = String::new();
+        let n = r.take(1 << 20).read_line(&mut line)?;
+        if n == 0 {
+            if text.is_empty() {
+                return Ok(None);
+            }
+            break;
+        }
+        if line.trim_end_matches(['\n', '\r']).is_empty() {
+            if text.is_empty() {
+                continue;
+            }
+            break;
+        }
+        text.push_str(&line);
+        if text.len() > 16 << 20 {
+            return Err(io::Error::other("a method message larger than 16 MiB"));
+        }
+    }
+    Message::parse(&text).map(Some).map_err(io::Error::other)
+}
+
+/// apt's configuration, as `601 Configuration` sends it.
+#[derive(Clone, Debug, Default)]
+pub struct AptConfig {
+    items: Vec<(String, String)>,
+}
+
+impl AptConfig {
+    /// The `Config-Item`s of a `601 Configuration` message (`%xx`-quoted
+    /// `Name=Value`).
+    pub fn from_message(m: &Message) -> AptConfig {
+        let items = m
+            .fields
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case("Config-Item"))
+            .filter_map(|(_, v)| {
+                let (k, v) = v.split_once('=')?;
+                Some((dequote(k), dequote(v)))
+            })
+            .collect();
+        AptConfig { items }
+    }
+
+    /// A configuration from `(name, value)` pairs.
+    pub fn from_items<K: Into<String>, V: Into<String>>(
+        items: impl IntoIterator<Item = (K, V)>,
+    ) -> AptConfig {
+        AptConfig {
+            items: items
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        }
+    }
+
+    /// The value of `name` (names compare ignoring case, as apt's): the
+    /// last one given, also in list form (`Name { "value"; };`, sent as
+    /// `Name::`).
+    pub fn find(&self, name: &str) -> Option<&str> {
+        let list = format!("{name}::");
+        self.items
+            .iter()
+            .rev()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name) || k.eq_ignore_ascii_case(&list))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of list `name` (`Name { "a"; "b"; };` or `Name:: "a";`),
+    /// and a plain `Name "a";` too.
+    pub fn list(&self, name: &str) -> Vec<&str> {
+        let list = format!("{name}::");
+        self.items
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name) || k.eq_ignore_ascii_case(&list))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// Names of the items under `prefix` (`APT::Intoto`), for warnings
+    /// about names nobody reads.
+    pub fn names_under(&self, prefix: &str) -> Vec<&str> {
+        let p = format!("{prefix}::").to_lowercase();
+        self.items
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .filter(|k| k.to_lowercase().starts_with(&p))
+            .collect()
+    }
+
+    /// A directory setting resolved as apt's `FindDir` does: a relative
+    /// value is relative to its parent's directory (`Dir::Bin::Methods` to
+    /// `Dir::Bin`, to `Dir`).
+    pub fn find_dir(&self, name: &str, default: &str) -> PathBuf {
+        let v = self.find(name).unwrap_or(default);
+        if v.starts_with('/') {
+            return PathBuf::from(v);
+        }
+        match name.rsplit_once("::") {
+            Some((parent, _)) => self.find_dir(parent, "/").join(v),
+            None => PathBuf::from("/").join(v),
+        }
+    }
+}
+
+/// `%xx` → the byte, as apt's `DeQuoteString`.
+pub fn dequote(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && b[i + 1].is_ascii_hexdigit()
+            && b[i + 2].is_ascii_hexdigit()
+        {
+            let hex = std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("00");
+            out.push(u8::from_str_radix(hex, 16).unwrap_or(0));
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// What the judge decided about one downloaded `.deb`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// Hand it to apt.
+    Pass,
+    /// Hand it to apt after this warning (`104 Warning`).
+    Warn(String),
+    /// Refuse it (`400 URI Failure`): the file is deleted.
+    Refuse(String),
+}
+
+/// Judges downloaded packages.
+pub trait Judge {
+    /// apt's configuration arrived (once, before any package).
+    fn configure(&mut self, config: &AptConfig);
+    /// The `.deb` at `file`, downloaded from `uri`.
+    fn judge(&mut self, file: &Path, uri: &str) -> Decision;
+}
+
+/// What the relay loop hears.
+enum Event {
+    Apt(io::Result<Option<Message>>),
+    Child(io::Result<Option<Message>>),
+}
+
+/// Why the method stopped before apt was done.
+#[derive(Debug, thiserror::Error)]
+pub enum MethodError {
+    /// Reading or writing a pipe failed.
+    #[error("{0}")]
+    Io(String),
+    /// apt's `http` method could not be started or ended early.
+    #[error("{0}")]
+    Child(String),
+}
+
+/// The capabilities sent to apt: apt's `http` method's (1.2, pipelined,
+/// configuration and encoded URIs wanted).
+pub fn capabilities() -> Message {
+    Message::new(100, "Capabilities")
+        .with("Version", "1.2")
+        .with("Pipeline", "true")
+        .with("Send-Config", "true")
+        .with("Send-URI-Encoded", "true")
+}
+
+/// Runs the method `scheme` (`intoto+http`, `intoto+https`) on `input`
+/// and `output` (apt's pipes) until apt closes its end.
+pub fn run(
+    scheme: &str,
+    input: impl Read + Send + 'static,
+    mut output: impl Write,
+    judge: &mut dyn Judge,
+) -> Result<(), MethodError> {
+    let inner = scheme
+        .rsplit_once('+')
+        .map_or(scheme, |(_, s)| s)
+        .to_owned();
+    let (tx, rx) = mpsc::channel::<Event>();
+    {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            let mut r = BufReader::new(input);
+            loop {
+                let m = read_message(&mut r);
+                let end = !matches!(m, Ok(Some(_)));
+                if tx.send(Event::Apt(m)).is_err() || end {
+                    return;
+                }
+            }
+        });
+    }
+    let send = |out: &mut dyn Write, m: &Message| -> Result<(), MethodError> {
+        out.write_all(m.to_text().as_bytes())
+            .and_then(|_| out.flush())
+            .map_err(|e| MethodError::Io(format!("writing to apt: {e}")))
+    };
+    send(&mut output, &capabilities())?;
+    let mut child: Option<(Child, ChildStdin)> = None;
+    // URIs apt asked for, and whether each is a .deb.
+    let mut debs: HashMap<String, bool> = HashMap::new();
+    // What apt sent before its configuration (it should not).
+    let mut early: Vec<Message> = Vec::new();
+    let result = loop {
+        let Ok(ev) = rx.recv() else {
+            break Ok(());
+        };
+        match ev {
+            Event::Apt(Ok(Some(m))) => {
+                if m.code == 601 && child.is_none() {
+                    let config = AptConfig::from_message(&m);
+                    judge.configure(&config);
+                    let methods = config.find_dir("Dir::Bin::Methods", "/usr/lib/apt/methods");
+                    match start_child(&methods, &inner, scheme, tx.clone()) {
+                        Ok(c) => child = Some(c),
+                        Err(e) => {
+                            let _ = send(
+                                &mut output,
+                                &Message::new(401, "General Failure")
+                                    .with("Message", &e.to_string()),
+                            );
+                            break Err(e);
+                        }
+                    }
+                }
+                if m.code == 600
+                    && let Some(uri) = m.get("URI")
+                {
+                    let is_deb = m
+                        .get("Target-Type")
+                        .is_some_and(|t| t.eq_ignore_ascii_case("deb"));
+                    debs.insert(uri.to_owned(), is_deb);
+                }
+                let Some((_, stdin)) = child.as_mut() else {
+                    // Before the configuration nothing is started yet:
+                    // kept for the child.
+                    early.push(m);
+                    continue;
+                };
+                let text: String = early
+                    .drain(..)
+                    .chain(std::iter::once(m))
+                    .map(|m| m.to_text())
+                    .collect();
+                if let Err(e) = stdin.write_all(text.as_bytes()).and_then(|_| stdin.flush()) {
+                    break Err(MethodError::Child(format!(
+                        "apt's {inner} method stopped reading: {e}"
+                    )));
+                }
+            }
+            Event::Apt(Ok(None)) => break Ok(()),
+            Event::Apt(Err(e)) => break Err(MethodError::Io(format!("reading from apt: {e}"))),
+            Event::Child(Ok(Some(m))) => {
+                if m.code == 100 {
+                    continue;
+                }
+                let uri = m.get("URI").unwrap_or_default().to_owned();
+                if m.code == 201 && debs.get(&uri).copied().unwrap_or(false) {
+                    debs.remove(&uri);
+                    let Some(file) = m.get("Filename").map(PathBuf::from) else {
+                        send(
+                            &mut output,
+                            &Message::new(400, "URI Failure")
+                                .with("URI", &uri)
+                                .with("Message", "intoto: the download names no file to verify"),
+                        )?;
+                        continue;
+                    };
+                    match judge.judge(&file, &uri) {
+                        Decision::Pass => send(&mut output, &m)?,
+                        Decision::Warn(w) => {
+                            send(
+                                &mut output,
+                                &Message::new(104, "Warning")
+                                    .with("URI", &uri)
+                                    .with("Message", &w),
+                            )?;
+                            send(&mut output, &m)?;
+                        }
+                        Decision::Refuse(why) => {
+                            let _ = std::fs::remove_file(&file);
+                            send(
+                                &mut output,
+                                &Message::new(400, "URI Failure")
+                                    .with("URI", &uri)
+                                    .with("Message", &why),
+                            )?;
+                        }
+                    }
+                    continue;
+                }
+                if matches!(m.code, 201 | 400) {
+                    debs.remove(&uri);
+                }
+                send(&mut output, &m)?;
+            }
+            Event::Child(Ok(None)) => {
+                break Err(MethodError::Child(format!(
+                    "apt's {inner} method ended before apt was done"
+                )));
+            }
+            Event::Child(Err(e)) => {
+                break Err(MethodError::Child(format!(
+                    "reading from apt's {inner} method: {e}"
+                )));
+            }
+        }
+    };
+    if let Some((mut c, stdin)) = child {
+        drop(stdin);
+        if result.is_err() {
+            let _ = c.kill();
+        }
+        let _ = c.wait();
+    }
+    result
+}
+
+/// Starts `{methods}/{inner}` as `{methods}/{scheme}` (its argv\[0\]),
+/// reading its messages into `tx`.
+fn start_child(
+    methods: &Path,
+    inner: &str,
+    scheme: &str,
+    tx: mpsc::Sender<Event>,
+) -> Result<(Child, ChildStdin), MethodError> {
+    use std::os::unix::process::CommandExt as _;
+    let program = methods.join(inner);
+    let mut c = Command::new(&program)
+        .arg0(methods.join(scheme))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| {
+            MethodError::Child(format!(
+                "starting apt's {inner} method {}: {e}",
+                program.display()
+            ))
+        })?;
+    let stdin = c.stdin.take().expect("piped");
+    let stdout = c.stdout.take().expect("piped");
+    std::thread::spawn(move || {
+        let mut r = BufReader::new(stdout);
+        loop {
+            let m = read_message(&mut r);
+            let end = !matches!(m, Ok(Some(_)));
+            if tx.send(Event::Child(m)).is_err() || end {
+                return;
+            }
+        }
+    });
+    Ok((c, stdin))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,18 @@
+//! Distribution support: Debian packages checked against rebuilders'
+//! in-toto links.
+//!
+//! - [`deb`]: what a `.deb` says it is (its control data), and the deb822
+//!   paragraph format that control files, `Packages` and `Release` share;
+//! - [`rebuilder`]: asking rebuilders for the links of a package (the
+//!   legacy path API and rebuilderd's v1 API), in parallel, with a timeout;
+//! - [`check`]: one layout, loaded and signature-checked once, judging
+//!   package after package: verified, failed (contradicting evidence) or
+//!   missing evidence.
+//!
+//! The apt method (`intoto+http`) and batch verification build on these.
+
+pub mod archive;
+pub mod check;
+pub mod deb;
+pub mod method;
+pub mod rebuilder;

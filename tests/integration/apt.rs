@@ -1,0 +1,707 @@
+//! `intoto` as the apt method `intoto+http`, with real apt: a signed local
+//! repository (dpkg-deb, apt-ftparchive, a GnuPG key, InRelease from
+//! `gpg --clearsign`) served on 127.0.0.1, rebuilders on loopback serving
+//! links `intoto run` recorded (legacy path API and rebuilderd's v1 API),
+//! an isolated `APT_CONFIG` (nothing of the host's apt state is read or
+//! written), then `apt-get update`, `apt-get install --download-only` and
+//! `apt-get download`, also through a mirror that redirects every request.
+//!
+//! Skipped, saying why, when apt-get, apt-ftparchive or dpkg-deb are
+//! missing, except on CI (`$CI` set), where that fails: `scripts/setup
+//! --tests` installs them.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use crate::common::{Env, bin, is_root};
+
+/// What a loopback server answers for a path (with its query).
+enum Answer {
+    Body(Vec<u8>),
+    Redirect(String),
+    NotFound,
+}
+
+type Handler = Arc<dyn Fn(&str) -> Answer + Send + Sync>;
+
+/// An HTTP/1.1 server on 127.0.0.1 (one thread per connection, each
+/// answer closes the connection); it records the paths it was asked for.
+/// Its threads end with the test process.
+pub(crate) struct Server {
+    pub(crate) url: String,
+    seen: Arc<Mutex<Vec<String>>>,
+}
+
+fn serve(handler: Handler) -> Server {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", l.local_addr().unwrap());
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let seen2 = seen.clone();
+    std::thread::spawn(move || {
+        for c in l.incoming() {
+            let Ok(mut c) = c else { return };
+            let h = handler.clone();
+            let seen = seen2.clone();
+            std::thread::spawn(move || {
+                let mut r = BufReader::new(c.try_clone().unwrap());
+                let mut line = String::new();
+                if r.read_line(&mut line).is_err() {
+                    return;
+                }
+                let mut parts = line.split_whitespace();
+                let method = parts.next().unwrap_or("").to_owned();
+                let path = parts.next().unwrap_or("").to_owned();
+                loop {
+                    let mut h = String::new();
+                    if r.read_line(&mut h).unwrap_or(0) == 0 || h.trim().is_empty() {
+                        break;
+                    }
+                }
+                seen.lock().unwrap().push(path.clone());
+                let (status, extra, body) = match h(&path) {
+                    Answer::Body(b) => ("200 OK", String::new(), b),
+                    Answer::Redirect(to) => {
+                        ("302 Found", format!("Location: {to}\r\n"), Vec::new())
+                    }
+                    Answer::NotFound => ("404 Not Found", String::new(), b"not here".to_vec()),
+                };
+                let _ = write!(
+                    c,
+                    "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n{extra}\r\n",
+                    body.len()
+                );
+                if method != "HEAD" {
+                    let _ = c.write_all(&body);
+                }
+            });
+        }
+    });
+    Server { url, seen }
+}
+
+/// Serves the files under `root` (no directory listings, no `..`).
+fn files(root: PathBuf) -> Handler {
+    Arc::new(move |path: &str| {
+        let p = path.split('?').next().unwrap_or("");
+        if p.split('/').any(|s| s == "..") {
+            return Answer::NotFound;
+        }
+        match fs::read(root.join(p.trim_start_matches('/'))) {
+            Ok(b) => Answer::Body(b),
+            Err(_) => Answer::NotFound,
+        }
+    })
+}
+
+/// Redirects every request to the same path at `to`.
+fn redirect_all(to: String) -> Handler {
+    Arc::new(move |path: &str| Answer::Redirect(format!("{to}{path}")))
+}
+
+/// rebuilderd's v1 API over `links` (package → link bytes), version 1.0,
+/// architecture all: build i, artifact i+100.
+fn rebuilderd(links: Vec<(String, Vec<u8>)>) -> Handler {
+    Arc::new(move |path: &str| {
+        let (p, q) = path.split_once('?').unwrap_or((path, ""));
+        let query: HashMap<&str, &str> = q.split('&').filter_map(|kv| kv.split_once('=')).collect();
+        if p == "/api/v1/packages/binary" {
+            let records: Vec<serde_json::Value> = links
+                .iter()
+                .enumerate()
+                .filter(|(_, (name, _))| Some(&name.as_str()) == query.get("name"))
+                .filter(|_| query.get("version") == Some(&"1.0"))
+                .filter(|_| query.get("architecture") == Some(&"all"))
+                .map(|(i, (name, _))| {
+                    serde_json::json!({"id": i, "name": name, "version": "1.0", "architecture": "all",
+                        "status": "GOOD", "build_id": i, "artifact_id": i + 100})
+                })
+                .collect();
+            let total = records.len();
+            return Answer::Body(
+                serde_json::json!({"total": total, "records": records})
+                    .to_string()
+                    .into_bytes(),
+            );
+        }
+        for (i, (_, link)) in links.iter().enumerate() {
+            if p == format!("/api/v1/builds/{i}/artifacts/{}/attestation", i + 100) {
+                return Answer::Body(link.clone());
+            }
+        }
+        Answer::NotFound
+    })
+}
+
+/// Is `tool` on PATH?
+fn have(tool: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// True when the tools are there; false (skip) when they are missing off
+/// CI; a failure when they are missing on CI.
+pub(crate) fn tools() -> bool {
+    let missing: Vec<&str> = ["apt-get", "apt-ftparchive", "dpkg-deb", "gpg"]
+        .into_iter()
+        .filter(|t| !have(t))
+        .chain(
+            (!Path::new("/usr/lib/apt/methods/http").exists())
+                .then_some("/usr/lib/apt/methods/http"),
+        )
+        .collect();
+    if missing.is_empty() {
+        return true;
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!(
+            "missing {} on CI: scripts/setup --tests installs apt-utils and dpkg-dev",
+            missing.join(", ")
+        );
+    }
+    eprintln!(
+        "skipping the apt method test: {} not installed (scripts/setup --tests installs them)",
+        missing.join(", ")
+    );
+    false
+}
+
+const GOOD: [&str; 4] = ["good1", "good2", "good3", "good4"];
+
+/// The whole setup: packages, repository, rebuilders, apt's configuration.
+pub(crate) struct Apt {
+    pub(crate) env: Env,
+    pub(crate) root: PathBuf,
+    mirror: Server,
+    redirector: Server,
+    pub(crate) rebuilder_a: Server,
+    pub(crate) rebuilder_b: Server,
+    pub(crate) rebuilder_v1: Server,
+    alice: String,
+}
+
+impl Apt {
+    pub(crate) fn new() -> Apt {
+        let env = Env::new();
+        let root = env.path("apt");
+        for d in [
+            "repo/pool",
+            "build",
+            "links/a",
+            "links/b",
+            "state/lists/partial",
+            "cache/archives/partial",
+            "etc/apt.conf.d",
+            "etc/preferences.d",
+            "etc/sources.list.d",
+            "etc/trusted.gpg.d",
+            "methods",
+            "log",
+            "dl",
+        ] {
+            fs::create_dir_all(root.join(d)).unwrap();
+        }
+        fs::write(root.join("status"), "").unwrap();
+        // Rebuilders sign with PEM keys; the layout owner is alice's
+        // GnuPG key; bob's GnuPG key signs the repository.
+        env.key("bob.pem");
+        env.key("carl.pem");
+        for k in ["bob.pub", "carl.pub"] {
+            env.key(k);
+        }
+        let alice = env.fpr("alice");
+        let bob_gpg = env.fpr("bob");
+        env.ok("layout new root.layout --expires 2099-01-01");
+        let bob = env.ok("layout add-key root.layout --key bob.pub").stdout;
+        let carl = env.ok("layout add-key root.layout --key carl.pub").stdout;
+        env.ok((
+            format!(
+                "layout add-step root.layout --name rebuild --threshold 2 --functionary {} --functionary {}",
+                bob.trim(),
+                carl.trim()
+            ),
+            ["--product", "CREATE {DEB}", "--product", "DISALLOW *"],
+        ));
+        env.ok((
+            "layout add-inspection root.layout --name verify-reprobuilds --run /usr/bin/true",
+            [
+                "--material",
+                "MATCH {PACKAGE}_*_all.deb WITH PRODUCTS FROM rebuild",
+                "--material",
+                "DISALLOW *",
+            ],
+        ));
+        env.ok(format!("sign -f root.layout --gpg {alice}"));
+        fs::copy(env.work().join("root.layout"), root.join("root.layout")).unwrap();
+        let ring = gpg(&env, &["--export", &alice]);
+        fs::write(root.join("owner.gpg"), ring).unwrap();
+        fs::write(
+            root.join("etc/trusted.gpg"),
+            gpg(&env, &["--export", &bob_gpg]),
+        )
+        .unwrap();
+
+        // The packages; each rebuilder records what it rebuilt.
+        let all: Vec<&str> = GOOD
+            .iter()
+            .copied()
+            .chain(["differs", "nolinks", "onelink"])
+            .collect();
+        for p in &all {
+            let deb = build_deb(&root.join("build"), p, "mirror");
+            fs::copy(&deb, root.join("repo/pool").join(deb.file_name().unwrap())).unwrap();
+            let rebuilt = match *p {
+                "differs" => build_deb(&root.join("build/other"), p, "rebuilt elsewhere"),
+                _ => deb,
+            };
+            let who: &[(&str, &str)] = match *p {
+                "nolinks" => &[],
+                "onelink" => &[("a", "bob.pem")],
+                _ => &[("a", "bob.pem"), ("b", "carl.pem")],
+            };
+            for (r, key) in who {
+                let dir = env.path(&format!("rec-{r}-{p}"));
+                fs::create_dir_all(&dir).unwrap();
+                let name = rebuilt.file_name().unwrap().to_str().unwrap().to_owned();
+                fs::copy(&rebuilt, dir.join(&name)).unwrap();
+                let mut c = env.cmd(format!(
+                    "run -n rebuild --signing-key {} -d {} -p {name} -x",
+                    env.work().join(key).display(),
+                    dir.display()
+                ));
+                c.current_dir(&dir);
+                crate::common::check(c, 0);
+                let link = fs::read_dir(&dir)
+                    .unwrap()
+                    .map(|e| e.unwrap().path())
+                    .find(|p| p.extension().is_some_and(|x| x == "link"))
+                    .unwrap();
+                let to = root.join(format!("links/{r}/sources/{p}/1.0"));
+                fs::create_dir_all(&to).unwrap();
+                fs::copy(link, to.join("metadata")).unwrap();
+            }
+        }
+        // The repository, signed.
+        let repo = root.join("repo");
+        let packages = tool(
+            Command::new("apt-ftparchive")
+                .args(["packages", "pool"])
+                .current_dir(&repo),
+        );
+        fs::write(repo.join("Packages"), packages).unwrap();
+        let release = tool(
+            Command::new("apt-ftparchive")
+                .args([
+                    "-o",
+                    "APT::FTPArchive::Release::Suite=test",
+                    "-o",
+                    "APT::FTPArchive::Release::Codename=test",
+                    "release",
+                    ".",
+                ])
+                .current_dir(&repo),
+        );
+        fs::write(repo.join("Release"), release).unwrap();
+        let mut c = Command::new("gpg");
+        c.arg("--homedir")
+            .arg(&env.gnupg)
+            .args([
+                "--batch",
+                "--yes",
+                "--local-user",
+                &bob_gpg,
+                "--clearsign",
+                "-o",
+            ])
+            .arg(repo.join("InRelease"))
+            .arg(repo.join("Release"));
+        tool(&mut c);
+        fs::symlink_metadata(repo.join("InRelease")).unwrap();
+
+        let mirror = serve(files(repo));
+        let redirector = serve(redirect_all(mirror.url.clone()));
+        let rebuilder_a = serve(files(root.join("links/a")));
+        let rebuilder_b = serve(files(root.join("links/b")));
+        let v1_links: Vec<(String, Vec<u8>)> = all
+            .iter()
+            .filter_map(|p| {
+                let f = root.join(format!("links/b/sources/{p}/1.0/metadata"));
+                fs::read(f).ok().map(|b| (p.to_string(), b))
+            })
+            .collect();
+        let rebuilder_v1 = serve(rebuilderd(v1_links));
+        std::os::unix::fs::symlink(bin(), root.join("methods/intoto+http")).unwrap();
+        let apt = Apt {
+            env,
+            root,
+            mirror,
+            redirector,
+            rebuilder_a,
+            rebuilder_b,
+            rebuilder_v1,
+            alice,
+        };
+        apt.configure(&apt.mirror.url, "", false);
+        apt
+    }
+
+    /// Writes apt's configuration: the repository at `mirror` through
+    /// `intoto+http`, with `intoto` settings `extra` (the layout, the
+    /// rebuilders a and b, and the owner keyring unless `extra` sets
+    /// them), and NoFail.
+    fn configure(&self, mirror: &str, extra: &str, no_fail: bool) {
+        let r = &self.root;
+        let d = r.display();
+        let sandbox = if is_root() {
+            "APT::Sandbox::User \"root\";\n"
+        } else {
+            ""
+        };
+        let mut intoto = extra.to_owned();
+        if !extra.contains("Layout") {
+            intoto.push_str(&format!("  Layout \"{d}/root.layout\";\n"));
+        }
+        if !extra.contains("Rebuilders") {
+            intoto.push_str(&format!(
+                "  Rebuilders {{ \"{}\"; \"{}/\"; }};\n",
+                self.rebuilder_a.url, self.rebuilder_b.url
+            ));
+        }
+        if !extra.contains("Keyids") && !extra.contains("Keyring") {
+            intoto.push_str(&format!("  Keyring \"{d}/owner.gpg\";\n"));
+        }
+        let conf = format!(
+            "Dir \"{d}/\";\n\
+             Dir::State \"{d}/state/\";\n\
+             Dir::State::status \"{d}/status\";\n\
+             Dir::Cache \"{d}/cache/\";\n\
+             Dir::Etc \"{d}/etc/\";\n\
+             Dir::Etc::sourcelist \"{d}/etc/sources.list\";\n\
+             Dir::Etc::sourceparts \"{d}/etc/sources.list.d\";\n\
+             Dir::Etc::trusted \"{d}/etc/trusted.gpg\";\n\
+             Dir::Etc::trustedparts \"{d}/etc/trusted.gpg.d\";\n\
+             Dir::Etc::parts \"{d}/etc/apt.conf.d\";\n\
+             Dir::Etc::preferencesparts \"{d}/etc/preferences.d\";\n\
+             Dir::Log \"{d}/log\";\n\
+             Dir::Bin::Methods::intoto+http \"{d}/methods/intoto+http\";\n\
+             {sandbox}\
+             Debug::NoLocking \"true\";\n\
+             Acquire::AllowInsecureRepositories \"false\";\n\
+             Acquire::Languages \"none\";\n\
+             Acquire::http::Pipeline-Depth \"0\";\n\
+             APT::Intoto {{\n{intoto}  NoFail \"{no_fail}\";\n}};\n"
+        );
+        fs::write(r.join("apt.conf"), conf).unwrap();
+        let host = mirror.trim_start_matches("http://");
+        fs::write(
+            r.join("etc/sources.list"),
+            format!("deb intoto+http://{host}/ ./\n"),
+        )
+        .unwrap();
+    }
+
+    /// `apt-get ARGS` in the download directory, with this configuration
+    /// only: (success, stdout + stderr).
+    fn apt_get(&self, args: &[&str]) -> (bool, String) {
+        let mut c = Command::new("apt-get");
+        c.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("APT_CONFIG", self.root.join("apt.conf"))
+            .env("LC_ALL", "C")
+            .env("HOME", self.env.path(""))
+            .args(["-q", "-y"])
+            .args(args)
+            .current_dir(self.root.join("dl"))
+            .stdin(Stdio::null());
+        let out = c.output().unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!text.contains("panicked"), "{text}");
+        (out.status.success(), text)
+    }
+
+    #[track_caller]
+    fn ok(&self, args: &[&str]) -> String {
+        let (ok, text) = self.apt_get(args);
+        assert!(ok, "apt-get {args:?} failed:\n{text}");
+        text
+    }
+
+    #[track_caller]
+    fn fails(&self, args: &[&str], needle: &str) -> String {
+        let (ok, text) = self.apt_get(args);
+        assert!(!ok, "apt-get {args:?} succeeded:\n{text}");
+        assert!(text.contains(needle), "no {needle:?} in:\n{text}");
+        text
+    }
+
+    /// `.deb` files apt left anywhere under the download directory and the
+    /// cache.
+    fn debs(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for d in ["dl", "cache/archives", "cache/archives/partial"] {
+            for e in fs::read_dir(self.root.join(d)).unwrap() {
+                let name = e.unwrap().file_name().to_string_lossy().into_owned();
+                if name.ends_with(".deb") {
+                    out.push(format!("{d}/{name}"));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    fn clean(&self) {
+        for d in ["dl", "cache/archives", "cache/archives/partial"] {
+            for e in fs::read_dir(self.root.join(d)).unwrap() {
+                let p = e.unwrap().path();
+                if p.extension().is_some_and(|x| x == "deb") {
+                    fs::remove_file(p).unwrap();
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Apt {
+    fn drop(&mut self) {
+        let _ = Command::new("gpgconf")
+            .arg("--homedir")
+            .arg(&self.env.gnupg)
+            .args(["--kill", "all"])
+            .output();
+    }
+}
+
+/// Runs a tool, asserting it succeeds; its stdout.
+#[track_caller]
+fn tool(c: &mut Command) -> Vec<u8> {
+    let out = c.stdin(Stdio::null()).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{c:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+fn gpg(env: &Env, args: &[&str]) -> Vec<u8> {
+    tool(
+        Command::new("gpg")
+            .arg("--homedir")
+            .arg(&env.gnupg)
+            .arg("--batch")
+            .args(args),
+    )
+}
+
+/// `{dir}/{name}_1.0_all.deb`, holding `content`.
+fn build_deb(dir: &Path, name: &str, content: &str) -> PathBuf {
+    let tree = dir.join(format!("tree-{name}"));
+    fs::create_dir_all(tree.join("DEBIAN")).unwrap();
+    fs::create_dir_all(tree.join(format!("usr/share/doc/{name}"))).unwrap();
+    fs::write(
+        tree.join("DEBIAN/control"),
+        format!(
+            "Package: {name}\nVersion: 1.0\nArchitecture: all\nMaintainer: T <t@example.org>\nDescription: test package {name}\n"
+        ),
+    )
+    .unwrap();
+    fs::write(
+        tree.join(format!("usr/share/doc/{name}/README")),
+        format!("{name}: {content}\n"),
+    )
+    .unwrap();
+    let out = dir.join(format!("{name}_1.0_all.deb"));
+    tool(
+        Command::new("dpkg-deb")
+            .args(["--root-owner-group", "-Zgzip", "--build"])
+            .arg(&tree)
+            .arg(&out),
+    );
+    out
+}
+
+#[test]
+fn apt_installs_only_what_the_rebuilders_reproduced() {
+    if !tools() {
+        return;
+    }
+    let started = Instant::now();
+    let apt = Apt::new();
+    eprintln!("apt test setup: {:?}", started.elapsed());
+    // Indexes pass through unchanged (InRelease protects them).
+    apt.ok(&["update"]);
+    // Reproduced by both: installs.
+    apt.ok(&["install", "--download-only", "good1"]);
+    assert_eq!(apt.debs(), ["cache/archives/good1_1.0_all.deb"]);
+    apt.ok(&["download", "good2"]);
+    assert_eq!(
+        apt.debs(),
+        ["cache/archives/good1_1.0_all.deb", "dl/good2_1.0_all.deb"]
+    );
+    apt.clean();
+    // The mirror's bytes differ from what both rebuilt: refused, gone.
+    let out = apt.fails(
+        &["download", "differs"],
+        "differs 1.0 (all) failed verification",
+    );
+    assert!(out.contains("inspection rules"), "{out}");
+    apt.fails(
+        &["install", "--download-only", "differs"],
+        "failed verification",
+    );
+    assert_eq!(apt.debs(), Vec::<String>::new());
+    // No links at all, one link under threshold 2: refused.
+    let out = apt.fails(
+        &["download", "nolinks"],
+        "nolinks 1.0 (all): not enough evidence",
+    );
+    assert!(out.contains("rebuilder http://127.0.0.1"), "{out}");
+    assert!(out.contains("no link for this package"), "{out}");
+    apt.fails(
+        &["download", "onelink"],
+        "step 'rebuild' needs 2 link files, found 1",
+    );
+    assert_eq!(apt.debs(), Vec::<String>::new());
+
+    // NoFail: missing evidence is a warning, contradicting evidence still
+    // refused.
+    apt.configure(&apt.mirror.url, "", true);
+    let out = apt.ok(&["download", "nolinks", "onelink"]);
+    assert!(out.contains("W: "), "{out}");
+    assert!(out.contains("APT::Intoto::NoFail is set"), "{out}");
+    assert_eq!(
+        apt.debs(),
+        ["dl/nolinks_1.0_all.deb", "dl/onelink_1.0_all.deb"]
+    );
+    apt.fails(&["download", "differs"], "failed verification");
+    apt.clean();
+
+    // A mirror that redirects every request: the redirects keep the
+    // intoto+ scheme, so nothing escapes verification.
+    apt.configure(&apt.redirector.url, "", false);
+    apt.ok(&["update"]);
+    apt.ok(&["install", "--download-only", "good3"]);
+    apt.fails(&["download", "differs"], "failed verification");
+    apt.fails(&["download", "nolinks"], "not enough evidence");
+    assert_eq!(apt.debs(), ["cache/archives/good3_1.0_all.deb"]);
+    let redirected = apt.redirector.seen.lock().unwrap().clone();
+    assert!(
+        redirected
+            .iter()
+            .any(|p| p.ends_with("differs_1.0_all.deb")),
+        "{redirected:?}"
+    );
+    let served = apt.mirror.seen.lock().unwrap().clone();
+    assert!(
+        served
+            .iter()
+            .filter(|p| p.ends_with("differs_1.0_all.deb"))
+            .count()
+            >= 3,
+        "{served:?}"
+    );
+    apt.clean();
+
+    // The time per package: four packages through intoto+http (two
+    // rebuilders each) against the same through plain http.
+    apt.configure(&apt.mirror.url, "", false);
+    apt.ok(&["update"]);
+    let t = Instant::now();
+    let mut args = vec!["download"];
+    args.extend(GOOD);
+    apt.ok(&args);
+    let with = t.elapsed();
+    apt.clean();
+    let host = apt.mirror.url.trim_start_matches("http://");
+    fs::write(
+        apt.root.join("etc/sources.list"),
+        format!("deb http://{host}/ ./\n"),
+    )
+    .unwrap();
+    apt.ok(&["update"]);
+    let t = Instant::now();
+    apt.ok(&args);
+    let without = t.elapsed();
+    eprintln!(
+        "apt-get download of {} packages: {with:?} through intoto+http, {without:?} through http: {:?} per package",
+        GOOD.len(),
+        with.saturating_sub(without) / GOOD.len() as u32
+    );
+    // The plain http scheme is not verified: `differs` downloads.
+    apt.ok(&["download", "differs"]);
+    eprintln!("apt test total: {:?}", started.elapsed());
+}
+
+#[test]
+fn rebuilderd_v1_gnupg_home_keys_and_broken_configurations() {
+    if !tools() {
+        return;
+    }
+    let apt = Apt::new();
+    // One legacy rebuilder and one rebuilderd; keys from a GnuPG home.
+    let extra = format!(
+        "  Rebuilders {{ \"{}\"; \"rebuilderd:{}\"; }};\n  GPGHomedir \"{}\";\n  Keyids {{ \"{}\"; }};\n",
+        apt.rebuilder_a.url,
+        apt.rebuilder_v1.url,
+        apt.env.gnupg.display(),
+        apt.alice
+    );
+    apt.configure(&apt.mirror.url, &extra, false);
+    apt.ok(&["update"]);
+    apt.ok(&["download", "good1"]);
+    let asked = apt.rebuilder_v1.seen.lock().unwrap().clone();
+    assert!(
+        asked
+            .iter()
+            .any(|p| p == "/api/v1/packages/binary?name=good1&version=1.0&architecture=all"),
+        "{asked:?}"
+    );
+    assert!(
+        asked.iter().any(|p| p.ends_with("/attestation")),
+        "{asked:?}"
+    );
+    apt.fails(&["download", "differs"], "failed verification");
+    apt.fails(&["download", "onelink"], "not enough evidence");
+    assert_eq!(apt.debs(), ["dl/good1_1.0_all.deb"]);
+    apt.clean();
+
+    // A broken configuration fails every package, naming what to fix;
+    // indexes still pass (apt-get update works). NoFail changes nothing.
+    let d = apt.root.display();
+    for (extra, needle) in [
+        (
+            format!("  Layout \"{d}/missing.layout\";\n"),
+            "APT::Intoto::Layout",
+        ),
+        (
+            format!("  Keyring \"{d}/etc/trusted.gpg\";\n"),
+            "the layout must be signed by the keys of APT::Intoto::Keyring",
+        ),
+        (
+            "  Rebuilders { \"ftp://x\"; };\n".to_owned(),
+            "APT::Intoto::Rebuilders",
+        ),
+        (
+            "  Keyids { \"0123456789ABCDEF\"; };\n".to_owned(),
+            "APT::Intoto::Keyids",
+        ),
+    ] {
+        apt.configure(&apt.mirror.url, &extra, true);
+        apt.ok(&["update"]);
+        let out = apt.fails(&["download", "good1"], needle);
+        assert!(out.contains("the configuration is broken"), "{out}");
+        assert_eq!(apt.debs(), Vec::<String>::new());
+    }
+}
