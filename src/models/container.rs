@@ -425,17 +425,20 @@ impl Serialize for SignedParts {
         enum Member<'a> {
             Value(&'a Value),
             Artifacts(&'a Artifacts),
+            Null,
         }
         let mut members: Vec<(&str, Member<'_>)> = self
             .rest
             .iter()
             .map(|(k, v)| (k.as_str(), Member::Value(v)))
             .collect();
-        if let Some(a) = &self.materials {
-            members.push(("materials", Member::Artifacts(a)));
-        }
-        if let Some(a) = &self.products {
-            members.push(("products", Member::Artifacts(a)));
+        for (name, artifacts) in [("materials", &self.materials), ("products", &self.products)] {
+            match artifacts {
+                Some(a) => members.push((name, Member::Artifacts(a))),
+                // Written as `null`: signed as `null`, not as `{}`.
+                None if self.artifact_nulls.contains(&name) => members.push((name, Member::Null)),
+                None => {}
+            }
         }
         members.sort_unstable_by(|a, b| a.0.cmp(b.0));
         let mut m = s.serialize_map(Some(members.len()))?;
@@ -443,6 +446,7 @@ impl Serialize for SignedParts {
             match v {
                 Member::Value(v) => m.serialize_entry(k, v)?,
                 Member::Artifacts(a) => m.serialize_entry(k, a)?,
+                Member::Null => m.serialize_entry(k, &())?,
             }
         }
         m.end()
@@ -837,6 +841,63 @@ mod tests {
         assert!(json::to_canonical_direct(&[1.5]).is_none());
         assert!(json::to_canonical_direct(&[u128::MAX]).is_none());
         assert_eq!(json::to_canonical_direct(&[1u8, 2]).unwrap(), b"[1,2]");
+    }
+
+    /// The `signed` member of `doc` exactly as it stands in the text.
+    fn raw_signed(doc: &str) -> &str {
+        #[derive(serde::Deserialize)]
+        struct Doc<'a> {
+            #[serde(borrow)]
+            signed: &'a RawValue,
+        }
+        serde_json::from_str::<Doc<'_>>(doc).unwrap().signed.get()
+    }
+
+    #[test]
+    fn signed_bytes_are_the_canonical_bytes_of_the_signed_text() {
+        let sha = "00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff";
+        let docs = [
+            // Nulls where other implementations write them.
+            r#"{"signatures": [], "signed": {"_type": "link", "name": "n", "materials": null, "products": null, "byproducts": null, "environment": null, "command": null}}"#.to_owned(),
+            r#"{"signatures": null, "signed": {"products": null, "_type": "link", "name": "n", "materials": {}}}"#.to_owned(),
+            r#"{"signed": {"materials": null, "_type": "link", "name": "n"}, "signatures": []}"#.to_owned(),
+            // Unknown fields, in and out of order, nested.
+            format!(r#"{{"signed": {{"zz": {{"b": [1, {{"d": null, "c": []}}], "a": {{}}}}, "_type": "link", "AA": -9223372036854775808, "name": "n", "materials": {{"b": {{"sha256": "{sha}"}}, "a": {{"sha512": "AB", "sha256": "{sha}"}}}}, "products": {{"\u00e9\ud83d\ude00": {{}}, "\"\\\u0001": {{"md5": "0"}}}}, "byproducts": {{"return-value": 18446744073709551615, "stdout": "\u2028\u0000\r\n", "stderr": "é😀"}}, "environment": {{"y": [[[]], [{{}}]], "x": true}}, "command": ["a", "\t"]}}, "signatures": [{{"keyid": "k", "sig": "00"}}]}}"#),
+            // Keys that sort differently escaped and unescaped.
+            r#"{"signed": {"_type": "link", "name": "n", "\u0041": 1, "@": 2, "\\": 3, "\"": 4, "\u007f": 5, "\u0080": 6, "\uffff": 7, "\ud800\udc00": 8}, "signatures": []}"#.to_owned(),
+            r#"{"signed": {"_type": "link", "name": "n", "materials": {}, "products": {}, "byproducts": {}, "environment": {}, "command": []}, "signatures": []}"#.to_owned(),
+            // Layouts, with nulls in-toto-golang writes and unknown fields.
+            r#"{"signed": {"_type": "layout", "expires": "2030-01-01T00:00:00Z", "keys": {}, "steps": [{"_type": "step", "name": "s", "expected_materials": null, "expected_products": [["ALLOW", "*"]], "pubkeys": null, "expected_command": null, "threshold": 1, "x-new": {"b": 0, "a": -1}}], "inspect": null, "readme": "\u00e9\u0000", "x": [1, [2, [3]]]}, "signatures": []}"#.to_owned(),
+            r#"{"signed": {"steps": [], "_type": "layout", "inspect": [{"_type": "inspection", "name": "i", "run": ["true"], "expected_materials": [], "expected_products": null}], "keys": {}, "expires": "2030-01-01T00:00:00Z"}, "signatures": []}"#.to_owned(),
+        ];
+        for doc in &docs {
+            let env = Envelope::from_slice(doc.as_bytes()).unwrap_or_else(|e| panic!("{doc}: {e}"));
+            let want = json::canonicalize(raw_signed(doc).as_bytes()).unwrap();
+            assert_eq!(
+                String::from_utf8_lossy(&env.signed_bytes()),
+                String::from_utf8_lossy(&want),
+                "{doc}"
+            );
+            // And a Metablock built from the model: the canonical bytes of
+            // what the model writes.
+            let signed = env.signed().clone();
+            let text = json::canonicalize(&signed.known_fields_json().unwrap()).unwrap();
+            assert_eq!(Metablock::new(signed).unwrap().canonical_bytes(), &text[..]);
+        }
+        // A null artifact map is signed as null, never as `{}`.
+        let env = Envelope::from_slice(docs[0].as_bytes()).unwrap();
+        let bytes = String::from_utf8(env.signed_bytes().into_owned()).unwrap();
+        assert!(bytes.contains(r#""materials":null"#), "{bytes}");
+        assert!(bytes.contains(r#""products":null"#), "{bytes}");
+        // Not representable: the fall-back says why, as the text would.
+        for bad in [
+            r#"{"signed": {"_type": "link", "name": "n", "x": 1.5}, "signatures": []}"#,
+            r#"{"signed": {"_type": "link", "name": "n", "x": 1e3}, "signatures": []}"#,
+            r#"{"signed": {"_type": "link", "name": "n", "x": [-0]}, "signatures": []}"#,
+            r#"{"signed": {"_type": "link", "name": "n", "x": 99999999999999999999}, "signatures": []}"#,
+        ] {
+            assert!(Envelope::from_slice(bad.as_bytes()).is_err(), "{bad}");
+        }
     }
 
     #[test]

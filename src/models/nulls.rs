@@ -6,9 +6,10 @@
 //! (`"inspect": null`, `"expected_command": null`, `"signatures": null`).
 //! The Python reference refuses such metadata; intoto reads these nulls as
 //! the empty value the reference's model defaults to when the field is
-//! absent. The signature covers the `null` (canonical bytes are computed
-//! from the file's text), and the typed model remembers which fields were
-//! `null` so it writes them back the same way while they stay empty.
+//! absent. The signature covers the `null` (the canonical bytes are those
+//! of the file's `signed` value as it stands, nulls included), and the
+//! typed model remembers which fields were `null` so it writes them back
+//! the same way while they stay empty.
 
 use serde::ser::{Serialize, Serializer};
 

@@ -95,7 +95,8 @@ pub fn json_strict(data: &[u8]) {
 }
 
 /// `json::canonicalize`: its output reads back (`parse_canonical`) and
-/// re-encodes (`to_canonical`) to the same bytes, and canonicalising the
+/// re-encodes (`to_canonical`) to the same bytes, `to_canonical_direct` of
+/// the parsed value gives the same bytes or `None`, and canonicalising the
 /// compact re-encoding of a parsed value gives the same result.
 pub fn canonical(data: &[u8]) {
     let canon = json::canonicalize(data);
@@ -107,6 +108,13 @@ pub fn canonical(data: &[u8]) {
         assert!(again == *c, "canonical form is not a fixed point");
     }
     if let Ok(v) = json::parse(data) {
+        // The direct writer gives the same bytes, or none.
+        if let Some(direct) = json::to_canonical_direct(&v) {
+            assert!(
+                canon.as_ref().is_ok_and(|c| *c == direct),
+                "to_canonical_direct(parse(x)) != canonicalize(x)"
+            );
+        }
         let compact = json::to_python_compact(&v).expect("to_python_compact of a parsed value");
         match (&canon, json::canonicalize(&compact)) {
             (Ok(a), Ok(b)) => assert!(
@@ -210,6 +218,8 @@ fn fixed_gpg_keys() -> impl Iterator<Item = &'static GpgKey> {
 }
 
 /// `Envelope::from_slice` (Metablock and DSSE, links and layouts): a
+/// Metablock's signed bytes are `canonicalize` of its `signed` value (and
+/// `Metablock::new`'s those of the model it is built from), a
 /// parsed envelope can be written, the written file parses back with the
 /// same signed bytes, and its signatures can be checked with every fixed
 /// key without panicking.
@@ -218,6 +228,30 @@ pub fn envelope(data: &[u8]) {
         return;
     };
     let signed = env.signed_bytes().into_owned();
+    if !env.is_dsse() {
+        // The canonical bytes serialised from the parsed parts are those
+        // of the `signed` text (canonicalize is blind to member order and
+        // escapes, so the compact re-encoding stands for the text).
+        let doc = json::parse(data).expect("a parsed Metablock is strict JSON");
+        let text = doc
+            .as_object()
+            .and_then(|o| o.get("signed"))
+            .map(|v| json::to_python_compact(v).expect("write the signed value"))
+            .expect("a Metablock has \"signed\"");
+        let want = json::canonicalize(&text).expect("canonicalize a parsed signed value");
+        assert!(
+            signed == want,
+            "signed bytes are not the canonical bytes of the signed text"
+        );
+        // Built from the model: the canonical bytes of what it writes.
+        let model = json::to_python_compact(env.signed()).expect("write the model");
+        let built = intoto::models::Metablock::new(env.signed().clone())
+            .expect("a Metablock of a parsed model");
+        assert!(
+            built.canonical_bytes() == json::canonicalize(&model).expect("canonical model"),
+            "Metablock::new's bytes are not the canonical bytes of the model"
+        );
+    }
     let keyids = env.signature_keyids();
     if let Signed::Layout(layout) = env.signed() {
         for (keyid, dict) in &layout.keys {
