@@ -5,7 +5,9 @@
 //! verifier) and only up to [`MAX_METADATA_BYTES`]. Every output goes to a
 //! temporary file in the destination directory and is renamed into place,
 //! so a failed or interrupted command never leaves half a file behind and
-//! never touches the previous version.
+//! never touches the previous version. Two exceptions skip `fsync`: files
+//! in a private temporary directory that is removed after use
+//! ([`write_new_private`]) and caches ([`write_atomic_unsynced`]).
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
@@ -179,6 +181,28 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         .map_err(via)
 }
 
+/// As [`write_atomic`] (a reader sees the old file or the new one, never
+/// half of one) but without `fsync`: for caches, which a crash may lose.
+pub fn write_atomic_unsynced(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_resolved(&resolve_target(path)?).and_then(|w| w.finish_with(bytes, false))
+}
+
+/// Creates `path` exclusively (never through a symlink, never over an
+/// existing file: that is [`io::ErrorKind::AlreadyExists`]), mode 0600, and
+/// writes `bytes` to it, without `fsync`: for files in a private temporary
+/// directory that is removed when the work is done.
+pub fn write_new_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut f = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .custom_flags(libc::O_CLOEXEC | libc::O_NOFOLLOW)
+        .open(path)?;
+    f.write_all(bytes).inspect_err(|_| {
+        let _ = fs::remove_file(path);
+    })
+}
+
 /// An output file whose target is resolved and checked.
 struct Pending {
     target: PathBuf,
@@ -230,6 +254,12 @@ fn write_resolved(target: &Path) -> io::Result<Pending> {
 
 impl Pending {
     fn finish(self, bytes: &[u8]) -> io::Result<()> {
+        self.finish_with(bytes, true)
+    }
+
+    /// Writes the temporary file and renames it into place; `durable`:
+    /// `fsync` the file before and its directory after.
+    fn finish_with(self, bytes: &[u8], durable: bool) -> io::Result<()> {
         let name = self.target.file_name().unwrap_or_default();
         let t = create_temp(&self.dir, &format!(".{}.", name.to_string_lossy()))?;
         let Temp {
@@ -248,9 +278,11 @@ impl Pending {
         }
         tmp.as_file()
             .set_permissions(fs::Permissions::from_mode(mode))?;
-        tmp.as_file().sync_all()?;
+        if durable {
+            tmp.as_file().sync_all()?;
+        }
         tmp.persist(&self.target).map_err(|e| e.error)?;
-        if let Ok(d) = File::open(&self.dir) {
+        if durable && let Ok(d) = File::open(&self.dir) {
             let _ = d.sync_all();
         }
         Ok(())
@@ -566,5 +598,27 @@ mod tests {
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
         let big = read_regular(&p, 2);
         assert!(matches!(big, Err(LoadError::TooLarge(_))));
+        write_atomic_unsynced(&p, b"three").unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"three");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn private_files_are_new_0600_and_never_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.link");
+        write_new_private(&p, b"one").unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"one");
+        assert_eq!(
+            fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        let again = write_new_private(&p, b"two").unwrap_err();
+        assert_eq!(again.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(fs::read(&p).unwrap(), b"one");
+        let target = dir.path().join("elsewhere");
+        std::os::unix::fs::symlink(&target, dir.path().join("b.link")).unwrap();
+        assert!(write_new_private(&dir.path().join("b.link"), b"x").is_err());
+        assert!(!target.exists());
     }
 }

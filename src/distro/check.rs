@@ -293,12 +293,15 @@ fn place_links(dir: &Path, links: &[(String, Vec<u8>)]) -> Result<Vec<String>, S
                 continue;
             }
             let id = id.to_ascii_lowercase();
+            // The directory is private and removed after the check: no
+            // temporary file, no fsync. A second link by the same key for
+            // the same step is left out.
             let path = dir.join(link_filename(&link.name, &id));
-            if path.exists() {
-                continue;
+            match fsio::write_new_private(&path, bytes) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(format!("writing {}: {e}", path.display())),
             }
-            fsio::write_atomic(&path, bytes)
-                .map_err(|e| format!("writing {}: {e}", path.display()))?;
         }
     }
     Ok(notes)
