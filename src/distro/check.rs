@@ -160,14 +160,12 @@ impl Checker {
         }
     }
 
-    fn temp(&self, prefix: &str) -> Result<tempfile::TempDir, String> {
-        let mut b = tempfile::Builder::new();
-        b.prefix(prefix);
-        match &self.temp_dir {
-            Some(d) => b.tempdir_in(d),
-            None => b.tempdir(),
-        }
-        .map_err(|e| format!("making a temporary directory: {e}"))
+    /// A private directory, removed after the check and also when the
+    /// process is killed by SIGINT, SIGTERM or SIGHUP
+    /// ([`fsio::install_signal_handlers`]).
+    fn temp(&self, prefix: &str) -> Result<fsio::PrivateDir, String> {
+        fsio::PrivateDir::new(self.temp_dir.as_deref(), prefix)
+            .map_err(|e| format!("making a temporary directory: {e}"))
     }
 
     fn run(

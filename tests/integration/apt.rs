@@ -205,6 +205,7 @@ impl Apt {
             "methods",
             "log",
             "dl",
+            "tmp",
         ] {
             fs::create_dir_all(root.join(d)).unwrap();
         }
@@ -218,28 +219,41 @@ impl Apt {
         }
         let alice = env.fpr("alice");
         let bob_gpg = env.fpr("bob");
-        env.ok("layout new root.layout --expires 2099-01-01");
-        let bob = env.ok("layout add-key root.layout --key bob.pub").stdout;
-        let carl = env.ok("layout add-key root.layout --key carl.pub").stdout;
-        env.ok((
-            format!(
-                "layout add-step root.layout --name rebuild --threshold 2 --functionary {} --functionary {}",
-                bob.trim(),
-                carl.trim()
-            ),
-            ["--product", "CREATE {DEB}", "--product", "DISALLOW *"],
-        ));
-        env.ok((
-            "layout add-inspection root.layout --name verify-reprobuilds --run /usr/bin/true",
-            [
-                "--material",
-                "MATCH {PACKAGE}_*_all.deb WITH PRODUCTS FROM rebuild",
-                "--material",
-                "DISALLOW *",
-            ],
-        ));
-        env.ok(format!("sign -f root.layout --gpg {alice}"));
-        fs::copy(env.work().join("root.layout"), root.join("root.layout")).unwrap();
+        // root.layout's inspection is `true`; slow.layout's sleeps (a
+        // check that is still running when the method is killed).
+        for (layout, run) in [
+            ("root.layout", "/usr/bin/true"),
+            ("slow.layout", "sleep 30"),
+        ] {
+            env.ok(format!("layout new {layout} --expires 2099-01-01"));
+            let bob = env
+                .ok(format!("layout add-key {layout} --key bob.pub"))
+                .stdout;
+            let carl = env
+                .ok(format!("layout add-key {layout} --key carl.pub"))
+                .stdout;
+            env.ok((
+                format!(
+                    "layout add-step {layout} --name rebuild --threshold 2 --functionary {} --functionary {}",
+                    bob.trim(),
+                    carl.trim()
+                ),
+                ["--product", "CREATE {DEB}", "--product", "DISALLOW *"],
+            ));
+            env.ok((
+                format!("layout add-inspection {layout} --name verify-reprobuilds"),
+                [
+                    "--run",
+                    run,
+                    "--material",
+                    "MATCH {PACKAGE}_*_all.deb WITH PRODUCTS FROM rebuild",
+                    "--material",
+                    "DISALLOW *",
+                ],
+            ));
+            env.ok(format!("sign -f {layout} --gpg {alice}"));
+            fs::copy(env.work().join(layout), root.join(layout)).unwrap();
+        }
         let ring = gpg(&env, &["--export", &alice]);
         fs::write(root.join("owner.gpg"), ring).unwrap();
         fs::write(
@@ -408,19 +422,25 @@ impl Apt {
     }
 
     /// `apt-get ARGS` in the download directory, with this configuration
-    /// only: (success, stdout + stderr).
-    fn apt_get(&self, args: &[&str]) -> (bool, String) {
+    /// only (and `$TMPDIR` the private `tmp/`).
+    fn apt_get_cmd(&self, args: &[&str]) -> Command {
         let mut c = Command::new("apt-get");
         c.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("APT_CONFIG", self.root.join("apt.conf"))
             .env("LC_ALL", "C")
             .env("HOME", self.env.path(""))
+            .env("TMPDIR", self.root.join("tmp"))
             .args(["-q", "-y"])
             .args(args)
             .current_dir(self.root.join("dl"))
             .stdin(Stdio::null());
-        let out = c.output().unwrap();
+        c
+    }
+
+    /// `apt-get ARGS`: (success, stdout + stderr).
+    fn apt_get(&self, args: &[&str]) -> (bool, String) {
+        let out = self.apt_get_cmd(args).output().unwrap();
         let text = format!(
             "{}{}",
             String::from_utf8_lossy(&out.stdout),
@@ -459,6 +479,16 @@ impl Apt {
         }
         out.sort();
         out
+    }
+
+    /// What the method left in its `$TMPDIR`.
+    fn temp_left(&self) -> Vec<String> {
+        let mut left: Vec<String> = fs::read_dir(self.root.join("tmp"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        left
     }
 
     fn clean(&self) {
@@ -641,6 +671,8 @@ fn apt_installs_only_what_the_rebuilders_reproduced() {
     );
     // The plain http scheme is not verified: `differs` downloads.
     apt.ok(&["download", "differs"]);
+    // Every check removed its private directories.
+    assert_eq!(apt.temp_left(), Vec::<String>::new());
     eprintln!("apt test total: {:?}", started.elapsed());
 }
 
@@ -703,5 +735,94 @@ fn rebuilderd_v1_gnupg_home_keys_and_broken_configurations() {
         let out = apt.fails(&["download", "good1"], needle);
         assert!(out.contains("the configuration is broken"), "{out}");
         assert_eq!(apt.debs(), Vec::<String>::new());
+    }
+}
+
+/// The parent pid and command name of process `pid` (from /proc).
+fn proc_stat(pid: u32) -> Option<(u32, String, char)> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let (head, rest) = stat.rsplit_once(')')?;
+    let comm = head.split_once('(')?.1.to_owned();
+    let mut f = rest.split_whitespace();
+    let state = f.next()?.chars().next()?;
+    let ppid = f.next()?.parse().ok()?;
+    Some((ppid, comm, state))
+}
+
+/// The live children of `parent` named `comm`.
+fn children(parent: u32, comm: &str) -> Vec<u32> {
+    fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            proc_stat(*pid).is_some_and(|(pp, c, st)| pp == parent && c == comm && st != 'Z')
+        })
+        .collect()
+}
+
+/// Killed by SIGTERM or SIGINT while a check runs (its inspection sleeps),
+/// the method removes its private temporary directories (links and
+/// package) and ends the inspection; apt reports the method's death.
+#[test]
+fn a_killed_method_leaves_no_temporary_directory() {
+    if !tools() {
+        return;
+    }
+    let apt = Apt::new();
+    apt.ok(&["update"]);
+    let d = apt.root.display();
+    apt.configure(
+        &apt.mirror.url,
+        &format!("  Layout \"{d}/slow.layout\";\n"),
+        false,
+    );
+    for (sig, name) in [(libc::SIGTERM, "SIGTERM"), (libc::SIGINT, "SIGINT")] {
+        let mut c = apt.apt_get_cmd(&["download", "good1"]);
+        c.stdout(Stdio::piped()).stderr(Stdio::piped());
+        let apt_get = c.spawn().unwrap();
+        let started = Instant::now();
+        let (method, sleep) = loop {
+            assert!(
+                started.elapsed().as_secs() < 60,
+                "{name}: the check never got to its inspection; left: {:?}",
+                apt.temp_left()
+            );
+            let found = children(apt_get.id(), "intoto+http")
+                .into_iter()
+                .find_map(|m| children(m, "sleep").first().map(|s| (m, *s)));
+            if let Some(found) = found {
+                break found;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let left = apt.temp_left();
+        assert!(
+            left.iter().any(|n| n.starts_with("intoto-links."))
+                && left.iter().any(|n| n.starts_with("intoto-deb.")),
+            "{name}: {left:?}"
+        );
+        // SAFETY: kill(2) on the method's pid, a child of our apt-get.
+        #[allow(unsafe_code)]
+        let rc = unsafe { libc::kill(method as libc::pid_t, sig) };
+        assert_eq!(rc, 0);
+        let out = apt_get.wait_with_output().unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!out.status.success(), "{name}: {text}");
+        assert!(text.contains("intoto+http"), "{name}: {text}");
+        assert_eq!(apt.temp_left(), Vec::<String>::new(), "{name}: {text}");
+        // The inspection was ended with it, not left sleeping.
+        let t = Instant::now();
+        while proc_stat(sleep).is_some_and(|(_, c, st)| c == "sleep" && st != 'Z') {
+            assert!(
+                t.elapsed().as_secs() < 10,
+                "{name}: the inspection {sleep} still runs"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        apt.clean();
     }
 }
