@@ -185,6 +185,8 @@ struct Apt {
     rebuilder_b: Server,
     rebuilder_v1: Server,
     alice: String,
+    /// `APT::Sandbox::User` when run as root (default "root": stay).
+    sandbox: std::cell::RefCell<String>,
 }
 
 impl Apt {
@@ -361,6 +363,7 @@ impl Apt {
             rebuilder_b,
             rebuilder_v1,
             alice,
+            sandbox: std::cell::RefCell::new("root".to_owned()),
         };
         apt.configure(&apt.mirror.url, "", false);
         apt
@@ -374,9 +377,9 @@ impl Apt {
         let r = &self.root;
         let d = r.display();
         let sandbox = if is_root() {
-            "APT::Sandbox::User \"root\";\n"
+            format!("APT::Sandbox::User \"{}\";\n", self.sandbox.borrow())
         } else {
-            ""
+            String::new()
         };
         let mut intoto = extra.to_owned();
         if !extra.contains("Layout") {
@@ -825,4 +828,166 @@ fn a_killed_method_leaves_no_temporary_directory() {
         }
         apt.clean();
     }
+}
+
+/// The real, effective, saved and file-system ids of process `pid`
+/// (`Uid:` or `Gid:` of /proc/PID/status), and its supplementary groups.
+fn ids(pid: u32, which: &str) -> String {
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(which))
+        .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
+/// Run by root apt with `APT::Sandbox::User "_apt"`, the method reads the
+/// layout and its keyring as root (they are readable by root only here),
+/// then runs as `_apt`, as do apt's http method it starts and the
+/// inspections; packages are still judged (the test's directories are
+/// traversable, the download and temporary directories writable, so that
+/// apt does not fall back to downloading unsandboxed).
+#[test]
+fn the_method_drops_to_the_sandbox_user() {
+    use std::os::unix::fs::PermissionsExt as _;
+    if !tools() {
+        return;
+    }
+    if !is_root() {
+        eprintln!("skipping: only root drops privileges (this test runs as another user)");
+        return;
+    }
+    let Some(apt_ids) = Command::new("id")
+        .arg("_apt")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|_| {
+            let id = |flag: &str| {
+                let o = Command::new("id").args([flag, "_apt"]).output().unwrap();
+                String::from_utf8_lossy(&o.stdout).trim().to_owned()
+            };
+            (id("-u"), id("-g"))
+        })
+    else {
+        if std::env::var_os("CI").is_some() {
+            panic!("no user _apt on CI, where apt is installed");
+        }
+        eprintln!("skipping: there is no user _apt");
+        return;
+    };
+    let apt = Apt::new();
+    let mode = |p: &Path, m: u32| fs::set_permissions(p, fs::Permissions::from_mode(m)).unwrap();
+    // The scratch directory is 0700: let _apt through to apt's partial
+    // directories (apt gives those to _apt), the download directory and
+    // the method's TMPDIR.
+    let mut p = apt.root.clone();
+    while p.starts_with(apt.env.path("")) {
+        mode(&p, 0o755);
+        if !p.pop() {
+            break;
+        }
+    }
+    mode(&apt.root.join("dl"), 0o1777);
+    mode(&apt.root.join("tmp"), 0o1777);
+    for f in ["root.layout", "slow.layout", "owner.gpg"] {
+        mode(&apt.root.join(f), 0o600);
+    }
+    *apt.sandbox.borrow_mut() = "_apt".to_owned();
+    apt.configure(&apt.mirror.url, "", false);
+    let out = apt.ok(&["update"]);
+    assert!(!out.contains("unsandboxed"), "{out}");
+    let out = apt.ok(&["install", "--download-only", "good1"]);
+    assert!(!out.contains("unsandboxed"), "{out}");
+    let out = apt.ok(&["download", "good2"]);
+    assert!(!out.contains("unsandboxed"), "{out}");
+    apt.fails(
+        &["download", "differs"],
+        "differs 1.0 (all) failed verification",
+    );
+    apt.fails(&["download", "nolinks"], "not enough evidence");
+    assert_eq!(
+        apt.debs(),
+        ["cache/archives/good1_1.0_all.deb", "dl/good2_1.0_all.deb"]
+    );
+    assert_eq!(apt.temp_left(), Vec::<String>::new());
+    apt.clean();
+
+    // Who runs: the method, the http method and an inspection (the slow
+    // layout's sleep), caught while a check runs.
+    let d = apt.root.display();
+    apt.configure(
+        &apt.mirror.url,
+        &format!("  Layout \"{d}/slow.layout\";\n"),
+        false,
+    );
+    let mut c = apt.apt_get_cmd(&["download", "good3"]);
+    c.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let apt_get = c.spawn().unwrap();
+    let started = Instant::now();
+    let (method, sleep) = loop {
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "the check never got to its inspection"
+        );
+        let found = children(apt_get.id(), "intoto+http")
+            .into_iter()
+            .find_map(|m| children(m, "sleep").first().map(|s| (m, *s)));
+        if let Some(found) = found {
+            break found;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let http = children(method, "http");
+    let (uid, gid) = &apt_ids;
+    let all = |id: &str| [id; 4].join(" ");
+    for (what, pid) in [("the method", method), ("the inspection", sleep)]
+        .into_iter()
+        .chain(http.iter().map(|p| ("apt's http method", *p)))
+    {
+        assert_eq!(ids(pid, "Uid:"), all(uid), "{what}");
+        assert_eq!(ids(pid, "Gid:"), all(gid), "{what}");
+        assert_eq!(ids(pid, "Groups:"), *gid, "{what}");
+    }
+    assert_eq!(http.len(), 1, "apt's http method under {method}");
+    // SAFETY: kill(2) on the method's pid, a child of our apt-get.
+    #[allow(unsafe_code)]
+    let rc = unsafe { libc::kill(method as libc::pid_t, libc::SIGTERM) };
+    assert_eq!(rc, 0);
+    let out = apt_get.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    // Made by _apt, removed by _apt.
+    assert_eq!(apt.temp_left(), Vec::<String>::new());
+
+    // A sandbox user that does not exist: apt warns and tells its methods
+    // to stay root; the method, told the name, warns too and goes on as
+    // root (speaking to it directly: configuration, then the end of input).
+    let mut m = Command::new(apt.root.join("methods/intoto+http"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    m.stdin
+        .take()
+        .unwrap()
+        .write_all(
+            format!(
+                "601 Configuration\nConfig-Item: APT::Sandbox::User=no-such-sandbox-user\n\
+                 Config-Item: APT::Intoto::Layout={d}/root.layout\n\n"
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+    let out = m.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).starts_with("100 Capabilities"),
+        "{out:?}"
+    );
+    assert!(
+        stderr.contains("warning: no sandbox user \"no-such-sandbox-user\" on the system"),
+        "{stderr}"
+    );
 }
