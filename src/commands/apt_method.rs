@@ -10,6 +10,10 @@
 //! `APT::Intoto::Keyids` (list) with `APT::Intoto::GPGHomedir`, and
 //! `APT::Intoto::Keyring` (OpenPGP keyring files, read without gpg);
 //! `APT::Intoto::Timeout` (seconds per rebuilder, default 30).
+//!
+//! Started as root, the method reads the layout and its keys, then drops
+//! to `APT::Sandbox::User` (default `_apt`; `root` stays) as apt's own
+//! methods do, before it fetches anything or starts apt's http method.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -18,6 +22,7 @@ use intoto::distro::check::{Checker, CheckerError, Target, Verdict};
 use intoto::distro::deb::read_deb;
 use intoto::distro::method::{self, AptConfig, Decision, Judge};
 use intoto::distro::rebuilder::{FetchOptions, Rebuilder, fetch_links};
+use intoto::distro::sandbox::{Sandbox, drop_privileges};
 use intoto::keys::spec::{KeyPlaces, KeySpec};
 use intoto::verify::LayoutKey;
 
@@ -119,7 +124,19 @@ impl AptJudge {
 
 impl Judge for AptJudge {
     fn configure(&mut self, config: &AptConfig) {
+        // The layout and the keys are read as root (they need not be
+        // readable by the sandbox user); then the method becomes that
+        // user before it fetches anything or starts apt's http method.
         self.setup = self.setup(config);
+        match drop_privileges(config) {
+            Ok(Sandbox::Stayed | Sandbox::Dropped { .. }) => {}
+            Ok(Sandbox::NoSuchUser(user)) => ui::always(&format!(
+                "warning: no sandbox user {user:?} on the system (APT::Sandbox::User), can not drop privileges"
+            )),
+            Err(e) => {
+                self.setup = Err(e);
+            }
+        }
     }
 
     fn judge(&mut self, file: &Path, _uri: &str) -> Decision {

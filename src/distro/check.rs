@@ -160,14 +160,12 @@ impl Checker {
         }
     }
 
-    fn temp(&self, prefix: &str) -> Result<tempfile::TempDir, String> {
-        let mut b = tempfile::Builder::new();
-        b.prefix(prefix);
-        match &self.temp_dir {
-            Some(d) => b.tempdir_in(d),
-            None => b.tempdir(),
-        }
-        .map_err(|e| format!("making a temporary directory: {e}"))
+    /// A private directory, removed after the check and also when the
+    /// process is killed by SIGINT, SIGTERM or SIGHUP
+    /// ([`fsio::install_signal_handlers`]).
+    fn temp(&self, prefix: &str) -> Result<fsio::PrivateDir, String> {
+        fsio::PrivateDir::new(self.temp_dir.as_deref(), prefix)
+            .map_err(|e| format!("making a temporary directory: {e}"))
     }
 
     fn run(
@@ -293,12 +291,15 @@ fn place_links(dir: &Path, links: &[(String, Vec<u8>)]) -> Result<Vec<String>, S
                 continue;
             }
             let id = id.to_ascii_lowercase();
+            // The directory is private and removed after the check: no
+            // temporary file, no fsync. A second link by the same key for
+            // the same step is left out.
             let path = dir.join(link_filename(&link.name, &id));
-            if path.exists() {
-                continue;
+            match fsio::write_new_private(&path, bytes) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(format!("writing {}: {e}", path.display())),
             }
-            fsio::write_atomic(&path, bytes)
-                .map_err(|e| format!("writing {}: {e}", path.display()))?;
         }
     }
     Ok(notes)

@@ -9,6 +9,9 @@
 //!   package after package: verified, failed (contradicting evidence) or
 //!   missing evidence.
 //!
+//! - [`sandbox`]: dropping root privileges to apt's sandbox user, as
+//!   apt's methods do.
+//!
 //! The apt method (`intoto+http`) and batch verification build on these.
 
 pub mod archive;
@@ -16,3 +19,4 @@ pub mod check;
 pub mod deb;
 pub mod method;
 pub mod rebuilder;
+pub mod sandbox;

@@ -182,14 +182,15 @@ fn fetch_one(r: &Rebuilder, deb: &DebInfo, opts: &FetchOptions) -> Result<Vec<u8
     };
     if let Some(p) = &cached {
         // The cache only saves asking again: failing to write it changes
-        // nothing.
+        // nothing, and losing it in a crash too (no fsync). The rename
+        // stays: runs sharing the directory never read half an answer.
         let _ = std::fs::create_dir_all(p.parent().unwrap_or(Path::new(".")));
         match &result {
             Ok(bytes) => {
-                let _ = fsio::write_atomic(&p.with_extension("link"), bytes);
+                let _ = fsio::write_atomic_unsynced(&p.with_extension("link"), bytes);
             }
             Err(FetchError::NotFound) => {
-                let _ = fsio::write_atomic(&p.with_extension("none"), b"");
+                let _ = fsio::write_atomic_unsynced(&p.with_extension("none"), b"");
             }
             Err(_) => {}
         }

@@ -185,6 +185,8 @@ pub(crate) struct Apt {
     pub(crate) rebuilder_b: Server,
     pub(crate) rebuilder_v1: Server,
     alice: String,
+    /// `APT::Sandbox::User` when run as root (default "root": stay).
+    sandbox: std::cell::RefCell<String>,
 }
 
 impl Apt {
@@ -205,6 +207,7 @@ impl Apt {
             "methods",
             "log",
             "dl",
+            "tmp",
         ] {
             fs::create_dir_all(root.join(d)).unwrap();
         }
@@ -218,28 +221,41 @@ impl Apt {
         }
         let alice = env.fpr("alice");
         let bob_gpg = env.fpr("bob");
-        env.ok("layout new root.layout --expires 2099-01-01");
-        let bob = env.ok("layout add-key root.layout --key bob.pub").stdout;
-        let carl = env.ok("layout add-key root.layout --key carl.pub").stdout;
-        env.ok((
-            format!(
-                "layout add-step root.layout --name rebuild --threshold 2 --functionary {} --functionary {}",
-                bob.trim(),
-                carl.trim()
-            ),
-            ["--product", "CREATE {DEB}", "--product", "DISALLOW *"],
-        ));
-        env.ok((
-            "layout add-inspection root.layout --name verify-reprobuilds --run /usr/bin/true",
-            [
-                "--material",
-                "MATCH {PACKAGE}_*_all.deb WITH PRODUCTS FROM rebuild",
-                "--material",
-                "DISALLOW *",
-            ],
-        ));
-        env.ok(format!("sign -f root.layout --gpg {alice}"));
-        fs::copy(env.work().join("root.layout"), root.join("root.layout")).unwrap();
+        // root.layout's inspection is `true`; slow.layout's sleeps (a
+        // check that is still running when the method is killed).
+        for (layout, run) in [
+            ("root.layout", "/usr/bin/true"),
+            ("slow.layout", "sleep 30"),
+        ] {
+            env.ok(format!("layout new {layout} --expires 2099-01-01"));
+            let bob = env
+                .ok(format!("layout add-key {layout} --key bob.pub"))
+                .stdout;
+            let carl = env
+                .ok(format!("layout add-key {layout} --key carl.pub"))
+                .stdout;
+            env.ok((
+                format!(
+                    "layout add-step {layout} --name rebuild --threshold 2 --functionary {} --functionary {}",
+                    bob.trim(),
+                    carl.trim()
+                ),
+                ["--product", "CREATE {DEB}", "--product", "DISALLOW *"],
+            ));
+            env.ok((
+                format!("layout add-inspection {layout} --name verify-reprobuilds"),
+                [
+                    "--run",
+                    run,
+                    "--material",
+                    "MATCH {PACKAGE}_*_all.deb WITH PRODUCTS FROM rebuild",
+                    "--material",
+                    "DISALLOW *",
+                ],
+            ));
+            env.ok(format!("sign -f {layout} --gpg {alice}"));
+            fs::copy(env.work().join(layout), root.join(layout)).unwrap();
+        }
         let ring = gpg(&env, &["--export", &alice]);
         fs::write(root.join("owner.gpg"), ring).unwrap();
         fs::write(
@@ -347,6 +363,7 @@ impl Apt {
             rebuilder_b,
             rebuilder_v1,
             alice,
+            sandbox: std::cell::RefCell::new("root".to_owned()),
         };
         apt.configure(&apt.mirror.url, "", false);
         apt
@@ -360,9 +377,9 @@ impl Apt {
         let r = &self.root;
         let d = r.display();
         let sandbox = if is_root() {
-            "APT::Sandbox::User \"root\";\n"
+            format!("APT::Sandbox::User \"{}\";\n", self.sandbox.borrow())
         } else {
-            ""
+            String::new()
         };
         let mut intoto = extra.to_owned();
         if !extra.contains("Layout") {
@@ -408,19 +425,25 @@ impl Apt {
     }
 
     /// `apt-get ARGS` in the download directory, with this configuration
-    /// only: (success, stdout + stderr).
-    fn apt_get(&self, args: &[&str]) -> (bool, String) {
+    /// only (and `$TMPDIR` the private `tmp/`).
+    fn apt_get_cmd(&self, args: &[&str]) -> Command {
         let mut c = Command::new("apt-get");
         c.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("APT_CONFIG", self.root.join("apt.conf"))
             .env("LC_ALL", "C")
             .env("HOME", self.env.path(""))
+            .env("TMPDIR", self.root.join("tmp"))
             .args(["-q", "-y"])
             .args(args)
             .current_dir(self.root.join("dl"))
             .stdin(Stdio::null());
-        let out = c.output().unwrap();
+        c
+    }
+
+    /// `apt-get ARGS`: (success, stdout + stderr).
+    fn apt_get(&self, args: &[&str]) -> (bool, String) {
+        let out = self.apt_get_cmd(args).output().unwrap();
         let text = format!(
             "{}{}",
             String::from_utf8_lossy(&out.stdout),
@@ -459,6 +482,16 @@ impl Apt {
         }
         out.sort();
         out
+    }
+
+    /// What the method left in its `$TMPDIR`.
+    fn temp_left(&self) -> Vec<String> {
+        let mut left: Vec<String> = fs::read_dir(self.root.join("tmp"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        left
     }
 
     fn clean(&self) {
@@ -641,6 +674,8 @@ fn apt_installs_only_what_the_rebuilders_reproduced() {
     );
     // The plain http scheme is not verified: `differs` downloads.
     apt.ok(&["download", "differs"]);
+    // Every check removed its private directories.
+    assert_eq!(apt.temp_left(), Vec::<String>::new());
     eprintln!("apt test total: {:?}", started.elapsed());
 }
 
@@ -704,4 +739,255 @@ fn rebuilderd_v1_gnupg_home_keys_and_broken_configurations() {
         assert!(out.contains("the configuration is broken"), "{out}");
         assert_eq!(apt.debs(), Vec::<String>::new());
     }
+}
+
+/// The parent pid and command name of process `pid` (from /proc).
+fn proc_stat(pid: u32) -> Option<(u32, String, char)> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let (head, rest) = stat.rsplit_once(')')?;
+    let comm = head.split_once('(')?.1.to_owned();
+    let mut f = rest.split_whitespace();
+    let state = f.next()?.chars().next()?;
+    let ppid = f.next()?.parse().ok()?;
+    Some((ppid, comm, state))
+}
+
+/// The live children of `parent` named `comm`.
+fn children(parent: u32, comm: &str) -> Vec<u32> {
+    fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            proc_stat(*pid).is_some_and(|(pp, c, st)| pp == parent && c == comm && st != 'Z')
+        })
+        .collect()
+}
+
+/// Killed by SIGTERM or SIGINT while a check runs (its inspection sleeps),
+/// the method removes its private temporary directories (links and
+/// package) and ends the inspection; apt reports the method's death.
+#[test]
+fn a_killed_method_leaves_no_temporary_directory() {
+    if !tools() {
+        return;
+    }
+    let apt = Apt::new();
+    apt.ok(&["update"]);
+    let d = apt.root.display();
+    apt.configure(
+        &apt.mirror.url,
+        &format!("  Layout \"{d}/slow.layout\";\n"),
+        false,
+    );
+    for (sig, name) in [(libc::SIGTERM, "SIGTERM"), (libc::SIGINT, "SIGINT")] {
+        let mut c = apt.apt_get_cmd(&["download", "good1"]);
+        c.stdout(Stdio::piped()).stderr(Stdio::piped());
+        let apt_get = c.spawn().unwrap();
+        let started = Instant::now();
+        let (method, sleep) = loop {
+            assert!(
+                started.elapsed().as_secs() < 60,
+                "{name}: the check never got to its inspection; left: {:?}",
+                apt.temp_left()
+            );
+            let found = children(apt_get.id(), "intoto+http")
+                .into_iter()
+                .find_map(|m| children(m, "sleep").first().map(|s| (m, *s)));
+            if let Some(found) = found {
+                break found;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let left = apt.temp_left();
+        assert!(
+            left.iter().any(|n| n.starts_with("intoto-links."))
+                && left.iter().any(|n| n.starts_with("intoto-deb.")),
+            "{name}: {left:?}"
+        );
+        // SAFETY: kill(2) on the method's pid, a child of our apt-get.
+        #[allow(unsafe_code)]
+        let rc = unsafe { libc::kill(method as libc::pid_t, sig) };
+        assert_eq!(rc, 0);
+        let out = apt_get.wait_with_output().unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!out.status.success(), "{name}: {text}");
+        assert!(text.contains("intoto+http"), "{name}: {text}");
+        assert_eq!(apt.temp_left(), Vec::<String>::new(), "{name}: {text}");
+        // The inspection was ended with it, not left sleeping.
+        let t = Instant::now();
+        while proc_stat(sleep).is_some_and(|(_, c, st)| c == "sleep" && st != 'Z') {
+            assert!(
+                t.elapsed().as_secs() < 10,
+                "{name}: the inspection {sleep} still runs"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        apt.clean();
+    }
+}
+
+/// The real, effective, saved and file-system ids of process `pid`
+/// (`Uid:` or `Gid:` of /proc/PID/status), and its supplementary groups.
+fn ids(pid: u32, which: &str) -> String {
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(which))
+        .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
+/// Run by root apt with `APT::Sandbox::User "_apt"`, the method reads the
+/// layout and its keyring as root (they are readable by root only here),
+/// then runs as `_apt`, as do apt's http method it starts and the
+/// inspections; packages are still judged (the test's directories are
+/// traversable, the download and temporary directories writable, so that
+/// apt does not fall back to downloading unsandboxed).
+#[test]
+fn the_method_drops_to_the_sandbox_user() {
+    use std::os::unix::fs::PermissionsExt as _;
+    if !tools() {
+        return;
+    }
+    if !is_root() {
+        eprintln!("skipping: only root drops privileges (this test runs as another user)");
+        return;
+    }
+    let Some(apt_ids) = Command::new("id")
+        .arg("_apt")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|_| {
+            let id = |flag: &str| {
+                let o = Command::new("id").args([flag, "_apt"]).output().unwrap();
+                String::from_utf8_lossy(&o.stdout).trim().to_owned()
+            };
+            (id("-u"), id("-g"))
+        })
+    else {
+        if std::env::var_os("CI").is_some() {
+            panic!("no user _apt on CI, where apt is installed");
+        }
+        eprintln!("skipping: there is no user _apt");
+        return;
+    };
+    let apt = Apt::new();
+    let mode = |p: &Path, m: u32| fs::set_permissions(p, fs::Permissions::from_mode(m)).unwrap();
+    // The scratch directory is 0700: let _apt through to apt's partial
+    // directories (apt gives those to _apt), the download directory and
+    // the method's TMPDIR.
+    let mut p = apt.root.clone();
+    while p.starts_with(apt.env.path("")) {
+        mode(&p, 0o755);
+        if !p.pop() {
+            break;
+        }
+    }
+    mode(&apt.root.join("dl"), 0o1777);
+    mode(&apt.root.join("tmp"), 0o1777);
+    for f in ["root.layout", "slow.layout", "owner.gpg"] {
+        mode(&apt.root.join(f), 0o600);
+    }
+    *apt.sandbox.borrow_mut() = "_apt".to_owned();
+    apt.configure(&apt.mirror.url, "", false);
+    let out = apt.ok(&["update"]);
+    assert!(!out.contains("unsandboxed"), "{out}");
+    let out = apt.ok(&["install", "--download-only", "good1"]);
+    assert!(!out.contains("unsandboxed"), "{out}");
+    let out = apt.ok(&["download", "good2"]);
+    assert!(!out.contains("unsandboxed"), "{out}");
+    apt.fails(
+        &["download", "differs"],
+        "differs 1.0 (all) failed verification",
+    );
+    apt.fails(&["download", "nolinks"], "not enough evidence");
+    assert_eq!(
+        apt.debs(),
+        ["cache/archives/good1_1.0_all.deb", "dl/good2_1.0_all.deb"]
+    );
+    assert_eq!(apt.temp_left(), Vec::<String>::new());
+    apt.clean();
+
+    // Who runs: the method, the http method and an inspection (the slow
+    // layout's sleep), caught while a check runs.
+    let d = apt.root.display();
+    apt.configure(
+        &apt.mirror.url,
+        &format!("  Layout \"{d}/slow.layout\";\n"),
+        false,
+    );
+    let mut c = apt.apt_get_cmd(&["download", "good3"]);
+    c.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let apt_get = c.spawn().unwrap();
+    let started = Instant::now();
+    let (method, sleep) = loop {
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "the check never got to its inspection"
+        );
+        let found = children(apt_get.id(), "intoto+http")
+            .into_iter()
+            .find_map(|m| children(m, "sleep").first().map(|s| (m, *s)));
+        if let Some(found) = found {
+            break found;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let http = children(method, "http");
+    let (uid, gid) = &apt_ids;
+    let all = |id: &str| [id; 4].join(" ");
+    for (what, pid) in [("the method", method), ("the inspection", sleep)]
+        .into_iter()
+        .chain(http.iter().map(|p| ("apt's http method", *p)))
+    {
+        assert_eq!(ids(pid, "Uid:"), all(uid), "{what}");
+        assert_eq!(ids(pid, "Gid:"), all(gid), "{what}");
+        assert_eq!(ids(pid, "Groups:"), *gid, "{what}");
+    }
+    assert_eq!(http.len(), 1, "apt's http method under {method}");
+    // SAFETY: kill(2) on the method's pid, a child of our apt-get.
+    #[allow(unsafe_code)]
+    let rc = unsafe { libc::kill(method as libc::pid_t, libc::SIGTERM) };
+    assert_eq!(rc, 0);
+    let out = apt_get.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    // Made by _apt, removed by _apt.
+    assert_eq!(apt.temp_left(), Vec::<String>::new());
+
+    // A sandbox user that does not exist: apt warns and tells its methods
+    // to stay root; the method, told the name, warns too and goes on as
+    // root (speaking to it directly: configuration, then the end of input).
+    let mut m = Command::new(apt.root.join("methods/intoto+http"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    m.stdin
+        .take()
+        .unwrap()
+        .write_all(
+            format!(
+                "601 Configuration\nConfig-Item: APT::Sandbox::User=no-such-sandbox-user\n\
+                 Config-Item: APT::Intoto::Layout={d}/root.layout\n\n"
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+    let out = m.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).starts_with("100 Capabilities"),
+        "{out:?}"
+    );
+    assert!(
+        stderr.contains("warning: no sandbox user \"no-such-sandbox-user\" on the system"),
+        "{stderr}"
+    );
 }

@@ -571,11 +571,28 @@ fn install_puts_binary_pages_and_completions_under_the_prefix() {
     let prefix = tmp.path().join("usr");
     let mut c = Command::new(repo().join("scripts/install"));
     c.arg("--bin").arg(bin()).arg("--prefix").arg(&prefix);
-    check(c, 0);
+    let installed = check(c, 0);
     let mut c = Command::new(prefix.join("bin/intoto"));
     c.arg("--version");
     let out = check(c, 0);
     assert!(out.stdout.starts_with("intoto "), "{}", out.stdout);
+    // The apt methods: symlinks to the installed binary under
+    // PREFIX/lib/apt/methods, which answer as apt methods; apt does not
+    // read that directory, so the settings that point it there are shown.
+    for scheme in ["intoto+http", "intoto+https"] {
+        let link = prefix.join("lib/apt/methods").join(scheme);
+        assert_eq!(fs::read_link(&link).unwrap(), prefix.join("bin/intoto"));
+        let mut c = Command::new(&link);
+        c.stdin(std::process::Stdio::null());
+        let out = check(c, 0);
+        assert!(
+            out.stdout.starts_with("100 Capabilities\n"),
+            "{scheme}: {}",
+            out.stdout
+        );
+        let setting = format!("Dir::Bin::Methods::{scheme} \"{}\";", link.display());
+        assert!(installed.stderr.contains(&setting), "{}", installed.stderr);
+    }
     for (sec, exts) in [("1", ".1"), ("5", ".5"), ("7", ".7")] {
         assert_eq!(
             files(&prefix.join(format!("share/man/man{sec}")), &[exts]),
@@ -631,8 +648,71 @@ fn install_puts_binary_pages_and_completions_under_the_prefix() {
             .join("opt/intoto/share/man/man7/intoto-rules.7")
             .is_file()
     );
+    assert_eq!(
+        fs::read_link(stage.join("opt/intoto/lib/apt/methods/intoto+https")).unwrap(),
+        Path::new("/opt/intoto/bin/intoto")
+    );
+    // --apt-methods puts the links where apt looks (staged here), and then
+    // apt needs no setting; --no-apt-methods leaves them out.
+    let stage = tmp.path().join("stage2");
+    let mut c = Command::new(repo().join("scripts/install"));
+    c.arg("--bin")
+        .arg(bin())
+        .args([
+            "--prefix",
+            "/opt/intoto",
+            "--apt-methods",
+            "/usr/lib/apt/methods",
+        ])
+        .env("DESTDIR", &stage);
+    let out = check(c, 0);
+    for scheme in ["intoto+http", "intoto+https"] {
+        assert_eq!(
+            fs::read_link(stage.join("usr/lib/apt/methods").join(scheme)).unwrap(),
+            Path::new("/opt/intoto/bin/intoto")
+        );
+    }
+    assert!(!stage.join("opt/intoto/lib").exists());
+    assert!(!out.stderr.contains("Dir::Bin::Methods"), "{}", out.stderr);
+    let stage = tmp.path().join("stage3");
+    let mut c = Command::new(repo().join("scripts/install"));
+    c.arg("--bin")
+        .arg(bin())
+        .args(["--prefix", "/opt/intoto", "--no-apt-methods"])
+        .env("DESTDIR", &stage);
+    check(c, 0);
+    assert!(stage.join("opt/intoto/bin/intoto").is_file());
+    assert!(!stage.join("opt/intoto/lib").exists());
     // A relative prefix is a usage error.
     let mut c = Command::new(repo().join("scripts/install"));
     c.arg("--bin").arg(bin()).args(["--prefix", "usr"]);
     check(c, 2);
+}
+
+/// The example apt configuration the package ships is one apt reads, with
+/// the settings the method takes.
+#[test]
+fn example_apt_configuration_parses() {
+    if !have("apt-config") {
+        eprintln!("skipping: apt-config is not installed");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let mut c = Command::new("apt-config");
+    c.arg("dump")
+        .env("APT_CONFIG", repo().join("docs/examples/apt.conf.d-intoto"))
+        .current_dir(tmp.path());
+    let out = check(c, 0);
+    for line in [
+        "APT::Intoto::Layout \"/etc/intoto/root.layout\";",
+        "APT::Intoto::Rebuilders:: \"rebuilderd:https://reproduce.example.org\";",
+        "APT::Intoto::Keyring \"/etc/intoto/layout-owners.gpg\";",
+        "APT::Intoto::NoFail \"false\";",
+    ] {
+        assert!(
+            out.stdout.lines().any(|l| l == line),
+            "{line}: {}",
+            out.stdout
+        );
+    }
 }
