@@ -489,9 +489,13 @@ impl Walk<'_> {
             }
             return self.merge(batch);
         }
+        // Entries go to threads in runs of 16 (a batch per run keeps the
+        // merging cheap), but a directory of a few entries is split one
+        // by one: they may be big files, each worth a core.
+        let run = if entries.len() < 64 { 1 } else { 16 };
         entries
             .par_iter()
-            .with_min_len(16)
+            .with_min_len(run)
             .fold(Artifacts::new, |mut batch, (name, ft)| {
                 self.entry(i, scheme, rel, dir, up, name, *ft, &mut batch);
                 batch
