@@ -271,22 +271,7 @@ fn layout_keys(c: &AptConfig, ctx: &Ctx) -> Result<Vec<LayoutKey>, String> {
         password: None,
         password_flag: None,
     };
-    let resolved = Resolver::new(ctx, places)
-        .verifiers(&specs)
-        .map_err(|e| format!("{what}: {e:#}"))?;
-    let mut keys: Vec<LayoutKey> = Vec::new();
-    for r in resolved {
-        if !keys
-            .iter()
-            .any(|k| k.verifier.keyid() == r.verifier.keyid())
-        {
-            keys.push(LayoutKey {
-                verifier: r.verifier,
-                source: r.source,
-                required: r.named,
-                kind: r.kind,
-            });
-        }
-    }
-    Ok(keys)
+    Resolver::new(ctx, places)
+        .layout_keys(&specs)
+        .map_err(|e| format!("{what}: {e:#}"))
 }

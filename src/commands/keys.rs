@@ -14,6 +14,7 @@ use intoto::keys::pem::{KeyLoadError, PemSigner, load_public, pem_decode};
 use intoto::keys::spec::{KeyPlaces, KeySpec};
 use intoto::keys::{KeyDict, Signer, Verifier};
 use intoto::policy::Policy;
+use intoto::verify::LayoutKey;
 use sequoia_openpgp::Cert;
 
 use super::{Ctx, usage};
@@ -120,6 +121,27 @@ impl<'a> Resolver<'a> {
     /// password or a missing key changes nothing).
     pub fn signers(&self, specs: &[KeySpec]) -> Result<Vec<Box<dyn Signer + 'a>>> {
         specs.iter().map(|s| self.signer(s)).collect()
+    }
+
+    /// The layout's owner keys for `specs`: [`verifiers`](Self::verifiers),
+    /// one per key id (the first source that gave it), each required
+    /// when it was named.
+    pub fn layout_keys(&self, specs: &[KeySpec]) -> Result<Vec<LayoutKey>> {
+        let mut keys: Vec<LayoutKey> = Vec::new();
+        for r in self.verifiers(specs)? {
+            if !keys
+                .iter()
+                .any(|k| k.verifier.keyid() == r.verifier.keyid())
+            {
+                keys.push(LayoutKey {
+                    verifier: r.verifier,
+                    source: r.source,
+                    required: r.named,
+                    kind: r.kind,
+                });
+            }
+        }
+        Ok(keys)
     }
 
     /// Verifiers for `specs`: OpenPGP keys first (each `--gpg` key, or

@@ -243,19 +243,5 @@ fn layout_keys(a: &VerifyArgs, ctx: &Ctx) -> Result<Vec<LayoutKey>> {
     {
         ui::info("Loading layout OpenPGP key(s)...");
     }
-    let mut keys: Vec<LayoutKey> = Vec::new();
-    for r in Resolver::new(ctx, places).verifiers(&specs)? {
-        if !keys
-            .iter()
-            .any(|x| x.verifier.keyid() == r.verifier.keyid())
-        {
-            keys.push(LayoutKey {
-                verifier: r.verifier,
-                source: r.source,
-                required: r.named,
-                kind: r.kind,
-            });
-        }
-    }
-    Ok(keys)
+    Resolver::new(ctx, places).layout_keys(&specs)
 }
