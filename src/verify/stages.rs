@@ -43,27 +43,12 @@ pub(super) fn verify_layout(
     log: &mut dyn Log,
     mut trace: Option<&mut Trace>,
 ) -> Result<Link, Failure> {
-    let Level {
-        link_dir,
-        summary_name,
-        depth,
-    } = level;
     log.info("Verifying layout signatures...");
     let signers = super::signatures::layout_signatures(env, keys, opts.signatures)?;
     if let Some(t) = trace.as_deref_mut() {
         t.signers = signers;
     }
-    verify_signed_layout(
-        env,
-        opts,
-        Level {
-            link_dir,
-            summary_name,
-            depth,
-        },
-        log,
-        trace,
-    )
+    verify_signed_layout(env, opts, level, log, trace)
 }
 
 /// Stages 2 to 11, for a layout whose signatures were checked.
