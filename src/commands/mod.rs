@@ -213,9 +213,10 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     fsio::write_atomic(path, bytes).with_context(|| format!("cannot write {}", path.display()))
 }
 
-/// Writes a metadata file atomically, streamed (links of many artifacts
-/// are never whole in memory twice).
-pub fn write_envelope(path: &Path, env: &intoto::models::Envelope) -> Result<()> {
-    fsio::write_atomic_with(path, &mut |w| env.write_file_bytes(w))
+/// Writes a link under the name intoto made for it, atomically and
+/// streamed (links of many artifacts are never whole in memory twice); a
+/// symlink at that name is replaced, never written through.
+pub fn write_link(path: &Path, env: &intoto::models::Envelope) -> Result<()> {
+    fsio::replace_atomic_with(path, &mut |w| env.write_file_bytes(w))
         .with_context(|| format!("cannot write {}", path.display()))
 }

@@ -10,7 +10,7 @@ use intoto::step::{self, StepSpec};
 
 use super::keys::signer;
 use super::run::{check_dir, check_step_name};
-use super::{Ctx, Outcome, UiWatch, record_options, write_envelope};
+use super::{Ctx, Outcome, UiWatch, record_options, write_link};
 use crate::cli::{RecordCommand, StartArgs, StopArgs};
 use crate::ui;
 
@@ -36,7 +36,7 @@ fn start(a: StartArgs, ctx: &Ctx) -> Result<Outcome> {
     let mut env = Envelope::new(Signed::Link(link), a.use_dsse)?;
     let raw = sign_envelope(&mut env, signer.as_ref())?;
     let path = PathBuf::from(unfinished_filename(&a.step_name, raw.keyid()));
-    write_envelope(&path, &env)?;
+    write_link(&path, &env)?;
     ui::info(&format!("Wrote {}", path.display()));
     Ok(Outcome::Success)
 }
@@ -122,7 +122,7 @@ fn stop(a: StopArgs, ctx: &Ctx) -> Result<Outcome> {
         .metadata_directory
         .as_deref()
         .map_or_else(|| PathBuf::from(&file), |d| d.join(&file));
-    write_envelope(&path, &env)?;
+    write_link(&path, &env)?;
     std::fs::remove_file(&unfinished)
         .with_context(|| format!("removing {}", unfinished.display()))?;
     ui::info(&format!("Wrote {}", path.display()));

@@ -11,7 +11,7 @@ use intoto::runner::RunOptions;
 use intoto::step::{self, StepError, StepSpec};
 
 use super::keys::signer;
-use super::{Ctx, Outcome, UiWatch, record_options, usage, write_envelope};
+use super::{Ctx, Outcome, UiWatch, record_options, usage, write_link};
 use crate::cli::{MockArgs, RunArgs};
 use crate::ui;
 
@@ -63,7 +63,7 @@ pub fn run(a: RunArgs, ctx: &Ctx) -> Result<Outcome> {
         .metadata_directory
         .as_deref()
         .map_or_else(|| PathBuf::from(&file), |d| d.join(&file));
-    write_envelope(&path, &env)?;
+    write_link(&path, &env)?;
     ui::info(&format!("Wrote {}", path.display()));
     if return_value != 0 {
         ui::warn(&format!(
@@ -101,7 +101,7 @@ pub fn mock(a: MockArgs, _ctx: &Ctx) -> Result<Outcome> {
     let return_value = link.return_value().unwrap_or(0);
     let env = Envelope::new(Signed::Link(link), a.use_dsse)?;
     let path = PathBuf::from(format!("{}.link", a.name));
-    write_envelope(&path, &env)?;
+    write_link(&path, &env)?;
     ui::notice(&format!("wrote unsigned {}", path.display()));
     if return_value != 0 {
         ui::warn(&format!("the command exited with {return_value}"));

@@ -810,7 +810,7 @@ fn inspections(
             let bytes = Envelope::new(Signed::Link(link.clone()), false)
                 .and_then(|env| env.to_file_bytes())
                 .map_err(|e| fail(format!("writing {}: {e}", path.display())))?;
-            fsio::write_atomic(&path, &bytes)
+            fsio::replace_atomic(&path, &bytes)
                 .map_err(|e| fail(format!("writing {}: {e}", path.display())))?;
         }
         out.push((insp.name.clone(), link));
