@@ -1467,7 +1467,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__record__subcmd__start)
-            opts="-n -g -P -m -v -q -h -V --step-name --signing-key --gpg --gpg-home --allow-noninteroperable --password --materials --exclude --base-path --lstrip-paths --isolated --use-dsse --verbose --quiet --help --version"
+            opts="-n -g -P -m -v -q -h -V --step-name --signing-key --gpg --gpg-home --allow-noninteroperable --password --materials --exclude --base-path --lstrip-paths --isolated --rcfile --use-dsse --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1525,6 +1525,10 @@ _intoto() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --rcfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1533,7 +1537,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__record__subcmd__stop)
-            opts="-n -g -P -p -d -v -q -h -V --step-name --signing-key --gpg --gpg-home --allow-noninteroperable --password --products --exclude --base-path --lstrip-paths --isolated --metadata-directory --use-dsse --verbose --quiet --help --version"
+            opts="-n -g -P -p -d -v -q -h -V --step-name --signing-key --gpg --gpg-home --allow-noninteroperable --password --products --exclude --base-path --lstrip-paths --isolated --rcfile --metadata-directory --use-dsse --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1591,6 +1595,10 @@ _intoto() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --rcfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --metadata-directory)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1607,7 +1615,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__run)
-            opts="-n -g -P -m -p -s -x -d -v -q -h -V --step-name --signing-key --gpg --gpg-home --allow-noninteroperable --password --materials --products --record-streams --no-command --exclude --base-path --lstrip-paths --isolated --metadata-directory --use-dsse --run-timeout --verbose --quiet --help --version"
+            opts="-n -g -P -m -p -s -x -d -v -q -h -V --step-name --signing-key --gpg --gpg-home --allow-noninteroperable --password --materials --products --record-streams --no-command --exclude --base-path --lstrip-paths --isolated --rcfile --metadata-directory --use-dsse --run-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1670,6 +1678,10 @@ _intoto() {
                     return 0
                     ;;
                 --lstrip-paths)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rcfile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

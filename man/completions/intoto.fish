@@ -49,12 +49,13 @@ complete -c intoto -n "__fish_intoto_using_subcommand run" -s p -l products -d '
 complete -c intoto -n "__fish_intoto_using_subcommand run" -l exclude -d 'gitignore-style patterns of paths not to record; replaces the defaults \'*.link*\' \'.git\' \'*.pyc\' \'*~\'' -r
 complete -c intoto -n "__fish_intoto_using_subcommand run" -l base-path -d 'Resolve material and product paths from this directory (it is not part of the recorded names)' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand run" -l lstrip-paths -d 'Strip these prefixes from recorded names (the first that matches)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand run" -l rcfile -d 'Also read settings from this rcfile (read last; rcfiles in the working directory or in the recorded tree are read only this way)' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand run" -s d -l metadata-directory -d 'Directory to write the link to (default: current directory)' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand run" -l run-timeout -d 'Kill the command (and everything it started) after this many seconds (default: no time limit)' -r
 complete -c intoto -n "__fish_intoto_using_subcommand run" -l allow-noninteroperable -d 'Allow GnuPG keys the Python reference cannot verify (NIST ECDSA)'
 complete -c intoto -n "__fish_intoto_using_subcommand run" -s s -l record-streams -d 'Show and record the command\'s stdout and stderr'
 complete -c intoto -n "__fish_intoto_using_subcommand run" -s x -l no-command -d 'Record without running a command (e.g. a sign-off step)'
-complete -c intoto -n "__fish_intoto_using_subcommand run" -l isolated -d 'Ignore IN_TOTO_* environment variables and .in_totorc files'
+complete -c intoto -n "__fish_intoto_using_subcommand run" -l isolated -d 'Ignore IN_TOTO_* environment variables and rcfiles'
 complete -c intoto -n "__fish_intoto_using_subcommand run" -l use-dsse -d 'Write a DSSE envelope instead of a classic Metablock'
 complete -c intoto -n "__fish_intoto_using_subcommand run" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand run" -s q -l quiet -d 'Show errors only'
@@ -76,8 +77,9 @@ complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_su
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -l exclude -d 'gitignore-style patterns of paths not to record; replaces the defaults \'*.link*\' \'.git\' \'*.pyc\' \'*~\'' -r
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -l base-path -d 'Resolve material and product paths from this directory (it is not part of the recorded names)' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -l lstrip-paths -d 'Strip these prefixes from recorded names (the first that matches)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -l rcfile -d 'Also read settings from this rcfile (read last; rcfiles in the working directory or in the recorded tree are read only this way)' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -l allow-noninteroperable -d 'Allow GnuPG keys the Python reference cannot verify (NIST ECDSA)'
-complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -l isolated -d 'Ignore IN_TOTO_* environment variables and .in_totorc files'
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -l isolated -d 'Ignore IN_TOTO_* environment variables and rcfiles'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -l use-dsse -d 'Write a DSSE envelope instead of a classic Metablock'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -s q -l quiet -d 'Show errors only'
@@ -92,9 +94,10 @@ complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_su
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -l exclude -d 'gitignore-style patterns of paths not to record; replaces the defaults \'*.link*\' \'.git\' \'*.pyc\' \'*~\'' -r
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -l base-path -d 'Resolve material and product paths from this directory (it is not part of the recorded names)' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -l lstrip-paths -d 'Strip these prefixes from recorded names (the first that matches)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -l rcfile -d 'Also read settings from this rcfile (read last; rcfiles in the working directory or in the recorded tree are read only this way)' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -s d -l metadata-directory -d 'Directory to write the link to (default: current directory)' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -l allow-noninteroperable -d 'Allow GnuPG keys the Python reference cannot verify (NIST ECDSA)'
-complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -l isolated -d 'Ignore IN_TOTO_* environment variables and .in_totorc files'
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -l isolated -d 'Ignore IN_TOTO_* environment variables and rcfiles'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -l use-dsse -d 'Accepted for compatibility; the format follows the unfinished link'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -s q -l quiet -d 'Show errors only'

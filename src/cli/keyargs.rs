@@ -40,9 +40,13 @@ pub struct RecordArgs {
     /// Strip these prefixes from recorded names (the first that matches)
     #[arg(long, value_name = "PREFIX", num_args = 1..)]
     pub lstrip_paths: Vec<String>,
-    /// Ignore IN_TOTO_* environment variables and .in_totorc files
-    #[arg(long)]
+    /// Ignore IN_TOTO_* environment variables and rcfiles
+    #[arg(long, conflicts_with = "rcfile")]
     pub isolated: bool,
+    /// Also read settings from this rcfile (read last; rcfiles in the
+    /// working directory or in the recorded tree are read only this way)
+    #[arg(long, value_name = "FILE")]
+    pub rcfile: Option<PathBuf>,
 }
 
 /// The keys a command line names, as [`KeySpec`]s, and where to look them

@@ -169,11 +169,14 @@ pub static ENVIRONMENT: &[Entry] = &[
 pub static FILES: &[Entry] = &[
     Entry {
         name: "/etc/in_toto/config, /etc/in_totorc, ~/.config/in_toto/config, \
-               ~/.config/in_toto, ~/.in_toto/config, ~/.in_totorc, ./.in_totorc",
+               ~/.config/in_toto, ~/.in_toto/config, ~/.in_totorc",
         text: "rcfiles: an `[in-toto settings]` section with `artifact_exclude_patterns` \
                and `artifact_base_path`, later files overriding earlier ones and the \
-               environment. A file counts only when it is owned by the user or root \
-               and not writable by others; `--isolated` ignores them all.",
+               environment, and a file named with `--rcfile` last. A file counts only \
+               when it is owned by the user or root, not writable by others, at most \
+               64 KiB, and neither in the working directory nor inside a tree being \
+               recorded (a cloned repository's `.in_totorc` is never read unless named \
+               with `--rcfile`); `--isolated` ignores them all.",
         commands: RECORDING,
     },
     Entry {

@@ -140,12 +140,18 @@ pub fn dispatch(cmd: Command, ctx: &Ctx) -> Result<Outcome> {
     }
 }
 
-/// Recording options from the flags and (unless `--isolated`) settings.
-pub fn record_options(args: &RecordArgs) -> RecordOptions {
+/// Recording options from the flags and (unless `--isolated`) settings;
+/// `paths` are the artifact paths to be recorded, whose trees no implicit
+/// rcfile may come from.
+pub fn record_options(args: &RecordArgs, paths: &[String]) -> Result<RecordOptions> {
     let s = if args.isolated {
         settings::Settings::default()
     } else {
-        settings::load(&settings::Sources::from_system())
+        let untrusted = settings::Untrusted::for_recording(args.base_path.as_deref(), paths);
+        settings::load(&settings::Sources::from_system(
+            args.rcfile.clone(),
+            untrusted,
+        ))?
     };
     for line in s.announcements(args.exclude.is_some(), args.base_path.is_some()) {
         // Settings change what is recorded: always say so (even with -q).
@@ -160,11 +166,11 @@ pub fn record_options(args: &RecordArgs) -> RecordOptions {
         .base_path
         .clone()
         .or_else(|| s.base_path.as_ref().map(PathBuf::from));
-    RecordOptions {
+    Ok(RecordOptions {
         exclude_patterns,
         base_path,
         lstrip_paths: args.lstrip_paths.clone(),
-    }
+    })
 }
 
 /// Shows a step as it is performed: what is recorded (with a progress

@@ -29,7 +29,7 @@ fn start(a: StartArgs, ctx: &Ctx) -> Result<Outcome> {
     let spec = StepSpec {
         name: a.step_name.clone(),
         materials: a.materials.clone(),
-        record: record_options(&a.record),
+        record: record_options(&a.record, &a.materials)?,
         ..Default::default()
     };
     let link = step::begin(&spec, &mut UiWatch::new(&a.step_name))?;
@@ -103,7 +103,7 @@ fn stop(a: StopArgs, ctx: &Ctx) -> Result<Outcome> {
     let spec = StepSpec {
         name: a.step_name.clone(),
         products: a.products.clone(),
-        record: record_options(&a.record),
+        record: record_options(&a.record, &a.products)?,
         ..Default::default()
     };
     step::finish(&spec, &mut link, &mut UiWatch::new(&a.step_name))?;

@@ -39,7 +39,7 @@ pub fn run(a: RunArgs, ctx: &Ctx) -> Result<Outcome> {
         materials: a.materials.clone(),
         command,
         products: a.products.clone(),
-        record: record_options(&a.record),
+        record: record_options(&a.record, &[&a.materials[..], &a.products[..]].concat())?,
         run: RunOptions {
             record_streams: a.record_streams,
             timeout: a.run_timeout.map(Duration::from_secs),

@@ -547,9 +547,12 @@ pub fn rcfile(data: &[u8]) {
             ("IN_TOTO_ARTIFACT_BASE_PATH".into(), text),
         ],
         rcfiles: vec![path.clone()],
+        named: None,
+        untrusted: settings::Untrusted::default(),
         uid,
     };
-    let s = settings::load(&sources);
+    // Only a file named with --rcfile can make loading fail.
+    let s = settings::load(&sources).expect("implicit rcfiles are skipped, not errors");
     if let Some(p) = &s.exclude_patterns {
         assert!(p.iter().all(|p| !p.is_empty()), "an empty exclude pattern");
     }
@@ -560,7 +563,9 @@ pub fn rcfile(data: &[u8]) {
     }
     let only_file = settings::Sources {
         env: Vec::new(),
-        rcfiles: vec![path.clone()],
+        rcfiles: Vec::new(),
+        named: Some(path.clone()),
+        untrusted: settings::Untrusted::default(),
         uid,
     };
     let _ = settings::load(&only_file);
