@@ -18,6 +18,7 @@
 
 mod signatures;
 mod stages;
+mod sublayouts;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -31,6 +32,7 @@ use crate::policy::Policy;
 use crate::rules::RuleFailure;
 
 pub use stages::{is_param_name, placeholders, substitute};
+pub use sublayouts::MAX_SUBLAYOUTS;
 
 /// Deepest sublayout nesting followed.
 pub const MAX_SUBLAYOUT_DEPTH: usize = 8;
@@ -344,11 +346,9 @@ pub fn verify_traced(
             "layout verification needs at least one key",
         ));
     }
-    let root = stages::Level {
-        link_dir: &opts.link_dir,
-        summary_name: "",
-        depth: 0,
-    };
+    let entered: Vec<_> = sublayouts::DirId::of(&opts.link_dir).into_iter().collect();
+    let budget = std::cell::Cell::new(sublayouts::MAX_SUBLAYOUTS);
+    let root = stages::Level::root(&opts.link_dir, &entered, &budget);
     stages::verify_layout(layout, keys, opts, root, log, Some(trace))
 }
 
@@ -407,11 +407,9 @@ pub fn verify_checked(
     trace: &mut Trace,
 ) -> Result<Link, Failure> {
     trace.signers = layout.signers.clone();
-    let root = stages::Level {
-        link_dir: &opts.link_dir,
-        summary_name: "",
-        depth: 0,
-    };
+    let entered: Vec<_> = sublayouts::DirId::of(&opts.link_dir).into_iter().collect();
+    let budget = std::cell::Cell::new(sublayouts::MAX_SUBLAYOUTS);
+    let root = stages::Level::root(&opts.link_dir, &entered, &budget);
     stages::verify_signed_layout(&layout.env, opts, root, log, Some(trace))
 }
 

@@ -4,17 +4,18 @@
 #![allow(clippy::result_large_err)]
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
 /// Per step (in layout order): the verified links, by key id.
-type StepLinks<T> = Vec<(String, Vec<(String, T)>)>;
+pub(super) type StepLinks<T> = Vec<(String, Vec<(String, T)>)>;
 
+use super::sublayouts::DirId;
 use super::{
-    CountedLink, Failure, ItemReport, LayoutKey, Log, MAX_SUBLAYOUT_DEPTH, SkippedLink, Stage,
-    Trace, VerifyOptions,
+    CountedLink, Failure, ItemReport, LayoutKey, Log, SkippedLink, Stage, Trace, VerifyOptions,
 };
 use crate::fsio::{self, LoadError};
 use crate::keys::{KeyDict, VerifyError, verify_envelope};
@@ -33,6 +34,23 @@ pub(super) struct Level<'a> {
     pub summary_name: &'a str,
     /// 0 for the root layout.
     pub depth: usize,
+    /// The link directories entered on the way here, this one's included.
+    pub entered: &'a [DirId],
+    /// Sublayout verifications left for the whole verification.
+    pub budget: &'a Cell<usize>,
+}
+
+impl<'a> Level<'a> {
+    /// The root layout's level, its links in `link_dir`.
+    pub fn root(link_dir: &'a Path, entered: &'a [DirId], budget: &'a Cell<usize>) -> Self {
+        Level {
+            link_dir,
+            summary_name: "",
+            depth: 0,
+            entered,
+            budget,
+        }
+    }
 }
 
 pub(super) fn verify_layout(
@@ -63,6 +81,7 @@ pub(super) fn verify_signed_layout(
         link_dir,
         summary_name,
         depth,
+        ..
     } = level;
     let Signed::Layout(layout) = env.signed() else {
         return Err(Failure::new(
@@ -103,7 +122,7 @@ pub(super) fn verify_signed_layout(
     log.info("Verifying link metadata signatures...");
     let verified = link_signatures(&layout, loaded, log, trace.as_deref_mut())?;
     log.info("Verifying sublayouts...");
-    let chain = sublayouts(verified, opts, link_dir, depth, log)?;
+    let chain = super::sublayouts::verify(verified, opts, &level, log)?;
     log.info("Verifying alignment of reported commands...");
     command_alignment(&layout, &chain, log);
     log.info("Verifying threshold constraints...");
@@ -578,65 +597,6 @@ fn link_signatures<'k>(
             return Err(f);
         }
         out.push((name, kept));
-    }
-    Ok(out)
-}
-
-/// Stage 6: a "link" that holds a layout is a sublayout: verify it with
-/// the key that verified it as a link and links from `<step>.<keyid8>/`,
-/// and use its summary as the step's link.
-fn sublayouts(
-    verified: StepLinks<(&KeyDict, Envelope)>,
-    opts: &VerifyOptions,
-    link_dir: &Path,
-    depth: usize,
-    log: &mut dyn Log,
-) -> Result<StepLinks<Link>, Failure> {
-    let mut out = Vec::new();
-    for (step, entries) in verified {
-        let mut links = Vec::new();
-        for (keyid, (key, env)) in entries {
-            match env.signed() {
-                Signed::Link(_) => {
-                    if let Signed::Link(l) = env.into_signed() {
-                        links.push((keyid, l));
-                    }
-                }
-                Signed::Layout(_) => {
-                    let sub_name = format!("{step}.{}", keyid.chars().take(8).collect::<String>());
-                    if depth + 1 > MAX_SUBLAYOUT_DEPTH {
-                        return Err(Failure::new(Stage::Sublayouts, format!("sublayouts nest deeper than {MAX_SUBLAYOUT_DEPTH} levels at step '{step}'")).step(&step));
-                    }
-                    log.info(&format!("Verifying sublayout {sub_name}..."));
-                    let keys = [LayoutKey::required(
-                        crate::keys::verifier(key, &opts.policy),
-                        format!("functionary key of step '{step}'"),
-                    )];
-                    let sub_dir = link_dir.join(&sub_name);
-                    let summary = verify_layout(
-                        &env,
-                        &keys,
-                        opts,
-                        Level {
-                            link_dir: &sub_dir,
-                            summary_name: &step,
-                            depth: depth + 1,
-                        },
-                        log,
-                        None,
-                    )
-                    .map_err(|mut f| {
-                        f.sublayouts.insert(0, format!("'{sub_name}'"));
-                        if f.step.is_none() {
-                            f.step = Some(step.clone());
-                        }
-                        f
-                    })?;
-                    links.push((keyid, summary));
-                }
-            }
-        }
-        out.push((step, links));
     }
     Ok(out)
 }
