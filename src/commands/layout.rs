@@ -116,9 +116,10 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
                 expected_products: rules(&product, &steps, "product")?,
                 nulls: Nulls::default(),
             };
-            ui::notice(&format!("added step '{}'", step.name));
+            let added = format!("added step '{}'", step.name);
             layout.steps.push(step);
             edit.save(layout)?;
+            ui::notice(&added);
             Ok(Outcome::Success)
         }
         LayoutCommand::AddInspection {
@@ -147,9 +148,10 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
                 expected_products: rules(&product, &items, "product")?,
                 nulls: Nulls::default(),
             };
-            ui::notice(&format!("added inspection '{}'", insp.name));
+            let added = format!("added inspection '{}'", insp.name);
             layout.inspect.push(insp);
             edit.save(layout)?;
+            ui::notice(&added);
             Ok(Outcome::Success)
         }
         LayoutCommand::RemoveStep { file, name } => {

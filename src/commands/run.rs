@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use anyhow::{Result, anyhow};
 use intoto::keys::sign_envelope;
-use intoto::models::{Envelope, Signed, link_filename};
+use intoto::models::{Envelope, Signed, link_filename, unfinished_filename};
 use intoto::record::{DEFAULT_EXCLUDES, RecordOptions};
 use intoto::runner::RunOptions;
 use intoto::step::{self, StepError, StepSpec};
@@ -78,6 +78,8 @@ pub fn run(a: RunArgs, ctx: &Ctx) -> Result<Outcome> {
 /// `intoto mock`: records `.` before and after, streams too, and writes an
 /// unsigned `<name>.link`.
 pub fn mock(a: MockArgs, _ctx: &Ctx) -> Result<Outcome> {
+    check_step_name(&a.name)?;
+    check_dir(None)?;
     let dot = vec![".".to_owned()];
     let spec = StepSpec {
         name: a.name.clone(),
@@ -135,9 +137,23 @@ pub fn check_dir(dir: Option<&Path>) -> Result<()> {
 
 /// Step names follow the layout's rules: not empty, no '/', '..', NUL or
 /// control characters (the link file must be in the directory and
-/// matchable by a layout).
+/// matchable by a layout), and every file name made from them
+/// (`.<name>.<keyid8>.link-unfinished` the longest) fits the file
+/// system's limit of 255 bytes: checked before anything is run.
 pub fn check_step_name(name: &str) -> Result<()> {
     intoto::models::check_item_name("--step-name", name)
         .map_err(|e| super::Usage(e.to_string()))?;
+    let longest = unfinished_filename(name, "00000000").len();
+    if longest > NAME_MAX {
+        return usage(format!(
+            "--step-name is {} bytes long: its link files would have names longer than the \
+             {NAME_MAX} bytes a file name may have (at most {} bytes)",
+            name.len(),
+            NAME_MAX - (longest - name.len())
+        ));
+    }
     Ok(())
 }
+
+/// Longest file name on Linux file systems.
+const NAME_MAX: usize = 255;
