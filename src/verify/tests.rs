@@ -484,6 +484,59 @@ fn sublayout_nesting_is_bounded() {
     assert_eq!(f.stage, Stage::Sublayouts, "{f}");
 }
 
+/// Sublayouts in distinct directories (no loop): four steps each, five
+/// levels, 341 in all, more than one verification may verify.
+#[test]
+fn sublayouts_are_bounded_per_verification() {
+    let (alice, bob) = (signer("alice"), signer("bob"));
+    let c = Chain::new();
+    let names = ["a", "b", "c", "d"];
+    let sub = signed(
+        Signed::Layout(layout(
+            &[&bob],
+            names.iter().map(|n| step(n, &[&bob], 1, &[], &[])).collect(),
+            vec![],
+        )),
+        &[&bob],
+    )
+    .to_file_bytes()
+    .unwrap();
+    let plain = |n: &str| {
+        let link = Link {
+            name: n.into(),
+            ..Default::default()
+        };
+        signed(Signed::Link(link), &[&bob]).to_file_bytes().unwrap()
+    };
+    let kid = &bob.keyid()[..8];
+    // Level 1 is the root's step "s"; levels 2 to 5 the four steps of each.
+    fs::write(c.links().join(link_filename("s", bob.keyid())), &sub).unwrap();
+    let mut dirs = vec![c.links().join(format!("s.{kid}"))];
+    for depth in 2..=6 {
+        let mut next = Vec::new();
+        for d in &dirs {
+            fs::create_dir_all(d).unwrap();
+            for n in names {
+                let bytes = if depth <= 5 { sub.clone() } else { plain(n) };
+                fs::write(d.join(link_filename(n, bob.keyid())), bytes).unwrap();
+                next.push(d.join(format!("{n}.{kid}")));
+            }
+        }
+        dirs = next;
+    }
+    let root = signed(
+        Signed::Layout(layout(
+            &[&bob],
+            vec![step("s", &[&bob], 1, &[], &[])],
+            vec![],
+        )),
+        &[&alice],
+    );
+    let f = c.verify(&root, &[&alice], NOW).unwrap_err();
+    assert_eq!(f.stage, Stage::Sublayouts, "{f}");
+    assert!(f.message.contains("more than 256 sublayouts"), "{f}");
+}
+
 #[test]
 fn a_fifo_under_a_link_name_fails_instead_of_hanging() {
     let (alice, bob) = (signer("alice"), signer("bob"));
