@@ -28,5 +28,6 @@ mod reference_signatures;
 mod robust;
 mod robust_paths;
 mod sign;
+mod suite;
 mod thirdparty;
 mod verify_archive;
