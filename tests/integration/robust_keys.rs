@@ -8,8 +8,9 @@
 
 use std::fs;
 use std::io::{Read as _, Seek as _, SeekFrom};
+use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use sequoia_openpgp as openpgp;
@@ -277,4 +278,133 @@ fn seven_hundred_copies_of_one_certificate_are_read_quickly() {
             r.max_rss_kib / 1024
         );
     }
+}
+
+/// A stand-in for gpg-agent at `sock`: it relays every command to the real
+/// agent at `upstream`, except PKSIGN, which it answers with `limit` bytes
+/// of data lines (then `OK`). It writes how much it sent to `sock.sent`.
+const FLOODING_AGENT: &str = r#"
+import os, socket, sys, threading
+sock, upstream, limit = sys.argv[1], sys.argv[2], int(sys.argv[3])
+srv = socket.socket(socket.AF_UNIX)
+srv.bind(sock + ".new")
+srv.listen(16)
+os.rename(sock + ".new", sock)
+
+def pump(src, dst):
+    try:
+        while True:
+            d = src.recv(65536)
+            if not d:
+                break
+            dst.sendall(d)
+    except OSError:
+        pass
+    try:
+        dst.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass
+
+def serve(c):
+    u = socket.socket(socket.AF_UNIX)
+    u.connect(upstream)
+    threading.Thread(target=pump, args=(u, c), daemon=True).start()
+    try:
+        for line in c.makefile("rb"):
+            if line.startswith(b"PKSIGN"):
+                data = b"D " + b"A" * 990 + b"\n"
+                sent = 0
+                try:
+                    while sent < limit:
+                        c.sendall(data)
+                        sent += 990
+                    c.sendall(b"OK\n")
+                except OSError:
+                    pass
+                with open(sock + ".sent", "w") as f:
+                    f.write(str(sent))
+                break
+            u.sendall(line)
+    except OSError:
+        pass
+    c.close()
+    u.close()
+
+while True:
+    c, _ = srv.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+"#;
+
+/// Kills the process when dropped.
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn an_agent_that_answers_pksign_with_endless_data_is_cut_off() {
+    let env = Env::new();
+    let alice = env.fpr("alice");
+    let st = Command::new("gpgconf")
+        .arg("--homedir")
+        .arg(&env.gnupg)
+        .args(["--launch", "gpg-agent"])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    // A second home with the same keyrings, whose agent socket is the
+    // stand-in in front of the real agent (which holds the secret keys).
+    let home = env.path("flooded");
+    fs::create_dir(&home).unwrap();
+    fs::set_permissions(&home, fs::Permissions::from_mode(0o700)).unwrap();
+    for f in ["pubring.kbx", "trustdb.gpg"] {
+        fs::copy(env.gnupg.join(f), home.join(f)).unwrap();
+    }
+    let sock = home.join("S.gpg-agent");
+    let limit: u64 = 64 << 20;
+    let _agent = Killed(
+        Command::new("python3")
+            .arg("-c")
+            .arg(FLOODING_AGENT)
+            .arg(&sock)
+            .arg(env.gnupg.join("S.gpg-agent"))
+            .arg(limit.to_string())
+            .stdin(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !sock.exists() {
+        assert!(
+            Instant::now() < deadline,
+            "the stand-in agent did not start"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut c = env.intoto(["run", "-n", "s", "-x", "--gpg", &alice]);
+    c.env("GNUPGHOME", &home);
+    let r = run_bounded(c, Duration::from_secs(30));
+    eprintln!("{:?}, {} MiB", r.elapsed, r.max_rss_kib / 1024);
+    assert_eq!(r.code, Some(1), "{:?} {}", r.elapsed, r.stderr);
+    assert!(
+        r.stderr.contains("gpg-agent") && r.stderr.contains("more than 16 KiB"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains(sock.to_str().unwrap()),
+        "names the agent: {}",
+        r.stderr
+    );
+    assert!(r.elapsed < Duration::from_secs(10), "{:?}", r.elapsed);
+    assert!(
+        r.max_rss_kib < 48 * 1024,
+        "{} MiB for a refused answer",
+        r.max_rss_kib / 1024
+    );
+    assert!(env.links().is_empty(), "{:?}", env.links());
 }
