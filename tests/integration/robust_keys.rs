@@ -10,6 +10,7 @@ use std::fs;
 use std::io::{Read as _, Seek as _, SeekFrom};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -278,6 +279,53 @@ fn seven_hundred_copies_of_one_certificate_are_read_quickly() {
             r.max_rss_kib / 1024
         );
     }
+}
+
+/// Makes `path` a FIFO.
+fn mkfifo(path: &Path) {
+    let c = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+    #[allow(unsafe_code)]
+    // SAFETY: a valid NUL-terminated path.
+    let rc = unsafe { libc::mkfifo(c.as_ptr(), 0o600) };
+    assert_eq!(rc, 0, "mkfifo {}", path.display());
+}
+
+#[test]
+fn a_fifo_where_the_home_keyring_should_be_is_a_bounded_error() {
+    let env = Env::new();
+    let alice = layout_signed_by_alice(&env);
+    let _ = Command::new("gpgconf")
+        .arg("--homedir")
+        .arg(&env.gnupg)
+        .args(["--kill", "all"])
+        .output();
+    let kbx = env.gnupg.join("pubring.kbx");
+    fs::remove_file(&kbx).unwrap();
+    mkfifo(&kbx);
+    for args in [
+        vec!["verify", "-l", "root.layout", "--gpg", &alice],
+        vec!["key", "export", "--gpg", &alice],
+        vec!["run", "-n", "s", "-x", "--gpg", &alice],
+    ] {
+        let r = run_bounded(env.intoto(&args), Duration::from_secs(15));
+        assert_eq!(r.code, Some(1), "{args:?}: {:?} {}", r.elapsed, r.stderr);
+        assert!(
+            r.stderr.contains("pubring.kbx is a FIFO"),
+            "{args:?}: {}",
+            r.stderr
+        );
+        assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+    }
+    // gpg.conf is read too (by intoto itself for the default key).
+    fs::remove_file(&kbx).unwrap();
+    fs::copy(crate::common::repo().join("gnupg-home/pubring.kbx"), &kbx).unwrap();
+    mkfifo(&env.gnupg.join("gpg.conf"));
+    let r = run_bounded(
+        env.intoto(["run", "-n", "s", "-x", "--gpg"]),
+        Duration::from_secs(15),
+    );
+    assert_eq!(r.code, Some(1), "{:?} {}", r.elapsed, r.stderr);
+    assert!(r.stderr.contains("gpg.conf is a FIFO"), "{}", r.stderr);
 }
 
 /// A stand-in for gpg-agent at `sock`: it relays every command to the real
