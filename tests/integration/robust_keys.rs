@@ -456,3 +456,72 @@ fn an_agent_that_answers_pksign_with_endless_data_is_cut_off() {
     );
     assert!(env.links().is_empty(), "{:?}", env.links());
 }
+
+/// Whether `pid` runs (a zombie counts as gone).
+fn alive(pid: i32) -> bool {
+    fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
+        !s.rsplit(')')
+            .next()
+            .unwrap_or("")
+            .trim_start()
+            .starts_with('Z')
+    })
+}
+
+#[test]
+fn sigterm_to_intoto_ends_the_gpg_it_started() {
+    let env = Env::new();
+    let alice = env.fpr("alice");
+    env.ok("layout new root.layout --expires 2099-12-31");
+    // A gpg that never answers (as one waiting on a lock would).
+    let gpg = env.path("gpg");
+    let pid_file = env.path("gpg.pid");
+    fs::write(
+        &gpg,
+        format!(
+            "#!/bin/sh\necho $$ > '{}'\nexec sleep 300\n",
+            pid_file.display()
+        ),
+    )
+    .unwrap();
+    fs::set_permissions(&gpg, fs::Permissions::from_mode(0o755)).unwrap();
+    let mut c = env.intoto(["verify", "-l", "root.layout", "--gpg", &alice]);
+    c.env("GNUPG", &gpg)
+        .env("INTOTO_GPG_BACKEND", "cli")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let mut intoto = Killed(c.spawn().unwrap());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let gpg_pid: i32 = loop {
+        if let Some(p) = fs::read_to_string(&pid_file)
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+        {
+            break p;
+        }
+        assert!(Instant::now() < deadline, "intoto never started gpg");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    #[allow(unsafe_code)]
+    // SAFETY: kill(2) on our own child.
+    unsafe {
+        libc::kill(intoto.0.id() as i32, libc::SIGTERM);
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while intoto.0.try_wait().unwrap().is_none() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while alive(gpg_pid) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let survived = alive(gpg_pid);
+    if survived {
+        #[allow(unsafe_code)]
+        // SAFETY: kill(2) on the process the test's gpg stand-in became.
+        unsafe {
+            libc::kill(gpg_pid, libc::SIGKILL);
+        }
+    }
+    assert!(!survived, "gpg ({gpg_pid}) outlived intoto");
+}
