@@ -32,16 +32,22 @@ pub fn read_certs(bytes: &[u8]) -> Result<Vec<Cert>, String> {
 /// certificate met again (in the same file or another) is merged into the
 /// first one, as gpg and sequoia do on import (`Cert::merge_public`: the
 /// union of its user ids, subkeys and signatures; the later copies' secret
-/// key material is ignored). A byte-for-byte copy of a certificate already
-/// read is only framed and hashed, never parsed again, so a keyring of
-/// many copies costs about what one copy does. The order is that of
-/// first appearance.
+/// key material is ignored). A copy that brings no packet the certificate
+/// does not have already (the same certificate, armored or not, or an
+/// older export of it) is only framed and hashed, never parsed, so a
+/// keyring of many copies costs about what one copy does. The order is
+/// that of first appearance.
 #[derive(Default)]
 pub struct CertSet {
     certs: Vec<Cert>,
-    index: HashMap<Fingerprint, usize>,
-    /// SHA-256 of each certificate's packets as read.
-    seen: HashSet<[u8; 32]>,
+    index: HashMap<Fingerprint, Entry>,
+}
+
+/// Where a certificate is in [`CertSet::certs`], and the SHA-256 of each
+/// of its packets (tag and body) read so far.
+struct Entry {
+    at: usize,
+    packets: HashSet<[u8; 32]>,
 }
 
 impl CertSet {
@@ -56,12 +62,23 @@ impl CertSet {
             let Ok(raw) = raw else {
                 return self.parse_all(bytes);
             };
-            if !self.seen.insert(Sha256::digest(raw.as_bytes()).into()) {
+            let digests: Vec<[u8; 32]> = raw
+                .packets()
+                .map(|p| {
+                    let mut h = Sha256::new();
+                    h.update([u8::from(p.tag())]);
+                    h.update(p.body());
+                    h.finalize().into()
+                })
+                .collect();
+            if let Some(e) = self.index.get(&raw.fingerprint())
+                && digests.iter().all(|d| e.packets.contains(d))
+            {
                 continue;
             }
             let cert = Cert::from_bytes(raw.as_bytes())
                 .map_err(|e| format!("malformed certificate: {e}"))?;
-            self.add(cert)?;
+            self.add_packets(cert, digests)?;
         }
         Ok(())
     }
@@ -78,17 +95,30 @@ impl CertSet {
 
     /// Adds `cert`, merged into the one with its fingerprint if any.
     pub fn add(&mut self, cert: Cert) -> Result<(), String> {
+        self.add_packets(cert, Vec::new())
+    }
+
+    /// [`add`](Self::add), noting the digests of the packets it came in.
+    fn add_packets(&mut self, cert: Cert, digests: Vec<[u8; 32]>) -> Result<(), String> {
         let fpr = cert.fingerprint();
-        let Some(&i) = self.index.get(&fpr) else {
-            self.index.insert(fpr, self.certs.len());
+        let Some(e) = self.index.get_mut(&fpr) else {
+            self.index.insert(
+                fpr,
+                Entry {
+                    at: self.certs.len(),
+                    packets: digests.into_iter().collect(),
+                },
+            );
             self.certs.push(cert);
             return Ok(());
         };
-        if self.certs[i] == cert {
+        e.packets.extend(digests);
+        let first = &mut self.certs[e.at];
+        if *first == cert {
             return Ok(());
         }
-        let first = self.certs[i].clone();
-        self.certs[i] = first
+        *first = first
+            .clone()
             .merge_public(cert)
             .map_err(|e| format!("certificate {fpr}: {e}"))?;
         Ok(())

@@ -301,6 +301,10 @@ fn copies_of_a_certificate_are_merged_into_one() {
     assert_eq!(certs.len(), 2);
     assert_eq!(certs[0].fingerprint(), a.fingerprint());
     assert_eq!(certs[0].userids().count(), 2, "the copies' user ids merged");
+    // An older copy after a newer one (nothing new in it) changes nothing.
+    let certs = read_certs(&[a2.to_vec().unwrap(), a.to_vec().unwrap()].concat()).unwrap();
+    assert_eq!(certs.len(), 1);
+    assert_eq!(certs[0].userids().count(), 2);
     // Across files, armored or not.
     let mut set = CertSet::default();
     set.read(&a_asc).unwrap();
