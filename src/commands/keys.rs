@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, anyhow};
 use intoto::fsio;
 use intoto::keys::gpg::{Backend, GpgHome, GpgSigner, SignerOptions};
-use intoto::keys::openpgp::{CertVerifier, cert_to_dict, find_cert, read_certs};
+use intoto::keys::openpgp::{CertSet, CertVerifier, cert_to_dict, find_cert, read_certs};
 use intoto::keys::pem::{KeyLoadError, PemSigner, load_public, pem_decode};
 use intoto::keys::spec::{KeyPlaces, KeySpec};
 use intoto::keys::{KeyDict, Signer, Verifier};
@@ -362,17 +362,20 @@ fn pem_resolved(k: intoto::keys::SslibKey, path: &Path) -> Resolved {
     }
 }
 
-/// Every certificate in `paths`, and how to name them in messages.
+/// Every certificate in `paths` (the copies of one certificate, in one
+/// file or several, merged into one), and how to name them in messages.
 fn read_keyrings<'p>(paths: impl Iterator<Item = &'p PathBuf>) -> Result<(Vec<Cert>, String)> {
-    let mut certs = Vec::new();
+    let mut certs = CertSet::default();
     let mut names = Vec::new();
     for k in paths {
         let bytes =
             fsio::read_regular(k, fsio::MAX_METADATA_BYTES).map_err(|e| anyhow!("keyring {e}"))?;
-        certs.extend(read_certs(&bytes).map_err(|e| anyhow!("keyring {}: {e}", k.display()))?);
+        certs
+            .read(&bytes)
+            .map_err(|e| anyhow!("keyring {}: {e}", k.display()))?;
         names.push(k.display().to_string());
     }
-    Ok((certs, format!("keyring {}", names.join(", "))))
+    Ok((certs.into_certs(), format!("keyring {}", names.join(", "))))
 }
 
 /// Warnings the keys draw (SHA-1 self-signatures), once each.

@@ -92,18 +92,24 @@ pub fn agent_sign(
         Context::from_protocol(Protocol::Assuan).map_err(|e| err(format!("gpgme: {e}")))?;
     ctx.set_engine_info(Some(socket.as_str()), None::<&str>)
         .map_err(|e| err(format!("gpgme: {e}")))?;
-    transact(&mut ctx, "RESET")?;
+    let agent = socket.as_str();
+    transact(&mut ctx, agent, "RESET")?;
     for opt in session_options() {
         // Options the agent does not know are not fatal.
-        let _ = transact(&mut ctx, &opt);
+        let _ = transact(&mut ctx, agent, &opt);
     }
-    transact(&mut ctx, &format!("SIGKEY {keygrip}"))?;
-    transact(&mut ctx, &format!("SETKEYDESC {}", plus_escape(desc)))?;
+    transact(&mut ctx, agent, &format!("SIGKEY {keygrip}"))?;
     transact(
         &mut ctx,
+        agent,
+        &format!("SETKEYDESC {}", plus_escape(desc)),
+    )?;
+    transact(
+        &mut ctx,
+        agent,
         &format!("SETHASH 8 {}", hex::encode_upper(digest)),
     )?;
-    let reply = transact(&mut ctx, "PKSIGN")?;
+    let reply = transact(&mut ctx, agent, "PKSIGN")?;
     parse_sig_val(&reply).map_err(|e| err(format!("gpg-agent returned an unusable signature: {e}")))
 }
 
@@ -163,14 +169,39 @@ fn stdin_tty() -> Option<String> {
         .filter(|p| p.starts_with("/dev/pts/") || p.starts_with("/dev/tty"))
 }
 
-/// Runs one Assuan command and returns its data lines (already
-/// unescaped by gpgme).
-fn transact(ctx: &mut Context, command: &str) -> Result<Vec<u8>, GpgError> {
+/// The most data one Assuan command may bring back from gpg-agent. A
+/// signature is a few hundred bytes (an RSA-4096 `sig-val` about 530);
+/// an agent that sends more is stopped, not buffered.
+pub(crate) const MAX_AGENT_DATA: usize = 16 * 1024;
+
+/// The data lines of one answer, at most [`MAX_AGENT_DATA`] bytes.
+#[derive(Debug, Default)]
+struct Reply {
+    data: Vec<u8>,
+    too_long: bool,
+}
+
+impl Reply {
+    /// Appends `chunk`; `false`, keeping nothing more, once the answer
+    /// would pass [`MAX_AGENT_DATA`].
+    fn push(&mut self, chunk: &[u8]) -> bool {
+        if self.too_long || chunk.len() > MAX_AGENT_DATA - self.data.len() {
+            self.too_long = true;
+            return false;
+        }
+        self.data.extend_from_slice(chunk);
+        true
+    }
+}
+
+/// Runs one Assuan command on the gpg-agent at `agent` (its socket, for
+/// messages) and returns its data lines (already unescaped by gpgme).
+fn transact(ctx: &mut Context, agent: &str, command: &str) -> Result<Vec<u8>, GpgError> {
     let c = CString::new(command).map_err(|_| err("Assuan command contains NUL"))?;
-    let mut data: Vec<u8> = Vec::new();
+    let mut reply = Reply::default();
     let mut op_err: ffi::gpgme_error_t = 0;
     // SAFETY: `ctx` is a live gpgme context for the Assuan protocol; `c`
-    // outlives the call; `data` is only touched by `data_cb` during the
+    // outlives the call; `reply` is only touched by `data_cb` during the
     // call, through the pointer passed as its opaque value; `op_err` is a
     // valid out pointer. The call is synchronous.
     let rc = unsafe {
@@ -178,7 +209,7 @@ fn transact(ctx: &mut Context, command: &str) -> Result<Vec<u8>, GpgError> {
             ctx.as_raw(),
             c.as_ptr(),
             Some(data_cb),
-            (&mut data as *mut Vec<u8>).cast::<c_void>(),
+            (&mut reply as *mut Reply).cast::<c_void>(),
             Some(inquire_cb),
             std::ptr::null_mut(),
             None,
@@ -187,16 +218,24 @@ fn transact(ctx: &mut Context, command: &str) -> Result<Vec<u8>, GpgError> {
         )
     };
     let verb = command.split_whitespace().next().unwrap_or(command);
+    if reply.too_long {
+        return Err(err(format!(
+            "gpg-agent ({agent}) sent more than {} KiB of data for {verb}, where a signature is \
+             a few hundred bytes; it was cut off (is that socket really gpg-agent's?)",
+            MAX_AGENT_DATA / 1024
+        )));
+    }
     if rc != 0 {
         return Err(agent_error(verb, gpgme::Error::new(rc)));
     }
     if op_err != 0 {
         return Err(agent_error(verb, gpgme::Error::new(op_err)));
     }
-    Ok(data)
+    Ok(reply.data)
 }
 
-/// Appends data lines to the `Vec<u8>` behind `opaque`.
+/// Appends data lines to the [`Reply`] behind `opaque`; an error (which
+/// ends the command) once it is full.
 unsafe extern "C" fn data_cb(
     opaque: *mut c_void,
     data: *const c_void,
@@ -205,13 +244,17 @@ unsafe extern "C" fn data_cb(
     if opaque.is_null() || (data.is_null() && len > 0) {
         return 0;
     }
-    // SAFETY: `opaque` is the `&mut Vec<u8>` passed by `transact`, alive for
+    // SAFETY: `opaque` is the `&mut Reply` passed by `transact`, alive for
     // the duration of the synchronous call; `data` points to `len` bytes.
-    unsafe {
-        let buf = &mut *opaque.cast::<Vec<u8>>();
-        buf.extend_from_slice(std::slice::from_raw_parts(data.cast::<u8>(), len));
+    let kept = unsafe {
+        let reply = &mut *opaque.cast::<Reply>();
+        len == 0 || reply.push(std::slice::from_raw_parts(data.cast::<u8>(), len))
+    };
+    if kept {
+        0
+    } else {
+        gpgme::Error::TOO_LARGE.raw()
     }
-    0
 }
 
 /// Answers every inquiry with no data (the agent only inquires about
@@ -389,6 +432,22 @@ mod tests {
         ));
         assert!(parse_sig_val(b"(7:sig-val").is_err());
         assert!(parse_sig_val(b"(3:foo)").is_err());
+    }
+
+    #[test]
+    fn agent_answers_are_capped() {
+        let mut r = Reply::default();
+        assert!(r.push(&[b'a'; 1000]));
+        assert!(r.push(&vec![b'b'; MAX_AGENT_DATA - 1000]));
+        assert_eq!(r.data.len(), MAX_AGENT_DATA);
+        assert!(!r.push(b"c"));
+        assert!(r.too_long);
+        // Nothing more is kept once it is too long, not even a small chunk.
+        assert!(!r.push(b""));
+        assert_eq!(r.data.len(), MAX_AGENT_DATA);
+        let mut r = Reply::default();
+        assert!(!r.push(&vec![0; MAX_AGENT_DATA + 1]));
+        assert!(r.data.is_empty());
     }
 
     #[test]

@@ -98,9 +98,47 @@ impl GpgHome {
                 d.display()
             )));
         }
-        Ok(GpgHome {
+        let home = GpgHome {
             dir: dir.map(Path::to_path_buf),
-        })
+        };
+        home.check_files()?;
+        Ok(home)
+    }
+
+    /// The directory gpg will use: `--gpg-home`, else `$GNUPGHOME`, else
+    /// `~/.gnupg`.
+    fn effective_dir(&self) -> Option<PathBuf> {
+        self.dir
+            .clone()
+            .or_else(|| {
+                std::env::var_os("GNUPGHOME")
+                    .filter(|h| !h.is_empty())
+                    .map(PathBuf::from)
+            })
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".gnupg")))
+    }
+
+    /// Refuses a home whose keyrings, trust database or configuration
+    /// are there but are not regular files (a FIFO, a device, a socket):
+    /// gpg would open them and wait forever, with no time limit, and so
+    /// would intoto reading `gpg.conf`. A missing file is gpg's business.
+    fn check_files(&self) -> Result<(), GpgError> {
+        let Some(dir) = self.effective_dir() else {
+            return Ok(());
+        };
+        for name in HOME_FILES {
+            let path = dir.join(name);
+            let Ok(meta) = std::fs::metadata(&path) else {
+                continue;
+            };
+            if let Some(kind) = not_regular(&meta.file_type()) {
+                return Err(err(format!(
+                    "GnuPG home {}: {name} is {kind}, not a regular file (gpg would wait on it forever)",
+                    dir.display()
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// The directory passed to gpg, if any.
@@ -210,13 +248,7 @@ impl GpgHome {
     /// gpg's default signing key: `default-key` from gpg.conf, else the
     /// first secret key in the keyring.
     pub fn default_key(&self, backend: Backend) -> Result<String, GpgError> {
-        let conf = match &self.dir {
-            Some(d) => Some(d.join("gpg.conf")),
-            None => std::env::var_os("GNUPGHOME")
-                .map(PathBuf::from)
-                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".gnupg")))
-                .map(|d| d.join("gpg.conf")),
-        };
+        let conf = self.effective_dir().map(|d| d.join("gpg.conf"));
         if let Some(text) = conf.and_then(|c| std::fs::read_to_string(c).ok()) {
             let chosen = text
                 .lines()
@@ -231,6 +263,36 @@ impl GpgHome {
         all.iter()
             .find_map(|bundle| bundle.first().filter(|_| bundle.iter().any(|k| k.available)).map(|k| k.fpr.clone()))
             .ok_or_else(|| err(format!("no secret key in {}: give one with --gpg KEYID, or create one (gpg --quick-gen-key)", self.describe())))
+    }
+}
+
+/// The files of a GnuPG home gpg (or intoto) reads while looking keys up.
+const HOME_FILES: [&str; 7] = [
+    "pubring.kbx",
+    "pubring.gpg",
+    "secring.gpg",
+    "trustdb.gpg",
+    "tofu.db",
+    "gpg.conf",
+    "common.conf",
+];
+
+/// What a file that is not a regular one is (symlinks followed), for
+/// messages; `None` for a regular file.
+fn not_regular(t: &std::fs::FileType) -> Option<&'static str> {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_file() {
+        None
+    } else if t.is_fifo() {
+        Some("a FIFO")
+    } else if t.is_char_device() || t.is_block_device() {
+        Some("a device")
+    } else if t.is_socket() {
+        Some("a socket")
+    } else if t.is_dir() {
+        Some("a directory")
+    } else {
+        Some("an unknown kind of file")
     }
 }
 

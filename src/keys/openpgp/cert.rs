@@ -2,13 +2,17 @@
 //! and their layout key dicts as valid at a time (judged by the one check
 //! in [`crate::keys::validity`]).
 
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use openpgp::Fingerprint;
 use openpgp::cert::prelude::*;
+use openpgp::cert::raw::RawCertParser;
 use openpgp::packet::Key;
 use openpgp::packet::key::{PublicParts, UnspecifiedRole};
 use openpgp::parse::Parse;
 use sequoia_openpgp as openpgp;
+use sha2::{Digest, Sha256};
 
 use super::noninteroperable;
 use crate::format::is_hex;
@@ -16,17 +20,123 @@ use crate::keys::validity::{self, ProblemKind};
 use crate::models::keydict::{GpgKey, GpgParams};
 use crate::policy::Policy;
 
-/// Reads every certificate in `bytes` (armored or binary keyring).
+/// Reads every certificate in `bytes` (armored or binary keyring), the
+/// copies of one certificate merged into one (see [`CertSet`]).
 pub fn read_certs(bytes: &[u8]) -> Result<Vec<Cert>, String> {
-    let mut out = Vec::new();
-    for c in CertParser::from_bytes(bytes).map_err(|e| format!("not an OpenPGP keyring: {e}"))? {
-        out.push(c.map_err(|e| format!("malformed certificate: {e}"))?);
+    let mut set = CertSet::default();
+    set.read(bytes)?;
+    Ok(set.into_certs())
+}
+
+/// Certificates gathered from keyrings, one per primary fingerprint: a
+/// certificate met again (in the same file or another) is merged into the
+/// first one, as gpg and sequoia do on import (`Cert::merge_public`: the
+/// union of its user ids, subkeys and signatures; the later copies' secret
+/// key material is ignored). A copy that brings no packet the certificate
+/// does not have already (the same certificate, armored or not, or an
+/// older export of it) is only framed and hashed, never parsed, so a
+/// keyring of many copies costs about what one copy does. The order is
+/// that of first appearance.
+#[derive(Default)]
+pub struct CertSet {
+    certs: Vec<Cert>,
+    index: HashMap<Fingerprint, Entry>,
+}
+
+/// Where a certificate is in [`CertSet::certs`], and the SHA-256 of each
+/// of its packets (tag and body) read so far.
+struct Entry {
+    at: usize,
+    packets: HashSet<[u8; 32]>,
+}
+
+impl CertSet {
+    /// Adds every certificate in `bytes` (armored or binary keyring).
+    pub fn read(&mut self, bytes: &[u8]) -> Result<(), String> {
+        // Framing first (cheap); input it cannot frame is parsed whole, so
+        // that what is accepted or refused, and why, is the parser's.
+        let Ok(raws) = RawCertParser::from_bytes(bytes) else {
+            return self.parse_all(bytes);
+        };
+        for raw in raws {
+            let Ok(raw) = raw else {
+                return self.parse_all(bytes);
+            };
+            let digests: Vec<[u8; 32]> = raw
+                .packets()
+                .map(|p| {
+                    let mut h = Sha256::new();
+                    h.update([u8::from(p.tag())]);
+                    h.update(p.body());
+                    h.finalize().into()
+                })
+                .collect();
+            if let Some(e) = self.index.get(&raw.fingerprint())
+                && digests.iter().all(|d| e.packets.contains(d))
+            {
+                continue;
+            }
+            let cert = Cert::from_bytes(raw.as_bytes())
+                .map_err(|e| format!("malformed certificate: {e}"))?;
+            self.add_packets(cert, digests)?;
+        }
+        Ok(())
     }
-    Ok(out)
+
+    /// Adds every certificate in `bytes`, each parsed.
+    fn parse_all(&mut self, bytes: &[u8]) -> Result<(), String> {
+        for c in
+            CertParser::from_bytes(bytes).map_err(|e| format!("not an OpenPGP keyring: {e}"))?
+        {
+            self.add(c.map_err(|e| format!("malformed certificate: {e}"))?)?;
+        }
+        Ok(())
+    }
+
+    /// Adds `cert`, merged into the one with its fingerprint if any.
+    pub fn add(&mut self, cert: Cert) -> Result<(), String> {
+        self.add_packets(cert, Vec::new())
+    }
+
+    /// [`add`](Self::add), noting the digests of the packets it came in.
+    fn add_packets(&mut self, cert: Cert, digests: Vec<[u8; 32]>) -> Result<(), String> {
+        let fpr = cert.fingerprint();
+        let Some(e) = self.index.get_mut(&fpr) else {
+            self.index.insert(
+                fpr,
+                Entry {
+                    at: self.certs.len(),
+                    packets: digests.into_iter().collect(),
+                },
+            );
+            self.certs.push(cert);
+            return Ok(());
+        };
+        e.packets.extend(digests);
+        let first = &mut self.certs[e.at];
+        if *first == cert {
+            return Ok(());
+        }
+        *first = first
+            .clone()
+            .merge_public(cert)
+            .map_err(|e| format!("certificate {fpr}: {e}"))?;
+        Ok(())
+    }
+
+    /// The certificates, in order of first appearance.
+    pub fn into_certs(self) -> Vec<Cert> {
+        self.certs
+    }
 }
 
 /// Finds the certificate for `id` (fingerprint, long key id or subkey
 /// fingerprint, any case), matching by suffix as gpg and the reference do.
+///
+/// A full fingerprint names the certificate whose primary key it is, even
+/// when another certificate carries the same key as a subkey; else the one
+/// certificate holding a (sub)key of exactly that fingerprint. Only a key
+/// id (a suffix) that several certificates' keys end with is ambiguous.
 pub fn find_cert<'a>(certs: &'a [Cert], id: &str) -> Result<&'a Cert, String> {
     let want = id.trim_start_matches("0x").to_lowercase();
     if want.len() < 16 || !is_hex(&want) {
@@ -34,26 +144,59 @@ pub fn find_cert<'a>(certs: &'a [Cert], id: &str) -> Result<&'a Cert, String> {
             "{id:?} is not a key id or fingerprint (need at least 16 hex digits)"
         ));
     }
+    let hex = |f: Fingerprint| f.to_hex().to_lowercase();
+    if let Some(c) = one_of(certs.iter().filter(|c| hex(c.fingerprint()) == want)) {
+        return Ok(c);
+    }
+    let exact: Vec<&Cert> = certs
+        .iter()
+        .filter(|c| c.keys().any(|k| hex(k.key().fingerprint()) == want))
+        .collect();
+    match exact.as_slice() {
+        [one] => return Ok(one),
+        [] => {}
+        many => {
+            return Err(format!(
+                "{id} is a subkey of {} certificates ({}); give the primary fingerprint of the one meant",
+                many.len(),
+                primaries(many)
+            ));
+        }
+    }
     let hits: Vec<&Cert> = certs
         .iter()
         .filter(|c| {
-            c.keys().any(|k| {
-                k.key()
-                    .fingerprint()
-                    .to_hex()
-                    .to_lowercase()
-                    .ends_with(&want)
-            })
+            c.keys()
+                .any(|k| hex(k.key().fingerprint()).ends_with(&want))
         })
         .collect();
     match hits.as_slice() {
         [one] => Ok(one),
         [] => Err(format!("no OpenPGP key {id}")),
         _ => Err(format!(
-            "{id} matches {} keys; give the full fingerprint",
-            hits.len()
+            "{id} matches keys of {} certificates ({}); give the full fingerprint",
+            hits.len(),
+            primaries(&hits)
         )),
     }
+}
+
+/// The first of `certs` when they are all the same certificate (one
+/// primary fingerprint), else `None`.
+fn one_of<'a>(mut certs: impl Iterator<Item = &'a Cert>) -> Option<&'a Cert> {
+    let first = certs.next()?;
+    certs
+        .all(|c| c.fingerprint() == first.fingerprint())
+        .then_some(first)
+}
+
+/// The primary fingerprints of `certs`, for messages.
+fn primaries(certs: &[&Cert]) -> String {
+    certs
+        .iter()
+        .map(|c| c.fingerprint().to_hex())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Time as `SystemTime`.

@@ -30,7 +30,7 @@ pub mod packet;
 pub mod verify;
 
 pub use crate::models::keydict::{GpgKey, GpgParams};
-pub use cert::{cert_to_dict, find_cert, read_certs, system_time, unix};
+pub use cert::{CertSet, cert_to_dict, find_cert, read_certs, system_time, unix};
 pub use packet::{
     Headers, PgpSignature, build_signature, parse_headers, parse_packet, signed_digest,
 };

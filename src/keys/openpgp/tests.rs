@@ -268,3 +268,51 @@ fn an_expired_primary_disables_its_subkeys() {
     );
     assert!(fresh.signing_key(&primary.keyid).is_ok());
 }
+
+#[test]
+fn copies_of_a_certificate_are_merged_into_one() {
+    use openpgp::serialize::SerializeInto;
+    let (a, _) = CertBuilder::new().add_userid("a").generate().unwrap();
+    let (b, _) = CertBuilder::new().add_userid("b").generate().unwrap();
+    let a_bin = a.to_vec().unwrap();
+    let a_asc = a.armored().to_vec().unwrap();
+    // The same key with a second user id, as another keyring may hold it.
+    let mut signer = a
+        .primary_key()
+        .key()
+        .clone()
+        .parts_into_secret()
+        .unwrap()
+        .into_keypair()
+        .unwrap();
+    let uid = openpgp::packet::UserID::from("a2");
+    let builder = openpgp::packet::signature::SignatureBuilder::new(
+        openpgp::types::SignatureType::PositiveCertification,
+    );
+    let sig = uid.bind(&mut signer, &a, builder).unwrap();
+    let a2 = a
+        .clone()
+        .insert_packets(vec![openpgp::Packet::from(uid), sig.into()])
+        .unwrap()
+        .0;
+    let mut bytes = [a_bin.clone(), b.to_vec().unwrap(), a_bin].concat();
+    bytes.extend(a2.to_vec().unwrap());
+    let certs = read_certs(&bytes).unwrap();
+    assert_eq!(certs.len(), 2);
+    assert_eq!(certs[0].fingerprint(), a.fingerprint());
+    assert_eq!(certs[0].userids().count(), 2, "the copies' user ids merged");
+    // An older copy after a newer one (nothing new in it) changes nothing.
+    let certs = read_certs(&[a2.to_vec().unwrap(), a.to_vec().unwrap()].concat()).unwrap();
+    assert_eq!(certs.len(), 1);
+    assert_eq!(certs[0].userids().count(), 2);
+    // Across files, armored or not.
+    let mut set = CertSet::default();
+    set.read(&a_asc).unwrap();
+    set.read(&a.to_vec().unwrap()).unwrap();
+    assert_eq!(set.into_certs().len(), 1);
+    let fpr = a.fingerprint().to_hex();
+    assert!(find_cert(&certs, &fpr).is_ok());
+    assert!(find_cert(&certs, &fpr[24..]).is_ok());
+    // What cannot be framed is still refused by the parser.
+    assert!(read_certs(b"not a keyring").is_err());
+}
