@@ -494,7 +494,10 @@ fn sublayouts_are_bounded_per_verification() {
     let sub = signed(
         Signed::Layout(layout(
             &[&bob],
-            names.iter().map(|n| step(n, &[&bob], 1, &[], &[])).collect(),
+            names
+                .iter()
+                .map(|n| step(n, &[&bob], 1, &[], &[]))
+                .collect(),
             vec![],
         )),
         &[&bob],

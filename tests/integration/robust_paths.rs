@@ -80,7 +80,8 @@ fn inspection_links_never_follow_a_planted_symlink() {
     ));
     env.ok("sign -f root.layout -k alice.pem");
     fs::write(env.path("outside.txt"), "outside").unwrap();
-    let out = env.ok("verify -l root.layout --verification-keys alice.pub --write-inspection-links");
+    let out =
+        env.ok("verify -l root.layout --verification-keys alice.pub --write-inspection-links");
     assert_eq!(
         fs::read_to_string(env.path("outside.txt")).unwrap(),
         "outside",
