@@ -14,7 +14,7 @@ use std::io::{self, Read};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
-use crate::models::Envelope;
+use crate::models::{Envelope, MetadataError};
 
 pub mod cleanup;
 pub mod lock;
@@ -51,7 +51,7 @@ pub enum LoadError {
     Io(PathBuf, io::Error),
     /// It is not (acceptable) in-toto metadata.
     #[error("{0}: not valid in-toto metadata: {1}")]
-    Malformed(PathBuf, String),
+    Malformed(PathBuf, MetadataError),
 }
 
 impl LoadError {
