@@ -14,7 +14,8 @@ use std::io::{self, Read};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
-use crate::models::{Envelope, MetadataError};
+use crate::format::MetadataError;
+use crate::models::Envelope;
 
 pub mod cleanup;
 pub mod lock;

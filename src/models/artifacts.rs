@@ -769,7 +769,7 @@ mod tests {
 mod parse_tests {
     use crate::models::{Envelope, Signed};
 
-    fn link(materials: &str) -> Result<Envelope, crate::models::MetadataError> {
+    fn link(materials: &str) -> Result<Envelope, crate::format::MetadataError> {
         Envelope::from_slice(format!(r#"{{"signed": {{"_type": "link", "name": "x", "materials": {materials}}}, "signatures": []}}"#).as_bytes())
     }
 

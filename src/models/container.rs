@@ -9,7 +9,8 @@ use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
 
 use super::artifacts::{Artifacts, ArtifactsSeed};
 
-use super::{FResult, Fields, FormatError, Layout, Link, MetadataError};
+use super::{FResult, Fields, FormatError, Layout, Link};
+use crate::format::MetadataError;
 use crate::json::{self, CanonicalError, Object, Value};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
