@@ -37,6 +37,7 @@ pub const MAX_METADATA_BYTES: u64 = 1 << 30;
 
 /// Why a metadata file could not be read.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum LoadError {
     /// The file does not exist.
     #[error("{0}: no such file")]
