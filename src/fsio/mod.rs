@@ -1,6 +1,7 @@
 //! Safe file I/O, split by concern: reads (here), atomic writes
-//! ([`write`]), locks for read-modify-write ([`lock`]) and the registry of
-//! temporary files and directories removed on signals ([`cleanup`]).
+//! ([`write`](mod@write)), locks for read-modify-write ([`lock`]) and the
+//! registry of temporary files and directories removed on signals
+//! ([`cleanup`]).
 //!
 //! Metadata is opened only if it is a regular file (opening is
 //! non-blocking, so a FIFO planted under a link's name cannot hang the
