@@ -29,6 +29,32 @@ impl FormatError {
 
 pub(crate) type FResult<T> = Result<T, FormatError>;
 
+/// Why bytes are not an in-toto metadata file: not strict JSON, or JSON
+/// without the shape of a Metablock or DSSE envelope.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MetadataError {
+    /// The document starts with a UTF-8 byte-order mark.
+    #[error("starts with a byte-order mark")]
+    Bom,
+    /// Not strict JSON (syntax, duplicate keys, depth, ...), as serde_json
+    /// words it.
+    #[error(transparent)]
+    Json(serde_json::Error),
+    /// JSON, but not metadata; names the path.
+    #[error(transparent)]
+    Format(#[from] FormatError),
+}
+
+impl From<crate::json::StrictError> for MetadataError {
+    fn from(e: crate::json::StrictError) -> Self {
+        match e {
+            crate::json::StrictError::Bom => MetadataError::Bom,
+            crate::json::StrictError::Json(e) => MetadataError::Json(e),
+        }
+    }
+}
+
 /// Field access with error messages that name the path.
 pub(crate) struct Fields<'a> {
     pub path: &'a str,

@@ -158,6 +158,7 @@ impl From<String> for Value {
 
 /// Why a document is not acceptable JSON.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ParseError {
     /// The document starts with a UTF-8 byte-order mark.
     #[error("starts with a byte-order mark")]
@@ -308,8 +309,7 @@ impl Serialize for Value {
 }
 
 impl Serialize for Object {
-    /// Objects are written with sorted keys (by code point), as every
-    /// writer here needs.
+    /// Objects come out with keys sorted by code point, as all writers need.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut entries: Vec<&(String, Value)> = self.0.iter().collect();
         entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));

@@ -9,6 +9,20 @@ use openpgp::policy::{HashAlgoSecurity, Policy as SequoiaPolicy, StandardPolicy}
 use openpgp::types::HashAlgorithm;
 use sequoia_openpgp as openpgp;
 
+/// Why the system's crypto policy could not be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PolicyError {
+    /// The configured policy file cannot be read or parsed.
+    #[error("crypto policy {file}: {reason}")]
+    Unreadable {
+        /// The file, and the variable that named it if one did.
+        file: String,
+        /// What sequoia-policy-config reported, on one line.
+        reason: String,
+    },
+}
+
 /// The reference time, the OpenPGP policy and the interop switches.
 #[derive(Clone, Debug)]
 pub struct Policy {
@@ -134,7 +148,7 @@ impl CertPolicy {
     /// (`sequoia-policy-config`); without either, [`CertPolicy::standard`].
     /// A configured policy is taken as it is: it decides SHA-1
     /// self-signatures too (intoto's relaxation does not apply on top).
-    pub fn from_system() -> Result<CertPolicy, String> {
+    pub fn from_system() -> Result<CertPolicy, PolicyError> {
         use sequoia_policy_config::ConfiguredStandardPolicy as Configured;
         let source = match std::env::var_os(Configured::ENV_VAR) {
             Some(v) => format!(
@@ -147,10 +161,10 @@ impl CertPolicy {
         let mut c = Configured::new();
         let found = c.parse_default_config().map_err(|e| {
             let e = format!("{e:#}");
-            format!(
-                "crypto policy {source}: {}",
-                e.split_whitespace().collect::<Vec<_>>().join(" ")
-            )
+            PolicyError::Unreadable {
+                file: source.clone(),
+                reason: e.split_whitespace().collect::<Vec<_>>().join(" "),
+            }
         })?;
         if !found {
             return Ok(CertPolicy::standard());

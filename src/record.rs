@@ -45,7 +45,7 @@ use rayon::prelude::*;
 use rustix::fs::{AtFlags, FileType, Mode, OFlags};
 use sha2::{Digest, Sha256};
 
-use crate::models::Artifacts;
+use crate::models::{Artifacts, DuplicatePath};
 
 /// The reference's default exclude patterns.
 pub const DEFAULT_EXCLUDES: [&str; 4] = ["*.link*", ".git", "*.pyc", "*~"];
@@ -282,7 +282,7 @@ pub fn record_with(
         rec.push(&mut out, "dir:", &name, digest);
     }
     let strict = !opts.lstrip_paths.is_empty();
-    out.sorted(!strict).map_err(|dup| {
+    out.sorted(!strict).map_err(|DuplicatePath(dup)| {
         let stripped = dup
             .strip_prefix("dir:")
             .or_else(|| dup.strip_prefix("file:"))

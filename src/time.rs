@@ -75,16 +75,23 @@ pub fn format_expires(secs: i64) -> String {
     )
 }
 
+/// A time a user gave that [`parse_time`] cannot read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TimeError {
+    /// Neither RFC 3339 nor a date; holds the text as given.
+    #[error(
+        "{0:?} is not a time: give RFC 3339 (2021-06-01T12:00:00Z, 2021-06-01T14:00:00+02:00) or a date (2021-06-01)"
+    )]
+    NotATime(String),
+}
+
 /// Parses a time a user gives: RFC 3339 (`2021-06-01T12:00:00Z`, with an
 /// offset such as `+02:00`, fractional seconds ignored, `T` or a space
 /// between date and time) or a plain date (`2021-06-01`, meaning its first
 /// second, UTC). Returns seconds since the Unix epoch.
-pub fn parse_time(s: &str) -> Result<i64, String> {
-    let bad = || {
-        format!(
-            "{s:?} is not a time: give RFC 3339 (2021-06-01T12:00:00Z, 2021-06-01T14:00:00+02:00) or a date (2021-06-01)"
-        )
-    };
+pub fn parse_time(s: &str) -> Result<i64, TimeError> {
+    let bad = || TimeError::NotATime(s.to_owned());
     let s = s.trim();
     if s.len() == 10 {
         return parse_expires(&format!("{s}T00:00:00Z")).ok_or_else(bad);

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-fn parse_time(s: &str) -> Result<i64, String> {
+fn parse_time(s: &str) -> Result<i64, intoto::time::TimeError> {
     intoto::time::parse_time(s)
 }
 

@@ -66,6 +66,6 @@ pub struct VerifyArchiveArgs {
     pub time: Option<i64>,
 }
 
-fn parse_time(s: &str) -> Result<i64, String> {
+fn parse_time(s: &str) -> Result<i64, intoto::time::TimeError> {
     intoto::time::parse_time(s)
 }

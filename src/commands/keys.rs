@@ -330,7 +330,7 @@ fn store_cert(dir: &Path, id: &str) -> std::result::Result<Option<Cert>, String>
     if lower.len() == 40
         && let Some((_, bytes)) = store.get(&lower).map_err(|e| e.to_string())?
     {
-        let certs = read_certs(&bytes)?;
+        let certs = read_certs(&bytes).map_err(|e| e.to_string())?;
         if let Ok(c) = find_cert(&certs, id) {
             return Ok(Some(c.clone()));
         }

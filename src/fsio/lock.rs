@@ -149,9 +149,9 @@ impl LockedFile {
     }
 
     /// Replaces the file with `bytes` (temporary file and rename, as
-    /// [`write_atomic`]), still under the lock, unless it changed since it
-    /// was read (written by a program that does not take the lock): then
-    /// nothing is written.
+    /// [`write_atomic`](super::write_atomic)), still under the lock, unless
+    /// it changed since it was read (written by a program that does not
+    /// take the lock): then nothing is written.
     pub fn replace(&self, bytes: &[u8]) -> io::Result<()> {
         let pending = write_resolved(&self.target)?;
         let now = fs::metadata(&self.target).map(|m| Stamp::of(&m)).ok();

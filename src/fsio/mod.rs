@@ -1,6 +1,7 @@
 //! Safe file I/O, split by concern: reads (here), atomic writes
-//! ([`write`]), locks for read-modify-write ([`lock`]) and the registry of
-//! temporary files and directories removed on signals ([`cleanup`]).
+//! ([`write`](mod@write)), locks for read-modify-write ([`lock`]) and the
+//! registry of temporary files and directories removed on signals
+//! ([`cleanup`]).
 //!
 //! Metadata is opened only if it is a regular file (opening is
 //! non-blocking, so a FIFO planted under a link's name cannot hang the
@@ -14,6 +15,7 @@ use std::io::{self, Read};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
+use crate::format::MetadataError;
 use crate::models::Envelope;
 
 pub mod cleanup;
@@ -36,6 +38,7 @@ pub const MAX_METADATA_BYTES: u64 = 1 << 30;
 
 /// Why a metadata file could not be read.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum LoadError {
     /// The file does not exist.
     #[error("{0}: no such file")]
@@ -51,7 +54,7 @@ pub enum LoadError {
     Io(PathBuf, io::Error),
     /// It is not (acceptable) in-toto metadata.
     #[error("{0}: not valid in-toto metadata: {1}")]
-    Malformed(PathBuf, String),
+    Malformed(PathBuf, MetadataError),
 }
 
 impl LoadError {

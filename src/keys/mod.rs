@@ -81,6 +81,7 @@ impl RawSignature {
 
 /// Why a signature could not be made.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SignError {
     /// Anything the backend reports, already worded for the user.
     #[error("{0}")]
@@ -106,6 +107,7 @@ pub trait Signer {
 
 /// Why a signature did not verify.
 #[derive(Debug, thiserror::Error, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum VerifyError {
     /// No signature carries this key's id (or a subkey's).
     #[error("no signature by key {0}")]

@@ -12,38 +12,44 @@
 //! The dict format (parsing, key ids) is [`crate::models::keydict`]; here
 //! are the signature checks and the private keys.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use ring::rand::SystemRandom;
 use ring::signature::{self as rsig, KeyPair as _};
 
 use super::{KeyDict, RawSignature, SignError, Signer, Verifier, VerifyError};
 use crate::format::der;
-use crate::models::keydict::sslib::normalise_rsa;
+use crate::models::keydict::sslib::{KeyMaterialError, normalise_rsa};
 use crate::models::keydict::sslib::{OID_EC, OID_ED25519, OID_P256, OID_P384, OID_RSA};
 use crate::models::{DsseSignature, Signature};
 
 pub use crate::models::keydict::keyid::keyid_derivations;
 pub use crate::models::keydict::sslib::{Public, SslibKey, parse_spki, pem_decode, pem_encode};
 
+/// Why a public key file could not be read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PublicKeyError {
+    /// The PEM text or the key in it cannot be read.
+    #[error(transparent)]
+    Material(#[from] KeyMaterialError),
+    /// The file (this path) holds a private key.
+    #[error("{} holds a private key; give the public key (openssl pkey -pubout)", .0.display())]
+    Private(PathBuf),
+    /// A PEM block of another kind (this label).
+    #[error("unexpected PEM block {0:?} (expected PUBLIC KEY)")]
+    UnexpectedBlock(String),
+}
+
 /// Reads a public key file (SubjectPublicKeyInfo or PKCS#1 `RSA PUBLIC
 /// KEY` PEM) into its layout dict.
-pub fn load_public(path: &Path, text: &[u8]) -> Result<SslibKey, String> {
+pub fn load_public(path: &Path, text: &[u8]) -> Result<SslibKey, PublicKeyError> {
     let (label, der_bytes) = pem_decode(text)?;
     let public = match label.as_str() {
         "PUBLIC KEY" => parse_spki(&der_bytes)?,
         "RSA PUBLIC KEY" => Public::Rsa(normalise_rsa(&der_bytes)?),
-        l if l.contains("PRIVATE") => {
-            return Err(format!(
-                "{} holds a private key; give the public key (openssl pkey -pubout)",
-                path.display()
-            ));
-        }
-        other => {
-            return Err(format!(
-                "unexpected PEM block {other:?} (expected PUBLIC KEY)"
-            ));
-        }
+        l if l.contains("PRIVATE") => return Err(PublicKeyError::Private(path.to_owned())),
+        other => return Err(PublicKeyError::UnexpectedBlock(other.to_owned())),
     };
     Ok(SslibKey::from_public(public))
 }
@@ -159,6 +165,7 @@ enum Pair {
 
 /// Why a private key file could not be used.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum KeyLoadError {
     /// The key is encrypted and no password was given.
     #[error("the key is encrypted and no password was given")]
@@ -169,6 +176,9 @@ pub enum KeyLoadError {
     /// A password was given for a key that is not encrypted.
     #[error("a password was given but the key is not encrypted")]
     NotEncrypted,
+    /// The PEM text or the key in it cannot be read.
+    #[error(transparent)]
+    Material(#[from] KeyMaterialError),
     /// Anything else.
     #[error("{0}")]
     Invalid(String),
@@ -200,7 +210,7 @@ impl PemSigner {
     }
 
     fn from_pem_unchecked(text: &[u8], password: Option<&[u8]>) -> Result<PemSigner, KeyLoadError> {
-        let (label, der_bytes) = pem_decode(text).map_err(KeyLoadError::Invalid)?;
+        let (label, der_bytes) = pem_decode(text)?;
         let pkcs8 = match label.as_str() {
             "ENCRYPTED PRIVATE KEY" => {
                 let pw = password.ok_or(KeyLoadError::NeedsPassword)?;

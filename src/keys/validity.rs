@@ -34,6 +34,7 @@ pub use crate::policy::CertPolicy;
 
 /// What kind of problem makes a key unusable.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ProblemKind {
     /// Revoked (at this time, or for good).
     Revoked,

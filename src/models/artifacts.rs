@@ -11,7 +11,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
-use super::is_hex;
+use super::{DuplicatePath, is_hex};
 
 /// The digest algorithms two digest sets may be judged equal on: SHA-256
 /// and stronger (names as securesystemslib, in-toto-golang, in-toto-rs and
@@ -271,8 +271,8 @@ impl Artifacts {
     }
 
     /// Sorts a builder by path. A path given twice is kept once when
-    /// `merge` (equal paths, equal files), else it is `Err(path)`.
-    pub(crate) fn sorted(mut self, merge: bool) -> Result<Artifacts, String> {
+    /// `merge` (equal paths, equal files), else it is an error naming it.
+    pub(crate) fn sorted(mut self, merge: bool) -> Result<Artifacts, DuplicatePath> {
         if !merge {
             return self.finish();
         }
@@ -285,13 +285,13 @@ impl Artifacts {
         Ok(self)
     }
 
-    /// Sorts by path; `Err(path)` names a path given twice.
-    fn finish(mut self) -> Result<Artifacts, String> {
+    /// Sorts by path; the error names a path given twice.
+    fn finish(mut self) -> Result<Artifacts, DuplicatePath> {
         let text = std::mem::take(&mut self.text);
         let key = |e: &Entry| &text[e.start as usize..(e.start + e.len) as usize];
         self.entries.sort_unstable_by(|a, b| key(a).cmp(key(b)));
         if let Some(w) = self.entries.windows(2).find(|w| key(&w[0]) == key(&w[1])) {
-            return Err(key(&w[0]).to_owned());
+            return Err(DuplicatePath(key(&w[0]).to_owned()));
         }
         self.text = text;
         Ok(self)
@@ -514,7 +514,7 @@ impl<'de> Visitor<'de> for ArtifactsSeed<'_> {
             })?;
             out.push(&name, digests);
         }
-        out.finish().map(Some).map_err(|dup| {
+        out.finish().map(Some).map_err(|DuplicatePath(dup)| {
             de::Error::custom(format_args!(
                 "{}: duplicate key {dup:?} in an object",
                 self.0
@@ -769,7 +769,7 @@ mod tests {
 mod parse_tests {
     use crate::models::{Envelope, Signed};
 
-    fn link(materials: &str) -> Result<Envelope, String> {
+    fn link(materials: &str) -> Result<Envelope, crate::format::MetadataError> {
         Envelope::from_slice(format!(r#"{{"signed": {{"_type": "link", "name": "x", "materials": {materials}}}, "signatures": []}}"#).as_bytes())
     }
 

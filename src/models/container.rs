@@ -10,6 +10,7 @@ use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
 use super::artifacts::{Artifacts, ArtifactsSeed};
 
 use super::{FResult, Fields, FormatError, Layout, Link};
+use crate::format::MetadataError;
 use crate::json::{self, CanonicalError, Object, Value};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
@@ -314,12 +315,8 @@ pub enum Envelope {
 
 impl Envelope {
     /// Parses a metadata file strictly (see [`crate::json`]) in one pass.
-    pub fn from_slice(bytes: &[u8]) -> Result<Envelope, String> {
-        let doc = json::parse_seed(bytes, DocSeed).map_err(|e| match e {
-            json::StrictError::Bom => "starts with a byte-order mark".to_owned(),
-            json::StrictError::Json(e) => e.to_string(),
-        })?;
-        doc.into_envelope().map_err(|e| e.to_string())
+    pub fn from_slice(bytes: &[u8]) -> Result<Envelope, MetadataError> {
+        Ok(json::parse_seed(bytes, DocSeed)?.into_envelope()?)
     }
 
     /// The link or layout inside.

@@ -32,6 +32,12 @@ pub use nulls::Nulls;
 pub(crate) use crate::format::{FResult, Fields, string_list};
 pub use crate::format::{FormatError, is_hex};
 
+/// A path given twice to a builder of [`Artifacts`] that may not merge
+/// them (the path, with its `file:` or `dir:` prefix while recording).
+#[derive(Debug, thiserror::Error)]
+#[error("artifact {0:?} given twice")]
+pub(crate) struct DuplicatePath(pub(crate) String);
+
 /// `<step>.<first 8 characters of keyid>.link`.
 pub fn link_filename(step: &str, keyid: &str) -> String {
     let prefix: String = keyid.chars().take(8).collect();

@@ -72,6 +72,7 @@ pub struct RuleFailure {
 /// Why a rule failed.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum RuleFailureKind {
     /// `DISALLOW` matched artifacts that no earlier rule consumed.
     Disallowed {

@@ -148,6 +148,7 @@ pub fn is_true_command(run: &[String]) -> bool {
 /// The stages, for reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Stage {
     /// Layout signatures.
     LayoutSignatures,

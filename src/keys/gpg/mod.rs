@@ -43,6 +43,12 @@ use crate::policy::Policy;
 #[error("{0}")]
 pub struct GpgError(pub String);
 
+impl From<super::openpgp::packet::PacketError> for GpgError {
+    fn from(e: super::openpgp::packet::PacketError) -> Self {
+        GpgError(e.to_string())
+    }
+}
+
 fn err(s: impl Into<String>) -> GpgError {
     GpgError(s.into())
 }
@@ -439,7 +445,7 @@ impl<'p> GpgSigner<'p> {
                 msg.split(';').next().unwrap_or(&msg)
             ));
         }
-        let dict = cert_to_dict(&cert, &opts.policy).map_err(err)?;
+        let dict = cert_to_dict(&cert, &opts.policy).map_err(|e| err(e.to_string()))?;
         let fpr_hex = key.fingerprint().to_hex().to_lowercase();
         let fpr_bytes: [u8; 20] = hex::decode(&fpr_hex)
             .ok()
@@ -447,8 +453,8 @@ impl<'p> GpgSigner<'p> {
             .ok_or_else(|| {
                 err("only v4 OpenPGP keys (20-byte fingerprints) can sign in-toto metadata")
             })?;
-        let signing =
-            GpgKey::new(params, unix(key.creation_time()), None, Vec::new()).map_err(err)?;
+        let signing = GpgKey::new(params, unix(key.creation_time()), None, Vec::new())
+            .map_err(|e| err(e.to_string()))?;
         // What verifiers will warn about, said now, while the owner can act.
         let warnings = validity::cert_warnings(&cert, policy, now);
         Ok(GpgSigner {
@@ -500,17 +506,16 @@ impl<'p> GpgSigner<'p> {
                     payload,
                     |digest| {
                         gpgme_backend::agent_sign(&self.home, grip, digest, &desc).map_err(|e| match &self.card {
-                        Some(card) if e.0.contains("cancelled") => format!(
+                        Some(card) if e.0.contains("cancelled") => err(format!(
                             "signing with the OpenPGP card {card} failed: {}; if the card was not inserted, \
                              insert it and try again (gpg --card-status shows it)",
                             e.0
-                        ),
-                        Some(card) => format!("signing with the OpenPGP card {card} failed: {}", e.0),
-                        None => e.0,
+                        )),
+                        Some(card) => err(format!("signing with the OpenPGP card {card} failed: {}", e.0)),
+                        None => err(e.0),
                     })
                     },
-                )
-                .map_err(err)?
+                )?
             }
             _ => cli::detach_sign(&self.home, &self.signing.keyid, payload)?,
         };

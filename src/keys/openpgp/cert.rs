@@ -17,12 +17,80 @@ use sha2::{Digest, Sha256};
 use super::noninteroperable;
 use crate::format::is_hex;
 use crate::keys::validity::{self, ProblemKind};
+use crate::models::keydict::gpg::GpgKeyError;
 use crate::models::keydict::{GpgKey, GpgParams};
 use crate::policy::Policy;
 
+/// Why certificates could not be read, found or turned into a key dict.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CertError {
+    /// The bytes are not an OpenPGP keyring (sequoia's reason).
+    #[error("not an OpenPGP keyring: {0}")]
+    NotKeyring(anyhow::Error),
+    /// A certificate in the keyring does not parse (sequoia's reason).
+    #[error("malformed certificate: {0}")]
+    Malformed(anyhow::Error),
+    /// Two copies of the certificate with this fingerprint cannot be merged.
+    #[error("certificate {fingerprint}: {cause}")]
+    Merge {
+        /// The primary fingerprint.
+        fingerprint: Fingerprint,
+        /// sequoia's reason.
+        cause: anyhow::Error,
+    },
+    /// The text given is not a fingerprint or key id.
+    #[error("{0:?} is not a key id or fingerprint (need at least 16 hex digits)")]
+    NotAnId(String),
+    /// No certificate has a key with this id.
+    #[error("no OpenPGP key {0}")]
+    NotFound(String),
+    /// The subkey fingerprint `id` is a subkey of several certificates.
+    #[error(
+        "{id} is a subkey of {count} certificates ({primaries}); give the primary fingerprint of the one meant"
+    )]
+    SubkeyOfSeveral {
+        /// The fingerprint given.
+        id: String,
+        /// How many certificates.
+        count: usize,
+        /// Their primary fingerprints, comma-separated.
+        primaries: String,
+    },
+    /// The key id `id` matches keys of several certificates.
+    #[error("{id} matches keys of {count} certificates ({primaries}); give the full fingerprint")]
+    Ambiguous {
+        /// The key id given.
+        id: String,
+        /// How many certificates.
+        count: usize,
+        /// Their primary fingerprints, comma-separated.
+        primaries: String,
+    },
+    /// The certificate is not valid at the policy's time, or is revoked.
+    #[error("{0}")]
+    Unusable(validity::KeyProblem),
+    /// The primary key (this fingerprint) cannot be held in in-toto's
+    /// OpenPGP format.
+    #[error("key {fingerprint}: {cause}")]
+    Format {
+        /// The primary fingerprint.
+        fingerprint: Fingerprint,
+        /// Why.
+        cause: GpgKeyError,
+    },
+    /// A key dict cannot be built.
+    #[error(transparent)]
+    Dict(#[from] GpgKeyError),
+    /// The key is of a kind the Python reference cannot verify, and the
+    /// policy does not allow such keys (the message names the key).
+    #[error("{0}")]
+    NonInteroperable(String),
+}
+
 /// Reads every certificate in `bytes` (armored or binary keyring), the
 /// copies of one certificate merged into one (see [`CertSet`]).
-pub fn read_certs(bytes: &[u8]) -> Result<Vec<Cert>, String> {
+pub fn read_certs(bytes: &[u8]) -> Result<Vec<Cert>, CertError> {
     let mut set = CertSet::default();
     set.read(bytes)?;
     Ok(set.into_certs())
@@ -52,7 +120,7 @@ struct Entry {
 
 impl CertSet {
     /// Adds every certificate in `bytes` (armored or binary keyring).
-    pub fn read(&mut self, bytes: &[u8]) -> Result<(), String> {
+    pub fn read(&mut self, bytes: &[u8]) -> Result<(), CertError> {
         // Framing first (cheap); input it cannot frame is parsed whole, so
         // that what is accepted or refused, and why, is the parser's.
         let Ok(raws) = RawCertParser::from_bytes(bytes) else {
@@ -76,30 +144,27 @@ impl CertSet {
             {
                 continue;
             }
-            let cert = Cert::from_bytes(raw.as_bytes())
-                .map_err(|e| format!("malformed certificate: {e}"))?;
+            let cert = Cert::from_bytes(raw.as_bytes()).map_err(CertError::Malformed)?;
             self.add_packets(cert, digests)?;
         }
         Ok(())
     }
 
     /// Adds every certificate in `bytes`, each parsed.
-    fn parse_all(&mut self, bytes: &[u8]) -> Result<(), String> {
-        for c in
-            CertParser::from_bytes(bytes).map_err(|e| format!("not an OpenPGP keyring: {e}"))?
-        {
-            self.add(c.map_err(|e| format!("malformed certificate: {e}"))?)?;
+    fn parse_all(&mut self, bytes: &[u8]) -> Result<(), CertError> {
+        for c in CertParser::from_bytes(bytes).map_err(CertError::NotKeyring)? {
+            self.add(c.map_err(CertError::Malformed)?)?;
         }
         Ok(())
     }
 
     /// Adds `cert`, merged into the one with its fingerprint if any.
-    pub fn add(&mut self, cert: Cert) -> Result<(), String> {
+    pub fn add(&mut self, cert: Cert) -> Result<(), CertError> {
         self.add_packets(cert, Vec::new())
     }
 
     /// [`add`](Self::add), noting the digests of the packets it came in.
-    fn add_packets(&mut self, cert: Cert, digests: Vec<[u8; 32]>) -> Result<(), String> {
+    fn add_packets(&mut self, cert: Cert, digests: Vec<[u8; 32]>) -> Result<(), CertError> {
         let fpr = cert.fingerprint();
         let Some(e) = self.index.get_mut(&fpr) else {
             self.index.insert(
@@ -120,7 +185,10 @@ impl CertSet {
         *first = first
             .clone()
             .merge_public(cert)
-            .map_err(|e| format!("certificate {fpr}: {e}"))?;
+            .map_err(|cause| CertError::Merge {
+                fingerprint: fpr,
+                cause,
+            })?;
         Ok(())
     }
 
@@ -137,12 +205,10 @@ impl CertSet {
 /// when another certificate carries the same key as a subkey; else the one
 /// certificate holding a (sub)key of exactly that fingerprint. Only a key
 /// id (a suffix) that several certificates' keys end with is ambiguous.
-pub fn find_cert<'a>(certs: &'a [Cert], id: &str) -> Result<&'a Cert, String> {
+pub fn find_cert<'a>(certs: &'a [Cert], id: &str) -> Result<&'a Cert, CertError> {
     let want = id.trim_start_matches("0x").to_lowercase();
     if want.len() < 16 || !is_hex(&want) {
-        return Err(format!(
-            "{id:?} is not a key id or fingerprint (need at least 16 hex digits)"
-        ));
+        return Err(CertError::NotAnId(id.to_owned()));
     }
     let hex = |f: Fingerprint| f.to_hex().to_lowercase();
     if let Some(c) = one_of(certs.iter().filter(|c| hex(c.fingerprint()) == want)) {
@@ -156,11 +222,11 @@ pub fn find_cert<'a>(certs: &'a [Cert], id: &str) -> Result<&'a Cert, String> {
         [one] => return Ok(one),
         [] => {}
         many => {
-            return Err(format!(
-                "{id} is a subkey of {} certificates ({}); give the primary fingerprint of the one meant",
-                many.len(),
-                primaries(many)
-            ));
+            return Err(CertError::SubkeyOfSeveral {
+                id: id.to_owned(),
+                count: many.len(),
+                primaries: primaries(many),
+            });
         }
     }
     let hits: Vec<&Cert> = certs
@@ -172,12 +238,12 @@ pub fn find_cert<'a>(certs: &'a [Cert], id: &str) -> Result<&'a Cert, String> {
         .collect();
     match hits.as_slice() {
         [one] => Ok(one),
-        [] => Err(format!("no OpenPGP key {id}")),
-        _ => Err(format!(
-            "{id} matches keys of {} certificates ({}); give the full fingerprint",
-            hits.len(),
-            primaries(&hits)
-        )),
+        [] => Err(CertError::NotFound(id.to_owned())),
+        _ => Err(CertError::Ambiguous {
+            id: id.to_owned(),
+            count: hits.len(),
+            primaries: primaries(&hits),
+        }),
     }
 }
 
@@ -212,25 +278,30 @@ pub fn system_time(secs: i64) -> SystemTime {
 /// Keys the reference cannot verify (NIST ECDSA) are refused, and such
 /// subkeys left out, unless the policy allows them. A revoked key is
 /// refused (an expired one is exported: its dict says when it expired).
-pub fn cert_to_dict(cert: &Cert, policy: &Policy) -> Result<GpgKey, String> {
+pub fn cert_to_dict(cert: &Cert, policy: &Policy) -> Result<GpgKey, CertError> {
     let now = policy.time();
-    let vc = validity::certificate_at(cert, policy.openpgp(), now).map_err(|p| p.message)?;
+    let vc = validity::certificate_at(cert, policy.openpgp(), now).map_err(CertError::Unusable)?;
     if let Some(p) = validity::primary_problem(&vc, now)
         && p.kind == ProblemKind::Revoked
     {
-        return Err(p.message);
+        return Err(CertError::Unusable(p));
     }
     dict_of_valid(cert, &vc, policy)
 }
 
-fn dict_of_valid(cert: &Cert, vc: &ValidCert<'_>, policy: &Policy) -> Result<GpgKey, String> {
+fn dict_of_valid(cert: &Cert, vc: &ValidCert<'_>, policy: &Policy) -> Result<GpgKey, CertError> {
     let allow_noninteroperable = policy.allow_noninteroperable();
     let primary = vc.primary_key();
     let pkey: Key<PublicParts, UnspecifiedRole> = primary.key().clone().role_into_unspecified();
-    let params =
-        GpgParams::from_key(&pkey).map_err(|e| format!("key {}: {e}", cert.fingerprint()))?;
+    let params = GpgParams::from_key(&pkey).map_err(|cause| CertError::Format {
+        fingerprint: cert.fingerprint(),
+        cause,
+    })?;
     if !params.interoperable() && !allow_noninteroperable {
-        return Err(noninteroperable(&cert.fingerprint().to_hex(), &params));
+        return Err(CertError::NonInteroperable(noninteroperable(
+            &cert.fingerprint().to_hex(),
+            &params,
+        )));
     }
     let validity = primary.key_validity_period().map(|d| d.as_secs() as i64);
     let mut subkeys = Vec::new();
@@ -263,7 +334,12 @@ fn dict_of_valid(cert: &Cert, vc: &ValidCert<'_>, policy: &Policy) -> Result<Gpg
             Vec::new(),
         )?);
     }
-    GpgKey::new(params, unix(pkey.creation_time()), validity, subkeys)
+    Ok(GpgKey::new(
+        params,
+        unix(pkey.creation_time()),
+        validity,
+        subkeys,
+    )?)
 }
 
 /// Seconds since the epoch.
@@ -274,13 +350,20 @@ pub fn unix(t: SystemTime) -> i64 {
 
 /// Like [`cert_to_dict`], but for certificates that are revoked or not
 /// valid at `now` (their dict is still needed to say why they fail).
-pub(crate) fn cert_to_dict_lenient(cert: &Cert, policy: &Policy) -> Result<GpgKey, String> {
+pub(crate) fn cert_to_dict_lenient(cert: &Cert, policy: &Policy) -> Result<GpgKey, CertError> {
     if let Ok(vc) = validity::certificate_at(cert, policy.openpgp(), policy.time()) {
         return dict_of_valid(cert, &vc, policy);
     }
     let pkey: Key<PublicParts, UnspecifiedRole> =
         cert.primary_key().key().clone().role_into_unspecified();
-    let params =
-        GpgParams::from_key(&pkey).map_err(|e| format!("key {}: {e}", cert.fingerprint()))?;
-    GpgKey::new(params, unix(pkey.creation_time()), None, Vec::new())
+    let params = GpgParams::from_key(&pkey).map_err(|cause| CertError::Format {
+        fingerprint: cert.fingerprint(),
+        cause,
+    })?;
+    Ok(GpgKey::new(
+        params,
+        unix(pkey.creation_time()),
+        None,
+        Vec::new(),
+    )?)
 }

@@ -60,31 +60,67 @@ pub struct Headers {
     pub issuer_fpr: String,
 }
 
+/// Why a signature packet or in-toto's signature fields are refused, or
+/// a signature could not be built.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PacketError {
+    /// Malformed in a way one phrase says (truncated, too short, ...).
+    #[error("{0}")]
+    Malformed(&'static str),
+    /// A signature version other than 4.
+    #[error("signature version {0} (only v4 is accepted)")]
+    Version(u8),
+    /// A signature type other than binary document (0x00).
+    #[error("signature type 0x{0:02x} (only binary-document signatures, 0x00, are accepted)")]
+    SignatureType(u8),
+    /// A SHA-1 signature.
+    #[error("SHA-1 signatures are not accepted")]
+    Sha1,
+    /// An MD5 signature.
+    #[error("MD5 signatures are not accepted")]
+    Md5,
+    /// Another hash algorithm (its OpenPGP number).
+    #[error("hash algorithm {0} is not accepted (SHA-256, SHA-384 or SHA-512)")]
+    Hash(u8),
+    /// A known subpacket (this type) with a body of the wrong shape.
+    #[error("malformed subpacket {0}")]
+    Subpacket(u8),
+    /// A critical subpacket of a type not understood.
+    #[error("unknown critical subpacket {0}")]
+    CriticalSubpacket(u8),
+    /// MPIs that do not fit the public-key algorithm (its number).
+    #[error("unsupported or malformed signature (algorithm {0})")]
+    Algorithm(u8),
+    /// A packet that is not a signature (its tag).
+    #[error("packet tag {0} is not a signature")]
+    NotSignature(u8),
+}
+
+impl From<&'static str> for PacketError {
+    fn from(what: &'static str) -> Self {
+        PacketError::Malformed(what)
+    }
+}
+
 /// Parses `other_headers` (version through hashed subpackets) strictly.
-pub fn parse_headers(oh: &[u8]) -> Result<Headers, String> {
+pub fn parse_headers(oh: &[u8]) -> Result<Headers, PacketError> {
     if oh.len() < 6 {
         return Err("other_headers is too short".into());
     }
     if oh[0] != 4 {
-        return Err(format!("signature version {} (only v4 is accepted)", oh[0]));
+        return Err(PacketError::Version(oh[0]));
     }
     if oh[1] != 0 {
-        return Err(format!(
-            "signature type 0x{:02x} (only binary-document signatures, 0x00, are accepted)",
-            oh[1]
-        ));
+        return Err(PacketError::SignatureType(oh[1]));
     }
     let hash = match oh[3] {
         8 => HashAlgorithm::SHA256,
         9 => HashAlgorithm::SHA384,
         10 => HashAlgorithm::SHA512,
-        2 => return Err("SHA-1 signatures are not accepted".into()),
-        1 => return Err("MD5 signatures are not accepted".into()),
-        other => {
-            return Err(format!(
-                "hash algorithm {other} is not accepted (SHA-256, SHA-384 or SHA-512)"
-            ));
-        }
+        2 => return Err(PacketError::Sha1),
+        1 => return Err(PacketError::Md5),
+        other => return Err(PacketError::Hash(other)),
     };
     let hashed_len = u16::from_be_bytes([oh[4], oh[5]]) as usize;
     if oh.len() != 6 + hashed_len {
@@ -105,8 +141,8 @@ pub fn parse_headers(oh: &[u8]) -> Result<Headers, String> {
             }
             16 if body.len() == 8 => issuer_id = Some(hex::encode(body)),
             33 if body.len() == 21 && body[0] == 4 => issuer_fpr = Some(hex::encode(&body[1..])),
-            2 | 3 | 16 | 33 => return Err(format!("malformed subpacket {typ}")),
-            _ if critical => return Err(format!("unknown critical subpacket {typ}")),
+            2 | 3 | 16 | 33 => return Err(PacketError::Subpacket(typ)),
+            _ if critical => return Err(PacketError::CriticalSubpacket(typ)),
             _ => {}
         }
     }
@@ -127,7 +163,7 @@ pub fn parse_headers(oh: &[u8]) -> Result<Headers, String> {
 /// A subpacket: type, critical bit, body.
 type Subpacket<'a> = (u8, bool, &'a [u8]);
 
-fn subpackets(mut area: &[u8]) -> Result<Vec<Subpacket<'_>>, String> {
+fn subpackets(mut area: &[u8]) -> Result<Vec<Subpacket<'_>>, PacketError> {
     let mut out = Vec::new();
     while !area.is_empty() {
         let (len, hdr) = match area[0] {
@@ -153,7 +189,10 @@ fn subpackets(mut area: &[u8]) -> Result<Vec<Subpacket<'_>>, String> {
 }
 
 /// Converts in-toto's signature encoding into sequoia MPIs.
-pub(crate) fn signature_mpis(params: &GpgParams, sig: &[u8]) -> Result<mpi::Signature, String> {
+pub(crate) fn signature_mpis(
+    params: &GpgParams,
+    sig: &[u8],
+) -> Result<mpi::Signature, PacketError> {
     match params {
         GpgParams::Rsa { .. } => Ok(mpi::Signature::RSA {
             s: mpi::MPI::new(der::strip_zeros(sig)),
@@ -185,7 +224,7 @@ pub(crate) fn signature_mpis(params: &GpgParams, sig: &[u8]) -> Result<mpi::Sign
 }
 
 /// Splits a binary signature packet into in-toto's fields.
-pub fn parse_packet(packet: &[u8]) -> Result<PgpSignature, String> {
+pub fn parse_packet(packet: &[u8]) -> Result<PgpSignature, PacketError> {
     let body = packet_body(packet)?;
     if body.len() < 6 {
         return Err("signature packet is too short".into());
@@ -218,11 +257,7 @@ pub fn parse_packet(packet: &[u8]) -> Result<PgpSignature, String> {
         (22, [r, s]) => {
             eddsa_rs(r, s).ok_or("unsupported or malformed signature (algorithm 22)")?
         }
-        (algo, _) => {
-            return Err(format!(
-                "unsupported or malformed signature (algorithm {algo})"
-            ));
-        }
+        (algo, _) => return Err(PacketError::Algorithm(algo)),
     };
     Ok(PgpSignature {
         keyid: hdr.issuer_fpr,
@@ -233,7 +268,7 @@ pub fn parse_packet(packet: &[u8]) -> Result<PgpSignature, String> {
 }
 
 /// The body of the first packet, which must be a signature (tag 2).
-fn packet_body(p: &[u8]) -> Result<&[u8], String> {
+fn packet_body(p: &[u8]) -> Result<&[u8], PacketError> {
     let ctb = *p.first().ok_or("empty signature")?;
     if ctb & 0x80 == 0 {
         return Err("not an OpenPGP packet".into());
@@ -278,7 +313,7 @@ fn packet_body(p: &[u8]) -> Result<&[u8], String> {
         }
     };
     if tag != 2 {
-        return Err(format!("packet tag {tag} is not a signature"));
+        return Err(PacketError::NotSignature(tag));
     }
     let body = p.get(hdr..hdr + len).ok_or("truncated packet")?;
     if p.len() != hdr + len {
@@ -289,14 +324,15 @@ fn packet_body(p: &[u8]) -> Result<&[u8], String> {
 
 /// Builds a v4 binary signature the way gpg 2.2 does (hashed: issuer
 /// fingerprint, creation time; unhashed: issuer key id), asking `sign`
-/// for the signature over the digest.
-pub fn build_signature(
+/// for the signature over the digest; `sign`'s error is returned as it
+/// is, and an unusable answer from it as a [`PacketError`] turned into `E`.
+pub fn build_signature<E: From<PacketError>>(
     signer_fpr: &[u8; 20],
     params: &GpgParams,
     created: u32,
     payload: &[u8],
-    sign: impl FnOnce(&[u8]) -> Result<mpi::Signature, String>,
-) -> Result<PgpSignature, String> {
+    sign: impl FnOnce(&[u8]) -> Result<mpi::Signature, E>,
+) -> Result<PgpSignature, E> {
     let pk_algo = match params {
         GpgParams::Rsa { .. } => 1u8,
         GpgParams::Dsa { .. } => 17,
@@ -336,10 +372,11 @@ pub fn build_signature(
         mpi::Signature::EdDSA { r, s } => {
             push_mpi(&mut body, r.value());
             push_mpi(&mut body, s.value());
-            eddsa_rs(der::strip_zeros(r.value()), der::strip_zeros(s.value()))
-                .ok_or("malformed EdDSA signature from the agent")?
+            eddsa_rs(der::strip_zeros(r.value()), der::strip_zeros(s.value())).ok_or(
+                PacketError::Malformed("malformed EdDSA signature from the agent"),
+            )?
         }
-        _ => return Err("unexpected signature type from the agent".into()),
+        _ => return Err(PacketError::Malformed("unexpected signature type from the agent").into()),
     };
     let mut packet = vec![0xc2];
     let len = body.len();

@@ -93,7 +93,7 @@ fn built_signatures_verify_and_parse_back() {
         let pair = &mut k.pair;
         let sig = build_signature(&fpr, &params, 1_800_000_000, b"payload", |d| {
             let h = HashAlgorithm::SHA256;
-            pair.sign(h, d).map_err(|e| e.to_string())
+            pair.sign(h, d)
         })
         .unwrap();
         verify_triple(

@@ -5,7 +5,7 @@
 use openpgp::Cert;
 use sequoia_openpgp as openpgp;
 
-use super::cert::cert_to_dict_lenient;
+use super::cert::{CertError, cert_to_dict_lenient};
 use super::packet::{parse_headers, parse_packet, signature_mpis, signed_digest};
 use crate::keys::validity::{self, KeyProblem};
 use crate::keys::{Verifier, VerifyError};
@@ -133,7 +133,7 @@ fn check_dsse<'k>(
     let k = select(&sig.keyid)?;
     let parsed = parse_packet(&sig.sig).map_err(|why| VerifyError::Malformed {
         keyid: sig.keyid.clone(),
-        why,
+        why: why.to_string(),
     })?;
     verify_triple(
         k,
@@ -158,7 +158,7 @@ pub fn verify_triple(
         keyid: keyid.to_owned(),
         why,
     };
-    let hdr = parse_headers(other_headers).map_err(malformed)?;
+    let hdr = parse_headers(other_headers).map_err(|e| malformed(e.to_string()))?;
     let want_algo: &[u8] = match k.params {
         GpgParams::Rsa { .. } => &[1, 3],
         GpgParams::Dsa { .. } => &[17],
@@ -185,9 +185,11 @@ pub fn verify_triple(
             "the signature by {keyid} expired"
         )));
     }
-    let mpis = signature_mpis(&k.params, signature).map_err(malformed)?;
+    let mpis = signature_mpis(&k.params, signature).map_err(|e| malformed(e.to_string()))?;
     let digest = signed_digest(hdr.hash, payload, other_headers);
-    let key = k.sequoia_key().map_err(VerifyError::Unusable)?;
+    let key = k
+        .sequoia_key()
+        .map_err(|e| VerifyError::Unusable(e.to_string()))?;
     key.verify(&mpis, hdr.hash, &digest)
         .map_err(|_| VerifyError::Invalid(keyid.to_owned()))
 }
@@ -205,7 +207,7 @@ impl CertVerifier {
     /// Wraps `cert`, which must be an RSA, DSA or EdDSA key (or, with
     /// a policy that allows them, NIST ECDSA), judged by `policy` at its
     /// time.
-    pub fn new(cert: Cert, policy: &Policy) -> Result<CertVerifier, String> {
+    pub fn new(cert: Cert, policy: &Policy) -> Result<CertVerifier, CertError> {
         let dict = cert_to_dict_lenient(&cert, policy)?;
         Ok(CertVerifier {
             cert,

@@ -167,12 +167,9 @@ impl GpgParams {
     /// Parameters of a public key, if in-toto's OpenPGP format can hold
     /// them (v4 RSA, DSA or EdDSA/Ed25519).
     #[allow(deprecated)]
-    pub fn from_key(key: &Key<PublicParts, UnspecifiedRole>) -> Result<GpgParams, String> {
+    pub fn from_key(key: &Key<PublicParts, UnspecifiedRole>) -> Result<GpgParams, GpgKeyError> {
         if key.version() != 4 {
-            return Err(format!(
-                "v{} keys cannot be used in in-toto's OpenPGP format (v4 only)",
-                key.version()
-            ));
+            return Err(GpgKeyError::Version(key.version()));
         }
         let algo = key.pk_algo();
         match (algo, key.mpis()) {
@@ -197,7 +194,7 @@ impl GpgParams {
             ) => {
                 let v = q.value();
                 if v.len() != 33 || v[0] != 0x40 {
-                    return Err("malformed Ed25519 point".into());
+                    return Err(GpgKeyError::MalformedEd25519);
                 }
                 Ok(GpgParams::EdDsa { q: v[1..].to_vec() })
             }
@@ -207,16 +204,35 @@ impl GpgParams {
                         curve: n.0,
                         q: q.value().to_vec(),
                     }),
-                    None => Err(format!(
-                        "ECDSA on {curve} cannot be used (NIST P-256, P-384, P-521 only)"
-                    )),
+                    None => Err(GpgKeyError::Curve(curve.clone())),
                 }
             }
-            (algo, _) => Err(format!(
-                "{algo} keys cannot be used in in-toto's OpenPGP format (supported: RSA, DSA, EdDSA/Ed25519)"
-            )),
+            (algo, _) => Err(GpgKeyError::Algorithm(algo)),
         }
     }
+}
+
+/// Why an OpenPGP key cannot be held in in-toto's OpenPGP format.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum GpgKeyError {
+    /// Not a v4 key (the version it is).
+    #[error("v{0} keys cannot be used in in-toto's OpenPGP format (v4 only)")]
+    Version(u8),
+    /// An EdDSA point that is not a prefixed 32-byte Ed25519 point.
+    #[error("malformed Ed25519 point")]
+    MalformedEd25519,
+    /// ECDSA on a curve other than NIST P-256, P-384 and P-521.
+    #[error("ECDSA on {0} cannot be used (NIST P-256, P-384, P-521 only)")]
+    Curve(Curve),
+    /// An algorithm the format has no dict for.
+    #[error(
+        "{0} keys cannot be used in in-toto's OpenPGP format (supported: RSA, DSA, EdDSA/Ed25519)"
+    )]
+    Algorithm(PublicKeyAlgorithm),
+    /// sequoia refused to build the v4 public-key packet.
+    #[error("{0}")]
+    Packet(anyhow::Error),
 }
 
 /// An OpenPGP key as layouts store it (securesystemslib's GPG key dict).
@@ -339,7 +355,8 @@ impl GpgKey {
         let validity_period = int("validity_period")?.filter(|v| *v > 0);
         match creation_time {
             Some(created) => {
-                let fpr = fingerprint(&params, created).map_err(|e| FormatError::new(path, e))?;
+                let fpr = fingerprint(&params, created)
+                    .map_err(|e| FormatError::new(path, e.to_string()))?;
                 if !keyid.eq_ignore_ascii_case(&fpr) {
                     return Err(FormatError::new(
                         format!("{path}.keyid"),
@@ -406,7 +423,7 @@ impl GpgKey {
         creation_time: i64,
         validity_period: Option<i64>,
         subkeys: Vec<GpgKey>,
-    ) -> Result<GpgKey, String> {
+    ) -> Result<GpgKey, GpgKeyError> {
         let keyid = fingerprint(&params, creation_time)?;
         let (typ, method) = params.names();
         let mut raw = Object::default();
@@ -481,7 +498,7 @@ impl GpgKey {
     }
 
     /// The sequoia key for these parameters.
-    pub fn sequoia_key(&self) -> Result<Key<PublicParts, UnspecifiedRole>, String> {
+    pub fn sequoia_key(&self) -> Result<Key<PublicParts, UnspecifiedRole>, GpgKeyError> {
         // The creation time only enters the fingerprint, not the
         // signature check, so a legacy dict without one still verifies.
         sequoia_key(&self.params, self.creation_time.unwrap_or(0))
@@ -492,13 +509,13 @@ impl GpgKey {
 pub fn sequoia_key(
     params: &GpgParams,
     creation_time: i64,
-) -> Result<Key<PublicParts, UnspecifiedRole>, String> {
+) -> Result<Key<PublicParts, UnspecifiedRole>, GpgKeyError> {
     let t = UNIX_EPOCH + Duration::from_secs(creation_time.max(0) as u64);
-    let k4 = Key4::new(t, params.pk_algo(), params.mpis()).map_err(|e| e.to_string())?;
+    let k4 = Key4::new(t, params.pk_algo(), params.mpis()).map_err(GpgKeyError::Packet)?;
     Ok(Key::V4(k4))
 }
 
-fn fingerprint(params: &GpgParams, creation_time: i64) -> Result<String, String> {
+fn fingerprint(params: &GpgParams, creation_time: i64) -> Result<String, GpgKeyError> {
     Ok(sequoia_key(params, creation_time)?
         .fingerprint()
         .to_hex()

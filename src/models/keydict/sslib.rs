@@ -105,38 +105,83 @@ pub fn pem_encode(label: &str, der: &[u8]) -> String {
     out
 }
 
+/// Why PEM text or the DER key material in it cannot be read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyMaterialError {
+    /// The text is not UTF-8.
+    #[error("not PEM text (not UTF-8)")]
+    NotUtf8,
+    /// No `-----BEGIN` line.
+    #[error("not PEM (no -----BEGIN line)")]
+    NoBegin,
+    /// The `-----BEGIN` line does not end.
+    #[error("malformed PEM header")]
+    MalformedHeader,
+    /// The block with this label has no `-----END` line.
+    #[error("PEM block {0:?} has no END line")]
+    NoEnd(String),
+    /// A second block follows the first.
+    #[error("holds more than one PEM block ({first:?} and {second:?}): give one key per file")]
+    SeveralBlocks {
+        /// The first block's label.
+        first: String,
+        /// The start of the second block's label.
+        second: String,
+    },
+    /// The body is not base64.
+    #[error("PEM body is not base64: {0}")]
+    Base64(base64::DecodeError),
+    /// Not a DER SubjectPublicKeyInfo.
+    #[error("malformed SubjectPublicKeyInfo")]
+    MalformedSpki,
+    /// An elliptic curve other than P-256 and P-384.
+    #[error("unsupported elliptic curve (supported: P-256, P-384)")]
+    UnsupportedCurve,
+    /// An ECDSA point that is not uncompressed or has the wrong size.
+    #[error("ECDSA key is not an uncompressed point")]
+    CompressedPoint,
+    /// Not a DER `RSAPublicKey`.
+    #[error("malformed RSA public key")]
+    MalformedRsa,
+    /// A key algorithm other than RSA, ECDSA and Ed25519.
+    #[error("unsupported key type (supported: rsa, ecdsa P-256/P-384, ed25519)")]
+    UnsupportedKeyType,
+}
+
 /// Decodes the first PEM block: (label, DER).
-pub fn pem_decode(text: &[u8]) -> Result<(String, Vec<u8>), String> {
-    let text = std::str::from_utf8(text).map_err(|_| "not PEM text (not UTF-8)".to_owned())?;
-    let start = text
-        .find("-----BEGIN ")
-        .ok_or("not PEM (no -----BEGIN line)")?;
+pub fn pem_decode(text: &[u8]) -> Result<(String, Vec<u8>), KeyMaterialError> {
+    let text = std::str::from_utf8(text).map_err(|_| KeyMaterialError::NotUtf8)?;
+    let start = text.find("-----BEGIN ").ok_or(KeyMaterialError::NoBegin)?;
     let rest = &text[start + 11..];
-    let end_label = rest.find("-----").ok_or("malformed PEM header")?;
+    let end_label = rest
+        .find("-----")
+        .ok_or(KeyMaterialError::MalformedHeader)?;
     let label = &rest[..end_label];
     let body_start = &rest[end_label + 5..];
     let footer = format!("-----END {label}-----");
     let body_end = body_start
         .find(&footer)
-        .ok_or_else(|| format!("PEM block {label:?} has no END line"))?;
+        .ok_or_else(|| KeyMaterialError::NoEnd(label.to_owned()))?;
     // A second key in the file is an error, not "the first one wins".
     if let Some(i) = body_start[body_end..].find("-----BEGIN ") {
         let second = &body_start[body_end + i + 11..];
         let second = &second[..second.find("-----").unwrap_or(second.len()).min(40)];
-        return Err(format!(
-            "holds more than one PEM block ({label:?} and {second:?}): give one key per file"
-        ));
+        return Err(KeyMaterialError::SeveralBlocks {
+            first: label.to_owned(),
+            second: second.to_owned(),
+        });
     }
     let body: String = body_start[..body_end].split_whitespace().collect();
     let der = B64
         .decode(body.as_bytes())
-        .map_err(|e| format!("PEM body is not base64: {e}"))?;
+        .map_err(KeyMaterialError::Base64)?;
     Ok((label.to_owned(), der))
 }
 
 /// Parses SubjectPublicKeyInfo DER.
-pub fn parse_spki(spki: &[u8]) -> Result<Public, String> {
-    let bad = || "malformed SubjectPublicKeyInfo".to_owned();
+pub fn parse_spki(spki: &[u8]) -> Result<Public, KeyMaterialError> {
+    let bad = || KeyMaterialError::MalformedSpki;
     let body = der::read_only(spki, 0x30).ok_or_else(bad)?;
     let (alg, rest) = der::read(body).ok_or_else(bad)?;
     let (bits, rest) = der::read(rest).ok_or_else(bad)?;
@@ -155,11 +200,11 @@ pub fn parse_spki(spki: &[u8]) -> Result<Public, String> {
             let p384 = match curve {
                 OID_P256 => false,
                 OID_P384 => true,
-                _ => return Err("unsupported elliptic curve (supported: P-256, P-384)".into()),
+                _ => return Err(KeyMaterialError::UnsupportedCurve),
             };
             let want = if p384 { 97 } else { 65 };
             if key.len() != want || key[0] != 0x04 {
-                return Err("ECDSA key is not an uncompressed point".into());
+                return Err(KeyMaterialError::CompressedPoint);
             }
             Ok(Public::Ecdsa {
                 p384,
@@ -167,13 +212,13 @@ pub fn parse_spki(spki: &[u8]) -> Result<Public, String> {
             })
         }
         OID_RSA => Ok(Public::Rsa(normalise_rsa(key)?)),
-        _ => Err("unsupported key type (supported: rsa, ecdsa P-256/P-384, ed25519)".into()),
+        _ => Err(KeyMaterialError::UnsupportedKeyType),
     }
 }
 
 /// Re-encodes a DER `RSAPublicKey` canonically.
-pub fn normalise_rsa(der_key: &[u8]) -> Result<Vec<u8>, String> {
-    let (n, e) = der::read_int_pair(der_key).ok_or("malformed RSA public key")?;
+pub fn normalise_rsa(der_key: &[u8]) -> Result<Vec<u8>, KeyMaterialError> {
+    let (n, e) = der::read_int_pair(der_key).ok_or(KeyMaterialError::MalformedRsa)?;
     Ok(der::int_pair(n, e))
 }
 
@@ -275,13 +320,14 @@ impl SslibKey {
                 Public::Ed25519(hex::decode(&public_text).map_err(|e| bad(e.to_string()))?)
             }
             "rsa" | "ecdsa" | "ecdsa-sha2-nistp256" | "ecdsa-sha2-nistp384" => {
-                let (label, der_bytes) = pem_decode(public_text.as_bytes()).map_err(bad)?;
+                let (label, der_bytes) =
+                    pem_decode(public_text.as_bytes()).map_err(|e| bad(e.to_string()))?;
                 if label != "PUBLIC KEY" {
                     return Err(bad(format!(
                         "expected a PUBLIC KEY PEM block, got {label:?}"
                     )));
                 }
-                parse_spki(&der_bytes).map_err(bad)?
+                parse_spki(&der_bytes).map_err(|e| bad(e.to_string()))?
             }
             other => {
                 return Err(FormatError::new(
