@@ -20,18 +20,17 @@
 //! Memory is O(files): names go straight into the artifact map's one
 //! buffer, digests stay 32 bytes until the link is written.
 //!
-//! Within one step, the products pass can reuse what the materials pass
-//! hashed ([`DigestCache`]): a file whose identity (device, inode, size,
-//! mtime and ctime in nanoseconds) has not changed is not read again,
-//! unless it changed too close to the moment the materials pass began
-//! (git's racy-timestamp rule).
+//! Every recording reads every file: the products of a step are hashed
+//! again even when `stat` says nothing changed since the materials were
+//! recorded, since a write through a shared memory mapping changes
+//! neither mtime nor ctime (nor, on a page already dirty, anything else
+//! `stat` shows).
 //!
 //! When several paths cannot be recorded, the error reported is the first
 //! in walk order (arguments in order, entries by name), whatever order
 //! the threads met them in.
 
 use std::cmp::Ordering as Cmp;
-use std::collections::HashMap;
 use std::fs::{self, File};
 use std::io::{self, Read};
 use std::os::fd::{BorrowedFd, OwnedFd};
@@ -104,161 +103,16 @@ pub struct Progress {
     pub bytes_done: AtomicU64,
 }
 
-/// A time stamp: seconds and nanoseconds since the epoch.
-type Stamp = (i64, i64);
-
-/// What tells, without reading it, that a file's content has not changed:
-/// device, inode, size, and modification and change times in nanoseconds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Identity {
-    dev: u64,
-    ino: u64,
-    size: u64,
-    mtime: Stamp,
-    ctime: Stamp,
-}
-
-impl Identity {
-    #[allow(clippy::unnecessary_cast)] // the field types differ between targets
-    fn of_stat(st: &rustix::fs::Stat) -> Identity {
-        Identity {
-            dev: st.st_dev as u64,
-            ino: st.st_ino as u64,
-            size: st.st_size as u64,
-            mtime: (st.st_mtime as i64, st.st_mtime_nsec as i64),
-            ctime: (st.st_ctime as i64, st.st_ctime_nsec as i64),
-        }
-    }
-
-    fn of_metadata(m: &fs::Metadata) -> Identity {
-        Identity {
-            dev: m.dev(),
-            ino: m.ino(),
-            size: m.size(),
-            mtime: (m.mtime(), m.mtime_nsec()),
-            ctime: (m.ctime(), m.ctime_nsec()),
-        }
-    }
-
-    /// True when the file last changed (mtime or ctime) clearly before
-    /// `since`, so that a change after `since` cannot leave both stamps
-    /// as they were. File systems stamp with the kernel's coarse clock
-    /// (up to a tick, at most 10 ms, behind the clock `since` is read
-    /// from), truncated to their granularity: 20 ms of margin covers both
-    /// for every sub-second granularity, 2 s the file systems that keep
-    /// whole (FAT: even) seconds, recognised by stamps without
-    /// nanoseconds.
-    fn settled(&self, since: Stamp) -> bool {
-        let margin_ns: i64 = if self.mtime.1 == 0 && self.ctime.1 == 0 {
-            2_000_000_000
-        } else {
-            20_000_000
-        };
-        let last = self.mtime.max(self.ctime);
-        let ns = |s: Stamp| i128::from(s.0) * 1_000_000_000 + i128::from(s.1);
-        ns(last) + i128::from(margin_ns) < ns(since)
-    }
-}
-
-/// Digests a recording saw, for a later recording of the same step (the
-/// products after the materials) to reuse instead of reading the files
-/// again: a file is reused only when its [`Identity`] is exactly what it
-/// was and it had settled (see [`Identity`]) before the first recording
-/// began — git's racy-timestamp rule, so that an edit within the same
-/// clock tick is never missed.
-#[derive(Debug)]
-pub struct DigestCache {
-    since: Stamp,
-    files: HashMap<(u64, u64), (Identity, [u8; 32])>,
-}
-
-impl DigestCache {
-    /// An empty cache whose moment is now: call it before the recording
-    /// that fills it begins.
-    pub fn new() -> DigestCache {
-        DigestCache::since(now())
-    }
-
-    fn since(since: Stamp) -> DigestCache {
-        DigestCache {
-            since,
-            files: HashMap::new(),
-        }
-    }
-
-    /// Number of files remembered.
-    pub fn len(&self) -> usize {
-        self.files.len()
-    }
-
-    /// True when nothing is remembered.
-    pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
-    }
-
-    fn learn(&mut self, id: Identity, digest: [u8; 32]) {
-        if id.settled(self.since) {
-            self.files.insert((id.dev, id.ino), (id, digest));
-        }
-    }
-
-    /// The remembered digest of the file that now has identity `id`.
-    fn reuse(&self, id: &Identity) -> Option<[u8; 32]> {
-        match self.files.get(&(id.dev, id.ino)) {
-            Some((then, digest)) if then == id && id.settled(self.since) => Some(*digest),
-            _ => None,
-        }
-    }
-}
-
-impl Default for DigestCache {
-    fn default() -> DigestCache {
-        DigestCache::new()
-    }
-}
-
-/// The time now, as a [`Stamp`].
-fn now() -> Stamp {
-    match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
-        Ok(d) => (d.as_secs() as i64, i64::from(d.subsec_nanos())),
-        // A clock before 1970: nothing is settled.
-        Err(_) => (i64::MIN / 2, 0),
-    }
-}
-
-/// What a recording does with a [`DigestCache`].
-#[derive(Clone, Copy, Debug, Default)]
-pub enum Cache<'a> {
-    /// Nothing.
-    #[default]
-    None,
-    /// Fill it (every file is read).
-    Fill(&'a Mutex<DigestCache>),
-    /// Reuse its digests of unchanged files.
-    Reuse(&'a DigestCache),
-}
-
 /// Records `paths` (as given on the command line).
 pub fn record(
     paths: &[String],
     opts: &RecordOptions,
     progress: Option<&Progress>,
 ) -> Result<Artifacts, RecordError> {
-    record_with(paths, opts, progress, Cache::None)
-}
-
-/// Records `paths`, filling or reusing a [`DigestCache`].
-pub fn record_with(
-    paths: &[String],
-    opts: &RecordOptions,
-    progress: Option<&Progress>,
-    cache: Cache<'_>,
-) -> Result<Artifacts, RecordError> {
     let rec = Recorder::new(opts)?;
     let walk = Walk {
         rec: &rec,
         progress,
-        cache,
         sink: Mutex::new(Artifacts::new()),
         failure: Mutex::new(None),
         failed: AtomicBool::new(false),
@@ -312,7 +166,6 @@ fn walk_cmp(a: &str, b: &str) -> Cmp {
 struct Walk<'a> {
     rec: &'a Recorder<'a>,
     progress: Option<&'a Progress>,
-    cache: Cache<'a>,
     /// Every artifact found, in no order (one buffer for all names).
     sink: Mutex<Artifacts>,
     failure: Mutex<Option<Failure>>,
@@ -417,8 +270,7 @@ impl Walk<'_> {
         }
         if meta.is_file() {
             let mut batch = Artifacts::new();
-            let id = Identity::of_metadata(&meta);
-            match self.file(At::Path(&fs_path), Some(id)) {
+            match self.file(At::Path(&fs_path)) {
                 Ok(d) => self.rec.push(&mut batch, scheme, &norm, d),
                 Err(e) => return self.fail(i, "", RecordError::Io(norm, e)),
             }
@@ -533,13 +385,9 @@ impl Walk<'_> {
             }
         }
         // A symlink is followed: what it points to decides.
-        let mut target = None;
         if ft == FileType::Symlink {
             match rustix::fs::statat(dir, name, AtFlags::empty()) {
-                Ok(st) => {
-                    ft = FileType::from_raw_mode(st.st_mode);
-                    target = Some(Identity::of_stat(&st));
-                }
+                Ok(st) => ft = FileType::from_raw_mode(st.st_mode),
                 Err(rustix::io::Errno::NOENT) => {
                     if !self.rec.excluded_entry(&child, false) {
                         self.fail(i, &child, RecordError::Dangling(child.clone()));
@@ -559,7 +407,7 @@ impl Walk<'_> {
         match ft {
             FileType::RegularFile => {
                 self.found(1);
-                match self.file(At::Dir(dir, name), target) {
+                match self.file(At::Dir(dir, name)) {
                     Ok(d) => self.rec.push(batch, scheme, &child, d),
                     Err(e) => self.fail(i, &child, RecordError::Io(child.clone(), e)),
                 }
@@ -572,18 +420,20 @@ impl Walk<'_> {
                         return self.fail(i, &child, RecordError::Io(child.clone(), e.into()));
                     }
                 };
-                let id = match rustix::fs::fstat(&sub) {
-                    Ok(st) => Identity::of_stat(&st),
+                let st = match rustix::fs::fstat(&sub) {
+                    Ok(st) => st,
                     Err(e) => {
                         return self.fail(i, &child, RecordError::Io(child.clone(), e.into()));
                     }
                 };
-                if let Some(seen) = up.find(id.dev, id.ino) {
+                #[allow(clippy::unnecessary_cast)] // the field types differ between targets
+                let (dev, ino) = (st.st_dev as u64, st.st_ino as u64);
+                if let Some(seen) = up.find(dev, ino) {
                     return self.fail(i, &child, RecordError::Loop(child.clone(), seen.to_owned()));
                 }
                 let here = Ancestor {
-                    dev: id.dev,
-                    ino: id.ino,
+                    dev,
+                    ino,
                     depth: up.depth + 1,
                     rel: &child,
                     up: Some(up),
@@ -598,28 +448,8 @@ impl Walk<'_> {
         }
     }
 
-    /// The digest of a regular file: reused from the cache when the file
-    /// is unchanged (`known` is its identity when a `stat` was needed
-    /// anyway), else read, and remembered when filling the cache.
-    fn file(&self, at: At<'_>, known: Option<Identity>) -> io::Result<[u8; 32]> {
-        if let Cache::Reuse(cache) = self.cache
-            && !cache.is_empty()
-        {
-            // One stat, no open, for a file that has not changed.
-            let id = match (known, at) {
-                (Some(id), _) => id,
-                (None, At::Dir(dir, name)) => {
-                    Identity::of_stat(&rustix::fs::statat(dir, name, AtFlags::empty())?)
-                }
-                (None, At::Path(p)) => Identity::of_metadata(&fs::metadata(p)?),
-            };
-            if let Some(d) = cache.reuse(&id) {
-                if let Some(p) = self.progress {
-                    p.files_done.fetch_add(1, Ordering::Relaxed);
-                }
-                return Ok(d);
-            }
-        }
+    /// The digest of a regular file, read in full.
+    fn file(&self, at: At<'_>) -> io::Result<[u8; 32]> {
         // Non-blocking: a file swapped for a FIFO since the walk saw it
         // must not hang the open (reads of regular files ignore it).
         let flags = OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NOCTTY | OFlags::NONBLOCK;
@@ -632,15 +462,7 @@ impl Walk<'_> {
             // Replaced since the walk saw it.
             return Err(io::Error::other("is no longer a regular file"));
         }
-        let id = Identity::of_stat(&st);
-        let digest = hash_open(File::from(fd), id.size, self.progress)?;
-        if let Cache::Fill(cache) = self.cache {
-            cache
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .learn(id, digest);
-        }
-        Ok(digest)
+        hash_open(File::from(fd), st.st_size as u64, self.progress)
     }
 
     fn found(&self, n: u64) {
@@ -946,112 +768,6 @@ mod tests {
             )
             .is_err()
         );
-    }
-
-    fn id(ino: u64, size: u64, mtime: Stamp, ctime: Stamp) -> Identity {
-        Identity {
-            dev: 1,
-            ino,
-            size,
-            mtime,
-            ctime,
-        }
-    }
-
-    #[test]
-    fn a_digest_is_reused_only_for_the_same_settled_file() {
-        let since = (1_000, 500_000_000);
-        let old = (900, 123);
-        let mut cache = DigestCache::since(since);
-        cache.learn(id(7, 10, old, old), [1; 32]);
-        assert_eq!(cache.reuse(&id(7, 10, old, old)), Some([1; 32]));
-        // Any part of the identity changed: read again.
-        for other in [
-            id(8, 10, old, old),
-            id(7, 11, old, old),
-            id(7, 10, (900, 124), old),
-            id(7, 10, old, (900, 124)),
-        ] {
-            assert_eq!(cache.reuse(&other), None, "{other:?}");
-        }
-        // Racy: changed at, after or just before the moment the first
-        // recording began (within the clock's granularity): never
-        // remembered, so read again even though nothing seems to differ.
-        for t in [since, (1_000, 600_000_000), (1_000, 485_000_000)] {
-            for racy in [id(9, 10, t, old), id(9, 10, old, t)] {
-                cache.learn(racy, [2; 32]);
-                assert_eq!(cache.reuse(&racy), None, "{racy:?}");
-            }
-        }
-        // Whole-second stamps (a coarse file system): two seconds of margin.
-        let coarse = id(10, 10, (999, 0), (999, 0));
-        cache.learn(coarse, [3; 32]);
-        assert_eq!(cache.reuse(&coarse), None);
-        let settled = id(11, 10, (998, 0), (998, 0));
-        cache.learn(settled, [4; 32]);
-        assert_eq!(cache.reuse(&settled), Some([4; 32]));
-        assert_eq!(cache.len(), 2);
-    }
-
-    fn sha(text: &str) -> String {
-        hex::encode(Sha256::digest(text.as_bytes()))
-    }
-
-    /// Records `f` with a fresh cache (moment: now), runs `change`, then
-    /// records it again reusing the cache: the second digest and the bytes
-    /// the second recording read.
-    fn twice(dir: &Path, since: Option<Stamp>, change: impl FnOnce()) -> (String, u64) {
-        let o = opts(dir, &[], &[]);
-        let cache = Mutex::new(since.map_or_else(DigestCache::new, DigestCache::since));
-        record_with(&["f".into()], &o, None, Cache::Fill(&cache)).unwrap();
-        let cache = cache.into_inner().unwrap();
-        change();
-        let p = Progress::default();
-        let a = record_with(&["f".into()], &o, Some(&p), Cache::Reuse(&cache)).unwrap();
-        let digest = a.get("f").unwrap().get("sha256").unwrap();
-        (digest, p.bytes_done.load(Ordering::Relaxed))
-    }
-
-    fn later(secs: i64) -> Stamp {
-        let t = now();
-        (t.0 + secs, t.1)
-    }
-
-    #[test]
-    fn a_file_changed_in_the_same_tick_is_read_again() {
-        // Written just now: within the racy window of a recording that
-        // begins now, so read again even when unchanged.
-        let d = tempfile::tempdir().unwrap();
-        fs::write(d.path().join("f"), "old").unwrap();
-        let (digest, read) = twice(d.path(), None, || {});
-        assert_eq!((digest, read), (sha("old"), 3));
-        // Rewritten in place, same size, at once (the same clock tick).
-        let (digest, _) = twice(d.path(), None, || {
-            fs::write(d.path().join("f"), "new").unwrap()
-        });
-        assert_eq!(digest, sha("new"));
-    }
-
-    #[test]
-    fn an_unchanged_settled_file_is_not_read_again_and_a_changed_one_is() {
-        // The recording "began" a second from now: the file has settled.
-        let d = tempfile::tempdir().unwrap();
-        let f = d.path().join("f");
-        fs::write(&f, "old").unwrap();
-        let (digest, read) = twice(d.path(), Some(later(1)), || {});
-        assert_eq!((digest, read), (sha("old"), 0));
-        // Rewritten in place, same size (its mtime and ctime move on).
-        std::thread::sleep(std::time::Duration::from_millis(30));
-        let (digest, read) = twice(d.path(), Some(later(1)), || {
-            std::thread::sleep(std::time::Duration::from_millis(30));
-            fs::write(&f, "new").unwrap();
-        });
-        assert_eq!((digest, read), (sha("new"), 3));
-        // Replaced by a rename, same size (another inode).
-        let g = d.path().join("g");
-        fs::write(&g, "rnm").unwrap();
-        let (digest, read) = twice(d.path(), Some(later(1)), || fs::rename(&g, &f).unwrap());
-        assert_eq!((digest, read), (sha("rnm"), 3));
     }
 
     #[test]
