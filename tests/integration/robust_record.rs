@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::Env;
+use crate::common::{Env, check};
 
 fn sha256(bytes: &[u8]) -> String {
     use sha2::Digest;
@@ -96,4 +96,27 @@ fn a_product_changed_through_a_shared_mapping_is_hashed_again() {
     let link = env.json(env.link("s"));
     assert_eq!(link["signed"]["materials"]["f"]["sha256"], sha256(&old));
     assert_eq!(link["signed"]["products"]["f"]["sha256"], sha256(&new));
+}
+
+#[test]
+fn an_absurd_thread_count_is_bounded() {
+    let env = Env::new();
+    env.key("carl.pem");
+    for i in 0..20 {
+        env.write(&format!("d/f{i}"), "x");
+    }
+    let mut c = env.cmd("run -n s --signing-key carl.pem -m d -p d -- true");
+    c.env("RAYON_NUM_THREADS", "100000")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let (code, took) = wait_at_most(c.spawn().unwrap(), Duration::from_secs(20));
+    assert_eq!(code, Some(0), "killed after {took:?}");
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    // Said, and the link is whole.
+    let mut c = env.cmd("run -n t --signing-key carl.pem -m d -p d -- true");
+    c.env("RAYON_NUM_THREADS", "100000");
+    let out = check(c, 0);
+    assert!(out.stderr.contains("RAYON_NUM_THREADS=100000"), "{}", out.stderr);
+    let link = env.json(env.link("t"));
+    assert_eq!(link["signed"]["products"].as_object().unwrap().len(), 20);
 }
