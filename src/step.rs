@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::json::Object;
+use crate::json::{Object, Value};
 use crate::models::{Artifacts, Link};
 use crate::record::{self, Progress, RecordError, RecordOptions};
 use crate::runner::{self, RunError, RunOptions};
@@ -106,10 +106,57 @@ fn run_command(spec: &StepSpec, link: &mut Link, watch: &mut dyn Watch) -> Resul
         return Ok(());
     }
     watch.running(&spec.command);
-    let r = runner::run(&spec.command, &spec.run)?;
+    let mut r = runner::run(&spec.command, &spec.run)?;
     watch.ran(&r);
-    link.byproducts = Link::byproducts_of(&r.stdout, &r.stderr, r.return_value);
+    link.byproducts = byproducts(&mut r);
     Ok(())
+}
+
+/// The key of the byproduct that says `stream` (`stdout` or `stderr`) was
+/// cut: `{"recorded-bytes": R, "written-bytes": W}`, present only when
+/// the command wrote more than [`runner::RECORD_CAP`] bytes to it (the
+/// recorded stream is then its first `R` of `W` bytes).
+pub fn truncated_key(stream: &str) -> String {
+    format!("{stream}-truncated")
+}
+
+/// The link's byproducts of a run (`return-value`, `stderr`, `stdout`,
+/// as the reference records them), taking the streams' text without a
+/// copy, and for each stream that was cut its [`truncated_key`] entry.
+/// Keys come in canonical order.
+fn byproducts(r: &mut runner::RunResult) -> Object {
+    let int = |n: u64| Value::Int(n.into());
+    let mut b = Object(vec![(
+        "return-value".into(),
+        Value::Int(r.return_value.into()),
+    )]);
+    for (name, text, extent) in [
+        ("stderr", std::mem::take(&mut r.stderr), r.stderr_extent),
+        ("stdout", std::mem::take(&mut r.stdout), r.stdout_extent),
+    ] {
+        b.0.push((name.into(), Value::String(text)));
+        if extent.truncated() {
+            let cut = Object(vec![
+                ("recorded-bytes".into(), int(extent.recorded)),
+                ("written-bytes".into(), int(extent.written)),
+            ]);
+            b.0.push((truncated_key(name), Value::Object(cut)));
+        }
+    }
+    b
+}
+
+/// The streams `link` records only the start of: (stream, bytes
+/// recorded, bytes the command wrote).
+pub fn truncated_streams(link: &Link) -> Vec<(&'static str, i128, i128)> {
+    ["stdout", "stderr"]
+        .into_iter()
+        .filter_map(|name| {
+            let cut = link.byproducts.get(&truncated_key(name))?.as_object()?;
+            let n = |k: &str| cut.get(k).and_then(Value::as_int);
+            Some((name, n("recorded-bytes")?, n("written-bytes")?))
+        })
+        .collect()
 }
 
 /// The last part of a step (`record stop`, and the end of every other):

@@ -120,3 +120,72 @@ fn an_absurd_thread_count_is_bounded() {
     let link = env.json(env.link("t"));
     assert_eq!(link["signed"]["products"].as_object().unwrap().len(), 20);
 }
+
+/// Runs `c` (stdout to /dev/null, stderr kept), at most `limit`: its exit
+/// code (`None`: killed), stderr, and the peak resident memory in KiB
+/// of it and the processes it waited for.
+fn run_measured(mut c: Command, limit: Duration, err: &Path) -> (Option<i32>, String, i64) {
+    c.stdout(Stdio::null())
+        .stderr(fs::File::create(err).unwrap());
+    let mut child = c.spawn().unwrap();
+    let pid = child.id() as libc::pid_t;
+    let start = Instant::now();
+    loop {
+        let mut status = 0;
+        #[allow(unsafe_code)]
+        // SAFETY: wait4 on our own child, with valid out-pointers.
+        let (r, usage) = unsafe {
+            let mut usage: libc::rusage = std::mem::zeroed();
+            let r = libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage);
+            (r, usage)
+        };
+        if r == pid {
+            let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
+            let text = fs::read_to_string(err).unwrap();
+            return (code, text, usage.ru_maxrss);
+        }
+        assert!(r == 0, "wait4: {}", std::io::Error::last_os_error());
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return (None, fs::read_to_string(err).unwrap(), 0);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn huge_output_is_recorded_capped_in_bounded_memory() {
+    const CAP: u64 = 16 << 20;
+    const WRITTEN: u64 = 24 << 20;
+    let env = Env::new();
+    env.key("carl.pem");
+    let pubkey = env.key("carl.pub");
+    let script = format!("yes abcdefghijklmnopqrstuvwxyz | head -c {WRITTEN}; printf 'end\\n' >&2");
+    let c = env.cmd((
+        "run -n s -s --signing-key carl.pem --",
+        ["sh", "-c", script.as_str()],
+    ));
+    let (code, err, peak_kib) = run_measured(c, Duration::from_secs(60), &env.path("err"));
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("truncated"), "{err}");
+    let link = env.link("s");
+    // intoto loads it back and checks its signature.
+    let out = env.ok((
+        "sign --verify -k",
+        [pubkey.to_str().unwrap(), "-f", link.to_str().unwrap()],
+    ));
+    assert!(out.text().contains("good signature"), "{}", out.text());
+    let json = env.json(&link);
+    let b = &json["signed"]["byproducts"];
+    let stdout = b["stdout"].as_str().unwrap();
+    assert_eq!(stdout.len() as u64, CAP);
+    assert!(stdout.starts_with("abcdefghijklmnopqrstuvwxyz\nabc"));
+    assert_eq!(b["stdout-truncated"]["recorded-bytes"], CAP);
+    assert_eq!(b["stdout-truncated"]["written-bytes"], WRITTEN);
+    assert_eq!(b["stderr"], "end\n");
+    assert!(b.get("stderr-truncated").is_none());
+    assert_eq!(b["return-value"], 0);
+    // Four times what is recorded, whatever the command writes.
+    assert!(peak_kib < 128 << 10, "peak RSS {peak_kib} KiB");
+}
