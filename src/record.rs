@@ -32,8 +32,8 @@
 
 use std::cmp::Ordering as Cmp;
 use std::fs::{self, File};
-use std::io::{self, Read};
-use std::os::fd::{BorrowedFd, OwnedFd};
+use std::io;
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -45,6 +45,13 @@ use rustix::fs::{AtFlags, FileType, Mode, OFlags};
 use sha2::{Digest, Sha256};
 
 use crate::models::Artifacts;
+
+mod ancestry;
+mod hash;
+
+use ancestry::Ancestor;
+pub use hash::hash_file;
+use hash::hash_open;
 
 /// The reference's default exclude patterns.
 pub const DEFAULT_EXCLUDES: [&str; 4] = ["*.link*", ".git", "*.pyc", "*~"];
@@ -173,35 +180,38 @@ struct Walk<'a> {
     failed: AtomicBool,
 }
 
-/// The directories from the argument down to the one being read, to tell
-/// a symlink loop.
-struct Ancestor<'a> {
-    dev: u64,
-    ino: u64,
-    /// How deep below the argument (0: the argument itself).
-    depth: usize,
-    rel: &'a str,
-    up: Option<&'a Ancestor<'a>>,
-}
-
-impl Ancestor<'_> {
-    fn find(&self, dev: u64, ino: u64) -> Option<&str> {
-        let mut a = Some(self);
-        while let Some(x) = a {
-            if x.dev == dev && x.ino == ino {
-                return Some(x.rel);
-            }
-            a = x.up;
-        }
-        None
-    }
-}
-
 /// Directories this deep below an argument are read by one thread each.
 const SEQUENTIAL_BELOW: usize = 48;
 
 /// The longest path recorded (Linux's `PATH_MAX`, less the NUL).
 const PATH_MAX: usize = 4096;
+
+/// A subdirectory the walk is to enter (at `child`): opened, not yet read.
+struct Sub {
+    child: String,
+    fd: OwnedFd,
+    dev: u64,
+    ino: u64,
+    /// Reached through a symlink.
+    followed: bool,
+}
+
+/// A directory's descriptor while its entries are handled.
+enum Open {
+    /// As it was read.
+    Read(rustix::fs::Dir),
+    /// Opened again ([`Ancestor::reopen`]).
+    Again(OwnedFd),
+}
+
+impl Open {
+    fn fd(&self) -> io::Result<BorrowedFd<'_>> {
+        match self {
+            Open::Read(d) => d.fd().map_err(io::Error::from),
+            Open::Again(fd) => Ok(fd.as_fd()),
+        }
+    }
+}
 
 /// Where a file is: a name in an open directory, or a path.
 #[derive(Clone, Copy)]
@@ -290,6 +300,9 @@ impl Walk<'_> {
                 ino: meta.ino(),
                 depth: 0,
                 rel: &norm,
+                name: "",
+                followed: false,
+                fd: None,
                 up: None,
             };
             self.directory(i, scheme, &norm, fd, &root);
@@ -298,9 +311,9 @@ impl Walk<'_> {
         }
     }
 
-    /// Reads directory `fd` (at `rel`) and records its entries, in
-    /// parallel.
-    fn directory(&self, i: usize, scheme: &str, rel: &str, fd: OwnedFd, up: &Ancestor<'_>) {
+    /// Reads directory `fd` (`this`, at `rel`) and records its entries,
+    /// in parallel.
+    fn directory(&self, i: usize, scheme: &str, rel: &str, fd: OwnedFd, this: &Ancestor<'_>) {
         let mut entries: Vec<(String, FileType)> = Vec::new();
         let mut reader = match rustix::fs::Dir::new(fd) {
             Ok(d) => d,
@@ -327,17 +340,27 @@ impl Walk<'_> {
         if let Err(e) = read {
             return self.fail(i, rel, RecordError::Io(rel.to_owned(), e.into()));
         }
+        if !this.keeps() {
+            return self.releasing(i, scheme, rel, Open::Read(reader), this, &entries);
+        }
         // Reading is done; the descriptor stays open for `openat`.
         let dir = match reader.fd() {
             Ok(fd) => fd,
             Err(e) => return self.fail(i, rel, RecordError::Io(rel.to_owned(), e.into())),
         };
-        if up.depth >= SEQUENTIAL_BELOW {
+        let this = Ancestor {
+            fd: Some(dir),
+            ..*this
+        };
+        let this = &this;
+        if this.depth >= SEQUENTIAL_BELOW {
             // Deep down, one thread per subtree is parallel enough, and
             // the stack grows by less per level.
             let mut batch = Artifacts::new();
             for (name, ft) in &entries {
-                self.entry(i, scheme, rel, dir, up, name, *ft, &mut batch);
+                if let Some(sub) = self.entry(i, scheme, rel, dir, this, name, *ft, &mut batch) {
+                    self.descend(i, scheme, name, sub, this);
+                }
             }
             return self.merge(batch);
         }
@@ -349,10 +372,76 @@ impl Walk<'_> {
             .par_iter()
             .with_min_len(run)
             .fold(Artifacts::new, |mut batch, (name, ft)| {
-                self.entry(i, scheme, rel, dir, up, name, *ft, &mut batch);
+                if let Some(sub) = self.entry(i, scheme, rel, dir, this, name, *ft, &mut batch) {
+                    self.descend(i, scheme, name, sub, this);
+                }
                 batch
             })
             .for_each(|batch| self.merge(batch));
+    }
+
+    /// Records the `entries` of a directory that does not keep its
+    /// descriptor while its subdirectories are walked
+    /// ([`Ancestor::keeps`]): it is closed before each, and opened again
+    /// ([`Ancestor::reopen`]) when entries are left.
+    fn releasing(
+        &self,
+        i: usize,
+        scheme: &str,
+        rel: &str,
+        reader: Open,
+        this: &Ancestor<'_>,
+        entries: &[(String, FileType)],
+    ) {
+        let mut batch = Artifacts::new();
+        let mut open = Some(reader);
+        for (name, ft) in entries {
+            let o = match open.take() {
+                Some(o) => o,
+                None => match this.reopen() {
+                    Ok(fd) => Open::Again(fd),
+                    Err(e) => {
+                        self.merge(batch);
+                        return self.fail(i, rel, RecordError::Io(rel.to_owned(), e));
+                    }
+                },
+            };
+            let dir = match open.insert(o).fd() {
+                Ok(fd) => fd,
+                Err(e) => {
+                    self.merge(batch);
+                    return self.fail(i, rel, RecordError::Io(rel.to_owned(), e));
+                }
+            };
+            if let Some(sub) = self.entry(i, scheme, rel, dir, this, name, *ft, &mut batch) {
+                // Closed while below is walked.
+                open = None;
+                self.descend(i, scheme, name, sub, this);
+            }
+        }
+        self.merge(batch);
+    }
+
+    /// Walks the subdirectory `sub`, named `name` in `up`.
+    fn descend(&self, i: usize, scheme: &str, name: &str, sub: Sub, up: &Ancestor<'_>) {
+        let Sub {
+            child,
+            fd,
+            dev,
+            ino,
+            followed,
+        } = sub;
+        let here = Ancestor {
+            dev,
+            ino,
+            depth: up.depth + 1,
+            rel: &child,
+            name,
+            followed,
+            fd: None,
+            up: Some(up),
+        };
+        self.directory(i, scheme, &child, fd, &here);
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -366,43 +455,48 @@ impl Walk<'_> {
         name: &str,
         ft: FileType,
         batch: &mut Artifacts,
-    ) {
+    ) -> Option<Sub> {
         let child = join(rel, name);
         if self.doomed(i, &child) {
-            return;
+            return None;
         }
         if child.len() >= PATH_MAX {
             // As when opening by the whole path (and the stack stays bounded).
             let e = io::Error::from_raw_os_error(libc::ENAMETOOLONG);
-            return self.fail(i, &child, RecordError::Io(child.clone(), e));
+            return self.failed(i, &child, RecordError::Io(child.clone(), e));
         }
         let mut ft = ft;
         if ft == FileType::Unknown {
             // The file system did not say: ask without following.
             match rustix::fs::statat(dir, name, AtFlags::SYMLINK_NOFOLLOW) {
                 Ok(st) => ft = FileType::from_raw_mode(st.st_mode),
-                Err(e) => return self.fail(i, &child, RecordError::Io(child.clone(), e.into())),
+                Err(e) => return self.failed(i, &child, RecordError::Io(child.clone(), e.into())),
             }
         }
         // A symlink is followed: what it points to decides.
-        if ft == FileType::Symlink {
+        let followed = ft == FileType::Symlink;
+        if followed {
             match rustix::fs::statat(dir, name, AtFlags::empty()) {
                 Ok(st) => ft = FileType::from_raw_mode(st.st_mode),
                 Err(rustix::io::Errno::NOENT) => {
                     if !self.rec.excluded_entry(&child, false) {
                         self.fail(i, &child, RecordError::Dangling(child.clone()));
                     }
-                    return;
+                    return None;
                 }
                 Err(rustix::io::Errno::LOOP) => {
-                    return self.fail(i, &child, RecordError::Loop(child.clone(), "itself".into()));
+                    return self.failed(
+                        i,
+                        &child,
+                        RecordError::Loop(child.clone(), "itself".into()),
+                    );
                 }
-                Err(e) => return self.fail(i, &child, RecordError::Io(child.clone(), e.into())),
+                Err(e) => return self.failed(i, &child, RecordError::Io(child.clone(), e.into())),
             }
         }
         let is_dir = ft == FileType::Directory;
         if self.rec.excluded_entry(&child, is_dir) {
-            return;
+            return None;
         }
         match ft {
             FileType::RegularFile => {
@@ -411,41 +505,51 @@ impl Walk<'_> {
                     Ok(d) => self.rec.push(batch, scheme, &child, d),
                     Err(e) => self.fail(i, &child, RecordError::Io(child.clone(), e)),
                 }
+                None
             }
             FileType::Directory => {
                 let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
                 let sub = match rustix::fs::openat(dir, name, flags, Mode::empty()) {
                     Ok(fd) => fd,
                     Err(e) => {
-                        return self.fail(i, &child, RecordError::Io(child.clone(), e.into()));
+                        return self.failed(i, &child, RecordError::Io(child.clone(), e.into()));
                     }
                 };
                 let st = match rustix::fs::fstat(&sub) {
                     Ok(st) => st,
                     Err(e) => {
-                        return self.fail(i, &child, RecordError::Io(child.clone(), e.into()));
+                        return self.failed(i, &child, RecordError::Io(child.clone(), e.into()));
                     }
                 };
                 #[allow(clippy::unnecessary_cast)] // the field types differ between targets
                 let (dev, ino) = (st.st_dev as u64, st.st_ino as u64);
                 if let Some(seen) = up.find(dev, ino) {
-                    return self.fail(i, &child, RecordError::Loop(child.clone(), seen.to_owned()));
+                    return self.failed(
+                        i,
+                        &child,
+                        RecordError::Loop(child.clone(), seen.to_owned()),
+                    );
                 }
-                let here = Ancestor {
+                Some(Sub {
+                    child,
+                    fd: sub,
                     dev,
                     ino,
-                    depth: up.depth + 1,
-                    rel: &child,
-                    up: Some(up),
-                };
-                self.directory(i, scheme, &child, sub, &here);
+                    followed,
+                })
             }
-            other => self.fail(
+            other => self.failed(
                 i,
                 &child,
                 RecordError::Special(child.clone(), file_kind(other)),
             ),
         }
+    }
+
+    /// [`Walk::fail`], for a function that returns what it found.
+    fn failed<T>(&self, arg: usize, path: &str, error: RecordError) -> Option<T> {
+        self.fail(arg, path, error);
+        None
     }
 
     /// The digest of a regular file, read in full.
@@ -657,159 +761,5 @@ pub fn normpath(path: &str) -> String {
     if out.is_empty() { ".".into() } else { out }
 }
 
-/// The read buffer: small enough that what `read` copies is still in the
-/// core's cache when SHA-256 reads it (a 256 KiB buffer made the kernel's
-/// copy several times slower here).
-const BUF_SIZE: usize = 64 * 1024;
-
-thread_local! {
-    static BUF: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0u8; BUF_SIZE]);
-}
-
-/// sha256 of a file, streamed through a fixed per-thread buffer.
-pub fn hash_file(path: &Path, progress: Option<&Progress>) -> io::Result<[u8; 32]> {
-    let f = File::open(path)?;
-    let size = f.metadata()?.len();
-    hash_open(f, size, progress)
-}
-
-/// sha256 of an open file whose `fstat` said `size` bytes: read until
-/// `size` bytes are in (no last `read` to see the end, the common case of
-/// a file nobody is writing) or the end comes first. A file that claims
-/// no size (procfs and the like) is read to its end.
-fn hash_open(mut f: File, size: u64, progress: Option<&Progress>) -> io::Result<[u8; 32]> {
-    let mut h = Sha256::new();
-    BUF.with(|b| -> io::Result<()> {
-        let mut buf = b.borrow_mut();
-        let mut total = 0u64;
-        while size == 0 || total < size {
-            let n = match f.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            h.update(&buf[..n]);
-            total += n as u64;
-            if let Some(p) = progress {
-                p.bytes_done.fetch_add(n as u64, Ordering::Relaxed);
-            }
-        }
-        Ok(())
-    })?;
-    if let Some(p) = progress {
-        p.files_done.fetch_add(1, Ordering::Relaxed);
-    }
-    Ok(h.finalize().into())
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn normpath_matches_python() {
-        for (i, o) in [
-            ("", "."),
-            (".", "."),
-            ("./a", "a"),
-            ("a/./b/", "a/b"),
-            ("a/../b", "b"),
-            ("../a", "../a"),
-            ("a/../../b", "../b"),
-            ("/../a", "/a"),
-            ("//a//b", "//a/b"),
-            ("///a", "/a"),
-            ("a//b", "a/b"),
-            ("/", "/"),
-        ] {
-            assert_eq!(normpath(i), o, "{i}");
-        }
-    }
-
-    fn tree() -> tempfile::TempDir {
-        let d = tempfile::tempdir().unwrap();
-        let p = d.path();
-        fs::create_dir_all(p.join("src/sub")).unwrap();
-        fs::create_dir_all(p.join(".git")).unwrap();
-        fs::write(p.join("src/a.txt"), "a\n").unwrap();
-        fs::write(p.join("src/sub/b.txt"), "b\n").unwrap();
-        fs::write(p.join(".git/config"), "x").unwrap();
-        fs::write(p.join("x.pyc"), "x").unwrap();
-        fs::write(p.join("old.abc.link"), "{}").unwrap();
-        d
-    }
-
-    fn opts(base: &Path, excludes: &[&str], lstrip: &[&str]) -> RecordOptions {
-        RecordOptions {
-            exclude_patterns: excludes.iter().map(|s| s.to_string()).collect(),
-            base_path: Some(base.to_owned()),
-            lstrip_paths: lstrip.iter().map(|s| s.to_string()).collect(),
-        }
-    }
-
-    #[test]
-    fn records_with_default_excludes_and_lstrip() {
-        let d = tree();
-        let a = record(&[".".into()], &opts(d.path(), &DEFAULT_EXCLUDES, &[]), None).unwrap();
-        let names: Vec<&str> = a.keys().collect();
-        assert_eq!(names, ["src/a.txt", "src/sub/b.txt"]);
-        assert_eq!(
-            a.get("src/a.txt").unwrap().get("sha256").unwrap(),
-            "87428fc522803d31065e7bce3cf03fe475096631e5e07bbd7a0fde60c4cf25c7"
-        );
-        let s = record(&["src".into()], &opts(d.path(), &[], &["src/"]), None).unwrap();
-        assert_eq!(s.keys().collect::<Vec<_>>(), ["a.txt", "sub/b.txt"]);
-        assert!(
-            record(
-                &["src".into()],
-                &opts(d.path(), &[], &["src", "src/sub"]),
-                None
-            )
-            .is_err()
-        );
-    }
-
-    #[test]
-    fn the_first_error_in_walk_order_is_reported() {
-        let d = tree();
-        let o = opts(d.path(), &[], &[]);
-        for i in 0..40 {
-            std::os::unix::fs::symlink("nowhere", d.path().join(format!("src/sub/z{i:02}")))
-                .unwrap();
-        }
-        std::os::unix::fs::symlink("nowhere", d.path().join("src/b-dangling")).unwrap();
-        for _ in 0..5 {
-            assert!(
-                matches!(record(&["x.pyc".into(), "src".into()], &o, None), Err(RecordError::Dangling(p)) if p == "src/b-dangling")
-            );
-            assert!(
-                matches!(record(&["src/sub".into(), "nope".into(), "src".into()], &o, None), Err(RecordError::Dangling(p)) if p == "src/sub/z00")
-            );
-        }
-    }
-
-    #[test]
-    fn missing_dangling_special_and_loops_are_errors() {
-        let d = tree();
-        let o = opts(d.path(), &[], &[]);
-        assert!(matches!(
-            record(&["nope".into()], &o, None),
-            Err(RecordError::Missing(_))
-        ));
-        std::os::unix::fs::symlink("nowhere", d.path().join("src/dangling")).unwrap();
-        assert!(
-            matches!(record(&["src".into()], &o, None), Err(RecordError::Dangling(p)) if p == "src/dangling")
-        );
-        fs::remove_file(d.path().join("src/dangling")).unwrap();
-        std::os::unix::fs::symlink("..", d.path().join("src/sub/up")).unwrap();
-        assert!(
-            matches!(record(&["src".into()], &o, None), Err(RecordError::Loop(p, _)) if p == "src/sub/up")
-        );
-        fs::remove_file(d.path().join("src/sub/up")).unwrap();
-        // A symlinked directory that is not an ancestor is followed.
-        std::os::unix::fs::symlink("sub", d.path().join("src/alias")).unwrap();
-        let a = record(&["src".into()], &o, None).unwrap();
-        assert!(a.contains_key("src/alias/b.txt"));
-    }
-}
+mod tests;

@@ -116,7 +116,11 @@ fn an_absurd_thread_count_is_bounded() {
     let mut c = env.cmd("run -n t --signing-key carl.pem -m d -p d -- true");
     c.env("RAYON_NUM_THREADS", "100000");
     let out = check(c, 0);
-    assert!(out.stderr.contains("RAYON_NUM_THREADS=100000"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("RAYON_NUM_THREADS=100000"),
+        "{}",
+        out.stderr
+    );
     let link = env.json(env.link("t"));
     assert_eq!(link["signed"]["products"].as_object().unwrap().len(), 20);
 }
@@ -124,6 +128,7 @@ fn an_absurd_thread_count_is_bounded() {
 /// Runs `c` (stdout to /dev/null, stderr kept), at most `limit`: its exit
 /// code (`None`: killed), stderr, and the peak resident memory in KiB
 /// of it and the processes it waited for.
+#[allow(clippy::zombie_processes)] // reaped by wait4
 fn run_measured(mut c: Command, limit: Duration, err: &Path) -> (Option<i32>, String, i64) {
     c.stdout(Stdio::null())
         .stderr(fs::File::create(err).unwrap());
@@ -188,4 +193,47 @@ fn huge_output_is_recorded_capped_in_bounded_memory() {
     assert_eq!(b["return-value"], 0);
     // Four times what is recorded, whatever the command writes.
     assert!(peak_kib < 128 << 10, "peak RSS {peak_kib} KiB");
+}
+
+#[test]
+fn a_tree_deeper_than_the_open_files_allowed_is_recorded() {
+    const LEVELS: usize = 1500;
+    let env = Env::new();
+    env.key("carl.pem");
+    let deep = vec!["a"; LEVELS].join("/");
+    fs::create_dir_all(env.work().join(&deep)).unwrap();
+    fs::write(env.work().join(&deep).join("f"), "bottom\n").unwrap();
+    fs::write(env.work().join("a/top"), "top\n").unwrap();
+    let mut c = env.cmd("run -n s --signing-key carl.pem -m a -p a -- true");
+    {
+        use std::os::unix::process::CommandExt;
+        #[allow(unsafe_code)]
+        // SAFETY: only setrlimit(2), async-signal-safe, between fork and exec.
+        unsafe {
+            c.pre_exec(|| {
+                // The usual default: fewer descriptors than the tree's levels.
+                let lim = libc::rlimit {
+                    rlim_cur: 1024,
+                    rlim_max: 1024,
+                };
+                if libc::setrlimit(libc::RLIMIT_NOFILE, &lim) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    }
+    let (code, took) = wait_at_most(
+        c.stderr(Stdio::null()).spawn().unwrap(),
+        Duration::from_secs(60),
+    );
+    assert_eq!(code, Some(0), "after {took:?}");
+    let link = env.json(env.link("s"));
+    let bottom = format!("{deep}/f");
+    for side in ["materials", "products"] {
+        let a = link["signed"][side].as_object().unwrap();
+        assert_eq!(a.len(), 2, "{side}");
+        assert_eq!(a[&bottom]["sha256"], sha256(b"bottom\n"), "{side}");
+        assert_eq!(a["a/top"]["sha256"], sha256(b"top\n"), "{side}");
+    }
 }
