@@ -21,8 +21,8 @@ use std::time::{Duration, Instant};
 
 mod capture;
 
-pub use capture::{Extent, RECORD_CAP};
 use capture::Captures;
+pub use capture::{Extent, RECORD_CAP};
 
 /// How to run.
 #[derive(Clone, Debug, Default)]

@@ -84,7 +84,13 @@ mod tests {
     fn the_thread_count_is_bounded() {
         assert_eq!(decide(None, 2).count, 2);
         assert_eq!(decide(Some("0"), 4).count, 4);
-        assert_eq!(decide(Some("8"), 2), Threads { count: 8, warning: None });
+        assert_eq!(
+            decide(Some("8"), 2),
+            Threads {
+                count: 8,
+                warning: None
+            }
+        );
         assert_eq!(decide(Some("256"), 2).count, 256);
         let t = decide(Some("100000"), 2);
         assert_eq!(t.count, MAX_THREADS);

@@ -39,9 +39,11 @@ impl Extent {
 
 /// One stream's spool: the first [`RECORD_CAP`] bytes in a file.
 struct Spool {
-    file: Option<File>,
+    file: File,
     kept: u64,
     written: u64,
+    /// A write failed (a full disk): nothing more is kept.
+    stopped: bool,
 }
 
 impl Spool {
@@ -54,9 +56,10 @@ impl Spool {
             .custom_flags(libc::O_CLOEXEC | libc::O_NOFOLLOW)
             .open(dir.path().join(name))?;
         Ok(Spool {
-            file: Some(file),
+            file,
             kept: 0,
             written: 0,
+            stopped: false,
         })
     }
 
@@ -64,32 +67,26 @@ impl Spool {
         self.written += b.len() as u64;
         let room = RECORD_CAP.saturating_sub(self.kept);
         let take = &b[..b.len().min(room as usize)];
-        if take.is_empty() {
+        if take.is_empty() || self.stopped {
             return;
         }
-        if let Some(f) = &mut self.file {
-            if f.write_all(take).is_ok() {
-                self.kept += take.len() as u64;
-            } else {
-                // A full disk: what was kept so far is what is recorded
-                // (the link says how much the command wrote).
-                self.file = None;
-            }
+        if self.file.write_all(take).is_ok() {
+            self.kept += take.len() as u64;
+        } else {
+            // A full disk: what was kept so far is what is recorded (the
+            // link says how much the command wrote).
+            self.stopped = true;
         }
     }
 
     /// What is recorded, as bytes, and its extent.
     fn finish(self) -> io::Result<(Vec<u8>, Extent)> {
         let mut bytes = Vec::new();
-        let mut kept = self.kept;
-        if let Some(mut f) = self.file {
-            f.seek(SeekFrom::Start(0))?;
-            bytes.reserve_exact(kept as usize);
-            f.take(kept).read_to_end(&mut bytes)?;
-        }
-        kept = kept.min(bytes.len() as u64);
-        bytes.truncate(kept as usize);
-        if kept < self.written {
+        let mut f = self.file;
+        f.seek(SeekFrom::Start(0))?;
+        bytes.reserve_exact(self.kept as usize);
+        f.take(self.kept).read_to_end(&mut bytes)?;
+        if (bytes.len() as u64) < self.written {
             // Cut before a character the cap split, so that the end of
             // what is recorded is not a replacement character.
             let cut = whole_chars(&bytes);
