@@ -215,7 +215,7 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// Writes a metadata file atomically, streamed (links of many artifacts
-/// are never whole in memory twice).
+/// are never whole in memory twice), never bigger than intoto loads.
 pub fn write_envelope(path: &Path, env: &intoto::models::Envelope) -> Result<()> {
     // Never a file intoto would refuse to load: the write stops (and
     // nothing is left at `path`) once it passes the limit.
@@ -254,5 +254,23 @@ impl io::Write for Bounded<'_> {
 
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bounded_writer_stops_at_its_limit() {
+        let mut out = Vec::new();
+        let mut b = Bounded {
+            inner: &mut out,
+            left: 5,
+        };
+        io::Write::write_all(&mut b, b"abc").unwrap();
+        let e = io::Write::write_all(&mut b, b"def").unwrap_err();
+        assert!(e.to_string().contains("the most intoto loads"), "{e}");
+        assert_eq!(out, b"abc");
     }
 }
