@@ -19,5 +19,6 @@ pub mod rules;
 pub mod runner;
 pub mod settings;
 pub mod step;
+pub mod threads;
 pub mod time;
 pub mod verify;

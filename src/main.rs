@@ -13,12 +13,16 @@ use clap::Parser as _;
 
 fn main() -> ExitCode {
     intoto::fsio::install_signal_handlers();
+    let threads = intoto::threads::init();
     // Started by apt as its method `intoto+http` (or `+https`): speak the
     // method protocol, not the command line.
     if let Some(scheme) = std::env::args_os()
         .next()
         .and_then(|a0| commands::apt_method::scheme_of(&a0))
     {
+        if let Some(w) = &threads.warning {
+            ui::warn(w);
+        }
         return ExitCode::from(commands::apt_method::main(scheme));
     }
     let cli = match cli::Cli::try_parse() {
@@ -49,6 +53,9 @@ fn main() -> ExitCode {
     } else {
         ui::Verbosity::Normal
     });
+    if let Some(w) = &threads.warning {
+        ui::warn(w);
+    }
     let ctx = match commands::Ctx::from_system(cli.verbosity.quiet) {
         Ok(ctx) => ctx,
         Err(e) => {

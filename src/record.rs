@@ -20,21 +20,20 @@
 //! Memory is O(files): names go straight into the artifact map's one
 //! buffer, digests stay 32 bytes until the link is written.
 //!
-//! Within one step, the products pass can reuse what the materials pass
-//! hashed ([`DigestCache`]): a file whose identity (device, inode, size,
-//! mtime and ctime in nanoseconds) has not changed is not read again,
-//! unless it changed too close to the moment the materials pass began
-//! (git's racy-timestamp rule).
+//! Every recording reads every file: the products of a step are hashed
+//! again even when `stat` says nothing changed since the materials were
+//! recorded, since a write through a shared memory mapping changes
+//! neither mtime nor ctime (nor, on a page already dirty, anything else
+//! `stat` shows).
 //!
 //! When several paths cannot be recorded, the error reported is the first
 //! in walk order (arguments in order, entries by name), whatever order
 //! the threads met them in.
 
 use std::cmp::Ordering as Cmp;
-use std::collections::HashMap;
 use std::fs::{self, File};
-use std::io::{self, Read};
-use std::os::fd::{BorrowedFd, OwnedFd};
+use std::io;
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -46,6 +45,13 @@ use rustix::fs::{AtFlags, FileType, Mode, OFlags};
 use sha2::{Digest, Sha256};
 
 use crate::models::{Artifacts, DuplicatePath};
+
+mod ancestry;
+mod hash;
+
+use ancestry::Ancestor;
+pub use hash::hash_file;
+use hash::hash_open;
 
 /// The reference's default exclude patterns.
 pub const DEFAULT_EXCLUDES: [&str; 4] = ["*.link*", ".git", "*.pyc", "*~"];
@@ -104,161 +110,16 @@ pub struct Progress {
     pub bytes_done: AtomicU64,
 }
 
-/// A time stamp: seconds and nanoseconds since the epoch.
-type Stamp = (i64, i64);
-
-/// What tells, without reading it, that a file's content has not changed:
-/// device, inode, size, and modification and change times in nanoseconds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Identity {
-    dev: u64,
-    ino: u64,
-    size: u64,
-    mtime: Stamp,
-    ctime: Stamp,
-}
-
-impl Identity {
-    #[allow(clippy::unnecessary_cast)] // the field types differ between targets
-    fn of_stat(st: &rustix::fs::Stat) -> Identity {
-        Identity {
-            dev: st.st_dev as u64,
-            ino: st.st_ino as u64,
-            size: st.st_size as u64,
-            mtime: (st.st_mtime as i64, st.st_mtime_nsec as i64),
-            ctime: (st.st_ctime as i64, st.st_ctime_nsec as i64),
-        }
-    }
-
-    fn of_metadata(m: &fs::Metadata) -> Identity {
-        Identity {
-            dev: m.dev(),
-            ino: m.ino(),
-            size: m.size(),
-            mtime: (m.mtime(), m.mtime_nsec()),
-            ctime: (m.ctime(), m.ctime_nsec()),
-        }
-    }
-
-    /// True when the file last changed (mtime or ctime) clearly before
-    /// `since`, so that a change after `since` cannot leave both stamps
-    /// as they were. File systems stamp with the kernel's coarse clock
-    /// (up to a tick, at most 10 ms, behind the clock `since` is read
-    /// from), truncated to their granularity: 20 ms of margin covers both
-    /// for every sub-second granularity, 2 s the file systems that keep
-    /// whole (FAT: even) seconds, recognised by stamps without
-    /// nanoseconds.
-    fn settled(&self, since: Stamp) -> bool {
-        let margin_ns: i64 = if self.mtime.1 == 0 && self.ctime.1 == 0 {
-            2_000_000_000
-        } else {
-            20_000_000
-        };
-        let last = self.mtime.max(self.ctime);
-        let ns = |s: Stamp| i128::from(s.0) * 1_000_000_000 + i128::from(s.1);
-        ns(last) + i128::from(margin_ns) < ns(since)
-    }
-}
-
-/// Digests a recording saw, for a later recording of the same step (the
-/// products after the materials) to reuse instead of reading the files
-/// again: a file is reused only when its [`Identity`] is exactly what it
-/// was and it had settled (see [`Identity`]) before the first recording
-/// began — git's racy-timestamp rule, so that an edit within the same
-/// clock tick is never missed.
-#[derive(Debug)]
-pub struct DigestCache {
-    since: Stamp,
-    files: HashMap<(u64, u64), (Identity, [u8; 32])>,
-}
-
-impl DigestCache {
-    /// An empty cache whose moment is now: call it before the recording
-    /// that fills it begins.
-    pub fn new() -> DigestCache {
-        DigestCache::since(now())
-    }
-
-    fn since(since: Stamp) -> DigestCache {
-        DigestCache {
-            since,
-            files: HashMap::new(),
-        }
-    }
-
-    /// Number of files remembered.
-    pub fn len(&self) -> usize {
-        self.files.len()
-    }
-
-    /// True when nothing is remembered.
-    pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
-    }
-
-    fn learn(&mut self, id: Identity, digest: [u8; 32]) {
-        if id.settled(self.since) {
-            self.files.insert((id.dev, id.ino), (id, digest));
-        }
-    }
-
-    /// The remembered digest of the file that now has identity `id`.
-    fn reuse(&self, id: &Identity) -> Option<[u8; 32]> {
-        match self.files.get(&(id.dev, id.ino)) {
-            Some((then, digest)) if then == id && id.settled(self.since) => Some(*digest),
-            _ => None,
-        }
-    }
-}
-
-impl Default for DigestCache {
-    fn default() -> DigestCache {
-        DigestCache::new()
-    }
-}
-
-/// The time now, as a [`Stamp`].
-fn now() -> Stamp {
-    match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
-        Ok(d) => (d.as_secs() as i64, i64::from(d.subsec_nanos())),
-        // A clock before 1970: nothing is settled.
-        Err(_) => (i64::MIN / 2, 0),
-    }
-}
-
-/// What a recording does with a [`DigestCache`].
-#[derive(Clone, Copy, Debug, Default)]
-pub enum Cache<'a> {
-    /// Nothing.
-    #[default]
-    None,
-    /// Fill it (every file is read).
-    Fill(&'a Mutex<DigestCache>),
-    /// Reuse its digests of unchanged files.
-    Reuse(&'a DigestCache),
-}
-
 /// Records `paths` (as given on the command line).
 pub fn record(
     paths: &[String],
     opts: &RecordOptions,
     progress: Option<&Progress>,
 ) -> Result<Artifacts, RecordError> {
-    record_with(paths, opts, progress, Cache::None)
-}
-
-/// Records `paths`, filling or reusing a [`DigestCache`].
-pub fn record_with(
-    paths: &[String],
-    opts: &RecordOptions,
-    progress: Option<&Progress>,
-    cache: Cache<'_>,
-) -> Result<Artifacts, RecordError> {
     let rec = Recorder::new(opts)?;
     let walk = Walk {
         rec: &rec,
         progress,
-        cache,
         sink: Mutex::new(Artifacts::new()),
         failure: Mutex::new(None),
         failed: AtomicBool::new(false),
@@ -312,7 +173,6 @@ fn walk_cmp(a: &str, b: &str) -> Cmp {
 struct Walk<'a> {
     rec: &'a Recorder<'a>,
     progress: Option<&'a Progress>,
-    cache: Cache<'a>,
     /// Every artifact found, in no order (one buffer for all names).
     sink: Mutex<Artifacts>,
     failure: Mutex<Option<Failure>>,
@@ -320,35 +180,38 @@ struct Walk<'a> {
     failed: AtomicBool,
 }
 
-/// The directories from the argument down to the one being read, to tell
-/// a symlink loop.
-struct Ancestor<'a> {
-    dev: u64,
-    ino: u64,
-    /// How deep below the argument (0: the argument itself).
-    depth: usize,
-    rel: &'a str,
-    up: Option<&'a Ancestor<'a>>,
-}
-
-impl Ancestor<'_> {
-    fn find(&self, dev: u64, ino: u64) -> Option<&str> {
-        let mut a = Some(self);
-        while let Some(x) = a {
-            if x.dev == dev && x.ino == ino {
-                return Some(x.rel);
-            }
-            a = x.up;
-        }
-        None
-    }
-}
-
 /// Directories this deep below an argument are read by one thread each.
 const SEQUENTIAL_BELOW: usize = 48;
 
 /// The longest path recorded (Linux's `PATH_MAX`, less the NUL).
 const PATH_MAX: usize = 4096;
+
+/// A subdirectory the walk is to enter (at `child`): opened, not yet read.
+struct Sub {
+    child: String,
+    fd: OwnedFd,
+    dev: u64,
+    ino: u64,
+    /// Reached through a symlink.
+    followed: bool,
+}
+
+/// A directory's descriptor while its entries are handled.
+enum Open {
+    /// As it was read.
+    Read(rustix::fs::Dir),
+    /// Opened again ([`Ancestor::reopen`]).
+    Again(OwnedFd),
+}
+
+impl Open {
+    fn fd(&self) -> io::Result<BorrowedFd<'_>> {
+        match self {
+            Open::Read(d) => d.fd().map_err(io::Error::from),
+            Open::Again(fd) => Ok(fd.as_fd()),
+        }
+    }
+}
 
 /// Where a file is: a name in an open directory, or a path.
 #[derive(Clone, Copy)]
@@ -417,8 +280,7 @@ impl Walk<'_> {
         }
         if meta.is_file() {
             let mut batch = Artifacts::new();
-            let id = Identity::of_metadata(&meta);
-            match self.file(At::Path(&fs_path), Some(id)) {
+            match self.file(At::Path(&fs_path)) {
                 Ok(d) => self.rec.push(&mut batch, scheme, &norm, d),
                 Err(e) => return self.fail(i, "", RecordError::Io(norm, e)),
             }
@@ -438,6 +300,9 @@ impl Walk<'_> {
                 ino: meta.ino(),
                 depth: 0,
                 rel: &norm,
+                name: "",
+                followed: false,
+                fd: None,
                 up: None,
             };
             self.directory(i, scheme, &norm, fd, &root);
@@ -446,9 +311,9 @@ impl Walk<'_> {
         }
     }
 
-    /// Reads directory `fd` (at `rel`) and records its entries, in
-    /// parallel.
-    fn directory(&self, i: usize, scheme: &str, rel: &str, fd: OwnedFd, up: &Ancestor<'_>) {
+    /// Reads directory `fd` (`this`, at `rel`) and records its entries,
+    /// in parallel.
+    fn directory(&self, i: usize, scheme: &str, rel: &str, fd: OwnedFd, this: &Ancestor<'_>) {
         let mut entries: Vec<(String, FileType)> = Vec::new();
         let mut reader = match rustix::fs::Dir::new(fd) {
             Ok(d) => d,
@@ -475,17 +340,27 @@ impl Walk<'_> {
         if let Err(e) = read {
             return self.fail(i, rel, RecordError::Io(rel.to_owned(), e.into()));
         }
+        if !this.keeps() {
+            return self.releasing(i, scheme, rel, Open::Read(reader), this, &entries);
+        }
         // Reading is done; the descriptor stays open for `openat`.
         let dir = match reader.fd() {
             Ok(fd) => fd,
             Err(e) => return self.fail(i, rel, RecordError::Io(rel.to_owned(), e.into())),
         };
-        if up.depth >= SEQUENTIAL_BELOW {
+        let this = Ancestor {
+            fd: Some(dir),
+            ..*this
+        };
+        let this = &this;
+        if this.depth >= SEQUENTIAL_BELOW {
             // Deep down, one thread per subtree is parallel enough, and
             // the stack grows by less per level.
             let mut batch = Artifacts::new();
             for (name, ft) in &entries {
-                self.entry(i, scheme, rel, dir, up, name, *ft, &mut batch);
+                if let Some(sub) = self.entry(i, scheme, rel, dir, this, name, *ft, &mut batch) {
+                    self.descend(i, scheme, name, sub, this);
+                }
             }
             return self.merge(batch);
         }
@@ -497,10 +372,76 @@ impl Walk<'_> {
             .par_iter()
             .with_min_len(run)
             .fold(Artifacts::new, |mut batch, (name, ft)| {
-                self.entry(i, scheme, rel, dir, up, name, *ft, &mut batch);
+                if let Some(sub) = self.entry(i, scheme, rel, dir, this, name, *ft, &mut batch) {
+                    self.descend(i, scheme, name, sub, this);
+                }
                 batch
             })
             .for_each(|batch| self.merge(batch));
+    }
+
+    /// Records the `entries` of a directory that does not keep its
+    /// descriptor while its subdirectories are walked
+    /// ([`Ancestor::keeps`]): it is closed before each, and opened again
+    /// ([`Ancestor::reopen`]) when entries are left.
+    fn releasing(
+        &self,
+        i: usize,
+        scheme: &str,
+        rel: &str,
+        reader: Open,
+        this: &Ancestor<'_>,
+        entries: &[(String, FileType)],
+    ) {
+        let mut batch = Artifacts::new();
+        let mut open = Some(reader);
+        for (name, ft) in entries {
+            let o = match open.take() {
+                Some(o) => o,
+                None => match this.reopen() {
+                    Ok(fd) => Open::Again(fd),
+                    Err(e) => {
+                        self.merge(batch);
+                        return self.fail(i, rel, RecordError::Io(rel.to_owned(), e));
+                    }
+                },
+            };
+            let dir = match open.insert(o).fd() {
+                Ok(fd) => fd,
+                Err(e) => {
+                    self.merge(batch);
+                    return self.fail(i, rel, RecordError::Io(rel.to_owned(), e));
+                }
+            };
+            if let Some(sub) = self.entry(i, scheme, rel, dir, this, name, *ft, &mut batch) {
+                // Closed while below is walked.
+                open = None;
+                self.descend(i, scheme, name, sub, this);
+            }
+        }
+        self.merge(batch);
+    }
+
+    /// Walks the subdirectory `sub`, named `name` in `up`.
+    fn descend(&self, i: usize, scheme: &str, name: &str, sub: Sub, up: &Ancestor<'_>) {
+        let Sub {
+            child,
+            fd,
+            dev,
+            ino,
+            followed,
+        } = sub;
+        let here = Ancestor {
+            dev,
+            ino,
+            depth: up.depth + 1,
+            rel: &child,
+            name,
+            followed,
+            fd: None,
+            up: Some(up),
+        };
+        self.directory(i, scheme, &child, fd, &here);
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -514,83 +455,90 @@ impl Walk<'_> {
         name: &str,
         ft: FileType,
         batch: &mut Artifacts,
-    ) {
+    ) -> Option<Sub> {
         let child = join(rel, name);
         if self.doomed(i, &child) {
-            return;
+            return None;
         }
         if child.len() >= PATH_MAX {
             // As when opening by the whole path (and the stack stays bounded).
             let e = io::Error::from_raw_os_error(libc::ENAMETOOLONG);
-            return self.fail(i, &child, RecordError::Io(child.clone(), e));
+            return self.failed(i, &child, RecordError::Io(child.clone(), e));
         }
         let mut ft = ft;
         if ft == FileType::Unknown {
             // The file system did not say: ask without following.
             match rustix::fs::statat(dir, name, AtFlags::SYMLINK_NOFOLLOW) {
                 Ok(st) => ft = FileType::from_raw_mode(st.st_mode),
-                Err(e) => return self.fail(i, &child, RecordError::Io(child.clone(), e.into())),
+                Err(e) => return self.failed(i, &child, RecordError::Io(child.clone(), e.into())),
             }
         }
         // A symlink is followed: what it points to decides.
-        let mut target = None;
-        if ft == FileType::Symlink {
+        let followed = ft == FileType::Symlink;
+        if followed {
             match rustix::fs::statat(dir, name, AtFlags::empty()) {
-                Ok(st) => {
-                    ft = FileType::from_raw_mode(st.st_mode);
-                    target = Some(Identity::of_stat(&st));
-                }
+                Ok(st) => ft = FileType::from_raw_mode(st.st_mode),
                 Err(rustix::io::Errno::NOENT) => {
                     if !self.rec.excluded_entry(&child, false) {
                         self.fail(i, &child, RecordError::Dangling(child.clone()));
                     }
-                    return;
+                    return None;
                 }
                 Err(rustix::io::Errno::LOOP) => {
-                    return self.fail(i, &child, RecordError::Loop(child.clone(), "itself".into()));
+                    return self.failed(
+                        i,
+                        &child,
+                        RecordError::Loop(child.clone(), "itself".into()),
+                    );
                 }
-                Err(e) => return self.fail(i, &child, RecordError::Io(child.clone(), e.into())),
+                Err(e) => return self.failed(i, &child, RecordError::Io(child.clone(), e.into())),
             }
         }
         let is_dir = ft == FileType::Directory;
         if self.rec.excluded_entry(&child, is_dir) {
-            return;
+            return None;
         }
         match ft {
             FileType::RegularFile => {
                 self.found(1);
-                match self.file(At::Dir(dir, name), target) {
+                match self.file(At::Dir(dir, name)) {
                     Ok(d) => self.rec.push(batch, scheme, &child, d),
                     Err(e) => self.fail(i, &child, RecordError::Io(child.clone(), e)),
                 }
+                None
             }
             FileType::Directory => {
                 let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
                 let sub = match rustix::fs::openat(dir, name, flags, Mode::empty()) {
                     Ok(fd) => fd,
                     Err(e) => {
-                        return self.fail(i, &child, RecordError::Io(child.clone(), e.into()));
+                        return self.failed(i, &child, RecordError::Io(child.clone(), e.into()));
                     }
                 };
-                let id = match rustix::fs::fstat(&sub) {
-                    Ok(st) => Identity::of_stat(&st),
+                let st = match rustix::fs::fstat(&sub) {
+                    Ok(st) => st,
                     Err(e) => {
-                        return self.fail(i, &child, RecordError::Io(child.clone(), e.into()));
+                        return self.failed(i, &child, RecordError::Io(child.clone(), e.into()));
                     }
                 };
-                if let Some(seen) = up.find(id.dev, id.ino) {
-                    return self.fail(i, &child, RecordError::Loop(child.clone(), seen.to_owned()));
+                #[allow(clippy::unnecessary_cast)] // the field types differ between targets
+                let (dev, ino) = (st.st_dev as u64, st.st_ino as u64);
+                if let Some(seen) = up.find(dev, ino) {
+                    return self.failed(
+                        i,
+                        &child,
+                        RecordError::Loop(child.clone(), seen.to_owned()),
+                    );
                 }
-                let here = Ancestor {
-                    dev: id.dev,
-                    ino: id.ino,
-                    depth: up.depth + 1,
-                    rel: &child,
-                    up: Some(up),
-                };
-                self.directory(i, scheme, &child, sub, &here);
+                Some(Sub {
+                    child,
+                    fd: sub,
+                    dev,
+                    ino,
+                    followed,
+                })
             }
-            other => self.fail(
+            other => self.failed(
                 i,
                 &child,
                 RecordError::Special(child.clone(), file_kind(other)),
@@ -598,28 +546,14 @@ impl Walk<'_> {
         }
     }
 
-    /// The digest of a regular file: reused from the cache when the file
-    /// is unchanged (`known` is its identity when a `stat` was needed
-    /// anyway), else read, and remembered when filling the cache.
-    fn file(&self, at: At<'_>, known: Option<Identity>) -> io::Result<[u8; 32]> {
-        if let Cache::Reuse(cache) = self.cache
-            && !cache.is_empty()
-        {
-            // One stat, no open, for a file that has not changed.
-            let id = match (known, at) {
-                (Some(id), _) => id,
-                (None, At::Dir(dir, name)) => {
-                    Identity::of_stat(&rustix::fs::statat(dir, name, AtFlags::empty())?)
-                }
-                (None, At::Path(p)) => Identity::of_metadata(&fs::metadata(p)?),
-            };
-            if let Some(d) = cache.reuse(&id) {
-                if let Some(p) = self.progress {
-                    p.files_done.fetch_add(1, Ordering::Relaxed);
-                }
-                return Ok(d);
-            }
-        }
+    /// [`Walk::fail`], for a function that returns what it found.
+    fn failed<T>(&self, arg: usize, path: &str, error: RecordError) -> Option<T> {
+        self.fail(arg, path, error);
+        None
+    }
+
+    /// The digest of a regular file, read in full.
+    fn file(&self, at: At<'_>) -> io::Result<[u8; 32]> {
         // Non-blocking: a file swapped for a FIFO since the walk saw it
         // must not hang the open (reads of regular files ignore it).
         let flags = OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NOCTTY | OFlags::NONBLOCK;
@@ -632,15 +566,7 @@ impl Walk<'_> {
             // Replaced since the walk saw it.
             return Err(io::Error::other("is no longer a regular file"));
         }
-        let id = Identity::of_stat(&st);
-        let digest = hash_open(File::from(fd), id.size, self.progress)?;
-        if let Cache::Fill(cache) = self.cache {
-            cache
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .learn(id, digest);
-        }
-        Ok(digest)
+        hash_open(File::from(fd), st.st_size as u64, self.progress)
     }
 
     fn found(&self, n: u64) {
@@ -835,265 +761,5 @@ pub fn normpath(path: &str) -> String {
     if out.is_empty() { ".".into() } else { out }
 }
 
-/// The read buffer: small enough that what `read` copies is still in the
-/// core's cache when SHA-256 reads it (a 256 KiB buffer made the kernel's
-/// copy several times slower here).
-const BUF_SIZE: usize = 64 * 1024;
-
-thread_local! {
-    static BUF: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0u8; BUF_SIZE]);
-}
-
-/// sha256 of a file, streamed through a fixed per-thread buffer.
-pub fn hash_file(path: &Path, progress: Option<&Progress>) -> io::Result<[u8; 32]> {
-    let f = File::open(path)?;
-    let size = f.metadata()?.len();
-    hash_open(f, size, progress)
-}
-
-/// sha256 of an open file whose `fstat` said `size` bytes: read until
-/// `size` bytes are in (no last `read` to see the end, the common case of
-/// a file nobody is writing) or the end comes first. A file that claims
-/// no size (procfs and the like) is read to its end.
-fn hash_open(mut f: File, size: u64, progress: Option<&Progress>) -> io::Result<[u8; 32]> {
-    let mut h = Sha256::new();
-    BUF.with(|b| -> io::Result<()> {
-        let mut buf = b.borrow_mut();
-        let mut total = 0u64;
-        while size == 0 || total < size {
-            let n = match f.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            h.update(&buf[..n]);
-            total += n as u64;
-            if let Some(p) = progress {
-                p.bytes_done.fetch_add(n as u64, Ordering::Relaxed);
-            }
-        }
-        Ok(())
-    })?;
-    if let Some(p) = progress {
-        p.files_done.fetch_add(1, Ordering::Relaxed);
-    }
-    Ok(h.finalize().into())
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn normpath_matches_python() {
-        for (i, o) in [
-            ("", "."),
-            (".", "."),
-            ("./a", "a"),
-            ("a/./b/", "a/b"),
-            ("a/../b", "b"),
-            ("../a", "../a"),
-            ("a/../../b", "../b"),
-            ("/../a", "/a"),
-            ("//a//b", "//a/b"),
-            ("///a", "/a"),
-            ("a//b", "a/b"),
-            ("/", "/"),
-        ] {
-            assert_eq!(normpath(i), o, "{i}");
-        }
-    }
-
-    fn tree() -> tempfile::TempDir {
-        let d = tempfile::tempdir().unwrap();
-        let p = d.path();
-        fs::create_dir_all(p.join("src/sub")).unwrap();
-        fs::create_dir_all(p.join(".git")).unwrap();
-        fs::write(p.join("src/a.txt"), "a\n").unwrap();
-        fs::write(p.join("src/sub/b.txt"), "b\n").unwrap();
-        fs::write(p.join(".git/config"), "x").unwrap();
-        fs::write(p.join("x.pyc"), "x").unwrap();
-        fs::write(p.join("old.abc.link"), "{}").unwrap();
-        d
-    }
-
-    fn opts(base: &Path, excludes: &[&str], lstrip: &[&str]) -> RecordOptions {
-        RecordOptions {
-            exclude_patterns: excludes.iter().map(|s| s.to_string()).collect(),
-            base_path: Some(base.to_owned()),
-            lstrip_paths: lstrip.iter().map(|s| s.to_string()).collect(),
-        }
-    }
-
-    #[test]
-    fn records_with_default_excludes_and_lstrip() {
-        let d = tree();
-        let a = record(&[".".into()], &opts(d.path(), &DEFAULT_EXCLUDES, &[]), None).unwrap();
-        let names: Vec<&str> = a.keys().collect();
-        assert_eq!(names, ["src/a.txt", "src/sub/b.txt"]);
-        assert_eq!(
-            a.get("src/a.txt").unwrap().get("sha256").unwrap(),
-            "87428fc522803d31065e7bce3cf03fe475096631e5e07bbd7a0fde60c4cf25c7"
-        );
-        let s = record(&["src".into()], &opts(d.path(), &[], &["src/"]), None).unwrap();
-        assert_eq!(s.keys().collect::<Vec<_>>(), ["a.txt", "sub/b.txt"]);
-        assert!(
-            record(
-                &["src".into()],
-                &opts(d.path(), &[], &["src", "src/sub"]),
-                None
-            )
-            .is_err()
-        );
-    }
-
-    fn id(ino: u64, size: u64, mtime: Stamp, ctime: Stamp) -> Identity {
-        Identity {
-            dev: 1,
-            ino,
-            size,
-            mtime,
-            ctime,
-        }
-    }
-
-    #[test]
-    fn a_digest_is_reused_only_for_the_same_settled_file() {
-        let since = (1_000, 500_000_000);
-        let old = (900, 123);
-        let mut cache = DigestCache::since(since);
-        cache.learn(id(7, 10, old, old), [1; 32]);
-        assert_eq!(cache.reuse(&id(7, 10, old, old)), Some([1; 32]));
-        // Any part of the identity changed: read again.
-        for other in [
-            id(8, 10, old, old),
-            id(7, 11, old, old),
-            id(7, 10, (900, 124), old),
-            id(7, 10, old, (900, 124)),
-        ] {
-            assert_eq!(cache.reuse(&other), None, "{other:?}");
-        }
-        // Racy: changed at, after or just before the moment the first
-        // recording began (within the clock's granularity): never
-        // remembered, so read again even though nothing seems to differ.
-        for t in [since, (1_000, 600_000_000), (1_000, 485_000_000)] {
-            for racy in [id(9, 10, t, old), id(9, 10, old, t)] {
-                cache.learn(racy, [2; 32]);
-                assert_eq!(cache.reuse(&racy), None, "{racy:?}");
-            }
-        }
-        // Whole-second stamps (a coarse file system): two seconds of margin.
-        let coarse = id(10, 10, (999, 0), (999, 0));
-        cache.learn(coarse, [3; 32]);
-        assert_eq!(cache.reuse(&coarse), None);
-        let settled = id(11, 10, (998, 0), (998, 0));
-        cache.learn(settled, [4; 32]);
-        assert_eq!(cache.reuse(&settled), Some([4; 32]));
-        assert_eq!(cache.len(), 2);
-    }
-
-    fn sha(text: &str) -> String {
-        hex::encode(Sha256::digest(text.as_bytes()))
-    }
-
-    /// Records `f` with a fresh cache (moment: now), runs `change`, then
-    /// records it again reusing the cache: the second digest and the bytes
-    /// the second recording read.
-    fn twice(dir: &Path, since: Option<Stamp>, change: impl FnOnce()) -> (String, u64) {
-        let o = opts(dir, &[], &[]);
-        let cache = Mutex::new(since.map_or_else(DigestCache::new, DigestCache::since));
-        record_with(&["f".into()], &o, None, Cache::Fill(&cache)).unwrap();
-        let cache = cache.into_inner().unwrap();
-        change();
-        let p = Progress::default();
-        let a = record_with(&["f".into()], &o, Some(&p), Cache::Reuse(&cache)).unwrap();
-        let digest = a.get("f").unwrap().get("sha256").unwrap();
-        (digest, p.bytes_done.load(Ordering::Relaxed))
-    }
-
-    fn later(secs: i64) -> Stamp {
-        let t = now();
-        (t.0 + secs, t.1)
-    }
-
-    #[test]
-    fn a_file_changed_in_the_same_tick_is_read_again() {
-        // Written just now: within the racy window of a recording that
-        // begins now, so read again even when unchanged.
-        let d = tempfile::tempdir().unwrap();
-        fs::write(d.path().join("f"), "old").unwrap();
-        let (digest, read) = twice(d.path(), None, || {});
-        assert_eq!((digest, read), (sha("old"), 3));
-        // Rewritten in place, same size, at once (the same clock tick).
-        let (digest, _) = twice(d.path(), None, || {
-            fs::write(d.path().join("f"), "new").unwrap()
-        });
-        assert_eq!(digest, sha("new"));
-    }
-
-    #[test]
-    fn an_unchanged_settled_file_is_not_read_again_and_a_changed_one_is() {
-        // The recording "began" a second from now: the file has settled.
-        let d = tempfile::tempdir().unwrap();
-        let f = d.path().join("f");
-        fs::write(&f, "old").unwrap();
-        let (digest, read) = twice(d.path(), Some(later(1)), || {});
-        assert_eq!((digest, read), (sha("old"), 0));
-        // Rewritten in place, same size (its mtime and ctime move on).
-        std::thread::sleep(std::time::Duration::from_millis(30));
-        let (digest, read) = twice(d.path(), Some(later(1)), || {
-            std::thread::sleep(std::time::Duration::from_millis(30));
-            fs::write(&f, "new").unwrap();
-        });
-        assert_eq!((digest, read), (sha("new"), 3));
-        // Replaced by a rename, same size (another inode).
-        let g = d.path().join("g");
-        fs::write(&g, "rnm").unwrap();
-        let (digest, read) = twice(d.path(), Some(later(1)), || fs::rename(&g, &f).unwrap());
-        assert_eq!((digest, read), (sha("rnm"), 3));
-    }
-
-    #[test]
-    fn the_first_error_in_walk_order_is_reported() {
-        let d = tree();
-        let o = opts(d.path(), &[], &[]);
-        for i in 0..40 {
-            std::os::unix::fs::symlink("nowhere", d.path().join(format!("src/sub/z{i:02}")))
-                .unwrap();
-        }
-        std::os::unix::fs::symlink("nowhere", d.path().join("src/b-dangling")).unwrap();
-        for _ in 0..5 {
-            assert!(
-                matches!(record(&["x.pyc".into(), "src".into()], &o, None), Err(RecordError::Dangling(p)) if p == "src/b-dangling")
-            );
-            assert!(
-                matches!(record(&["src/sub".into(), "nope".into(), "src".into()], &o, None), Err(RecordError::Dangling(p)) if p == "src/sub/z00")
-            );
-        }
-    }
-
-    #[test]
-    fn missing_dangling_special_and_loops_are_errors() {
-        let d = tree();
-        let o = opts(d.path(), &[], &[]);
-        assert!(matches!(
-            record(&["nope".into()], &o, None),
-            Err(RecordError::Missing(_))
-        ));
-        std::os::unix::fs::symlink("nowhere", d.path().join("src/dangling")).unwrap();
-        assert!(
-            matches!(record(&["src".into()], &o, None), Err(RecordError::Dangling(p)) if p == "src/dangling")
-        );
-        fs::remove_file(d.path().join("src/dangling")).unwrap();
-        std::os::unix::fs::symlink("..", d.path().join("src/sub/up")).unwrap();
-        assert!(
-            matches!(record(&["src".into()], &o, None), Err(RecordError::Loop(p, _)) if p == "src/sub/up")
-        );
-        fs::remove_file(d.path().join("src/sub/up")).unwrap();
-        // A symlinked directory that is not an ancestor is followed.
-        std::os::unix::fs::symlink("sub", d.path().join("src/alias")).unwrap();
-        let a = record(&["src".into()], &o, None).unwrap();
-        assert!(a.contains_key("src/alias/b.txt"));
-    }
-}
+mod tests;

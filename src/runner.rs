@@ -4,7 +4,11 @@
 //! `record_streams`, stdout and stderr are shown live *and* captured (the
 //! reference's `-s`), decoded as UTF-8 with Python's universal-newline
 //! translation (`\r\n` and `\r` become `\n`), since that is what the
-//! reference records. There is no time limit unless one is asked for;
+//! reference records. The streams are spooled to a private temporary
+//! file, and at most [`RECORD_CAP`] bytes of each are recorded (the
+//! first ones; [`RunResult::stdout_extent`] says how much the command
+//! wrote): memory stays bounded however much the command writes, and the
+//! link stays loadable. There is no time limit unless one is asked for;
 //! the limit covers the whole step and kills the command's process group.
 //! The streams are read until the command exits, then what is buffered
 //! is taken without waiting, so grandchildren that keep them open do not
@@ -14,6 +18,11 @@ use std::io::{self, Write};
 use std::process::{Command, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
+
+mod capture;
+
+use capture::Captures;
+pub use capture::{Extent, RECORD_CAP};
 
 /// How to run.
 #[derive(Clone, Debug, Default)]
@@ -34,10 +43,16 @@ pub struct RunOptions {
 /// What a command left behind.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RunResult {
-    /// Captured stdout (empty unless recorded).
+    /// Captured stdout (empty unless recorded): the first
+    /// [`RECORD_CAP`] bytes at most.
     pub stdout: String,
-    /// Captured stderr (empty unless recorded).
+    /// Captured stderr (empty unless recorded), as `stdout`.
     pub stderr: String,
+    /// How much of stdout the command wrote and `stdout` holds (zero
+    /// unless recorded).
+    pub stdout_extent: Extent,
+    /// The same for stderr.
+    pub stderr_extent: Extent,
     /// The end of stderr (at most [`TAIL_BYTES`]), when it was recorded or
     /// [`RunOptions::keep_stderr_tail`] asked for it; else empty.
     pub stderr_tail: String,
@@ -89,6 +104,20 @@ pub fn run(argv: &[String], opts: &RunOptions) -> Result<RunResult, RunError> {
     if opts.quiet {
         cmd.stdin(Stdio::null());
     }
+    // Where the recorded streams go, made before anything runs.
+    let mut captures = if opts.record_streams {
+        Some(Captures::new().map_err(|e| {
+            RunError::Io(
+                prog.clone(),
+                io::Error::new(
+                    e.kind(),
+                    format!("cannot make a temporary file for its output (TMPDIR): {e}"),
+                ),
+            )
+        })?)
+    } else {
+        None
+    };
     // With a time limit the command gets its own process group, so that
     // the limit ends everything it started. (Without one it stays in
     // ours, so that it can read the terminal and Ctrl-C reaches it.)
@@ -118,7 +147,14 @@ pub fn run(argv: &[String], opts: &RunOptions) -> Result<RunResult, RunError> {
                 .map(|s| (std::os::fd::OwnedFd::from(s), true)),
         )
         .collect();
-    let outcome = pump(&mut child, pipes, !opts.quiet, tail_only, deadline);
+    let keep_tail = opts.record_streams || tail_only;
+    let mut sink = Sink {
+        show: !opts.quiet,
+        captures: captures.as_mut(),
+        tail: keep_tail.then(Vec::new),
+    };
+    let outcome = pump(&mut child, pipes, &mut sink, deadline);
+    let tail = sink.tail.take();
     let status = match outcome {
         Ok(Some(r)) => r,
         Ok(None) => {
@@ -134,42 +170,72 @@ pub fn run(argv: &[String], opts: &RunOptions) -> Result<RunResult, RunError> {
         }
     };
     crate::fsio::set_child_group(0);
-    let (status, out, err) = status;
-    let tail = &err[err.len().saturating_sub(TAIL_BYTES)..];
-    let stderr_tail = if opts.record_streams || tail_only {
-        universal_newlines(tail)
-    } else {
-        String::new()
+    let stderr_tail = tail.map_or_else(String::new, |t| {
+        universal_newlines(&t[t.len().saturating_sub(TAIL_BYTES)..])
+    });
+    let [(stdout, stdout_extent), (stderr, stderr_extent)] = match captures {
+        Some(c) => c.finish().map_err(|e| {
+            RunError::Io(
+                prog.clone(),
+                io::Error::new(e.kind(), format!("reading back its output: {e}")),
+            )
+        })?,
+        None => Default::default(),
     };
     Ok(RunResult {
-        stdout: universal_newlines(&out),
-        stderr: if tail_only {
-            String::new()
-        } else {
-            universal_newlines(&err)
-        },
+        stdout,
+        stderr,
+        stdout_extent,
+        stderr_extent,
         stderr_tail,
         return_value: return_value(status),
     })
 }
 
-type Pumped = (ExitStatus, Vec<u8>, Vec<u8>);
+/// Where the command's output goes: shown, spooled (when recorded) and,
+/// for stderr, its end kept in memory.
+struct Sink<'a> {
+    show: bool,
+    captures: Option<&'a mut Captures>,
+    /// The end of stderr: at most twice [`TAIL_BYTES`].
+    tail: Option<Vec<u8>>,
+}
+
+impl Sink<'_> {
+    fn deliver(&mut self, b: &[u8], is_err: bool) {
+        if let Some(c) = self.captures.as_deref_mut() {
+            c.push(b, is_err);
+        }
+        if is_err && let Some(t) = &mut self.tail {
+            t.extend_from_slice(b);
+            if t.len() > 2 * TAIL_BYTES {
+                t.drain(..t.len() - TAIL_BYTES);
+            }
+        }
+        if self.show {
+            // The command's output is shown as it comes; a closed terminal
+            // or pipe does not stop the step.
+            let _ = if is_err {
+                io::stderr().write_all(b)
+            } else {
+                let mut o = io::stdout();
+                o.write_all(b).and_then(|()| o.flush())
+            };
+        }
+    }
+}
 
 /// Shows and captures the pipes until the child exits, then takes what is
 /// already buffered without waiting: a grandchild that keeps the pipes
 /// open (a daemon, `sleep 20 &`) does not hold the step up. `Ok(None)`
-/// when the deadline passed first. With `tail_only`, only the end of
-/// stderr is kept (bounded memory, however much the command writes).
+/// when the deadline passed first.
 fn pump(
     child: &mut std::process::Child,
     mut pipes: Vec<(std::os::fd::OwnedFd, bool)>,
-    show: bool,
-    tail_only: bool,
+    sink: &mut Sink<'_>,
     deadline: Option<Instant>,
-) -> io::Result<Option<Pumped>> {
+) -> io::Result<Option<ExitStatus>> {
     use std::os::fd::AsRawFd;
-    let mut out = Vec::new();
-    let mut err = Vec::new();
     let mut buf = [0u8; 8192];
     let mut pause = 1;
     loop {
@@ -184,15 +250,14 @@ fn pump(
                         Ok(0) => break,
                         Ok(n) => {
                             taken += n;
-                            deliver(&buf[..n], *is_err, show, &mut out, &mut err);
-                            trim(&mut err, tail_only);
+                            sink.deliver(&buf[..n], *is_err);
                         }
                         Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                         Err(_) => break,
                     }
                 }
             }
-            return Ok(Some((s, out, err)));
+            return Ok(Some(s));
         }
         let wait_ms = match deadline {
             Some(d) => {
@@ -241,8 +306,7 @@ fn pump(
             match read_fd(fd.as_raw_fd(), &mut buf) {
                 Ok(0) => closed.push(i),
                 Ok(n) => {
-                    deliver(&buf[..n], *is_err, show, &mut out, &mut err);
-                    trim(&mut err, tail_only);
+                    sink.deliver(&buf[..n], *is_err);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(_) => closed.push(i),
@@ -251,32 +315,6 @@ fn pump(
         for i in closed.into_iter().rev() {
             pipes.remove(i);
         }
-    }
-}
-
-fn deliver(b: &[u8], is_err: bool, show: bool, out: &mut Vec<u8>, err: &mut Vec<u8>) {
-    if is_err {
-        err.extend_from_slice(b);
-    } else {
-        out.extend_from_slice(b);
-    }
-    if show {
-        // The command's output is shown as it comes; a closed terminal or
-        // pipe does not stop the step.
-        let _ = if is_err {
-            io::stderr().write_all(b)
-        } else {
-            let mut o = io::stdout();
-            o.write_all(b).and_then(|()| o.flush())
-        };
-    }
-}
-
-/// With `tail_only`, drops all but the last [`TAIL_BYTES`] once twice
-/// that much has come.
-fn trim(err: &mut Vec<u8>, tail_only: bool) {
-    if tail_only && err.len() > 2 * TAIL_BYTES {
-        err.drain(..err.len() - TAIL_BYTES);
     }
 }
 
@@ -326,11 +364,23 @@ fn return_value(s: ExitStatus) -> i64 {
     }
 }
 
-/// UTF-8 (invalid bytes replaced) with `\r\n` and `\r` turned into `\n`.
+/// UTF-8 (invalid bytes replaced) with `\r\n` and `\r` turned into `\n`,
+/// in one pass (one copy of the text).
 pub fn universal_newlines(b: &[u8]) -> String {
-    String::from_utf8_lossy(b)
-        .replace("\r\n", "\n")
-        .replace('\r', "\n")
+    let text = String::from_utf8_lossy(b);
+    if !text.contains('\r') {
+        return text.into_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest: &str = &text;
+    while let Some(i) = rest.find('\r') {
+        out.push_str(&rest[..i]);
+        out.push('\n');
+        rest = &rest[i + 1..];
+        rest = rest.strip_prefix('\n').unwrap_or(rest);
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -354,6 +404,14 @@ mod tests {
             RunResult {
                 stdout: "a\nb\n".into(),
                 stderr: "err".into(),
+                stdout_extent: Extent {
+                    written: 5,
+                    recorded: 5
+                },
+                stderr_extent: Extent {
+                    written: 3,
+                    recorded: 3
+                },
                 stderr_tail: "err".into(),
                 return_value: 3
             }

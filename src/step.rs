@@ -5,11 +5,11 @@
 //! fails) is theirs.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use crate::json::Object;
+use crate::json::{Object, Value};
 use crate::models::{Artifacts, Link};
-use crate::record::{self, Cache, DigestCache, Progress, RecordError, RecordOptions};
+use crate::record::{self, Progress, RecordError, RecordOptions};
 use crate::runner::{self, RunError, RunOptions};
 
 /// What performing a step tells whoever shows progress.
@@ -78,13 +78,12 @@ fn record_side(
     paths: &[String],
     opts: &RecordOptions,
     watch: &mut dyn Watch,
-    cache: Cache<'_>,
 ) -> Result<Artifacts, StepError> {
     if paths.is_empty() {
         return Ok(Artifacts::default());
     }
     let progress = watch.recording(what, paths);
-    let r = record::record_with(paths, opts, progress.as_deref(), cache);
+    let r = record::record(paths, opts, progress.as_deref());
     watch.recorded(what);
     r.map_err(|e| StepError::Record(what, e))
 }
@@ -92,13 +91,9 @@ fn record_side(
 /// The first part of a step (`record start`, and the start of every
 /// other): a link holding the materials.
 pub fn begin(spec: &StepSpec, watch: &mut dyn Watch) -> Result<Link, StepError> {
-    begin_with(spec, watch, Cache::None)
-}
-
-fn begin_with(spec: &StepSpec, watch: &mut dyn Watch, cache: Cache<'_>) -> Result<Link, StepError> {
     Ok(Link {
         name: spec.name.clone(),
-        materials: record_side("materials", &spec.materials, &spec.record, watch, cache)?,
+        materials: record_side("materials", &spec.materials, &spec.record, watch)?,
         ..Default::default()
     })
 }
@@ -111,10 +106,57 @@ fn run_command(spec: &StepSpec, link: &mut Link, watch: &mut dyn Watch) -> Resul
         return Ok(());
     }
     watch.running(&spec.command);
-    let r = runner::run(&spec.command, &spec.run)?;
+    let mut r = runner::run(&spec.command, &spec.run)?;
     watch.ran(&r);
-    link.byproducts = Link::byproducts_of(&r.stdout, &r.stderr, r.return_value);
+    link.byproducts = byproducts(&mut r);
     Ok(())
+}
+
+/// The key of the byproduct that says `stream` (`stdout` or `stderr`) was
+/// cut: `{"recorded-bytes": R, "written-bytes": W}`, present only when
+/// the command wrote more than [`runner::RECORD_CAP`] bytes to it (the
+/// recorded stream is then its first `R` of `W` bytes).
+pub fn truncated_key(stream: &str) -> String {
+    format!("{stream}-truncated")
+}
+
+/// The link's byproducts of a run (`return-value`, `stderr`, `stdout`,
+/// as the reference records them), taking the streams' text without a
+/// copy, and for each stream that was cut its [`truncated_key`] entry.
+/// Keys come in canonical order.
+fn byproducts(r: &mut runner::RunResult) -> Object {
+    let int = |n: u64| Value::Int(n.into());
+    let mut b = Object(vec![(
+        "return-value".into(),
+        Value::Int(r.return_value.into()),
+    )]);
+    for (name, text, extent) in [
+        ("stderr", std::mem::take(&mut r.stderr), r.stderr_extent),
+        ("stdout", std::mem::take(&mut r.stdout), r.stdout_extent),
+    ] {
+        b.0.push((name.into(), Value::String(text)));
+        if extent.truncated() {
+            let cut = Object(vec![
+                ("recorded-bytes".into(), int(extent.recorded)),
+                ("written-bytes".into(), int(extent.written)),
+            ]);
+            b.0.push((truncated_key(name), Value::Object(cut)));
+        }
+    }
+    b
+}
+
+/// The streams `link` records only the start of: (stream, bytes
+/// recorded, bytes the command wrote).
+pub fn truncated_streams(link: &Link) -> Vec<(&'static str, i128, i128)> {
+    ["stdout", "stderr"]
+        .into_iter()
+        .filter_map(|name| {
+            let cut = link.byproducts.get(&truncated_key(name))?.as_object()?;
+            let n = |k: &str| cut.get(k).and_then(Value::as_int);
+            Some((name, n("recorded-bytes")?, n("written-bytes")?))
+        })
+        .collect()
 }
 
 /// The last part of a step (`record stop`, and the end of every other):
@@ -122,15 +164,6 @@ fn run_command(spec: &StepSpec, link: &mut Link, watch: &mut dyn Watch) -> Resul
 /// did not make are left out (each named to `watch`), so the link still
 /// records the failure.
 pub fn finish(spec: &StepSpec, link: &mut Link, watch: &mut dyn Watch) -> Result<(), StepError> {
-    finish_with(spec, link, watch, Cache::None)
-}
-
-fn finish_with(
-    spec: &StepSpec,
-    link: &mut Link,
-    watch: &mut dyn Watch,
-    cache: Cache<'_>,
-) -> Result<(), StepError> {
     let failed = link.return_value().is_some_and(|v| v != 0);
     let products: Vec<String> = if failed {
         spec.products
@@ -152,29 +185,20 @@ fn finish_with(
     } else {
         spec.products.clone()
     };
-    link.products = record_side("products", &products, &spec.record, watch, cache)?;
+    link.products = record_side("products", &products, &spec.record, watch)?;
     Ok(())
 }
 
 /// A whole step: materials, command, products. The link's
 /// `return-value` says how the command ended; judging it is the caller's.
 ///
-/// One hashing pass where materials and products overlap: a product
-/// whose identity has not changed since the materials were recorded
-/// keeps the digest recorded then ([`DigestCache`], with git's
-/// racy-timestamp rule), so it is not read twice.
+/// The products are read again in full, even those whose `stat` has not
+/// changed since the materials were recorded: a write through a shared
+/// memory mapping can change a file's content and nothing `stat` shows.
 pub fn perform(spec: &StepSpec, watch: &mut dyn Watch) -> Result<Link, StepError> {
-    let overlap = !spec.materials.is_empty() && !spec.products.is_empty();
-    let cache = Mutex::new(DigestCache::new());
-    let fill = if overlap {
-        Cache::Fill(&cache)
-    } else {
-        Cache::None
-    };
-    let mut link = begin_with(spec, watch, fill)?;
-    let cache = cache.into_inner().unwrap_or_else(|e| e.into_inner());
+    let mut link = begin(spec, watch)?;
     run_command(spec, &mut link, watch)?;
-    finish_with(spec, &mut link, watch, Cache::Reuse(&cache))?;
+    finish(spec, &mut link, watch)?;
     Ok(link)
 }
 

@@ -159,6 +159,12 @@ pub static ENVIRONMENT: &[Entry] = &[
         commands: &["verify-archive"],
     },
     Entry {
+        name: "RAYON_NUM_THREADS",
+        text: "How many threads record artifacts and verify (default, or `0`: one \
+               per core); more than 256 are not started (a warning says so).",
+        commands: &["run", "mock", "record", "verify", "verify-archive"],
+    },
+    Entry {
         name: "NO_COLOR",
         text: "When set and not empty, messages on stderr are not coloured.",
         commands: &[""],

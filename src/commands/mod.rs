@@ -15,6 +15,7 @@ mod verify_archive;
 pub use verify::usage_report as verify_usage_report;
 
 use std::fmt;
+use std::io;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
@@ -220,9 +221,64 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// Writes a link under the name intoto made for it, atomically and
-/// streamed (links of many artifacts are never whole in memory twice); a
-/// symlink at that name is replaced, never written through.
+/// streamed (links of many artifacts are never whole in memory twice),
+/// never bigger than intoto loads; a symlink at that name is replaced,
+/// never written through.
 pub fn write_link(path: &Path, env: &intoto::models::Envelope) -> Result<()> {
-    fsio::replace_atomic_with(path, &mut |w| env.write_file_bytes(w))
-        .with_context(|| format!("cannot write {}", path.display()))
+    // Never a file intoto would refuse to load: the write stops (and
+    // nothing is left at `path`) once it passes the limit.
+    fsio::replace_atomic_with(path, &mut |w| {
+        env.write_file_bytes(&mut Bounded {
+            inner: w,
+            left: fsio::MAX_METADATA_BYTES,
+        })
+    })
+    .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// The error of a [`Bounded`] writer that reached its limit.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "it would be more than {} MiB, the most intoto loads; nothing was written",
+    fsio::MAX_METADATA_BYTES >> 20
+)]
+struct TooBig;
+
+/// A writer that fails once more than `left` bytes are written.
+struct Bounded<'a> {
+    inner: &'a mut dyn io::Write,
+    left: u64,
+}
+
+impl io::Write for Bounded<'_> {
+    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+        if b.len() as u64 > self.left {
+            return Err(io::Error::other(TooBig));
+        }
+        let n = self.inner.write(b)?;
+        self.left -= n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bounded_writer_stops_at_its_limit() {
+        let mut out = Vec::new();
+        let mut b = Bounded {
+            inner: &mut out,
+            left: 5,
+        };
+        io::Write::write_all(&mut b, b"abc").unwrap();
+        let e = io::Write::write_all(&mut b, b"def").unwrap_err();
+        assert!(e.to_string().contains("the most intoto loads"), "{e}");
+        assert_eq!(out, b"abc");
+    }
 }

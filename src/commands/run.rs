@@ -55,6 +55,7 @@ pub fn run(a: RunArgs, ctx: &Ctx) -> Result<Outcome> {
         StepError::Run(e) => anyhow!("step '{}': {e}; no link was written", a.step_name),
         other => anyhow!(other),
     })?;
+    warn_truncated(&a.step_name, &link);
     let return_value = link.return_value().unwrap_or(0);
     let mut env = Envelope::new(Signed::Link(link), a.use_dsse)?;
     let raw = sign_envelope(&mut env, signer.as_ref())?;
@@ -100,6 +101,7 @@ pub fn mock(a: MockArgs, _ctx: &Ctx) -> Result<Outcome> {
         StepError::Run(e) => anyhow!("mock '{}': {e}", a.name),
         other => anyhow!(other),
     })?;
+    warn_truncated(&a.name, &link);
     let return_value = link.return_value().unwrap_or(0);
     let env = Envelope::new(Signed::Link(link), a.use_dsse)?;
     let path = PathBuf::from(format!("{}.link", a.name));
@@ -109,6 +111,19 @@ pub fn mock(a: MockArgs, _ctx: &Ctx) -> Result<Outcome> {
         ui::warn(&format!("the command exited with {return_value}"));
     }
     Ok(Outcome::Success)
+}
+
+/// Says which recorded streams the link holds only the start of.
+fn warn_truncated(step: &str, link: &intoto::models::Link) {
+    for (stream, recorded, written) in step::truncated_streams(link) {
+        ui::warn(&format!(
+            "step '{step}': the command wrote {written} bytes to {stream}, more than \
+             the {} MiB recorded: the link holds the first {recorded} (truncated; its \
+             byproduct \"{}\" says so)",
+            intoto::runner::RECORD_CAP >> 20,
+            step::truncated_key(stream),
+        ));
+    }
 }
 
 /// The output directory must exist, and a file must be creatable there,

@@ -28,6 +28,7 @@ mod reference_signatures;
 mod robust;
 mod robust_keys;
 mod robust_paths;
+mod robust_record;
 mod sign;
 mod suite;
 mod thirdparty;
