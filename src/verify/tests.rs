@@ -472,16 +472,20 @@ fn sublayout_nesting_is_bounded() {
         dir = dir.join(format!("s.{}", &bob.keyid()[..8]));
         fs::create_dir_all(&dir).unwrap();
     }
-    let root = signed(
+    let f = c.verify(&root_of_s(&alice, &bob), &[&alice], NOW).unwrap_err();
+    assert_eq!(f.stage, Stage::Sublayouts, "{f}");
+}
+
+/// A root layout, signed by `owner`, of one step "s" performed by `by`.
+fn root_of_s(owner: &PemSigner, by: &PemSigner) -> Envelope {
+    signed(
         Signed::Layout(layout(
-            &[&bob],
-            vec![step("s", &[&bob], 1, &[], &[])],
+            &[by],
+            vec![step("s", &[by], 1, &[], &[])],
             vec![],
         )),
-        &[&alice],
-    );
-    let f = c.verify(&root, &[&alice], NOW).unwrap_err();
-    assert_eq!(f.stage, Stage::Sublayouts, "{f}");
+        &[owner],
+    )
 }
 
 /// Sublayouts in distinct directories (no loop): four steps each, five
@@ -527,15 +531,7 @@ fn sublayouts_are_bounded_per_verification() {
         }
         dirs = next;
     }
-    let root = signed(
-        Signed::Layout(layout(
-            &[&bob],
-            vec![step("s", &[&bob], 1, &[], &[])],
-            vec![],
-        )),
-        &[&alice],
-    );
-    let f = c.verify(&root, &[&alice], NOW).unwrap_err();
+    let f = c.verify(&root_of_s(&alice, &bob), &[&alice], NOW).unwrap_err();
     assert_eq!(f.stage, Stage::Sublayouts, "{f}");
     assert!(f.message.contains("more than 256 sublayouts"), "{f}");
 }
