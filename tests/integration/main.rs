@@ -26,6 +26,7 @@ mod reference_patterns;
 mod reference_recording;
 mod reference_signatures;
 mod robust;
+mod robust_distro;
 mod sign;
 mod thirdparty;
 mod verify_archive;
