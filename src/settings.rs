@@ -152,8 +152,9 @@ impl Sources {
     }
 }
 
+/// The effective user id.
 #[allow(unsafe_code)]
-fn effective_uid() -> u32 {
+pub(crate) fn effective_uid() -> u32 {
     // SAFETY: geteuid(2) cannot fail and has no preconditions.
     unsafe { libc::geteuid() }
 }

@@ -293,8 +293,8 @@ complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l rebuild
 complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l files -d 'Verify the .deb files in DIR (named as in the pool) instead of the index\'s digests; entries without a file there are skipped' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -s j -l jobs -d 'Packages verified at the same time (default: the number of CPUs)' -r
 complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l shard -d 'Verify only the packages whose source name hashes to K modulo N (first 8 bytes of SHA-256, big-endian), 0 <= K < N' -r
-complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l timeout -d 'Seconds each rebuilder has to answer for one package' -r
-complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l cache-dir -d 'Keep the rebuilders\' answers in DIR (default: a temporary directory removed at the end of the run)' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l timeout -d 'Seconds each rebuilder has to answer for one package (all its requests)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l cache-dir -d 'Keep the rebuilders\' answers in DIR, which only you may write (default: a temporary directory removed at the end of the run)' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l time -d 'Judge the layout, keys and inspections as of this time (RFC 3339 or YYYY-MM-DD); also InRelease\'s Valid-Until' -r
 complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -s q -l quiet -d 'Show errors only'

@@ -153,9 +153,9 @@ pub static ENVIRONMENT: &[Entry] = &[
     },
     Entry {
         name: "TMPDIR",
-        text: "Where the private temporary directories of each package's check, \
-               and the run's cache of rebuilder answers without `--cache-dir`, are \
-               made (default `/tmp`).",
+        text: "Where the private temporary directories of each package's check \
+               (with `--files`, also its copy of the file), and the run's cache of \
+               rebuilder answers without `--cache-dir`, are made (default `/tmp`).",
         commands: &["verify-archive"],
     },
     Entry {
@@ -555,22 +555,33 @@ rebuilders publish, without downloading the packages. First the index is
 checked: the `InRelease` file must be signed by a key of the archive
 keyring (`--archive-keyring`, read without gpg) and be valid at the time
 (its `Valid-Until`), and the `Packages` file (plain, `.xz`, `.gz` or `.zst`) must
-be listed in it with its digest. The layout is loaded and its signatures
+be listed in it with its digest, or with that of its content. A compressed
+file is read as apt reads it, every gzip member, xz stream or zstd frame
+(bytes after the last one that are not another are refused); one that is
+not listed itself is decompressed no further than the largest `Packages`
+index listed. The layout is loaded and its signatures
 checked once. Then the index's `SHA256` of each package stands for
 the `.deb` in the layout's inspections, which works for inspections whose
 command is `true` (the usual MATCH of the rebuilders' products); a layout
 whose inspection runs a command is refused, saying so. With `--files` *DIR*,
 the downloaded `.deb` files there are judged instead (each must have the
 index's SHA256 and control data; an entry without a file in *DIR* is
-counted as not downloaded and not printed).
+counted as not downloaded and not printed). Each file is copied first:
+its digest, its control data and the verification are those of the
+copy, whatever happens to the file meanwhile.
 
 Rebuilders are given as for the apt method: a bare *URL* is the legacy API
 (`GET` *URL*`/sources/`*source*`/`*version*`/metadata`), and `rebuilderd:`*URL* is
 rebuilderd's v1 API. For each package all of them are asked at once,
-each within `--timeout` seconds. The binary packages of one source version
-are judged by one worker, one after the other, so a link given per
-source version is fetched once; the answers are cached on disk for the
-run (`--cache-dir` keeps them). Each check writes its links into private
+each within `--timeout` seconds for all its requests (rebuilderd's list of
+builds, then the attestations of at most 8 of them, newest first). The
+binary packages of one source version are judged by one worker, one after
+the other, so a link given per source version is fetched once; the
+answers are cached on disk for the run (`--cache-dir` keeps them). A
+cache directory must be writable by you only (owned by you or root, not
+writable by its group or others): an answer planted there would stand for
+a rebuilder's, so another one is refused. Anything in it that is not a
+plain file of yours is ignored and replaced. Each check writes its links into private
 temporary directories: for large runs, put `TMPDIR` on a tmpfs.
 
 The output, on stdout, is one JSON object per line for each package, in

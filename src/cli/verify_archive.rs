@@ -53,11 +53,12 @@ pub struct VerifyArchiveArgs {
     /// (first 8 bytes of SHA-256, big-endian), 0 <= K < N
     #[arg(long, value_name = "K/N")]
     pub shard: Option<intoto::distro::archive::Shard>,
-    /// Seconds each rebuilder has to answer for one package
+    /// Seconds each rebuilder has to answer for one package (all its
+    /// requests)
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     pub timeout: u64,
-    /// Keep the rebuilders' answers in DIR (default: a temporary directory
-    /// removed at the end of the run)
+    /// Keep the rebuilders' answers in DIR, which only you may write
+    /// (default: a temporary directory removed at the end of the run)
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
     /// Judge the layout, keys and inspections as of this time (RFC 3339 or

@@ -9,7 +9,8 @@
 //! `APT::Intoto::Rebuilders` (list), `APT::Intoto::NoFail`,
 //! `APT::Intoto::Keyids` (list) with `APT::Intoto::GPGHomedir`, and
 //! `APT::Intoto::Keyring` (OpenPGP keyring files, read without gpg);
-//! `APT::Intoto::Timeout` (seconds per rebuilder, default 30).
+//! `APT::Intoto::Timeout` (seconds each rebuilder has for one package, all
+//! its requests, default 30).
 //!
 //! Started as root, the method reads the layout and its keys, then drops
 //! to `APT::Sandbox::User` (default `_apt`; `root` stays) as apt's own
@@ -169,7 +170,7 @@ impl AptJudge {
             &deb,
             &FetchOptions {
                 timeout: setup.timeout,
-                cache_dir: None,
+                cache: None,
             },
         );
         let mut links = Vec::new();

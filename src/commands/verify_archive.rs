@@ -19,7 +19,7 @@ use anyhow::{Context as _, Result, anyhow, bail};
 use intoto::distro::archive::{PackageEntry, parse_packages, verify_inrelease};
 use intoto::distro::check::{Checker, CheckerError, Target, Verdict};
 use intoto::distro::deb::read_deb;
-use intoto::distro::rebuilder::{FetchError, FetchOptions, Rebuilder, fetch_links};
+use intoto::distro::rebuilder::{AnswerCache, FetchError, FetchOptions, Rebuilder, fetch_links};
 use intoto::fsio;
 use intoto::keys::openpgp::cert::read_certs;
 use intoto::verify::LayoutKey;
@@ -72,6 +72,18 @@ pub fn verify_archive(a: VerifyArchiveArgs, ctx: &Ctx) -> Result<Outcome> {
     {
         bail!("--files {}: not a directory", d.display());
     }
+    // Rebuilders' answers, kept where no other user can plant one.
+    let temp_cache;
+    let cache = match &a.cache_dir {
+        Some(d) => AnswerCache::open(d).map_err(|e| anyhow!("--cache-dir {e}"))?,
+        None => {
+            temp_cache = tempfile::Builder::new()
+                .prefix("intoto-archive-cache.")
+                .tempdir()
+                .context("making the run's cache directory")?;
+            AnswerCache::open(temp_cache.path()).map_err(|e| anyhow!("{e}"))?
+        }
+    };
 
     // The archive's index: InRelease, then Packages against it.
     let mut certs = Vec::new();
@@ -128,20 +140,9 @@ pub fn verify_archive(a: VerifyArchiveArgs, ctx: &Ctx) -> Result<Outcome> {
         groups[g].push(i);
     }
 
-    let temp_cache;
-    let cache_dir = match &a.cache_dir {
-        Some(d) => d.clone(),
-        None => {
-            temp_cache = tempfile::Builder::new()
-                .prefix("intoto-archive-cache.")
-                .tempdir()
-                .context("making the run's cache directory")?;
-            temp_cache.path().to_owned()
-        }
-    };
     let fetch = FetchOptions {
         timeout: Duration::from_secs(a.timeout.max(1)),
-        cache_dir: Some(cache_dir),
+        cache: Some(cache),
     };
 
     // Judge in parallel; print in index order.
@@ -247,6 +248,10 @@ fn judge(
         }
         Judged { line, kind }
     };
+    // With --files, the file is copied first: its digest, its control data
+    // and the verification all read that copy, which nobody else can
+    // change (the original may be replaced while the rebuilders answer).
+    let copy;
     let target = match files {
         None => Target::Digest {
             sha256: e.sha256.clone(),
@@ -254,13 +259,18 @@ fn judge(
         },
         Some(dir) => {
             let base = e.filename.rsplit('/').next().unwrap_or("");
-            let path: PathBuf = dir.join(base);
-            if base.is_empty() || !path.is_file() {
+            if base.is_empty() {
                 return done(line, Kind::Skipped, None);
             }
+            let path: PathBuf = dir.join(base);
             line["file"] = json!(path.display().to_string());
-            match file_matches(&path, e) {
-                Ok(()) => Target::File(path),
+            copy = match snapshot(&path) {
+                Ok(Some(c)) => c,
+                Ok(None) => return done(line, Kind::Skipped, None),
+                Err(why) => return done(line, Kind::Failed, Some(why)),
+            };
+            match file_matches(&path, &copy, e) {
+                Ok(()) => Target::File(copy.file.clone()),
                 Err(why) => return done(line, Kind::Failed, Some(why)),
             }
         }
@@ -286,31 +296,77 @@ fn judge(
     }
 }
 
-/// A downloaded file must be the one the index names: same SHA-256, same
-/// identity in its control data.
-fn file_matches(path: &Path, e: &PackageEntry) -> Result<(), String> {
-    use std::io::Read as _;
-    let mut f = std::fs::File::open(path).map_err(|err| format!("{}: {err}", path.display()))?;
+/// A private copy of a downloaded file, and its SHA-256.
+struct Snapshot {
+    /// The copy (in its private directory).
+    file: PathBuf,
+    sha256: String,
+    _dir: fsio::PrivateDir,
+}
+
+/// Copies the regular file at `path` into a private directory, hashing
+/// it on the way (opened once, without blocking: a FIFO is no file);
+/// `Ok(None)` when there is no regular file there.
+fn snapshot(path: &Path) -> Result<Option<Snapshot>, String> {
+    use std::io::{Read as _, Write as _};
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let shown = |err: std::io::Error| format!("{}: {err}", path.display());
+    let mut src = match std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+    {
+        Ok(f) => f,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(err) => return Err(shown(err)),
+    };
+    if !src.metadata().map_err(shown)?.is_file() {
+        return Ok(None);
+    }
+    let dir = fsio::PrivateDir::new(None, "intoto-file.")
+        .map_err(|err| format!("making a temporary directory: {err}"))?;
+    let file = dir.path().join("package.deb");
+    let mut dst = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&file)
+        .map_err(|err| format!("{}: {err}", file.display()))?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     loop {
-        let n = f
-            .read(&mut buf)
-            .map_err(|err| format!("{}: {err}", path.display()))?;
+        let n = src.read(&mut buf).map_err(shown)?;
         if n == 0 {
             break;
         }
         h.update(&buf[..n]);
+        dst.write_all(&buf[..n])
+            .map_err(|err| format!("copying {}: {err}", path.display()))?;
     }
-    let got = hex::encode(h.finalize());
-    if got != e.sha256 {
+    Ok(Some(Snapshot {
+        file,
+        sha256: hex::encode(h.finalize()),
+        _dir: dir,
+    }))
+}
+
+/// A downloaded file (`path`, read through its `copy`) must be the one
+/// the index names: same SHA-256, same identity in its control data.
+fn file_matches(path: &Path, copy: &Snapshot, e: &PackageEntry) -> Result<(), String> {
+    if copy.sha256 != e.sha256 {
         return Err(format!(
-            "{}: its SHA256 {got} differs from the index's {}",
+            "{}: its SHA256 {} differs from the index's {}",
             path.display(),
+            copy.sha256,
             e.sha256
         ));
     }
-    let info = read_deb(path).map_err(|err| err.to_string())?;
+    let info = read_deb(&copy.file).map_err(|err| {
+        err.to_string().replace(
+            &copy.file.display().to_string(),
+            &path.display().to_string(),
+        )
+    })?;
     if info != e.info {
         return Err(format!(
             "{}: its control data says {} {} ({}), the index {} {} ({})",

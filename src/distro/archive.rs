@@ -4,8 +4,10 @@
 //! - [`verify_inrelease`]: `InRelease` (a cleartext-signed `Release`
 //!   file) checked with the archive's keyring (sequoia, no gpg), its
 //!   `Valid-Until` at the policy's time, and its `SHA256` index read;
-//! - [`Release::check_index`]: a `Packages` file (plain, `.xz` or `.gz`)
-//!   must be listed there, by its own digest or by its decompressed one;
+//! - [`Release::check_index`]: a `Packages` file (plain, `.xz`, `.gz` or
+//!   `.zst`, every member of it, as apt reads it) must be listed there, by
+//!   its own digest (checked before it is decompressed) or by its
+//!   decompressed one;
 //! - [`parse_packages`]: every entry (identity, `Filename`, `SHA256`);
 //! - [`Shard`]: `K/N`, the entries whose source name hashes to `K`
 //!   modulo `N` ([`shard_of`]: the first 8 bytes of SHA-256 of the source
@@ -21,6 +23,7 @@ use openpgp::parse::Parse;
 use openpgp::parse::stream::{MessageLayer, MessageStructure, VerificationHelper, VerifierBuilder};
 use sha2::{Digest as _, Sha256};
 
+use super::compressed;
 use super::deb::{Control, DebInfo, paragraphs};
 use crate::keys::openpgp::cert::system_time;
 use crate::policy::Policy;
@@ -191,66 +194,91 @@ pub fn verify_inrelease(
     })
 }
 
+impl IndexEntry {
+    /// The entry for `data` listed as `path`.
+    pub fn new(path: &str, data: &[u8]) -> IndexEntry {
+        IndexEntry {
+            path: path.to_owned(),
+            size: data.len() as u64,
+            sha256: hex::encode(Sha256::digest(data)),
+        }
+    }
+
+    /// Whether it is a `Packages` index (`Packages`, `Packages.xz`, …).
+    fn is_packages(&self) -> bool {
+        let base = self.path.rsplit('/').next().unwrap_or("");
+        base == "Packages" || base.starts_with("Packages.")
+    }
+}
+
 impl Release {
     /// Checks that `data` (the file `name`) is a `Packages` index this
     /// release lists, by its own SHA-256 and size or, when compressed, by
     /// those of its decompressed content; returns the path listed and the
-    /// decompressed bytes.
+    /// decompressed bytes (every gzip member, xz stream or zstd frame, as
+    /// apt reads them).
+    ///
+    /// A file listed as it is is decompressed only after its digest
+    /// matched (up to [`MAX_INDEX`]); one that is not is decompressed no
+    /// further than the size of the largest `Packages` index listed, since
+    /// its content can only be one of them.
     pub fn check_index(&self, name: &str, data: &[u8]) -> Result<(String, Vec<u8>), ArchiveError> {
-        let is_packages = |e: &IndexEntry| {
-            let base = e.path.rsplit('/').next().unwrap_or("");
-            base == "Packages" || base.starts_with("Packages.")
-        };
         let find = |bytes: &[u8]| {
             let h = hex::encode(Sha256::digest(bytes));
             self.sha256
                 .iter()
-                .find(|e| e.sha256 == h && e.size == bytes.len() as u64 && is_packages(e))
+                .find(|e| e.sha256 == h && e.size == bytes.len() as u64 && e.is_packages())
                 .map(|e| e.path.clone())
         };
         if let Some(p) = find(data) {
             let plain = decompress(name, data)?;
             return Ok((p, plain));
         }
-        let plain = decompress(name, data)?;
-        if plain.as_slice() != data
-            && let Some(p) = find(&plain)
-        {
-            return Ok((p, plain));
+        let not_listed = || {
+            format!(
+                "{name}: its SHA256 {} is not among the Packages indexes the release file lists",
+                hex::encode(Sha256::digest(data))
+            )
+        };
+        let largest = self
+            .sha256
+            .iter()
+            .filter(|e| e.is_packages())
+            .map(|e| e.size)
+            .max()
+            .unwrap_or(0)
+            .min(MAX_INDEX);
+        match compressed::decompress(data, largest) {
+            Ok(Some(plain)) => {
+                if let Some(p) = find(&plain) {
+                    return Ok((p, plain));
+                }
+            }
+            Ok(None) => {}
+            Err(compressed::Error::TooLarge(_)) => {
+                return Err(err(format!(
+                    "{}, and it decompresses to more than the {largest} bytes of the largest of them: it is not this archive's index (or it was altered)",
+                    not_listed()
+                )));
+            }
+            Err(e) => return Err(err(format!("{name}: cannot decompress: {e}"))),
         }
         Err(err(format!(
-            "{name}: its SHA256 {} is not among the Packages indexes the release file lists: it is not this archive's index (or it was altered)",
-            hex::encode(Sha256::digest(data))
+            "{}: it is not this archive's index (or it was altered)",
+            not_listed()
         )))
     }
 }
 
-/// `data` decompressed by its magic bytes (xz, gzip, zstd), or as it is.
+/// `data` decompressed by its magic bytes (xz, gzip, zstd: every member,
+/// stream or frame), or as it is; at most [`MAX_INDEX`] bytes.
 pub fn decompress(name: &str, data: &[u8]) -> Result<Vec<u8>, ArchiveError> {
-    let mut out = Vec::new();
-    let bad = |e: std::io::Error| err(format!("{name}: cannot decompress: {e}"));
-    if data.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0]) {
-        xz2::read::XzDecoder::new(data)
-            .take(MAX_INDEX + 1)
-            .read_to_end(&mut out)
-            .map_err(bad)?;
-    } else if data.starts_with(&[0x1f, 0x8b]) {
-        flate2::read::GzDecoder::new(data)
-            .take(MAX_INDEX + 1)
-            .read_to_end(&mut out)
-            .map_err(bad)?;
-    } else if data.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-        out = super::rebuilder::unzstd(data).map_err(|e| err(format!("{name}: zstd: {e}")))?;
-    } else {
-        return Ok(data.to_vec());
+    match compressed::decompress(data, MAX_INDEX) {
+        Ok(Some(plain)) => Ok(plain),
+        Ok(None) => Ok(data.to_vec()),
+        Err(e @ compressed::Error::TooLarge(_)) => Err(err(format!("{name}: {e}"))),
+        Err(e) => Err(err(format!("{name}: cannot decompress: {e}"))),
     }
-    if out.len() as u64 > MAX_INDEX {
-        return Err(err(format!(
-            "{name}: larger than {} MiB once decompressed",
-            MAX_INDEX >> 20
-        )));
-    }
-    Ok(out)
 }
 
 /// One entry of a `Packages` index.

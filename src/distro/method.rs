@@ -140,30 +140,42 @@ fn is_bad_control(c: char) -> bool {
     c.is_control() && c != '\t'
 }
 
+/// Largest message read, its newlines included: one line may take all of
+/// it (a `601 Configuration` holds every item of apt's configuration).
+pub const MAX_MESSAGE: usize = 16 << 20;
+
 /// Reads one message: `Ok(None)` at the end of input. Blank lines before
-/// a message are skipped.
+/// a message are skipped. Every line is read whole, however long, up to
+/// [`MAX_MESSAGE`] for the message; a longer one is an error, never cut.
 pub fn read_message(r: &mut impl BufRead) -> io::Result<Option<Message>> {
-    let mut text = String::new();
+    let mut text: Vec<u8> = Vec::new();
     loop {
-        let mut line = String::new();
-        let n = r.take(1 << 20).read_line(&mut line)?;
+        let start = text.len();
+        let room = MAX_MESSAGE - start;
+        // Two bytes more: the blank line ending a message at the bound.
+        let n = r.take(room as u64 + 2).read_until(b'\n', &mut text)?;
         if n == 0 {
             if text.is_empty() {
                 return Ok(None);
             }
             break;
         }
-        if line.trim_end_matches(['\n', '\r']).is_empty() {
+        if text[start..].iter().all(|b| matches!(b, b'\n' | b'\r')) {
+            text.truncate(start);
             if text.is_empty() {
                 continue;
             }
             break;
         }
-        text.push_str(&line);
-        if text.len() > 16 << 20 {
-            return Err(io::Error::other("a method message larger than 16 MiB"));
+        if n > room {
+            return Err(io::Error::other(format!(
+                "a method message (or one of its lines) longer than {} MiB: refused",
+                MAX_MESSAGE >> 20
+            )));
         }
     }
+    let text = String::from_utf8(text)
+        .map_err(|_| io::Error::other("a method message that is not UTF-8 text"))?;
     Message::parse(&text).map(Some).map_err(io::Error::other)
 }
 

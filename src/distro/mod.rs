@@ -3,6 +3,8 @@
 //!
 //! - [`deb`]: what a `.deb` says it is (its control data), and the deb822
 //!   paragraph format that control files, `Packages` and `Release` share;
+//! - [`compressed`]: gzip, xz and zstd data as apt reads it (every
+//!   member), bounded;
 //! - [`rebuilder`]: asking rebuilders for the links of a package (the
 //!   legacy path API and rebuilderd's v1 API), in parallel, with a timeout;
 //! - [`check`]: one layout, loaded and signature-checked once, judging
@@ -16,6 +18,7 @@
 
 pub mod archive;
 pub mod check;
+pub mod compressed;
 pub mod deb;
 pub mod method;
 pub mod rebuilder;

@@ -12,12 +12,14 @@
 //!   answers the link (zstd-compressed or not).
 //!
 //! Every rebuilder is asked at the same time (one thread each), with one
-//! time limit for all its requests. Answers can be cached on disk for a
-//! run ([`FetchOptions::cache_dir`]).
+//! deadline for all the requests made for one package (a rebuilderd
+//! listing many builds tries at most [`MAX_BUILDS`] of them, newest first,
+//! before the same deadline). Answers can be cached on disk for a run
+//! ([`AnswerCache`], in a directory no other user can write).
 
-use std::io::Read as _;
+use std::os::unix::fs::{DirBuilderExt as _, MetadataExt as _};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use sha2::{Digest as _, Sha256};
 
@@ -28,6 +30,8 @@ use crate::fsio;
 pub const MAX_ANSWER: u64 = 32 << 20;
 /// Largest link accepted after decompression.
 pub const MAX_LINK: u64 = 64 << 20;
+/// Most builds of one package tried on a rebuilderd (its newest first).
+pub const MAX_BUILDS: usize = 8;
 
 /// Which API a rebuilder speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,11 +97,102 @@ impl std::fmt::Display for Rebuilder {
 /// How to fetch.
 #[derive(Clone, Debug)]
 pub struct FetchOptions {
-    /// Time limit for all requests to one rebuilder (they run in parallel).
+    /// Time limit for one package: every request to a rebuilder for it
+    /// (a rebuilderd's list, then its attestations) ends by then, and the
+    /// rebuilders are asked in parallel.
     pub timeout: Duration,
     /// Where answers (links and "not found") are kept, for the run: the
     /// same question is asked once.
-    pub cache_dir: Option<PathBuf>,
+    pub cache: Option<AnswerCache>,
+}
+
+/// A directory of rebuilders' answers (a link, or "not found"), kept so
+/// that the same question is asked once.
+///
+/// An answer found there stands for the rebuilder's, so the directory is
+/// trusted only when no other user can write to it: [`AnswerCache::open`]
+/// refuses one owned by another user (root excepted) or writable by its
+/// group or by others. Its entries are read as metadata is (regular files
+/// only, bounded, without blocking, no symlink followed) and only when
+/// they are owned by this user (or root) and not writable by others;
+/// anything else there is ignored and replaced by a new answer.
+#[derive(Clone, Debug)]
+pub struct AnswerCache {
+    dir: PathBuf,
+}
+
+impl AnswerCache {
+    /// Opens the directory `dir`, making it (mode 0700) when it does not
+    /// exist; refused (saying why) when another user could write to it.
+    pub fn open(dir: &Path) -> Result<AnswerCache, String> {
+        let shown = dir.display();
+        match std::fs::DirBuilder::new().mode(0o700).create(dir) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(format!("{shown}: cannot make it: {e}")),
+        }
+        let meta = std::fs::metadata(dir).map_err(|e| format!("{shown}: {e}"))?;
+        if !meta.is_dir() {
+            return Err(format!("{shown}: not a directory"));
+        }
+        if let Some(why) = untrusted(&meta) {
+            return Err(format!(
+                "{shown}: {why}: another user could plant answers there, which would stand for the rebuilders'; give a directory only you can write"
+            ));
+        }
+        Ok(AnswerCache {
+            dir: dir.to_owned(),
+        })
+    }
+
+    fn path(&self, question: &str, ext: &str) -> PathBuf {
+        self.dir
+            .join(hex::encode(Sha256::digest(question.as_bytes())))
+            .with_extension(ext)
+    }
+
+    /// The answer kept for `question`, if one can be trusted.
+    fn get(&self, question: &str) -> Option<Result<Vec<u8>, FetchError>> {
+        let entry = |ext: &str, max: u64| {
+            let (bytes, meta) =
+                fsio::read_regular_no_follow(&self.path(question, ext), max).ok()?;
+            untrusted(&meta).is_none().then_some(bytes)
+        };
+        if let Some(link) = entry("link", MAX_LINK) {
+            return Some(Ok(link));
+        }
+        entry("none", 0).map(|_| Err(FetchError::NotFound))
+    }
+
+    /// Keeps the answer to `question` (a link, or "not found"). The cache
+    /// only saves asking again: failing to write it changes nothing, and
+    /// losing it in a crash too (no fsync). A new file renamed into place
+    /// (never written through what is there): runs sharing the directory
+    /// never read half an answer.
+    fn put(&self, question: &str, result: &Result<Vec<u8>, FetchError>) {
+        let (ext, bytes) = match result {
+            Ok(bytes) => ("link", bytes.as_slice()),
+            Err(FetchError::NotFound) => ("none", &b""[..]),
+            Err(_) => return,
+        };
+        let _ = fsio::write_atomic_unsynced(&self.path(question, ext), bytes);
+    }
+}
+
+/// Why a cache directory or entry with this metadata cannot be trusted:
+/// another user (not root) owns it, or its group or others may write it.
+fn untrusted(meta: &std::fs::Metadata) -> Option<String> {
+    let me = crate::settings::effective_uid();
+    if meta.uid() != me && meta.uid() != 0 {
+        return Some(format!("owned by uid {}, not by you or root", meta.uid()));
+    }
+    if meta.mode() & 0o022 != 0 {
+        return Some(format!(
+            "writable by its group or by others (mode {:o})",
+            meta.mode() & 0o7777
+        ));
+    }
+    None
 }
 
 /// Why a rebuilder gave no link.
@@ -124,13 +219,14 @@ pub struct Fetched {
     pub result: Result<Vec<u8>, FetchError>,
 }
 
-/// Asks every rebuilder for the links of `deb`, in parallel; the answers
-/// come in the order of `rebuilders`.
+/// Asks every rebuilder for the links of `deb`, in parallel, each within
+/// `opts.timeout` from now; the answers come in the order of `rebuilders`.
 pub fn fetch_links(rebuilders: &[Rebuilder], deb: &DebInfo, opts: &FetchOptions) -> Vec<Fetched> {
+    let deadline = Instant::now() + opts.timeout;
     std::thread::scope(|s| {
         let handles: Vec<_> = rebuilders
             .iter()
-            .map(|r| s.spawn(move || fetch_one(r, deb, opts)))
+            .map(|r| s.spawn(move || fetch_one(r, deb, opts, deadline)))
             .collect();
         handles
             .into_iter()
@@ -145,7 +241,12 @@ pub fn fetch_links(rebuilders: &[Rebuilder], deb: &DebInfo, opts: &FetchOptions)
     })
 }
 
-fn fetch_one(r: &Rebuilder, deb: &DebInfo, opts: &FetchOptions) -> Result<Vec<u8>, FetchError> {
+fn fetch_one(
+    r: &Rebuilder,
+    deb: &DebInfo,
+    opts: &FetchOptions,
+    deadline: Instant,
+) -> Result<Vec<u8>, FetchError> {
     let question = match r.api {
         Api::Legacy => format!("{}\nlegacy\n{}\n{}", r.url, deb.source, deb.source_version),
         Api::RebuilderdV1 => format!(
@@ -153,21 +254,18 @@ fn fetch_one(r: &Rebuilder, deb: &DebInfo, opts: &FetchOptions) -> Result<Vec<u8
             r.url, deb.package, deb.version, deb.architecture
         ),
     };
-    let cached = opts.cache_dir.as_deref().map(|d| cache_path(d, &question));
-    if let Some(p) = &cached {
-        if let Ok(bytes) = std::fs::read(p.with_extension("link")) {
-            return Ok(bytes);
-        }
-        if p.with_extension("none").exists() {
-            return Err(FetchError::NotFound);
-        }
+    if let Some(answer) = opts.cache.as_ref().and_then(|c| c.get(&question)) {
+        return answer;
     }
     let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(opts.timeout))
         .http_status_as_error(false)
         .user_agent(concat!("intoto/", env!("CARGO_PKG_VERSION")))
         .build()
         .into();
+    let client = Client {
+        agent: &agent,
+        deadline,
+    };
     let result = match r.api {
         Api::Legacy => {
             let url = format!(
@@ -176,36 +274,26 @@ fn fetch_one(r: &Rebuilder, deb: &DebInfo, opts: &FetchOptions) -> Result<Vec<u8
                 path_segment(&deb.source),
                 path_segment(&deb.source_version)
             );
-            get(&agent, &url, &[])
+            client.get(&url, &[])
         }
-        Api::RebuilderdV1 => rebuilderd_v1(&agent, r, deb),
+        Api::RebuilderdV1 => rebuilderd_v1(&client, r, deb),
     };
-    if let Some(p) = &cached {
-        // The cache only saves asking again: failing to write it changes
-        // nothing, and losing it in a crash too (no fsync). The rename
-        // stays: runs sharing the directory never read half an answer.
-        let _ = std::fs::create_dir_all(p.parent().unwrap_or(Path::new(".")));
-        match &result {
-            Ok(bytes) => {
-                let _ = fsio::write_atomic_unsynced(&p.with_extension("link"), bytes);
-            }
-            Err(FetchError::NotFound) => {
-                let _ = fsio::write_atomic_unsynced(&p.with_extension("none"), b"");
-            }
-            Err(_) => {}
-        }
+    if let Some(c) = &opts.cache {
+        c.put(&question, &result);
     }
     result
 }
 
-fn cache_path(dir: &Path, question: &str) -> PathBuf {
-    dir.join(hex::encode(Sha256::digest(question.as_bytes())))
+/// An agent and the deadline of every request it makes.
+struct Client<'a> {
+    agent: &'a ureq::Agent,
+    deadline: Instant,
 }
 
-/// rebuilderd v1: find the package's build, then its attestation.
-fn rebuilderd_v1(agent: &ureq::Agent, r: &Rebuilder, deb: &DebInfo) -> Result<Vec<u8>, FetchError> {
-    let list = get(
-        agent,
+/// rebuilderd v1: find the package's builds, then an attestation (the
+/// newest build's first, at most [`MAX_BUILDS`] of them).
+fn rebuilderd_v1(client: &Client, r: &Rebuilder, deb: &DebInfo) -> Result<Vec<u8>, FetchError> {
+    let list = client.get(
         &format!("{}/api/v1/packages/binary", r.url),
         &[
             ("name", &deb.package),
@@ -219,21 +307,24 @@ fn rebuilderd_v1(agent: &ureq::Agent, r: &Rebuilder, deb: &DebInfo) -> Result<Ve
         .get("records")
         .and_then(|r| r.as_array())
         .ok_or_else(|| FetchError::Bad("the package list has no \"records\" array".into()))?;
+    let mut builds: Vec<(i64, i64)> = records
+        .iter()
+        .filter(|rec| {
+            let s = |k: &str| rec.get(k).and_then(|x| x.as_str());
+            s("name") == Some(&deb.package)
+                && s("version") == Some(&deb.version)
+                && s("architecture") == Some(&deb.architecture)
+        })
+        .filter_map(|rec| {
+            let id = |k: &str| rec.get(k).and_then(|x| x.as_i64());
+            Some((id("build_id")?, id("artifact_id")?))
+        })
+        .collect();
+    builds.sort_unstable_by(|a, b| b.cmp(a));
+    builds.dedup();
     let mut last = FetchError::NotFound;
-    for rec in records {
-        let s = |k: &str| rec.get(k).and_then(|x| x.as_str());
-        if s("name") != Some(&deb.package)
-            || s("version") != Some(&deb.version)
-            || s("architecture") != Some(&deb.architecture)
-        {
-            continue;
-        }
-        let id = |k: &str| rec.get(k).and_then(|x| x.as_i64());
-        let (Some(build), Some(artifact)) = (id("build_id"), id("artifact_id")) else {
-            continue;
-        };
-        match get(
-            agent,
+    for (build, artifact) in builds.into_iter().take(MAX_BUILDS) {
+        match client.get(
             &format!(
                 "{}/api/v1/builds/{build}/artifacts/{artifact}/attestation",
                 r.url
@@ -242,62 +333,72 @@ fn rebuilderd_v1(agent: &ureq::Agent, r: &Rebuilder, deb: &DebInfo) -> Result<Ve
         ) {
             Ok(bytes) => return Ok(bytes),
             Err(FetchError::NotFound) => {}
+            Err(e @ FetchError::Unreachable(_)) if Instant::now() >= client.deadline => {
+                return Err(e);
+            }
             Err(e) => last = e,
         }
     }
     Err(last)
 }
 
-/// One GET: 200 → the body (zstd decoded), 404/410 → not found, 5xx and
-/// network errors → unreachable, anything else → bad.
-fn get(agent: &ureq::Agent, url: &str, query: &[(&str, &str)]) -> Result<Vec<u8>, FetchError> {
-    let mut req = agent.get(url).header("Accept-Encoding", "zstd");
-    for (k, v) in query {
-        req = req.query(*k, *v);
+impl Client<'_> {
+    /// One GET, ended by the deadline: 200 → the body (zstd decoded),
+    /// 404/410 → not found, 5xx and network errors (and the deadline) →
+    /// unreachable, anything else → bad.
+    fn get(&self, url: &str, query: &[(&str, &str)]) -> Result<Vec<u8>, FetchError> {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(FetchError::Unreachable(format!(
+                "{url}: not asked, the time limit was reached"
+            )));
+        }
+        let mut req = self
+            .agent
+            .get(url)
+            .config()
+            .timeout_global(Some(left))
+            .build()
+            .header("Accept-Encoding", "zstd");
+        for (k, v) in query {
+            req = req.query(*k, *v);
+        }
+        let mut resp = req
+            .call()
+            .map_err(|e| FetchError::Unreachable(format!("{url}: {e}")))?;
+        let status = resp.status().as_u16();
+        match status {
+            200 => {}
+            404 | 410 => return Err(FetchError::NotFound),
+            500..=599 => return Err(FetchError::Unreachable(format!("{url}: HTTP {status}"))),
+            _ => return Err(FetchError::Bad(format!("{url}: HTTP {status}"))),
+        }
+        let zstd_encoded = resp
+            .headers()
+            .get("content-encoding")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("zstd"));
+        let body = resp
+            .body_mut()
+            .with_config()
+            .limit(MAX_ANSWER)
+            .read_to_vec()
+            .map_err(|e| match e {
+                ureq::Error::Timeout(_) | ureq::Error::Io(_) => {
+                    FetchError::Unreachable(format!("{url}: {e}"))
+                }
+                other => FetchError::Bad(format!("{url}: {other}")),
+            })?;
+        if zstd_encoded || body.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            return unzstd(&body).map_err(|e| FetchError::Bad(format!("{url}: {e}")));
+        }
+        Ok(body)
     }
-    let mut resp = req
-        .call()
-        .map_err(|e| FetchError::Unreachable(format!("{url}: {e}")))?;
-    let status = resp.status().as_u16();
-    match status {
-        200 => {}
-        404 | 410 => return Err(FetchError::NotFound),
-        500..=599 => return Err(FetchError::Unreachable(format!("{url}: HTTP {status}"))),
-        _ => return Err(FetchError::Bad(format!("{url}: HTTP {status}"))),
-    }
-    let zstd_encoded = resp
-        .headers()
-        .get("content-encoding")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("zstd"));
-    let body = resp
-        .body_mut()
-        .with_config()
-        .limit(MAX_ANSWER)
-        .read_to_vec()
-        .map_err(|e| match e {
-            ureq::Error::Timeout(_) | ureq::Error::Io(_) => {
-                FetchError::Unreachable(format!("{url}: {e}"))
-            }
-            other => FetchError::Bad(format!("{url}: {other}")),
-        })?;
-    if zstd_encoded || body.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-        return unzstd(&body).map_err(|e| FetchError::Bad(format!("{url}: zstd: {e}")));
-    }
-    Ok(body)
 }
 
-/// Decompresses zstd data, up to [`MAX_LINK`] bytes.
+/// Decompresses zstd data (every frame), up to [`MAX_LINK`] bytes.
 pub fn unzstd(data: &[u8]) -> Result<Vec<u8>, String> {
-    let d = ruzstd::decoding::StreamingDecoder::new(data).map_err(|e| e.to_string())?;
-    let mut out = Vec::new();
-    d.take(MAX_LINK + 1)
-        .read_to_end(&mut out)
-        .map_err(|e| e.to_string())?;
-    if out.len() as u64 > MAX_LINK {
-        return Err(format!("larger than {} MiB", MAX_LINK >> 20));
-    }
-    Ok(out)
+    super::compressed::unzstd(data, MAX_LINK).map_err(|e| e.to_string())
 }
 
 /// Percent-encodes everything but RFC 3986's unreserved characters.

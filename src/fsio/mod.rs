@@ -10,7 +10,7 @@
 //! so a failed or interrupted command never leaves half a file behind and
 //! never touches the previous version.
 
-use std::fs::OpenOptions;
+use std::fs::{self, OpenOptions};
 use std::io::{self, Read};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
@@ -67,9 +67,30 @@ impl LoadError {
 /// Reads a regular file of at most `max` bytes without blocking on
 /// FIFOs or devices.
 pub fn read_regular(path: &Path, max: u64) -> Result<Vec<u8>, LoadError> {
+    read_regular_with(path, max, 0).map(|(bytes, _)| bytes)
+}
+
+/// As [`read_regular`], but a symlink at `path` is not followed (it is
+/// [`LoadError::NotRegular`]); also gives the file's metadata, as it was
+/// when opened, for the callers that check its owner and mode (caches).
+pub fn read_regular_no_follow(
+    path: &Path,
+    max: u64,
+) -> Result<(Vec<u8>, fs::Metadata), LoadError> {
+    read_regular_with(path, max, libc::O_NOFOLLOW).map_err(|e| match e {
+        LoadError::Io(p, e) if e.raw_os_error() == Some(libc::ELOOP) => LoadError::NotRegular(p),
+        e => e,
+    })
+}
+
+fn read_regular_with(
+    path: &Path,
+    max: u64,
+    flags: libc::c_int,
+) -> Result<(Vec<u8>, fs::Metadata), LoadError> {
     let file = OpenOptions::new()
         .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | flags)
         .open(path)
         .map_err(|e| match e.kind() {
             io::ErrorKind::NotFound => LoadError::NotFound(path.to_owned()),
@@ -91,7 +112,7 @@ pub fn read_regular(path: &Path, max: u64) -> Result<Vec<u8>, LoadError> {
     if buf.len() as u64 > max {
         return Err(LoadError::TooLarge(path.to_owned()));
     }
-    Ok(buf)
+    Ok((buf, meta))
 }
 
 /// Loads a Metablock or DSSE metadata file.

@@ -10,7 +10,9 @@
 //! "exit 7"])` (see [`Argv`]).
 //!
 //! `common/command.rs` runs commands and checks what they left;
-//! `common/reference.rs` finds and runs the reference.
+//! `common/reference.rs` finds and runs the reference;
+//! `common/loopback.rs` serves mirrors and rebuilders on 127.0.0.1, and
+//! `common/archive.rs` runs `verify-archive` on the apt test's repository.
 
 use std::ffi::OsStr;
 use std::fs;
@@ -18,7 +20,9 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+pub mod archive;
 mod command;
+pub mod loopback;
 mod reference;
 
 pub use command::*;

@@ -26,6 +26,7 @@ mod reference_patterns;
 mod reference_recording;
 mod reference_signatures;
 mod robust;
+mod robust_distro;
 mod robust_keys;
 mod robust_paths;
 mod robust_record;

@@ -73,11 +73,7 @@ fn release(entries: &[(&[u8], &str)]) -> Release {
         fields: Control::default(),
         sha256: entries
             .iter()
-            .map(|(data, path)| IndexEntry {
-                path: (*path).to_owned(),
-                size: data.len() as u64,
-                sha256: hex::encode(Sha256::digest(data)),
-            })
+            .map(|(data, path)| IndexEntry::new(path, data))
             .collect(),
         signers: Vec::new(),
     }
@@ -122,4 +118,102 @@ fn a_packages_file_must_be_listed_by_the_release() {
     broken.truncate(compressed.len() / 2);
     let e = decompress("Packages.xz", &broken).unwrap_err().to_string();
     assert!(e.starts_with("Packages.xz: cannot decompress"), "{e}");
+}
+
+fn gz(data: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+/// apt reads every gzip member, xz stream and zstd frame of an index: so
+/// does the check, and a package in the second member is an entry.
+#[test]
+fn every_member_of_a_compressed_index_is_read() {
+    let plain = PACKAGES.as_bytes();
+    let (first, second) = PACKAGES.split_at(PACKAGES.find("\n\n").unwrap() + 2);
+    let zst = |d: &[u8]| {
+        ruzstd::encoding::compress_to_vec(d, ruzstd::encoding::CompressionLevel::Fastest)
+    };
+    for (kind, c) in [
+        ("gz", gz as fn(&[u8]) -> Vec<u8>),
+        ("xz", xz as fn(&[u8]) -> Vec<u8>),
+        ("zst", zst as fn(&[u8]) -> Vec<u8>),
+    ] {
+        let two = [c(first.as_bytes()), c(second.as_bytes())].concat();
+        let path = format!("main/binary-amd64/Packages.{kind}");
+        let (_, text) = release(&[(&two, &path)])
+            .check_index("Packages", &two)
+            .unwrap();
+        assert_eq!(text, plain, "{kind}");
+        assert_eq!(parse_packages("P", &text).unwrap().len(), 2, "{kind}");
+        // Listed by its decompressed content only.
+        let (_, text) = release(&[(plain, "main/binary-amd64/Packages")])
+            .check_index("Packages", &two)
+            .unwrap();
+        assert_eq!(text, plain, "{kind}");
+        // Trailing bytes that are not a member: refused.
+        let trailing = [c(first.as_bytes()), second.as_bytes().to_vec()].concat();
+        let e = release(&[(&trailing, &path)])
+            .check_index("Packages", &trailing)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("Packages: cannot decompress"), "{kind}: {e}");
+    }
+}
+
+/// A listed zstd index may be as large as any index, not only as large as
+/// a link.
+#[test]
+fn a_zstd_index_has_the_index_limit() {
+    let mut big = PACKAGES.as_bytes().to_vec();
+    big.extend(std::iter::repeat_n(b'#', 65 << 20));
+    big.push(b'\n');
+    let zst =
+        ruzstd::encoding::compress_to_vec(&big[..], ruzstd::encoding::CompressionLevel::Fastest);
+    let (_, text) = release(&[(&zst, "main/binary-amd64/Packages.zst")])
+        .check_index("Packages.zst", &zst)
+        .unwrap();
+    assert_eq!(text.len(), big.len());
+}
+
+/// A file the release does not list is decompressed no further than its
+/// largest Packages index: a small bomb is refused before it expands.
+#[test]
+fn an_unlisted_file_is_decompressed_no_further_than_the_largest_index() {
+    let plain = PACKAGES.as_bytes();
+    let r = release(&[
+        (plain, "main/binary-amd64/Packages"),
+        (b"x", "main/source/Sources"),
+    ]);
+    let mut bomb = plain.to_vec();
+    bomb.push(b'\n');
+    let e = r
+        .check_index("Packages.gz", &gz(&bomb))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains(&format!(
+            "decompresses to more than the {} bytes",
+            plain.len()
+        )),
+        "{e}"
+    );
+    // Exactly as large, but different: not listed.
+    let mut other = plain.to_vec();
+    other[0] = b'p';
+    let e = r
+        .check_index("Packages.gz", &gz(&other))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("is not among the Packages indexes"), "{e}");
+    assert!(!e.contains("decompresses to more"), "{e}");
+    // No Packages index listed at all: nothing is decompressed.
+    let r = release(&[(b"x", "main/source/Sources")]);
+    let e = r
+        .check_index("Packages.gz", &gz(plain))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("more than the 0 bytes"), "{e}");
 }

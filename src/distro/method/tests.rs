@@ -95,3 +95,48 @@ fn control_characters_in_a_message_are_refused() {
     assert_eq!(m.get("Multi"), Some("one\ntwo"));
     assert!(Message::parse(m.to_text().trim_end_matches('\n')).is_ok());
 }
+
+/// A line of 1 MiB (or any length up to the message's bound) is read
+/// whole, whatever its characters; beyond the bound it is refused, never
+/// cut into two messages.
+#[test]
+fn long_lines_are_read_whole_or_refused() {
+    let head = "Config-Item: Long::Item=";
+    for (fill, n) in [
+        ("v", (1 << 20) - head.len()),
+        ("é", (1 << 19) - 4),
+        ("v", (3 << 20) + 7),
+    ] {
+        let value = fill.repeat(n);
+        let text = format!(
+            "601 Configuration\nConfig-Item: A=1\n{head}{value}\nConfig-Item: B=2\n\n600 URI Acquire\nURI: x\n\n"
+        );
+        let mut r = std::io::Cursor::new(text);
+        let m = read_message(&mut r).unwrap().unwrap();
+        let c = AptConfig::from_message(&m);
+        assert_eq!(c.find("Long::Item").map(str::len), Some(value.len()));
+        assert_eq!((c.find("A"), c.find("B")), (Some("1"), Some("2")));
+        assert_eq!(read_message(&mut r).unwrap().unwrap().code, 600);
+        assert!(read_message(&mut r).unwrap().is_none());
+    }
+    // At the bound: read; one byte more: refused, naming the bound.
+    let line = |n: usize| format!("601 Configuration\nX: {}\n", "v".repeat(n));
+    let exact = line(MAX_MESSAGE - "601 Configuration\nX: \n".len());
+    assert_eq!(exact.len(), MAX_MESSAGE);
+    let m = read_message(&mut std::io::Cursor::new(format!("{exact}\n")))
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.get("X").map(str::len), Some(MAX_MESSAGE - 22));
+    let over = line(MAX_MESSAGE - "601 Configuration\nX: \n".len() + 1);
+    let e = read_message(&mut std::io::Cursor::new(over))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "a method message (or one of its lines) longer than 16 MiB: refused"
+    );
+    let e = read_message(&mut std::io::Cursor::new(b"600 URI Acquire\nX: \xff\n\n"))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(e, "a method message that is not UTF-8 text");
+}

@@ -83,7 +83,7 @@ fn hello() -> DebInfo {
 fn opts() -> FetchOptions {
     FetchOptions {
         timeout: Duration::from_secs(5),
-        cache_dir: None,
+        cache: None,
     }
 }
 
@@ -216,7 +216,7 @@ fn unreachable_slow_and_broken_rebuilders_are_told_apart() {
         .collect();
     let o = FetchOptions {
         timeout: Duration::from_millis(700),
-        cache_dir: None,
+        cache: None,
     };
     let t = std::time::Instant::now();
     let got = fetch_links(&rs, &hello(), &o);
@@ -259,7 +259,7 @@ fn answers_are_cached_for_the_run() {
     let cache = tempfile::tempdir().unwrap();
     let o = FetchOptions {
         timeout: Duration::from_secs(5),
-        cache_dir: Some(cache.path().join("c")),
+        cache: Some(AnswerCache::open(&cache.path().join("c")).unwrap()),
     };
     let r = Rebuilder::parse(&s.url).unwrap();
     let mut missing = hello();
@@ -272,4 +272,152 @@ fn answers_are_cached_for_the_run() {
     }
     // Each question asked once.
     assert_eq!(s.seen.lock().unwrap().len(), 2);
+}
+
+/// A rebuilderd list of `n` builds of hello-tool (build i, artifact
+/// 100 + i).
+fn builds(n: i64) -> Vec<u8> {
+    let records: Vec<serde_json::Value> = (1..=n)
+        .map(|i| {
+            serde_json::json!({"name": "hello-tool", "version": "1:2.10-3",
+                "architecture": "amd64", "build_id": i, "artifact_id": 100 + i})
+        })
+        .collect();
+    serde_json::json!({ "records": records })
+        .to_string()
+        .into_bytes()
+}
+
+const LIST: &str = "/api/v1/packages/binary?name=hello-tool&version=1%3A2.10-3&architecture=amd64";
+
+/// Six builds whose attestations never come: one time limit for the
+/// package, not one per request.
+#[test]
+fn one_deadline_for_every_request_of_a_package() {
+    let paths: Vec<String> = (1..=6)
+        .map(|i| format!("/api/v1/builds/{i}/artifacts/{}/attestation", 100 + i))
+        .collect();
+    let mut routes = vec![(LIST, 200, "", builds(6))];
+    routes.extend(paths.iter().map(|p| (p.as_str(), 0, "", Vec::new())));
+    let s = serve(routes);
+    let r = Rebuilder::parse(&format!("rebuilderd:{}", s.url)).unwrap();
+    let o = FetchOptions {
+        timeout: Duration::from_millis(800),
+        cache: None,
+    };
+    let t = std::time::Instant::now();
+    let got = fetch_links(&[r], &hello(), &o);
+    let took = t.elapsed();
+    assert!(took < Duration::from_millis(3000), "{took:?}");
+    let Err(FetchError::Unreachable(m)) = &got[0].result else {
+        panic!("{:?}", got[0].result)
+    };
+    assert!(m.contains("/attestation"), "{m}");
+}
+
+/// A list of many builds: the newest are tried, at most MAX_BUILDS.
+#[test]
+fn at_most_max_builds_are_tried_newest_first() {
+    let s = serve(vec![(LIST, 200, "", builds(30))]);
+    let r = Rebuilder::parse(&format!("rebuilderd:{}", s.url)).unwrap();
+    let got = fetch_links(std::slice::from_ref(&r), &hello(), &opts());
+    assert_eq!(got[0].result, Err(FetchError::NotFound));
+    let seen = s.seen.lock().unwrap().clone();
+    let tried: Vec<&str> = seen
+        .iter()
+        .filter_map(|p| p.strip_prefix("/api/v1/builds/"))
+        .map(|p| p.split('/').next().unwrap())
+        .collect();
+    assert_eq!(tried, ["30", "29", "28", "27", "26", "25", "24", "23"]);
+    assert_eq!(tried.len(), MAX_BUILDS);
+    // The newest build's attestation is the answer.
+    let s = serve(vec![
+        (LIST, 200, "", builds(3)),
+        (
+            "/api/v1/builds/1/artifacts/101/attestation",
+            200,
+            "",
+            b"old".to_vec(),
+        ),
+        (
+            "/api/v1/builds/3/artifacts/103/attestation",
+            200,
+            "",
+            b"new".to_vec(),
+        ),
+    ]);
+    let r = Rebuilder::parse(&format!("rebuilderd:{}", s.url)).unwrap();
+    let got = fetch_links(&[r], &hello(), &opts());
+    assert_eq!(got[0].result.as_deref().unwrap(), b"new");
+}
+
+/// What is in a cache directory stands for a rebuilder's answer only
+/// when it is a plain file of this user's, in a directory no other user
+/// can write; a FIFO, a symlink (to `/dev/zero`) or a foreign file is
+/// ignored (the question asked again), never read.
+#[test]
+fn cache_entries_are_read_safely_and_only_from_a_private_directory() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let s = serve(vec![(
+        "/sources/hello/1%3A2.10-2/metadata",
+        200,
+        "",
+        b"L".to_vec(),
+    )]);
+    let r = Rebuilder::parse(&s.url).unwrap();
+    let question = format!("{}\nlegacy\nhello\n1:2.10-2", r.url);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("c");
+    let cache = AnswerCache::open(&dir).unwrap();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+    assert_eq!(mode(&dir), 0o700);
+    let link = cache.path(&question, "link");
+    let none = cache.path(&question, "none");
+    let o = FetchOptions {
+        timeout: Duration::from_secs(5),
+        cache: Some(cache),
+    };
+    let fifo = std::ffi::CString::new(link.to_str().unwrap()).unwrap();
+    let plant: [(&str, &dyn Fn()); 3] = [
+        ("a FIFO", &|| {
+            #[allow(unsafe_code)]
+            // SAFETY: mkfifo(3) on a NUL-terminated path.
+            let rc = unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) };
+            assert_eq!(rc, 0);
+        }),
+        ("a symlink to /dev/zero", &|| {
+            std::os::unix::fs::symlink("/dev/zero", &link).unwrap()
+        }),
+        ("a planted \"not found\" that others may write", &|| {
+            std::fs::write(&none, b"").unwrap();
+            std::fs::set_permissions(&none, std::fs::Permissions::from_mode(0o666)).unwrap();
+        }),
+    ];
+    for (what, plant) in plant {
+        let _ = std::fs::remove_file(&link);
+        let _ = std::fs::remove_file(&none);
+        plant();
+        let got = fetch_links(std::slice::from_ref(&r), &hello(), &o);
+        assert_eq!(got[0].result.as_deref(), Ok(&b"L"[..]), "{what}");
+        // Replaced by the answer (a file of this user's).
+        let meta = std::fs::symlink_metadata(&link).unwrap();
+        assert!(meta.is_file(), "{what}");
+    }
+    // A directory others (or its group) may write is refused.
+    for m in [0o777, 0o1777, 0o770] {
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(m)).unwrap();
+        let e = AnswerCache::open(&dir).unwrap_err();
+        assert!(e.contains("writable by its group or by others"), "{e}");
+        assert!(e.contains("another user could plant answers"), "{e}");
+    }
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    AnswerCache::open(&dir).unwrap();
+    // Owned by another user (root can make one).
+    if crate::settings::effective_uid() == 0 {
+        std::os::unix::fs::chown(&dir, Some(65534), None).unwrap();
+        let e = AnswerCache::open(&dir).unwrap_err();
+        assert!(e.contains("owned by uid 65534"), "{e}");
+    }
+    let e = AnswerCache::open(&link).unwrap_err();
+    assert!(e.contains("not a directory"), "{e}");
 }
