@@ -175,8 +175,8 @@ pub fn write_atomic_with(
 
 /// Writes `bytes` under a name intoto made (a link, an inspection's link):
 /// as [`write_atomic`], but the directory entry `path` itself is replaced,
-/// never followed: a symlink there is replaced by the file, its target
-/// untouched.
+/// never followed or opened: a symlink (or a FIFO, a socket, a device)
+/// there is replaced by the file, its target untouched.
 pub fn replace_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     replace_atomic_with(path, &mut |f: &mut dyn Write| f.write_all(bytes))
 }
@@ -239,8 +239,10 @@ pub(super) fn write_resolved(target: &Path) -> io::Result<Pending> {
     })
 }
 
-/// The checks for replacing the entry `path`, never following it: a
-/// symlink is replaced as if nothing were there.
+/// The checks for replacing the entry `path`, never following or opening
+/// it: a symlink, FIFO, socket or device there is replaced as if nothing
+/// were there; a regular file keeps its mode and must be writable; a
+/// directory is an error.
 fn write_entry(path: &Path) -> io::Result<Pending> {
     if path.file_name().is_none() {
         return Err(io::Error::new(
@@ -249,7 +251,7 @@ fn write_entry(path: &Path) -> io::Result<Pending> {
         ));
     }
     let existing = match fs::symlink_metadata(path) {
-        Ok(m) if m.file_type().is_symlink() => None,
+        Ok(m) if !m.is_file() && !m.is_dir() => None,
         Ok(m) => Some(check_existing(path, m)?),
         Err(e) if e.kind() == io::ErrorKind::NotFound => None,
         Err(e) => return Err(e),

@@ -23,6 +23,7 @@ use std::process::{Command, Output, Stdio};
 pub mod archive;
 mod command;
 pub mod loopback;
+pub mod measure;
 mod reference;
 
 pub use command::*;

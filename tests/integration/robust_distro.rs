@@ -11,9 +11,8 @@
 //! as those are when the apt tools are missing.
 
 use std::fs;
-use std::io::{Read as _, Write as _};
+use std::io::Write as _;
 use std::os::unix::fs::PermissionsExt as _;
-use std::os::unix::process::CommandExt as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -25,89 +24,20 @@ use sha2::{Digest as _, Sha256};
 use crate::apt::{Apt, sign_release, tools};
 use crate::common::archive::{lines, verdicts, verify_archive};
 use crate::common::loopback::{Answer, files, serve};
+use crate::common::measure::{Measured, measured};
 use crate::common::{Out, bin, check, output};
-
-/// What a run left, and its peak resident memory (KiB).
-struct Measured {
-    out: Out,
-    max_rss_kib: i64,
-}
 
 /// Runs `c` (its data segment limited to `data_limit` bytes, when given:
 /// a runaway allocation aborts it instead of the machine), killing it
 /// after `secs` seconds, which fails the test.
 #[track_caller]
-fn bounded(mut c: Command, secs: u64, data_limit: Option<u64>) -> Measured {
-    if let Some(limit) = data_limit {
-        // SAFETY: setrlimit(2) is async-signal-safe; the closure touches
-        // nothing else.
-        #[allow(unsafe_code)]
-        unsafe {
-            c.pre_exec(move || {
-                let l = libc::rlimit {
-                    rlim_cur: limit,
-                    rlim_max: limit,
-                };
-                if libc::setrlimit(libc::RLIMIT_DATA, &l) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
-    }
-    // Reaped with wait4(2) below, which also gives its resource usage.
-    #[allow(clippy::zombie_processes)]
-    let mut child = c
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let drain = |mut r: Box<dyn std::io::Read + Send>| {
-        std::thread::spawn(move || {
-            let mut s = Vec::new();
-            let _ = r.read_to_end(&mut s);
-            String::from_utf8_lossy(&s).into_owned()
-        })
-    };
-    let stdout = drain(Box::new(child.stdout.take().unwrap()));
-    let stderr = drain(Box::new(child.stderr.take().unwrap()));
-    let pid = child.id() as libc::pid_t;
-    let started = Instant::now();
-    let mut status = 0;
-    // SAFETY: zeroed rusage is a valid value; wait4(2) on our own child.
-    #[allow(unsafe_code)]
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    loop {
-        #[allow(unsafe_code)]
-        // SAFETY: as above.
-        let rc = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
-        if rc == pid {
-            break;
-        }
-        assert_eq!(rc, 0, "wait4: {}", std::io::Error::last_os_error());
-        if started.elapsed() > Duration::from_secs(secs) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "did not finish within {secs} s; stderr:\n{}",
-                stderr.join().unwrap()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let code = if libc::WIFEXITED(status) {
-        libc::WEXITSTATUS(status)
-    } else {
-        -libc::WTERMSIG(status)
-    };
-    Measured {
-        out: Out {
-            code,
-            stdout: stdout.join().unwrap(),
-            stderr: stderr.join().unwrap(),
-        },
-        max_rss_kib: usage.ru_maxrss,
-    }
+fn bounded(c: Command, secs: u64, data_limit: Option<u64>) -> Measured {
+    let limits: Vec<_> = data_limit
+        .map(|l| (libc::RLIMIT_DATA, l))
+        .into_iter()
+        .collect();
+    measured(&c, Duration::from_secs(secs), &limits)
+        .unwrap_or_else(|| panic!("did not finish within {secs} s"))
 }
 
 /// The one error line of a refused run (nothing on stdout, exit 1).

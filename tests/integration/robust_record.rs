@@ -9,6 +9,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::common::measure::measured;
 use crate::common::{Env, check};
 
 fn sha256(bytes: &[u8]) -> String {
@@ -125,40 +126,6 @@ fn an_absurd_thread_count_is_bounded() {
     assert_eq!(link["signed"]["products"].as_object().unwrap().len(), 20);
 }
 
-/// Runs `c` (stdout to /dev/null, stderr kept), at most `limit`: its exit
-/// code (`None`: killed), stderr, and the peak resident memory in KiB
-/// of it and the processes it waited for.
-#[allow(clippy::zombie_processes)] // reaped by wait4
-fn run_measured(mut c: Command, limit: Duration, err: &Path) -> (Option<i32>, String, i64) {
-    c.stdout(Stdio::null())
-        .stderr(fs::File::create(err).unwrap());
-    let mut child = c.spawn().unwrap();
-    let pid = child.id() as libc::pid_t;
-    let start = Instant::now();
-    loop {
-        let mut status = 0;
-        #[allow(unsafe_code)]
-        // SAFETY: wait4 on our own child, with valid out-pointers.
-        let (r, usage) = unsafe {
-            let mut usage: libc::rusage = std::mem::zeroed();
-            let r = libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage);
-            (r, usage)
-        };
-        if r == pid {
-            let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
-            let text = fs::read_to_string(err).unwrap();
-            return (code, text, usage.ru_maxrss);
-        }
-        assert!(r == 0, "wait4: {}", std::io::Error::last_os_error());
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            return (None, fs::read_to_string(err).unwrap(), 0);
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 #[test]
 fn huge_output_is_recorded_capped_in_bounded_memory() {
     const CAP: u64 = 16 << 20;
@@ -171,8 +138,9 @@ fn huge_output_is_recorded_capped_in_bounded_memory() {
         "run -n s -s --signing-key carl.pem --",
         ["sh", "-c", script.as_str()],
     ));
-    let (code, err, peak_kib) = run_measured(c, Duration::from_secs(60), &env.path("err"));
-    assert_eq!(code, Some(0), "{err}");
+    let m = measured(&c, Duration::from_secs(60), &[]).expect("done within 60 s");
+    let (err, peak_kib) = (m.out.stderr, m.max_rss_kib);
+    assert_eq!(m.out.code, 0, "{err}");
     assert!(err.contains("truncated"), "{err}");
     let link = env.link("s");
     // intoto loads it back and checks its signature.
