@@ -252,3 +252,6 @@ impl<'a> CoSign<'a> {
 pub fn owns(s: &dyn Signer, id: &str) -> bool {
     id == s.keyid() || s.public_key().keyid() == id || s.public_key().subkey_ids().contains(&id)
 }
+
+#[cfg(test)]
+mod tests;

@@ -558,3 +558,6 @@ fn add_months(now: i64, months: i64) -> i64 {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
