@@ -7,6 +7,7 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod cosign;
 pub mod distro;
 pub mod format;
 pub mod fsio;

@@ -7,11 +7,12 @@
 use std::path::PathBuf;
 
 use anyhow::{Result, anyhow};
+use intoto::cosign::{CoSign, CoSignError, SignedBy};
 use intoto::fsio;
 use intoto::keys::gpg::{Backend, GpgHome};
 use intoto::keys::openpgp::CertVerifier;
 use intoto::keys::spec::{KeyPlaces, KeySpec};
-use intoto::keys::{Signer, Verifier, sign_envelope, verify_envelope, verify_signature_by};
+use intoto::keys::{Signer, Verifier, verify_envelope};
 use intoto::models::{Envelope, Signed, link_filename};
 
 use super::keys::Resolver;
@@ -103,47 +104,52 @@ pub fn sign(a: SignArgs, ctx: &Ctx) -> Result<Outcome> {
             a.file.display()
         ));
     }
-    let existing = env.signature_keyids();
-    if a.append {
-        if existing.is_empty() {
-            ui::notice(&format!(
-                "{} carries no signature yet: --append adds the first",
-                a.file.display()
-            ));
-        }
-        if check_existing(&a, &env, &signers, ctx)? == Outcome::Failed {
+    let signers: Vec<&dyn Signer> = signers.iter().map(|s| s.as_ref() as &dyn Signer).collect();
+    let cosign = if a.append {
+        existing_signer_keys(&a, &env, ctx)?
+    } else {
+        CoSign::replace(&a.file, &ctx.policy)
+    };
+    let report = match cosign.sign(&mut env, &signers) {
+        Ok(r) => r,
+        // A failed check, not an error of the command: exit status 1.
+        Err(e) => {
+            let CoSignError::Stale { unchecked, .. } = &e else {
+                return Err(e.into());
+            };
+            warn_unchecked(unchecked);
+            ui::error(&e.to_string());
             return Ok(Outcome::Failed);
         }
-    } else {
-        // Signatures by the keys signing now are replaced; any other is
-        // lost, so say which, and how to keep them.
-        let dropped: Vec<&String> = existing
-            .iter()
-            .filter(|id| !signers.iter().any(|s| owns(s.as_ref(), id)))
-            .collect();
-        if !is_link && !dropped.is_empty() {
-            let ids: Vec<&str> = dropped.iter().map(|s| s.as_str()).collect();
-            ui::warn(&format!(
-                "{} carries {} by key {}, which signing without --append drops; \
-                 to keep {} and add yours, sign with -a/--append",
-                a.file.display(),
-                if ids.len() == 1 {
-                    "a signature"
-                } else {
-                    "signatures"
-                },
-                ids.join(", key "),
-                if ids.len() == 1 { "it" } else { "them" }
-            ));
-        }
-        env.clear_signatures();
+    };
+    if report.first {
+        ui::notice(&format!(
+            "{} carries no signature yet: --append adds the first",
+            a.file.display()
+        ));
     }
-    let mut last_keyid = String::new();
-    for s in &signers {
-        let raw = sign_envelope(&mut env, s.as_ref())?;
-        ui::info(&format!("Signed with key {}", raw.keyid()));
-        last_keyid = raw.keyid().to_owned();
+    warn_unchecked(&report.unchecked);
+    // Signatures by other keys are lost, so say which, and how to keep
+    // them (a link is one functionary's: re-signing replaces it).
+    if !is_link && !report.dropped.is_empty() {
+        let ids = &report.dropped;
+        ui::warn(&format!(
+            "{} carries {} by key {}, which signing without --append drops; \
+             to keep {} and add yours, sign with -a/--append",
+            a.file.display(),
+            if ids.len() == 1 {
+                "a signature"
+            } else {
+                "signatures"
+            },
+            ids.join(", key "),
+            if ids.len() == 1 { "it" } else { "them" }
+        ));
     }
+    for id in &report.signed {
+        ui::info(&format!("Signed with key {id}"));
+    }
+    let last_keyid = report.signed.last().cloned().unwrap_or_default();
     let out = match (&a.output, env.signed()) {
         (Some(o), _) => o.clone(),
         (None, Signed::Link(l)) => PathBuf::from(link_filename(&l.name, &last_keyid)),
@@ -193,111 +199,53 @@ fn verify(a: &SignArgs, env: &Envelope, ctx: &Ctx) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-/// Before appending: no second signature by the same key, and no existing
-/// signature that is known not to verify over the current content (keys
-/// come from --signed-by, --keyring, the GnuPG home or the layout; a
-/// signature whose key is not found is reported, not checked).
-fn check_existing(
-    a: &SignArgs,
-    env: &Envelope,
-    signers: &[Box<dyn Signer + '_>],
-    ctx: &Ctx,
-) -> Result<Outcome> {
-    let existing = env.signature_keyids();
-    for s in signers {
-        if let Some(id) = existing.iter().find(|id| owns(s.as_ref(), id)) {
-            return Err(anyhow!(
-                "{} is already signed by key {id}; a key signs a layout once",
-                a.file.display()
-            ));
-        }
-    }
-    let candidates = existing_signer_keys(a, env, ctx)?;
-    let mut stale = Vec::new();
-    for id in &existing {
-        let Some(v) = candidates.iter().find(|v| v.owns(id)) else {
-            ui::warn(&format!(
-                "cannot check the existing signature by key {id} (its public key is unknown here); \
-                 give it with --signed-by to make sure you co-sign what {id} signed"
-            ));
-            continue;
-        };
-        if let Err(e) = verify_signature_by(env, v.as_ref(), id) {
-            stale.push(format!("{id} ({e})"));
-        }
-    }
-    if !stale.is_empty() {
-        ui::error(&format!(
-            "{}: the existing signature(s) by {} do not verify over the current content (edited after signing?); \
-             refusing to append. Ask the signers to sign again, or sign without --append to replace all signatures",
-            a.file.display(),
-            stale.join(", ")
+fn warn_unchecked(ids: &[String]) {
+    for id in ids {
+        ui::warn(&format!(
+            "cannot check the existing signature by key {id} (its public key is unknown here); \
+             give it with --signed-by to make sure you co-sign what {id} signed"
         ));
-        return Ok(Outcome::Failed);
     }
-    Ok(Outcome::Success)
 }
 
-/// Whether signature `id` is by `s` (its key or one of its subkeys).
-fn owns(s: &dyn Signer, id: &str) -> bool {
-    id == s.keyid() || s.public_key().keyid() == id || s.public_key().subkey_ids().contains(&id)
-}
-
-fn existing_signer_keys(a: &SignArgs, env: &Envelope, ctx: &Ctx) -> Result<Vec<Box<dyn Verifier>>> {
+/// Appending: the keys that check the existing signatures (--signed-by,
+/// --keyring, the GnuPG home; the layout's own keys are the library's).
+fn existing_signer_keys<'a>(a: &'a SignArgs, env: &Envelope, ctx: &'a Ctx) -> Result<CoSign<'a>> {
     let places = KeyPlaces {
         gpg_home: a.gpg_home.clone(),
         ..Default::default()
     };
     let resolver = Resolver::new(ctx, places);
+    let mut cosign = CoSign::append(&a.file, &ctx.policy);
     let existing = env.signature_keyids();
-    let mut out: Vec<Box<dyn Verifier>> = Vec::new();
-    // Each --signed-by file must hold the key of an existing signature:
-    // one that does not is a mistake (a wrong file, or the wrong layout).
+    let mut found: Vec<Box<dyn Verifier>> = Vec::new();
+    // The existing signatures a --signed-by key checks.
+    let mut covered: Vec<&String> = Vec::new();
     for spec in specs::sign_signed_by(a) {
-        let keys = resolver.verifiers(std::slice::from_ref(&spec))?;
-        if let KeySpec::PublicFile(path) = &spec
-            && a.signed_by.contains(path)
-            && !keys
-                .iter()
-                .any(|r| existing.iter().any(|id| r.verifier.owns(id)))
-        {
-            let ids: Vec<&str> = keys.iter().map(|r| r.verifier.keyid()).collect();
-            return Err(anyhow!(
-                "--signed-by {}: no signature on {} is by {} {} ({})",
-                path.display(),
-                a.file.display(),
-                if ids.len() == 1 {
-                    "its key"
-                } else {
-                    "its keys"
-                },
-                ids.join(", "),
-                if existing.is_empty() {
-                    "it carries none yet".to_owned()
-                } else {
-                    format!("it is signed by key {}", existing.join(", key "))
-                }
-            ));
+        let keys: Vec<Box<dyn Verifier>> = resolver
+            .verifiers(std::slice::from_ref(&spec))?
+            .into_iter()
+            .map(|r| r.verifier)
+            .collect();
+        match &spec {
+            KeySpec::PublicFile(path) if a.signed_by.contains(path) => {
+                covered.extend(existing.iter().filter(|id| keys.iter().any(|k| k.owns(id))));
+                cosign = cosign.signed_by(SignedBy::new(path.clone(), keys));
+            }
+            _ => found.extend(keys),
         }
-        out.extend(keys.into_iter().map(|r| r.verifier));
     }
     // OpenPGP signers the user's GnuPG home knows.
     let home = GpgHome::new(a.gpg_home.as_deref())?;
-    for id in env.signature_keyids() {
-        if out.iter().any(|v| v.owns(&id)) || id.len() != 40 {
+    for id in &existing {
+        if covered.contains(&id) || found.iter().any(|v| v.owns(id)) || id.len() != 40 {
             continue;
         }
-        if let Ok(cert) = home.public_cert(&id, Backend::default_for_build())
+        if let Ok(cert) = home.public_cert(id, Backend::default_for_build())
             && let Ok(v) = CertVerifier::new(cert, &ctx.policy)
         {
-            out.push(Box::new(v));
+            found.push(Box::new(v));
         }
     }
-    // Owners who are also functionaries of this layout.
-    if let Signed::Layout(l) = env.signed() {
-        for (_, k) in &l.keys {
-            out.push(intoto::keys::verifier(k, &ctx.policy));
-        }
-    }
-    Ok(out)
+    Ok(cosign.known(found))
 }

@@ -25,7 +25,10 @@ pub use container::{
     Dsse, DsseSignature, Envelope, Metablock, PAYLOAD_TYPE, Signature, Signed, pae,
 };
 pub use keydict::KeyDict;
-pub use layout::{Inspection, Layout, Step, check_expires};
+pub use layout::{
+    Expires, Inspection, Layout, LayoutEditError, NewStep, RemovedKey, Step, check_expires,
+    expires_from, parse_rules,
+};
 pub use link::Link;
 pub use nulls::Nulls;
 
