@@ -73,10 +73,7 @@ pub fn read_regular(path: &Path, max: u64) -> Result<Vec<u8>, LoadError> {
 /// As [`read_regular`], but a symlink at `path` is not followed (it is
 /// [`LoadError::NotRegular`]); also gives the file's metadata, as it was
 /// when opened, for the callers that check its owner and mode (caches).
-pub fn read_regular_no_follow(
-    path: &Path,
-    max: u64,
-) -> Result<(Vec<u8>, fs::Metadata), LoadError> {
+pub fn read_regular_no_follow(path: &Path, max: u64) -> Result<(Vec<u8>, fs::Metadata), LoadError> {
     read_regular_with(path, max, libc::O_NOFOLLOW).map_err(|e| match e {
         LoadError::Io(p, e) if e.raw_os_error() == Some(libc::ELOOP) => LoadError::NotRegular(p),
         e => e,

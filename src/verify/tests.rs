@@ -472,18 +472,16 @@ fn sublayout_nesting_is_bounded() {
         dir = dir.join(format!("s.{}", &bob.keyid()[..8]));
         fs::create_dir_all(&dir).unwrap();
     }
-    let f = c.verify(&root_of_s(&alice, &bob), &[&alice], NOW).unwrap_err();
+    let f = c
+        .verify(&root_of_s(&alice, &bob), &[&alice], NOW)
+        .unwrap_err();
     assert_eq!(f.stage, Stage::Sublayouts, "{f}");
 }
 
 /// A root layout, signed by `owner`, of one step "s" performed by `by`.
 fn root_of_s(owner: &PemSigner, by: &PemSigner) -> Envelope {
     signed(
-        Signed::Layout(layout(
-            &[by],
-            vec![step("s", &[by], 1, &[], &[])],
-            vec![],
-        )),
+        Signed::Layout(layout(&[by], vec![step("s", &[by], 1, &[], &[])], vec![])),
         &[owner],
     )
 }
@@ -531,7 +529,9 @@ fn sublayouts_are_bounded_per_verification() {
         }
         dirs = next;
     }
-    let f = c.verify(&root_of_s(&alice, &bob), &[&alice], NOW).unwrap_err();
+    let f = c
+        .verify(&root_of_s(&alice, &bob), &[&alice], NOW)
+        .unwrap_err();
     assert_eq!(f.stage, Stage::Sublayouts, "{f}");
     assert!(f.message.contains("more than 256 sublayouts"), "{f}");
 }
