@@ -1,0 +1,172 @@
+//! The signed-bytes machinery: the members of `signed` (or a DSSE
+//! payload) gathered in one parse ([`SignedParts`]: artifact maps parsed
+//! compactly, everything else as strict JSON values), which serialise,
+//! in order and as they stood, to the canonical bytes Metablock signatures
+//! cover, and then become the typed [`Signed`].
+
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+
+use super::Signed;
+use crate::json::{self, Object, Value};
+use crate::models::artifacts::{Artifacts, ArtifactsSeed};
+use crate::models::{FResult, Fields, FormatError, Layout, Link};
+
+/// The parts of `signed` (or a DSSE payload) gathered in one pass: artifact
+/// maps parsed compactly, everything else as strict JSON values.
+pub(super) struct SignedParts {
+    rest: Object,
+    materials: Option<Artifacts>,
+    products: Option<Artifacts>,
+    /// `materials` or `products` given as `null`.
+    artifact_nulls: Vec<&'static str>,
+}
+
+impl Serialize for SignedParts {
+    /// Every member, keys in order, as it stood in the file.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        enum Member<'a> {
+            Value(&'a Value),
+            Artifacts(&'a Artifacts),
+            Null,
+        }
+        let mut members: Vec<(&str, Member<'_>)> = self
+            .rest
+            .iter()
+            .map(|(k, v)| (k.as_str(), Member::Value(v)))
+            .collect();
+        for (name, artifacts) in [("materials", &self.materials), ("products", &self.products)] {
+            match artifacts {
+                Some(a) => members.push((name, Member::Artifacts(a))),
+                // Written as `null`: signed as `null`, not as `{}`.
+                None if self.artifact_nulls.contains(&name) => members.push((name, Member::Null)),
+                None => {}
+            }
+        }
+        members.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut m = s.serialize_map(Some(members.len()))?;
+        for (k, v) in members {
+            match v {
+                Member::Value(v) => m.serialize_entry(k, v)?,
+                Member::Artifacts(a) => m.serialize_entry(k, a)?,
+                Member::Null => m.serialize_entry(k, &())?,
+            }
+        }
+        m.end()
+    }
+}
+
+impl SignedParts {
+    pub(super) fn into_signed(self, path: &str) -> FResult<Signed> {
+        for (k, v) in self.rest.iter() {
+            only_integers(&format!("{path}.{k}"), v)?;
+        }
+        let rest = Value::Object(self.rest);
+        let f = Fields::of(path, &rest)?;
+        match f.get("_type").and_then(Value::as_str) {
+            Some("link") => Ok(Signed::Link(Link::from_parts(
+                path,
+                &rest,
+                self.materials,
+                self.products,
+                &self.artifact_nulls,
+            )?)),
+            Some("layout") => Ok(Signed::Layout(Layout::from_value(path, &rest)?)),
+            Some(other) => Err(FormatError::new(
+                f.sub("_type"),
+                format!("expected \"link\" or \"layout\", got {other:?}"),
+            )),
+            None => Err(FormatError::new(
+                f.sub("_type"),
+                "missing or not a string (must be \"link\" or \"layout\")",
+            )),
+        }
+    }
+}
+
+/// Canonical JSON has integers only: a number with a fraction or an
+/// exponent anywhere in `signed` is refused where it stands.
+fn only_integers(path: &str, v: &Value) -> FResult<()> {
+    match v {
+        Value::Float(f) => Err(FormatError::new(
+            path,
+            format!("{f} is not an integer (in-toto metadata has integers only)"),
+        )),
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| only_integers(&format!("{path}[{i}]"), v)),
+        Value::Object(o) => o
+            .iter()
+            .try_for_each(|(k, v)| only_integers(&format!("{path}.{k}"), v)),
+        _ => Ok(()),
+    }
+}
+
+pub(super) struct SignedSeed<'a>(pub(super) &'a str);
+
+impl<'de> DeserializeSeed<'de> for SignedSeed<'_> {
+    type Value = SignedParts;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<SignedParts, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for SignedSeed<'_> {
+    type Value = SignedParts;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "{}: a link or layout object", self.0)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SignedParts, A::Error> {
+        let mut parts = SignedParts {
+            rest: Object::default(),
+            materials: None,
+            products: None,
+            artifact_nulls: Vec::new(),
+        };
+        let mut seen: Vec<String> = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if seen.contains(&key) {
+                return Err(de::Error::custom(format_args!(
+                    "{}: duplicate key {key:?} in an object",
+                    self.0
+                )));
+            }
+            match key.as_str() {
+                "materials" => {
+                    parts.materials =
+                        map.next_value_seed(ArtifactsSeed(&format!("{}.materials", self.0)))?;
+                    if parts.materials.is_none() {
+                        parts.artifact_nulls.push("materials");
+                    }
+                }
+                "products" => {
+                    parts.products =
+                        map.next_value_seed(ArtifactsSeed(&format!("{}.products", self.0)))?;
+                    if parts.products.is_none() {
+                        parts.artifact_nulls.push("products");
+                    }
+                }
+                _ => {
+                    let v: Value = map.next_value()?;
+                    parts.rest.0.push((key.clone(), v));
+                }
+            }
+            seen.push(key);
+        }
+        Ok(parts)
+    }
+}
+
+pub(super) fn strict_error(path: &str, e: json::StrictError) -> FormatError {
+    match e {
+        json::StrictError::Bom => FormatError::new(path, "starts with a byte-order mark"),
+        json::StrictError::Json(e) => {
+            FormatError::new(path, format!("is not valid metadata JSON: {e}"))
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! Stage 10: running the layout's inspections in the working directory,
+//! each recorded before and after into a link, with the end of a failed
+//! one's stderr kept for the report.
+
+use crate::fsio;
+use crate::models::{Envelope, Layout, Link, Signed};
+use crate::record::RecordOptions;
+use crate::runner::{RunError, RunOptions};
+use crate::step::{self, StepError, StepSpec};
+use crate::verify::{Failure, Log, Stage, VerifyOptions};
+
+/// it before and after (everything except link files).
+pub(super) fn inspections(
+    layout: &Layout,
+    opts: &VerifyOptions,
+    log: &mut dyn Log,
+) -> Result<Vec<(String, Link)>, Failure> {
+    let mut out = Vec::new();
+    let rec_opts = RecordOptions {
+        exclude_patterns: vec!["*.link*".into()],
+        base_path: Some(opts.work_dir.clone()),
+        lstrip_paths: Vec::new(),
+    };
+    for insp in &layout.inspect {
+        let fail = |m: String| {
+            Failure::new(
+                Stage::Inspections,
+                format!("inspection '{}': {m}", insp.name),
+            )
+            .inspection(&insp.name)
+        };
+        if insp.run.is_empty() {
+            return Err(fail("has no command to run (\"run\" is empty)".into()));
+        }
+        if let Some(artifacts) = &opts.inspection_artifacts {
+            if !crate::verify::is_true_command(&insp.run) {
+                return Err(fail(format!(
+                    "runs '{}', which cannot be judged from recorded digests (only an inspection whose command is `true` can)",
+                    insp.run.join(" ")
+                )));
+            }
+            log.info(&format!(
+                "Inspection '{}' runs `true`: its materials and products are the given artifacts",
+                insp.name
+            ));
+            out.push((
+                insp.name.clone(),
+                Link {
+                    name: insp.name.clone(),
+                    command: insp.run.clone(),
+                    materials: artifacts.clone(),
+                    products: artifacts.clone(),
+                    byproducts: Link::byproducts_of("", "", 0),
+                    ..Default::default()
+                },
+            ));
+            continue;
+        }
+        log.info(&format!(
+            "Running inspection '{}': {}",
+            insp.name,
+            insp.run.join(" ")
+        ));
+        let spec = StepSpec {
+            name: insp.name.clone(),
+            materials: vec![".".into()],
+            command: insp.run.clone(),
+            products: vec![".".into()],
+            record: rec_opts.clone(),
+            run: RunOptions {
+                record_streams: false,
+                timeout: opts.inspection_timeout,
+                quiet: true,
+                cwd: Some(opts.work_dir.clone()),
+                // Not recorded (as the reference), but shown when it fails.
+                keep_stderr_tail: true,
+            },
+        };
+        let mut watch = InspectionWatch {
+            log: &mut *log,
+            name: &insp.name,
+            stderr_tail: String::new(),
+        };
+        let performed = step::perform(&spec, &mut watch);
+        let stderr_tail = last_lines(&watch.stderr_tail, crate::verify::STDERR_TAIL_LINES);
+        let link = performed.map_err(|e| match e {
+            StepError::Run(RunError::NotFound(c)) => fail(format!("command '{c}' not found")),
+            other => fail(other.to_string()),
+        })?;
+        let return_value = link.return_value().unwrap_or(0);
+        if return_value != 0 {
+            let mut f = fail(format!(
+                "command '{}' exited with {return_value}",
+                insp.run.join(" "),
+            ));
+            f.stderr_tail = stderr_tail;
+            return Err(f);
+        }
+        if opts.write_inspection_links {
+            let path = opts.work_dir.join(format!("{}.link", insp.name));
+            let bytes = Envelope::new(Signed::Link(link.clone()), false)
+                .and_then(|env| env.to_file_bytes())
+                .map_err(|e| fail(format!("writing {}: {e}", path.display())))?;
+            fsio::replace_atomic(&path, &bytes)
+                .map_err(|e| fail(format!("writing {}: {e}", path.display())))?;
+        }
+        out.push((insp.name.clone(), link));
+    }
+    Ok(out)
+}
+
+/// What an inspection tells: progress of its recordings (to the log) and
+/// the end of its stderr.
+struct InspectionWatch<'a> {
+    log: &'a mut dyn Log,
+    name: &'a str,
+    stderr_tail: String,
+}
+
+impl step::Watch for InspectionWatch<'_> {
+    fn recording(
+        &mut self,
+        what: &str,
+        _paths: &[String],
+    ) -> Option<std::sync::Arc<crate::record::Progress>> {
+        self.log
+            .recording(&format!("{what} of inspection '{}'", self.name))
+    }
+    fn recorded(&mut self, _what: &str) {
+        self.log.recorded();
+    }
+    fn ran(&mut self, result: &crate::runner::RunResult) {
+        self.stderr_tail = result.stderr_tail.clone();
+    }
+}
+
+/// The last `n` lines of `text` (trailing blank lines left out).
+fn last_lines(text: &str, n: usize) -> Vec<String> {
+    let lines: Vec<&str> = text.trim_end().lines().collect();
+    lines[lines.len().saturating_sub(n)..]
+        .iter()
+        .map(|l| (*l).to_owned())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn last_lines_of_stderr() {
+        assert_eq!(last_lines("a\nb\nc\n\n", 2), ["b", "c"]);
+        assert_eq!(last_lines("only", 5), ["only"]);
+        assert!(last_lines("\n\n", 5).is_empty());
+    }
+}
