@@ -1,7 +1,7 @@
 //! Stage 1: the root layout's signatures, by the rule the user asked for
 //! (each named key; one key of a keyring; or N of those given), and what
 //! to say when they do not satisfy it.
-// A failure is built once, on the cold path (see stages.rs).
+// A failure is built once, on the cold path (see stages/mod.rs).
 #![allow(clippy::result_large_err)]
 
 use super::{Failure, LayoutKey, SignerReport, Stage};
