@@ -392,6 +392,8 @@ impl std::fmt::Display for Failure {
     }
 }
 
+impl std::error::Error for Failure {}
+
 /// Receives narration (`-v`) and warnings, and hears when an inspection
 /// records (to show progress).
 pub trait Log {
