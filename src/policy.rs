@@ -43,6 +43,14 @@ impl Policy {
         }
     }
 
+    /// The standard policy ([`Policy::at`]) at the current time.
+    pub fn now() -> Policy {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        Policy::at(now)
+    }
+
     /// The same policy at another time (`verify --time`).
     pub fn with_time(mut self, time: i64) -> Policy {
         self.time = time;

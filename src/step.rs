@@ -72,6 +72,57 @@ pub struct StepSpec {
     pub run: RunOptions,
 }
 
+impl StepSpec {
+    /// Step `name` with nothing recorded and no command yet: paths are
+    /// relative to the current directory, where the command runs, and
+    /// its output is shown, not recorded.
+    pub fn new(name: impl Into<String>) -> StepSpec {
+        StepSpec {
+            name: name.into(),
+            ..StepSpec::default()
+        }
+    }
+
+    /// Paths to record before the command (files, or directories walked).
+    pub fn materials<S: Into<String>>(mut self, paths: impl IntoIterator<Item = S>) -> StepSpec {
+        self.materials = paths.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The command, as argv (never through a shell unless it names one).
+    pub fn command<S: Into<String>>(mut self, argv: impl IntoIterator<Item = S>) -> StepSpec {
+        self.command = argv.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Paths to record after the command.
+    pub fn products<S: Into<String>>(mut self, paths: impl IntoIterator<Item = S>) -> StepSpec {
+        self.products = paths.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Performs the step in `dir`: the command runs there and the paths
+    /// are taken (and recorded) relative to it.
+    pub fn in_dir(mut self, dir: impl Into<PathBuf>) -> StepSpec {
+        let dir = dir.into();
+        self.run.cwd = Some(dir.clone());
+        self.record.base_path = Some(dir);
+        self
+    }
+
+    /// How paths are recorded (exclusions, prefixes stripped, base path).
+    pub fn record(mut self, record: RecordOptions) -> StepSpec {
+        self.record = record;
+        self
+    }
+
+    /// How the command runs (streams recorded, time limit, directory).
+    pub fn run(mut self, run: RunOptions) -> StepSpec {
+        self.run = run;
+        self
+    }
+}
+
 /// Records `paths` as the `what` of a step (none: nothing to record).
 fn record_side(
     what: &'static str,
@@ -223,21 +274,13 @@ mod tests {
     }
 
     fn spec(dir: &std::path::Path, command: &str) -> StepSpec {
-        StepSpec {
-            name: "s".into(),
-            materials: vec!["in".into()],
-            command: vec!["sh".into(), "-c".into(), command.into()],
-            products: vec!["in".into(), "out".into()],
-            record: RecordOptions {
-                base_path: Some(dir.to_path_buf()),
-                ..Default::default()
-            },
-            run: RunOptions {
-                cwd: Some(dir.to_path_buf()),
-                quiet: true,
-                ..Default::default()
-            },
-        }
+        let mut spec = StepSpec::new("s")
+            .materials(["in"])
+            .command(["sh", "-c", command])
+            .products(["in", "out"])
+            .in_dir(dir);
+        spec.run.quiet = true;
+        spec
     }
 
     #[test]

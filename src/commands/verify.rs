@@ -187,17 +187,14 @@ fn run(
             if keys.len() == 1 { " is" } else { "s are" }
         ));
     }
-    let opts = VerifyOptions {
-        link_dir: a.link_dir.clone(),
-        params,
-        inspection_timeout: a.inspection_timeout.map(Duration::from_secs),
-        policy: ctx.policy.clone(),
-        allow_sublayout_inspections: a.allow_sublayout_inspections,
-        work_dir: std::env::current_dir().context("reading the current directory")?,
-        write_inspection_links: a.write_inspection_links,
-        signatures: a.signatures.map(|n| n as usize),
-        inspection_artifacts: None,
-    };
+    let opts = VerifyOptions::new(&a.link_dir)
+        .params_opt(params)
+        .inspection_timeout(a.inspection_timeout.map(Duration::from_secs))
+        .policy(ctx.policy.clone())
+        .allow_sublayout_inspections(a.allow_sublayout_inspections)
+        .work_dir(std::env::current_dir().context("reading the current directory")?)
+        .write_inspection_links(a.write_inspection_links)
+        .signatures(a.signatures.map(|n| n as usize));
     Ok(verify_traced(&layout, &keys, &opts, log, trace).map(|_| ()))
 }
 

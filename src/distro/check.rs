@@ -211,21 +211,13 @@ impl Checker {
             ("ARCHITECTURE", deb.architecture.clone()),
             ("SOURCE", deb.source.clone()),
             ("SOURCE_VERSION", deb.source_version.clone()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
-        let opts = VerifyOptions {
-            link_dir: link_dir.path().to_owned(),
-            params: Some(params),
-            inspection_timeout: self.inspection_timeout,
-            policy: self.policy.clone(),
-            allow_sublayout_inspections: false,
-            work_dir: work.path().to_owned(),
-            write_inspection_links: false,
-            signatures: None,
-            inspection_artifacts,
-        };
+        ];
+        let opts = VerifyOptions::new(link_dir.path())
+            .params(params)
+            .inspection_timeout(self.inspection_timeout)
+            .policy(self.policy.clone())
+            .work_dir(work.path())
+            .inspection_artifacts(inspection_artifacts);
         let mut log = Collect::default();
         let mut trace = Trace::default();
         let result = verify_checked(&self.layout, &opts, &mut log, &mut trace);

@@ -39,6 +39,9 @@ pub enum PublicKeyError {
     /// A PEM block of another kind (this label).
     #[error("unexpected PEM block {0:?} (expected PUBLIC KEY)")]
     UnexpectedBlock(String),
+    /// The file could not be read.
+    #[error(transparent)]
+    Read(#[from] crate::fsio::LoadError),
 }
 
 /// Reads a public key file (SubjectPublicKeyInfo or PKCS#1 `RSA PUBLIC
@@ -53,6 +56,16 @@ pub fn load_public(path: &Path, text: &[u8]) -> Result<SslibKey, PublicKeyError>
     };
     Ok(SslibKey::from_public(public))
 }
+
+/// Reads the public key file at `path` (as [`load_public`]): a key that
+/// checks signatures, and the layout's dict for it.
+pub fn read_public(path: impl AsRef<Path>) -> Result<SslibKey, PublicKeyError> {
+    let path = path.as_ref();
+    load_public(path, &crate::fsio::read_regular(path, MAX_KEY_FILE_BYTES)?)
+}
+
+/// The largest key file read.
+const MAX_KEY_FILE_BYTES: u64 = 1 << 20;
 
 /// Checks `sig` over `payload` with `key`.
 fn check(dict: &SslibKey, payload: &[u8], sig: &[u8]) -> Result<(), VerifyError> {
@@ -182,9 +195,22 @@ pub enum KeyLoadError {
     /// Anything else.
     #[error("{0}")]
     Invalid(String),
+    /// The file could not be read.
+    #[error(transparent)]
+    Read(#[from] crate::fsio::LoadError),
 }
 
 impl PemSigner {
+    /// Loads the private key in the PEM file at `path` (`password` for an
+    /// encrypted one).
+    pub fn from_file(
+        path: impl AsRef<Path>,
+        password: Option<&[u8]>,
+    ) -> Result<PemSigner, KeyLoadError> {
+        let text = crate::fsio::read_regular(path.as_ref(), MAX_KEY_FILE_BYTES)?;
+        PemSigner::from_pem(&text, password)
+    }
+
     /// Loads a private key from PEM text.
     pub fn from_pem(text: &[u8], password: Option<&[u8]>) -> Result<PemSigner, KeyLoadError> {
         let signer = PemSigner::from_pem_unchecked(text, password)?;

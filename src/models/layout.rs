@@ -68,6 +68,19 @@ pub struct Inspection {
 }
 
 impl Layout {
+    /// An empty layout expiring at `expires` (`YYYY-MM-DDTHH:MM:SSZ`, see
+    /// [`expires_from`]): no keys, steps or inspections yet.
+    pub fn new(expires: impl Into<String>) -> Layout {
+        Layout {
+            expires: expires.into(),
+            readme: String::new(),
+            keys: Vec::new(),
+            steps: Vec::new(),
+            inspect: Vec::new(),
+            nulls: Nulls::default(),
+        }
+    }
+
     /// Reads a layout from the `signed` part (or DSSE payload).
     pub fn from_value(path: &str, v: &Value) -> FResult<Layout> {
         let f = Fields::of(path, v)?;

@@ -107,35 +107,145 @@ pub struct Trace {
     pub steps: Vec<ItemReport>,
 }
 
-/// How to verify.
+/// How to verify: built with [`VerifyOptions::new`] and its setters.
+///
+/// ```
+/// use std::time::Duration;
+/// use intoto::verify::VerifyOptions;
+///
+/// let opts = VerifyOptions::new("links")
+///     .params([("VERSION", "1.0")])
+///     .inspection_timeout(Some(Duration::from_secs(60)))
+///     .work_dir("build");
+/// assert_eq!(opts.link_dir(), std::path::Path::new("links"));
+/// ```
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct VerifyOptions {
     /// Directory holding the link files.
-    pub link_dir: PathBuf,
+    pub(crate) link_dir: PathBuf,
     /// Parameters for `{NAME}` placeholders; `None` leaves them literal
     /// (as the reference's command line does).
-    pub params: Option<BTreeMap<String, String>>,
+    pub(crate) params: Option<BTreeMap<String, String>>,
     /// Time limit per inspection command.
-    pub inspection_timeout: Option<Duration>,
+    pub(crate) inspection_timeout: Option<Duration>,
     /// The verification time (expiry, revocation), the OpenPGP policy and
     /// whether OpenPGP key types the Python reference cannot verify are
     /// accepted.
-    pub policy: Policy,
+    pub(crate) policy: Policy,
     /// Run inspections that a functionary-signed sublayout defines.
-    pub allow_sublayout_inspections: bool,
+    pub(crate) allow_sublayout_inspections: bool,
     /// Where inspections run and record (the final product's directory).
-    pub work_dir: PathBuf,
+    pub(crate) work_dir: PathBuf,
     /// Write `<inspection>.link` files into `work_dir`, as the reference.
-    pub write_inspection_links: bool,
+    pub(crate) write_inspection_links: bool,
     /// `--signatures N`: at least N distinct keys among those given must
     /// have validly signed the root layout (instead of the default rule).
-    pub signatures: Option<usize>,
+    pub(crate) signatures: Option<usize>,
+    /// Pre-recorded artifacts for the root layout's inspections.
+    pub(crate) inspection_artifacts: Option<crate::models::Artifacts>,
+}
+
+impl VerifyOptions {
+    /// Verifies with the links in `link_dir`, as `intoto verify` does by
+    /// default: the standard policy at the current time, no parameters
+    /// (placeholders stay literal), inspections run in the current
+    /// directory without a time limit and write no links, sublayouts'
+    /// inspections refused, every given key must have signed the layout.
+    pub fn new(link_dir: impl Into<PathBuf>) -> VerifyOptions {
+        VerifyOptions {
+            link_dir: link_dir.into(),
+            params: None,
+            inspection_timeout: None,
+            policy: Policy::now(),
+            allow_sublayout_inspections: false,
+            work_dir: PathBuf::from("."),
+            write_inspection_links: false,
+            signatures: None,
+            inspection_artifacts: None,
+        }
+    }
+
+    /// Values for the layout's `{NAME}` placeholders (`--param NAME=VALUE`);
+    /// a placeholder without one fails verification.
+    pub fn params<K: Into<String>, V: Into<String>>(
+        self,
+        params: impl IntoIterator<Item = (K, V)>,
+    ) -> VerifyOptions {
+        let params = params
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
+        self.params_opt(Some(params))
+    }
+
+    /// Parameters as a map, or `None` to leave placeholders literal (as
+    /// the reference's command line does without `--param`).
+    pub fn params_opt(mut self, params: Option<BTreeMap<String, String>>) -> VerifyOptions {
+        self.params = params;
+        self
+    }
+
+    /// The verification time (expiry, revocation), the OpenPGP policy and
+    /// the interop switch (default: [`Policy::now`]).
+    pub fn policy(mut self, policy: Policy) -> VerifyOptions {
+        self.policy = policy;
+        self
+    }
+
+    /// Time limit per inspection command (default: none).
+    pub fn inspection_timeout(mut self, timeout: Option<Duration>) -> VerifyOptions {
+        self.inspection_timeout = timeout;
+        self
+    }
+
+    /// Where inspections run and record: the final product's directory
+    /// (default: the current directory).
+    pub fn work_dir(mut self, dir: impl Into<PathBuf>) -> VerifyOptions {
+        self.work_dir = dir.into();
+        self
+    }
+
+    /// Write `<inspection>.link` files into the work directory, as the
+    /// reference does (default: no).
+    pub fn write_inspection_links(mut self, yes: bool) -> VerifyOptions {
+        self.write_inspection_links = yes;
+        self
+    }
+
+    /// `--signatures N`: at least N distinct keys among those given must
+    /// have validly signed the root layout, instead of every required key
+    /// (default: `None`, the rule without `--signatures`).
+    pub fn signatures(mut self, n: Option<usize>) -> VerifyOptions {
+        self.signatures = n;
+        self
+    }
+
+    /// Run inspections that a functionary-signed sublayout defines
+    /// (default: no, such a sublayout fails).
+    pub fn allow_sublayout_inspections(mut self, yes: bool) -> VerifyOptions {
+        self.allow_sublayout_inspections = yes;
+        self
+    }
+
     /// Pre-recorded artifacts for the root layout's inspections: when
     /// given, an inspection whose command is `true` ([`is_true_command`])
     /// is not run, its materials and products are these (a digest taken
     /// from a package index stands for the file); any other inspection
-    /// fails, as it cannot be judged that way. `None`: inspections run.
-    pub inspection_artifacts: Option<crate::models::Artifacts>,
+    /// fails, as it cannot be judged that way. `None` (default):
+    /// inspections run.
+    pub fn inspection_artifacts(
+        mut self,
+        artifacts: Option<crate::models::Artifacts>,
+    ) -> VerifyOptions {
+        self.inspection_artifacts = artifacts;
+        self
+    }
+
+    /// The directory holding the link files.
+    pub fn link_dir(&self) -> &std::path::Path {
+        &self.link_dir
+    }
 }
 
 /// True for an inspection command that does nothing but succeed: `true`
@@ -281,6 +391,8 @@ impl std::fmt::Display for Failure {
         write!(f, "{}", self.message)
     }
 }
+
+impl std::error::Error for Failure {}
 
 /// Receives narration (`-v`) and warnings, and hears when an inspection
 /// records (to show progress).

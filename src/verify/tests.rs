@@ -102,17 +102,9 @@ impl Chain {
         .unwrap();
     }
     fn opts(&self, now: i64) -> VerifyOptions {
-        VerifyOptions {
-            link_dir: self.links(),
-            params: None,
-            inspection_timeout: None,
-            policy: Policy::at(now),
-            allow_sublayout_inspections: false,
-            work_dir: self.dir.path().join("work"),
-            write_inspection_links: false,
-            signatures: None,
-            inspection_artifacts: None,
-        }
+        VerifyOptions::new(self.links())
+            .policy(Policy::at(now))
+            .work_dir(self.dir.path().join("work"))
     }
     fn verify(&self, l: &Envelope, owners: &[&PemSigner], now: i64) -> Result<Link, Failure> {
         self.verify_with(l, owners, &self.opts(now))
@@ -304,10 +296,9 @@ fn substitution_fills_placeholders_only_when_asked() {
     let l = signed(Signed::Layout(layout(&[&bob], steps, vec![])), &[&alice]);
     c.add_link("clone", &bob, arts(&[]), arts(&[("proj/a", 1)]));
     assert_eq!(stage(c.verify(&l, &[&alice], NOW)), Stage::StepRules);
-    let mut o = c.opts(NOW);
-    o.params = Some([("P".to_string(), "proj".to_string())].into());
+    let o = c.opts(NOW).params([("P", "proj")]);
     assert!(c.verify_with(&l, &[&alice], &o).is_ok());
-    o.params = Some([("Q".to_string(), "proj".to_string())].into());
+    let o = c.opts(NOW).params([("Q", "proj")]);
     assert_eq!(stage(c.verify_with(&l, &[&alice], &o)), Stage::Substitution);
 }
 
@@ -442,8 +433,7 @@ fn sublayouts_recurse_and_their_inspections_need_permission() {
         f.message.contains("--allow-sublayout-inspections") && !f.sublayouts.is_empty(),
         "{f}"
     );
-    let mut o = c.opts(NOW);
-    o.allow_sublayout_inspections = true;
+    let o = c.opts(NOW).allow_sublayout_inspections(true);
     assert!(c.verify_with(&root, &[&alice], &o).is_ok());
 }
 
