@@ -20,7 +20,11 @@ mod verify_archive;
 
 use clap::{Args, Parser, Subcommand};
 
-pub use keyargs::{RecordArgs, SigningKeyArgs, specs};
+use keyargs::edit;
+pub use keyargs::{
+    CertStoreArgs, InteropArgs, LayoutKeyArgs, PolicyArgs, PublicKeyArgs, RecordArgs,
+    SigningKeyArgs, TimeArgs, specs,
+};
 pub use layout::{LayoutArgs, LayoutCommand};
 pub use match_products::MatchProductsArgs;
 pub use record::{RecordCommand, StartArgs, StopArgs};
@@ -120,27 +124,15 @@ pub enum KeyCommand {
 /// `intoto key export`
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("source").required(true).args(["gpg", "key"]))]
+#[command(mut_args(edit("gpg", |a| a.help("OpenPGP key: fingerprint, long key id, or subkey fingerprint"))))]
+#[command(mut_args(edit("gpg_home", |a| a.help("GnuPG home to export from"))))]
+#[command(mut_args(edit("keyring", |a| a.help("Read the OpenPGP key from this keyring file instead of a GnuPG home"))))]
+#[command(mut_args(edit("allow_noninteroperable", |a| a.help("Allow key types the Python reference cannot verify (NIST ECDSA)"))))]
 pub struct KeyExportArgs {
-    /// OpenPGP key: fingerprint, long key id, or subkey fingerprint
-    #[arg(short = 'g', long, value_name = "KEYID")]
-    pub gpg: Option<String>,
-    /// GnuPG home to export from
-    #[arg(long, value_name = "DIR")]
-    pub gpg_home: Option<std::path::PathBuf>,
-    /// Read the OpenPGP key from this keyring file instead of a GnuPG home
-    #[arg(long, value_name = "FILE", requires = "gpg")]
-    pub keyring: Option<std::path::PathBuf>,
-    /// The shared OpenPGP certificate store (pgp.cert.d) to find --gpg keys
-    /// in when the GnuPG home does not have them (default: $PGP_CERT_D,
-    /// else ~/.local/share/pgp.cert.d when it exists); read without gpg
-    #[arg(long, value_name = "DIR")]
-    pub cert_store: Option<std::path::PathBuf>,
-    /// PEM public key file
-    #[arg(short = 'k', long, value_name = "PEM", conflicts_with_all = ["gpg", "keyring"])]
-    pub key: Option<std::path::PathBuf>,
-    /// Allow key types the Python reference cannot verify (NIST ECDSA)
-    #[arg(long)]
-    pub allow_noninteroperable: bool,
+    #[command(flatten)]
+    pub public: PublicKeyArgs,
+    #[command(flatten)]
+    pub policy: InteropArgs,
     /// Print {"<keyid>": {...}}, ready to merge into a layout's keys
     #[arg(long)]
     pub with_id: bool,

@@ -23,7 +23,7 @@ pub fn key(cmd: KeyCommand, ctx: &Ctx) -> Result<Outcome> {
 }
 
 fn export(a: KeyExportArgs, ctx: &Ctx) -> Result<Outcome> {
-    let (spec, places) = specs::export(&a);
+    let (spec, places) = specs::one_key(&a.public);
     let dict = Resolver::new(ctx, places).key_dict(&spec)?;
     let dict = if a.legacy_keyid { legacy(&dict)? } else { dict };
     let value = if a.with_id {

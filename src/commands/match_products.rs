@@ -27,7 +27,7 @@ pub fn match_products(a: MatchProductsArgs, ctx: &Ctx) -> Result<Outcome> {
 
     // The signature first: products of a link nobody vouches for prove
     // nothing, so nothing is hashed for them.
-    let (specs, places) = specs::match_products(&a);
+    let (specs, places) = specs::layout_keys(&a.keys);
     if specs.is_empty() {
         ui::info(&format!(
             "the signature of {file} is not checked (give --verification-keys, --gpg or --keyring to check it)"

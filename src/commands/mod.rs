@@ -60,22 +60,18 @@ impl Ctx {
     /// `--allow-noninteroperable` the interop switch).
     fn for_command(&self, cmd: &Command) -> Ctx {
         let (time, allow_noninteroperable) = match cmd {
-            Command::Run(a) => (None, a.key.allow_noninteroperable),
-            Command::Record(RecordCommand::Start(a)) => (None, a.key.allow_noninteroperable),
-            Command::Record(RecordCommand::Stop(a)) => (None, a.key.allow_noninteroperable),
-            Command::Verify(a) => (a.time, a.allow_noninteroperable),
-            Command::VerifyArchive(a) => (a.time, false),
-            Command::Sign(a) => (None, a.allow_noninteroperable),
-            Command::MatchProducts(a) => (None, a.allow_noninteroperable),
-            Command::Key(KeyCommand::Export(a)) => (None, a.allow_noninteroperable),
+            Command::Run(a) => (None, a.key.policy.allow_noninteroperable),
+            Command::Record(RecordCommand::Start(a)) => (None, a.key.policy.allow_noninteroperable),
+            Command::Record(RecordCommand::Stop(a)) => (None, a.key.policy.allow_noninteroperable),
+            Command::Verify(a) => (a.policy.time.time, a.policy.interop.allow_noninteroperable),
+            Command::VerifyArchive(a) => (a.policy.time, false),
+            Command::Sign(a) => (None, a.policy.allow_noninteroperable),
+            Command::MatchProducts(a) => (None, a.policy.allow_noninteroperable),
+            Command::Key(KeyCommand::Export(a)) => (None, a.policy.allow_noninteroperable),
             Command::Layout(LayoutArgs {
-                command:
-                    LayoutCommand::AddKey {
-                        allow_noninteroperable,
-                        ..
-                    },
+                command: LayoutCommand::AddKey { policy, .. },
                 ..
-            }) => (None, *allow_noninteroperable),
+            }) => (None, policy.allow_noninteroperable),
             Command::Mock(_) | Command::Key(_) | Command::Layout(_) | Command::Generate(_) => {
                 (None, false)
             }

@@ -384,12 +384,7 @@ fn file_matches(path: &Path, copy: &Snapshot, e: &PackageEntry) -> Result<(), St
 
 /// The layout keys, as `verify` takes them.
 fn layout_keys(a: &VerifyArchiveArgs, ctx: &Ctx) -> Result<Vec<LayoutKey>> {
-    let (specs, mut places) = specs::verifiers(
-        &a.verification_keys,
-        &a.gpg,
-        &a.keyring,
-        a.gpg_home.as_deref(),
-    );
-    places.cert_store = a.cert_store.clone();
+    let (specs, mut places) = specs::layout_keys(&a.keys);
+    places.cert_store = a.cert_store.cert_store.clone();
     Resolver::new(ctx, places).layout_keys(&specs)
 }
