@@ -23,6 +23,7 @@ pub fn key(cmd: KeyCommand, ctx: &Ctx) -> Result<Outcome> {
 }
 
 fn export(a: KeyExportArgs, ctx: &Ctx) -> Result<Outcome> {
+    let ctx = &a.policy.apply(ctx);
     let (spec, places) = specs::one_key(&a.public);
     let dict = Resolver::new(ctx, places).key_dict(&spec)?;
     let dict = if a.legacy_keyid { legacy(&dict)? } else { dict };

@@ -50,10 +50,10 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
         LayoutCommand::AddKey {
             file,
             public,
-            // Read into the policy by `Ctx::for_command`.
-            policy: _,
+            policy,
             legacy_keyid,
         } => {
+            let ctx = &policy.apply(ctx);
             let (mut layout, edit) = load(&file)?;
             let (spec, places) = specs::one_key(&public);
             let dict = Resolver::new(ctx, places).key_dict(&spec)?;

@@ -19,6 +19,7 @@ use crate::ui;
 
 /// `intoto match-products`
 pub fn match_products(a: MatchProductsArgs, ctx: &Ctx) -> Result<Outcome> {
+    let ctx = &a.policy.apply(ctx);
     let file = a.link.display().to_string();
     let env = fsio::load_metadata(&a.link).map_err(|e| anyhow!("cannot load link {e}"))?;
     let Signed::Link(link) = env.signed() else {

@@ -26,14 +26,15 @@ use intoto::record::{DEFAULT_EXCLUDES, Progress, RecordOptions};
 use intoto::settings;
 use std::rc::Rc;
 
-use crate::cli::{Command, KeyCommand, LayoutArgs, LayoutCommand, RecordArgs, RecordCommand};
+use crate::cli::{Command, InteropArgs, PolicyArgs, RecordArgs, TimeArgs};
 use crate::ui;
 
 /// State every command gets: the policy (with the reference time) and
 /// the prompter.
 pub struct Ctx {
     /// The reference time, the OpenPGP policy and the interop switches;
-    /// see [`Ctx::for_command`].
+    /// a command sets the first and the last from its flags
+    /// ([`PolicyArgs::apply`], [`TimeArgs::apply`], [`InteropArgs::apply`]).
     pub policy: Policy,
     /// Asks for passphrases.
     pub prompter: Rc<dyn Prompter>,
@@ -54,39 +55,41 @@ impl Ctx {
             prompter: Rc::new(TerminalPrompter { quiet }),
         })
     }
+}
 
-    /// The context `cmd` runs in: the one place the policy is built from
-    /// the command line (`verify --time` sets the reference time,
-    /// `--allow-noninteroperable` the interop switch).
-    fn for_command(&self, cmd: &Command) -> Ctx {
-        let (time, allow_noninteroperable) = match cmd {
-            Command::Run(a) => (None, a.key.policy.allow_noninteroperable),
-            Command::Record(RecordCommand::Start(a)) => (None, a.key.policy.allow_noninteroperable),
-            Command::Record(RecordCommand::Stop(a)) => (None, a.key.policy.allow_noninteroperable),
-            Command::Verify(a) => (a.policy.time.time, a.policy.interop.allow_noninteroperable),
-            Command::VerifyArchive(a) => (a.policy.time, false),
-            Command::Sign(a) => (None, a.policy.allow_noninteroperable),
-            Command::MatchProducts(a) => (None, a.policy.allow_noninteroperable),
-            Command::Key(KeyCommand::Export(a)) => (None, a.policy.allow_noninteroperable),
-            Command::Layout(LayoutArgs {
-                command: LayoutCommand::AddKey { policy, .. },
-                ..
-            }) => (None, policy.allow_noninteroperable),
-            Command::Mock(_) | Command::Key(_) | Command::Layout(_) | Command::Generate(_) => {
-                (None, false)
-            }
-        };
-        let policy = self
-            .policy
-            .clone()
-            .allowing_noninteroperable(allow_noninteroperable);
+// Each command builds its policy from its own flags: `--time` sets the
+// reference time, `--allow-noninteroperable` the interop switch.
+
+impl TimeArgs {
+    /// `ctx` with the reference time `--time` gives, if any.
+    pub fn apply(&self, ctx: &Ctx) -> Ctx {
         Ctx {
-            policy: match time {
-                Some(t) => policy.with_time(t),
-                None => policy,
+            policy: match self.time {
+                Some(t) => ctx.policy.clone().with_time(t),
+                None => ctx.policy.clone(),
             },
-            prompter: self.prompter.clone(),
+            prompter: ctx.prompter.clone(),
         }
+    }
+}
+
+impl InteropArgs {
+    /// `ctx` with the interop switch `--allow-noninteroperable` sets.
+    pub fn apply(&self, ctx: &Ctx) -> Ctx {
+        Ctx {
+            policy: ctx
+                .policy
+                .clone()
+                .allowing_noninteroperable(self.allow_noninteroperable),
+            prompter: ctx.prompter.clone(),
+        }
+    }
+}
+
+impl PolicyArgs {
+    /// `ctx` with the reference time and the interop switch the flags set.
+    pub fn apply(&self, ctx: &Ctx) -> Ctx {
+        self.interop.apply(&self.time.apply(ctx))
     }
 }
 
@@ -122,7 +125,6 @@ pub fn usage<T>(msg: impl Into<String>) -> Result<T> {
 
 /// Runs a subcommand; returns the exit status.
 pub fn dispatch(cmd: Command, ctx: &Ctx) -> Result<Outcome> {
-    let ctx = &ctx.for_command(&cmd);
     match cmd {
         Command::Run(a) => run::run(a, ctx),
         Command::Mock(a) => run::mock(a, ctx),

@@ -18,6 +18,7 @@ use crate::ui;
 /// `intoto run`: returns the command's exit status when it failed (the
 /// link is still written, as the reference does).
 pub fn run(a: RunArgs, ctx: &Ctx) -> Result<Outcome> {
+    let ctx = &a.key.policy.apply(ctx);
     let command = if a.no_command {
         if !a.command.is_empty() {
             ui::warn(&format!(

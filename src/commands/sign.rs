@@ -22,6 +22,7 @@ use crate::ui;
 
 /// `intoto sign`
 pub fn sign(a: SignArgs, ctx: &Ctx) -> Result<Outcome> {
+    let ctx = &a.policy.apply(ctx);
     if a.verify && (a.append || a.output.is_some()) {
         return usage("--verify cannot be combined with --append or --output");
     }

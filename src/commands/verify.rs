@@ -76,6 +76,7 @@ pub fn usage_report(message: &str) -> String {
 
 /// `intoto verify`: 0 verified, 1 failed, 2 usage.
 pub fn verify(a: VerifyArgs, ctx: &Ctx) -> Result<Outcome> {
+    let ctx = &a.policy.apply(ctx);
     let mut log = TeeLog::default();
     let now = ctx.policy.time();
     if a.policy.time.time.is_some() {

@@ -52,6 +52,7 @@ enum Kind {
 
 /// `intoto verify-archive …`
 pub fn verify_archive(a: VerifyArchiveArgs, ctx: &Ctx) -> Result<Outcome> {
+    let ctx = &a.policy.apply(ctx);
     let started = Instant::now();
     let rebuilders = a
         .rebuilder
