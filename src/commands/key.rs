@@ -5,7 +5,7 @@ use intoto::json::{self, Object, Value};
 use intoto::keys::spec::{KeyPlaces, KeySpec};
 use intoto::models::KeyDict;
 
-use super::keys::Resolver;
+use super::resolver::Resolver;
 use super::{Ctx, Outcome};
 use crate::cli::{KeyCommand, KeyExportArgs, specs};
 

@@ -12,7 +12,7 @@ use intoto::models::{
     Envelope, Expires, Layout, NewStep, Nulls, Signed, expires_from, parse_expires,
 };
 
-use super::keys::Resolver;
+use super::resolver::Resolver;
 use super::{Ctx, Outcome, write_file};
 use crate::cli::{LayoutArgs, LayoutCommand, LayoutKeyArgs, specs};
 use crate::ui;

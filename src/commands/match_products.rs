@@ -12,7 +12,7 @@ use intoto::models::Signed;
 use intoto::record::{DEFAULT_EXCLUDES, RecordOptions, record};
 use intoto::step::Watch as _;
 
-use super::keys::Resolver;
+use super::resolver::Resolver;
 use super::{Ctx, Outcome, UiWatch};
 use crate::cli::{MatchProductsArgs, specs};
 use crate::ui;

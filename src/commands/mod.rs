@@ -3,10 +3,11 @@
 pub mod apt_method;
 mod generate;
 mod key;
-mod keys;
 mod layout;
 mod match_products;
+mod mock;
 mod record;
+mod resolver;
 mod run;
 mod sign;
 mod verify;
@@ -127,7 +128,7 @@ pub fn usage<T>(msg: impl Into<String>) -> Result<T> {
 pub fn dispatch(cmd: Command, ctx: &Ctx) -> Result<Outcome> {
     match cmd {
         Command::Run(a) => run::run(a, ctx),
-        Command::Mock(a) => run::mock(a, ctx),
+        Command::Mock(a) => mock::mock(a, ctx),
         Command::Record(a) => record::record(a, ctx),
         Command::Verify(a) => verify::verify(a, ctx),
         Command::Sign(a) => sign::sign(a, ctx),

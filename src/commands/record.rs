@@ -8,7 +8,7 @@ use intoto::keys::{KeyDict, sign_envelope, verify_envelope};
 use intoto::models::{Envelope, Signed, link_filename, unfinished_filename};
 use intoto::step::{self, StepSpec};
 
-use super::keys::signer;
+use super::resolver::signer;
 use super::run::{check_dir, check_step_name};
 use super::{Ctx, Outcome, UiWatch, record_options, write_link};
 use crate::cli::{RecordCommand, StartArgs, StopArgs};

@@ -15,7 +15,7 @@ use intoto::keys::spec::{KeyPlaces, KeySpec};
 use intoto::keys::{Signer, Verifier, verify_envelope};
 use intoto::models::{Envelope, Signed, link_filename};
 
-use super::keys::Resolver;
+use super::resolver::Resolver;
 use super::{Ctx, Outcome, usage, write_file};
 use crate::cli::{SignArgs, specs};
 use crate::ui;

@@ -8,7 +8,7 @@ use intoto::fsio;
 use intoto::verify::{LayoutKey, Log, Trace, VerifyOptions, verify_traced};
 use serde::Serialize;
 
-use super::keys::Resolver;
+use super::resolver::Resolver;
 use super::{Ctx, Outcome, Usage, usage};
 use crate::cli::{VerifyArgs, specs};
 use crate::ui;

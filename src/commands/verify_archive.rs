@@ -26,7 +26,7 @@ use intoto::verify::LayoutKey;
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 
-use super::keys::Resolver;
+use super::resolver::Resolver;
 use super::{Ctx, Outcome, usage};
 use crate::cli::{VerifyArchiveArgs, specs};
 use crate::ui;
