@@ -21,6 +21,9 @@ mod sign;
 mod verify;
 mod verify_archive;
 
+#[cfg(test)]
+mod tests;
+
 use clap::{Args, Parser, Subcommand};
 
 pub use generate::GenerateCommand;
