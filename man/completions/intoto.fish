@@ -117,9 +117,9 @@ complete -c intoto -n "__fish_intoto_using_subcommand verify" -l inspection-time
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l param -d 'Substitute {KEY} in the layout\'s rules and commands (repeatable)' -r
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l time -d 'Verify as of TIME (RFC 3339 or a date): layout expiry, key expiry and revocation are judged then, for auditing an archived release' -r
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l signatures -d 'At least N distinct keys among those given must have validly signed the layout (default: every --verification-keys and --gpg key; one key of a --keyring given alone)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand verify" -l allow-noninteroperable -d 'Accept GnuPG keys the Python reference cannot verify (NIST ECDSA)'
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l json -d 'Print the report as JSON on stdout (docs/verify-report.schema.json), for every outcome'
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l allow-sublayout-inspections -d 'Run inspections that a (functionary-signed) sublayout defines'
-complete -c intoto -n "__fish_intoto_using_subcommand verify" -l allow-noninteroperable -d 'Accept GnuPG keys the Python reference cannot verify (NIST ECDSA)'
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l write-inspection-links -d 'Write <inspection>.link files into the current directory, as the Python reference does'
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -s q -l quiet -d 'Show errors only'

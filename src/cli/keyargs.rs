@@ -2,11 +2,112 @@
 
 use std::path::PathBuf;
 
-use clap::Args;
+use clap::{Arg, Args};
+
+/// Changes the argument `id` of a command in place, for a command whose
+/// flags from a shared group say something else (`#[command(mut_args(edit(
+/// "gpg", |a| a.help("…"))))]`): clap's `mut_arg` would move the argument
+/// to the end, and the man pages and completions list arguments in their
+/// order.
+pub(crate) fn edit(id: &'static str, f: impl Fn(Arg) -> Arg) -> impl FnMut(Arg) -> Arg {
+    move |a| if a.get_id() == id { f(a) } else { a }
+}
+
+/// The keys a layout (or a link) must be signed by: `verify`,
+/// `verify-archive`, `match-products` and `layout show`. The help texts
+/// are `verify`'s; a command whose flags say something else sets its own
+/// with `mut_arg`.
+#[derive(Debug, Args, Clone)]
+pub struct LayoutKeyArgs {
+    /// PEM public keys; each must have signed the layout
+    #[arg(long, value_name = "PATH", num_args = 1..)]
+    pub verification_keys: Vec<PathBuf>,
+    /// GnuPG keys (fingerprint or key id); each must have signed the layout
+    #[arg(short = 'g', long, value_name = "KEYID", num_args = 1..)]
+    pub gpg: Vec<String>,
+    /// GnuPG home holding the --gpg keys
+    #[arg(long, value_name = "DIR")]
+    pub gpg_home: Option<PathBuf>,
+    /// OpenPGP keyring files (armored or binary): with --gpg, where to find
+    /// those keys (no gpg needed); alone, one valid signature by any key in
+    /// them suffices (as gpgv)
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub keyring: Vec<PathBuf>,
+}
+
+impl LayoutKeyArgs {
+    /// Whether any key flag was given.
+    pub fn is_empty(&self) -> bool {
+        self.verification_keys.is_empty() && self.gpg.is_empty() && self.keyring.is_empty()
+    }
+}
+
+/// `--cert-store`: where `--gpg` keys are looked up after the GnuPG home
+/// (`verify`, `verify-archive`, `sign`, `layout add-key`, `key export`).
+#[derive(Debug, Args, Clone)]
+pub struct CertStoreArgs {
+    /// The shared OpenPGP certificate store (pgp.cert.d) to find --gpg keys
+    /// in when the GnuPG home does not have them (default: $PGP_CERT_D,
+    /// else ~/.local/share/pgp.cert.d when it exists); read without gpg
+    #[arg(long, value_name = "DIR")]
+    pub cert_store: Option<PathBuf>,
+}
+
+/// One public key, a PEM file or a GnuPG key: `layout add-key` and `key
+/// export` (each says which of the two is required, and its help texts).
+#[derive(Debug, Args, Clone)]
+pub struct PublicKeyArgs {
+    /// GnuPG key: fingerprint, long key id or subkey fingerprint
+    #[arg(short = 'g', long, value_name = "KEYID")]
+    pub gpg: Option<String>,
+    /// GnuPG home to read --gpg from
+    #[arg(long, value_name = "DIR")]
+    pub gpg_home: Option<PathBuf>,
+    /// OpenPGP keyring file to read --gpg from (instead of a GnuPG home)
+    #[arg(long, value_name = "FILE", requires = "gpg")]
+    pub keyring: Option<PathBuf>,
+    #[command(flatten)]
+    pub cert_store: CertStoreArgs,
+    /// PEM public key file
+    #[arg(short = 'k', long, value_name = "PEM", conflicts_with_all = ["gpg", "keyring"])]
+    pub key: Option<PathBuf>,
+}
+
+/// `--allow-noninteroperable`, the interop switch of the policy.
+#[derive(Debug, Args, Clone, Default)]
+pub struct InteropArgs {
+    /// Accept GnuPG keys the Python reference cannot verify (NIST ECDSA)
+    #[arg(long)]
+    pub allow_noninteroperable: bool,
+}
+
+/// `--time`, the policy's reference time (`verify-archive`; with
+/// `--allow-noninteroperable` in [`PolicyArgs`] for `verify`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct TimeArgs {
+    /// Verify as of TIME (RFC 3339 or a date): layout expiry, key expiry
+    /// and revocation are judged then, for auditing an archived release
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub time: Option<i64>,
+}
+
+/// The flags that set the policy: `--time` and `--allow-noninteroperable`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct PolicyArgs {
+    #[command(flatten)]
+    pub time: TimeArgs,
+    #[command(flatten)]
+    pub interop: InteropArgs,
+}
+
+fn parse_time(s: &str) -> Result<i64, intoto::time::TimeError> {
+    intoto::time::parse_time(s)
+}
 
 /// How a functionary signs: a PEM key file or a GnuPG key.
 #[derive(Debug, Args, Clone)]
 #[command(group = clap::ArgGroup::new("signer").required(true).multiple(false).args(["signing_key", "gpg"]))]
+#[command(mut_args(edit("allow_noninteroperable", |a| a.help("Allow GnuPG keys the Python reference cannot verify (NIST ECDSA)"))))]
 pub struct SigningKeyArgs {
     /// Sign with this PEM private key (PKCS#8: rsa, ecdsa, ed25519)
     #[arg(long, value_name = "PATH")]
@@ -18,9 +119,8 @@ pub struct SigningKeyArgs {
     /// GnuPG home directory (default: $GNUPGHOME or ~/.gnupg)
     #[arg(long, value_name = "DIR")]
     pub gpg_home: Option<PathBuf>,
-    /// Allow GnuPG keys the Python reference cannot verify (NIST ECDSA)
-    #[arg(long)]
-    pub allow_noninteroperable: bool,
+    #[command(flatten)]
+    pub policy: InteropArgs,
     /// Password of an encrypted --signing-key; -P alone asks for it
     #[arg(short = 'P', long, value_name = "PASSWORD", num_args = 0..=1, default_missing_value = "")]
     pub password: Option<String>,
@@ -57,8 +157,8 @@ pub mod specs {
 
     use intoto::keys::spec::{KeyPlaces, KeySpec, Password};
 
-    use super::SigningKeyArgs;
-    use crate::cli::{KeyExportArgs, MatchProductsArgs, SignArgs, VerifyArgs};
+    use super::{LayoutKeyArgs, PublicKeyArgs, SigningKeyArgs};
+    use crate::cli::SignArgs;
 
     fn places(gpg_home: Option<&Path>, keyrings: &[PathBuf]) -> KeyPlaces {
         KeyPlaces {
@@ -125,7 +225,7 @@ pub mod specs {
                 a.gpg_home.as_deref(),
             ),
         };
-        pl.cert_store = a.cert_store.clone();
+        pl.cert_store = a.cert_store.cert_store.clone();
         (specs, pl)
     }
 
@@ -140,22 +240,10 @@ pub mod specs {
             .collect()
     }
 
-    /// `verify`: `--gpg` keys (from `--keyring` files when given;
-    /// `--keyring` alone: all their keys) and `--verification-keys`.
-    pub fn verify(a: &VerifyArgs) -> (Vec<KeySpec>, KeyPlaces) {
-        let (specs, mut pl) = verifiers(
-            &a.verification_keys,
-            &a.gpg,
-            &a.keyring,
-            a.gpg_home.as_deref(),
-        );
-        pl.cert_store = a.cert_store.clone();
-        (specs, pl)
-    }
-
-    /// `match-products`: the keys to check the link's signature with, as
-    /// `verify`'s layout keys (none: the signature is not checked).
-    pub fn match_products(a: &MatchProductsArgs) -> (Vec<KeySpec>, KeyPlaces) {
+    /// `verify`, `verify-archive`, `match-products`, `layout show`: `--gpg`
+    /// keys (from `--keyring` files when given; `--keyring` alone: all
+    /// their keys) and `--verification-keys`.
+    pub fn layout_keys(a: &LayoutKeyArgs) -> (Vec<KeySpec>, KeyPlaces) {
         verifiers(
             &a.verification_keys,
             &a.gpg,
@@ -178,29 +266,14 @@ pub mod specs {
     }
 
     /// `layout add-key` and `key export`: one PEM key or one GnuPG key.
-    pub fn one_key(
-        key: Option<&Path>,
-        gpg: Option<&str>,
-        gpg_home: Option<&Path>,
-        keyring: Option<&Path>,
-    ) -> (KeySpec, KeyPlaces) {
-        let keyrings: Vec<PathBuf> = keyring.map(Path::to_path_buf).into_iter().collect();
-        let spec = match key {
-            Some(p) => KeySpec::Pem(p.to_path_buf()),
-            None => KeySpec::Gpg(gpg.map(str::to_owned)),
+    pub fn one_key(a: &PublicKeyArgs) -> (KeySpec, KeyPlaces) {
+        let keyrings: Vec<PathBuf> = a.keyring.iter().cloned().collect();
+        let spec = match &a.key {
+            Some(p) => KeySpec::Pem(p.clone()),
+            None => KeySpec::Gpg(a.gpg.clone()),
         };
-        (spec, places(gpg_home, &keyrings))
-    }
-
-    /// `key export`.
-    pub fn export(a: &KeyExportArgs) -> (KeySpec, KeyPlaces) {
-        let (spec, mut pl) = one_key(
-            a.key.as_deref(),
-            a.gpg.as_deref(),
-            a.gpg_home.as_deref(),
-            a.keyring.as_deref(),
-        );
-        pl.cert_store = a.cert_store.clone();
+        let mut pl = places(a.gpg_home.as_deref(), &keyrings);
+        pl.cert_store = a.cert_store.cert_store.clone();
         (spec, pl)
     }
 

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use super::manual;
+use super::{InteropArgs, LayoutKeyArgs, PublicKeyArgs, edit, manual};
 
 /// `intoto layout`
 #[derive(Debug, Args)]
@@ -40,35 +40,19 @@ pub enum LayoutCommand {
     },
     /// Add a functionary key (GnuPG or PEM public key)
     #[command(long_about = manual::help("layout add-key"), after_help = manual::after_help("layout add-key"))]
+    #[command(mut_args(edit("gpg", |a| a.required_unless_present("key"))))]
+    #[command(mut_args(edit("cert_store", |a| a.help("The shared OpenPGP certificate store (pgp.cert.d) to find --gpg \
+        in when the GnuPG home does not have it (default: $PGP_CERT_D, \
+        else ~/.local/share/pgp.cert.d when it exists)"))))]
+    #[command(mut_args(edit("allow_noninteroperable", |a| a.help("Allow GnuPG keys the Python reference cannot verify (NIST ECDSA)"))))]
     AddKey {
         /// The layout file
         #[arg(value_name = "LAYOUT")]
         file: PathBuf,
-        /// GnuPG key: fingerprint, long key id or subkey fingerprint
-        #[arg(
-            short = 'g',
-            long,
-            value_name = "KEYID",
-            required_unless_present = "key"
-        )]
-        gpg: Option<String>,
-        /// GnuPG home to read --gpg from
-        #[arg(long, value_name = "DIR")]
-        gpg_home: Option<PathBuf>,
-        /// OpenPGP keyring file to read --gpg from (instead of a GnuPG home)
-        #[arg(long, value_name = "FILE", requires = "gpg")]
-        keyring: Option<PathBuf>,
-        /// The shared OpenPGP certificate store (pgp.cert.d) to find --gpg
-        /// in when the GnuPG home does not have it (default: $PGP_CERT_D,
-        /// else ~/.local/share/pgp.cert.d when it exists)
-        #[arg(long, value_name = "DIR")]
-        cert_store: Option<PathBuf>,
-        /// PEM public key file
-        #[arg(short = 'k', long, value_name = "PEM", conflicts_with_all = ["gpg", "keyring"])]
-        key: Option<PathBuf>,
-        /// Allow GnuPG keys the Python reference cannot verify (NIST ECDSA)
-        #[arg(long)]
-        allow_noninteroperable: bool,
+        #[command(flatten)]
+        public: PublicKeyArgs,
+        #[command(flatten)]
+        policy: InteropArgs,
         /// Add a PEM key under its legacy key id (securesystemslib before
         /// 1.0, in-toto-rs, in-toto-golang), as rebuilderd's links name it
         #[arg(long)]
@@ -173,21 +157,15 @@ pub enum LayoutCommand {
     },
     /// Show a layout: steps, who may sign them, rules, expiry, signatures
     #[command(long_about = manual::help("layout show"), after_help = manual::after_help("layout show"))]
+    #[command(mut_args(edit("verification_keys", |a| a.help("PEM public keys to check the signatures with"))))]
+    #[command(mut_args(edit("gpg", |a| a.help("GnuPG keys to check the signatures with"))))]
+    #[command(mut_args(edit("gpg_home", |a| a.help("GnuPG home for --gpg"))))]
+    #[command(mut_args(edit("keyring", |a| a.help("OpenPGP keyring files for --gpg"))))]
     Show {
         /// The layout file
         #[arg(value_name = "LAYOUT")]
         file: PathBuf,
-        /// PEM public keys to check the signatures with
-        #[arg(long, value_name = "PATH", num_args = 1..)]
-        verification_keys: Vec<PathBuf>,
-        /// GnuPG keys to check the signatures with
-        #[arg(short = 'g', long, value_name = "KEYID", num_args = 1..)]
-        gpg: Vec<String>,
-        /// GnuPG home for --gpg
-        #[arg(long, value_name = "DIR")]
-        gpg_home: Option<PathBuf>,
-        /// OpenPGP keyring files for --gpg
-        #[arg(long, value_name = "FILE", num_args = 1..)]
-        keyring: Vec<PathBuf>,
+        #[command(flatten)]
+        keys: LayoutKeyArgs,
     },
 }

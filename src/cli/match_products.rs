@@ -4,8 +4,15 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use super::{InteropArgs, LayoutKeyArgs, edit};
+
 /// `intoto match-products`
 #[derive(Debug, Args)]
+#[command(mut_args(edit("verification_keys", |a| a.help("First check the link's signature with these PEM public keys"))))]
+#[command(mut_args(edit("gpg", |a| a.help("First check the link's signature with these GnuPG keys \
+    (fingerprint or key id)"))))]
+#[command(mut_args(edit("keyring", |a| a.help("OpenPGP keyring files (armored or binary): with --gpg, where to find \
+    those keys (no gpg needed); alone, every key in them must have signed"))))]
 pub struct MatchProductsArgs {
     /// The link whose products the local files are compared with
     #[arg(short = 'l', long, value_name = "PATH")]
@@ -21,21 +28,8 @@ pub struct MatchProductsArgs {
     /// the step did when it recorded its products
     #[arg(long, value_name = "PREFIX", num_args = 1..)]
     pub lstrip_paths: Vec<String>,
-    /// First check the link's signature with these PEM public keys
-    #[arg(long, value_name = "PATH", num_args = 1..)]
-    pub verification_keys: Vec<PathBuf>,
-    /// First check the link's signature with these GnuPG keys
-    /// (fingerprint or key id)
-    #[arg(short = 'g', long, value_name = "KEYID", num_args = 1..)]
-    pub gpg: Vec<String>,
-    /// GnuPG home holding the --gpg keys
-    #[arg(long, value_name = "DIR")]
-    pub gpg_home: Option<PathBuf>,
-    /// OpenPGP keyring files (armored or binary): with --gpg, where to find
-    /// those keys (no gpg needed); alone, every key in them must have signed
-    #[arg(long, value_name = "FILE", num_args = 1..)]
-    pub keyring: Vec<PathBuf>,
-    /// Accept GnuPG keys the Python reference cannot verify (NIST ECDSA)
-    #[arg(long)]
-    pub allow_noninteroperable: bool,
+    #[command(flatten)]
+    pub keys: LayoutKeyArgs,
+    #[command(flatten)]
+    pub policy: InteropArgs,
 }

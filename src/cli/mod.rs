@@ -7,24 +7,37 @@
 //! executed by the test suite.
 
 pub mod examples;
+mod generate;
+mod key;
 mod keyargs;
 mod layout;
 pub mod manual;
 pub mod markup;
 mod match_products;
+mod mock;
 mod record;
 mod run;
 mod sign;
 mod verify;
 mod verify_archive;
 
+#[cfg(test)]
+mod tests;
+
 use clap::{Args, Parser, Subcommand};
 
-pub use keyargs::{RecordArgs, SigningKeyArgs, specs};
+pub use generate::GenerateCommand;
+pub use key::{KeyCommand, KeyExportArgs};
+use keyargs::edit;
+pub use keyargs::{
+    CertStoreArgs, InteropArgs, LayoutKeyArgs, PolicyArgs, PublicKeyArgs, RecordArgs,
+    SigningKeyArgs, TimeArgs, specs,
+};
 pub use layout::{LayoutArgs, LayoutCommand};
 pub use match_products::MatchProductsArgs;
+pub use mock::MockArgs;
 pub use record::{RecordCommand, StartArgs, StopArgs};
-pub use run::{MockArgs, RunArgs};
+pub use run::RunArgs;
 pub use sign::SignArgs;
 pub use verify::VerifyArgs;
 pub use verify_archive::VerifyArchiveArgs;
@@ -96,72 +109,4 @@ pub enum Command {
     /// Generate man pages or shell completions
     #[command(subcommand, hide = true)]
     Generate(GenerateCommand),
-}
-
-/// `intoto key ...`
-#[derive(Debug, Subcommand)]
-pub enum KeyCommand {
-    /// Print the in-toto key id of a PEM public or private key
-    #[command(long_about = manual::help("key id"), after_help = manual::after_help("key id"))]
-    Id {
-        /// PEM file (SubjectPublicKeyInfo or PKCS#8)
-        #[arg(value_name = "PEM")]
-        path: std::path::PathBuf,
-        /// Print the legacy key id (securesystemslib before 1.0,
-        /// in-toto-rs, in-toto-golang, rebuilderd)
-        #[arg(long)]
-        legacy_keyid: bool,
-    },
-    /// Print the layout key entry (JSON) for a GnuPG or PEM key
-    #[command(long_about = manual::help("key export"), after_help = manual::after_help("key export"))]
-    Export(KeyExportArgs),
-}
-
-/// `intoto key export`
-#[derive(Debug, Args)]
-#[command(group = clap::ArgGroup::new("source").required(true).args(["gpg", "key"]))]
-pub struct KeyExportArgs {
-    /// OpenPGP key: fingerprint, long key id, or subkey fingerprint
-    #[arg(short = 'g', long, value_name = "KEYID")]
-    pub gpg: Option<String>,
-    /// GnuPG home to export from
-    #[arg(long, value_name = "DIR")]
-    pub gpg_home: Option<std::path::PathBuf>,
-    /// Read the OpenPGP key from this keyring file instead of a GnuPG home
-    #[arg(long, value_name = "FILE", requires = "gpg")]
-    pub keyring: Option<std::path::PathBuf>,
-    /// The shared OpenPGP certificate store (pgp.cert.d) to find --gpg keys
-    /// in when the GnuPG home does not have them (default: $PGP_CERT_D,
-    /// else ~/.local/share/pgp.cert.d when it exists); read without gpg
-    #[arg(long, value_name = "DIR")]
-    pub cert_store: Option<std::path::PathBuf>,
-    /// PEM public key file
-    #[arg(short = 'k', long, value_name = "PEM", conflicts_with_all = ["gpg", "keyring"])]
-    pub key: Option<std::path::PathBuf>,
-    /// Allow key types the Python reference cannot verify (NIST ECDSA)
-    #[arg(long)]
-    pub allow_noninteroperable: bool,
-    /// Print {"<keyid>": {...}}, ready to merge into a layout's keys
-    #[arg(long)]
-    pub with_id: bool,
-    /// Export a PEM key under its legacy key id, as securesystemslib
-    /// before 1.0, in-toto-rs and in-toto-golang compute it (the id
-    /// rebuilderd signs its attestations under)
-    #[arg(long)]
-    pub legacy_keyid: bool,
-}
-
-/// `intoto generate ...`
-#[derive(Debug, Subcommand)]
-pub enum GenerateCommand {
-    /// Write man pages into DIR
-    Man {
-        /// Output directory
-        dir: std::path::PathBuf,
-    },
-    /// Print a completion script
-    Completions {
-        /// bash, zsh, fish, elvish or powershell
-        shell: clap_complete::Shell,
-    },
 }

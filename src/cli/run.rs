@@ -1,4 +1,4 @@
-//! `intoto run` and `intoto mock`.
+//! `intoto run`.
 
 use std::path::PathBuf;
 
@@ -42,19 +42,5 @@ pub struct RunArgs {
     // error with a suggestion, not the command. Everything after the
     // first word of the command is the command's (trailing_var_arg).
     #[arg(value_name = "COMMAND", trailing_var_arg = true)]
-    pub command: Vec<String>,
-}
-
-/// `intoto mock`
-#[derive(Debug, Args)]
-pub struct MockArgs {
-    /// Step name; the unsigned link is written to <NAME>.link
-    #[arg(short = 'n', long, value_name = "NAME")]
-    pub name: String,
-    /// Write a DSSE envelope instead of a classic Metablock
-    #[arg(long)]
-    pub use_dsse: bool,
-    /// The command to run, after --
-    #[arg(value_name = "COMMAND", required = true, trailing_var_arg = true)]
     pub command: Vec<String>,
 }

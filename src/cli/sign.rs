@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use super::{CertStoreArgs, InteropArgs};
+
 /// `intoto sign`
 #[derive(Debug, Args)]
 pub struct SignArgs {
@@ -25,18 +27,14 @@ pub struct SignArgs {
     /// With --verify: OpenPGP keyring files to read the --gpg keys from
     #[arg(long, value_name = "FILE", num_args = 1..)]
     pub keyring: Vec<PathBuf>,
-    /// The shared OpenPGP certificate store (pgp.cert.d) to find --gpg keys
-    /// in when the GnuPG home does not have them (default: $PGP_CERT_D,
-    /// else ~/.local/share/pgp.cert.d when it exists); read without gpg
-    #[arg(long, value_name = "DIR")]
-    pub cert_store: Option<PathBuf>,
+    #[command(flatten)]
+    pub cert_store: CertStoreArgs,
     /// With --append: public keys (PEM) or OpenPGP keyrings of the existing
     /// signers, to check their signatures before co-signing
     #[arg(long, value_name = "PATH", num_args = 1..)]
     pub signed_by: Vec<PathBuf>,
-    /// Accept GnuPG keys the Python reference cannot verify (NIST ECDSA)
-    #[arg(long)]
-    pub allow_noninteroperable: bool,
+    #[command(flatten)]
+    pub policy: InteropArgs,
     /// Where to write (default: a layout in place, a link to <name>.<keyid prefix>.link)
     #[arg(short = 'o', long, value_name = "PATH")]
     pub output: Option<PathBuf>,

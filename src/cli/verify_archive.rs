@@ -4,8 +4,15 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use super::{CertStoreArgs, LayoutKeyArgs, TimeArgs, edit};
+
 /// `intoto verify-archive`
 #[derive(Debug, Args)]
+#[command(mut_args(edit("keyring", |a| a.help("OpenPGP keyring files for the layout: with --gpg, where to find \
+    those keys; alone, one valid signature by any key in them suffices"))))]
+#[command(mut_args(edit("cert_store", |a| a.help("The shared OpenPGP certificate store (pgp.cert.d) to find --gpg keys in"))))]
+#[command(mut_args(edit("time", |a| a.help("Judge the layout, keys and inspections as of this time (RFC 3339 or \
+    YYYY-MM-DD); also InRelease's Valid-Until"))))]
 #[command(group = clap::ArgGroup::new("owner").required(true).multiple(true)
     .args(["verification_keys", "gpg", "keyring"]))]
 pub struct VerifyArchiveArgs {
@@ -22,22 +29,10 @@ pub struct VerifyArchiveArgs {
     /// The root layout every package is verified with
     #[arg(short = 'l', long, value_name = "FILE")]
     pub layout: PathBuf,
-    /// PEM public keys; each must have signed the layout
-    #[arg(long, value_name = "PATH", num_args = 1..)]
-    pub verification_keys: Vec<PathBuf>,
-    /// GnuPG keys (fingerprint or key id); each must have signed the layout
-    #[arg(short = 'g', long, value_name = "KEYID", num_args = 1..)]
-    pub gpg: Vec<String>,
-    /// GnuPG home holding the --gpg keys
-    #[arg(long, value_name = "DIR")]
-    pub gpg_home: Option<PathBuf>,
-    /// OpenPGP keyring files for the layout: with --gpg, where to find
-    /// those keys; alone, one valid signature by any key in them suffices
-    #[arg(long, value_name = "FILE", num_args = 1..)]
-    pub keyring: Vec<PathBuf>,
-    /// The shared OpenPGP certificate store (pgp.cert.d) to find --gpg keys in
-    #[arg(long, value_name = "DIR")]
-    pub cert_store: Option<PathBuf>,
+    #[command(flatten)]
+    pub keys: LayoutKeyArgs,
+    #[command(flatten)]
+    pub cert_store: CertStoreArgs,
     /// A rebuilder: URL (legacy API, GET URL/sources/SOURCE/VERSION/metadata)
     /// or rebuilderd:URL (rebuilderd's v1 API); repeatable
     #[arg(long, value_name = "URL", required = true)]
@@ -61,12 +56,6 @@ pub struct VerifyArchiveArgs {
     /// (default: a temporary directory removed at the end of the run)
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
-    /// Judge the layout, keys and inspections as of this time (RFC 3339 or
-    /// YYYY-MM-DD); also InRelease's Valid-Until
-    #[arg(long, value_name = "TIME", value_parser = parse_time)]
-    pub time: Option<i64>,
-}
-
-fn parse_time(s: &str) -> Result<i64, intoto::time::TimeError> {
-    intoto::time::parse_time(s)
+    #[command(flatten)]
+    pub policy: TimeArgs,
 }

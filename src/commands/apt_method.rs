@@ -28,7 +28,7 @@ use intoto::keys::spec::{KeyPlaces, KeySpec};
 use intoto::verify::LayoutKey;
 
 use super::Ctx;
-use super::keys::Resolver;
+use super::resolver::Resolver;
 use crate::ui;
 
 /// The method names `intoto` answers to.

@@ -5,7 +5,7 @@ use intoto::json::{self, Object, Value};
 use intoto::keys::spec::{KeyPlaces, KeySpec};
 use intoto::models::KeyDict;
 
-use super::keys::Resolver;
+use super::resolver::Resolver;
 use super::{Ctx, Outcome};
 use crate::cli::{KeyCommand, KeyExportArgs, specs};
 
@@ -23,7 +23,8 @@ pub fn key(cmd: KeyCommand, ctx: &Ctx) -> Result<Outcome> {
 }
 
 fn export(a: KeyExportArgs, ctx: &Ctx) -> Result<Outcome> {
-    let (spec, places) = specs::export(&a);
+    let ctx = &a.policy.apply(ctx);
+    let (spec, places) = specs::one_key(&a.public);
     let dict = Resolver::new(ctx, places).key_dict(&spec)?;
     let dict = if a.legacy_keyid { legacy(&dict)? } else { dict };
     let value = if a.with_id {

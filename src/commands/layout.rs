@@ -12,9 +12,9 @@ use intoto::models::{
     Envelope, Expires, Layout, NewStep, Nulls, Signed, expires_from, parse_expires,
 };
 
-use super::keys::Resolver;
+use super::resolver::Resolver;
 use super::{Ctx, Outcome, write_file};
-use crate::cli::{LayoutArgs, LayoutCommand, specs};
+use crate::cli::{LayoutArgs, LayoutCommand, LayoutKeyArgs, specs};
 use crate::ui;
 
 /// `intoto layout ...`
@@ -49,23 +49,13 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
         }
         LayoutCommand::AddKey {
             file,
-            gpg,
-            gpg_home,
-            keyring,
-            cert_store,
-            key,
-            // Read into the policy by `Ctx::for_command`.
-            allow_noninteroperable: _,
+            public,
+            policy,
             legacy_keyid,
         } => {
+            let ctx = &policy.apply(ctx);
             let (mut layout, edit) = load(&file)?;
-            let (spec, mut places) = specs::one_key(
-                key.as_deref(),
-                gpg.as_deref(),
-                gpg_home.as_deref(),
-                keyring.as_deref(),
-            );
-            places.cert_store = cert_store;
+            let (spec, places) = specs::one_key(&public);
             let dict = Resolver::new(ctx, places).key_dict(&spec)?;
             let dict = if legacy_keyid {
                 super::key::legacy(&dict)?
@@ -164,20 +154,7 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
             ui::notice("changed the readme");
             Ok(Outcome::Success)
         }
-        LayoutCommand::Show {
-            file,
-            verification_keys,
-            gpg,
-            gpg_home,
-            keyring,
-        } => show(
-            &file,
-            &verification_keys,
-            &gpg,
-            gpg_home.as_deref(),
-            &keyring,
-            ctx,
-        ),
+        LayoutCommand::Show { file, keys } => show(&file, &keys, ctx),
     }
 }
 
@@ -257,14 +234,7 @@ fn warn_past(e: &Expires, given: &str, what: &str) {
     }
 }
 
-fn show(
-    file: &Path,
-    pem: &[std::path::PathBuf],
-    gpg: &[String],
-    gpg_home: Option<&Path>,
-    keyring: &[std::path::PathBuf],
-    ctx: &Ctx,
-) -> Result<Outcome> {
+fn show(file: &Path, keys: &LayoutKeyArgs, ctx: &Ctx) -> Result<Outcome> {
     let env = fsio::load_metadata(file).map_err(|e| anyhow!("layout {e}"))?;
     let Signed::Layout(layout) = env.signed() else {
         return Err(anyhow!("{} is a link, not a layout", file.display()));
@@ -340,7 +310,7 @@ fn show(
     out.push(String::new());
     out.push("Signatures:".to_owned());
     // Showing is not trusting: any key the layout could name is checked.
-    let (specs, places) = specs::verifiers(pem, gpg, keyring, gpg_home);
+    let (specs, places) = specs::layout_keys(keys);
     let verifiers: Vec<Box<dyn Verifier>> = Resolver::new(ctx, places)
         .with_policy(ctx.policy.clone().allowing_noninteroperable(true))
         .verifiers(&specs)?

@@ -12,13 +12,14 @@ use intoto::models::Signed;
 use intoto::record::{DEFAULT_EXCLUDES, RecordOptions, record};
 use intoto::step::Watch as _;
 
-use super::keys::Resolver;
+use super::resolver::Resolver;
 use super::{Ctx, Outcome, UiWatch};
 use crate::cli::{MatchProductsArgs, specs};
 use crate::ui;
 
 /// `intoto match-products`
 pub fn match_products(a: MatchProductsArgs, ctx: &Ctx) -> Result<Outcome> {
+    let ctx = &a.policy.apply(ctx);
     let file = a.link.display().to_string();
     let env = fsio::load_metadata(&a.link).map_err(|e| anyhow!("cannot load link {e}"))?;
     let Signed::Link(link) = env.signed() else {
@@ -27,7 +28,7 @@ pub fn match_products(a: MatchProductsArgs, ctx: &Ctx) -> Result<Outcome> {
 
     // The signature first: products of a link nobody vouches for prove
     // nothing, so nothing is hashed for them.
-    let (specs, places) = specs::match_products(&a);
+    let (specs, places) = specs::layout_keys(&a.keys);
     if specs.is_empty() {
         ui::info(&format!(
             "the signature of {file} is not checked (give --verification-keys, --gpg or --keyring to check it)"

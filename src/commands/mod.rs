@@ -3,10 +3,11 @@
 pub mod apt_method;
 mod generate;
 mod key;
-mod keys;
 mod layout;
 mod match_products;
+mod mock;
 mod record;
+mod resolver;
 mod run;
 mod sign;
 mod verify;
@@ -26,14 +27,15 @@ use intoto::record::{DEFAULT_EXCLUDES, Progress, RecordOptions};
 use intoto::settings;
 use std::rc::Rc;
 
-use crate::cli::{Command, KeyCommand, LayoutArgs, LayoutCommand, RecordArgs, RecordCommand};
+use crate::cli::{Command, InteropArgs, PolicyArgs, RecordArgs, TimeArgs};
 use crate::ui;
 
 /// State every command gets: the policy (with the reference time) and
 /// the prompter.
 pub struct Ctx {
     /// The reference time, the OpenPGP policy and the interop switches;
-    /// see [`Ctx::for_command`].
+    /// a command sets the first and the last from its flags
+    /// ([`PolicyArgs::apply`], [`TimeArgs::apply`], [`InteropArgs::apply`]).
     pub policy: Policy,
     /// Asks for passphrases.
     pub prompter: Rc<dyn Prompter>,
@@ -54,43 +56,41 @@ impl Ctx {
             prompter: Rc::new(TerminalPrompter { quiet }),
         })
     }
+}
 
-    /// The context `cmd` runs in: the one place the policy is built from
-    /// the command line (`verify --time` sets the reference time,
-    /// `--allow-noninteroperable` the interop switch).
-    fn for_command(&self, cmd: &Command) -> Ctx {
-        let (time, allow_noninteroperable) = match cmd {
-            Command::Run(a) => (None, a.key.allow_noninteroperable),
-            Command::Record(RecordCommand::Start(a)) => (None, a.key.allow_noninteroperable),
-            Command::Record(RecordCommand::Stop(a)) => (None, a.key.allow_noninteroperable),
-            Command::Verify(a) => (a.time, a.allow_noninteroperable),
-            Command::VerifyArchive(a) => (a.time, false),
-            Command::Sign(a) => (None, a.allow_noninteroperable),
-            Command::MatchProducts(a) => (None, a.allow_noninteroperable),
-            Command::Key(KeyCommand::Export(a)) => (None, a.allow_noninteroperable),
-            Command::Layout(LayoutArgs {
-                command:
-                    LayoutCommand::AddKey {
-                        allow_noninteroperable,
-                        ..
-                    },
-                ..
-            }) => (None, *allow_noninteroperable),
-            Command::Mock(_) | Command::Key(_) | Command::Layout(_) | Command::Generate(_) => {
-                (None, false)
-            }
-        };
-        let policy = self
-            .policy
-            .clone()
-            .allowing_noninteroperable(allow_noninteroperable);
+// Each command builds its policy from its own flags: `--time` sets the
+// reference time, `--allow-noninteroperable` the interop switch.
+
+impl TimeArgs {
+    /// `ctx` with the reference time `--time` gives, if any.
+    pub fn apply(&self, ctx: &Ctx) -> Ctx {
         Ctx {
-            policy: match time {
-                Some(t) => policy.with_time(t),
-                None => policy,
+            policy: match self.time {
+                Some(t) => ctx.policy.clone().with_time(t),
+                None => ctx.policy.clone(),
             },
-            prompter: self.prompter.clone(),
+            prompter: ctx.prompter.clone(),
         }
+    }
+}
+
+impl InteropArgs {
+    /// `ctx` with the interop switch `--allow-noninteroperable` sets.
+    pub fn apply(&self, ctx: &Ctx) -> Ctx {
+        Ctx {
+            policy: ctx
+                .policy
+                .clone()
+                .allowing_noninteroperable(self.allow_noninteroperable),
+            prompter: ctx.prompter.clone(),
+        }
+    }
+}
+
+impl PolicyArgs {
+    /// `ctx` with the reference time and the interop switch the flags set.
+    pub fn apply(&self, ctx: &Ctx) -> Ctx {
+        self.interop.apply(&self.time.apply(ctx))
     }
 }
 
@@ -126,10 +126,9 @@ pub fn usage<T>(msg: impl Into<String>) -> Result<T> {
 
 /// Runs a subcommand; returns the exit status.
 pub fn dispatch(cmd: Command, ctx: &Ctx) -> Result<Outcome> {
-    let ctx = &ctx.for_command(&cmd);
     match cmd {
         Command::Run(a) => run::run(a, ctx),
-        Command::Mock(a) => run::mock(a, ctx),
+        Command::Mock(a) => mock::mock(a, ctx),
         Command::Record(a) => record::record(a, ctx),
         Command::Verify(a) => verify::verify(a, ctx),
         Command::Sign(a) => sign::sign(a, ctx),

@@ -8,7 +8,7 @@ use intoto::keys::{KeyDict, sign_envelope, verify_envelope};
 use intoto::models::{Envelope, Signed, link_filename, unfinished_filename};
 use intoto::step::{self, StepSpec};
 
-use super::keys::signer;
+use super::resolver::signer;
 use super::run::{check_dir, check_step_name};
 use super::{Ctx, Outcome, UiWatch, record_options, write_link};
 use crate::cli::{RecordCommand, StartArgs, StopArgs};
@@ -23,6 +23,7 @@ pub fn record(cmd: RecordCommand, ctx: &Ctx) -> Result<Outcome> {
 }
 
 fn start(a: StartArgs, ctx: &Ctx) -> Result<Outcome> {
+    let ctx = &a.key.policy.apply(ctx);
     check_step_name(&a.step_name)?;
     check_dir(None)?;
     let signer = signer(&a.key, ctx)?;
@@ -42,6 +43,7 @@ fn start(a: StartArgs, ctx: &Ctx) -> Result<Outcome> {
 }
 
 fn stop(a: StopArgs, ctx: &Ctx) -> Result<Outcome> {
+    let ctx = &a.key.policy.apply(ctx);
     check_step_name(&a.step_name)?;
     check_dir(a.metadata_directory.as_deref())?;
     // With a PEM key the unfinished file is named after it; with gpg the

@@ -1,4 +1,4 @@
-//! `intoto run` and `intoto mock`.
+//! `intoto run`.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -6,18 +6,18 @@ use std::time::Duration;
 use anyhow::{Result, anyhow};
 use intoto::keys::sign_envelope;
 use intoto::models::{Envelope, Signed, link_filename, unfinished_filename};
-use intoto::record::{DEFAULT_EXCLUDES, RecordOptions};
 use intoto::runner::RunOptions;
 use intoto::step::{self, StepError, StepSpec};
 
-use super::keys::signer;
+use super::resolver::signer;
 use super::{Ctx, Outcome, UiWatch, record_options, usage, write_link};
-use crate::cli::{MockArgs, RunArgs};
+use crate::cli::RunArgs;
 use crate::ui;
 
 /// `intoto run`: returns the command's exit status when it failed (the
 /// link is still written, as the reference does).
 pub fn run(a: RunArgs, ctx: &Ctx) -> Result<Outcome> {
+    let ctx = &a.key.policy.apply(ctx);
     let command = if a.no_command {
         if !a.command.is_empty() {
             ui::warn(&format!(
@@ -76,45 +76,8 @@ pub fn run(a: RunArgs, ctx: &Ctx) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-/// `intoto mock`: records `.` before and after, streams too, and writes an
-/// unsigned `<name>.link`.
-pub fn mock(a: MockArgs, _ctx: &Ctx) -> Result<Outcome> {
-    check_step_name(&a.name)?;
-    check_dir(None)?;
-    let dot = vec![".".to_owned()];
-    let spec = StepSpec {
-        name: a.name.clone(),
-        materials: dot.clone(),
-        command: a.command.clone(),
-        products: dot,
-        record: RecordOptions {
-            exclude_patterns: DEFAULT_EXCLUDES.iter().map(|s| s.to_string()).collect(),
-            base_path: None,
-            lstrip_paths: Vec::new(),
-        },
-        run: RunOptions {
-            record_streams: true,
-            ..Default::default()
-        },
-    };
-    let link = step::perform(&spec, &mut UiWatch::new(&a.name)).map_err(|e| match e {
-        StepError::Run(e) => anyhow!("mock '{}': {e}", a.name),
-        other => anyhow!(other),
-    })?;
-    warn_truncated(&a.name, &link);
-    let return_value = link.return_value().unwrap_or(0);
-    let env = Envelope::new(Signed::Link(link), a.use_dsse)?;
-    let path = PathBuf::from(format!("{}.link", a.name));
-    write_link(&path, &env)?;
-    ui::notice(&format!("wrote unsigned {}", path.display()));
-    if return_value != 0 {
-        ui::warn(&format!("the command exited with {return_value}"));
-    }
-    Ok(Outcome::Success)
-}
-
 /// Says which recorded streams the link holds only the start of.
-fn warn_truncated(step: &str, link: &intoto::models::Link) {
+pub(super) fn warn_truncated(step: &str, link: &intoto::models::Link) {
     for (stream, recorded, written) in step::truncated_streams(link) {
         ui::warn(&format!(
             "step '{step}': the command wrote {written} bytes to {stream}, more than \

@@ -15,13 +15,14 @@ use intoto::keys::spec::{KeyPlaces, KeySpec};
 use intoto::keys::{Signer, Verifier, verify_envelope};
 use intoto::models::{Envelope, Signed, link_filename};
 
-use super::keys::Resolver;
+use super::resolver::Resolver;
 use super::{Ctx, Outcome, usage, write_file};
 use crate::cli::{SignArgs, specs};
 use crate::ui;
 
 /// `intoto sign`
 pub fn sign(a: SignArgs, ctx: &Ctx) -> Result<Outcome> {
+    let ctx = &a.policy.apply(ctx);
     if a.verify && (a.append || a.output.is_some()) {
         return usage("--verify cannot be combined with --append or --output");
     }

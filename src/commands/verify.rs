@@ -8,7 +8,7 @@ use intoto::fsio;
 use intoto::verify::{LayoutKey, Log, Trace, VerifyOptions, verify_traced};
 use serde::Serialize;
 
-use super::keys::Resolver;
+use super::resolver::Resolver;
 use super::{Ctx, Outcome, Usage, usage};
 use crate::cli::{VerifyArgs, specs};
 use crate::ui;
@@ -76,9 +76,10 @@ pub fn usage_report(message: &str) -> String {
 
 /// `intoto verify`: 0 verified, 1 failed, 2 usage.
 pub fn verify(a: VerifyArgs, ctx: &Ctx) -> Result<Outcome> {
+    let ctx = &a.policy.apply(ctx);
     let mut log = TeeLog::default();
     let now = ctx.policy.time();
-    if a.time.is_some() {
+    if a.policy.time.time.is_some() {
         log.warn(&format!(
             "verifying as of {} (--time): the result shows what held then, not now",
             intoto::time::format_expires(now)
@@ -91,7 +92,7 @@ pub fn verify(a: VerifyArgs, ctx: &Ctx) -> Result<Outcome> {
         result,
         layout: a.layout.display().to_string(),
         time: intoto::time::format_expires(now),
-        time_given: a.time.is_some(),
+        time_given: a.policy.time.time.is_some(),
         signers: &trace.signers,
         steps: &trace.steps,
         warnings: &log.warnings,
@@ -147,7 +148,7 @@ fn run(
     log: &mut TeeLog,
     trace: &mut Trace,
 ) -> Result<std::result::Result<(), intoto::verify::Failure>> {
-    if a.verification_keys.is_empty() && a.gpg.is_empty() && a.keyring.is_empty() {
+    if a.keys.is_empty() {
         return usage(
             "give at least one layout key: --verification-keys PATH..., --gpg KEYID... and/or --keyring FILE...",
         );
@@ -233,7 +234,8 @@ fn print_json<T: Serialize>(v: &T) -> Result<()> {
 }
 
 fn layout_keys(a: &VerifyArgs, ctx: &Ctx) -> Result<Vec<LayoutKey>> {
-    let (specs, places) = specs::verify(a);
+    let (specs, mut places) = specs::layout_keys(&a.keys);
+    places.cert_store = a.cert_store.cert_store.clone();
     if specs
         .iter()
         .any(|s| matches!(s, KeySpec::Gpg(_) | KeySpec::Keyring(_)))

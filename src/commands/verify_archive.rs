@@ -26,7 +26,7 @@ use intoto::verify::LayoutKey;
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 
-use super::keys::Resolver;
+use super::resolver::Resolver;
 use super::{Ctx, Outcome, usage};
 use crate::cli::{VerifyArchiveArgs, specs};
 use crate::ui;
@@ -52,6 +52,7 @@ enum Kind {
 
 /// `intoto verify-archive …`
 pub fn verify_archive(a: VerifyArchiveArgs, ctx: &Ctx) -> Result<Outcome> {
+    let ctx = &a.policy.apply(ctx);
     let started = Instant::now();
     let rebuilders = a
         .rebuilder
@@ -384,12 +385,7 @@ fn file_matches(path: &Path, copy: &Snapshot, e: &PackageEntry) -> Result<(), St
 
 /// The layout keys, as `verify` takes them.
 fn layout_keys(a: &VerifyArchiveArgs, ctx: &Ctx) -> Result<Vec<LayoutKey>> {
-    let (specs, mut places) = specs::verifiers(
-        &a.verification_keys,
-        &a.gpg,
-        &a.keyring,
-        a.gpg_home.as_deref(),
-    );
-    places.cert_store = a.cert_store.clone();
+    let (specs, mut places) = specs::layout_keys(&a.keys);
+    places.cert_store = a.cert_store.cert_store.clone();
     Resolver::new(ctx, places).layout_keys(&specs)
 }
