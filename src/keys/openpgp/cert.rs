@@ -112,7 +112,7 @@ pub struct CertSet {
 }
 
 /// Where a certificate is in [`CertSet::certs`], and the SHA-256 of each
-/// of its packets (tag and body) read so far.
+/// of its packets (as framed) read so far.
 struct Entry {
     at: usize,
     packets: HashSet<[u8; 32]>,
@@ -130,14 +130,13 @@ impl CertSet {
             let Ok(raw) = raw else {
                 return self.parse_all(bytes);
             };
+            // Each packet as framed (header and body): sequoia's
+            // `RawPacket::body` panics on a header that claims more than
+            // the packet holds. The same packet framed otherwise only
+            // costs a parse and a merge.
             let digests: Vec<[u8; 32]> = raw
                 .packets()
-                .map(|p| {
-                    let mut h = Sha256::new();
-                    h.update([u8::from(p.tag())]);
-                    h.update(p.body());
-                    h.finalize().into()
-                })
+                .map(|p| Sha256::digest(p.as_bytes()).into())
                 .collect();
             if let Some(e) = self.index.get(&raw.fingerprint())
                 && digests.iter().all(|d| e.packets.contains(d))
