@@ -14,6 +14,7 @@ mod guard_rails;
 mod interop;
 mod key;
 mod keys;
+mod layout;
 mod match_products;
 mod numbers;
 mod packager;
