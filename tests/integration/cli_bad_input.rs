@@ -1,7 +1,7 @@
 //! Bad input to the commands: artifacts that cannot be recorded, places
 //! that cannot be written, metadata that is not what it claims. Each is
 //! one clear line with the right exit status, never a panic, and nothing
-//! half-written. Keys that cannot sign are in `cli_keys.rs`.
+//! half-written. Keys that cannot sign are in `keys.rs`.
 
 use std::ffi::OsStr;
 use std::fs;

@@ -70,7 +70,7 @@ fn gpg_signatures_verify_in_the_reference(backend: &str) {
     let gnupg = env.gnupg.display();
     // RSA, RSA signing subkey, DSA, Ed25519 (the reference cannot read
     // Ed25519 *subkeys*: bob's subkey is checked only here, in
-    // cli_keys.rs).
+    // keys.rs).
     for name in ["alice", "carl", "dave", "gina"] {
         let fpr = env.fpr(name);
         let step = format!("{name}-{backend}");

@@ -1,6 +1,6 @@
 //! `intoto run`: the link it writes, the command's exit status passed
 //! through, its usage errors, and the progress line (on a terminal only).
-//! Bad input to `run` is in `cli_bad_input.rs`, its keys in `cli_keys.rs`.
+//! Bad input to `run` is in `cli_bad_input.rs`, its keys in `keys.rs`.
 
 use std::fs;
 use std::process::Command;

@@ -1,0 +1,344 @@
+//! `intoto layout`: `new`, `add-key`, `add-step`, `add-inspection`,
+//! `remove-*`, `set-*` and `show`. What they refuse to write (and then leave
+//! the file as it was), the signatures an edit drops (with a warning to
+//! sign again), past expiry dates (written, with a warning), and a link
+//! that is not edited as a layout. Signing layouts is in `sign.rs`.
+
+use crate::common::{Env, expect, run};
+use crate::guard_rails::{bytes, keyid};
+use crate::sign::{layout, sigs};
+
+#[test]
+fn layout_authoring_validates_what_it_writes() {
+    let env = Env::new();
+    let bob_pub = env.key("bob.pub");
+    layout(&env);
+    let (rc, _, _) = run(env.intoto(["layout", "new", "root.layout", "--expires", "1y"]));
+    assert_eq!(rc, 1, "an existing layout is not replaced without --force");
+    let id = expect(
+        env.intoto([
+            "layout",
+            "add-key",
+            "root.layout",
+            "--key",
+            bob_pub.to_str().unwrap(),
+        ]),
+        0,
+    );
+    let id = id.lines().last().unwrap().trim().to_owned();
+    for (args, needle) in [
+        (
+            vec!["--name", "b", "--functionary", "ffffffff"],
+            "no such key",
+        ),
+        (
+            vec!["--name", "b", "--functionary", &id[..4]],
+            "8 hex digits",
+        ),
+        (
+            vec!["--name", "b", "--functionary", &id, "--product", "CREAT *"],
+            "unknown rule keyword",
+        ),
+        (
+            vec![
+                "--name",
+                "b",
+                "--functionary",
+                &id,
+                "--material",
+                "MATCH * WITH PRODUCTS FROM nowhere",
+            ],
+            "names no step",
+        ),
+        (
+            vec![
+                "--name",
+                "b",
+                "--functionary",
+                &id,
+                "--material",
+                "MATCH * WITH FROM x",
+            ],
+            "MATCH",
+        ),
+        (
+            vec!["--name", "a/b", "--functionary", &id],
+            "cannot name a link file",
+        ),
+        (
+            vec!["--name", "b", "--functionary", &id, "--threshold", "2"],
+            "threshold",
+        ),
+    ] {
+        let mut full = vec!["layout", "add-step", "root.layout"];
+        full.extend(args.iter().copied());
+        let (rc, _, err) = run(env.intoto(&full));
+        assert_eq!(rc, 1, "{full:?}: {err}");
+        assert!(err.contains(needle), "{full:?}: {err}");
+    }
+    expect(
+        env.intoto([
+            "layout",
+            "add-step",
+            "root.layout",
+            "--name",
+            "clone",
+            "--functionary",
+            &id[..8],
+            "--product",
+            "CREATE *",
+        ]),
+        0,
+    );
+    expect(
+        env.intoto([
+            "layout",
+            "add-step",
+            "root.layout",
+            "--name",
+            "build",
+            "--functionary",
+            &id,
+            "--material",
+            "MATCH * WITH PRODUCTS FROM clone",
+        ]),
+        0,
+    );
+    let (rc, _, _) = run(env.intoto([
+        "layout",
+        "add-step",
+        "root.layout",
+        "--name",
+        "build",
+        "--functionary",
+        &id,
+    ]));
+    assert_eq!(rc, 1, "duplicate names are refused");
+    let show = expect(env.intoto(["layout", "show", "root.layout"]), 0);
+    assert!(
+        show.contains("clone")
+            && show.contains("MATCH * WITH PRODUCTS FROM clone")
+            && show.contains("unsigned"),
+        "{show}"
+    );
+    // Editing a signed layout drops its signatures, with a warning.
+    let alice = env.key("alice.pem");
+    expect(
+        env.intoto(["sign", "-f", "root.layout", "-k", alice.to_str().unwrap()]),
+        0,
+    );
+    let out = expect(
+        env.intoto([
+            "layout",
+            "add-inspection",
+            "root.layout",
+            "--name",
+            "check",
+            "--run",
+            "true",
+        ]),
+        0,
+    );
+    assert!(out.contains("sign it again"), "{out}");
+    assert!(sigs(&env, "root.layout").is_empty());
+}
+
+#[test]
+fn an_expiry_in_the_past_is_written_with_a_warning() {
+    let env = Env::new();
+    env.key("alice.pem");
+    env.key("alice.pub");
+    let out = env.ok("layout new root.layout --expires 2020-01-01");
+    assert!(
+        out.stderr.contains("warning: --expires 2020-01-01")
+            && out.stderr.contains("in the past")
+            && out.stderr.contains("set-expires"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        env.json("root.layout")["signed"]["expires"],
+        "2020-01-01T00:00:00Z"
+    );
+    env.ok("sign -f root.layout -k alice.pem");
+    env.fails(
+        1,
+        "verify -l root.layout --verification-keys alice.pub",
+        "layout expiry",
+    );
+    // A future date says nothing; a duration must reach into the future.
+    let out = env.ok("layout new other.layout --expires 2099-01-01");
+    assert!(!out.stderr.contains("warning"), "{}", out.stderr);
+    env.fails(
+        1,
+        ["layout", "new", "third.layout", "--expires=-5d"],
+        "not in the future",
+    );
+    assert!(!env.work().join("third.layout").exists());
+}
+
+#[test]
+fn set_expires_and_set_readme_edit_and_say_to_sign_again() {
+    let env = Env::new();
+    env.signed_demo_layout(&["build"]);
+    let alice = keyid(&env, "alice.pub");
+    let out = env.ok("layout set-expires root.layout 2098-05-06");
+    assert!(
+        out.stderr.contains(&format!("signed by key {alice}"))
+            && out.stderr.contains("sign it again"),
+        "{}",
+        out.stderr
+    );
+    let v = env.json("root.layout");
+    assert_eq!(v["signed"]["expires"], "2098-05-06T00:00:00Z");
+    assert!(v["signatures"].as_array().unwrap().is_empty());
+    env.fails(
+        1,
+        "verify -l root.layout --verification-keys alice.pub",
+        "no signature",
+    );
+    // An unsigned layout: nothing to say about signatures.
+    let out = env.ok(["layout", "set-readme", "root.layout", "release pipeline"]);
+    assert!(!out.stderr.contains("sign it again"), "{}", out.stderr);
+    assert_eq!(
+        env.json("root.layout")["signed"]["readme"],
+        "release pipeline"
+    );
+    // A past date: written, with the warning.
+    let out = env.ok("layout set-expires root.layout 2001-02-03");
+    assert!(out.stderr.contains("in the past"), "{}", out.stderr);
+    // Durations count from now.
+    env.ok("layout set-expires root.layout 2y");
+    let exp = env.json("root.layout")["signed"]["expires"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(exp.as_str() > "2026" && exp.ends_with('Z'), "{exp}");
+    // The rest of the layout is kept; signed again, it verifies as far as
+    // the missing link.
+    assert_eq!(
+        env.json("root.layout")["signed"]["steps"][0]["name"],
+        "build"
+    );
+    env.ok("sign -f root.layout -k alice.pem");
+    env.fails(
+        1,
+        "verify -l root.layout --verification-keys alice.pub",
+        "link loading",
+    );
+    // Bad input changes nothing.
+    let before = bytes(&env, "root.layout");
+    env.fails(1, "layout set-expires root.layout soon", "WHEN \"soon\"");
+    assert_eq!(bytes(&env, "root.layout"), before);
+}
+
+#[test]
+fn remove_step_and_remove_inspection() {
+    let env = Env::new();
+    let bob = env.demo_layout(&["build", "test"]);
+    env.ok((
+        format!("layout add-step root.layout --name package --functionary {bob} --material"),
+        ["MATCH * WITH PRODUCTS FROM build"],
+    ));
+    env.ok((
+        "layout add-inspection root.layout --name check --run true --material",
+        ["MATCH * WITH PRODUCTS FROM package"],
+    ));
+    env.ok("sign -f root.layout -k alice.pem");
+    let before = bytes(&env, "root.layout");
+    // A step another rule takes artifacts from stays, and so do the
+    // signatures.
+    env.fails(
+        1,
+        "layout remove-step root.layout --name build",
+        "step 'build' is named by MATCH rules of 'package'",
+    );
+    env.fails(
+        1,
+        "layout remove-step root.layout --name package",
+        "'check'",
+    );
+    assert_eq!(bytes(&env, "root.layout"), before);
+    // Wrong names and kinds are named.
+    env.fails(
+        1,
+        "layout remove-step root.layout --name nope",
+        "no step named 'nope' (steps: build, test, package)",
+    );
+    env.fails(
+        1,
+        "layout remove-step root.layout --name check",
+        "use intoto layout remove-inspection",
+    );
+    env.fails(
+        1,
+        "layout remove-inspection root.layout --name build",
+        "use intoto layout remove-step",
+    );
+    assert_eq!(bytes(&env, "root.layout"), before);
+    // Removing what nothing depends on works, dropping the signature.
+    let out = env.ok("layout remove-step root.layout --name test");
+    assert!(out.stderr.contains("sign it again"), "{}", out.stderr);
+    env.ok("layout remove-inspection root.layout --name check");
+    env.ok("layout remove-step root.layout --name package");
+    let v = env.json("root.layout");
+    let names: Vec<&str> = v["signed"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["build"]);
+    assert!(v["signed"]["inspect"].as_array().unwrap().is_empty());
+    assert!(v["signatures"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn remove_key_also_from_the_steps_but_not_below_a_threshold() {
+    let env = Env::new();
+    let bob = env.demo_layout(&["build"]);
+    env.key("carl.pub");
+    let carl = env.ok("layout add-key root.layout --key carl.pub").stdout;
+    let carl = carl.trim();
+    env.ok(format!(
+        "layout add-step root.layout --name review --functionary {bob} --functionary {carl}"
+    ));
+    env.ok("sign -f root.layout -k alice.pem");
+    let before = bytes(&env, "root.layout");
+    // bob is build's only key: refused, nothing written.
+    env.fails(
+        1,
+        format!("layout remove-key root.layout {}", &bob[..8]),
+        "the only functionary key of step 'build'",
+    );
+    assert_eq!(bytes(&env, "root.layout"), before);
+    env.fails(1, "layout remove-key root.layout 0123456789", "no such key");
+    env.fails(
+        1,
+        "layout remove-key root.layout f0d6",
+        "at least 8 hex digits",
+    );
+    // carl goes, from the keys and from review (threshold 1, bob stays).
+    let out = env.ok(format!("layout remove-key root.layout {}", &carl[..12]));
+    assert!(
+        out.stderr.contains(&format!("removed key {carl}"))
+            && out.stderr.contains("step 'review'")
+            && out.stderr.contains("sign it again"),
+        "{}",
+        out.stderr
+    );
+    let v = env.json("root.layout");
+    assert!(v["signed"]["keys"].get(carl).is_none());
+    assert!(v["signed"]["keys"].get(&bob).is_some());
+    assert_eq!(v["signed"]["steps"][1]["pubkeys"], serde_json::json!([bob]));
+    assert!(v["signatures"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn a_link_is_not_edited_as_a_layout() {
+    let env = Env::new();
+    env.ok("mock -n m -- true");
+    let before = bytes(&env, "m.link");
+    env.fails(1, "layout set-readme m.link x", "is a link, not a layout");
+    assert_eq!(bytes(&env, "m.link"), before);
+}
