@@ -122,18 +122,16 @@ pub fn run(argv: &[String], opts: &RunOptions) -> Result<RunResult, RunError> {
     // the limit ends everything it started. (Without one it stays in
     // ours, so that it can read the terminal and Ctrl-C reaches it.)
     let own_group = opts.timeout.is_some();
-    if own_group {
-        use std::os::unix::process::CommandExt;
-        cmd.process_group(0);
-    }
-    let mut child = cmd.spawn().map_err(|e| match e.kind() {
+    let spawned = if own_group {
+        crate::fsio::spawn_in_group(&mut cmd).map(|(c, g)| (c, Some(g)))
+    } else {
+        cmd.spawn().map(|c| (c, None))
+    };
+    let (mut child, group) = spawned.map_err(|e| match e.kind() {
         io::ErrorKind::NotFound => RunError::NotFound(prog.clone()),
         io::ErrorKind::PermissionDenied => RunError::NotExecutable(prog.clone()),
         _ => RunError::Io(prog.clone(), e),
     })?;
-    if own_group {
-        crate::fsio::set_child_group(child.id() as i32);
-    }
     let deadline = opts.timeout.map(|t| Instant::now() + t);
     let pipes: Vec<(std::os::fd::OwnedFd, bool)> = child
         .stdout
@@ -159,17 +157,15 @@ pub fn run(argv: &[String], opts: &RunOptions) -> Result<RunResult, RunError> {
         Ok(Some(r)) => r,
         Ok(None) => {
             kill_group(&mut child, own_group);
-            crate::fsio::set_child_group(0);
             let secs = opts.timeout.map_or(0, |t| t.as_secs());
             return Err(RunError::TimedOut(prog.clone(), secs));
         }
         Err(e) => {
             kill_group(&mut child, own_group);
-            crate::fsio::set_child_group(0);
             return Err(RunError::Io(prog.clone(), e));
         }
     };
-    crate::fsio::set_child_group(0);
+    drop(group);
     let stderr_tail = tail.map_or_else(String::new, |t| {
         universal_newlines(&t[t.len().saturating_sub(TAIL_BYTES)..])
     });

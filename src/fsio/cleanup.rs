@@ -208,13 +208,56 @@ unsafe fn empty_dir(fd: libc::c_int, depth: u32) {
 #[allow(unsafe_code)]
 unsafe fn empty_dir(_fd: libc::c_int, _depth: u32) {}
 
-/// While a child runs in its own process group, the signals that end
-/// intoto are passed on to that group (0: none).
-pub fn set_child_group(pgid: i32) {
-    CHILD_GROUP.store(pgid, Ordering::SeqCst);
+/// Children being started by [`spawn_in_group`], and a signal that came
+/// meanwhile (held until the child's group is known).
+static SPAWNING: AtomicI32 = AtomicI32::new(0);
+static DEFERRED: AtomicI32 = AtomicI32::new(0);
+
+/// The registration of a child's process group; dropped when the child is
+/// done.
+pub struct ChildGroup(());
+
+impl Drop for ChildGroup {
+    fn drop(&mut self) {
+        CHILD_GROUP.store(0, Ordering::SeqCst);
+    }
+}
+
+/// Starts `cmd` in a process group of its own and registers that group,
+/// so that SIGINT, SIGTERM and SIGHUP to intoto reach the child and all it
+/// starts. A signal that arrives while the child is being started (before
+/// its group is known) is held and acted on as soon as it is: the child
+/// never outlives intoto because of when the signal came.
+pub fn spawn_in_group(
+    cmd: &mut std::process::Command,
+) -> io::Result<(std::process::Child, ChildGroup)> {
+    use std::os::unix::process::CommandExt;
+    cmd.process_group(0);
+    SPAWNING.fetch_add(1, Ordering::SeqCst);
+    let child = cmd.spawn();
+    if let Ok(c) = &child {
+        CHILD_GROUP.store(i32::try_from(c.id()).unwrap_or(0), Ordering::SeqCst);
+    }
+    SPAWNING.fetch_sub(1, Ordering::SeqCst);
+    let group = ChildGroup(());
+    let sig = DEFERRED.swap(0, Ordering::SeqCst);
+    if sig != 0 {
+        end_of_signal(sig);
+    }
+    child.map(|c| (c, group))
 }
 
 extern "C" fn on_signal(sig: libc::c_int) {
+    if SPAWNING.load(Ordering::SeqCst) > 0 && CHILD_GROUP.load(Ordering::SeqCst) == 0 {
+        DEFERRED.store(sig, Ordering::SeqCst);
+        return;
+    }
+    end_of_signal(sig);
+}
+
+/// What a signal that ends intoto does: pass it on to the child's group,
+/// remove the temporary files and directories, die of it.
+fn end_of_signal(sig: libc::c_int) {
     #[allow(unsafe_code)]
     // SAFETY: only async-signal-safe calls on valid NUL-terminated paths
     // that are never freed.

@@ -23,8 +23,8 @@ pub mod lock;
 pub mod write;
 
 pub use cleanup::{
-    PrivateDir, TempGuard, install_signal_handlers, register_temp, register_temp_dir,
-    set_child_group,
+    ChildGroup, PrivateDir, TempGuard, install_signal_handlers, register_temp, register_temp_dir,
+    spawn_in_group,
 };
 pub use lock::{LockedFile, lock_for_update};
 pub use write::{

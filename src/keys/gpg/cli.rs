@@ -9,22 +9,17 @@ use crate::keys::openpgp::{PgpSignature, parse_packet};
 
 /// Runs gpg in a process group of its own, which the signals that end
 /// intoto (SIGINT, SIGTERM, SIGHUP) are passed on to while it runs
-/// ([`crate::fsio::set_child_group`]): gpg and what it started do not
+/// ([`crate::fsio::spawn_in_group`]): gpg and what it started do not
 /// outlive intoto. (gpg needs no terminal: pinentry is gpg-agent's.)
 fn run(mut cmd: Command, input: Option<&[u8]>, what: &str) -> Result<Vec<u8>, GpgError> {
-    use std::os::unix::process::CommandExt;
     cmd.stdin(if input.is_some() {
         Stdio::piped()
     } else {
         Stdio::null()
     });
-    cmd.stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0);
-    let mut child = cmd
-        .spawn()
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let (mut child, _group) = crate::fsio::spawn_in_group(&mut cmd)
         .map_err(|e| err(format!("cannot run gpg ({e}); is GnuPG installed?")))?;
-    let _group = ChildGroup::register(child.id());
     if let Some(data) = input {
         let mut stdin = child.stdin.take().expect("piped stdin");
         let data = data.to_vec();
@@ -46,22 +41,6 @@ fn run(mut cmd: Command, input: Option<&[u8]>, what: &str) -> Result<Vec<u8>, Gp
         return Err(err(format!("gpg could not {what}: {last}")));
     }
     Ok(out.stdout)
-}
-
-/// A child's process group registered for signals while it lives.
-struct ChildGroup;
-
-impl ChildGroup {
-    fn register(pid: u32) -> ChildGroup {
-        crate::fsio::set_child_group(i32::try_from(pid).unwrap_or(0));
-        ChildGroup
-    }
-}
-
-impl Drop for ChildGroup {
-    fn drop(&mut self) {
-        crate::fsio::set_child_group(0);
-    }
 }
 
 /// `gpg --export ID`.
