@@ -16,6 +16,7 @@ mod key;
 mod keys;
 mod layout;
 mod match_products;
+mod mock;
 mod numbers;
 mod packager;
 mod rebuilders;
