@@ -17,11 +17,13 @@
 //! deterministic.
 
 mod signatures;
+mod source;
 mod stages;
 mod sublayouts;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -31,8 +33,9 @@ use crate::models::{Envelope, Link};
 use crate::policy::Policy;
 use crate::rules::RuleFailure;
 
+pub use source::{DirSource, LinkSource, MemorySource, sublayout_name};
 pub use stages::{is_param_name, placeholders, substitute};
-pub use sublayouts::MAX_SUBLAYOUTS;
+pub use sublayouts::{DirId, MAX_SUBLAYOUTS};
 
 /// Deepest sublayout nesting followed.
 pub const MAX_SUBLAYOUT_DEPTH: usize = 8;
@@ -117,13 +120,24 @@ pub struct Trace {
 ///     .params([("VERSION", "1.0")])
 ///     .inspection_timeout(Some(Duration::from_secs(60)))
 ///     .work_dir("build");
-/// assert_eq!(opts.link_dir(), std::path::Path::new("links"));
+/// assert_eq!(opts.link_dir(), Some(std::path::Path::new("links")));
+/// ```
+///
+/// Links already in memory come from a [`MemorySource`]:
+///
+/// ```
+/// use intoto::verify::{MemorySource, VerifyOptions};
+///
+/// let opts = VerifyOptions::with_source(MemorySource::new("fetched links"));
+/// assert_eq!(opts.link_dir(), None);
 /// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct VerifyOptions {
-    /// Directory holding the link files.
-    pub(crate) link_dir: PathBuf,
+    /// Where the links come from.
+    pub(crate) source: Arc<dyn LinkSource>,
+    /// The links' directory, when they come from one.
+    pub(crate) link_dir: Option<PathBuf>,
     /// Parameters for `{NAME}` placeholders; `None` leaves them literal
     /// (as the reference's command line does).
     pub(crate) params: Option<BTreeMap<String, String>>,
@@ -153,8 +167,18 @@ impl VerifyOptions {
     /// directory without a time limit and write no links, sublayouts'
     /// inspections refused, every given key must have signed the layout.
     pub fn new(link_dir: impl Into<PathBuf>) -> VerifyOptions {
+        let link_dir = link_dir.into();
+        let mut opts = VerifyOptions::with_source(DirSource::new(link_dir.clone()));
+        opts.link_dir = Some(link_dir);
+        opts
+    }
+
+    /// Verifies with the links of `source` (e.g. a [`MemorySource`]),
+    /// with the defaults of [`VerifyOptions::new`].
+    pub fn with_source(source: impl LinkSource + 'static) -> VerifyOptions {
         VerifyOptions {
-            link_dir: link_dir.into(),
+            source: Arc::new(source),
+            link_dir: None,
             params: None,
             inspection_timeout: None,
             policy: Policy::now(),
@@ -242,9 +266,15 @@ impl VerifyOptions {
         self
     }
 
-    /// The directory holding the link files.
-    pub fn link_dir(&self) -> &std::path::Path {
-        &self.link_dir
+    /// The directory holding the link files, when the links come from a
+    /// directory ([`VerifyOptions::new`]).
+    pub fn link_dir(&self) -> Option<&std::path::Path> {
+        self.link_dir.as_deref()
+    }
+
+    /// Where the links come from.
+    pub fn source(&self) -> &dyn LinkSource {
+        self.source.as_ref()
     }
 }
 
@@ -459,9 +489,9 @@ pub fn verify_traced(
             "layout verification needs at least one key",
         ));
     }
-    let entered: Vec<_> = sublayouts::DirId::of(&opts.link_dir).into_iter().collect();
+    let entered: Vec<_> = opts.source.dir_id().into_iter().collect();
     let budget = std::cell::Cell::new(sublayouts::MAX_SUBLAYOUTS);
-    let root = stages::Level::root(&opts.link_dir, &entered, &budget);
+    let root = stages::Level::root(opts.source.as_ref(), &entered, &budget);
     stages::verify_layout(layout, keys, opts, root, log, Some(trace))
 }
 
@@ -520,9 +550,9 @@ pub fn verify_checked(
     trace: &mut Trace,
 ) -> Result<Link, Failure> {
     trace.signers = layout.signers.clone();
-    let entered: Vec<_> = sublayouts::DirId::of(&opts.link_dir).into_iter().collect();
+    let entered: Vec<_> = opts.source.dir_id().into_iter().collect();
     let budget = std::cell::Cell::new(sublayouts::MAX_SUBLAYOUTS);
-    let root = stages::Level::root(&opts.link_dir, &entered, &budget);
+    let root = stages::Level::root(opts.source.as_ref(), &entered, &budget);
     stages::verify_signed_layout(&layout.env, opts, root, log, Some(trace))
 }
 

@@ -77,7 +77,7 @@ fn one(
     level: &Level,
     log: &mut dyn Log,
 ) -> Result<Link, Failure> {
-    let sub_name = format!("{step}.{}", keyid.chars().take(8).collect::<String>());
+    let sub_name = super::sublayout_name(step, keyid);
     let fail = |msg: String| Err(Failure::new(Stage::Sublayouts, msg).step(step));
     if level.depth + 1 > MAX_SUBLAYOUT_DEPTH {
         return fail(format!(
@@ -91,14 +91,14 @@ fn one(
         ));
     }
     level.budget.set(left - 1);
-    let sub_dir = level.link_dir.join(&sub_name);
+    let sub_source = level.source.sublayout(step, keyid);
     let mut entered = level.entered.to_vec();
-    if let Some(id) = DirId::of(&sub_dir) {
+    if let Some(id) = sub_source.dir_id() {
         if entered.contains(&id) {
             return fail(format!(
                 "the links of sublayout '{sub_name}' are in {}, a directory already entered on \
                  the way there (a symlink loop)",
-                sub_dir.display()
+                sub_source.describe()
             ));
         }
         entered.push(id);
@@ -113,7 +113,7 @@ fn one(
         &keys,
         opts,
         Level {
-            link_dir: &sub_dir,
+            source: sub_source.as_ref(),
             summary_name: step,
             depth: level.depth + 1,
             entered: &entered,

@@ -571,3 +571,45 @@ fn inspections_fail_on_products_that_cannot_be_hashed() {
         "{f}"
     );
 }
+
+#[test]
+fn links_in_memory_verify_as_files_do() {
+    let (alice, bob, carl) = (signer("alice"), signer("bob"), signer("carl"));
+    let c = Chain::new();
+    let l = signed(
+        Signed::Layout(layout(
+            &[&bob, &carl],
+            vec![step("build", &[&bob], 1, &[], &["ALLOW a"])],
+            vec![],
+        )),
+        &[&alice],
+    );
+    let mut source = MemorySource::new("the links given");
+    let opts = |s: &MemorySource| {
+        VerifyOptions::with_source(s.clone())
+            .policy(Policy::at(NOW))
+            .work_dir(c.dir.path().join("work"))
+    };
+    let f = c.verify_with(&l, &[&alice], &opts(&source)).unwrap_err();
+    assert_eq!(f.stage, Stage::LinkLoading);
+    assert!(f.message.contains("found 0 in the links given"), "{f}");
+    let link = |by: &PemSigner| {
+        let link = Link {
+            name: "build".into(),
+            products: arts(&[("a", 1)]),
+            ..Default::default()
+        };
+        signed(Signed::Link(link), &[by])
+    };
+    // Under bob's id but signed by carl: skipped, as a file would be.
+    assert!(source.insert("build", bob.keyid(), link(&carl)));
+    let f = c.verify_with(&l, &[&alice], &opts(&source)).unwrap_err();
+    assert_eq!(f.stage, Stage::LinkSignatures);
+    assert_eq!(f.skipped_links.len(), 1, "{f}");
+    let mut source = MemorySource::new("the links given");
+    let bytes = link(&bob).to_file_bytes().unwrap();
+    assert!(source.insert_bytes("build", bob.keyid(), &bytes).unwrap());
+    assert!(!source.insert("build", bob.keyid(), link(&carl)));
+    assert!(c.verify_with(&l, &[&alice], &opts(&source)).is_ok());
+    assert!(source.insert_bytes("build", carl.keyid(), b"{").is_err());
+}

@@ -15,7 +15,6 @@ mod threshold;
 use std::borrow::Cow;
 use std::cell::Cell;
 use std::collections::HashMap;
-use std::path::Path;
 
 use rayon::prelude::*;
 
@@ -23,7 +22,7 @@ use rayon::prelude::*;
 pub(super) type StepLinks<T> = Vec<(String, Vec<(String, T)>)>;
 
 use super::sublayouts::DirId;
-use super::{Failure, ItemReport, LayoutKey, Log, Stage, Trace, VerifyOptions};
+use super::{Failure, ItemReport, LayoutKey, LinkSource, Log, Stage, Trace, VerifyOptions};
 use crate::models::{Envelope, Link, Signed, Step};
 use crate::rules::{ArtifactRule, ItemKind, RuleFailure, Side, apply_rules};
 use inspections::inspections;
@@ -35,8 +34,8 @@ use threshold::{command_alignment, threshold_artifacts};
 
 /// Where in the layout tree a (sub)layout is verified.
 pub(super) struct Level<'a> {
-    /// Its links' directory.
-    pub link_dir: &'a Path,
+    /// Where its links come from.
+    pub source: &'a dyn LinkSource,
     /// The name its summary link gets (the step it stands for).
     pub summary_name: &'a str,
     /// 0 for the root layout.
@@ -49,9 +48,9 @@ pub(super) struct Level<'a> {
 
 impl<'a> Level<'a> {
     /// The root layout's level, its links in `link_dir`.
-    pub fn root(link_dir: &'a Path, entered: &'a [DirId], budget: &'a Cell<usize>) -> Self {
+    pub fn root(source: &'a dyn LinkSource, entered: &'a [DirId], budget: &'a Cell<usize>) -> Self {
         Level {
-            link_dir,
+            source,
             summary_name: "",
             depth: 0,
             entered,
@@ -85,7 +84,7 @@ pub(super) fn verify_signed_layout(
     mut trace: Option<&mut Trace>,
 ) -> Result<Link, Failure> {
     let Level {
-        link_dir,
+        source,
         summary_name,
         depth,
         ..
@@ -125,7 +124,7 @@ pub(super) fn verify_signed_layout(
         None => Cow::Borrowed(layout),
     };
     log.info("Reading link metadata files...");
-    let loaded = load_links(&layout, &layout.keys, link_dir, &opts.policy)?;
+    let loaded = load_links(&layout, &layout.keys, source, &opts.policy)?;
     log.info("Verifying link metadata signatures...");
     let verified = link_signatures(&layout, loaded, log, trace.as_deref_mut())?;
     log.info("Verifying sublayouts...");
