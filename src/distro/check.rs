@@ -10,9 +10,9 @@
 //! the parameters `{DEB}`, `{PACKAGE}`,
 //! `{VERSION}` (and `{ARCHITECTURE}`, `{SOURCE}`, `{SOURCE_VERSION}`).
 //!
-//! The verdict comes from the stage that failed, not from messages:
-//! too few link files for a step ([`Stage::LinkLoading`] without a file at
-//! fault) is missing evidence; everything else (a bad signature by an
+//! The verdict comes from the kind of failure, not from messages: too few
+//! links for a step ([`verify::FailureKind::TooFewLinks`]) is missing
+//! evidence; everything else (a bad signature by an
 //! authorized key, a digest that differs, a rule that fails, an expired
 //! layout) contradicts the package.
 
@@ -23,7 +23,7 @@ use crate::fsio;
 use crate::models::{Artifacts, HashDict, Signed};
 use crate::policy::Policy;
 use crate::verify::{
-    self, CheckedLayout, Collect, Failure, LayoutKey, MemorySource, Stage, Trace, VerifyOptions,
+    self, CheckedLayout, Collect, Failure, LayoutKey, MemorySource, Trace, VerifyOptions,
     is_true_command, verify_checked,
 };
 
@@ -244,7 +244,7 @@ impl Checker {
 /// Too few link files for a step: missing evidence. Everything else that
 /// fails verification contradicts the package.
 pub fn is_missing_evidence(f: &Failure) -> bool {
-    f.stage == Stage::LinkLoading && f.file.is_none()
+    f.is_missing_evidence()
 }
 
 /// The rebuilders' links, each under its step and the id of each key

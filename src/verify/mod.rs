@@ -16,6 +16,7 @@
 //! key, rule or artifact at fault. The clock is an input, so tests are
 //! deterministic.
 
+mod failure;
 mod signatures;
 mod source;
 mod stages;
@@ -31,8 +32,8 @@ use serde::Serialize;
 use crate::keys::Verifier;
 use crate::models::{Envelope, Link};
 use crate::policy::Policy;
-use crate::rules::RuleFailure;
 
+pub use failure::{Failure, FailureKind, STDERR_TAIL_LINES};
 pub use source::{DirSource, LinkSource, MemorySource, sublayout_name};
 pub use stages::{is_param_name, placeholders, substitute};
 pub use sublayouts::{DirId, MAX_SUBLAYOUTS};
@@ -342,88 +343,6 @@ pub struct SkippedLink {
     pub reason: String,
 }
 
-/// Why verification failed.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Failure {
-    /// The stage that failed.
-    pub stage: Stage,
-    /// One line, naming what is at fault.
-    pub message: String,
-    /// The step, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub step: Option<String>,
-    /// The inspection, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub inspection: Option<String>,
-    /// The key, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-    /// The file, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub file: Option<String>,
-    /// The rule failure, for rule stages.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rule: Option<RuleFailure>,
-    /// Links that did not count towards a threshold.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub skipped_links: Vec<SkippedLink>,
-    /// The sublayout chain leading here (outermost first).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub sublayouts: Vec<String>,
-    /// A failed inspection: the last lines its command wrote to stderr
-    /// (at most [`STDERR_TAIL_LINES`]; its output is not shown otherwise).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub stderr_tail: Vec<String>,
-}
-
-/// How many lines of a failed inspection's stderr a [`Failure`] keeps.
-pub const STDERR_TAIL_LINES: usize = 5;
-
-impl Failure {
-    /// A failure at `stage`.
-    pub fn new(stage: Stage, message: impl Into<String>) -> Failure {
-        Failure {
-            stage,
-            message: message.into(),
-            step: None,
-            inspection: None,
-            key: None,
-            file: None,
-            rule: None,
-            skipped_links: Vec::new(),
-            sublayouts: Vec::new(),
-            stderr_tail: Vec::new(),
-        }
-    }
-    pub(crate) fn step(mut self, s: &str) -> Self {
-        self.step = Some(s.to_owned());
-        self
-    }
-    pub(crate) fn inspection(mut self, s: &str) -> Self {
-        self.inspection = Some(s.to_owned());
-        self
-    }
-    pub(crate) fn key(mut self, s: &str) -> Self {
-        self.key = Some(s.to_owned());
-        self
-    }
-    pub(crate) fn file(mut self, s: impl Into<String>) -> Self {
-        self.file = Some(s.into());
-        self
-    }
-}
-
-impl std::fmt::Display for Failure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for s in &self.sublayouts {
-            write!(f, "in sublayout {s}: ")?;
-        }
-        write!(f, "{}", self.message)
-    }
-}
-
-impl std::error::Error for Failure {}
-
 /// Receives narration (`-v`) and warnings, and hears when an inspection
 /// records (to show progress).
 pub trait Log {
@@ -486,6 +405,7 @@ pub fn verify_traced(
     if keys.is_empty() {
         return Err(Failure::new(
             Stage::LayoutSignatures,
+            FailureKind::NoLayoutKeys,
             "layout verification needs at least one key",
         ));
     }
@@ -515,6 +435,7 @@ impl CheckedLayout {
         if keys.is_empty() {
             return Err(Failure::new(
                 Stage::LayoutSignatures,
+                FailureKind::NoLayoutKeys,
                 "layout verification needs at least one key",
             ));
         }
@@ -522,6 +443,7 @@ impl CheckedLayout {
         if !matches!(env.signed(), crate::models::Signed::Layout(_)) {
             return Err(Failure::new(
                 Stage::LayoutFormat,
+                FailureKind::NotALayout,
                 "the file given as layout is a link, not a layout",
             ));
         }

@@ -11,7 +11,9 @@ use crate::fsio::LoadError;
 use crate::keys::{KeyDict, VerifyError, verify_envelope};
 use crate::models::{Envelope, Layout, Signed, Step, link_filename};
 use crate::policy::Policy;
-use crate::verify::{CountedLink, Failure, ItemReport, LinkSource, Log, SkippedLink, Stage, Trace};
+use crate::verify::{
+    CountedLink, Failure, FailureKind, ItemReport, LinkSource, Log, SkippedLink, Stage, Trace,
+};
 
 fn find_key<'a>(dicts: &'a [(String, KeyDict)], id: &str) -> Option<&'a KeyDict> {
     dicts.iter().find(|(k, _)| k == id).map(|(_, d)| d)
@@ -115,11 +117,15 @@ pub(super) fn load_links<'k>(
             Ok(None) => {}
             Err(e) => {
                 let step = &layout.steps[*si].name;
-                return Err(
-                    Failure::new(Stage::LinkLoading, format!("step '{step}': {e}"))
-                        .step(step)
-                        .file(error_path(&e)),
-                );
+                return Err(Failure::new(
+                    Stage::LinkLoading,
+                    FailureKind::LinkUnreadable {
+                        file: error_path(&e),
+                        why: e.to_string(),
+                    },
+                    format!("step '{step}': {e}"),
+                )
+                .step(step));
             }
         }
     }
@@ -143,7 +149,12 @@ pub(super) fn load_links<'k>(
                     looked.join(", ")
                 }
             );
-            return Err(Failure::new(Stage::LinkLoading, msg).step(&step.name));
+            let kind = FailureKind::TooFewLinks {
+                needed: step.threshold,
+                found: found.len(),
+                looked_for: looked,
+            };
+            return Err(Failure::new(Stage::LinkLoading, kind, msg).step(&step.name));
         }
     }
     Ok(out)
@@ -237,6 +248,10 @@ pub(super) fn link_signatures<'k>(
             };
             let mut f = Failure::new(
                 Stage::LinkSignatures,
+                FailureKind::TooFewSignedLinks {
+                    needed: step.threshold,
+                    found: used.len(),
+                },
                 format!(
                     "step '{}' needs {} link{} validly signed by distinct authorized functionaries, found {}{detail}",
                     step.name,

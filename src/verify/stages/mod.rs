@@ -22,7 +22,9 @@ use rayon::prelude::*;
 pub(super) type StepLinks<T> = Vec<(String, Vec<(String, T)>)>;
 
 use super::sublayouts::DirId;
-use super::{Failure, ItemReport, LayoutKey, LinkSource, Log, Stage, Trace, VerifyOptions};
+use super::{
+    Failure, FailureKind, ItemReport, LayoutKey, LinkSource, Log, Stage, Trace, VerifyOptions,
+};
 use crate::models::{Envelope, Link, Signed, Step};
 use crate::rules::{ArtifactRule, ItemKind, RuleFailure, Side, apply_rules};
 use inspections::inspections;
@@ -92,6 +94,7 @@ pub(super) fn verify_signed_layout(
     let Signed::Layout(layout) = env.signed() else {
         return Err(Failure::new(
             Stage::LayoutFormat,
+            FailureKind::NotALayout,
             "the file given as layout is a link, not a layout",
         ));
     };
@@ -158,9 +161,8 @@ pub(super) fn verify_signed_layout(
         .collect();
     for ((s, ..), r) in tasks.iter().zip(results) {
         r.map_err(|rf| {
-            let mut f = Failure::new(Stage::StepRules, rf.to_string()).step(&s.name);
-            f.rule = Some(rf);
-            f
+            let msg = rf.to_string();
+            Failure::new(Stage::StepRules, FailureKind::RuleFailed { rule: rf }, msg).step(&s.name)
         })?;
     }
     if !layout.inspect.is_empty() {
@@ -168,6 +170,9 @@ pub(super) fn verify_signed_layout(
             let names: Vec<&str> = layout.inspect.iter().map(|i| i.name.as_str()).collect();
             return Err(Failure::new(
                 Stage::Inspections,
+                FailureKind::SublayoutInspections {
+                    inspections: names.iter().map(|n| n.to_string()).collect(),
+                },
                 format!(
                     "the sublayout defines inspections ({}), commands chosen by a functionary rather than the layout owner; \
                      they run only with --allow-sublayout-inspections",
@@ -196,10 +201,13 @@ pub(super) fn verify_signed_layout(
             (Side::Products, &insp.expected_products),
         ] {
             apply_rules(ItemKind::Inspection, &insp.name, side, rules, &links).map_err(|rf| {
-                let mut f =
-                    Failure::new(Stage::InspectionRules, rf.to_string()).inspection(&insp.name);
-                f.rule = Some(rf);
-                f
+                let msg = rf.to_string();
+                Failure::new(
+                    Stage::InspectionRules,
+                    FailureKind::RuleFailed { rule: rf },
+                    msg,
+                )
+                .inspection(&insp.name)
             })?;
         }
     }
