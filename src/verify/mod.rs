@@ -17,7 +17,6 @@
 //! deterministic.
 
 mod failure;
-mod signatures;
 mod source;
 mod stages;
 mod sublayouts;
@@ -439,7 +438,7 @@ impl CheckedLayout {
                 "layout verification needs at least one key",
             ));
         }
-        let signers = signatures::layout_signatures(&env, keys, signatures)?;
+        let signers = stages::layout_signatures(&env, keys, signatures)?;
         if !matches!(env.signed(), crate::models::Signed::Layout(_)) {
             return Err(Failure::new(
                 Stage::LayoutFormat,

@@ -9,6 +9,7 @@
 mod inspections;
 mod layout;
 mod links;
+mod signatures;
 mod summary;
 mod threshold;
 
@@ -31,6 +32,7 @@ use inspections::inspections;
 use layout::expiry;
 pub use layout::{is_param_name, placeholders, substitute};
 use links::{link_signatures, load_links};
+pub(super) use signatures::layout_signatures;
 use summary::summary;
 use threshold::{command_alignment, threshold_artifacts};
 
@@ -70,7 +72,7 @@ pub(super) fn verify_layout(
     mut trace: Option<&mut Trace>,
 ) -> Result<Link, Failure> {
     log.info("Verifying layout signatures...");
-    let signers = super::signatures::layout_signatures(env, keys, opts.signatures)?;
+    let signers = layout_signatures(env, keys, opts.signatures)?;
     if let Some(t) = trace.as_deref_mut() {
         t.signers = signers;
     }

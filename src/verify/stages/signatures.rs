@@ -1,15 +1,15 @@
 //! Stage 1: the root layout's signatures, by the rule the user asked for
 //! (each named key; one key of a keyring; or N of those given), and what
 //! to say when they do not satisfy it.
-// A failure is built once, on the cold path (see stages/mod.rs).
+// A failure is built once, on the cold path (see mod.rs).
 #![allow(clippy::result_large_err)]
 
-use super::{Failure, FailureKind, LayoutKey, SignerReport, Stage};
 use crate::keys::{VerifyError, verify_envelope};
 use crate::models::Envelope;
+use crate::verify::{Failure, FailureKind, LayoutKey, SignerReport, Stage};
 
 /// Stage 1: every given key must have a valid signature on the layout.
-pub(super) fn layout_signatures(
+pub(in crate::verify) fn layout_signatures(
     env: &Envelope,
     keys: &[LayoutKey],
     signatures: Option<usize>,
