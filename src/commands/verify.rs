@@ -15,7 +15,7 @@ use crate::ui;
 use intoto::keys::spec::KeySpec;
 
 /// Version of the `--json` report (docs/verify-report.schema.json).
-pub const REPORT_VERSION: u32 = 1;
+pub const REPORT_VERSION: u32 = 2;
 
 /// The `--json` report: the same shape for every outcome.
 #[derive(Serialize)]
@@ -113,15 +113,15 @@ pub fn verify(a: VerifyArgs, ctx: &Ctx) -> Result<Outcome> {
                 let _ = print_json(&report("failed", Some(&f), None));
             }
             ui::error(&format!("verification failed ({}): {f}", f.stage.name()));
-            if !f.stderr_tail.is_empty() {
+            if !f.stderr_tail().is_empty() {
                 // Part of the error (shown with -q too), escaped line by line.
-                let n = f.stderr_tail.len();
+                let n = f.stderr_tail().len();
                 ui::always(&format!(
                     "stderr of inspection '{}' (last {n} line{}):",
                     f.inspection.as_deref().unwrap_or_default(),
                     if n == 1 { "" } else { "s" }
                 ));
-                for l in &f.stderr_tail {
+                for l in f.stderr_tail() {
                     ui::always(&format!("  | {l}"));
                 }
             }

@@ -1,16 +1,18 @@
 //! One layout judging package after package.
 //!
 //! [`Checker::new`] loads the layout and checks its signatures once;
-//! [`Checker::check`] then verifies one package: the rebuilders' links go
-//! into a private temporary directory as `<step>.<keyid8>.link`, the
-//! package (or, for a digest taken from a package index, the digest
-//! alone) into another under its pool file name, and the library's
-//! verification runs there with the parameters `{DEB}`, `{PACKAGE}`,
+//! [`Checker::check`] then verifies one package: the rebuilders' links are
+//! handed to verification in memory (a [`MemorySource`], each under its
+//! step and the id of each key that signed it, as `<step>.<keyid8>.link`
+//! would be found), the package (or, for a digest taken from a package
+//! index, the digest alone) goes into a private temporary directory under
+//! its pool file name, and the library's verification runs there with
+//! the parameters `{DEB}`, `{PACKAGE}`,
 //! `{VERSION}` (and `{ARCHITECTURE}`, `{SOURCE}`, `{SOURCE_VERSION}`).
 //!
-//! The verdict comes from the stage that failed, not from messages:
-//! too few link files for a step ([`Stage::LinkLoading`] without a file at
-//! fault) is missing evidence; everything else (a bad signature by an
+//! The verdict comes from the kind of failure, not from messages: too few
+//! links for a step ([`verify::FailureKind::TooFewLinks`]) is missing
+//! evidence; everything else (a bad signature by an
 //! authorized key, a digest that differs, a rule that fails, an expired
 //! layout) contradicts the package.
 
@@ -18,11 +20,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::fsio;
-use crate::models::{Artifacts, HashDict, Signed, link_filename};
+use crate::models::{Artifacts, HashDict, Signed};
 use crate::policy::Policy;
 use crate::verify::{
-    self, CheckedLayout, Collect, Failure, LayoutKey, Stage, Trace, VerifyOptions, is_true_command,
-    verify_checked,
+    self, CheckedLayout, Collect, Failure, LayoutKey, MemorySource, Trace, VerifyOptions,
+    is_true_command, verify_checked,
 };
 
 use super::deb::DebInfo;
@@ -174,8 +176,7 @@ impl Checker {
         target: Target,
         links: &[(String, Vec<u8>)],
     ) -> Result<Verdict, String> {
-        let link_dir = self.temp("intoto-links.")?;
-        let notes = place_links(link_dir.path(), links)?;
+        let (source, notes) = link_source(links);
         let work = self.temp("intoto-deb.")?;
         let (file_name, inspection_artifacts) = match target {
             Target::File(path) => {
@@ -212,7 +213,7 @@ impl Checker {
             ("SOURCE", deb.source.clone()),
             ("SOURCE_VERSION", deb.source_version.clone()),
         ];
-        let opts = VerifyOptions::new(link_dir.path())
+        let opts = VerifyOptions::with_source(source)
             .params(params)
             .inspection_timeout(self.inspection_timeout)
             .policy(self.policy.clone())
@@ -243,12 +244,13 @@ impl Checker {
 /// Too few link files for a step: missing evidence. Everything else that
 /// fails verification contradicts the package.
 pub fn is_missing_evidence(f: &Failure) -> bool {
-    f.stage == Stage::LinkLoading && f.file.is_none()
+    f.is_missing_evidence()
 }
 
-/// Writes each link as `<step>.<keyid8>.link` (one file per signing key)
-/// into `dir`; returns notes on links left out.
-fn place_links(dir: &Path, links: &[(String, Vec<u8>)]) -> Result<Vec<String>, String> {
+/// The rebuilders' links, each under its step and the id of each key
+/// that signed it; returns notes on links left out.
+fn link_source(links: &[(String, Vec<u8>)]) -> (MemorySource, Vec<String>) {
+    let mut source = MemorySource::new("the rebuilders' answers");
     let mut notes = Vec::new();
     for (rebuilder, bytes) in links {
         let env = match crate::models::Envelope::from_slice(bytes) {
@@ -271,6 +273,7 @@ fn place_links(dir: &Path, links: &[(String, Vec<u8>)]) -> Result<Vec<String>, S
             ));
             continue;
         }
+        let step = link.name.clone();
         let keyids = env.signature_keyids();
         if keyids.is_empty() {
             notes.push(format!("rebuilder {rebuilder}: the link is not signed"));
@@ -282,19 +285,11 @@ fn place_links(dir: &Path, links: &[(String, Vec<u8>)]) -> Result<Vec<String>, S
                 ));
                 continue;
             }
-            let id = id.to_ascii_lowercase();
-            // The directory is private and removed after the check: no
-            // temporary file, no fsync. A second link by the same key for
-            // the same step is left out.
-            let path = dir.join(link_filename(&link.name, &id));
-            match fsio::write_new_private(&path, bytes) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-                Err(e) => return Err(format!("writing {}: {e}", path.display())),
-            }
+            // A second link by the same key for the same step is left out.
+            source.insert(&step, &id.to_ascii_lowercase(), env.clone());
         }
     }
-    Ok(notes)
+    (source, notes)
 }
 
 fn safe_name(s: &str) -> bool {

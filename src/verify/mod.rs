@@ -16,12 +16,14 @@
 //! key, rule or artifact at fault. The clock is an input, so tests are
 //! deterministic.
 
-mod signatures;
+mod failure;
+mod source;
 mod stages;
 mod sublayouts;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -29,10 +31,11 @@ use serde::Serialize;
 use crate::keys::Verifier;
 use crate::models::{Envelope, Link};
 use crate::policy::Policy;
-use crate::rules::RuleFailure;
 
+pub use failure::{Failure, FailureKind, STDERR_TAIL_LINES};
+pub use source::{DirSource, LinkSource, MemorySource, sublayout_name};
 pub use stages::{is_param_name, placeholders, substitute};
-pub use sublayouts::MAX_SUBLAYOUTS;
+pub use sublayouts::{DirId, MAX_SUBLAYOUTS};
 
 /// Deepest sublayout nesting followed.
 pub const MAX_SUBLAYOUT_DEPTH: usize = 8;
@@ -117,13 +120,24 @@ pub struct Trace {
 ///     .params([("VERSION", "1.0")])
 ///     .inspection_timeout(Some(Duration::from_secs(60)))
 ///     .work_dir("build");
-/// assert_eq!(opts.link_dir(), std::path::Path::new("links"));
+/// assert_eq!(opts.link_dir(), Some(std::path::Path::new("links")));
+/// ```
+///
+/// Links already in memory come from a [`MemorySource`]:
+///
+/// ```
+/// use intoto::verify::{MemorySource, VerifyOptions};
+///
+/// let opts = VerifyOptions::with_source(MemorySource::new("fetched links"));
+/// assert_eq!(opts.link_dir(), None);
 /// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct VerifyOptions {
-    /// Directory holding the link files.
-    pub(crate) link_dir: PathBuf,
+    /// Where the links come from.
+    pub(crate) source: Arc<dyn LinkSource>,
+    /// The links' directory, when they come from one.
+    pub(crate) link_dir: Option<PathBuf>,
     /// Parameters for `{NAME}` placeholders; `None` leaves them literal
     /// (as the reference's command line does).
     pub(crate) params: Option<BTreeMap<String, String>>,
@@ -153,8 +167,18 @@ impl VerifyOptions {
     /// directory without a time limit and write no links, sublayouts'
     /// inspections refused, every given key must have signed the layout.
     pub fn new(link_dir: impl Into<PathBuf>) -> VerifyOptions {
+        let link_dir = link_dir.into();
+        let mut opts = VerifyOptions::with_source(DirSource::new(link_dir.clone()));
+        opts.link_dir = Some(link_dir);
+        opts
+    }
+
+    /// Verifies with the links of `source` (e.g. a [`MemorySource`]),
+    /// with the defaults of [`VerifyOptions::new`].
+    pub fn with_source(source: impl LinkSource + 'static) -> VerifyOptions {
         VerifyOptions {
-            link_dir: link_dir.into(),
+            source: Arc::new(source),
+            link_dir: None,
             params: None,
             inspection_timeout: None,
             policy: Policy::now(),
@@ -242,9 +266,15 @@ impl VerifyOptions {
         self
     }
 
-    /// The directory holding the link files.
-    pub fn link_dir(&self) -> &std::path::Path {
-        &self.link_dir
+    /// The directory holding the link files, when the links come from a
+    /// directory ([`VerifyOptions::new`]).
+    pub fn link_dir(&self) -> Option<&std::path::Path> {
+        self.link_dir.as_deref()
+    }
+
+    /// Where the links come from.
+    pub fn source(&self) -> &dyn LinkSource {
+        self.source.as_ref()
     }
 }
 
@@ -312,88 +342,6 @@ pub struct SkippedLink {
     pub reason: String,
 }
 
-/// Why verification failed.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Failure {
-    /// The stage that failed.
-    pub stage: Stage,
-    /// One line, naming what is at fault.
-    pub message: String,
-    /// The step, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub step: Option<String>,
-    /// The inspection, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub inspection: Option<String>,
-    /// The key, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-    /// The file, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub file: Option<String>,
-    /// The rule failure, for rule stages.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rule: Option<RuleFailure>,
-    /// Links that did not count towards a threshold.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub skipped_links: Vec<SkippedLink>,
-    /// The sublayout chain leading here (outermost first).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub sublayouts: Vec<String>,
-    /// A failed inspection: the last lines its command wrote to stderr
-    /// (at most [`STDERR_TAIL_LINES`]; its output is not shown otherwise).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub stderr_tail: Vec<String>,
-}
-
-/// How many lines of a failed inspection's stderr a [`Failure`] keeps.
-pub const STDERR_TAIL_LINES: usize = 5;
-
-impl Failure {
-    /// A failure at `stage`.
-    pub fn new(stage: Stage, message: impl Into<String>) -> Failure {
-        Failure {
-            stage,
-            message: message.into(),
-            step: None,
-            inspection: None,
-            key: None,
-            file: None,
-            rule: None,
-            skipped_links: Vec::new(),
-            sublayouts: Vec::new(),
-            stderr_tail: Vec::new(),
-        }
-    }
-    pub(crate) fn step(mut self, s: &str) -> Self {
-        self.step = Some(s.to_owned());
-        self
-    }
-    pub(crate) fn inspection(mut self, s: &str) -> Self {
-        self.inspection = Some(s.to_owned());
-        self
-    }
-    pub(crate) fn key(mut self, s: &str) -> Self {
-        self.key = Some(s.to_owned());
-        self
-    }
-    pub(crate) fn file(mut self, s: impl Into<String>) -> Self {
-        self.file = Some(s.into());
-        self
-    }
-}
-
-impl std::fmt::Display for Failure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for s in &self.sublayouts {
-            write!(f, "in sublayout {s}: ")?;
-        }
-        write!(f, "{}", self.message)
-    }
-}
-
-impl std::error::Error for Failure {}
-
 /// Receives narration (`-v`) and warnings, and hears when an inspection
 /// records (to show progress).
 pub trait Log {
@@ -456,12 +404,13 @@ pub fn verify_traced(
     if keys.is_empty() {
         return Err(Failure::new(
             Stage::LayoutSignatures,
+            FailureKind::NoLayoutKeys,
             "layout verification needs at least one key",
         ));
     }
-    let entered: Vec<_> = sublayouts::DirId::of(&opts.link_dir).into_iter().collect();
+    let entered: Vec<_> = opts.source.dir_id().into_iter().collect();
     let budget = std::cell::Cell::new(sublayouts::MAX_SUBLAYOUTS);
-    let root = stages::Level::root(&opts.link_dir, &entered, &budget);
+    let root = stages::Level::root(opts.source.as_ref(), &entered, &budget);
     stages::verify_layout(layout, keys, opts, root, log, Some(trace))
 }
 
@@ -485,13 +434,15 @@ impl CheckedLayout {
         if keys.is_empty() {
             return Err(Failure::new(
                 Stage::LayoutSignatures,
+                FailureKind::NoLayoutKeys,
                 "layout verification needs at least one key",
             ));
         }
-        let signers = signatures::layout_signatures(&env, keys, signatures)?;
+        let signers = stages::layout_signatures(&env, keys, signatures)?;
         if !matches!(env.signed(), crate::models::Signed::Layout(_)) {
             return Err(Failure::new(
                 Stage::LayoutFormat,
+                FailureKind::NotALayout,
                 "the file given as layout is a link, not a layout",
             ));
         }
@@ -520,9 +471,9 @@ pub fn verify_checked(
     trace: &mut Trace,
 ) -> Result<Link, Failure> {
     trace.signers = layout.signers.clone();
-    let entered: Vec<_> = sublayouts::DirId::of(&opts.link_dir).into_iter().collect();
+    let entered: Vec<_> = opts.source.dir_id().into_iter().collect();
     let budget = std::cell::Cell::new(sublayouts::MAX_SUBLAYOUTS);
-    let root = stages::Level::root(&opts.link_dir, &entered, &budget);
+    let root = stages::Level::root(opts.source.as_ref(), &entered, &budget);
     stages::verify_signed_layout(&layout.env, opts, root, log, Some(trace))
 }
 

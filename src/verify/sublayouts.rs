@@ -14,7 +14,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 use super::stages::{Level, StepLinks, verify_layout};
-use super::{Failure, LayoutKey, Log, MAX_SUBLAYOUT_DEPTH, Stage, VerifyOptions};
+use super::{Failure, FailureKind, LayoutKey, Log, MAX_SUBLAYOUT_DEPTH, Stage, VerifyOptions};
 use crate::keys::KeyDict;
 use crate::models::{Envelope, Link, Signed};
 
@@ -77,29 +77,37 @@ fn one(
     level: &Level,
     log: &mut dyn Log,
 ) -> Result<Link, Failure> {
-    let sub_name = format!("{step}.{}", keyid.chars().take(8).collect::<String>());
-    let fail = |msg: String| Err(Failure::new(Stage::Sublayouts, msg).step(step));
+    let sub_name = super::sublayout_name(step, keyid);
+    let fail =
+        |kind: FailureKind, msg: String| Err(Failure::new(Stage::Sublayouts, kind, msg).step(step));
     if level.depth + 1 > MAX_SUBLAYOUT_DEPTH {
-        return fail(format!(
-            "sublayouts nest deeper than {MAX_SUBLAYOUT_DEPTH} levels at step '{step}'"
-        ));
+        return fail(
+            FailureKind::SublayoutTooDeep,
+            format!("sublayouts nest deeper than {MAX_SUBLAYOUT_DEPTH} levels at step '{step}'"),
+        );
     }
     let left = level.budget.get();
     if left == 0 {
-        return fail(format!(
-            "more than {MAX_SUBLAYOUTS} sublayouts in one verification (at step '{step}')"
-        ));
+        return fail(
+            FailureKind::TooManySublayouts,
+            format!("more than {MAX_SUBLAYOUTS} sublayouts in one verification (at step '{step}')"),
+        );
     }
     level.budget.set(left - 1);
-    let sub_dir = level.link_dir.join(&sub_name);
+    let sub_source = level.source.sublayout(step, keyid);
     let mut entered = level.entered.to_vec();
-    if let Some(id) = DirId::of(&sub_dir) {
+    if let Some(id) = sub_source.dir_id() {
         if entered.contains(&id) {
-            return fail(format!(
-                "the links of sublayout '{sub_name}' are in {}, a directory already entered on \
+            return fail(
+                FailureKind::SublayoutLoop {
+                    sublayout: sub_name.clone(),
+                },
+                format!(
+                    "the links of sublayout '{sub_name}' are in {}, a directory already entered on \
                  the way there (a symlink loop)",
-                sub_dir.display()
-            ));
+                    sub_source.describe()
+                ),
+            );
         }
         entered.push(id);
     }
@@ -113,7 +121,7 @@ fn one(
         &keys,
         opts,
         Level {
-            link_dir: &sub_dir,
+            source: sub_source.as_ref(),
             summary_name: step,
             depth: level.depth + 1,
             entered: &entered,

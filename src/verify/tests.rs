@@ -571,3 +571,67 @@ fn inspections_fail_on_products_that_cannot_be_hashed() {
         "{f}"
     );
 }
+
+#[test]
+fn links_in_memory_verify_as_files_do() {
+    let (alice, bob, carl) = (signer("alice"), signer("bob"), signer("carl"));
+    let c = Chain::new();
+    let l = signed(
+        Signed::Layout(layout(
+            &[&bob, &carl],
+            vec![step("build", &[&bob], 1, &[], &["ALLOW a"])],
+            vec![],
+        )),
+        &[&alice],
+    );
+    let mut source = MemorySource::new("the links given");
+    let opts = |s: &MemorySource| {
+        VerifyOptions::with_source(s.clone())
+            .policy(Policy::at(NOW))
+            .work_dir(c.dir.path().join("work"))
+    };
+    let f = c.verify_with(&l, &[&alice], &opts(&source)).unwrap_err();
+    assert_eq!(f.stage, Stage::LinkLoading);
+    assert!(f.message.contains("found 0 in the links given"), "{f}");
+    let FailureKind::TooFewLinks {
+        needed: 1,
+        found: 0,
+        looked_for,
+    } = &f.kind
+    else {
+        panic!("too few links: {f:?}")
+    };
+    assert_eq!(looked_for, &[link_filename("build", bob.keyid())]);
+    assert!(f.is_missing_evidence());
+    let json = serde_json::to_value(&f).unwrap();
+    assert_eq!(json["kind"], "too-few-links");
+    assert_eq!(json["stage"], "link-loading");
+    assert_eq!(json["needed"], 1);
+    let link = |by: &PemSigner| {
+        let link = Link {
+            name: "build".into(),
+            products: arts(&[("a", 1)]),
+            ..Default::default()
+        };
+        signed(Signed::Link(link), &[by])
+    };
+    // Under bob's id but signed by carl: skipped, as a file would be.
+    assert!(source.insert("build", bob.keyid(), link(&carl)));
+    let f = c.verify_with(&l, &[&alice], &opts(&source)).unwrap_err();
+    assert_eq!(f.stage, Stage::LinkSignatures);
+    assert_eq!(f.skipped_links.len(), 1, "{f}");
+    assert_eq!(
+        f.kind,
+        FailureKind::TooFewSignedLinks {
+            needed: 1,
+            found: 0
+        }
+    );
+    assert!(!f.is_missing_evidence());
+    let mut source = MemorySource::new("the links given");
+    let bytes = link(&bob).to_file_bytes().unwrap();
+    assert!(source.insert_bytes("build", bob.keyid(), &bytes).unwrap());
+    assert!(!source.insert("build", bob.keyid(), link(&carl)));
+    assert!(c.verify_with(&l, &[&alice], &opts(&source)).is_ok());
+    assert!(source.insert_bytes("build", carl.keyid(), b"{").is_err());
+}

@@ -149,7 +149,7 @@ fn every_json_report_follows_the_schema() {
     ));
     let passed = env.ok(base).json();
     assert_eq!(passed["result"], "passed");
-    assert_eq!(passed["version"], 1);
+    assert_eq!(passed["version"], 2);
     assert_eq!(passed["steps"][0]["name"], "build");
     assert_eq!(passed["steps"][0]["kind"], "step");
     let file = passed["steps"][0]["links"][0]["file"].as_str().unwrap();

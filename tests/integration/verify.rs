@@ -16,6 +16,10 @@ fn verify_json_report_names_the_stage() {
     assert_eq!(v["result"], "failed");
     assert_eq!(v["failure"]["stage"], "link-loading");
     assert_eq!(v["failure"]["step"], "build");
+    assert_eq!(v["failure"]["kind"], "too-few-links");
+    assert_eq!(v["failure"]["needed"], 1);
+    assert_eq!(v["failure"]["found"], 0);
+    assert_eq!(v["failure"]["looked_for"].as_array().map(Vec::len), Some(1));
 }
 
 #[test]

@@ -7,7 +7,7 @@ use crate::models::{Envelope, Layout, Link, Signed};
 use crate::record::RecordOptions;
 use crate::runner::{RunError, RunOptions};
 use crate::step::{self, StepError, StepSpec};
-use crate::verify::{Failure, Log, Stage, VerifyOptions};
+use crate::verify::{Failure, FailureKind, Log, Stage, VerifyOptions};
 
 /// it before and after (everything except link files).
 pub(super) fn inspections(
@@ -22,13 +22,15 @@ pub(super) fn inspections(
         lstrip_paths: Vec::new(),
     };
     for insp in &layout.inspect {
-        let fail = |m: String| {
+        let failure = |kind: FailureKind, m: String| {
             Failure::new(
                 Stage::Inspections,
+                kind,
                 format!("inspection '{}': {m}", insp.name),
             )
             .inspection(&insp.name)
         };
+        let fail = |m: String| failure(FailureKind::InspectionError { why: m.clone() }, m);
         if insp.run.is_empty() {
             return Err(fail("has no command to run (\"run\" is empty)".into()));
         }
@@ -89,12 +91,17 @@ pub(super) fn inspections(
         })?;
         let return_value = link.return_value().unwrap_or(0);
         if return_value != 0 {
-            let mut f = fail(format!(
-                "command '{}' exited with {return_value}",
-                insp.run.join(" "),
+            return Err(failure(
+                FailureKind::InspectionFailed {
+                    command: insp.run.clone(),
+                    status: return_value,
+                    stderr_tail,
+                },
+                format!(
+                    "command '{}' exited with {return_value}",
+                    insp.run.join(" "),
+                ),
             ));
-            f.stderr_tail = stderr_tail;
-            return Err(f);
         }
         if opts.write_inspection_links {
             let path = opts.work_dir.join(format!("{}.link", insp.name));

@@ -6,23 +6,37 @@ use std::collections::BTreeMap;
 
 use crate::models::{Layout, parse_expires};
 use crate::rules::ArtifactRule;
-use crate::verify::{Failure, Stage};
+use crate::verify::{Failure, FailureKind, Stage};
 
 /// Stage 2: `expires` must be in the future.
 pub(super) fn expiry(layout: &Layout, now: i64) -> Result<(), Failure> {
     let exp = parse_expires(&layout.expires).ok_or_else(|| {
         Failure::new(
             Stage::LayoutExpiry,
+            FailureKind::MalformedExpiry {
+                expires: layout.expires.clone(),
+            },
             format!("malformed expiry date {:?}", layout.expires),
         )
     })?;
     if exp <= now {
         return Err(Failure::new(
             Stage::LayoutExpiry,
+            FailureKind::LayoutExpired {
+                expires: layout.expires.clone(),
+            },
             format!("the layout expired on {}", layout.expires),
         ));
     }
     Ok(())
+}
+
+fn substitution(why: String) -> Failure {
+    Failure::new(
+        Stage::Substitution,
+        FailureKind::Substitution { why: why.clone() },
+        why,
+    )
 }
 
 /// Whether `name` can be a substitution parameter: `[a-zA-Z0-9_-]+`.
@@ -39,15 +53,13 @@ pub fn is_param_name(name: &str) -> bool {
 pub fn substitute(layout: &mut Layout, params: &BTreeMap<String, String>) -> Result<(), Failure> {
     for k in params.keys() {
         if !is_param_name(k) {
-            return Err(Failure::new(
-                Stage::Substitution,
-                format!("parameter name {k:?} must match [a-zA-Z0-9_-]+"),
-            ));
+            return Err(substitution(format!(
+                "parameter name {k:?} must match [a-zA-Z0-9_-]+"
+            )));
         }
     }
     let sub = |where_: &str, s: &mut String| -> Result<(), Failure> {
-        *s = format_str(s, params)
-            .map_err(|e| Failure::new(Stage::Substitution, format!("{where_}: {e}")))?;
+        *s = format_str(s, params).map_err(|e| substitution(format!("{where_}: {e}")))?;
         Ok(())
     };
     // Placeholders stand inside tokens; the rule is parsed again after.
@@ -56,8 +68,7 @@ pub fn substitute(layout: &mut Layout, params: &BTreeMap<String, String>) -> Res
         for t in &mut tokens {
             sub(where_, t)?;
         }
-        ArtifactRule::new(tokens)
-            .map_err(|e| Failure::new(Stage::Substitution, format!("{where_}: {e}")))
+        ArtifactRule::new(tokens).map_err(|e| substitution(format!("{where_}: {e}")))
     };
     for step in &mut layout.steps {
         let w = format!("step '{}'", step.name);

@@ -3,16 +3,17 @@
 //! keeping the validly signed ones and requiring each step's threshold.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
 use super::StepLinks;
-use crate::fsio::{self, LoadError};
+use crate::fsio::LoadError;
 use crate::keys::{KeyDict, VerifyError, verify_envelope};
 use crate::models::{Envelope, Layout, Signed, Step, link_filename};
 use crate::policy::Policy;
-use crate::verify::{CountedLink, Failure, ItemReport, Log, SkippedLink, Stage, Trace};
+use crate::verify::{
+    CountedLink, Failure, FailureKind, ItemReport, LinkSource, Log, SkippedLink, Stage, Trace,
+};
 
 fn find_key<'a>(dicts: &'a [(String, KeyDict)], id: &str) -> Option<&'a KeyDict> {
     dicts.iter().find(|(k, _)| k == id).map(|(_, d)| d)
@@ -52,19 +53,20 @@ fn choose_key<'k>(
     })
 }
 
-/// Stage 4: reads `<step>.<keyid8>.link` for each authorized key and
-/// each of its subkeys; fewer files than the threshold fail here.
+/// Stage 4: asks `source` for the link of each step by each authorized
+/// key and each of its subkeys (`<step>.<keyid8>.link`), in parallel for a
+/// directory; fewer links than the threshold fail here.
 pub(super) fn load_links<'k>(
     layout: &Layout,
     dicts: &'k [(String, KeyDict)],
-    link_dir: &Path,
+    source: &dyn LinkSource,
     policy: &Policy,
 ) -> Result<Vec<(String, Vec<Loaded<'k>>)>, Failure> {
     let main_of_subkey: HashMap<&str, &KeyDict> = dicts
         .iter()
         .flat_map(|(_, k)| k.subkey_ids().into_iter().map(move |s| (s, k)))
         .collect();
-    let mut wanted: Vec<(usize, String, PathBuf, String)> = Vec::new();
+    let mut wanted: Vec<(usize, String, String)> = Vec::new();
     for (si, step) in layout.steps.iter().enumerate() {
         let mut ids: Vec<String> = Vec::new();
         for authorized in &step.pubkeys {
@@ -79,30 +81,31 @@ pub(super) fn load_links<'k>(
         }
         for id in ids {
             let file = link_filename(&step.name, &id);
-            wanted.push((si, id, link_dir.join(&file), file));
+            wanted.push((si, id, file));
         }
     }
-    let results: Vec<Result<Option<Loaded>, LoadError>> = wanted
-        .par_iter()
-        .map(|(si, id, path, file)| match fsio::load_metadata(path) {
-            Ok(env) => {
-                let key = choose_key(&layout.steps[*si], id, dicts, &main_of_subkey);
-                let checked = match key {
-                    Some(k) => verify_envelope(&env, crate::keys::verifier(k, policy).as_ref()),
-                    None => Ok(()),
-                };
-                Ok(Some(Loaded {
-                    keyid: id.clone(),
-                    file: file.clone(),
-                    env,
-                    key,
-                    checked,
-                }))
-            }
-            Err(e) if e.is_not_found() => Ok(None),
-            Err(e) => Err(e),
-        })
-        .collect();
+    let load = |(si, id, file): &(usize, String, String)| -> Result<Option<Loaded>, LoadError> {
+        let Some(env) = source.link(&layout.steps[*si].name, id)? else {
+            return Ok(None);
+        };
+        let key = choose_key(&layout.steps[*si], id, dicts, &main_of_subkey);
+        let checked = match key {
+            Some(k) => verify_envelope(&env, crate::keys::verifier(k, policy).as_ref()),
+            None => Ok(()),
+        };
+        Ok(Some(Loaded {
+            keyid: id.clone(),
+            file: file.clone(),
+            env,
+            key,
+            checked,
+        }))
+    };
+    let results: Vec<Result<Option<Loaded>, LoadError>> = if source.parallel() {
+        wanted.par_iter().map(load).collect()
+    } else {
+        wanted.iter().map(load).collect()
+    };
     let mut out: Vec<(String, Vec<Loaded>)> = layout
         .steps
         .iter()
@@ -114,11 +117,15 @@ pub(super) fn load_links<'k>(
             Ok(None) => {}
             Err(e) => {
                 let step = &layout.steps[*si].name;
-                return Err(
-                    Failure::new(Stage::LinkLoading, format!("step '{step}': {e}"))
-                        .step(step)
-                        .file(error_path(&e)),
-                );
+                return Err(Failure::new(
+                    Stage::LinkLoading,
+                    FailureKind::LinkUnreadable {
+                        file: error_path(&e),
+                        why: e.to_string(),
+                    },
+                    format!("step '{step}': {e}"),
+                )
+                .step(step));
             }
         }
     }
@@ -135,14 +142,19 @@ pub(super) fn load_links<'k>(
                 step.threshold,
                 if step.threshold == 1 { "" } else { "s" },
                 found.len(),
-                link_dir.display(),
+                source.describe(),
                 if looked.is_empty() {
                     "nothing: the step names no keys".to_owned()
                 } else {
                     looked.join(", ")
                 }
             );
-            return Err(Failure::new(Stage::LinkLoading, msg).step(&step.name));
+            let kind = FailureKind::TooFewLinks {
+                needed: step.threshold,
+                found: found.len(),
+                looked_for: looked,
+            };
+            return Err(Failure::new(Stage::LinkLoading, kind, msg).step(&step.name));
         }
     }
     Ok(out)
@@ -236,6 +248,10 @@ pub(super) fn link_signatures<'k>(
             };
             let mut f = Failure::new(
                 Stage::LinkSignatures,
+                FailureKind::TooFewSignedLinks {
+                    needed: step.threshold,
+                    found: used.len(),
+                },
                 format!(
                     "step '{}' needs {} link{} validly signed by distinct authorized functionaries, found {}{detail}",
                     step.name,

@@ -9,13 +9,13 @@
 mod inspections;
 mod layout;
 mod links;
+mod signatures;
 mod summary;
 mod threshold;
 
 use std::borrow::Cow;
 use std::cell::Cell;
 use std::collections::HashMap;
-use std::path::Path;
 
 use rayon::prelude::*;
 
@@ -23,20 +23,23 @@ use rayon::prelude::*;
 pub(super) type StepLinks<T> = Vec<(String, Vec<(String, T)>)>;
 
 use super::sublayouts::DirId;
-use super::{Failure, ItemReport, LayoutKey, Log, Stage, Trace, VerifyOptions};
+use super::{
+    Failure, FailureKind, ItemReport, LayoutKey, LinkSource, Log, Stage, Trace, VerifyOptions,
+};
 use crate::models::{Envelope, Link, Signed, Step};
 use crate::rules::{ArtifactRule, ItemKind, RuleFailure, Side, apply_rules};
 use inspections::inspections;
 use layout::expiry;
 pub use layout::{is_param_name, placeholders, substitute};
 use links::{link_signatures, load_links};
+pub(super) use signatures::layout_signatures;
 use summary::summary;
 use threshold::{command_alignment, threshold_artifacts};
 
 /// Where in the layout tree a (sub)layout is verified.
 pub(super) struct Level<'a> {
-    /// Its links' directory.
-    pub link_dir: &'a Path,
+    /// Where its links come from.
+    pub source: &'a dyn LinkSource,
     /// The name its summary link gets (the step it stands for).
     pub summary_name: &'a str,
     /// 0 for the root layout.
@@ -49,9 +52,9 @@ pub(super) struct Level<'a> {
 
 impl<'a> Level<'a> {
     /// The root layout's level, its links in `link_dir`.
-    pub fn root(link_dir: &'a Path, entered: &'a [DirId], budget: &'a Cell<usize>) -> Self {
+    pub fn root(source: &'a dyn LinkSource, entered: &'a [DirId], budget: &'a Cell<usize>) -> Self {
         Level {
-            link_dir,
+            source,
             summary_name: "",
             depth: 0,
             entered,
@@ -69,7 +72,7 @@ pub(super) fn verify_layout(
     mut trace: Option<&mut Trace>,
 ) -> Result<Link, Failure> {
     log.info("Verifying layout signatures...");
-    let signers = super::signatures::layout_signatures(env, keys, opts.signatures)?;
+    let signers = layout_signatures(env, keys, opts.signatures)?;
     if let Some(t) = trace.as_deref_mut() {
         t.signers = signers;
     }
@@ -85,7 +88,7 @@ pub(super) fn verify_signed_layout(
     mut trace: Option<&mut Trace>,
 ) -> Result<Link, Failure> {
     let Level {
-        link_dir,
+        source,
         summary_name,
         depth,
         ..
@@ -93,6 +96,7 @@ pub(super) fn verify_signed_layout(
     let Signed::Layout(layout) = env.signed() else {
         return Err(Failure::new(
             Stage::LayoutFormat,
+            FailureKind::NotALayout,
             "the file given as layout is a link, not a layout",
         ));
     };
@@ -125,7 +129,7 @@ pub(super) fn verify_signed_layout(
         None => Cow::Borrowed(layout),
     };
     log.info("Reading link metadata files...");
-    let loaded = load_links(&layout, &layout.keys, link_dir, &opts.policy)?;
+    let loaded = load_links(&layout, &layout.keys, source, &opts.policy)?;
     log.info("Verifying link metadata signatures...");
     let verified = link_signatures(&layout, loaded, log, trace.as_deref_mut())?;
     log.info("Verifying sublayouts...");
@@ -159,9 +163,8 @@ pub(super) fn verify_signed_layout(
         .collect();
     for ((s, ..), r) in tasks.iter().zip(results) {
         r.map_err(|rf| {
-            let mut f = Failure::new(Stage::StepRules, rf.to_string()).step(&s.name);
-            f.rule = Some(rf);
-            f
+            let msg = rf.to_string();
+            Failure::new(Stage::StepRules, FailureKind::RuleFailed { rule: rf }, msg).step(&s.name)
         })?;
     }
     if !layout.inspect.is_empty() {
@@ -169,6 +172,9 @@ pub(super) fn verify_signed_layout(
             let names: Vec<&str> = layout.inspect.iter().map(|i| i.name.as_str()).collect();
             return Err(Failure::new(
                 Stage::Inspections,
+                FailureKind::SublayoutInspections {
+                    inspections: names.iter().map(|n| n.to_string()).collect(),
+                },
                 format!(
                     "the sublayout defines inspections ({}), commands chosen by a functionary rather than the layout owner; \
                      they run only with --allow-sublayout-inspections",
@@ -197,10 +203,13 @@ pub(super) fn verify_signed_layout(
             (Side::Products, &insp.expected_products),
         ] {
             apply_rules(ItemKind::Inspection, &insp.name, side, rules, &links).map_err(|rf| {
-                let mut f =
-                    Failure::new(Stage::InspectionRules, rf.to_string()).inspection(&insp.name);
-                f.rule = Some(rf);
-                f
+                let msg = rf.to_string();
+                Failure::new(
+                    Stage::InspectionRules,
+                    FailureKind::RuleFailed { rule: rf },
+                    msg,
+                )
+                .inspection(&insp.name)
             })?;
         }
     }

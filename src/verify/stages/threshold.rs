@@ -4,7 +4,7 @@
 
 use super::StepLinks;
 use crate::models::{Layout, Link, link_filename};
-use crate::verify::{Failure, Log, Stage};
+use crate::verify::{Failure, FailureKind, Log, Stage};
 
 /// Stage 7: the recorded command should be the expected one (a warning).
 pub(super) fn command_alignment(layout: &Layout, chain: &StepLinks<Link>, log: &mut dyn Log) {
@@ -34,6 +34,7 @@ pub(super) fn threshold_artifacts(layout: &Layout, chain: &StepLinks<Link>) -> R
         if (links.len() as i64) < step.threshold {
             return Err(Failure::new(
                 Stage::ThresholdArtifacts,
+                FailureKind::NotEnoughFunctionaries,
                 format!(
                     "step '{}' was not performed by enough functionaries",
                     step.name
@@ -46,6 +47,10 @@ pub(super) fn threshold_artifacts(layout: &Layout, chain: &StepLinks<Link>) -> R
             if !l.materials.matches(&first.materials) || !l.products.matches(&first.products) {
                 return Err(Failure::new(
                     Stage::ThresholdArtifacts,
+                    FailureKind::ThresholdDisagreement {
+                        first: link_filename(&step.name, first_id),
+                        other: link_filename(&step.name, id),
+                    },
                     format!(
                         "step '{}': links {} and {} report different artifacts{}",
                         step.name,

@@ -1,15 +1,15 @@
 //! Stage 1: the root layout's signatures, by the rule the user asked for
 //! (each named key; one key of a keyring; or N of those given), and what
 //! to say when they do not satisfy it.
-// A failure is built once, on the cold path (see stages/mod.rs).
+// A failure is built once, on the cold path (see mod.rs).
 #![allow(clippy::result_large_err)]
 
-use super::{Failure, LayoutKey, SignerReport, Stage};
 use crate::keys::{VerifyError, verify_envelope};
 use crate::models::Envelope;
+use crate::verify::{Failure, FailureKind, LayoutKey, SignerReport, Stage};
 
 /// Stage 1: every given key must have a valid signature on the layout.
-pub(super) fn layout_signatures(
+pub(in crate::verify) fn layout_signatures(
     env: &Envelope,
     keys: &[LayoutKey],
     signatures: Option<usize>,
@@ -43,15 +43,12 @@ pub(super) fn layout_signatures(
             ),
         }
     };
-    let failure = |msg: String, key: Option<&str>| {
-        let mut f = Failure::new(
+    let failure = |kind: FailureKind, msg: String| {
+        Failure::new(
             Stage::LayoutSignatures,
+            kind,
             format!("{msg}; {}", signed_by_hint(env, &valid, keys.len())),
-        );
-        if let Some(id) = key {
-            f = f.key(id);
-        }
-        f
+        )
     };
     match signatures {
         // sqv's rule: N distinct keys among those given.
@@ -62,13 +59,16 @@ pub(super) fn layout_signatures(
                     .filter_map(|(k, r)| r.as_ref().err().map(|e| why(k, e)))
                     .collect();
                 return Err(failure(
+                    FailureKind::TooFewLayoutSignatures {
+                        needed: n,
+                        found: valid.len(),
+                    },
                     format!(
                         "the layout needs valid signatures by {n} of the {} keys given, found {} ({})",
                         keys.len(),
                         valid.len(),
                         not.join("; ")
                     ),
-                    None,
                 ));
             }
         }
@@ -76,15 +76,21 @@ pub(super) fn layout_signatures(
         // gpgv's for keys that are only in a keyring (one suffices).
         None => {
             if let Some((k, Err(e))) = checked.iter().find(|(k, r)| k.required && r.is_err()) {
-                return Err(failure(why(k, e), Some(k.verifier.keyid())));
+                let kind = FailureKind::BadSignature {
+                    key: k.verifier.keyid().to_owned(),
+                    why: e.to_string(),
+                };
+                return Err(failure(kind, why(k, e)));
             }
             let optional: Vec<&LayoutKey> = keys.iter().filter(|k| !k.required).collect();
             if !optional.is_empty() && !checked.iter().any(|(k, r)| !k.required && r.is_ok()) {
                 let mut sources: Vec<&str> = optional.iter().map(|k| k.source.as_str()).collect();
                 sources.dedup();
                 return Err(failure(
+                    FailureKind::NoKeyringSignature {
+                        keyrings: sources.iter().map(|s| s.to_string()).collect(),
+                    },
                     format!("no key of {} validly signed the layout", sources.join(", ")),
-                    None,
                 ));
             }
         }
