@@ -152,7 +152,8 @@ keys among those given instead. Revoked and expired keys are refused.
 On failure, one line names the stage and what is at fault. `--json` prints
 one report for every outcome (usage errors too): version, result (passed,
 failed or error), layout, time, signers, steps (the links that counted and
-those skipped, and why), warnings, then failure or error. Its JSON Schema
+those skipped, and why), warnings, then failure (its stage, kind and message)
+or error. Its JSON Schema
 is `docs/verify-report.schema.json` in the source. A failed check and an
 input that could not be read both exit 1: the report's result (failed or
 error) tells them apart.
@@ -417,8 +418,9 @@ answers are cached on disk for the run (`--cache-dir` keeps them). A
 cache directory must be writable by you only (owned by you or root, not
 writable by its group or others): an answer planted there would stand for
 a rebuilder's, so another one is refused. Anything in it that is not a
-plain file of yours is ignored and replaced. Each check writes its links into private
-temporary directories: for large runs, put `TMPDIR` on a tmpfs.
+plain file of yours is ignored and replaced. The links are verified in memory;
+each check places the package in a private temporary directory: for large runs,
+put `TMPDIR` on a tmpfs.
 
 The output, on stdout, is one JSON object per line for each package, in
 the index's order, with the members package, version, architecture,
