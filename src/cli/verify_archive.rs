@@ -47,7 +47,7 @@ pub struct VerifyArchiveArgs {
     /// Verify only the packages whose source name hashes to K modulo N
     /// (first 8 bytes of SHA-256, big-endian), 0 <= K < N
     #[arg(long, value_name = "K/N")]
-    pub shard: Option<intoto::distro::archive::Shard>,
+    pub shard: Option<intoto_debian::archive::Shard>,
     /// Seconds each rebuilder has to answer for one package (all its
     /// requests)
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]

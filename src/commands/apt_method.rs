@@ -1,6 +1,6 @@
 //! `intoto` as the apt method `intoto+http` / `intoto+https` (its name is
 //! argv\[0\]'s file name): the protocol and the relay are
-//! `intoto::distro::method`; here apt's configuration becomes a layout
+//! `intoto_debian::method`; here apt's configuration becomes a layout
 //! checker, rebuilders and keys (through the one key resolver), and each
 //! downloaded `.deb` a decision.
 //!
@@ -19,13 +19,13 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use intoto::distro::check::{Checker, CheckerError, Target, Verdict};
-use intoto::distro::deb::read_deb;
-use intoto::distro::method::{self, AptConfig, Decision, Judge};
-use intoto::distro::rebuilder::{FetchOptions, Rebuilder, fetch_links};
-use intoto::distro::sandbox::{Sandbox, drop_privileges};
 use intoto::keys::spec::{KeyPlaces, KeySpec};
 use intoto::verify::LayoutKey;
+use intoto_debian::check::{Checker, CheckerError, Target, Verdict};
+use intoto_debian::deb::read_deb;
+use intoto_debian::method::{self, AptConfig, Decision, Judge};
+use intoto_debian::rebuilder::{FetchOptions, Rebuilder, fetch_links};
+use intoto_debian::sandbox::{Sandbox, drop_privileges};
 
 use super::Ctx;
 use super::resolver::Resolver;

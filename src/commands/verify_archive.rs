@@ -2,9 +2,9 @@
 //! against rebuilders' links, without downloading it (or, with `--files`,
 //! the downloaded `.deb` files).
 //!
-//! The archive side is `intoto::distro::archive` (InRelease, Packages,
-//! shards); each package is judged by `intoto::distro::check::Checker`
-//! with the links `intoto::distro::rebuilder` fetches. Packages of one
+//! The archive side is `intoto_debian::archive` (InRelease, Packages,
+//! shards); each package is judged by `intoto_debian::check::Checker`
+//! with the links `intoto_debian::rebuilder` fetches. Packages of one
 //! source version are judged by one worker, one after the other, so a
 //! link the legacy API gives per source version is fetched once (the
 //! answers are cached on disk for the run) and shared by its binaries.
@@ -16,13 +16,13 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, anyhow, bail};
-use intoto::distro::archive::{PackageEntry, parse_packages, verify_inrelease};
-use intoto::distro::check::{Checker, CheckerError, Target, Verdict};
-use intoto::distro::deb::read_deb;
-use intoto::distro::rebuilder::{AnswerCache, FetchError, FetchOptions, Rebuilder, fetch_links};
 use intoto::fsio;
 use intoto::keys::openpgp::cert::read_certs;
 use intoto::verify::LayoutKey;
+use intoto_debian::archive::{PackageEntry, parse_packages, verify_inrelease};
+use intoto_debian::check::{Checker, CheckerError, Target, Verdict};
+use intoto_debian::deb::read_deb;
+use intoto_debian::rebuilder::{AnswerCache, FetchError, FetchOptions, Rebuilder, fetch_links};
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 

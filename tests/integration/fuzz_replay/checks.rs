@@ -579,7 +579,7 @@ pub fn rcfile(data: &[u8]) {
 /// a pool file name that leaves its directory; a message written back
 /// reads back the same.
 pub fn deb822(data: &[u8]) {
-    use intoto::distro::{deb, method};
+    use intoto_debian::{deb, method};
     let _ = deb::control_text(data);
     let Ok(text) = std::str::from_utf8(data) else {
         return;
@@ -608,9 +608,9 @@ pub fn deb822(data: &[u8]) {
 /// release that lists it (as it is, or by its content) gives the same
 /// content, and one that lists another index accepts only that one.
 pub fn archive_index(data: &[u8]) {
-    use intoto::distro::archive::{IndexEntry, Release, parse_packages};
-    use intoto::distro::compressed::{self, Format};
-    use intoto::distro::deb::Control;
+    use intoto_debian::archive::{IndexEntry, Release, parse_packages};
+    use intoto_debian::compressed::{self, Format};
+    use intoto_debian::deb::Control;
     const MAX: u64 = 4 << 20;
     let release = |entries: Vec<IndexEntry>| Release {
         fields: Control::default(),
