@@ -135,7 +135,7 @@ impl Judge for AptJudge {
                 "warning: no sandbox user {user:?} on the system (APT::Sandbox::User), can not drop privileges"
             )),
             Err(e) => {
-                self.setup = Err(e);
+                self.setup = Err(e.to_string());
             }
         }
     }

@@ -34,6 +34,29 @@ pub enum DebError {
     Field(String),
 }
 
+/// Why the control data of a `.deb` could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ControlError {
+    /// Not an ar archive.
+    #[error("not a Debian package (ar archive): {0}")]
+    NotAr(String),
+    /// No `debian-binary` 2.x member first.
+    #[error("not a Debian binary package (no debian-binary 2.x member)")]
+    NotBinary,
+    /// A member could not be read (its name, and why).
+    #[error("{member}: {why}")]
+    Member {
+        /// The ar member.
+        member: String,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// No `control.tar` member before the data.
+    #[error("no control.tar member")]
+    NoControl,
+}
+
 /// One deb822 paragraph: its fields in order. Names compare ignoring
 /// case, as in Debian policy (5.1). A multi-line value keeps its lines:
 /// the first line, then each continuation line without its leading space
@@ -279,16 +302,17 @@ pub fn read_deb(path: &Path) -> Result<DebInfo, DebError> {
 pub fn read_control(path: &Path) -> Result<Control, DebError> {
     let name = path.display().to_string();
     let f = File::open(path).map_err(|e| DebError::Io(name.clone(), e))?;
-    let text = control_text(BufReader::new(f)).map_err(|e| DebError::Format(name.clone(), e))?;
+    let text = control_text(BufReader::new(f))
+        .map_err(|e| DebError::Format(name.clone(), e.to_string()))?;
     Control::parse(&text).map_err(|e| DebError::Format(name, format!("control file: {e}")))
 }
 
 /// The text of `./control` from a `.deb` read from `r`.
-pub fn control_text(r: impl Read) -> Result<String, String> {
+pub fn control_text(r: impl Read) -> Result<String, ControlError> {
     let mut ar = ar::Archive::new(r);
     let mut first = true;
     while let Some(entry) = ar.next_entry() {
-        let mut entry = entry.map_err(|e| format!("not a Debian package (ar archive): {e}"))?;
+        let mut entry = entry.map_err(|e| ControlError::NotAr(e.to_string()))?;
         let id = String::from_utf8_lossy(entry.header().identifier()).into_owned();
         let id = id.trim_end_matches('/');
         if first {
@@ -297,9 +321,12 @@ pub fn control_text(r: impl Read) -> Result<String, String> {
             (&mut entry)
                 .take(64)
                 .read_to_end(&mut v)
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| ControlError::Member {
+                    member: id.to_owned(),
+                    why: e.to_string(),
+                })?;
             if id != "debian-binary" || !v.starts_with(b"2.") {
-                return Err("not a Debian binary package (no debian-binary 2.x member)".into());
+                return Err(ControlError::NotBinary);
             }
             continue;
         }
@@ -313,14 +340,25 @@ pub fn control_text(r: impl Read) -> Result<String, String> {
             "" => Box::new(entry),
             ".gz" => Box::new(flate2::read::GzDecoder::new(entry)),
             ".xz" => Box::new(xz2::read::XzDecoder::new(entry)),
-            ".zst" => Box::new(
-                ruzstd::decoding::StreamingDecoder::new(entry).map_err(|e| format!("{id}: {e}"))?,
-            ),
-            other => return Err(format!("{id}: unknown compression {other:?}")),
+            ".zst" => Box::new(ruzstd::decoding::StreamingDecoder::new(entry).map_err(|e| {
+                ControlError::Member {
+                    member: id.to_owned(),
+                    why: e.to_string(),
+                }
+            })?),
+            other => {
+                return Err(ControlError::Member {
+                    member: id.to_owned(),
+                    why: format!("unknown compression {other:?}"),
+                });
+            }
         };
-        return control_from_tar(tar.take(MAX_CONTROL_TAR)).map_err(|e| format!("{id}: {e}"));
+        return control_from_tar(tar.take(MAX_CONTROL_TAR)).map_err(|e| ControlError::Member {
+            member: id.to_owned(),
+            why: e.to_string(),
+        });
     }
-    Err("no control.tar member".into())
+    Err(ControlError::NoControl)
 }
 
 fn control_from_tar(r: impl Read) -> Result<String, String> {

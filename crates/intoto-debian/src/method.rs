@@ -37,6 +37,49 @@ pub struct Message {
     pub fields: Vec<(String, String)>,
 }
 
+/// Why text is not an apt method message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MessageError {
+    /// The first line is not `NNN Status`.
+    #[error("not a method message: {0:?}")]
+    NotAMessage(String),
+    /// A control character in the status line.
+    #[error(
+        "message {code}: a control character {c:?} in its status line (method messages are text)"
+    )]
+    ControlInStatus {
+        /// The message's code.
+        code: u16,
+        /// The character.
+        c: char,
+    },
+    /// A control character in a field line.
+    #[error("message {code}: a control character {c:?} in {line:?} (method messages are text)")]
+    Control {
+        /// The message's code.
+        code: u16,
+        /// The character.
+        c: char,
+        /// The line (its start).
+        line: String,
+    },
+    /// A continuation line before any field.
+    #[error("message {code}: a continuation line first")]
+    ContinuationFirst {
+        /// The message's code.
+        code: u16,
+    },
+    /// A line that is neither a field nor a continuation.
+    #[error("message {code}: not a field: {line:?}")]
+    NotAField {
+        /// The message's code.
+        code: u16,
+        /// The line (its start).
+        line: String,
+    },
+}
+
 impl Message {
     /// A message with no fields.
     pub fn new(code: u16, info: &str) -> Message {
@@ -64,7 +107,7 @@ impl Message {
     /// Parses one message's text (without the blank line that ends it).
     /// Messages are text: a control character other than a tab (a NUL,
     /// an escape, a lone carriage return) anywhere in it is refused.
-    pub fn parse(text: &str) -> Result<Message, String> {
+    pub fn parse(text: &str) -> Result<Message, MessageError> {
         let mut lines = text.lines();
         let first = lines.next().unwrap_or_default();
         let (code, info) = first.split_once(' ').unwrap_or((first, ""));
@@ -72,21 +115,18 @@ impl Message {
             .parse()
             .ok()
             .filter(|c| (100..1000).contains(c))
-            .ok_or_else(|| format!("not a method message: {:?}", clip(first)))?;
+            .ok_or_else(|| MessageError::NotAMessage(clip(first)))?;
         if let Some(c) = first.chars().find(|&c| is_bad_control(c)) {
-            return Err(format!(
-                "message {code}: a control character {c:?} in its status line \
-                 (method messages are text)"
-            ));
+            return Err(MessageError::ControlInStatus { code, c });
         }
         let mut m = Message::new(code, info.trim());
         for line in lines {
             if let Some(c) = line.chars().find(|&c| is_bad_control(c)) {
-                return Err(format!(
-                    "message {code}: a control character {c:?} in {:?} (method \
-                     messages are text)",
-                    clip(line)
-                ));
+                return Err(MessageError::Control {
+                    code,
+                    c,
+                    line: clip(line),
+                });
             }
             if line.starts_with([' ', '\t']) {
                 match m.fields.last_mut() {
@@ -94,12 +134,15 @@ impl Message {
                         v.push('\n');
                         v.push_str(line.trim_start());
                     }
-                    None => return Err(format!("message {code}: a continuation line first")),
+                    None => return Err(MessageError::ContinuationFirst { code }),
                 }
                 continue;
             }
             let Some((k, v)) = line.split_once(':') else {
-                return Err(format!("message {code}: not a field: {:?}", clip(line)));
+                return Err(MessageError::NotAField {
+                    code,
+                    line: clip(line),
+                });
             };
             m.fields.push((k.trim().to_owned(), v.trim().to_owned()));
         }

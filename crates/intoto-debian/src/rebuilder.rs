@@ -56,7 +56,7 @@ pub struct Rebuilder {
 impl Rebuilder {
     /// Parses a configuration entry: `https://host/path` (legacy API) or
     /// `rebuilderd:https://host` (rebuilderd v1).
-    pub fn parse(entry: &str) -> Result<Rebuilder, String> {
+    pub fn parse(entry: &str) -> Result<Rebuilder, BadRebuilder> {
         let e = entry.trim();
         let (api, url) = match e.strip_prefix("rebuilderd:") {
             Some(rest) => (Api::RebuilderdV1, rest),
@@ -74,16 +74,21 @@ impl Rebuilder {
                     entry: e.to_owned(),
                 })
             }
-            _ => Err(format!(
-                "rebuilder {e:?}: expected an http:// or https:// URL (legacy API) or rebuilderd:URL (rebuilderd's v1 API)"
-            )),
+            _ => Err(BadRebuilder(e.to_owned())),
         }
     }
 }
 
+/// A rebuilder entry that is not one (the entry as given).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "rebuilder {0:?}: expected an http:// or https:// URL (legacy API) or rebuilderd:URL (rebuilderd's v1 API)"
+)]
+pub struct BadRebuilder(pub String);
+
 impl std::str::FromStr for Rebuilder {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Rebuilder, String> {
+    type Err = BadRebuilder;
+    fn from_str(s: &str) -> Result<Rebuilder, BadRebuilder> {
         Rebuilder::parse(s)
     }
 }
@@ -124,21 +129,24 @@ pub struct AnswerCache {
 impl AnswerCache {
     /// Opens the directory `dir`, making it (mode 0700) when it does not
     /// exist; refused (saying why) when another user could write to it.
-    pub fn open(dir: &Path) -> Result<AnswerCache, String> {
-        let shown = dir.display();
+    pub fn open(dir: &Path) -> Result<AnswerCache, CacheError> {
+        let err = |why: String| CacheError {
+            dir: dir.to_owned(),
+            why,
+        };
         match std::fs::DirBuilder::new().mode(0o700).create(dir) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(format!("{shown}: cannot make it: {e}")),
+            Err(e) => return Err(err(format!("cannot make it: {e}"))),
         }
-        let meta = std::fs::metadata(dir).map_err(|e| format!("{shown}: {e}"))?;
+        let meta = std::fs::metadata(dir).map_err(|e| err(e.to_string()))?;
         if !meta.is_dir() {
-            return Err(format!("{shown}: not a directory"));
+            return Err(err("not a directory".into()));
         }
         if let Some(why) = untrusted(&meta) {
-            return Err(format!(
-                "{shown}: {why}: another user could plant answers there, which would stand for the rebuilders'; give a directory only you can write"
-            ));
+            return Err(err(format!(
+                "{why}: another user could plant answers there, which would stand for the rebuilders'; give a directory only you can write"
+            )));
         }
         Ok(AnswerCache {
             dir: dir.to_owned(),
@@ -193,6 +201,16 @@ fn untrusted(meta: &std::fs::Metadata) -> Option<String> {
         ));
     }
     None
+}
+
+/// Why a directory cannot hold the answer cache.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {why}", dir.display())]
+pub struct CacheError {
+    /// The directory.
+    pub dir: std::path::PathBuf,
+    /// What is wrong with it.
+    pub why: String,
 }
 
 /// Why a rebuilder gave no link.
@@ -397,8 +415,8 @@ impl Client<'_> {
 }
 
 /// Decompresses zstd data (every frame), up to [`MAX_LINK`] bytes.
-pub fn unzstd(data: &[u8]) -> Result<Vec<u8>, String> {
-    super::compressed::unzstd(data, MAX_LINK).map_err(|e| e.to_string())
+pub fn unzstd(data: &[u8]) -> Result<Vec<u8>, super::compressed::Error> {
+    super::compressed::unzstd(data, MAX_LINK)
 }
 
 /// Percent-encodes everything but RFC 3986's unreserved characters.

@@ -41,10 +41,41 @@ pub fn sandbox_user(config: &AptConfig) -> Option<String> {
     (!keep && !user.is_empty() && user != "root").then(|| user.to_owned())
 }
 
+/// Why privileges could not be dropped to apt's sandbox user.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SandboxError {
+    /// A system call failed.
+    #[error("dropping privileges to APT::Sandbox::User {user:?}: {call}: {cause}")]
+    Call {
+        /// The sandbox user.
+        user: String,
+        /// The call (`setgroups`, `setresgid`, `setresuid`).
+        call: &'static str,
+        /// Its error.
+        cause: std::io::Error,
+    },
+    /// The calls succeeded but the ids are not the user's.
+    #[error("dropping privileges to APT::Sandbox::User {user:?}: the ids did not change")]
+    Unchanged {
+        /// The sandbox user.
+        user: String,
+    },
+    /// Root could be regained afterwards.
+    #[error("dropping privileges to APT::Sandbox::User {user:?}: root could be regained")]
+    RootRegained {
+        /// The sandbox user.
+        user: String,
+    },
+    /// The user database could not be read.
+    #[error("{0}")]
+    Lookup(String),
+}
+
 /// Becomes apt's sandbox user when running as root (see the module
 /// documentation). An error is a one-line reason; the process may then
 /// be half-way (call it before anything that relies on either identity).
-pub fn drop_privileges(config: &AptConfig) -> Result<Sandbox, String> {
+pub fn drop_privileges(config: &AptConfig) -> Result<Sandbox, SandboxError> {
     let Some(user) = sandbox_user(config) else {
         return Ok(Sandbox::Stayed);
     };
@@ -53,14 +84,13 @@ pub fn drop_privileges(config: &AptConfig) -> Result<Sandbox, String> {
     if unsafe { libc::getuid() } != 0 {
         return Ok(Sandbox::Stayed);
     }
-    let Some((uid, gid, home)) = lookup(&user)? else {
+    let Some((uid, gid, home)) = lookup(&user).map_err(SandboxError::Lookup)? else {
         return Ok(Sandbox::NoSuchUser(user));
     };
-    let fail = |what: &str| {
-        format!(
-            "dropping privileges to APT::Sandbox::User {user:?}: {what}: {}",
-            std::io::Error::last_os_error()
-        )
+    let fail = |what: &'static str| SandboxError::Call {
+        user: user.clone(),
+        call: what,
+        cause: std::io::Error::last_os_error(),
     };
     #[allow(unsafe_code)]
     // SAFETY: plain system calls on integers and a one-element array.
@@ -79,14 +109,10 @@ pub fn drop_privileges(config: &AptConfig) -> Result<Sandbox, String> {
             || libc::getgid() != gid
             || libc::getegid() != gid
         {
-            return Err(format!(
-                "dropping privileges to APT::Sandbox::User {user:?}: the ids did not change"
-            ));
+            return Err(SandboxError::Unchanged { user });
         }
         if uid != 0 && libc::setuid(0) == 0 {
-            return Err(format!(
-                "dropping privileges to APT::Sandbox::User {user:?}: root could be regained"
-            ));
+            return Err(SandboxError::RootRegained { user });
         }
     }
     #[allow(unsafe_code)]

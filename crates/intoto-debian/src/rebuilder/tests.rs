@@ -112,7 +112,11 @@ fn entries() {
         "http:// x",
     ] {
         let e = Rebuilder::parse(bad).unwrap_err();
-        assert!(e.contains("expected an http:// or https:// URL"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("expected an http:// or https:// URL"),
+            "{e}"
+        );
     }
 }
 
@@ -406,7 +410,7 @@ fn cache_entries_are_read_safely_and_only_from_a_private_directory() {
     // A directory others (or its group) may write is refused.
     for m in [0o777, 0o1777, 0o770] {
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(m)).unwrap();
-        let e = AnswerCache::open(&dir).unwrap_err();
+        let e = AnswerCache::open(&dir).unwrap_err().to_string();
         assert!(e.contains("writable by its group or by others"), "{e}");
         assert!(e.contains("another user could plant answers"), "{e}");
     }
@@ -415,9 +419,9 @@ fn cache_entries_are_read_safely_and_only_from_a_private_directory() {
     // Owned by another user (root can make one).
     if intoto::fsio::effective_uid() == 0 {
         std::os::unix::fs::chown(&dir, Some(65534), None).unwrap();
-        let e = AnswerCache::open(&dir).unwrap_err();
+        let e = AnswerCache::open(&dir).unwrap_err().to_string();
         assert!(e.contains("owned by uid 65534"), "{e}");
     }
-    let e = AnswerCache::open(&link).unwrap_err();
+    let e = AnswerCache::open(&link).unwrap_err().to_string();
     assert!(e.contains("not a directory"), "{e}");
 }
