@@ -9,11 +9,11 @@ use anyhow::{Result, anyhow};
 use intoto::fsio;
 use intoto::keys::{Verifier, verify_envelope};
 use intoto::models::Signed;
+use intoto::observe::Observer as _;
 use intoto::record::{DEFAULT_EXCLUDES, RecordOptions, record};
-use intoto::step::Watch as _;
 
 use super::resolver::Resolver;
-use super::{Ctx, Outcome, UiWatch};
+use super::{Ctx, Outcome, UiObserver};
 use crate::cli::{MatchProductsArgs, specs};
 use crate::ui;
 
@@ -71,7 +71,7 @@ pub fn match_products(a: MatchProductsArgs, ctx: &Ctx) -> Result<Outcome> {
         base_path: None,
         lstrip_paths: a.lstrip_paths.clone(),
     };
-    let mut watch = UiWatch::new(&link.name);
+    let mut watch = UiObserver::new(&link.name);
     let progress = watch.recording("local artifacts", &paths);
     let local = record(&paths, &opts, progress.as_deref());
     watch.recorded("local artifacts");

@@ -9,7 +9,7 @@ use intoto::runner::RunOptions;
 use intoto::step::{self, StepError, StepSpec};
 
 use super::run::{check_dir, check_step_name, warn_truncated};
-use super::{Ctx, Outcome, UiWatch, write_link};
+use super::{Ctx, Outcome, UiObserver, write_link};
 use crate::cli::MockArgs;
 use crate::ui;
 
@@ -34,7 +34,7 @@ pub fn mock(a: MockArgs, _ctx: &Ctx) -> Result<Outcome> {
             ..Default::default()
         },
     };
-    let link = step::perform(&spec, &mut UiWatch::new(&a.name)).map_err(|e| match e {
+    let link = step::perform(&spec, &mut UiObserver::new(&a.name)).map_err(|e| match e {
         StepError::Run(e) => anyhow!("mock '{}': {e}", a.name),
         other => anyhow!(other),
     })?;

@@ -173,27 +173,39 @@ pub fn record_options(args: &RecordArgs, paths: &[String]) -> Result<RecordOptio
     })
 }
 
-/// Shows a step as it is performed: what is recorded (with a progress
-/// line on a terminal), what runs, which products a failed command did not
-/// make.
-pub struct UiWatch {
+/// Shows what the library reports: narration and warnings (kept for
+/// `--json`), what a step records (with a progress line on a terminal),
+/// what runs, which products a failed command did not make.
+#[derive(Default)]
+pub struct UiObserver {
     step: String,
     bar: Option<crate::progress::Bar>,
+    /// The warnings shown, in order.
+    pub warnings: Vec<String>,
 }
 
-impl UiWatch {
+impl UiObserver {
     /// For the step `step`.
-    pub fn new(step: &str) -> UiWatch {
-        UiWatch {
+    pub fn new(step: &str) -> UiObserver {
+        UiObserver {
             step: step.to_owned(),
-            bar: None,
+            ..UiObserver::default()
         }
     }
 }
 
-impl intoto::step::Watch for UiWatch {
+impl intoto::observe::Observer for UiObserver {
+    fn info(&mut self, msg: &str) {
+        ui::info(msg);
+    }
+    fn warn(&mut self, msg: &str) {
+        ui::warn(msg);
+        self.warnings.push(msg.to_owned());
+    }
     fn recording(&mut self, what: &str, paths: &[String]) -> Option<std::sync::Arc<Progress>> {
-        ui::info(&format!("Recording {what} {}...", paths.join(", ")));
+        if !paths.is_empty() {
+            ui::info(&format!("Recording {what} {}...", paths.join(", ")));
+        }
         let progress = std::sync::Arc::new(Progress::default());
         self.bar = Some(crate::progress::Bar::start(what, progress.clone()));
         Some(progress)

@@ -10,7 +10,7 @@ use intoto::step::{self, StepSpec};
 
 use super::resolver::signer;
 use super::run::{check_dir, check_step_name};
-use super::{Ctx, Outcome, UiWatch, record_options, write_link};
+use super::{Ctx, Outcome, UiObserver, record_options, write_link};
 use crate::cli::{RecordCommand, StartArgs, StopArgs};
 use crate::ui;
 
@@ -33,7 +33,7 @@ fn start(a: StartArgs, ctx: &Ctx) -> Result<Outcome> {
         record: record_options(&a.record, &a.materials)?,
         ..Default::default()
     };
-    let link = step::begin(&spec, &mut UiWatch::new(&a.step_name))?;
+    let link = step::begin(&spec, &mut UiObserver::new(&a.step_name))?;
     let mut env = Envelope::new(Signed::Link(link), a.use_dsse)?;
     let raw = sign_envelope(&mut env, signer.as_ref())?;
     let path = PathBuf::from(unfinished_filename(&a.step_name, raw.keyid()));
@@ -108,7 +108,7 @@ fn stop(a: StopArgs, ctx: &Ctx) -> Result<Outcome> {
         record: record_options(&a.record, &a.products)?,
         ..Default::default()
     };
-    step::finish(&spec, &mut link, &mut UiWatch::new(&a.step_name))?;
+    step::finish(&spec, &mut link, &mut UiObserver::new(&a.step_name))?;
     let mut env = Envelope::new(Signed::Link(link), dsse)?;
     sign_envelope(&mut env, signer.as_ref())?;
     // File name as the reference chooses it: the PEM key's id; for gpg the

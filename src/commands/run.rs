@@ -10,7 +10,7 @@ use intoto::runner::RunOptions;
 use intoto::step::{self, StepError, StepSpec};
 
 use super::resolver::signer;
-use super::{Ctx, Outcome, UiWatch, record_options, usage, write_link};
+use super::{Ctx, Outcome, UiObserver, record_options, usage, write_link};
 use crate::cli::RunArgs;
 use crate::ui;
 
@@ -51,7 +51,7 @@ pub fn run(a: RunArgs, ctx: &Ctx) -> Result<Outcome> {
     // A failed command may not have made its products: the link still
     // records the failure (and what is there), with a warning for each
     // product that is missing.
-    let link = step::perform(&spec, &mut UiWatch::new(&a.step_name)).map_err(|e| match e {
+    let link = step::perform(&spec, &mut UiObserver::new(&a.step_name)).map_err(|e| match e {
         StepError::Run(e) => anyhow!("step '{}': {e}; no link was written", a.step_name),
         other => anyhow!(other),
     })?;

@@ -5,11 +5,13 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result, anyhow};
 use intoto::fsio;
-use intoto::verify::{LayoutKey, Log, Trace, VerifyOptions, verify_traced};
+use intoto::verify::{LayoutKey, Trace, VerifyOptions, verify_traced};
 use serde::Serialize;
 
 use super::resolver::Resolver;
-use super::{Ctx, Outcome, Usage, usage};
+use intoto::observe::Observer as _;
+
+use super::{Ctx, Outcome, UiObserver, Usage, usage};
 use crate::cli::{VerifyArgs, specs};
 use crate::ui;
 use intoto::keys::spec::KeySpec;
@@ -77,7 +79,7 @@ pub fn usage_report(message: &str) -> String {
 /// `intoto verify`: 0 verified, 1 failed, 2 usage.
 pub fn verify(a: VerifyArgs, ctx: &Ctx) -> Result<Outcome> {
     let ctx = &a.policy.apply(ctx);
-    let mut log = TeeLog::default();
+    let mut log = UiObserver::default();
     let now = ctx.policy.time();
     if a.policy.time.time.is_some() {
         log.warn(&format!(
@@ -145,7 +147,7 @@ pub fn verify(a: VerifyArgs, ctx: &Ctx) -> Result<Outcome> {
 fn run(
     a: &VerifyArgs,
     ctx: &Ctx,
-    log: &mut TeeLog,
+    log: &mut UiObserver,
     trace: &mut Trace,
 ) -> Result<std::result::Result<(), intoto::verify::Failure>> {
     if a.keys.is_empty() {
@@ -197,34 +199,6 @@ fn run(
         .write_inspection_links(a.write_inspection_links)
         .signatures(a.signatures.map(|n| n as usize));
     Ok(verify_traced(&layout, &keys, &opts, log, trace).map(|_| ()))
-}
-
-/// Shows narration, warnings and the progress of an inspection's
-/// recording (on a terminal), and keeps the warnings for `--json`.
-#[derive(Default)]
-struct TeeLog {
-    warnings: Vec<String>,
-    bar: Option<crate::progress::Bar>,
-}
-
-impl Log for TeeLog {
-    fn info(&mut self, msg: &str) {
-        ui::info(msg);
-    }
-    fn warn(&mut self, msg: &str) {
-        ui::warn(msg);
-        self.warnings.push(msg.to_owned());
-    }
-    fn recording(&mut self, what: &str) -> Option<std::sync::Arc<intoto::record::Progress>> {
-        let progress = std::sync::Arc::new(intoto::record::Progress::default());
-        self.bar = Some(crate::progress::Bar::start(what, progress.clone()));
-        Some(progress)
-    }
-    fn recorded(&mut self) {
-        if let Some(b) = self.bar.take() {
-            b.finish();
-        }
-    }
 }
 
 fn print_json<T: Serialize>(v: &T) -> Result<()> {

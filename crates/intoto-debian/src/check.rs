@@ -21,10 +21,11 @@ use std::time::Duration;
 
 use intoto::fsio;
 use intoto::models::{Artifacts, HashDict, Signed};
+use intoto::observe::Collect;
 use intoto::policy::Policy;
 use intoto::verify::{
-    self, CheckedLayout, Collect, Failure, LayoutKey, MemorySource, Trace, VerifyOptions,
-    is_true_command, verify_checked,
+    self, CheckedLayout, Failure, LayoutKey, MemorySource, Trace, VerifyOptions, is_true_command,
+    verify_checked,
 };
 
 use super::deb::DebInfo;

@@ -22,7 +22,7 @@
 //!     .command(["sh", "-c", "echo hello > hello.txt"])
 //!     .products(["hello.txt"])
 //!     .in_dir(dir.path());
-//! let link = step::perform(&spec, &mut step::Quiet)?;
+//! let link = step::perform(&spec, &mut intoto::observe::Quiet)?;
 //! let mut env = Envelope::new(Signed::Link(link), false)?; // `true`: DSSE
 //! let signature = sign_envelope(&mut env, &bob)?;
 //! let file = dir.path().join(link_filename("build", signature.keyid())); // build.<keyid8>.link
@@ -40,7 +40,8 @@
 //! use intoto::keys::{pem::{PemSigner, read_public}, sign_envelope, Signer};
 //! use intoto::models::{Envelope, Layout, NewStep, Signed, link_filename};
 //! use intoto::step::{self, StepSpec};
-//! use intoto::verify::{self, Collect, LayoutKey, VerifyOptions};
+//! use intoto::observe::Collect;
+//! use intoto::verify::{self, LayoutKey, VerifyOptions};
 //!
 //! let key = |name: &str| format!("{}/../../testdata/keys/{name}", env!("CARGO_MANIFEST_DIR"));
 //! let alice = PemSigner::from_file(key("alice.pem"), None)?;
@@ -64,7 +65,7 @@
 //!     .command(["touch", "hello.txt"])
 //!     .products(["hello.txt"])
 //!     .in_dir(dir.path());
-//! let link = step::perform(&spec, &mut step::Quiet)?;
+//! let link = step::perform(&spec, &mut intoto::observe::Quiet)?;
 //! let mut link = Envelope::new(Signed::Link(link), false)?;
 //! sign_envelope(&mut link, &bob)?;
 //! let file = dir.path().join(link_filename("build", bob.keyid()));
@@ -108,6 +109,7 @@ pub use intoto_format::{format, json, models, time};
 pub mod cosign;
 pub mod fsio;
 pub mod keys;
+pub mod observe;
 pub mod policy;
 pub mod record;
 pub mod rules;

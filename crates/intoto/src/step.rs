@@ -5,44 +5,12 @@
 //! fails) is theirs.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use crate::json::{Object, Value};
 use crate::models::{Artifacts, Link};
-use crate::record::{self, Progress, RecordError, RecordOptions};
+use crate::observe::Observer;
+use crate::record::{self, RecordError, RecordOptions};
 use crate::runner::{self, RunError, RunOptions};
-
-/// What performing a step tells whoever shows progress.
-pub trait Watch {
-    /// Recording `what` (`materials` or `products`) of `paths` begins;
-    /// returns counters to fill when progress is shown.
-    fn recording(&mut self, what: &str, paths: &[String]) -> Option<Arc<Progress>> {
-        let _ = (what, paths);
-        None
-    }
-    /// Recording `what` has ended.
-    fn recorded(&mut self, what: &str) {
-        let _ = what;
-    }
-    /// The command is about to run.
-    fn running(&mut self, command: &[String]) {
-        let _ = command;
-    }
-    /// The command has ended (its streams are in `result` as
-    /// [`RunOptions`] asked).
-    fn ran(&mut self, result: &runner::RunResult) {
-        let _ = result;
-    }
-    /// A product is left out: the command failed and did not make it.
-    fn missing_product(&mut self, path: &str) {
-        let _ = path;
-    }
-}
-
-/// Shows nothing.
-pub struct Quiet;
-
-impl Watch for Quiet {}
 
 /// Why a step could not be performed.
 #[derive(Debug, thiserror::Error)]
@@ -128,7 +96,7 @@ fn record_side(
     what: &'static str,
     paths: &[String],
     opts: &RecordOptions,
-    watch: &mut dyn Watch,
+    watch: &mut dyn Observer,
 ) -> Result<Artifacts, StepError> {
     if paths.is_empty() {
         return Ok(Artifacts::default());
@@ -141,7 +109,7 @@ fn record_side(
 
 /// The first part of a step (`record start`, and the start of every
 /// other): a link holding the materials.
-pub fn begin(spec: &StepSpec, watch: &mut dyn Watch) -> Result<Link, StepError> {
+pub fn begin(spec: &StepSpec, watch: &mut dyn Observer) -> Result<Link, StepError> {
     Ok(Link {
         name: spec.name.clone(),
         materials: record_side("materials", &spec.materials, &spec.record, watch)?,
@@ -150,7 +118,11 @@ pub fn begin(spec: &StepSpec, watch: &mut dyn Watch) -> Result<Link, StepError> 
 }
 
 /// Runs the command (if any) into `link`'s command and byproducts.
-fn run_command(spec: &StepSpec, link: &mut Link, watch: &mut dyn Watch) -> Result<(), StepError> {
+fn run_command(
+    spec: &StepSpec,
+    link: &mut Link,
+    watch: &mut dyn Observer,
+) -> Result<(), StepError> {
     link.command = spec.command.clone();
     if spec.command.is_empty() {
         link.byproducts = Object::default();
@@ -214,7 +186,7 @@ pub fn truncated_streams(link: &Link) -> Vec<(&'static str, i128, i128)> {
 /// records the products into `link`. When the command failed, products it
 /// did not make are left out (each named to `watch`), so the link still
 /// records the failure.
-pub fn finish(spec: &StepSpec, link: &mut Link, watch: &mut dyn Watch) -> Result<(), StepError> {
+pub fn finish(spec: &StepSpec, link: &mut Link, watch: &mut dyn Observer) -> Result<(), StepError> {
     let failed = link.return_value().is_some_and(|v| v != 0);
     let products: Vec<String> = if failed {
         spec.products
@@ -246,7 +218,7 @@ pub fn finish(spec: &StepSpec, link: &mut Link, watch: &mut dyn Watch) -> Result
 /// The products are read again in full, even those whose `stat` has not
 /// changed since the materials were recorded: a write through a shared
 /// memory mapping can change a file's content and nothing `stat` shows.
-pub fn perform(spec: &StepSpec, watch: &mut dyn Watch) -> Result<Link, StepError> {
+pub fn perform(spec: &StepSpec, watch: &mut dyn Observer) -> Result<Link, StepError> {
     let mut link = begin(spec, watch)?;
     run_command(spec, &mut link, watch)?;
     finish(spec, &mut link, watch)?;
@@ -255,12 +227,16 @@ pub fn perform(spec: &StepSpec, watch: &mut dyn Watch) -> Result<Link, StepError
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
+    use crate::observe::Quiet;
+    use crate::record::Progress;
 
     #[derive(Default)]
     struct Seen(Vec<String>);
 
-    impl Watch for Seen {
+    impl Observer for Seen {
         fn recording(&mut self, what: &str, paths: &[String]) -> Option<Arc<Progress>> {
             self.0.push(format!("recording {what} {}", paths.join(",")));
             None

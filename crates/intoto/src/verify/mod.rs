@@ -21,6 +21,7 @@ mod source;
 mod stages;
 mod sublayouts;
 
+use crate::observe::Observer;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -342,42 +343,6 @@ pub struct SkippedLink {
     pub reason: String,
 }
 
-/// Receives narration (`-v`) and warnings, and hears when an inspection
-/// records (to show progress).
-pub trait Log {
-    /// Progress narration.
-    fn info(&mut self, msg: &str);
-    /// Something the user should know that does not fail verification.
-    fn warn(&mut self, msg: &str);
-    /// An inspection starts recording `what` (e.g. `materials of
-    /// inspection 'untar'`); returns counters to fill when progress is
-    /// shown.
-    fn recording(&mut self, what: &str) -> Option<std::sync::Arc<crate::record::Progress>> {
-        let _ = what;
-        None
-    }
-    /// That recording has ended.
-    fn recorded(&mut self) {}
-}
-
-/// Collects everything (tests, `--json`).
-#[derive(Default, Debug)]
-pub struct Collect {
-    /// Narration.
-    pub info: Vec<String>,
-    /// Warnings.
-    pub warnings: Vec<String>,
-}
-
-impl Log for Collect {
-    fn info(&mut self, msg: &str) {
-        self.info.push(msg.to_owned());
-    }
-    fn warn(&mut self, msg: &str) {
-        self.warnings.push(msg.to_owned());
-    }
-}
-
 #[allow(clippy::result_large_err)]
 /// Verifies the supply chain of `layout` (root layout) with `keys`.
 /// Returns the summary link (materials of the first step, products of the
@@ -386,7 +351,7 @@ pub fn verify(
     layout: &Envelope,
     keys: &[LayoutKey],
     opts: &VerifyOptions,
-    log: &mut dyn Log,
+    log: &mut dyn Observer,
 ) -> Result<Link, Failure> {
     verify_traced(layout, keys, opts, log, &mut Trace::default())
 }
@@ -398,7 +363,7 @@ pub fn verify_traced(
     layout: &Envelope,
     keys: &[LayoutKey],
     opts: &VerifyOptions,
-    log: &mut dyn Log,
+    log: &mut dyn Observer,
     trace: &mut Trace,
 ) -> Result<Link, Failure> {
     if keys.is_empty() {
@@ -467,7 +432,7 @@ impl CheckedLayout {
 pub fn verify_checked(
     layout: &CheckedLayout,
     opts: &VerifyOptions,
-    log: &mut dyn Log,
+    log: &mut dyn Observer,
     trace: &mut Trace,
 ) -> Result<Link, Failure> {
     trace.signers = layout.signers.clone();

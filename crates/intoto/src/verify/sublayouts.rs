@@ -10,11 +10,12 @@
 //! exponentially with the depth.
 #![allow(clippy::result_large_err)]
 
+use crate::observe::Observer;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 use super::stages::{Level, StepLinks, verify_layout};
-use super::{Failure, FailureKind, LayoutKey, Log, MAX_SUBLAYOUT_DEPTH, Stage, VerifyOptions};
+use super::{Failure, FailureKind, LayoutKey, MAX_SUBLAYOUT_DEPTH, Stage, VerifyOptions};
 use crate::keys::KeyDict;
 use crate::models::{Envelope, Link, Signed};
 
@@ -47,7 +48,7 @@ pub(super) fn verify(
     verified: StepLinks<(&KeyDict, Envelope)>,
     opts: &VerifyOptions,
     level: &Level,
-    log: &mut dyn Log,
+    log: &mut dyn Observer,
 ) -> Result<StepLinks<Link>, Failure> {
     let mut out = Vec::new();
     for (step, entries) in verified {
@@ -75,7 +76,7 @@ fn one(
     env: &Envelope,
     opts: &VerifyOptions,
     level: &Level,
-    log: &mut dyn Log,
+    log: &mut dyn Observer,
 ) -> Result<Link, Failure> {
     let sub_name = super::sublayout_name(step, keyid);
     let fail =

@@ -11,6 +11,7 @@ use crate::keys::{KeyDict, Signer, sign_envelope};
 use crate::models::{
     Artifacts, Envelope, HashDict, Inspection, Layout, Link, Signed, Step, link_filename,
 };
+use crate::observe::Collect;
 use crate::policy::Policy;
 
 const NOW: i64 = 1_800_000_000;

@@ -4,16 +4,17 @@
 
 use crate::fsio;
 use crate::models::{Envelope, Layout, Link, Signed};
+use crate::observe::Observer;
 use crate::record::RecordOptions;
 use crate::runner::{RunError, RunOptions};
 use crate::step::{self, StepError, StepSpec};
-use crate::verify::{Failure, FailureKind, Log, Stage, VerifyOptions};
+use crate::verify::{Failure, FailureKind, Stage, VerifyOptions};
 
 /// it before and after (everything except link files).
 pub(super) fn inspections(
     layout: &Layout,
     opts: &VerifyOptions,
-    log: &mut dyn Log,
+    log: &mut dyn Observer,
 ) -> Result<Vec<(String, Link)>, Failure> {
     let mut out = Vec::new();
     let rec_opts = RecordOptions {
@@ -119,22 +120,24 @@ pub(super) fn inspections(
 /// What an inspection tells: progress of its recordings (to the log) and
 /// the end of its stderr.
 struct InspectionWatch<'a> {
-    log: &'a mut dyn Log,
+    log: &'a mut dyn Observer,
     name: &'a str,
     stderr_tail: String,
 }
 
-impl step::Watch for InspectionWatch<'_> {
+impl Observer for InspectionWatch<'_> {
     fn recording(
         &mut self,
         what: &str,
         _paths: &[String],
     ) -> Option<std::sync::Arc<crate::record::Progress>> {
+        // The paths are the inspection's (`.`): not worth a line.
         self.log
-            .recording(&format!("{what} of inspection '{}'", self.name))
+            .recording(&format!("{what} of inspection '{}'", self.name), &[])
     }
-    fn recorded(&mut self, _what: &str) {
-        self.log.recorded();
+    fn recorded(&mut self, what: &str) {
+        self.log
+            .recorded(&format!("{what} of inspection '{}'", self.name));
     }
     fn ran(&mut self, result: &crate::runner::RunResult) {
         self.stderr_tail = result.stderr_tail.clone();

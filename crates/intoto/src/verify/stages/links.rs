@@ -2,6 +2,7 @@
 //! authorizes (their signatures checked in parallel while loading), then
 //! keeping the validly signed ones and requiring each step's threshold.
 
+use crate::observe::Observer;
 use std::collections::HashMap;
 
 use rayon::prelude::*;
@@ -12,7 +13,7 @@ use crate::keys::{KeyDict, VerifyError, verify_envelope};
 use crate::models::{Envelope, Layout, Signed, Step, link_filename};
 use crate::policy::Policy;
 use crate::verify::{
-    CountedLink, Failure, FailureKind, ItemReport, LinkSource, Log, SkippedLink, Stage, Trace,
+    CountedLink, Failure, FailureKind, ItemReport, LinkSource, SkippedLink, Stage, Trace,
 };
 
 fn find_key<'a>(dicts: &'a [(String, KeyDict)], id: &str) -> Option<&'a KeyDict> {
@@ -175,7 +176,7 @@ fn error_path(e: &LoadError) -> String {
 pub(super) fn link_signatures<'k>(
     layout: &Layout,
     loaded: Vec<(String, Vec<Loaded<'k>>)>,
-    log: &mut dyn Log,
+    log: &mut dyn Observer,
     mut trace: Option<&mut Trace>,
 ) -> Result<StepLinks<(&'k KeyDict, Envelope)>, Failure> {
     let mut out = Vec::new();

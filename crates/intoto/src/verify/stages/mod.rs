@@ -13,6 +13,7 @@ mod signatures;
 mod summary;
 mod threshold;
 
+use crate::observe::Observer;
 use std::borrow::Cow;
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -23,9 +24,7 @@ use rayon::prelude::*;
 pub(super) type StepLinks<T> = Vec<(String, Vec<(String, T)>)>;
 
 use super::sublayouts::DirId;
-use super::{
-    Failure, FailureKind, ItemReport, LayoutKey, LinkSource, Log, Stage, Trace, VerifyOptions,
-};
+use super::{Failure, FailureKind, ItemReport, LayoutKey, LinkSource, Stage, Trace, VerifyOptions};
 use crate::models::{Envelope, Link, Signed, Step};
 use crate::rules::{ArtifactRule, ItemKind, RuleFailure, Side, apply_rules};
 use inspections::inspections;
@@ -68,7 +67,7 @@ pub(super) fn verify_layout(
     keys: &[LayoutKey],
     opts: &VerifyOptions,
     level: Level,
-    log: &mut dyn Log,
+    log: &mut dyn Observer,
     mut trace: Option<&mut Trace>,
 ) -> Result<Link, Failure> {
     log.info("Verifying layout signatures...");
@@ -84,7 +83,7 @@ pub(super) fn verify_signed_layout(
     env: &Envelope,
     opts: &VerifyOptions,
     level: Level,
-    log: &mut dyn Log,
+    log: &mut dyn Observer,
     mut trace: Option<&mut Trace>,
 ) -> Result<Link, Failure> {
     let Level {

@@ -4,10 +4,11 @@
 
 use super::StepLinks;
 use crate::models::{Layout, Link, link_filename};
-use crate::verify::{Failure, FailureKind, Log, Stage};
+use crate::observe::Observer;
+use crate::verify::{Failure, FailureKind, Stage};
 
 /// Stage 7: the recorded command should be the expected one (a warning).
-pub(super) fn command_alignment(layout: &Layout, chain: &StepLinks<Link>, log: &mut dyn Log) {
+pub(super) fn command_alignment(layout: &Layout, chain: &StepLinks<Link>, log: &mut dyn Observer) {
     for (step, (_, links)) in layout.steps.iter().zip(chain) {
         for (keyid, link) in links {
             if link.command != step.expected_command {
