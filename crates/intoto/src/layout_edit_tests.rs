@@ -2,9 +2,6 @@
 //! each refusal with its message (the commands print them as they are).
 //! Here, beside the keys, rather than in the format crate.
 
-use std::fs;
-use std::path::Path;
-
 use crate::keys::Signer;
 use crate::keys::pem::PemSigner;
 use crate::models::*;
@@ -13,10 +10,8 @@ use crate::time::format_expires;
 const NOW: i64 = 1_800_000_000; // 2027-01-15T08:00:00Z
 
 fn signer(name: &str) -> PemSigner {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../testdata/keys")
-        .join(format!("{name}.pem"));
-    PemSigner::from_pem(&fs::read(p).unwrap(), None).unwrap()
+    let keys = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/keys");
+    PemSigner::from_file(format!("{keys}/{name}.pem"), None).unwrap()
 }
 
 fn id(name: &str) -> String {

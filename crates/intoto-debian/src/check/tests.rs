@@ -11,10 +11,8 @@ use intoto::rules::ArtifactRule;
 const NOW: i64 = 1_800_000_000;
 
 fn signer(name: &str) -> PemSigner {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../testdata/keys")
-        .join(format!("{name}.pem"));
-    PemSigner::from_pem(&fs::read(p).unwrap(), None).unwrap()
+    let keys = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/keys");
+    PemSigner::from_file(format!("{keys}/{name}.pem"), None).unwrap()
 }
 
 fn rules(rs: &[&str]) -> Vec<ArtifactRule> {

@@ -1,6 +1,5 @@
 //! Each co-signing decision, with the PEM test keys.
 
-use std::fs;
 use std::path::Path;
 
 use super::*;
@@ -13,10 +12,8 @@ const NOW: i64 = 1_800_000_000;
 const FILE: &str = "root.layout";
 
 fn signer(name: &str) -> PemSigner {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../testdata/keys")
-        .join(format!("{name}.pem"));
-    PemSigner::from_pem(&fs::read(p).unwrap(), None).unwrap()
+    let keys = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/keys");
+    PemSigner::from_file(format!("{keys}/{name}.pem"), None).unwrap()
 }
 
 fn id(s: &PemSigner) -> String {

@@ -2,7 +2,7 @@
 #![allow(clippy::result_large_err)]
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::*;
 use crate::json::Value;
@@ -17,10 +17,8 @@ use crate::policy::Policy;
 const NOW: i64 = 1_800_000_000;
 
 fn signer(name: &str) -> PemSigner {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../testdata/keys")
-        .join(format!("{name}.pem"));
-    PemSigner::from_pem(&fs::read(p).unwrap(), None).unwrap()
+    let keys = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/keys");
+    PemSigner::from_file(format!("{keys}/{name}.pem"), None).unwrap()
 }
 
 fn arts(items: &[(&str, u8)]) -> Artifacts {
