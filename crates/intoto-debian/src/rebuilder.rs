@@ -433,4 +433,4 @@ fn path_segment(s: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -66,16 +66,7 @@ fn identity_with_epoch_and_source_version() {
     let p = d.path().join("x.deb");
     std::fs::write(&p, deb(CONTROL, ".xz")).unwrap();
     let info = read_deb(&p).unwrap();
-    assert_eq!(
-        info,
-        DebInfo {
-            package: "hello-tool".into(),
-            version: "1:2.10-3".into(),
-            architecture: "amd64".into(),
-            source: "hello".into(),
-            source_version: "1:2.10-2".into(),
-        }
-    );
+    assert_eq!(info, crate::rebuilder::tests::hello());
     assert_eq!(info.pool_file_name(), "hello-tool_2.10-3_amd64.deb");
     let c = read_control(&p).unwrap();
     assert_eq!(c.get("description"), Some("greets\nmore text\n.\nend"));

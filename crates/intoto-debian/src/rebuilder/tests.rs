@@ -70,7 +70,8 @@ fn serve(routes: Vec<(&str, u16, &str, Vec<u8>)>) -> Server {
     Server { url, seen }
 }
 
-fn hello() -> DebInfo {
+/// The package the tests judge (also `deb`'s tests' package).
+pub(crate) fn hello() -> DebInfo {
     DebInfo {
         package: "hello-tool".into(),
         version: "1:2.10-3".into(),

@@ -166,10 +166,13 @@ fn a_signed_by_key_that_made_no_signature_is_an_error() {
     let (alice, bob, carl) = (signer("alice"), signer("bob"), signer("carl"));
     let mut env = unsigned(false);
     replace(&mut env, &[&alice]).unwrap();
-    let e = CoSign::append(Path::new(FILE), &policy())
-        .signed_by(signed_by("carl.pub", &carl))
-        .sign(&mut env, &[&bob])
-        .unwrap_err();
+    let by_carl = |env: &mut Envelope| {
+        CoSign::append(Path::new(FILE), &policy())
+            .signed_by(signed_by("carl.pub", &carl))
+            .sign(env, &[&bob])
+            .unwrap_err()
+    };
+    let e = by_carl(&mut env);
     assert_eq!(
         e.to_string(),
         format!(
@@ -181,10 +184,7 @@ fn a_signed_by_key_that_made_no_signature_is_an_error() {
     );
     // On an unsigned layout it can be no one's.
     let mut env = unsigned(false);
-    let e = CoSign::append(Path::new(FILE), &policy())
-        .signed_by(signed_by("carl.pub", &carl))
-        .sign(&mut env, &[&bob])
-        .unwrap_err();
+    let e = by_carl(&mut env);
     assert_eq!(
         e.to_string(),
         format!(

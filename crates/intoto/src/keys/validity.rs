@@ -576,14 +576,7 @@ mod tests {
             b = b.set_validity_period(Duration::from_secs(v as u64));
         }
         let (cert, _) = b.generate().unwrap();
-        let signer = cert
-            .primary_key()
-            .key()
-            .clone()
-            .parts_into_secret()
-            .unwrap()
-            .into_keypair()
-            .unwrap();
+        let signer = crate::keys::openpgp::primary_keypair(&cert);
         (cert.strip_secret_key_material(), signer)
     }
 

@@ -38,3 +38,16 @@ pub use verify::{CertVerifier, GpgDictVerifier, noninteroperable, verify_triple}
 
 #[cfg(test)]
 mod tests;
+
+/// The signing key pair of a test certificate's primary key (generated
+/// with its secret).
+#[cfg(test)]
+pub(crate) fn primary_keypair(cert: &sequoia_openpgp::Cert) -> sequoia_openpgp::crypto::KeyPair {
+    cert.primary_key()
+        .key()
+        .clone()
+        .parts_into_secret()
+        .unwrap()
+        .into_keypair()
+        .unwrap()
+}

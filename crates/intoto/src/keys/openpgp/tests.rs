@@ -27,14 +27,7 @@ fn key(suite: CipherSuite) -> TestKey {
         .generate()
         .unwrap();
     let dict = cert_to_dict(&cert, &Policy::at(unix(SystemTime::now()))).unwrap();
-    let pair = cert
-        .primary_key()
-        .key()
-        .clone()
-        .parts_into_secret()
-        .unwrap()
-        .into_keypair()
-        .unwrap();
+    let pair = crate::keys::openpgp::primary_keypair(&cert);
     let fpr: [u8; 20] = hex::decode(&dict.keyid).unwrap().try_into().unwrap();
     TestKey { dict, pair, fpr }
 }
@@ -275,14 +268,7 @@ fn copies_of_a_certificate_are_merged_into_one() {
     let a_bin = a.to_vec().unwrap();
     let a_asc = a.armored().to_vec().unwrap();
     // The same key with a second user id, as another keyring may hold it.
-    let mut signer = a
-        .primary_key()
-        .key()
-        .clone()
-        .parts_into_secret()
-        .unwrap()
-        .into_keypair()
-        .unwrap();
+    let mut signer = crate::keys::openpgp::primary_keypair(&a);
     let uid = openpgp::packet::UserID::from("a2");
     let builder = openpgp::packet::signature::SignatureBuilder::new(
         openpgp::types::SignatureType::PositiveCertification,
