@@ -100,8 +100,8 @@ pub struct PolicyArgs {
     pub interop: InteropArgs,
 }
 
-fn parse_time(s: &str) -> Result<i64, intoto::time::TimeError> {
-    intoto::time::parse_time(s)
+fn parse_time(s: &str) -> Result<i64, intoto_format::time::TimeError> {
+    intoto_format::time::parse_time(s)
 }
 
 /// How a functionary signs: a PEM key file or a GnuPG key.

@@ -1,9 +1,9 @@
 //! `intoto key id|export`.
 
 use anyhow::{Result, anyhow};
-use intoto::json::{self, Object, Value};
 use intoto::keys::spec::{KeyPlaces, KeySpec};
-use intoto::models::KeyDict;
+use intoto_format::json::{self, Object, Value};
+use intoto_format::models::KeyDict;
 
 use super::resolver::Resolver;
 use super::{Ctx, Outcome};

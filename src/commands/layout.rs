@@ -8,7 +8,7 @@ use std::path::Path;
 use anyhow::{Result, anyhow};
 use intoto::fsio;
 use intoto::keys::{Verifier, verify_envelope};
-use intoto::models::{
+use intoto_format::models::{
     Envelope, Expires, Layout, NewStep, Nulls, Signed, expires_from, parse_expires,
 };
 

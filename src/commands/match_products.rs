@@ -8,9 +8,9 @@
 use anyhow::{Result, anyhow};
 use intoto::fsio;
 use intoto::keys::{Verifier, verify_envelope};
-use intoto::models::Signed;
 use intoto::observe::Observer as _;
 use intoto::record::{DEFAULT_EXCLUDES, RecordOptions, record};
+use intoto_format::models::Signed;
 
 use super::resolver::Resolver;
 use super::{Ctx, Outcome, UiObserver};

@@ -3,10 +3,10 @@
 use std::path::PathBuf;
 
 use anyhow::{Result, anyhow};
-use intoto::models::{Envelope, Signed};
 use intoto::record::{DEFAULT_EXCLUDES, RecordOptions};
 use intoto::runner::RunOptions;
 use intoto::step::{self, StepError, StepSpec};
+use intoto_format::models::{Envelope, Signed};
 
 use super::run::{check_dir, check_step_name, warn_truncated};
 use super::{Ctx, Outcome, UiObserver, write_link};

@@ -235,7 +235,7 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
 /// streamed (links of many artifacts are never whole in memory twice),
 /// never bigger than intoto loads; a symlink at that name is replaced,
 /// never written through.
-pub fn write_link(path: &Path, env: &intoto::models::Envelope) -> Result<()> {
+pub fn write_link(path: &Path, env: &intoto_format::models::Envelope) -> Result<()> {
     // Never a file intoto would refuse to load: the write stops (and
     // nothing is left at `path`) once it passes the limit.
     fsio::replace_atomic_with(path, &mut |w| {

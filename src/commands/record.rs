@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result, anyhow};
 use intoto::fsio;
 use intoto::keys::{KeyDict, sign_envelope, verify_envelope};
-use intoto::models::{Envelope, Signed, link_filename, unfinished_filename};
 use intoto::step::{self, StepSpec};
+use intoto_format::models::{Envelope, Signed, link_filename, unfinished_filename};
 
 use super::resolver::signer;
 use super::run::{check_dir, check_step_name};

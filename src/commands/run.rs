@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use anyhow::{Result, anyhow};
 use intoto::keys::sign_envelope;
-use intoto::models::{Envelope, Signed, link_filename, unfinished_filename};
 use intoto::runner::RunOptions;
 use intoto::step::{self, StepError, StepSpec};
+use intoto_format::models::{Envelope, Signed, link_filename, unfinished_filename};
 
 use super::resolver::signer;
 use super::{Ctx, Outcome, UiObserver, record_options, usage, write_link};
@@ -77,7 +77,7 @@ pub fn run(a: RunArgs, ctx: &Ctx) -> Result<Outcome> {
 }
 
 /// Says which recorded streams the link holds only the start of.
-pub(super) fn warn_truncated(step: &str, link: &intoto::models::Link) {
+pub(super) fn warn_truncated(step: &str, link: &intoto_format::models::Link) {
     for (stream, recorded, written) in step::truncated_streams(link) {
         ui::warn(&format!(
             "step '{step}': the command wrote {written} bytes to {stream}, more than \
@@ -119,7 +119,7 @@ pub fn check_dir(dir: Option<&Path>) -> Result<()> {
 /// (`.<name>.<keyid8>.link-unfinished` the longest) fits the file
 /// system's limit of 255 bytes: checked before anything is run.
 pub fn check_step_name(name: &str) -> Result<()> {
-    intoto::models::check_item_name("--step-name", name)
+    intoto_format::models::check_item_name("--step-name", name)
         .map_err(|e| super::Usage(e.to_string()))?;
     let longest = unfinished_filename(name, "00000000").len();
     if longest > NAME_MAX {

@@ -13,7 +13,7 @@ use intoto::keys::gpg::{Backend, GpgHome};
 use intoto::keys::openpgp::CertVerifier;
 use intoto::keys::spec::{KeyPlaces, KeySpec};
 use intoto::keys::{Signer, Verifier, verify_envelope};
-use intoto::models::{Envelope, Signed, link_filename};
+use intoto_format::models::{Envelope, Signed, link_filename};
 
 use super::resolver::Resolver;
 use super::{Ctx, Outcome, usage, write_file};

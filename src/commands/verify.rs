@@ -84,7 +84,7 @@ pub fn verify(a: VerifyArgs, ctx: &Ctx) -> Result<Outcome> {
     if a.policy.time.time.is_some() {
         log.warn(&format!(
             "verifying as of {} (--time): the result shows what held then, not now",
-            intoto::time::format_expires(now)
+            intoto_format::time::format_expires(now)
         ));
     }
     let mut trace = Trace::default();
@@ -93,7 +93,7 @@ pub fn verify(a: VerifyArgs, ctx: &Ctx) -> Result<Outcome> {
         version: REPORT_VERSION,
         result,
         layout: a.layout.display().to_string(),
-        time: intoto::time::format_expires(now),
+        time: intoto_format::time::format_expires(now),
         time_given: a.policy.time.time.is_some(),
         signers: &trace.signers,
         steps: &trace.steps,

@@ -165,7 +165,7 @@ fn random_documents_encode_like_securesystemslib() {
         .collect();
     assert_eq!(theirs.len(), docs.len());
     for (doc, want) in docs.iter().zip(&theirs) {
-        let ours = intoto::json::canonicalize(doc.as_bytes()).unwrap();
+        let ours = intoto_format::json::canonicalize(doc.as_bytes()).unwrap();
         assert_eq!(
             &ours,
             want,

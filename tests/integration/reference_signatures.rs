@@ -176,7 +176,7 @@ fn canonical_bytes_equal_securesystemslib() {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let env = intoto::models::Envelope::from_slice(&fs::read(&f).unwrap()).unwrap();
+        let env = intoto_format::models::Envelope::from_slice(&fs::read(&f).unwrap()).unwrap();
         assert_eq!(env.signed_bytes().to_vec(), out.stdout, "{}", f.display());
     }
 }

@@ -27,7 +27,7 @@ use super::compressed;
 use super::deb::{Control, DebInfo, paragraphs};
 use intoto::keys::openpgp::cert::system_time;
 use intoto::policy::Policy;
-use intoto::time::days_from_civil;
+use intoto_format::time::days_from_civil;
 
 /// Largest index read after decompression.
 pub const MAX_INDEX: u64 = 1 << 30;
@@ -162,7 +162,7 @@ pub fn verify_inrelease(
         if until < policy.time() {
             return Err(err(format!(
                 "{name}: it expired on {} (Valid-Until); the archive index is stale",
-                intoto::models::layout_time(until)
+                intoto_format::models::layout_time(until)
             )));
         }
     }
@@ -171,7 +171,7 @@ pub fn verify_inrelease(
         let parts: Vec<&str> = line.split_whitespace().collect();
         match parts.as_slice() {
             [] => {}
-            [h, size, path] if h.len() == 64 && intoto::format::is_hex(h) => {
+            [h, size, path] if h.len() == 64 && intoto_format::format::is_hex(h) => {
                 let size = size
                     .parse()
                     .map_err(|_| err(format!("{name}: SHA256 line {line:?}: bad size")))?;
@@ -314,7 +314,7 @@ pub fn parse_packages(name: &str, data: &[u8]) -> Result<Vec<PackageEntry>, Arch
                 .to_owned();
             let sha256 = p
                 .get("SHA256")
-                .filter(|h| h.len() == 64 && intoto::format::is_hex(h))
+                .filter(|h| h.len() == 64 && intoto_format::format::is_hex(h))
                 .ok_or_else(|| err(format!("{}: no SHA256 of 64 hex digits", at())))?
                 .to_ascii_lowercase();
             Ok(PackageEntry {

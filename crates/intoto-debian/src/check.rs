@@ -20,13 +20,13 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use intoto::fsio;
-use intoto::models::{Artifacts, HashDict, Signed};
 use intoto::observe::Collect;
 use intoto::policy::Policy;
 use intoto::verify::{
     self, CheckedLayout, Failure, LayoutKey, MemorySource, Trace, VerifyOptions, is_true_command,
     verify_checked,
 };
+use intoto_format::models::{Artifacts, HashDict, Signed};
 
 use super::deb::DebInfo;
 
@@ -254,7 +254,7 @@ fn link_source(links: &[(String, Vec<u8>)]) -> (MemorySource, Vec<String>) {
     let mut source = MemorySource::new("the rebuilders' answers");
     let mut notes = Vec::new();
     for (rebuilder, bytes) in links {
-        let env = match intoto::models::Envelope::from_slice(bytes) {
+        let env = match intoto_format::models::Envelope::from_slice(bytes) {
             Ok(e) => e,
             Err(e) => {
                 notes.push(format!("rebuilder {rebuilder}: not in-toto metadata: {e}"));

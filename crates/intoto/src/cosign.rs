@@ -13,7 +13,7 @@
 //! # use std::path::Path;
 //! # use intoto::keys::pem::PemSigner;
 //! # use intoto::keys::{Signer, verifier};
-//! # use intoto::models::{Envelope, Layout, Signed};
+//! # use intoto_format::models::{Envelope, Layout, Signed};
 //! # use intoto::policy::Policy;
 //! # let pem = |n: &str| std::fs::read(format!("{}/../../testdata/keys/{n}.pem", env!("CARGO_MANIFEST_DIR"))).unwrap();
 //! use intoto::cosign::{CoSign, SignedBy};

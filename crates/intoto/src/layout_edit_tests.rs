@@ -5,7 +5,7 @@
 use crate::keys::Signer;
 use crate::keys::pem::PemSigner;
 use crate::models::*;
-use crate::time::format_expires;
+use intoto_format::time::format_expires;
 
 const NOW: i64 = 1_800_000_000; // 2027-01-15T08:00:00Z
 
@@ -147,7 +147,7 @@ fn add_step_refusals_say_what_to_fix() {
         ),
         format!(
             "--material \"FROB x\": {}",
-            crate::rules::ArtifactRule::from_str_rule("FROB x").unwrap_err()
+            crate::models::rule::ArtifactRule::from_str_rule("FROB x").unwrap_err()
         )
     );
     assert_eq!(

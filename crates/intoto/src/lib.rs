@@ -12,7 +12,7 @@
 //!
 //! ```
 //! use intoto::keys::{pem::PemSigner, sign_envelope};
-//! use intoto::models::{Envelope, Signed, link_filename};
+//! use intoto_format::models::{Envelope, Signed, link_filename};
 //! use intoto::step::{self, StepSpec};
 //!
 //! let key_file = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/keys/bob.pem");
@@ -38,7 +38,7 @@
 //!
 //! ```
 //! use intoto::keys::{pem::{PemSigner, read_public}, sign_envelope, Signer};
-//! use intoto::models::{Envelope, Layout, NewStep, Signed, link_filename};
+//! use intoto_format::models::{Envelope, Layout, NewStep, Signed, link_filename};
 //! use intoto::step::{self, StepSpec};
 //! use intoto::observe::Collect;
 //! use intoto::verify::{self, LayoutKey, VerifyOptions};
@@ -82,7 +82,7 @@
 //!
 //! ```
 //! # use intoto::keys::{pem::PemSigner, sign_envelope};
-//! # use intoto::models::{Envelope, Link, Signed};
+//! # use intoto_format::models::{Envelope, Link, Signed};
 //! # let dir = tempfile::tempdir()?;
 //! # let path = dir.path().join("build.link");
 //! # let key = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/keys/bob.pem");
@@ -104,7 +104,9 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
-pub use intoto_format::{format, json, models, time};
+// The format crate's modules, under the names the library's code uses;
+// callers name them through `intoto_format`.
+use intoto_format::{format, json, models};
 
 pub mod cosign;
 pub mod fsio;

@@ -11,14 +11,15 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use intoto::json::{self, Value};
 use intoto::keys::openpgp::{self, GpgKey};
 use intoto::keys::pem::{self, PemSigner, SslibKey};
 use intoto::keys::{KeyDict, Signer, verify_envelope};
-use intoto::models::{Envelope, Link, Signed};
 use intoto::rules::glob::Glob;
-use intoto::rules::{ItemKind, Rule, Side, apply_rules, shell_split};
+use intoto::rules::{ItemKind, Side, apply_rules};
 use intoto::settings;
+use intoto_format::json::{self, Value};
+use intoto_format::models::rule::{Rule, shell_split};
+use intoto_format::models::{Envelope, Link, Signed};
 
 /// The verification time used throughout (2025-06-15T00:00:00Z).
 pub const NOW: i64 = 1_749_945_600;
@@ -247,7 +248,7 @@ pub fn envelope(data: &[u8]) {
         );
         // Built from the model: the canonical bytes of what it writes.
         let model = json::to_python_compact(env.signed()).expect("write the model");
-        let built = intoto::models::Metablock::new(env.signed().clone())
+        let built = intoto_format::models::Metablock::new(env.signed().clone())
             .expect("a Metablock of a parsed model");
         assert!(
             built.canonical_bytes() == json::canonicalize(&model).expect("canonical model"),
@@ -444,7 +445,7 @@ pub fn rules(data: &[u8]) {
     let (x, y) = rules_links();
     let links: HashMap<&str, &Link> = HashMap::from([("x", x), ("y", y)]);
     // The engine takes only rules that parse (layouts are parsed once).
-    let Ok(parsed) = intoto::rules::ArtifactRule::new(tokens) else {
+    let Ok(parsed) = intoto_format::models::rule::ArtifactRule::new(tokens) else {
         return;
     };
     let rule_list = vec![parsed];

@@ -5,8 +5,8 @@ use sha2::{Digest as _, Sha256};
 use super::*;
 use intoto::keys::pem::PemSigner;
 use intoto::keys::{Signer, sign_envelope, verifier};
-use intoto::models::{Envelope, Inspection, Layout, Link, Step};
-use intoto::rules::ArtifactRule;
+use intoto_format::models::rule::ArtifactRule;
+use intoto_format::models::{Envelope, Inspection, Layout, Link, Step};
 
 const NOW: i64 = 1_800_000_000;
 

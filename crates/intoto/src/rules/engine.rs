@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 use super::glob::Glob;
-use super::{ArtifactRule, DestType, Rule};
+use crate::models::rule::{ArtifactRule, DestType, Rule};
 use crate::models::{Artifacts, Link};
 
 /// Whether rules belong to a step or an inspection (for messages).

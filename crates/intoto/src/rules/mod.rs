@@ -1,5 +1,5 @@
 //! Artifact rules: a pure, fast rule engine over the rule language of
-//! [`crate::models::rule`].
+//! [`crate::models::rule`] (the grammar, part of the layout format).
 //!
 //! Each rule filters the artifacts still queued (Python `fnmatch`, where
 //! `*` also matches `/`) and consumes what it authorises; `DISALLOW`
@@ -10,5 +10,4 @@
 mod engine;
 pub mod glob;
 
-pub use crate::models::rule::{ArtifactRule, DestType, Rule, RuleSyntaxError, shell_split};
 pub use engine::{ItemKind, RuleFailure, RuleFailureKind, Side, apply_rules};

@@ -28,8 +28,8 @@ fn arts(items: &[(&str, u8)]) -> Artifacts {
         .collect()
 }
 
-fn rule(s: &str) -> crate::rules::ArtifactRule {
-    crate::rules::ArtifactRule::from_str_rule(s).unwrap()
+fn rule(s: &str) -> crate::models::rule::ArtifactRule {
+    crate::models::rule::ArtifactRule::from_str_rule(s).unwrap()
 }
 
 fn step(

@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::models::rule::ArtifactRule;
 use crate::models::{Layout, parse_expires};
-use crate::rules::ArtifactRule;
 use crate::verify::{Failure, FailureKind, Stage};
 
 /// Stage 2: `expires` must be in the future.

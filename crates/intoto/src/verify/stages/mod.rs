@@ -25,8 +25,9 @@ pub(super) type StepLinks<T> = Vec<(String, Vec<(String, T)>)>;
 
 use super::sublayouts::DirId;
 use super::{Failure, FailureKind, ItemReport, LayoutKey, LinkSource, Stage, Trace, VerifyOptions};
+use crate::models::rule::ArtifactRule;
 use crate::models::{Envelope, Link, Signed, Step};
-use crate::rules::{ArtifactRule, ItemKind, RuleFailure, Side, apply_rules};
+use crate::rules::{ItemKind, RuleFailure, Side, apply_rules};
 use inspections::inspections;
 use layout::expiry;
 pub use layout::{is_param_name, placeholders, substitute};
