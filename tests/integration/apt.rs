@@ -71,6 +71,17 @@ pub(crate) struct Apt {
 }
 
 impl Apt {
+    /// The repository's packages copied into `dl/`, as a download
+    /// directory holds them; returns `dl/`.
+    pub(crate) fn downloaded(&self) -> PathBuf {
+        let dl = self.root.join("dl");
+        for e in fs::read_dir(self.root.join("repo/pool")).unwrap() {
+            let p = e.unwrap().path();
+            fs::copy(&p, dl.join(p.file_name().unwrap())).unwrap();
+        }
+        dl
+    }
+
     pub(crate) fn new() -> Apt {
         let env = Env::new();
         let root = env.path("apt");

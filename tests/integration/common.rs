@@ -144,6 +144,18 @@ impl Env {
         self.dir.path().join(rel)
     }
 
+    /// Runs the shell command line `cmd` in the working directory on a
+    /// terminal (`script` gives it one), with this GnuPG home.
+    pub fn on_a_terminal(&self, cmd: &str) -> Output {
+        Command::new("script")
+            .args(["-qefc", cmd, "/dev/null"])
+            .current_dir(self.work())
+            .env("GNUPGHOME", &self.gnupg)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    }
+
     /// The working directory for commands (`<scratch>/w`).
     pub fn work(&self) -> PathBuf {
         self.path("w")

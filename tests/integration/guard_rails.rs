@@ -365,15 +365,7 @@ fn verify_shows_progress_while_an_inspection_records_a_large_tree() {
         "{} verify -l root.layout --verification-keys alice.pub",
         bin().display()
     );
-    let on_a_terminal = |cmd: &str| {
-        Command::new("script")
-            .args(["-qefc", cmd, "/dev/null"])
-            .current_dir(env.work())
-            .env("GNUPGHOME", &env.gnupg)
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap()
-    };
+    let on_a_terminal = |cmd: &str| env.on_a_terminal(cmd);
     let out = on_a_terminal(&cmd);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}");

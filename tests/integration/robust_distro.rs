@@ -160,11 +160,7 @@ fn a_downloaded_file_replaced_during_the_fetch_is_judged_as_it_was_checked() {
         return;
     }
     let apt = Apt::new();
-    let dl = apt.root.join("dl");
-    for e in fs::read_dir(apt.root.join("repo/pool")).unwrap() {
-        let p = e.unwrap().path();
-        fs::copy(&p, dl.join(p.file_name().unwrap())).unwrap();
-    }
+    let dl = apt.downloaded();
     let inner = files(apt.root.join("links/b"));
     let rebuilt = apt.root.join("build/other/differs_1.0_all.deb");
     let target = dl.join("differs_1.0_all.deb");

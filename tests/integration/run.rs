@@ -66,16 +66,7 @@ fn progress_shows_on_a_terminal_only() {
         bin().display(),
         key.display()
     );
-    // `script` gives the command a terminal.
-    let on_a_terminal = |cmd: &str| {
-        Command::new("script")
-            .args(["-qefc", cmd, "/dev/null"])
-            .current_dir(env.work())
-            .env("GNUPGHOME", &env.gnupg)
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap()
-    };
+    let on_a_terminal = |cmd: &str| env.on_a_terminal(cmd);
     let out = on_a_terminal(&cmd);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}");

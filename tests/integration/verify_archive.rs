@@ -143,11 +143,7 @@ fn downloaded_files_are_judged_as_downloaded() {
         return;
     }
     let apt = Apt::new();
-    let dl = apt.root.join("dl");
-    for e in fs::read_dir(apt.root.join("repo/pool")).unwrap() {
-        let p = e.unwrap().path();
-        fs::copy(&p, dl.join(p.file_name().unwrap())).unwrap();
-    }
+    let dl = apt.downloaded();
     let dl_s = dl.to_str().unwrap();
     let (pkgs, s) = lines(&check(cmd(&apt, &["--files", dl_s]), 1));
     assert_eq!(verdicts(&pkgs), expected());
