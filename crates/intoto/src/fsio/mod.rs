@@ -29,7 +29,7 @@ pub use cleanup::{
 pub use lock::{LockedFile, lock_for_update};
 pub use write::{
     check_writable_dir, effective_uid, replace_atomic, replace_atomic_with, resolve_target,
-    write_atomic, write_atomic_unsynced, write_atomic_with, write_new_private,
+    write_atomic, write_atomic_unsynced, write_atomic_with,
 };
 
 /// Largest metadata file accepted (links of a million artifacts stay well

@@ -13,9 +13,7 @@
 //!   is replaced, never followed, whatever it was (a symlink planted under
 //!   a link's name in a shared directory is replaced by the link).
 //!
-//! Two writes skip `fsync`: files in a private temporary directory that is
-//! removed after use ([`write_new_private`]) and caches
-//! ([`write_atomic_unsynced`]).
+//! Caches skip `fsync` ([`write_atomic_unsynced`]).
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -197,22 +195,6 @@ pub fn write_atomic_unsynced(path: &Path, bytes: &[u8]) -> io::Result<()> {
     write_entry(path)?.finish_with(&mut |f: &mut dyn Write| f.write_all(bytes), false)
 }
 
-/// Creates `path` exclusively (never through a symlink, never over an
-/// existing file: that is [`io::ErrorKind::AlreadyExists`]), mode 0600, and
-/// writes `bytes` to it, without `fsync`: for files in a private temporary
-/// directory that is removed when the work is done.
-pub fn write_new_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut f = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .custom_flags(libc::O_CLOEXEC | libc::O_NOFOLLOW)
-        .open(path)?;
-    f.write_all(bytes).inspect_err(|_| {
-        let _ = fs::remove_file(path);
-    })
-}
-
 /// An output file whose target is resolved and checked.
 pub(super) struct Pending {
     target: PathBuf,
@@ -374,25 +356,6 @@ mod tests {
         write_atomic_unsynced(&p, b"three").unwrap();
         assert_eq!(fs::read(&p).unwrap(), b"three");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
-    }
-
-    #[test]
-    fn private_files_are_new_0600_and_never_followed() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("a.link");
-        write_new_private(&p, b"one").unwrap();
-        assert_eq!(fs::read(&p).unwrap(), b"one");
-        assert_eq!(
-            fs::metadata(&p).unwrap().permissions().mode() & 0o777,
-            0o600
-        );
-        let again = write_new_private(&p, b"two").unwrap_err();
-        assert_eq!(again.kind(), io::ErrorKind::AlreadyExists);
-        assert_eq!(fs::read(&p).unwrap(), b"one");
-        let target = dir.path().join("elsewhere");
-        std::os::unix::fs::symlink(&target, dir.path().join("b.link")).unwrap();
-        assert!(write_new_private(&dir.path().join("b.link"), b"x").is_err());
-        assert!(!target.exists());
     }
 
     #[test]
