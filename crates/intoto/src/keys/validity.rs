@@ -28,7 +28,7 @@ use openpgp::types::{HashAlgorithm, ReasonForRevocation, RevocationStatus, Revoc
 use sequoia_openpgp as openpgp;
 
 use super::VerifyError;
-use super::openpgp::{GpgParams, system_time, unix};
+use super::openpgp::{system_time, unix};
 use crate::models::layout_time;
 pub use crate::policy::CertPolicy;
 
@@ -288,7 +288,7 @@ fn size_problem(
     what: &str,
 ) -> Option<KeyProblem> {
     let fpr = fpr_of(key);
-    match GpgParams::from_key(key) {
+    match super::openpgp::params_of(key) {
         Ok(p) if p.is_weak() => Some(KeyProblem::new(
             ProblemKind::Weak,
             &fpr,

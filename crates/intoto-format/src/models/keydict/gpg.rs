@@ -1,16 +1,11 @@
 //! The OpenPGP key dict (securesystemslib's GPG format): parameters, the
-//! strict parsing, and the v4 fingerprint that names the key. sequoia is
-//! used here only to build the v4 public-key packet whose SHA-1 is the
-//! fingerprint; everything that checks signatures is in
-//! `intoto::keys::openpgp`.
+//! strict parsing, and the v4 fingerprint that names the key. No OpenPGP
+//! implementation is used here: the fingerprint is the SHA-1 of the v4
+//! public-key packet (RFC 4880, 12.2), which `v4_packet_body` writes from
+//! the parameters; everything that parses certificates or checks
+//! signatures is in `intoto::keys::openpgp`.
 
-use std::time::{Duration, UNIX_EPOCH};
-
-use openpgp::crypto::mpi;
-use openpgp::packet::Key;
-use openpgp::packet::key::{Key4, PublicParts, UnspecifiedRole};
-use openpgp::types::{Curve, PublicKeyAlgorithm};
-use sequoia_openpgp as openpgp;
+use sha1::{Digest, Sha1};
 
 use crate::format::der;
 use crate::format::{FResult, Fields, FormatError, is_hex};
@@ -53,11 +48,28 @@ pub enum GpgParams {
     },
 }
 
-const NIST: [(&str, &str, Curve); 3] = [
-    ("nistp256", "pgp+ecdsa-nistp256", Curve::NistP256),
-    ("nistp384", "pgp+ecdsa-nistp384", Curve::NistP384),
-    ("nistp521", "pgp+ecdsa-nistp521", Curve::NistP521),
+/// The NIST curves: dict name, method, and the curve's OID as OpenPGP
+/// writes it (RFC 6637, 11).
+const NIST: [(&str, &str, &[u8]); 3] = [
+    (
+        "nistp256",
+        "pgp+ecdsa-nistp256",
+        &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07],
+    ),
+    (
+        "nistp384",
+        "pgp+ecdsa-nistp384",
+        &[0x2B, 0x81, 0x04, 0x00, 0x22],
+    ),
+    (
+        "nistp521",
+        "pgp+ecdsa-nistp521",
+        &[0x2B, 0x81, 0x04, 0x00, 0x23],
+    ),
 ];
+
+/// Ed25519's OID in OpenPGP (1.3.6.1.4.1.11591.15.1).
+const ED25519_OID: &[u8] = &[0x2B, 0x06, 0x01, 0x04, 0x01, 0xDA, 0x47, 0x0F, 0x01];
 
 impl GpgParams {
     /// securesystemslib's `(type, method)` for these parameters.
@@ -80,43 +92,63 @@ impl GpgParams {
         !matches!(self, GpgParams::Ecdsa { .. })
     }
 
-    #[allow(deprecated)]
-    fn pk_algo(&self) -> PublicKeyAlgorithm {
+    /// The OpenPGP public-key algorithm number (RFC 4880, 9.1; RFC 6637).
+    pub fn algorithm_id(&self) -> u8 {
         match self {
-            GpgParams::Rsa { .. } => PublicKeyAlgorithm::RSAEncryptSign,
-            GpgParams::Dsa { .. } => PublicKeyAlgorithm::DSA,
-            GpgParams::EdDsa { .. } => PublicKeyAlgorithm::EdDSA,
-            GpgParams::Ecdsa { .. } => PublicKeyAlgorithm::ECDSA,
+            GpgParams::Rsa { .. } => 1,
+            GpgParams::Dsa { .. } => 17,
+            GpgParams::Ecdsa { .. } => 19,
+            GpgParams::EdDsa { .. } => 22,
         }
     }
 
-    fn mpis(&self) -> mpi::PublicKey {
+    /// The curve's OID for ECDSA and EdDSA keys.
+    pub fn curve_oid(&self) -> Option<&'static [u8]> {
         match self {
-            GpgParams::Rsa { e, n } => mpi::PublicKey::RSA {
-                e: mpi::MPI::new(e),
-                n: mpi::MPI::new(n),
-            },
-            GpgParams::Dsa { p, q, g, y } => mpi::PublicKey::DSA {
-                p: mpi::MPI::new(p),
-                q: mpi::MPI::new(q),
-                g: mpi::MPI::new(g),
-                y: mpi::MPI::new(y),
-            },
-            GpgParams::EdDsa { q } => {
-                let mut point = vec![0x40];
-                point.extend_from_slice(q);
-                mpi::PublicKey::EdDSA {
-                    curve: Curve::Ed25519,
-                    q: mpi::MPI::new(&point),
+            GpgParams::EdDsa { .. } => Some(ED25519_OID),
+            GpgParams::Ecdsa { curve, .. } => NIST.iter().find(|n| n.0 == *curve).map(|n| n.2),
+            _ => None,
+        }
+    }
+
+    /// The curve a dict names (`nistp256`…) for an OpenPGP curve OID.
+    pub fn nist_curve(oid: &[u8]) -> Option<&'static str> {
+        NIST.iter().find(|n| n.2 == oid).map(|n| n.0)
+    }
+
+    /// The integers of the key, in packet order (an EdDSA point without
+    /// its 0x40 prefix).
+    pub fn mpis(&self) -> Vec<&[u8]> {
+        match self {
+            GpgParams::Rsa { e, n } => vec![n, e],
+            GpgParams::Dsa { p, q, g, y } => vec![p, q, g, y],
+            GpgParams::EdDsa { q } | GpgParams::Ecdsa { q, .. } => vec![q],
+        }
+    }
+
+    /// The algorithm-specific fields of the v4 public-key packet.
+    fn write_fields(&self, out: &mut Vec<u8>) {
+        match self {
+            GpgParams::Rsa { e, n } => {
+                write_mpi(out, n);
+                write_mpi(out, e);
+            }
+            GpgParams::Dsa { p, q, g, y } => {
+                for v in [p, q, g, y] {
+                    write_mpi(out, v);
                 }
             }
-            GpgParams::Ecdsa { curve, q } => mpi::PublicKey::ECDSA {
-                curve: NIST
-                    .iter()
-                    .find(|n| n.0 == *curve)
-                    .map_or(Curve::NistP256, |n| n.2.clone()),
-                q: mpi::MPI::new(q),
-            },
+            GpgParams::EdDsa { q } => {
+                write_oid(out, ED25519_OID);
+                let mut point = Vec::with_capacity(33);
+                point.push(0x40);
+                point.extend_from_slice(q);
+                write_mpi(out, &point);
+            }
+            GpgParams::Ecdsa { q, .. } => {
+                write_oid(out, self.curve_oid().unwrap_or(NIST[0].2));
+                write_mpi(out, q);
+            }
         }
     }
 
@@ -163,53 +195,6 @@ impl GpgParams {
             GpgParams::Ecdsa { curve, .. } => curve[5..].parse().unwrap_or(256),
         }
     }
-
-    /// Parameters of a public key, if in-toto's OpenPGP format can hold
-    /// them (v4 RSA, DSA or EdDSA/Ed25519).
-    #[allow(deprecated)]
-    pub fn from_key(key: &Key<PublicParts, UnspecifiedRole>) -> Result<GpgParams, GpgKeyError> {
-        if key.version() != 4 {
-            return Err(GpgKeyError::Version(key.version()));
-        }
-        let algo = key.pk_algo();
-        match (algo, key.mpis()) {
-            (PublicKeyAlgorithm::RSAEncryptSign, mpi::PublicKey::RSA { e, n }) => {
-                Ok(GpgParams::Rsa {
-                    e: e.value().to_vec(),
-                    n: n.value().to_vec(),
-                })
-            }
-            (PublicKeyAlgorithm::DSA, mpi::PublicKey::DSA { p, q, g, y }) => Ok(GpgParams::Dsa {
-                p: p.value().to_vec(),
-                q: q.value().to_vec(),
-                g: g.value().to_vec(),
-                y: y.value().to_vec(),
-            }),
-            (
-                PublicKeyAlgorithm::EdDSA,
-                mpi::PublicKey::EdDSA {
-                    curve: Curve::Ed25519,
-                    q,
-                },
-            ) => {
-                let v = q.value();
-                if v.len() != 33 || v[0] != 0x40 {
-                    return Err(GpgKeyError::MalformedEd25519);
-                }
-                Ok(GpgParams::EdDsa { q: v[1..].to_vec() })
-            }
-            (PublicKeyAlgorithm::ECDSA, mpi::PublicKey::ECDSA { curve, q }) => {
-                match NIST.iter().find(|n| &n.2 == curve) {
-                    Some(n) => Ok(GpgParams::Ecdsa {
-                        curve: n.0,
-                        q: q.value().to_vec(),
-                    }),
-                    None => Err(GpgKeyError::Curve(curve.clone())),
-                }
-            }
-            (algo, _) => Err(GpgKeyError::Algorithm(algo)),
-        }
-    }
 }
 
 /// Why an OpenPGP key cannot be held in in-toto's OpenPGP format.
@@ -222,17 +207,18 @@ pub enum GpgKeyError {
     /// An EdDSA point that is not a prefixed 32-byte Ed25519 point.
     #[error("malformed Ed25519 point")]
     MalformedEd25519,
-    /// ECDSA on a curve other than NIST P-256, P-384 and P-521.
+    /// ECDSA on a curve other than NIST P-256, P-384 and P-521 (the
+    /// curve's name).
     #[error("ECDSA on {0} cannot be used (NIST P-256, P-384, P-521 only)")]
-    Curve(Curve),
-    /// An algorithm the format has no dict for.
+    Curve(String),
+    /// An algorithm the format has no dict for (the algorithm's name).
     #[error(
         "{0} keys cannot be used in in-toto's OpenPGP format (supported: RSA, DSA, EdDSA/Ed25519)"
     )]
-    Algorithm(PublicKeyAlgorithm),
-    /// sequoia refused to build the v4 public-key packet.
-    #[error("{0}")]
-    Packet(anyhow::Error),
+    Algorithm(String),
+    /// Key material too large for a v4 public-key packet (64 KiB).
+    #[error("the key material is too large for an OpenPGP v4 key packet")]
+    TooLarge,
 }
 
 /// An OpenPGP key as layouts store it (securesystemslib's GPG key dict).
@@ -496,30 +482,47 @@ impl GpgKey {
         // The reference's rule: expired once creation + validity < now.
         self.expires_at().is_some_and(|t| t < now)
     }
+}
 
-    /// The sequoia key for these parameters.
-    pub fn sequoia_key(&self) -> Result<Key<PublicParts, UnspecifiedRole>, GpgKeyError> {
-        // The creation time only enters the fingerprint, not the
-        // signature check, so a legacy dict without one still verifies.
-        sequoia_key(&self.params, self.creation_time.unwrap_or(0))
+/// The body of the v4 public-key packet for `params` created at
+/// `creation_time` (RFC 4880, 5.5.2): version, creation time, algorithm,
+/// then the algorithm's fields as MPIs (and the curve's OID).
+pub fn v4_packet_body(params: &GpgParams, creation_time: i64) -> Vec<u8> {
+    let mut body = vec![4];
+    let t = u32::try_from(creation_time.max(0)).unwrap_or(u32::MAX);
+    body.extend_from_slice(&t.to_be_bytes());
+    body.push(params.algorithm_id());
+    params.write_fields(&mut body);
+    body
+}
+
+/// The v4 fingerprint, lower-case hex: SHA-1 over 0x99, the two-byte
+/// length and the public-key packet's body (RFC 4880, 12.2).
+pub fn fingerprint(params: &GpgParams, creation_time: i64) -> Result<String, GpgKeyError> {
+    if params.mpis().iter().any(|v| v.len() > 8192) {
+        return Err(GpgKeyError::TooLarge);
     }
+    let body = v4_packet_body(params, creation_time);
+    let len = u16::try_from(body.len()).map_err(|_| GpgKeyError::TooLarge)?;
+    let mut h = Sha1::new();
+    h.update([0x99]);
+    h.update(len.to_be_bytes());
+    h.update(&body);
+    Ok(hex::encode(h.finalize()))
 }
 
-/// The v4 public-key packet for `params` created at `creation_time`.
-pub fn sequoia_key(
-    params: &GpgParams,
-    creation_time: i64,
-) -> Result<Key<PublicParts, UnspecifiedRole>, GpgKeyError> {
-    let t = UNIX_EPOCH + Duration::from_secs(creation_time.max(0) as u64);
-    let k4 = Key4::new(t, params.pk_algo(), params.mpis()).map_err(GpgKeyError::Packet)?;
-    Ok(Key::V4(k4))
+/// An MPI: its length in bits, then its bytes, leading zeros stripped.
+fn write_mpi(out: &mut Vec<u8>, v: &[u8]) {
+    let v = der::strip_zeros(v);
+    let bits = mpi_bits(v);
+    out.extend_from_slice(&u16::try_from(bits).unwrap_or(u16::MAX).to_be_bytes());
+    out.extend_from_slice(v);
 }
 
-fn fingerprint(params: &GpgParams, creation_time: i64) -> Result<String, GpgKeyError> {
-    Ok(sequoia_key(params, creation_time)?
-        .fingerprint()
-        .to_hex()
-        .to_lowercase())
+/// An OID as key packets hold it: one length byte, then the OID.
+fn write_oid(out: &mut Vec<u8>, oid: &[u8]) {
+    out.push(oid.len() as u8);
+    out.extend_from_slice(oid);
 }
 
 /// Bits in a big-endian integer without leading zero bytes.

@@ -31,7 +31,7 @@ use sequoia_openpgp as openpgp;
 #[cfg(feature = "gpgme")]
 use super::openpgp::build_signature;
 use super::openpgp::{
-    GpgKey, GpgParams, PgpSignature, cert_to_dict, find_cert, read_certs, unix, verify_triple,
+    GpgKey, PgpSignature, cert_to_dict, find_cert, read_certs, unix, verify_triple,
 };
 use super::prompt::Prompter;
 use super::validity::{self, KeyProblem, ProblemKind};
@@ -429,7 +429,7 @@ impl<'p> GpgSigner<'p> {
                 "OpenPGP key {primary_fpr} cannot sign: {detail}{card_hint}"
             )));
         };
-        let params = GpgParams::from_key(&key).map_err(|e| {
+        let params = super::openpgp::params_of(&key).map_err(|e| {
             err(format!(
                 "OpenPGP key {}: {e}; the in-toto reference can only verify RSA, DSA and EdDSA (Ed25519) v4 keys",
                 key.fingerprint()

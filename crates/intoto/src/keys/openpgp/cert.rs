@@ -17,8 +17,8 @@ use sha2::{Digest, Sha256};
 use super::noninteroperable;
 use crate::format::is_hex;
 use crate::keys::validity::{self, ProblemKind};
+use crate::models::keydict::GpgKey;
 use crate::models::keydict::gpg::GpgKeyError;
-use crate::models::keydict::{GpgKey, GpgParams};
 use crate::policy::Policy;
 
 /// Why certificates could not be read, found or turned into a key dict.
@@ -292,7 +292,7 @@ fn dict_of_valid(cert: &Cert, vc: &ValidCert<'_>, policy: &Policy) -> Result<Gpg
     let allow_noninteroperable = policy.allow_noninteroperable();
     let primary = vc.primary_key();
     let pkey: Key<PublicParts, UnspecifiedRole> = primary.key().clone().role_into_unspecified();
-    let params = GpgParams::from_key(&pkey).map_err(|cause| CertError::Format {
+    let params = super::params_of(&pkey).map_err(|cause| CertError::Format {
         fingerprint: cert.fingerprint(),
         cause,
     })?;
@@ -319,7 +319,7 @@ fn dict_of_valid(cert: &Cert, vc: &ValidCert<'_>, policy: &Policy) -> Result<Gpg
             Err(_) => continue,
         }
         let skey: Key<PublicParts, UnspecifiedRole> = ka.key().clone().role_into_unspecified();
-        let Ok(sparams) = GpgParams::from_key(&skey) else {
+        let Ok(sparams) = super::params_of(&skey) else {
             continue;
         };
         if !sparams.interoperable() && !allow_noninteroperable {
@@ -355,7 +355,7 @@ pub(crate) fn cert_to_dict_lenient(cert: &Cert, policy: &Policy) -> Result<GpgKe
     }
     let pkey: Key<PublicParts, UnspecifiedRole> =
         cert.primary_key().key().clone().role_into_unspecified();
-    let params = GpgParams::from_key(&pkey).map_err(|cause| CertError::Format {
+    let params = super::params_of(&pkey).map_err(|cause| CertError::Format {
         fingerprint: cert.fingerprint(),
         cause,
     })?;

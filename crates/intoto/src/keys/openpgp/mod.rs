@@ -22,11 +22,12 @@
 
 //!
 //! By concern: [`packet`] (the triple, building and parsing), [`cert`]
-//! (certificates and their dicts at a time), [`verify`] (checking
-//! signatures). The key dict format itself is [`crate::models::keydict`].
+//! (certificates and their dicts at a time), [`params`] (sequoia keys and
+//! dict parameters), [`verify`] (checking signatures). The key dict format itself is [`crate::models::keydict`].
 
 pub mod cert;
 pub mod packet;
+pub mod params;
 pub mod verify;
 
 pub use crate::models::keydict::{GpgKey, GpgParams};
@@ -34,6 +35,7 @@ pub use cert::{CertSet, cert_to_dict, find_cert, read_certs, system_time, unix};
 pub use packet::{
     Headers, PgpSignature, build_signature, parse_headers, parse_packet, signed_digest,
 };
+pub use params::{params_of, sequoia_key};
 pub use verify::{CertVerifier, GpgDictVerifier, noninteroperable, verify_triple};
 
 #[cfg(test)]

@@ -187,9 +187,7 @@ pub fn verify_triple(
     }
     let mpis = signature_mpis(&k.params, signature).map_err(|e| malformed(e.to_string()))?;
     let digest = signed_digest(hdr.hash, payload, other_headers);
-    let key = k
-        .sequoia_key()
-        .map_err(|e| VerifyError::Unusable(e.to_string()))?;
+    let key = super::sequoia_key(k).map_err(|e| VerifyError::Unusable(e.to_string()))?;
     key.verify(&mpis, hdr.hash, &digest)
         .map_err(|_| VerifyError::Invalid(keyid.to_owned()))
 }
