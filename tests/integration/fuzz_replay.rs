@@ -1,5 +1,5 @@
-//! Replays the fuzz targets' checks (`fuzz_replay/checks.rs`, shared with
-//! `fuzz/fuzz_targets/*`) on the committed fuzz inputs and on every
+//! Replays the fuzz targets' checks (`fuzz_replay/checks/`, shared with
+//! `fuzz/*/fuzz_targets/*`) on the committed fuzz inputs and on every
 //! metadata, key and keyring file in `testdata`, on the stable toolchain.
 //!
 //! * `testdata/fuzz/<target>/*`: hand-picked seeds of one target;
@@ -150,4 +150,57 @@ fn fuzz_checks_on_testdata() {
         }
     }
     replay(&inputs, &[]);
+}
+
+/// Each target's check lives in the file of the crate it exercises, its
+/// `fuzz/<crate>/fuzz_targets/<target>.rs` includes that file, and the
+/// format crate's fuzz package depends on `intoto-format` alone.
+#[test]
+fn fuzz_packages_follow_the_crates() {
+    let root = testdata().parent().unwrap().join("fuzz");
+    let mut seen = 0;
+    for c in ["format", "library", "debian"] {
+        let dir = root.join(c).join("fuzz_targets");
+        for e in fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            let name = p.file_stem().unwrap().to_string_lossy().into_owned();
+            assert!(
+                checks::TARGETS.contains(&name.as_str()),
+                "{}: not in checks::TARGETS",
+                p.display()
+            );
+            let text = fs::read_to_string(&p).unwrap();
+            assert!(
+                text.contains(&format!("fuzz_replay/checks/{c}.rs\"")),
+                "{}: must include checks/{c}.rs",
+                p.display()
+            );
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, checks::TARGETS.len(), "a target without a fuzz file");
+    let manifest = fs::read_to_string(root.join("format/Cargo.toml")).unwrap();
+    let deps: Vec<&str> = manifest
+        .split("[dependencies]")
+        .nth(1)
+        .unwrap()
+        .split("\n[")
+        .next()
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.split('=').next().map(str::trim))
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    assert_eq!(deps, ["libfuzzer-sys", "intoto-format"]);
+    let text = fs::read_to_string(
+        testdata()
+            .parent()
+            .unwrap()
+            .join("tests/integration/fuzz_replay/checks/format.rs"),
+    )
+    .unwrap();
+    assert!(
+        !text.contains("intoto::") && !text.contains("intoto_debian"),
+        "checks/format.rs may use intoto_format only"
+    );
 }
