@@ -49,8 +49,13 @@ Examples:
   $ intoto layout remove-step chain.layout --name lint
   $ intoto layout add-inspection chain.layout --name ls --run ls
   $ intoto layout remove-inspection chain.layout --name ls
-  $ intoto layout remove-key chain.layout \\
-        DEC0DD373DA1BDFAA584577FC89B071CB4C788CC
+  Rotate a key; change a step and an inspection in place:
+  $ intoto layout replace-key chain.layout DEC0DD37 --key carl.pub
+  $ intoto layout set-step chain.layout build \\
+        --append --material 'ALLOW Makefile'
+  $ intoto layout set-inspection chain.layout check \\
+        --run 'test -s hello'
+  $ intoto layout remove-key chain.layout 6f44242c
   $ intoto layout show chain.layout";
 
 /// `intoto sign --help`

@@ -341,6 +341,61 @@ signatures (a warning names them): sign it again with `intoto sign`.",
         see_also: &["intoto-layout-add-key(1)", "intoto-sign(1)"],
     },
     Page {
+        command: "layout replace-key",
+        description: "\
+Puts a new functionary key in the place of an old one, everywhere the
+old one appears: in the layout's keys and in every step it may perform,
+at the same positions, with the thresholds kept: the way to rotate a
+key. *OLD* is a key id as `intoto layout show` prints it (a unique prefix
+of 8 or more hex digits; a subkey's fingerprint names its primary key);
+the new key is given as for `intoto layout add-key`: a PEM public key, or
+a GnuPG key from the GnuPG home or a keyring file. A new key that is
+another key of the layout already is refused; the same key again (say,
+with a new subkey or expiry) replaces its entry. The change is made
+under a lock and written atomically, without the layout's signatures (a
+warning names them): sign it again with `intoto sign`.",
+        examples: None,
+        exit_status: EXIT_COMMON,
+        see_also: &[
+            "intoto-layout-add-key(1)",
+            "intoto-layout-remove-key(1)",
+            "intoto-sign(1)",
+        ],
+    },
+    Page {
+        command: "layout set-step",
+        description: "\
+Changes a step in place: who may perform it (`--functionary`, keys of the
+layout), how many of them must (`--threshold`), the command they are
+expected to run, and its material and product rules. What is given
+replaces what the step has; with `--append`, functionaries and rules are
+added after the step's own. What is not given is kept. The step keeps its
+name and its position, so the MATCH rules of other steps and inspections
+that name it still do. Refused, changing nothing, when the threshold
+would exceed the number of functionaries. The layout is written back
+without its signatures (a warning names them): sign it again with the
+command `intoto sign`.",
+        examples: None,
+        exit_status: EXIT_COMMON,
+        see_also: &[
+            "intoto-layout-add-step(1)",
+            "intoto-rules(7)",
+            "intoto-sign(1)",
+        ],
+    },
+    Page {
+        command: "layout set-inspection",
+        description: "\
+Changes an inspection in place: the command the verifier runs, and its
+material and product rules (given rules replace the inspection's, or with
+`--append` follow them). Its name and position stay. The layout is
+written back without its signatures (a warning names them): sign it
+again with `intoto sign`.",
+        examples: None,
+        exit_status: EXIT_COMMON,
+        see_also: &["intoto-layout-add-inspection(1)", "intoto-sign(1)"],
+    },
+    Page {
         command: "layout set-expires",
         description: "\
 Changes when the layout expires: a date, a time, or a duration from now.

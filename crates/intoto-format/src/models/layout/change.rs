@@ -33,13 +33,18 @@ pub enum ListChange {
 }
 
 impl ListChange {
-    /// `values` replacing the list, or (`append`) added to it; nothing
-    /// given (and not `clear`) keeps it.
+    /// `clear`: the list replaced by `values`, whatever `append` says;
+    /// else `values` replacing the list, or (`append`) added to it, and
+    /// no values keep it.
     pub fn from_flags(values: Vec<String>, append: bool, clear: bool) -> ListChange {
-        match (values.is_empty(), append, clear) {
-            (true, _, false) => ListChange::Keep,
-            (_, true, _) => ListChange::Append(values),
-            _ => ListChange::Replace(values),
+        if clear {
+            ListChange::Replace(values)
+        } else if values.is_empty() {
+            ListChange::Keep
+        } else if append {
+            ListChange::Append(values)
+        } else {
+            ListChange::Replace(values)
         }
     }
 }
