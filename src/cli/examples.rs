@@ -159,3 +159,12 @@ Examples:
         --archive-keyring archive.gpg -l root.layout \\
         --keyring owner.asc --files /var/cache/apt/archives \\
         --rebuilder rebuilderd:https://reproduce.debian.net";
+
+/// `intoto apt-check --help` (not run by the tests: it needs apt's
+/// configuration for intoto and rebuilders; `apt_check.rs` runs it)
+pub const APT_CHECK: &str = "\
+Examples:
+  Check a package with apt's configuration before apt runs:
+  $ intoto apt-check hello_2.10-3_amd64.deb
+  The same, with a configuration file not yet in apt.conf.d:
+  $ intoto apt-check -c ./intoto.conf hello_2.10-3_amd64.deb";

@@ -66,7 +66,12 @@ with `intoto verify`.
 
 Keys are GnuPG keys (signing goes through gpg-agent, so smartcards work)
 or PEM files. Metadata is byte-compatible with the Python reference
-implementation (in-toto 3.1).",
+implementation (in-toto 3.1).
+
+The same binary is an apt method. Started by apt as `intoto+http` or
+as `intoto+https`, it checks every `.deb` apt downloads against the
+links of rebuilders; its settings are in `intoto-apt`(8), and the
+command `intoto apt-check` tries them on a package before apt runs.",
         examples: Some(examples::TOP),
         exit_status: &[
             ("0", "success"),
@@ -387,8 +392,8 @@ command `intoto sign`.",
         command: "layout set-inspection",
         description: "\
 Changes an inspection in place: the command the verifier runs, and its
-material and product rules (given rules replace the inspection's, or with
-`--append` follow them). Its name and position stay. The layout is
+material and product rules (given rules replace the inspection's, or
+with `--append` follow them). Its name and position stay. The layout is
 written back without its signatures (a warning names them): sign it
 again with `intoto sign`.",
         examples: None,
@@ -515,9 +520,38 @@ summary's `selected` counts the shard's packages.",
         ],
         see_also: &["intoto-verify(1)", "apt-secure(8)"],
     },
+    Page {
+        command: "apt-check",
+        description: "\
+Checks `.deb` files as the apt method `intoto+http` would check them when
+apt downloads them (see `intoto-apt`(8)), with the configuration apt would
+give it: `intoto apt-check` reads apt's configuration with `apt-config
+dump` (`APT_CONFIG`, `/etc/apt/apt.conf.d/`, and `-c` and `-o` as apt
+takes them), reads the method's settings `APT::Intoto::*` from it, loads
+the layout, checks its signatures, then asks the rebuilders for each
+package's links and verifies it. A broken configuration (no layout, a key
+that cannot be found, a layout the keys did not sign, a malformed
+rebuilder entry) is one error naming the setting to fix, found before it
+fails every download.
+
+Prints one line per package: *file*`: verified`, or *file*`: refused:`
+and the reason, or, for missing evidence with `APT::Intoto::NoFail` set,
+the file name, `: accepted with a warning:` and the reason. It runs as
+the user who starts it: it does not drop privileges as the method does.",
+        examples: Some(examples::APT_CHECK),
+        exit_status: &[
+            (
+                "0",
+                "apt would take every package: each verified (or, with `APT::Intoto::NoFail`, lacks evidence)",
+            ),
+            ("1", EXIT_1),
+            ("2", EXIT_2),
+        ],
+        see_also: &["intoto-verify-archive(1)", "apt-config(8)"],
+    },
 ];
 
-/// The sections 5 and 7 pages.
+/// The sections 5, 7 and 8 pages.
 pub static DOCUMENTS: &[Document] = &[
     Document {
         name: "intoto-layout",
@@ -533,6 +567,11 @@ pub static DOCUMENTS: &[Document] = &[
         name: "intoto-rules",
         section: 7,
         text: include_str!("pages/intoto-rules.7"),
+    },
+    Document {
+        name: "intoto-apt",
+        section: 8,
+        text: include_str!("pages/intoto-apt.8"),
     },
 ];
 
@@ -591,8 +630,9 @@ pub fn after_help(command: &str) -> String {
         out.push_str("\n\n");
         out.push_str(&markup::to_help(
             "See `intoto` *command* `--help` and the man pages: `man intoto`, one\n\
-             for each command (`man intoto-verify`), `man 5 intoto-layout` and\n\
-             the rule language's `man 7 intoto-rules`.",
+             for each command (`man intoto-verify`), `man 5 intoto-layout`, the\n\
+             rule language's `man 7 intoto-rules`, and the apt method\n\
+             (`intoto+https` in sources.list) `man 8 intoto-apt`.",
         ));
     }
     out
