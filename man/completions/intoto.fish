@@ -244,7 +244,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_su
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from remove-key" -s q -l quiet -d 'Show errors only'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from remove-key" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from remove-key" -s V -l version -d 'Print version'
-complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from replace-key" -s g -l gpg -d 'The new key: a GnuPG key (fingerprint, long key id or subkey fingerprint)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from replace-key" -s g -l gpg -d 'The new key: a GnuPG key, named as layout add-key\'s --gpg names it' -r
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from replace-key" -l gpg-home -d 'GnuPG home to read --gpg from' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from replace-key" -l keyring -d 'OpenPGP keyring file to read --gpg from (instead of a GnuPG home)' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from replace-key" -l cert-store -d 'The shared OpenPGP certificate store (pgp.cert.d) to find --gpg in when the GnuPG home does not have it (default: $PGP_CERT_D, else ~/.local/share/pgp.cert.d when it exists)' -r -F

@@ -135,7 +135,8 @@ pub enum LayoutCommand {
     },
     /// Replace a functionary key everywhere it appears (keys and steps)
     #[command(long_about = manual::help("layout replace-key"), after_help = manual::after_help("layout replace-key"))]
-    #[command(mut_args(edit("gpg", |a| a.required_unless_present("key").help("The new key: a GnuPG key (fingerprint, long key id or subkey fingerprint)"))))]
+    #[command(mut_args(edit("gpg", |a| a.required_unless_present_any(["key", "keyring"])
+        .help("The new key: a GnuPG key, named as layout add-key's --gpg names it"))))]
     #[command(mut_args(edit("key", |a| a.help("The new key: a PEM public key file"))))]
     #[command(mut_args(edit("cert_store", |a| a.help("The shared OpenPGP certificate store (pgp.cert.d) to find --gpg \
         in when the GnuPG home does not have it (default: $PGP_CERT_D, \
