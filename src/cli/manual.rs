@@ -536,7 +536,9 @@ fails every download.
 
 Prints one line per package: *file*`: verified`, or *file*`: refused:`
 and the reason, or, for missing evidence with `APT::Intoto::NoFail` set,
-the file name, `: accepted with a warning:` and the reason. It runs as
+the file name, `: accepted with a warning:` and the reason. Before them,
+on stderr, one line says what the configuration gave: the layout, the
+keys that signed it, the rebuilders, `NoFail` and `Timeout`. It runs as
 the user who starts it: it does not drop privileges as the method does.",
         examples: Some(examples::APT_CHECK),
         exit_status: &[

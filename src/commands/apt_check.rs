@@ -19,6 +19,7 @@ pub fn apt_check(a: AptCheckArgs, _ctx: &Ctx) -> Result<Outcome> {
     let mut setup = Setup::from_config(&config).map_err(|e| {
         anyhow!("apt's configuration is broken, apt would refuse every package: {e}")
     })?;
+    ui::notice(&format!("apt's configuration: {}", setup.describe()));
     let mut refused = 0;
     for deb in &a.debs {
         let line = match setup.decide(deb) {

@@ -99,6 +99,7 @@ pub fn main(scheme: &str) -> u8 {
 
 /// What the configuration gave: the method's settings, read once.
 pub struct Setup {
+    layout: String,
     checker: Checker,
     rebuilders: Vec<Rebuilder>,
     no_fail: bool,
@@ -152,6 +153,7 @@ impl Setup {
             ),
         })?;
         Ok(Setup {
+            layout: layout.to_owned(),
             checker,
             rebuilders,
             no_fail,
@@ -200,6 +202,25 @@ impl AptJudge {
 }
 
 impl Setup {
+    /// One line: the layout, who signed it, the rebuilders.
+    pub fn describe(&self) -> String {
+        let signers: Vec<String> = self
+            .checker
+            .signers()
+            .iter()
+            .map(|s| format!("{} ({})", s.keyid, s.source))
+            .collect();
+        let rebuilders: Vec<String> = self.rebuilders.iter().map(|r| r.to_string()).collect();
+        format!(
+            "layout {} signed by {}; rebuilders {}; NoFail {}; Timeout {}s",
+            self.layout,
+            signers.join(", "),
+            rebuilders.join(", "),
+            self.no_fail,
+            self.timeout.as_secs()
+        )
+    }
+
     /// The method's decision on the `.deb` at `file`, now: its links
     /// fetched from the rebuilders and verified (messages start with
     /// `intoto: `, as apt shows them).

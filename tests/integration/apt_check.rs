@@ -47,6 +47,13 @@ fn apt_check_judges_packages_with_apts_configuration() {
         lines[2]
     );
     assert!(
+        out.stderr.contains("apt's configuration: layout ")
+            && out.stderr.contains(&apt.rebuilder_a.url)
+            && out.stderr.contains("NoFail false"),
+        "{}",
+        out.stderr
+    );
+    assert!(
         out.stderr
             .contains("2 of 3 packages would be refused by apt"),
         "{}",
