@@ -261,9 +261,12 @@ before 1.0, in-toto-rs and in-toto-golang write, under its legacy key id
 Writes a layout step by step, changes it, and shows one. Each change is
 checked as it is made (an unknown rule keyword, a MATCH naming no step, a
 functionary key the layout does not hold, removing a step that a MATCH
-rule still names) and written atomically under a lock. Every edit writes
-the layout back without its signatures (a warning names them): sign it
-again afterwards with `intoto sign`.",
+rule still names) and written atomically under a lock. Steps and
+inspections are changed in place with `set-step` and `set-inspection`,
+and a functionary key is rotated in every step at once with the
+command `replace-key`. Every edit writes the layout back without its
+signatures (a warning names them): sign it again afterwards with the
+command `intoto sign`.",
         examples: Some(examples::LAYOUT),
         exit_status: EXIT_COMMON,
         see_also: &["intoto-sign(1)"],
