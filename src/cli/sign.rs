@@ -24,7 +24,10 @@ pub struct SignArgs {
     /// GnuPG home directory
     #[arg(long, value_name = "DIR")]
     pub gpg_home: Option<PathBuf>,
-    /// With --verify: OpenPGP keyring files to read the --gpg keys from
+    /// OpenPGP keyring files (armored or binary). With --verify: where to
+    /// find the --gpg keys (no gpg needed), or without --gpg, one valid
+    /// signature by any key in them suffices (as gpgv). With --append: keys
+    /// to check the existing signatures with
     #[arg(long, value_name = "FILE", num_args = 1..)]
     pub keyring: Vec<PathBuf>,
     #[command(flatten)]
@@ -41,7 +44,12 @@ pub struct SignArgs {
     /// Add signatures instead of replacing them (layouts only)
     #[arg(short = 'a', long)]
     pub append: bool,
-    /// Check the signatures instead of signing
+    /// Check the signatures instead of signing: each --key and --gpg key
+    /// must have signed, one key of a --keyring given alone suffices
     #[arg(long)]
     pub verify: bool,
+    /// With --verify: at least N distinct keys among those given must have
+    /// validly signed
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub signatures: Option<u32>,
 }

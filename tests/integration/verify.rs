@@ -44,3 +44,28 @@ fn verify_names_a_missing_layout() {
         "missing.layout",
     );
 }
+
+/// m of n owners: the failure lists who signed and who did not, and how
+/// many are needed, without suggesting fewer.
+#[test]
+fn too_few_owner_signatures_list_who_signed_and_who_did_not() {
+    let env = Env::new();
+    for k in ["alice.pem", "alice.pub", "bob.pub", "carl.pub"] {
+        env.key(k);
+    }
+    env.ok("layout new root.layout --expires 2099-12-31");
+    env.ok("sign -f root.layout -k alice.pem");
+    let out = env.fails(
+        1,
+        "verify -l root.layout --verification-keys alice.pub bob.pub carl.pub --signatures 2",
+        "needs valid signatures by 2 of the 3 keys given, found 1: signed: ",
+    );
+    let e = &out.stderr;
+    assert!(
+        e.contains("(alice.pub); not signed: ")
+            && e.contains("(bob.pub): no signature")
+            && e.contains("(carl.pub): no signature")
+            && !e.contains("--signatures"),
+        "{e}"
+    );
+}
