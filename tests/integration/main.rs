@@ -33,6 +33,7 @@ mod robust_paths;
 mod robust_record;
 mod run;
 mod sign;
+mod sign_merge;
 mod suite;
 mod thirdparty;
 mod verify;
