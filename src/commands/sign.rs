@@ -62,13 +62,13 @@ pub fn sign(a: SignArgs, ctx: &Ctx) -> Result<Outcome> {
             ))
         };
         Some(
-            fsio::lock_for_update(&a.file(), fsio::MAX_METADATA_BYTES, &mut on_wait)
+            fsio::lock_for_update(a.file(), fsio::MAX_METADATA_BYTES, &mut on_wait)
                 .map_err(|e| anyhow!("cannot load {e}"))?,
         )
     };
     let mut env = match &locked {
-        Some(l) => l.envelope(&a.file()),
-        None => fsio::load_metadata(&a.file()),
+        Some(l) => l.envelope(a.file()),
+        None => fsio::load_metadata(a.file()),
     }
     .map_err(|e| anyhow!("cannot load {e}"))?;
     let is_link = matches!(env.signed(), Signed::Link(_));
@@ -121,7 +121,7 @@ pub fn sign(a: SignArgs, ctx: &Ctx) -> Result<Outcome> {
     let cosign = if a.append {
         existing_signer_keys(&a, &env, ctx)?.replace_own(a.replace)
     } else {
-        CoSign::replace(&a.file(), &ctx.policy)
+        CoSign::replace(a.file(), &ctx.policy)
     };
     let report = match cosign.sign(&mut env, &signers) {
         Ok(r) => r,
@@ -366,7 +366,7 @@ fn existing_signer_keys<'a>(a: &'a SignArgs, env: &Envelope, ctx: &'a Ctx) -> Re
         ..Default::default()
     };
     let resolver = Resolver::new(ctx, places);
-    let mut cosign = CoSign::append(&a.file(), &ctx.policy);
+    let mut cosign = CoSign::append(a.file(), &ctx.policy);
     let existing = env.signature_keyids();
     let mut found: Vec<Box<dyn Verifier>> = Vec::new();
     // The existing signatures a --signed-by key checks.

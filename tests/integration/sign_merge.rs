@@ -125,3 +125,61 @@ fn append_replace_swaps_the_signers_own_signature_only() {
     env.ok("sign -f a.layout --verify -k alice.pub bob.pub");
     env.code(2, "sign -f a.layout --replace -k alice.pem");
 }
+
+/// gpg in the scratch home, with `stdin`.
+fn gpg(env: &Env, args: &[&str], stdin: &str) {
+    use std::io::Write as _;
+    let mut c = std::process::Command::new("gpg")
+        .arg("--homedir")
+        .arg(&env.gnupg)
+        .args(["--batch", "--pinentry-mode", "loopback", "--passphrase", ""])
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    c.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    let out = c.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "gpg {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// After moving to a new subkey (the old one revoked), the owner replaces
+/// the signature of the old subkey: the same primary key is the same key.
+#[test]
+fn append_replace_after_moving_to_a_new_subkey() {
+    let env = Env::new();
+    layout(&env);
+    env.key("alice.pem");
+    env.key("alice.pub");
+    let bob = env.fpr("bob");
+    env.ok(format!("sign -f root.layout --gpg {bob}"));
+    let old = sigs(&env, "root.layout")[0].clone();
+    gpg(
+        &env,
+        &["--quick-add-key", &bob, "ed25519", "sign", "2y"],
+        "",
+    );
+    gpg(
+        &env,
+        &["--command-fd", "0", "--edit-key", &bob],
+        "key 1\nrevkey\ny\n0\n\ny\nsave\n",
+    );
+    env.fails(
+        1,
+        format!("sign -f root.layout -a --gpg {bob}"),
+        &format!("already signed by key {old}"),
+    );
+    env.ok(format!("sign -f root.layout -a --replace --gpg {bob}"));
+    let now = sigs(&env, "root.layout");
+    assert_eq!(now.len(), 1);
+    assert_ne!(now[0], old);
+    env.ok("sign -f root.layout -a -k alice.pem");
+    env.ok(format!(
+        "sign -f root.layout --verify --gpg {bob} -k alice.pub"
+    ));
+}

@@ -194,7 +194,7 @@ impl<'a> CoSign<'a> {
         if self.append {
             report.first = existing.is_empty();
             for s in signers {
-                for id in existing.iter().filter(|id| owns(*s, id)) {
+                for id in existing.iter().filter(|id| self.same_key(*s, id)) {
                     if !self.replace_own {
                         return Err(CoSignError::AlreadySigned {
                             file: self.file.to_owned(),
@@ -229,6 +229,20 @@ impl<'a> CoSign<'a> {
             report.signed.push(raw.keyid().to_owned());
         }
         Ok(report)
+    }
+
+    /// Whether signature `id` is by the key of `s`: its key or one of its
+    /// subkeys, or (OpenPGP) another subkey of the same primary key as a
+    /// key given to check existing signatures knows it (a revoked subkey
+    /// is no longer in the signer's own key).
+    fn same_key(&self, s: &dyn Signer, id: &str) -> bool {
+        owns(s, id)
+            || self
+                .signed_by
+                .iter()
+                .flat_map(|b| &b.keys)
+                .chain(&self.known)
+                .any(|v| v.owns(id) && (v.owns(s.keyid()) || v.owns(s.public_key().keyid())))
     }
 
     /// No existing signature known not to verify over the content; returns

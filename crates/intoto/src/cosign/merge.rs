@@ -12,7 +12,7 @@
 //! known (the keys given, and the layout's own keys) is checked over the
 //! content; one that does not verify is refused.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::keys::{Verifier, VerifyError};
 use crate::models::{Envelope, Signed};
@@ -199,7 +199,7 @@ pub fn merge(
 
 /// Checks every signature of `env` whose key is known.
 fn check_all<'k>(
-    file: &PathBuf,
+    file: &Path,
     env: &Envelope,
     sigs: &Sigs,
     key_of: &impl Fn(&str) -> Option<&'k dyn Verifier>,
@@ -220,7 +220,7 @@ fn check_all<'k>(
         };
         if let Err(why) = checked {
             return Err(MergeError::Stale {
-                file: file.clone(),
+                file: file.to_path_buf(),
                 keyid: id.to_owned(),
                 why,
             });

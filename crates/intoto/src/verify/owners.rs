@@ -145,6 +145,8 @@ fn signed_by(present: &[String]) -> String {
     }
 }
 
+// The error is built once, on the cold path (as verify's `Failure`).
+#[allow(clippy::result_large_err)]
 /// Checks `env`'s signatures with `keys` by the rule above (`signatures`
 /// is `--signatures N`); returns the keys that signed validly, in the
 /// order given. Keys with the same id count once (the first is kept).
