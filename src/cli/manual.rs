@@ -188,22 +188,22 @@ again.
 
 A link is signed by one key and written to *name*`.`*keyid*`.link`.
 
-`--merge` *A* *B*... combines the signatures of copies of one layout
+With `--merge` *A* *B*..., combines the signatures of copies of one layout
 signed on different machines, into the first copy or into `-o` *PATH*. The
 copies must hold the same signed content (the canonical bytes of `signed`;
 how the file is laid out does not matter): a copy that differs is refused,
 naming it. Exact duplicates are dropped, and so is a second, different
 signature by a key that signed already (the first one given is kept, and
-a warning names it). Every signature whose key is known (`--signed-by`,
-`--keyring`, the GnuPG home, the layout's own keys) is checked, as `-a`
-checks; one that does not verify is refused. The copies are read under
-their locks and the result written atomically.
+a warning names it). Every signature whose key is known is checked, as
+with `-a` (keys from `--signed-by`, `--keyring`, the GnuPG home and the
+layout's own keys); one that does not verify is refused. The copies are
+read under their locks and the result is written atomically.
 
-With `--verify`, checks the signatures by the rule `intoto verify`
-follows: each key given with `-k` or `--gpg` must have signed; a
-`--keyring` given alone needs one valid signature by any key in it;
-`--signatures` *N* asks for *N* distinct keys among all those given. A
-failure lists the keys that signed and those that did not.
+With `--verify`, checks the signatures by the rule of `intoto verify`:
+each key given with `-k` or `--gpg` must have signed; a `--keyring` given
+alone needs one valid signature by any key in it; `--signatures` *N* asks
+for *N* distinct keys among all those given. A failure lists the keys that
+signed and those that did not.
 
 Errors that are not usage errors (a missing file or key, a key that
 signed already) exit 1, as for every command; for them the reference's
