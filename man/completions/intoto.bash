@@ -1968,7 +1968,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__sign)
-            opts="-f -k -p -g -o -a -v -q -h -V --file --key --prompt --gpg --gpg-home --keyring --cert-store --signed-by --allow-noninteroperable --output --append --verify --verbose --quiet --help --version"
+            opts="-f -k -p -g -o -a -v -q -h -V --file --merge --key --prompt --gpg --gpg-home --keyring --cert-store --signed-by --allow-noninteroperable --output --append --replace --verify --signatures --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1979,6 +1979,10 @@ _intoto() {
                     return 0
                     ;;
                 -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --merge)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2019,6 +2023,10 @@ _intoto() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signatures)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2100,7 +2108,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__verify__subcmd__archive)
-            opts="-l -g -j -v -q -h -V --packages --release --archive-keyring --layout --verification-keys --gpg --gpg-home --keyring --cert-store --rebuilder --files --jobs --shard --timeout --cache-dir --time --verbose --quiet --help --version"
+            opts="-l -g -j -v -q -h -V --packages --release --archive-keyring --layout --verification-keys --gpg --gpg-home --keyring --cert-store --signatures --rebuilder --files --jobs --shard --timeout --cache-dir --time --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2147,6 +2155,10 @@ _intoto() {
                     return 0
                     ;;
                 --cert-store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signatures)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -127,17 +127,20 @@ complete -c intoto -n "__fish_intoto_using_subcommand verify" -s q -l quiet -d '
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -s f -l file -d 'The link or layout to sign or check' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand sign" -l merge -d 'Merge the signatures of copies of one layout signed on different machines into the first (or into -o PATH); refused when their signed content differs; every signature whose key is known is checked' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -s k -l key -d 'PEM keys: private keys to sign, public keys with --verify' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -s g -l gpg -d 'GnuPG keys; without KEYID, gpg\'s default key (signing only)' -r
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -l gpg-home -d 'GnuPG home directory' -r -F
-complete -c intoto -n "__fish_intoto_using_subcommand sign" -l keyring -d 'With --verify: OpenPGP keyring files to read the --gpg keys from' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand sign" -l keyring -d 'OpenPGP keyring files (armored or binary). With --verify: where to find the --gpg keys (no gpg needed), or without --gpg, one valid signature by any key in them suffices (as gpgv). With --append: keys to check the existing signatures with' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -l cert-store -d 'The shared OpenPGP certificate store (pgp.cert.d) to find --gpg keys in when the GnuPG home does not have them (default: $PGP_CERT_D, else ~/.local/share/pgp.cert.d when it exists); read without gpg' -r -F
-complete -c intoto -n "__fish_intoto_using_subcommand sign" -l signed-by -d 'With --append: public keys (PEM) or OpenPGP keyrings of the existing signers, to check their signatures before co-signing' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand sign" -l signed-by -d 'With --append or --merge: public keys (PEM) or OpenPGP keyrings of the existing signers, to check their signatures' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -s o -l output -d 'Where to write (default: a layout in place, a link to <name>.<keyid prefix>.link)' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand sign" -l signatures -d 'With --verify: at least N distinct keys among those given must have validly signed' -r
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -s p -l prompt -d 'Ask for the password of encrypted signing keys'
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -l allow-noninteroperable -d 'Accept GnuPG keys the Python reference cannot verify (NIST ECDSA)'
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -s a -l append -d 'Add signatures instead of replacing them (layouts only)'
-complete -c intoto -n "__fish_intoto_using_subcommand sign" -l verify -d 'Check the signatures instead of signing'
+complete -c intoto -n "__fish_intoto_using_subcommand sign" -l replace -d 'With --append: a key that signed already replaces its own signature (for OpenPGP, one by any subkey of the same primary key)'
+complete -c intoto -n "__fish_intoto_using_subcommand sign" -l verify -d 'Check the signatures instead of signing: each --key and --gpg key must have signed, one key of a --keyring given alone suffices'
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -s q -l quiet -d 'Show errors only'
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -314,7 +317,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand match-products" -l lstrip-
 complete -c intoto -n "__fish_intoto_using_subcommand match-products" -l verification-keys -d 'First check the link\'s signature with these PEM public keys' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand match-products" -s g -l gpg -d 'First check the link\'s signature with these GnuPG keys (fingerprint or key id)' -r
 complete -c intoto -n "__fish_intoto_using_subcommand match-products" -l gpg-home -d 'GnuPG home holding the --gpg keys' -r -F
-complete -c intoto -n "__fish_intoto_using_subcommand match-products" -l keyring -d 'OpenPGP keyring files (armored or binary): with --gpg, where to find those keys (no gpg needed); alone, every key in them must have signed' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand match-products" -l keyring -d 'OpenPGP keyring files (armored or binary): with --gpg, where to find those keys (no gpg needed); alone, a valid signature by any key in them suffices' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand match-products" -l allow-noninteroperable -d 'Accept GnuPG keys the Python reference cannot verify (NIST ECDSA)'
 complete -c intoto -n "__fish_intoto_using_subcommand match-products" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand match-products" -s q -l quiet -d 'Show errors only'
@@ -329,6 +332,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -s g -l gp
 complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l gpg-home -d 'GnuPG home holding the --gpg keys' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l keyring -d 'OpenPGP keyring files for the layout: with --gpg, where to find those keys; alone, one valid signature by any key in them suffices' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l cert-store -d 'The shared OpenPGP certificate store (pgp.cert.d) to find --gpg keys in' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l signatures -d 'At least N distinct keys among those given must have validly signed the layout (default: every --verification-keys and --gpg key; one key of a --keyring given alone)' -r
 complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l rebuilder -d 'A rebuilder: URL (legacy API, GET URL/sources/SOURCE/VERSION/metadata) or rebuilderd:URL (rebuilderd\'s v1 API); repeatable' -r
 complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l files -d 'Verify the .deb files in DIR (named as in the pool) instead of the index\'s digests; entries without a file there are skipped' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -s j -l jobs -d 'Packages verified at the same time (default: the number of CPUs)' -r

@@ -183,15 +183,32 @@ other keys that it drops). Co-signing with `-a` adds the new signature
 existing one still verifies over the content, with the signers' keys
 from `--signed-by`, the GnuPG home or the layout's own keys (a key given
 with `--signed-by` that made none of the signatures is an error); the
-signed content is never rewritten. Concurrent co-signers are serialised
+signed content is never rewritten. A key that signed already is refused
+unless `--replace` is given: then its own signature (for OpenPGP, one by
+any subkey of the same primary key, say after moving to a new subkey) is
+replaced and the others are kept. Concurrent co-signers are serialised
 by a lock on the file. Editing a layout (with `intoto layout add-step`,
 say, or `remove-step` or `set-expires`) drops its signatures: sign it
 again.
 
 A link is signed by one key and written to *name*`.`*keyid*`.link`.
 
-With `--verify`, checks that every given key signed the file; a failure
-names the keys that did sign.
+With `--merge` *A* *B*..., combines the signatures of copies of one layout
+signed on different machines, into the first copy or into `-o` *PATH*. The
+copies must hold the same signed content (the canonical bytes of `signed`;
+how the file is laid out does not matter): a copy that differs is refused,
+naming it. Exact duplicates are dropped, and so is a second, different
+signature by a key that signed already (the first one given is kept, and
+a warning names it). Every signature whose key is known is checked, as
+with `-a` (keys from `--signed-by`, `--keyring`, the GnuPG home and the
+layout's own keys); one that does not verify is refused. The copies are
+read under their locks and the result is written atomically.
+
+With `--verify`, checks the signatures by the rule of `intoto verify`:
+each key given with `-k` or `--gpg` must have signed; a `--keyring` given
+alone needs one valid signature by any key in it; `--signatures` *N* asks
+for *N* distinct keys among all those given. A failure lists the keys that
+signed and those that did not.
 
 Errors that are not usage errors (a missing file or key, a key that
 signed already) exit 1, as for every command; for them the reference's
@@ -441,8 +458,10 @@ Checks that local files are the products a link lists, recorded as the
 command `intoto run` records them. Prints one line per difference,
 sorted, each of the form `Only in products:` *path* (listed in the link,
 not here), `Not in products:` *path* (here, not in the link) or, for a
-file that changed, `Hashes differ:` *path*. With keys, first checks that
-each of them signed the link. A layout is refused.",
+file that changed, `Hashes differ:` *path*. With keys, first checks the
+link's signature: each key named with `--verification-keys` or `--gpg`
+must have signed it, and a `--keyring` given alone needs a valid signature
+by any key in it. A layout is refused.",
         examples: Some(examples::MATCH_PRODUCTS),
         exit_status: &[("0", "the files match"), ("1", EXIT_1), ("2", EXIT_2)],
         see_also: &["intoto-run(1)"],
@@ -460,7 +479,9 @@ file is read as apt reads it, every gzip member, xz stream or zstd frame
 (bytes after the last one that are not another are refused); one that is
 not listed itself is decompressed no further than the largest `Packages`
 index listed. The layout is loaded and its signatures
-checked once. Then the index's `SHA256` of each package stands for
+checked once, as `intoto verify` checks them (each named key; one key of
+a `--keyring` given alone; `--signatures` *N* distinct keys among all
+those given). Then the index's `SHA256` of each package stands for
 the `.deb` in the layout's inspections, which works for inspections whose
 command is `true` (the usual MATCH of the rebuilders' products); a layout
 whose inspection runs a command is refused, saying so. With `--files` *DIR*,

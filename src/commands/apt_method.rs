@@ -8,7 +8,9 @@
 //! `/etc/apt/apt.conf.d/intoto`): `APT::Intoto::Layout`,
 //! `APT::Intoto::Rebuilders` (list), `APT::Intoto::NoFail`,
 //! `APT::Intoto::Keyids` (list) with `APT::Intoto::GPGHomedir`, and
-//! `APT::Intoto::Keyring` (OpenPGP keyring files, read without gpg);
+//! `APT::Intoto::Keyring` (OpenPGP keyring files, read without gpg),
+//! `APT::Intoto::Signatures` (N: at least N distinct keys among those
+//! given must have signed the layout, as `--signatures`);
 //! `APT::Intoto::Timeout` (seconds each rebuilder has for one package, all
 //! its requests, default 30).
 //!
@@ -146,7 +148,31 @@ impl Setup {
                 .ok_or_else(|| format!("APT::Intoto::Timeout {v:?}: expected seconds"))?,
         };
         let keys = layout_keys(c, &ctx)?;
-        let checker = Checker::new(Path::new(layout), keys, &ctx.policy).map_err(|e| match e {
+        let signatures = match c.find("APT::Intoto::Signatures") {
+            None => None,
+            Some(v) => {
+                let n = v
+                    .trim()
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| {
+                        format!(
+                            "APT::Intoto::Signatures {v:?}: expected a number of keys, 1 or more"
+                        )
+                    })?;
+                if n > keys.len() {
+                    return Err(format!(
+                        "APT::Intoto::Signatures {n}: only {} distinct key{} given",
+                        keys.len(),
+                        if keys.len() == 1 { " is" } else { "s are" }
+                    ));
+                }
+                Some(n)
+            }
+        };
+        let checker = Checker::with_signatures(Path::new(layout), keys, signatures, &ctx.policy)
+            .map_err(|e| match e {
             CheckerError::Load(m) => format!("APT::Intoto::Layout: {m}"),
             CheckerError::Refused { .. } => format!(
                 "APT::Intoto::Layout: {e}; the layout must be signed by the keys of APT::Intoto::Keyring or APT::Intoto::Keyids"

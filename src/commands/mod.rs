@@ -125,6 +125,19 @@ pub fn usage<T>(msg: impl Into<String>) -> Result<T> {
     Err(Usage(msg.into()).into())
 }
 
+/// `--signatures N` against the number of distinct keys given: more than
+/// there are is a usage error (the library would refuse it too, as a
+/// failure).
+pub fn signatures_usage(n: Option<u32>, keys: usize) -> Result<Option<usize>> {
+    match n {
+        Some(n) if n as usize > keys => usage(format!(
+            "--signatures {n}: only {keys} distinct key{} given",
+            if keys == 1 { " is" } else { "s are" }
+        )),
+        n => Ok(n.map(|n| n as usize)),
+    }
+}
+
 /// Runs a subcommand; returns the exit status.
 pub fn dispatch(cmd: Command, ctx: &Ctx) -> Result<Outcome> {
     match cmd {

@@ -319,14 +319,14 @@ impl Apt {
     }
 
     #[track_caller]
-    fn ok(&self, args: &[&str]) -> String {
+    pub(crate) fn ok(&self, args: &[&str]) -> String {
         let (ok, text) = self.apt_get(args);
         assert!(ok, "apt-get {args:?} failed:\n{text}");
         text
     }
 
     #[track_caller]
-    fn fails(&self, args: &[&str], needle: &str) -> String {
+    pub(crate) fn fails(&self, args: &[&str], needle: &str) -> String {
         let (ok, text) = self.apt_get(args);
         assert!(!ok, "apt-get {args:?} succeeded:\n{text}");
         assert!(text.contains(needle), "no {needle:?} in:\n{text}");
@@ -335,7 +335,7 @@ impl Apt {
 
     /// `.deb` files apt left anywhere under the download directory and the
     /// cache.
-    fn debs(&self) -> Vec<String> {
+    pub(crate) fn debs(&self) -> Vec<String> {
         let mut out = Vec::new();
         for d in ["dl", "cache/archives", "cache/archives/partial"] {
             for e in fs::read_dir(self.root.join(d)).unwrap() {

@@ -3,6 +3,7 @@
 
 mod apt;
 mod apt_check;
+mod apt_signatures;
 mod audit;
 mod canonical;
 mod card;
@@ -33,6 +34,7 @@ mod robust_paths;
 mod robust_record;
 mod run;
 mod sign;
+mod sign_merge;
 mod suite;
 mod thirdparty;
 mod verify;
