@@ -26,6 +26,7 @@
 //! signatures). The key dict format itself is [`crate::models::keydict`].
 
 pub mod cert;
+pub mod names;
 pub mod packet;
 pub mod verify;
 
