@@ -38,7 +38,7 @@ fn start(a: StartArgs, ctx: &Ctx) -> Result<Outcome> {
     let raw = sign_envelope(&mut env, signer.as_ref())?;
     let path = PathBuf::from(unfinished_filename(&a.step_name, raw.keyid()));
     write_link(&path, &env)?;
-    ui::info(&format!("Wrote {}", path.display()));
+    super::resolver::wrote(&path, signer.as_ref());
     Ok(Outcome::Success)
 }
 
@@ -127,7 +127,7 @@ fn stop(a: StopArgs, ctx: &Ctx) -> Result<Outcome> {
     write_link(&path, &env)?;
     std::fs::remove_file(&unfinished)
         .with_context(|| format!("removing {}", unfinished.display()))?;
-    ui::info(&format!("Wrote {}", path.display()));
+    super::resolver::wrote(&path, signer.as_ref());
     Ok(Outcome::Success)
 }
 

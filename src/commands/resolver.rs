@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, anyhow};
 use intoto::fsio;
 use intoto::keys::gpg::{Backend, GpgHome, GpgSigner, SignerOptions};
-use intoto::keys::openpgp::{CertSet, CertVerifier, cert_to_dict, find_cert, read_certs};
+use intoto::keys::openpgp::{CertSet, CertVerifier, cert_to_dict, find_cert, names, read_certs};
 use intoto::keys::pem::{KeyLoadError, PemSigner, load_public, pem_decode};
 use intoto::keys::spec::{KeyPlaces, KeySpec};
 use intoto::keys::{KeyDict, Signer, Verifier};
@@ -89,7 +89,11 @@ impl<'a> Resolver<'a> {
                         _ => anyhow!("signing key {}: {e}", path.display()),
                     },
                 )?;
-                Ok(Box::new(key))
+                let described = format!("key {} ({})", key.keyid(), path.display());
+                Ok(Box::new(Named {
+                    inner: Box::new(key),
+                    described,
+                }))
             }
             KeySpec::Gpg(id) => {
                 if let Some(p) = &self.places.password {
@@ -246,18 +250,44 @@ impl<'a> Resolver<'a> {
             KeySpec::Pem(path) => pem_dict(path),
             KeySpec::Gpg(Some(id)) => {
                 let (cert, context) = self.openpgp_cert(id)?;
-                // Usable at the policy's time, or refused saying why.
-                let v =
-                    CertVerifier::new(cert, &self.policy).map_err(|e| anyhow!("{context}: {e}"))?;
-                for w in v.warnings() {
-                    ui::warn(&w);
-                }
-                Ok(KeyDict::Gpg(
-                    cert_to_dict(v.cert(), &self.policy).map_err(|e| anyhow!(e))?,
-                ))
+                self.cert_dict(cert, &context)
+            }
+            KeySpec::Keyring(path) => {
+                let cert = one_cert_of_file(path, None)?;
+                self.cert_dict(cert, &format!("keyring {}", path.display()))
             }
             other => usage(format!("{other:?} does not name one key")),
         }
+    }
+
+    /// The layout key dict of `cert`: usable at the policy's time, or
+    /// refused saying why (`context` names where it came from).
+    fn cert_dict(&self, cert: Cert, context: &str) -> Result<KeyDict> {
+        let v = CertVerifier::new(cert, &self.policy).map_err(|e| anyhow!("{context}: {e}"))?;
+        for w in v.warnings() {
+            ui::warn(&w);
+        }
+        Ok(KeyDict::Gpg(
+            cert_to_dict(v.cert(), &self.policy).map_err(|e| anyhow!(e))?,
+        ))
+    }
+
+    /// The key dict of the key in `path`: a PEM key, or the one OpenPGP
+    /// key of a key file (armored or binary), `pick` choosing among several.
+    pub fn file_key_dict(&self, path: &Path, pick: Option<&str>) -> Result<KeyDict> {
+        let bytes =
+            fsio::read_regular(path, fsio::MAX_METADATA_BYTES).map_err(|e| anyhow!("key {e}"))?;
+        if is_pem(&bytes) {
+            if pick.is_some() {
+                return usage(format!(
+                    "{} is a PEM key: --gpg picks a key of an OpenPGP key file",
+                    path.display()
+                ));
+            }
+            return pem_dict(path);
+        }
+        let cert = one_cert_of_file(path, pick)?;
+        self.cert_dict(cert, &path.display().to_string())
     }
 
     /// The certificate of GnuPG key `id`, from the keyrings or the home,
@@ -359,6 +389,33 @@ fn pem_resolved(k: intoto::keys::SslibKey, path: &Path) -> Resolved {
         warnings: Vec::new(),
         verifier: Box::new(k),
         source: path.display().to_string(),
+    }
+}
+
+/// True for a PEM file (not an ASCII-armored OpenPGP one).
+fn is_pem(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+    let text = text.trim_start();
+    text.starts_with("-----BEGIN ") && !text.starts_with("-----BEGIN PGP")
+}
+
+/// The one OpenPGP key in the key file `path` (`pick`: the one it names,
+/// as `--gpg` does), or an error listing the keys it holds.
+fn one_cert_of_file(path: &Path, pick: Option<&str>) -> Result<Cert> {
+    let (certs, source) = read_keyrings(std::iter::once(&path.to_path_buf()))?;
+    if let Some(id) = pick {
+        return find_cert(&certs, id)
+            .cloned()
+            .map_err(|e| anyhow!("{e} in {source}"));
+    }
+    match certs.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(anyhow!("{source} holds no keys")),
+        many => Err(anyhow!(
+            "{source} holds {} keys ({}): pick one with --gpg KEYID",
+            many.len(),
+            ui::escape(&names::candidates(&many.iter().collect::<Vec<_>>()))
+        )),
     }
 }
 
@@ -498,6 +555,43 @@ fn probe_gpg_agent(gpg_home: Option<&Path>) -> Result<()> {
     }
 }
 
+/// Says on stderr what was written and who signed it (one line; nothing
+/// with `-q`).
+pub fn wrote(path: &Path, signer: &dyn Signer) {
+    ui::notice(&ui::escape(&format!(
+        "wrote {}, signed by {}",
+        path.display(),
+        signer.describe()
+    )));
+}
+
+/// A PEM signer, described with its file.
+struct Named<'a> {
+    inner: Box<dyn Signer + 'a>,
+    described: String,
+}
+
+impl Signer for Named<'_> {
+    fn keyid(&self) -> &str {
+        self.inner.keyid()
+    }
+    fn public_key(&self) -> &KeyDict {
+        self.inner.public_key()
+    }
+    fn warnings(&self) -> Vec<String> {
+        self.inner.warnings()
+    }
+    fn describe(&self) -> String {
+        self.described.clone()
+    }
+    fn sign(
+        &self,
+        payload: &[u8],
+    ) -> std::result::Result<intoto::keys::RawSignature, intoto::keys::SignError> {
+        self.inner.sign(payload)
+    }
+}
+
 /// A signer that says what it waits for when signing takes a while.
 struct Watched<'a>(Box<dyn Signer + 'a>);
 
@@ -507,6 +601,12 @@ impl Signer for Watched<'_> {
     }
     fn public_key(&self) -> &KeyDict {
         self.0.public_key()
+    }
+    fn warnings(&self) -> Vec<String> {
+        self.0.warnings()
+    }
+    fn describe(&self) -> String {
+        self.0.describe()
     }
     fn sign(
         &self,

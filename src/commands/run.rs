@@ -65,7 +65,7 @@ pub fn run(a: RunArgs, ctx: &Ctx) -> Result<Outcome> {
         .as_deref()
         .map_or_else(|| PathBuf::from(&file), |d| d.join(&file));
     write_link(&path, &env)?;
-    ui::info(&format!("Wrote {}", path.display()));
+    super::resolver::wrote(&path, signer.as_ref());
     if return_value != 0 {
         ui::warn(&format!(
             "step '{}': the command exited with {return_value}; the link records it",

@@ -162,7 +162,12 @@ pub fn sign(a: SignArgs, ctx: &Ctx) -> Result<Outcome> {
             .map_err(|e| anyhow!("cannot write {}: {e}", out.display()))?,
         _ => write_file(&out, &env.to_file_bytes()?)?,
     }
-    ui::notice(&format!("wrote {}", out.display()));
+    let who: Vec<String> = signers.iter().map(|s| s.describe()).collect();
+    ui::notice(&ui::escape(&format!(
+        "wrote {}, signed by {}",
+        out.display(),
+        who.join(" and ")
+    )));
     Ok(Outcome::Success)
 }
 

@@ -103,6 +103,12 @@ pub trait Signer {
     fn warnings(&self) -> Vec<String> {
         Vec::new()
     }
+    /// The signing key as people know it: for OpenPGP the primary
+    /// fingerprint and user id (`subkey X of PRIMARY (user id)` for a
+    /// subkey); else `key ID`.
+    fn describe(&self) -> String {
+        format!("key {}", self.keyid())
+    }
 }
 
 /// Why a signature did not verify.

@@ -114,7 +114,7 @@ pub fn primary_problem(vc: &ValidCert<'_>, t: i64) -> Option<KeyProblem> {
     }
     if vc.alive().is_err() {
         let on = vc.primary_key().key_expiration_time();
-        return Some(expired(&fpr, "OpenPGP key", on.map(unix)));
+        return Some(expired(&fpr, "OpenPGP key", on.map(unix), None));
     }
     None
 }
@@ -168,7 +168,13 @@ pub fn signing_key_at<'a>(
             return Err(revoked(&kfpr, what, &sigs, t));
         }
         if ka.alive().is_err() {
-            return Err(expired(&kfpr, what, ka.key_expiration_time().map(unix)));
+            let primary = cert.fingerprint().to_hex();
+            return Err(expired(
+                &kfpr,
+                what,
+                ka.key_expiration_time().map(unix),
+                Some(&primary),
+            ));
         }
     }
     if !ka.for_signing() {
@@ -271,10 +277,17 @@ fn revoked(fpr: &str, what: &str, sigs: &[&Signature], t: i64) -> KeyProblem {
     )
 }
 
-fn expired(fpr: &str, what: &str, on: Option<i64>) -> KeyProblem {
+/// The (sub)key `fpr` expired on `on`; `primary` is the certificate's
+/// fingerprint when `fpr` is a subkey (gpg extends a subkey through its
+/// primary: `gpg --quick-set-expire PRIMARY 2y SUBKEY`).
+fn expired(fpr: &str, what: &str, on: Option<i64>, primary: Option<&str>) -> KeyProblem {
+    let fix = match primary {
+        Some(p) => format!("gpg --quick-set-expire {p} 2y {fpr}"),
+        None => format!("gpg --quick-set-expire {fpr} 2y"),
+    };
     let msg = match on {
         Some(d) => format!(
-            "{what} {fpr} expired on {}; the owner can extend it with gpg --quick-set-expire {fpr} 2y",
+            "{what} {fpr} expired on {}; the owner can extend it with {fix}",
             layout_time(d)
         ),
         None => format!("{what} {fpr} has expired"),

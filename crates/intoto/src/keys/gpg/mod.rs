@@ -195,23 +195,45 @@ impl GpgHome {
     }
 
     /// The certificate for `id` (fingerprint in either case, long key id,
-    /// or a subkey fingerprint: the whole key bundle is returned).
+    /// a subkey fingerprint: the whole key bundle is returned; or a user
+    /// id or e-mail address naming exactly one key, as gpg takes them).
     pub fn public_cert(&self, id: &str, backend: Backend) -> Result<Cert, GpgError> {
         let clean = id.trim().trim_start_matches("0x");
-        if clean.len() < 16 || !crate::models::is_hex(clean) {
+        let by_user_id = !super::openpgp::names::looks_like_key_id(id);
+        if !by_user_id && clean.len() < 16 {
             return Err(err(format!(
-                "{id:?} is not an OpenPGP key id: give a fingerprint or a 16-digit key id"
+                "{id:?} is a short key id: give a fingerprint, a 16-digit key id, a user id or an e-mail address"
             )));
         }
-        let bytes = self.export(clean, backend)?;
+        self.check_available()?;
+        let pattern = if by_user_id { id.trim() } else { clean };
+        let bytes = self.export(pattern, backend)?;
         if bytes.is_empty() {
-            return Err(err(format!("no OpenPGP key {id} in {}", self.describe())));
+            return Err(err(format!(
+                "no OpenPGP key {id} in {}: import it (gpg --import FILE) or give its file with --keyring FILE",
+                self.describe()
+            )));
         }
         let certs = read_certs(&bytes)
             .map_err(|e| err(format!("reading key {id} from {}: {e}", self.describe())))?;
-        find_cert(&certs, clean)
+        find_cert(&certs, pattern)
             .cloned()
             .map_err(|e| err(format!("{e} in {}", self.describe())))
+    }
+
+    /// Refuses, saying what to do instead, when GnuPG cannot be run: no
+    /// gpg program (`$GNUPG`, else `gpg` on `PATH`).
+    pub fn check_available(&self) -> Result<(), GpgError> {
+        let prog = std::env::var_os("GNUPG")
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| "gpg".into());
+        if program_exists(Path::new(&prog)) {
+            return Ok(());
+        }
+        Err(err(format!(
+            "GnuPG is not available (no {} program on PATH): give the key's file with --keyring FILE",
+            Path::new(&prog).display()
+        )))
     }
 
     /// Secret-key information for the key bundle `fpr`, or for all
@@ -244,9 +266,13 @@ impl GpgHome {
                 self.describe()
             ))),
             many => Err(err(format!(
-                "{id:?} matches {} secret keys in {}; give a fingerprint",
+                "{id:?} matches {} secret keys in {} ({}); give the fingerprint of the one meant",
                 many.len(),
-                self.describe()
+                self.describe(),
+                many.iter()
+                    .filter_map(|b| b.first().map(|k| k.fpr.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))),
         }
     }
@@ -270,6 +296,20 @@ impl GpgHome {
             .find_map(|bundle| bundle.first().filter(|_| bundle.iter().any(|k| k.available)).map(|k| k.fpr.clone()))
             .ok_or_else(|| err(format!("no secret key in {}: give one with --gpg KEYID, or create one (gpg --quick-gen-key)", self.describe())))
     }
+}
+
+/// True when `prog` (a path, or a name looked up in `PATH`) is an
+/// executable file.
+fn program_exists(prog: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    let runnable = |p: &Path| {
+        std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    };
+    if prog.components().count() > 1 {
+        return runnable(prog);
+    }
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|d| runnable(&d.join(prog))))
 }
 
 /// The files of a GnuPG home gpg (or intoto) reads while looking keys up.
@@ -325,6 +365,8 @@ pub struct GpgSigner<'p> {
     keygrip: Option<String>,
     card: Option<String>,
     primary_fpr: String,
+    /// `subkey X of PRIMARY (user id)`, or `key PRIMARY (user id)`.
+    described: String,
     opts: SignerOptions,
     prompter: &'p dyn Prompter,
     warnings: Vec<String>,
@@ -338,6 +380,7 @@ impl<'p> GpgSigner<'p> {
         opts: SignerOptions,
         prompter: &'p dyn Prompter,
     ) -> Result<GpgSigner<'p>, GpgError> {
+        home.check_available()?;
         let id = match id {
             Some(i) if !i.trim().is_empty() => i.trim().to_owned(),
             _ => home.default_key(opts.backend)?,
@@ -457,8 +500,13 @@ impl<'p> GpgSigner<'p> {
             .map_err(|e| err(e.to_string()))?;
         // What verifiers will warn about, said now, while the owner can act.
         let warnings = validity::cert_warnings(&cert, policy, now);
+        let described = match super::openpgp::names::describe_key(&cert, &fpr_hex) {
+            d if d.starts_with("subkey ") => d,
+            d => format!("key {d}"),
+        };
         Ok(GpgSigner {
             warnings,
+            described,
             home: home.clone(),
             dict: KeyDict::Gpg(dict),
             signing,
@@ -546,6 +594,9 @@ impl Signer for GpgSigner<'_> {
     }
     fn warnings(&self) -> Vec<String> {
         self.warnings.clone()
+    }
+    fn describe(&self) -> String {
+        self.described.clone()
     }
     fn sign(&self, payload: &[u8]) -> Result<RawSignature, SignError> {
         self.sign_packet(payload)

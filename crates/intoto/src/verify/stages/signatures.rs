@@ -86,11 +86,29 @@ pub(in crate::verify) fn layout_signatures(
             if !optional.is_empty() && !checked.iter().any(|(k, r)| !k.required && r.is_ok()) {
                 let mut sources: Vec<&str> = optional.iter().map(|k| k.source.as_str()).collect();
                 sources.dedup();
+                // A key of the keyring that did sign but is refused
+                // (revoked, expired) says why, as a named key would.
+                let refused: Vec<String> = checked
+                    .iter()
+                    .filter(|(k, _)| !k.required)
+                    .filter_map(|(_, r)| match r {
+                        Err(VerifyError::NoSignature(_)) | Ok(()) => None,
+                        Err(e) => Some(e.to_string()),
+                    })
+                    .collect();
+                let refused = if refused.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", refused.join("; "))
+                };
                 return Err(failure(
                     FailureKind::NoKeyringSignature {
                         keyrings: sources.iter().map(|s| s.to_string()).collect(),
                     },
-                    format!("no key of {} validly signed the layout", sources.join(", ")),
+                    format!(
+                        "no key of {} validly signed the layout{refused}",
+                        sources.join(", ")
+                    ),
                 ));
             }
         }
