@@ -7,7 +7,7 @@ use std::path::Path;
 
 use anyhow::{Result, anyhow};
 use intoto::fsio;
-use intoto::keys::{Verifier, verify_envelope};
+use intoto::keys::verify_envelope;
 use intoto_format::models::{
     Envelope, Expires, Layout, NewStep, Nulls, Signed, expires_from, parse_expires,
 };
@@ -64,6 +64,7 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
             };
             let id = dict.keyid().to_owned();
             let description = dict.describe();
+            super::hazards::warn_added_key(&dict, &layout, ctx.policy.time());
             layout.set_key(dict);
             edit.save(layout)?;
             ui::notice(&format!("added key {id} ({description})"));
@@ -252,6 +253,9 @@ fn show(file: &Path, keys: &LayoutKeyArgs, ctx: &Ctx) -> Result<Outcome> {
         if env.is_dsse() { "DSSE" } else { "Metablock" }
     ));
     out.push(format!("  expires: {} ({state})", layout.expires));
+    for m in super::hazards::marks(layout, ctx.policy.time()) {
+        out.push(format!("  WARNING: {m}"));
+    }
     if !layout.readme.is_empty() {
         out.push(format!("  readme:  {}", layout.readme));
     }
@@ -311,27 +315,34 @@ fn show(file: &Path, keys: &LayoutKeyArgs, ctx: &Ctx) -> Result<Outcome> {
     out.push("Signatures:".to_owned());
     // Showing is not trusting: any key the layout could name is checked.
     let (specs, places) = specs::layout_keys(keys);
-    let verifiers: Vec<Box<dyn Verifier>> = Resolver::new(ctx, places)
-        .with_policy(ctx.policy.clone().allowing_noninteroperable(true))
-        .verifiers(&specs)?
-        .into_iter()
-        .map(|r| r.verifier)
-        .collect();
+    let resolver =
+        Resolver::new(ctx, places).with_policy(ctx.policy.clone().allowing_noninteroperable(true));
     let ids = env.signature_keyids();
+    let verifiers = if specs.is_empty() {
+        // No keys given: the signers' keys from the default GnuPG home,
+        // where it has them.
+        resolver.home_keys(&ids)
+    } else {
+        resolver.verifiers(&specs)?
+    };
     if ids.is_empty() {
         out.push("  (unsigned)".to_owned());
     }
     for id in &ids {
-        let status = match verifiers.iter().find(|v| v.owns(id)) {
-            None => {
-                "not checked (give its key with --verification-keys, --gpg or --keyring)".to_owned()
-            }
-            Some(v) => match verify_envelope(&env, v.as_ref()) {
-                Ok(()) => "valid".to_owned(),
-                Err(e) => format!("INVALID: {e}"),
-            },
+        let Some(r) = verifiers.iter().find(|r| r.verifier.owns(id)) else {
+            out.push(format!(
+                "  {id}: not checked (give its key with --verification-keys, --gpg or --keyring)"
+            ));
+            continue;
         };
-        out.push(format!("  {id}: {status}"));
+        let status = match verify_envelope(&env, r.verifier.as_ref()) {
+            Ok(()) => "valid".to_owned(),
+            Err(e) => format!("INVALID: {e}"),
+        };
+        out.push(format!("  {}: {status}", r.who(id)));
+        for m in super::hazards::signature_marks(r, id, layout, &ctx.policy) {
+            out.push(format!("    WARNING: {m}"));
+        }
     }
     // Names, rules, user ids and the readme come from the file: shown
     // escaped, one line each.

@@ -2,6 +2,7 @@
 
 pub mod apt_method;
 mod generate;
+mod hazards;
 mod key;
 mod layout;
 mod match_products;

@@ -39,6 +39,7 @@ fn start(a: StartArgs, ctx: &Ctx) -> Result<Outcome> {
     let path = PathBuf::from(unfinished_filename(&a.step_name, raw.keyid()));
     write_link(&path, &env)?;
     super::resolver::wrote(&path, signer.as_ref());
+    super::hazards::warn_signing(signer.as_ref(), None, ctx.policy.time());
     Ok(Outcome::Success)
 }
 
@@ -128,6 +129,7 @@ fn stop(a: StopArgs, ctx: &Ctx) -> Result<Outcome> {
     std::fs::remove_file(&unfinished)
         .with_context(|| format!("removing {}", unfinished.display()))?;
     super::resolver::wrote(&path, signer.as_ref());
+    super::hazards::warn_signing(signer.as_ref(), None, ctx.policy.time());
     Ok(Outcome::Success)
 }
 

@@ -15,6 +15,7 @@ use intoto::keys::spec::{KeyPlaces, KeySpec};
 use intoto::keys::{KeyDict, Signer, Verifier};
 use intoto::policy::Policy;
 use intoto::verify::LayoutKey;
+use intoto_format::models::is_hex;
 use sequoia_openpgp::Cert;
 
 use super::{Ctx, usage};
@@ -35,6 +36,20 @@ pub struct Resolved {
     pub named: bool,
     /// What the key draws at verification (SHA-1 self-signatures).
     warnings: Vec<String>,
+    /// The OpenPGP certificate, for naming its keys (user id).
+    pub cert: Option<Cert>,
+}
+
+impl Resolved {
+    /// The key that made a signature under `keyid`, as people know it:
+    /// `PRIMARY (user id)`, `subkey X of PRIMARY (user id)`, or the key id
+    /// and the file of a PEM key.
+    pub fn who(&self, keyid: &str) -> String {
+        match &self.cert {
+            Some(c) => names::describe_key(c, keyid),
+            None => format!("{keyid} ({})", self.source),
+        }
+    }
 }
 
 /// Turns key specs into keys, for one command.
@@ -209,6 +224,7 @@ impl<'a> Resolver<'a> {
             kind: "openpgp".into(),
             named,
             warnings: v.warnings(),
+            cert: Some(v.cert().clone()),
             verifier: Box::new(v),
             source,
         })
@@ -236,6 +252,7 @@ impl<'a> Resolver<'a> {
                     kind: "openpgp".into(),
                     named: true,
                     warnings: v.warnings(),
+                    cert: Some(v.cert().clone()),
                     verifier: Box::new(v),
                     source: source.clone(),
                 })
@@ -288,6 +305,29 @@ impl<'a> Resolver<'a> {
         }
         let cert = one_cert_of_file(path, pick)?;
         self.cert_dict(cert, &path.display().to_string())
+    }
+
+    /// The keys of the GnuPG home (only) that made signatures under `ids`
+    /// (OpenPGP fingerprints); the others, and any error, are left out.
+    pub fn home_keys(&self, ids: &[String]) -> Vec<Resolved> {
+        let Ok(home) = GpgHome::new(self.places.gpg_home.as_deref()) else {
+            return Vec::new();
+        };
+        if home.check_available().is_err() {
+            return Vec::new();
+        }
+        let mut out: Vec<Resolved> = Vec::new();
+        for id in ids.iter().filter(|i| i.len() == 40 && is_hex(i)) {
+            if out.iter().any(|r| r.verifier.owns(id)) {
+                continue;
+            }
+            if let Ok(cert) = home.public_cert(id, Backend::default_for_build())
+                && let Ok(r) = self.cert(cert, format!("GnuPG key {id}"), &home.describe(), true)
+            {
+                out.push(r);
+            }
+        }
+        out
     }
 
     /// The certificate of GnuPG key `id`, from the keyrings or the home,
@@ -387,6 +427,7 @@ fn pem_resolved(k: intoto::keys::SslibKey, path: &Path) -> Resolved {
         kind: k.keytype.clone(),
         named: true,
         warnings: Vec::new(),
+        cert: None,
         verifier: Box::new(k),
         source: path.display().to_string(),
     }

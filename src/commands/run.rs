@@ -66,6 +66,7 @@ pub fn run(a: RunArgs, ctx: &Ctx) -> Result<Outcome> {
         .map_or_else(|| PathBuf::from(&file), |d| d.join(&file));
     write_link(&path, &env)?;
     super::resolver::wrote(&path, signer.as_ref());
+    super::hazards::warn_signing(signer.as_ref(), None, ctx.policy.time());
     if return_value != 0 {
         ui::warn(&format!(
             "step '{}': the command exited with {return_value}; the link records it",

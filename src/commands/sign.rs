@@ -162,6 +162,13 @@ pub fn sign(a: SignArgs, ctx: &Ctx) -> Result<Outcome> {
             .map_err(|e| anyhow!("cannot write {}: {e}", out.display()))?,
         _ => write_file(&out, &env.to_file_bytes()?)?,
     }
+    let layout = match env.signed() {
+        Signed::Layout(l) => Some(l),
+        _ => None,
+    };
+    for s in &signers {
+        super::hazards::warn_signing(*s, layout, ctx.policy.time());
+    }
     let who: Vec<String> = signers.iter().map(|s| s.describe()).collect();
     ui::notice(&ui::escape(&format!(
         "wrote {}, signed by {}",

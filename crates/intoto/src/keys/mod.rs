@@ -8,6 +8,7 @@
 //! no backend knows about links or layouts.
 
 pub mod gpg;
+pub mod hazards;
 pub mod openpgp;
 pub mod pem;
 pub mod prompt;
