@@ -431,3 +431,51 @@ fn nist_ecdsa_gpg_keys_need_allow_noninteroperable() {
         0,
     );
 }
+
+#[test]
+fn sign_says_who_signed_and_warns_of_hazards() {
+    let env = Env::new();
+    layout(&env);
+    let bob = env.fprs("bob");
+    let (rc, _, err) = run(env.intoto(["sign", "-f", "root.layout", "--gpg", "bob@example.org"]));
+    assert_eq!(rc, 0, "{err}");
+    assert!(
+        err.contains(&format!(
+            "wrote root.layout, signed by subkey {} of {} (Bob <bob@example.org>)",
+            bob[1], bob[0]
+        )),
+        "{err}"
+    );
+    assert!(err.contains("warning: the Python reference"), "{err}");
+    // An owner subkey that expires before the layout does.
+    let (primary, sub) = env.subkey_owner("rita", "never", "1y");
+    let (rc, _, err) = run(env.intoto(["sign", "-f", "root.layout", "--gpg", "rita@example.org"]));
+    assert_eq!(rc, 0, "{err}");
+    assert!(
+        err.contains(&format!("subkey {sub} of {primary} expires on"))
+            && err.contains(&format!("gpg --quick-set-expire {primary} 2y {sub}")),
+        "{err}"
+    );
+    // A layout past its expiry.
+    expect(
+        env.intoto(["layout", "set-expires", "root.layout", "2020-01-01"]),
+        0,
+    );
+    let (rc, _, err) = run(env.intoto(["sign", "-f", "root.layout", "--gpg", "alice@example.org"]));
+    assert_eq!(rc, 0, "{err}");
+    assert!(
+        err.contains("warning: the layout expired on 2020-01-01"),
+        "{err}"
+    );
+    // -q: nothing.
+    let (rc, _, err) = run(env.intoto([
+        "sign",
+        "-q",
+        "-f",
+        "root.layout",
+        "--gpg",
+        "alice@example.org",
+    ]));
+    assert_eq!(rc, 0);
+    assert!(!err.contains("wrote"), "{err}");
+}
