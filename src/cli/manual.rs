@@ -68,12 +68,12 @@ Keys are GnuPG keys (signing goes through gpg-agent, so smartcards work)
 or PEM files. Metadata is byte-compatible with the Python reference
 implementation (in-toto 3.1).
 
-`--gpg` takes what gpg takes, in every command: a fingerprint, a key id
+In every command, `--gpg` takes what gpg takes: a fingerprint, a key id
 (16 hex digits or more), a user id or part of one, or an e-mail address
 (`<addr>` for the exact address). It must match one key; when it matches
 several, the error lists them. Keys are shown by their primary fingerprint
 and user id, a signing subkey as subkey *X* of *PRIMARY* (*user id*).
-`run`, `record` and `sign` say on stderr which file they wrote and who
+The commands `run`, `record` and `sign` say on stderr which file they wrote and who
 signed it (nothing with `-q`), and warn, without failing, of what will not
 verify later: a signature by an Ed25519 subkey (or a subkey of an Ed25519
 primary), which the Python reference cannot verify; a layout that expires
