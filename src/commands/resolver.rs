@@ -58,6 +58,7 @@ pub struct Resolver<'a> {
     policy: Policy,
     places: KeyPlaces,
     password: OnceCell<Option<String>>,
+    purpose: Option<String>,
 }
 
 impl<'a> Resolver<'a> {
@@ -68,7 +69,15 @@ impl<'a> Resolver<'a> {
             policy: ctx.policy.clone(),
             places,
             password: OnceCell::new(),
+            purpose: None,
         }
+    }
+
+    /// Names what the signers will sign (a file, a step's link), for
+    /// gpg-agent's PIN prompt.
+    pub fn for_purpose(mut self, purpose: impl Into<String>) -> Resolver<'a> {
+        self.purpose = Some(purpose.into());
+        self
     }
 
     /// The same, judging keys by `policy` instead of the command's.
@@ -121,6 +130,7 @@ impl<'a> Resolver<'a> {
                 let opts = SignerOptions {
                     policy: self.policy.clone(),
                     backend: Backend::default_for_build(),
+                    purpose: self.purpose.clone(),
                 };
                 gpg_signer(
                     &home,
@@ -344,10 +354,17 @@ impl<'a> Resolver<'a> {
     }
 }
 
-/// The signer `--signing-key` or `--gpg` names (`run`, `record`).
-pub fn signer<'a>(args: &SigningKeyArgs, ctx: &'a Ctx) -> Result<Box<dyn Signer + 'a>> {
+/// The signer `--signing-key` or `--gpg` names (`run`, `record`), to sign
+/// `purpose` (for the PIN prompt).
+pub fn signer<'a>(
+    args: &SigningKeyArgs,
+    ctx: &'a Ctx,
+    purpose: String,
+) -> Result<Box<dyn Signer + 'a>> {
     let (spec, places) = specs::signer(args);
-    Resolver::new(ctx, places).signer(&spec)
+    Resolver::new(ctx, places)
+        .for_purpose(purpose)
+        .signer(&spec)
 }
 
 impl Resolver<'_> {

@@ -33,7 +33,7 @@ pub fn run(a: RunArgs, ctx: &Ctx) -> Result<Outcome> {
     };
     check_step_name(&a.step_name)?;
     check_dir(a.metadata_directory.as_deref())?;
-    let signer = signer(&a.key, ctx)?;
+    let signer = signer(&a.key, ctx, format!("the link of step '{}'", a.step_name))?;
     let spec = StepSpec {
         name: a.step_name.clone(),
         materials: a.materials.clone(),

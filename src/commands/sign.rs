@@ -80,7 +80,9 @@ pub fn sign(a: SignArgs, ctx: &Ctx) -> Result<Outcome> {
 
     // Signers first: a wrong password or missing key changes nothing.
     let (specs, places) = specs::sign_signers(&a);
-    let signers = Resolver::new(ctx, places).signers(&specs)?;
+    let signers = Resolver::new(ctx, places)
+        .for_purpose(a.file.display().to_string())
+        .signers(&specs)?;
     if env.is_dsse() && specs.iter().any(|s| matches!(s, KeySpec::Gpg(_))) {
         ui::warn(
             "OpenPGP signatures in DSSE envelopes are an intoto extension: the Python reference cannot verify them",

@@ -151,4 +151,13 @@ fn verify_takes_a_user_id_and_says_where_else_to_find_keys() {
         "{}",
         out.stderr
     );
+    // No GnuPG home: the same.
+    let mut c = env.cmd("verify -l root.layout --gpg alice@example.org");
+    c.env("GNUPGHOME", env.path("nowhere"));
+    let out = check(c, 1);
+    assert!(
+        out.stderr.contains("GnuPG is not set up") && out.stderr.contains("--keyring"),
+        "{}",
+        out.stderr
+    );
 }

@@ -221,19 +221,28 @@ impl GpgHome {
             .map_err(|e| err(format!("{e} in {}", self.describe())))
     }
 
-    /// Refuses, saying what to do instead, when GnuPG cannot be run: no
-    /// gpg program (`$GNUPG`, else `gpg` on `PATH`).
+    /// Refuses, saying what to do instead, when GnuPG cannot be used: no
+    /// gpg program (`$GNUPG`, else `gpg` on `PATH`), or no GnuPG home.
     pub fn check_available(&self) -> Result<(), GpgError> {
         let prog = std::env::var_os("GNUPG")
             .filter(|p| !p.is_empty())
             .unwrap_or_else(|| "gpg".into());
-        if program_exists(Path::new(&prog)) {
-            return Ok(());
+        if !program_exists(Path::new(&prog)) {
+            return Err(err(format!(
+                "GnuPG is not available (no {} program on PATH): give the key's file with --keyring FILE",
+                Path::new(&prog).display()
+            )));
         }
-        Err(err(format!(
-            "GnuPG is not available (no {} program on PATH): give the key's file with --keyring FILE",
-            Path::new(&prog).display()
-        )))
+        if let Some(d) = self.effective_dir()
+            && !d.exists()
+        {
+            return Err(err(format!(
+                "GnuPG is not set up here (no GnuPG home {}): import the key (gpg --import FILE), \
+                 or give the key's file with --keyring FILE",
+                d.display()
+            )));
+        }
+        Ok(())
     }
 
     /// Secret-key information for the key bundle `fpr`, or for all
@@ -351,6 +360,9 @@ pub struct SignerOptions {
     pub policy: Policy,
     /// Which backend to use.
     pub backend: Backend,
+    /// What is being signed (`root.layout`, `the link of step 'build'`),
+    /// for the PIN prompt, beside the key's user id.
+    pub purpose: Option<String>,
 }
 
 /// A GnuPG key ready to sign.
@@ -367,6 +379,8 @@ pub struct GpgSigner<'p> {
     primary_fpr: String,
     /// `subkey X of PRIMARY (user id)`, or `key PRIMARY (user id)`.
     described: String,
+    /// The primary user id, if any.
+    user_id: Option<String>,
     opts: SignerOptions,
     prompter: &'p dyn Prompter,
     warnings: Vec<String>,
@@ -504,9 +518,11 @@ impl<'p> GpgSigner<'p> {
             d if d.starts_with("subkey ") => d,
             d => format!("key {d}"),
         };
+        let user_id = super::openpgp::names::primary_user_id(&cert);
         Ok(GpgSigner {
             warnings,
             described,
+            user_id,
             home: home.clone(),
             dict: KeyDict::Gpg(dict),
             signing,
@@ -524,6 +540,31 @@ impl<'p> GpgSigner<'p> {
         &self.primary_fpr
     }
 
+    /// What pinentry shows (gpg-agent's `SETKEYDESC`): what is signed, by
+    /// whom (the user id), with which key, on which card.
+    pub fn pin_description(&self) -> String {
+        let what = self
+            .opts
+            .purpose
+            .as_deref()
+            .map(|p| format!("Sign {p} (in-toto)"))
+            .unwrap_or_else(|| "Sign in-toto metadata".to_owned());
+        let who = self
+            .user_id
+            .as_deref()
+            .map(|u| format!(" as \"{u}\""))
+            .unwrap_or_default();
+        let card = self
+            .card
+            .as_ref()
+            .map(|c| format!(" on card {c}"))
+            .unwrap_or_default();
+        format!(
+            "{what}{who}\nwith key {}{card}",
+            self.signing.keyid.to_uppercase()
+        )
+    }
+
     fn sign_packet(&self, payload: &[u8]) -> Result<PgpSignature, GpgError> {
         if let Some(card) = &self.card {
             self.prompter.notice(&format!(
@@ -539,14 +580,7 @@ impl<'p> GpgSigner<'p> {
                     .keygrip
                     .as_deref()
                     .ok_or_else(|| err("gpg did not report a keygrip for the signing key"))?;
-                let desc = format!(
-                    "Sign in-toto metadata with key {}{}",
-                    self.signing.keyid.to_uppercase(),
-                    self.card
-                        .as_ref()
-                        .map(|c| format!(" (card {c})"))
-                        .unwrap_or_default()
-                );
+                let desc = self.pin_description();
                 build_signature(
                     &self.fpr_bytes,
                     &self.signing.params,
