@@ -16,6 +16,7 @@ use super::resolver::Resolver;
 use super::{Ctx, Outcome, write_file};
 use crate::cli::{LayoutArgs, LayoutCommand, LayoutKeyArgs, specs};
 use crate::ui;
+use intoto::keys::spec::KeyPlaces;
 
 /// `intoto layout ...`
 pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
@@ -56,7 +57,7 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
             let ctx = &policy.apply(ctx);
             let (mut layout, edit) = load(&file)?;
             let (spec, places) = specs::one_key(&public);
-            let dict = Resolver::new(ctx, places).key_dict(&spec)?;
+            let (dict, who) = Resolver::new(ctx, places).key_entry(&spec)?;
             let dict = if legacy_keyid {
                 super::key::legacy(&dict)?
             } else {
@@ -67,7 +68,9 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
             super::hazards::warn_added_key(&dict, &layout, ctx.policy.time());
             layout.set_key(dict);
             edit.save(layout)?;
-            ui::notice(&format!("added key {id} ({description})"));
+            ui::notice(&ui::escape(&format!(
+                "added key {id}: {who}, {description}"
+            )));
             ui::println(&ui::escape(&id))?;
             Ok(Outcome::Success)
         }
@@ -264,8 +267,19 @@ fn show(file: &Path, keys: &LayoutKeyArgs, ctx: &Ctx) -> Result<Outcome> {
     if layout.keys.is_empty() {
         out.push("  (none)".to_owned());
     }
+    // Who the functionaries are, where the GnuPG home knows them.
+    let ids: Vec<String> = layout.keys.iter().map(|(id, _)| id.clone()).collect();
+    let known = Resolver::new(ctx, KeyPlaces::default())
+        .with_policy(ctx.policy.clone().allowing_noninteroperable(true))
+        .home_keys(&ids);
     for (id, k) in &layout.keys {
-        out.push(format!("  {id}  {}", k.describe()));
+        let who = known
+            .iter()
+            .find(|r| r.verifier.owns(id))
+            .and_then(|r| r.verifier.user_id())
+            .map(|u| format!("{u}, "))
+            .unwrap_or_default();
+        out.push(format!("  {id}  {who}{}", k.describe()));
         for s in k.subkey_ids() {
             out.push(format!("    subkey {s}"));
         }

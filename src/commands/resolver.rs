@@ -273,18 +273,23 @@ impl<'a> Resolver<'a> {
     /// The layout key entry for `spec`: a PEM public (or unencrypted
     /// private) key, or a GnuPG key with its subkeys and expiry.
     pub fn key_dict(&self, spec: &KeySpec) -> Result<KeyDict> {
-        match spec {
-            KeySpec::Pem(path) => pem_dict(path),
-            KeySpec::Gpg(Some(id)) => {
-                let (cert, context) = self.openpgp_cert(id)?;
-                self.cert_dict(cert, &context)
-            }
-            KeySpec::Keyring(path) => {
-                let cert = one_cert_of_file(path, None)?;
-                self.cert_dict(cert, &format!("keyring {}", path.display()))
-            }
-            other => usage(format!("{other:?} does not name one key")),
-        }
+        self.key_entry(spec).map(|(dict, _)| dict)
+    }
+
+    /// [`key_dict`](Self::key_dict), and who the key is: an OpenPGP key's
+    /// fingerprint and user id, a PEM key's file.
+    pub fn key_entry(&self, spec: &KeySpec) -> Result<(KeyDict, String)> {
+        let (cert, context) = match spec {
+            KeySpec::Pem(path) => return Ok((pem_dict(path)?, path.display().to_string())),
+            KeySpec::Gpg(Some(id)) => self.openpgp_cert(id)?,
+            KeySpec::Keyring(path) => (
+                one_cert_of_file(path, None)?,
+                format!("keyring {}", path.display()),
+            ),
+            other => return usage(format!("{other:?} does not name one key")),
+        };
+        let who = names::describe_cert(&cert);
+        Ok((self.cert_dict(cert, &context)?, who))
     }
 
     /// The layout key dict of `cert`: usable at the policy's time, or

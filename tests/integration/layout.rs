@@ -390,9 +390,22 @@ fn layout_add_key_warns_of_keys_the_reference_cannot_verify_or_that_expire_first
 fn layout_show_checks_signatures_with_the_gnupg_home_and_names_the_signer() {
     let env = Env::new();
     env.ok("layout new root.layout --expires 2099-01-01");
+    let out = env.ok("layout add-key root.layout --gpg carl@example.org");
+    assert!(
+        out.stderr.contains("(Carl <carl@example.org>)"),
+        "{}",
+        out.stderr
+    );
     env.ok("sign -f root.layout --gpg bob@example.org");
     let fprs = env.fprs("bob");
     let show = env.ok("layout show root.layout").stdout;
+    assert!(
+        show.contains(&format!(
+            "{}  Carl <carl@example.org>, OpenPGP RSA 3072",
+            env.fpr("carl").to_lowercase()
+        )),
+        "{show}"
+    );
     let line = format!(
         "subkey {} of {} (Bob <bob@example.org>): valid",
         fprs[1], fprs[0]

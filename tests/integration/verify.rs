@@ -161,3 +161,27 @@ fn verify_takes_a_user_id_and_says_where_else_to_find_keys() {
         out.stderr
     );
 }
+
+#[test]
+fn verify_says_who_signed_the_layout() {
+    let env = Env::new();
+    env.ok("layout new root.layout --expires 2099-01-01");
+    env.ok("sign -f root.layout --gpg alice@example.org");
+    let asc = crate::common::testdata().join("keys/alice.asc");
+    let out = env.ok(format!("verify -l root.layout --keyring {}", asc.display()));
+    let alice = env.fpr("alice").to_lowercase();
+    assert!(
+        out.stderr.contains(&format!(
+            "layout signed by {alice} Alice <alice@example.org> (keyring"
+        )),
+        "{}",
+        out.stderr
+    );
+    let v = env
+        .ok(format!(
+            "verify -l root.layout --keyring {} --json",
+            asc.display()
+        ))
+        .json();
+    assert_eq!(v["signers"][0]["user_id"], "Alice <alice@example.org>");
+}

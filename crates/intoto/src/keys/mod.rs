@@ -152,6 +152,11 @@ pub trait Verifier: Send + Sync {
     fn verify(&self, payload: &[u8], sig: &Signature) -> Result<(), VerifyError>;
     /// Checks a DSSE signature over the PAE bytes.
     fn verify_dsse(&self, pae: &[u8], sig: &DsseSignature) -> Result<(), VerifyError>;
+    /// The key's owner as its certificate names them (an OpenPGP primary
+    /// user id), for reports; `None` when the key names nobody.
+    fn user_id(&self) -> Option<String> {
+        None
+    }
 }
 
 /// Checks that `envelope` carries a valid signature by `key`, with the

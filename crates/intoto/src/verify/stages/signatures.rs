@@ -25,6 +25,7 @@ pub(in crate::verify) fn layout_signatures(
             keyid: k.verifier.keyid().to_owned(),
             source: k.source.clone(),
             kind: k.kind.clone(),
+            user_id: k.verifier.user_id(),
         })
         .collect();
     let why = |k: &LayoutKey, e: &VerifyError| {
