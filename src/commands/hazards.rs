@@ -14,8 +14,14 @@ use intoto::policy::Policy;
 /// verify; for a layout, also its expiry (past, or after the signing
 /// key's or a functionary's).
 pub fn warn_signing(signer: &dyn Signer, layout: Option<&Layout>, now: i64) {
-    let mut found: Vec<Hazard> = hazards::signing_key(signer.public_key(), signer.keyid())
-        .into_iter()
+    warn_signers(&[signer], layout, now);
+}
+
+/// [`warn_signing`] for several signers of one file, each hazard once.
+pub fn warn_signers(signers: &[&dyn Signer], layout: Option<&Layout>, now: i64) {
+    let mut found: Vec<Hazard> = signers
+        .iter()
+        .filter_map(|s| hazards::signing_key(s.public_key(), s.keyid()))
         .collect();
     if let Some(l) = layout {
         let all = hazards::layout(l, now);
@@ -23,11 +29,13 @@ pub fn warn_signing(signer: &dyn Signer, layout: Option<&Layout>, now: i64) {
             .iter()
             .any(|h| matches!(h, Hazard::LayoutExpired { .. }));
         if !expired && let Some(exp) = hazards::layout_expiry(l) {
-            found.extend(hazards::expiring_before(
-                signer.public_key(),
-                exp,
-                Some(signer.keyid()),
-            ));
+            for s in signers {
+                found.extend(hazards::expiring_before(
+                    s.public_key(),
+                    exp,
+                    Some(s.keyid()),
+                ));
+            }
         }
         found.extend(all);
     }

@@ -168,9 +168,7 @@ pub fn sign(a: SignArgs, ctx: &Ctx) -> Result<Outcome> {
         Signed::Layout(l) => Some(l),
         _ => None,
     };
-    for s in &signers {
-        super::hazards::warn_signing(*s, layout, ctx.policy.time());
-    }
+    super::hazards::warn_signers(&signers, layout, ctx.policy.time());
     let who: Vec<String> = signers.iter().map(|s| s.describe()).collect();
     ui::notice(&ui::escape(&format!(
         "wrote {}, signed by {}",

@@ -90,3 +90,59 @@ pub fn candidates(certs: &[&Cert]) -> String {
         .collect::<Vec<_>>()
         .join("; ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use openpgp::cert::CertBuilder;
+
+    fn cert(uid: &str) -> Cert {
+        CertBuilder::general_purpose(Some(uid))
+            .generate()
+            .unwrap()
+            .0
+    }
+
+    #[test]
+    fn user_ids_match_as_gpg_matches_them() {
+        let bob = cert("Bob Builder <bob@example.org>");
+        for hit in [
+            "bob",
+            "BUILDER",
+            "bob@example.org",
+            "<bob@example.org>",
+            "@example",
+        ] {
+            assert!(user_id_matches(&bob, hit), "{hit}");
+        }
+        assert!(user_id_matches(&bob, "=Bob Builder <bob@example.org>"));
+        for miss in ["alice", "<bob@example>", "=Bob Builder", "@nowhere"] {
+            assert!(!user_id_matches(&bob, miss), "{miss}");
+        }
+        assert!(looks_like_key_id("0xDEADBEEF01234567"));
+        assert!(!looks_like_key_id("bob@example.org"));
+        assert!(!looks_like_key_id("cafe"));
+    }
+
+    #[test]
+    fn a_subkey_is_shown_with_its_primary_and_user_id() {
+        let bob = cert("Bob <bob@example.org>");
+        let primary = bob.fingerprint().to_hex();
+        assert_eq!(
+            describe_key(&bob, &primary),
+            format!("{primary} (Bob <bob@example.org>)")
+        );
+        let sub = bob
+            .keys()
+            .subkeys()
+            .next()
+            .unwrap()
+            .key()
+            .fingerprint()
+            .to_hex();
+        assert_eq!(
+            describe_key(&bob, &sub.to_lowercase()),
+            format!("subkey {sub} of {primary} (Bob <bob@example.org>)")
+        );
+    }
+}
