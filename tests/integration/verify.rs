@@ -97,7 +97,12 @@ fn verify_with_a_keyring_alone_says_the_owner_key_was_revoked() {
         "verify -l root.layout --keyring revoked.asc",
         "was revoked",
     );
-    assert!(out.stderr.contains(&primary), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains(&format!("{primary} (Rita <rita@example.org>) was revoked")),
+        "{}",
+        out.stderr
+    );
     let v = env
         .code(1, "verify -l root.layout --keyring revoked.asc --json")
         .json();
