@@ -13,7 +13,7 @@ use gpgme::{Context, ExportMode, Protocol};
 use gpgme_sys as ffi;
 use sequoia_openpgp::crypto::mpi;
 
-use super::{GpgError, GpgHome, SecretKeyInfo, err};
+use super::{GpgError, GpgHome, PinProblem, SecretKeyInfo, err};
 
 fn context(home: &GpgHome) -> Result<Context, GpgError> {
     gpgme::init();
@@ -270,24 +270,10 @@ fn agent_error(verb: &str, e: gpgme::Error) -> GpgError {
     let no_tty = code == gpgme::Error::from_errno(libc::ENOTTY).code()
         || text.contains("Inappropriate ioctl");
     let sentence = match code {
-        _ if no_tty => Some(
-            "pinentry has no terminal to ask for the passphrase or PIN on: run \
-             export GPG_TTY=$(tty) in the terminal you sign from, or unlock the key first \
-             (gpg-preset-passphrase with allow-preset-passphrase in gpg-agent.conf, or one \
-             gpg --sign on a terminal)",
-        ),
-        85 | 86 => Some(
-            "no pinentry could be started to ask for the passphrase or PIN: set GPG_TTY \
-             (export GPG_TTY=$(tty)), install a pinentry, or unlock the key first \
-             (gpg-preset-passphrase)",
-        ),
-        269 => Some(
-            "gpg-agent is not running and could not be started: start it with \
-             gpgconf --launch gpg-agent (is GnuPG's agent installed?)",
-        ),
-        112 | 108 | 113 => Some(
-            "the OpenPGP card is not present: insert it and try again (gpg --card-status shows it)",
-        ),
+        _ if no_tty => super::advice(PinProblem::NoTerminal),
+        85 | 86 => super::advice(PinProblem::NoPinentry),
+        269 => super::advice(PinProblem::NoAgent),
+        112 | 108 | 113 => super::advice(PinProblem::NoCard),
         11 => Some("the passphrase was wrong"),
         87 => Some("the PIN was wrong (the card locks after too many wrong PINs)"),
         99 => Some("the passphrase or PIN prompt was cancelled"),

@@ -307,6 +307,60 @@ impl GpgHome {
     }
 }
 
+/// Why gpg-agent could not get the passphrase or PIN, or reach the key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PinProblem {
+    /// pinentry has no terminal (gpg's "Inappropriate ioctl for device").
+    NoTerminal,
+    /// No pinentry could be started.
+    NoPinentry,
+    /// No gpg-agent.
+    NoAgent,
+    /// The OpenPGP card is not there.
+    NoCard,
+}
+
+/// What to do about `p`, as a sentence.
+pub(crate) fn advice(p: PinProblem) -> Option<&'static str> {
+    Some(match p {
+        PinProblem::NoTerminal => {
+            "pinentry has no terminal to ask for the passphrase or PIN on: run \
+             export GPG_TTY=$(tty) in the terminal you sign from, or unlock the key first \
+             (gpg-preset-passphrase with allow-preset-passphrase in gpg-agent.conf, or one \
+             gpg --sign on a terminal)"
+        }
+        PinProblem::NoPinentry => {
+            "no pinentry could be started to ask for the passphrase or PIN: set GPG_TTY \
+             (export GPG_TTY=$(tty)), install a pinentry, or unlock the key first \
+             (gpg-preset-passphrase)"
+        }
+        PinProblem::NoAgent => {
+            "gpg-agent is not running and could not be started: start it with \
+             gpgconf --launch gpg-agent (is GnuPG's agent installed?)"
+        }
+        PinProblem::NoCard => {
+            "the OpenPGP card is not present: insert it and try again (gpg --card-status shows it)"
+        }
+    })
+}
+
+/// The problem gpg's own words (`gpg: signing failed: …`) name, if one
+/// of those [`advice`] knows.
+pub(crate) fn pin_problem(text: &str) -> Option<PinProblem> {
+    let t = text.to_lowercase();
+    if t.contains("inappropriate ioctl") {
+        Some(PinProblem::NoTerminal)
+    } else if t.contains("no pinentry") || (t.contains("pinentry") && t.contains("fail")) {
+        Some(PinProblem::NoPinentry)
+    } else if t.contains("no agent") || (t.contains("agent") && t.contains("connect")) {
+        Some(PinProblem::NoAgent)
+    } else if t.contains("card not present") || t.contains("card removed") {
+        Some(PinProblem::NoCard)
+    } else {
+        None
+    }
+}
+
 /// True when `prog` (a path, or a name looked up in `PATH`) is an
 /// executable file.
 fn program_exists(prog: &Path) -> bool {
