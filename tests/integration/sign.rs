@@ -582,14 +582,17 @@ fn sign_without_a_terminal_for_pinentry_says_to_set_gpg_tty() {
         .arg(&env.gnupg)
         .args(["--kill", "gpg-agent"])
         .output();
-    let mut c = env.cmd("sign -f root.layout --gpg pat@example.org");
-    c.env_remove("GPG_TTY")
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY");
-    let out = crate::common::check(c, 1);
-    assert!(
-        out.stderr.contains("GPG_TTY") && out.stderr.contains("unlock the key first"),
-        "{}",
-        out.stderr
-    );
+    for backend in ["gpgme", "cli"] {
+        let mut c = env.cmd("sign -f root.layout --gpg pat@example.org");
+        c.env_remove("GPG_TTY")
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .env("INTOTO_GPG_BACKEND", backend);
+        let out = crate::common::check(c, 1);
+        assert!(
+            out.stderr.contains("GPG_TTY") && out.stderr.contains("unlock the key first"),
+            "{backend}: {}",
+            out.stderr
+        );
+    }
 }
