@@ -271,9 +271,9 @@ fn agent_error(verb: &str, e: gpgme::Error) -> GpgError {
         || text.contains("Inappropriate ioctl");
     let sentence = match code {
         _ if no_tty => super::advice(PinProblem::NoTerminal),
-        85 | 86 => super::advice(PinProblem::NoPinentry),
-        269 => super::advice(PinProblem::NoAgent),
-        112 | 108 | 113 => super::advice(PinProblem::NoCard),
+        85 | 86 => super::advice(PinProblem::PinentryFailed),
+        269 => super::advice(PinProblem::AgentDown),
+        112 | 108 | 113 => super::advice(PinProblem::CardAbsent),
         11 => Some("the passphrase was wrong"),
         87 => Some("the PIN was wrong (the card locks after too many wrong PINs)"),
         99 => Some("the passphrase or PIN prompt was cancelled"),

@@ -313,11 +313,11 @@ pub(crate) enum PinProblem {
     /// pinentry has no terminal (gpg's "Inappropriate ioctl for device").
     NoTerminal,
     /// No pinentry could be started.
-    NoPinentry,
+    PinentryFailed,
     /// No gpg-agent.
-    NoAgent,
+    AgentDown,
     /// The OpenPGP card is not there.
-    NoCard,
+    CardAbsent,
 }
 
 /// What to do about `p`, as a sentence.
@@ -329,16 +329,16 @@ pub(crate) fn advice(p: PinProblem) -> Option<&'static str> {
              (gpg-preset-passphrase with allow-preset-passphrase in gpg-agent.conf, or one \
              gpg --sign on a terminal)"
         }
-        PinProblem::NoPinentry => {
+        PinProblem::PinentryFailed => {
             "no pinentry could be started to ask for the passphrase or PIN: set GPG_TTY \
              (export GPG_TTY=$(tty)), install a pinentry, or unlock the key first \
              (gpg-preset-passphrase)"
         }
-        PinProblem::NoAgent => {
+        PinProblem::AgentDown => {
             "gpg-agent is not running and could not be started: start it with \
              gpgconf --launch gpg-agent (is GnuPG's agent installed?)"
         }
-        PinProblem::NoCard => {
+        PinProblem::CardAbsent => {
             "the OpenPGP card is not present: insert it and try again (gpg --card-status shows it)"
         }
     })
@@ -351,11 +351,11 @@ pub(crate) fn pin_problem(text: &str) -> Option<PinProblem> {
     if t.contains("inappropriate ioctl") {
         Some(PinProblem::NoTerminal)
     } else if t.contains("no pinentry") || (t.contains("pinentry") && t.contains("fail")) {
-        Some(PinProblem::NoPinentry)
+        Some(PinProblem::PinentryFailed)
     } else if t.contains("no agent") || (t.contains("agent") && t.contains("connect")) {
-        Some(PinProblem::NoAgent)
+        Some(PinProblem::AgentDown)
     } else if t.contains("card not present") || t.contains("card removed") {
-        Some(PinProblem::NoCard)
+        Some(PinProblem::CardAbsent)
     } else {
         None
     }
