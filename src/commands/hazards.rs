@@ -60,7 +60,7 @@ fn say(found: Vec<Hazard>) {
     for h in found {
         let text = h.to_string();
         if !seen.contains(&text) {
-            ui::warn(&ui::escape(&text));
+            ui::warn(&text);
             seen.push(text);
         }
     }

@@ -68,9 +68,7 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
             super::hazards::warn_added_key(&dict, &layout, ctx.policy.time());
             layout.set_key(dict);
             edit.save(layout)?;
-            ui::notice(&ui::escape(&format!(
-                "added key {id}: {who}, {description}"
-            )));
+            ui::notice(&format!("added key {id}: {who}, {description}"));
             ui::println(&ui::escape(&id))?;
             Ok(Outcome::Success)
         }

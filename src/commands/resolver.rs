@@ -477,7 +477,7 @@ fn one_cert_of_file(path: &Path, pick: Option<&str>) -> Result<Cert> {
         many => Err(anyhow!(
             "{source} holds {} keys ({}): pick one with --gpg KEYID",
             many.len(),
-            ui::escape(&names::candidates(&many.iter().collect::<Vec<_>>()))
+            names::candidates(&many.iter().collect::<Vec<_>>())
         )),
     }
 }
@@ -621,11 +621,11 @@ fn probe_gpg_agent(gpg_home: Option<&Path>) -> Result<()> {
 /// Says on stderr what was written and who signed it (one line; nothing
 /// with `-q`).
 pub fn wrote(path: &Path, signer: &dyn Signer) {
-    ui::notice(&ui::escape(&format!(
+    ui::notice(&format!(
         "wrote {}, signed by {}",
         path.display(),
         signer.describe()
-    )));
+    ));
 }
 
 /// A PEM signer, described with its file.

@@ -170,11 +170,11 @@ pub fn sign(a: SignArgs, ctx: &Ctx) -> Result<Outcome> {
     };
     super::hazards::warn_signers(&signers, layout, ctx.policy.time());
     let who: Vec<String> = signers.iter().map(|s| s.describe()).collect();
-    ui::notice(&ui::escape(&format!(
+    ui::notice(&format!(
         "wrote {}, signed by {}",
         out.display(),
         who.join(" and ")
-    )));
+    ));
     Ok(Outcome::Success)
 }
 

@@ -112,10 +112,7 @@ pub fn verify(a: VerifyArgs, ctx: &Ctx) -> Result<Outcome> {
                     .as_deref()
                     .map(|u| format!(" {u}"))
                     .unwrap_or_default();
-                ui::notice(&ui::escape(&format!(
-                    "layout signed by {}{who} ({})",
-                    s.keyid, s.source
-                )));
+                ui::notice(&format!("layout signed by {}{who} ({})", s.keyid, s.source));
             }
             ui::ok("verification passed: the software product passed all verification");
             Ok(Outcome::Success)
