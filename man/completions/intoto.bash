@@ -992,12 +992,20 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__key__subcmd__id)
-            opts="-v -q -h -V --legacy-keyid --verbose --quiet --help --version"
+            opts="-g -v -q -h -V --gpg --legacy-keyid --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --gpg)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -g)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -155,17 +155,18 @@ complete -c intoto -n "__fish_intoto_using_subcommand key; and not __fish_seen_s
 complete -c intoto -n "__fish_intoto_using_subcommand key; and not __fish_seen_subcommand_from id export help" -s q -l quiet -d 'Show errors only'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and not __fish_seen_subcommand_from id export help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and not __fish_seen_subcommand_from id export help" -s V -l version -d 'Print version'
-complete -c intoto -n "__fish_intoto_using_subcommand key; and not __fish_seen_subcommand_from id export help" -f -a "id" -d 'Print the in-toto key id of a PEM public or private key'
+complete -c intoto -n "__fish_intoto_using_subcommand key; and not __fish_seen_subcommand_from id export help" -f -a "id" -d 'Print the in-toto key id of a PEM key or an OpenPGP key file'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and not __fish_seen_subcommand_from id export help" -f -a "export" -d 'Print the layout key entry (JSON) for a GnuPG or PEM key'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and not __fish_seen_subcommand_from id export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from id" -s g -l gpg -d 'The key of the OpenPGP key file to print, when it holds several: fingerprint, key id, user id or e-mail address' -r
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from id" -l legacy-keyid -d 'Print the legacy key id (securesystemslib before 1.0, in-toto-rs, in-toto-golang, rebuilderd)'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from id" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from id" -s q -l quiet -d 'Show errors only'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from id" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from id" -s V -l version -d 'Print version'
-complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -s g -l gpg -d 'OpenPGP key: fingerprint, long key id, or subkey fingerprint' -r
+complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -s g -l gpg -d 'OpenPGP key: fingerprint, key id, subkey fingerprint, user id or e-mail address' -r
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -l gpg-home -d 'GnuPG home to export from' -r -F
-complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -l keyring -d 'Read the OpenPGP key from this keyring file instead of a GnuPG home' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -l keyring -d 'Read the OpenPGP key from this key file (armored or binary) instead of a GnuPG home; alone, its one key' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -l cert-store -d 'The shared OpenPGP certificate store (pgp.cert.d) to find --gpg keys in when the GnuPG home does not have them (default: $PGP_CERT_D, else ~/.local/share/pgp.cert.d when it exists); read without gpg' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -s k -l key -d 'PEM public key file' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -l allow-noninteroperable -d 'Allow key types the Python reference cannot verify (NIST ECDSA)'
@@ -175,7 +176,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subco
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Show errors only'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
-complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "id" -d 'Print the in-toto key id of a PEM public or private key'
+complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "id" -d 'Print the in-toto key id of a PEM key or an OpenPGP key file'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "export" -d 'Print the layout key entry (JSON) for a GnuPG or PEM key'
 complete -c intoto -n "__fish_intoto_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and not __fish_seen_subcommand_from new add-key add-step add-inspection remove-step remove-inspection remove-key replace-key set-step set-inspection set-expires set-readme show help" -s v -l verbose -d 'Show what is being done, step by step'
@@ -204,9 +205,9 @@ complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_su
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from new" -s q -l quiet -d 'Show errors only'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from new" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from new" -s V -l version -d 'Print version'
-complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -s g -l gpg -d 'GnuPG key: fingerprint, long key id or subkey fingerprint' -r
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -s g -l gpg -d 'GnuPG key: fingerprint, key id, subkey fingerprint, user id or e-mail address (matching one key)' -r
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -l gpg-home -d 'GnuPG home to read --gpg from' -r -F
-complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -l keyring -d 'OpenPGP keyring file to read --gpg from (instead of a GnuPG home)' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -l keyring -d 'OpenPGP key file (armored or binary) to read --gpg from instead of a GnuPG home; alone, its one key' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -l cert-store -d 'The shared OpenPGP certificate store (pgp.cert.d) to find --gpg in when the GnuPG home does not have it (default: $PGP_CERT_D, else ~/.local/share/pgp.cert.d when it exists)' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -s k -l key -d 'PEM public key file' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from add-key" -l allow-noninteroperable -d 'Allow GnuPG keys the Python reference cannot verify (NIST ECDSA)'
@@ -249,7 +250,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_su
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from remove-key" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from replace-key" -s g -l gpg -d 'The new key: a GnuPG key, named as layout add-key\'s --gpg names it' -r
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from replace-key" -l gpg-home -d 'GnuPG home to read --gpg from' -r -F
-complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from replace-key" -l keyring -d 'OpenPGP keyring file to read --gpg from (instead of a GnuPG home)' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from replace-key" -l keyring -d 'OpenPGP key file (armored or binary) to read --gpg from instead of a GnuPG home; alone, its one key' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from replace-key" -l cert-store -d 'The shared OpenPGP certificate store (pgp.cert.d) to find --gpg in when the GnuPG home does not have it (default: $PGP_CERT_D, else ~/.local/share/pgp.cert.d when it exists)' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from replace-key" -s k -l key -d 'The new key: a PEM public key file' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand layout; and __fish_seen_subcommand_from replace-key" -l allow-noninteroperable -d 'Allow GnuPG keys the Python reference cannot verify (NIST ECDSA)'
@@ -382,7 +383,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_
 complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive apt-check generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from record" -f -a "start" -d 'Record the materials and write .<NAME>.<keyid prefix>.link-unfinished'
 complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from record" -f -a "stop" -d 'Record the products and turn the unfinished link into <NAME>.<keyid prefix>.link'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "id" -d 'Print the in-toto key id of a PEM public or private key'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "id" -d 'Print the in-toto key id of a PEM key or an OpenPGP key file'
 complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "export" -d 'Print the layout key entry (JSON) for a GnuPG or PEM key'
 complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from layout" -f -a "new" -d 'Create a new, empty, unsigned layout'
 complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from layout" -f -a "add-key" -d 'Add a functionary key (GnuPG or PEM public key)'

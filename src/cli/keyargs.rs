@@ -57,14 +57,16 @@ pub struct CertStoreArgs {
 /// export` (each says which of the two is required, and its help texts).
 #[derive(Debug, Args, Clone)]
 pub struct PublicKeyArgs {
-    /// GnuPG key: fingerprint, long key id or subkey fingerprint
+    /// GnuPG key: fingerprint, key id, subkey fingerprint, user id or
+    /// e-mail address (matching one key)
     #[arg(short = 'g', long, value_name = "KEYID")]
     pub gpg: Option<String>,
     /// GnuPG home to read --gpg from
     #[arg(long, value_name = "DIR")]
     pub gpg_home: Option<PathBuf>,
-    /// OpenPGP keyring file to read --gpg from (instead of a GnuPG home)
-    #[arg(long, value_name = "FILE", requires = "gpg")]
+    /// OpenPGP key file (armored or binary) to read --gpg from instead of a
+    /// GnuPG home; alone, its one key
+    #[arg(long, value_name = "FILE")]
     pub keyring: Option<PathBuf>,
     #[command(flatten)]
     pub cert_store: CertStoreArgs,
@@ -264,9 +266,10 @@ pub mod specs {
     /// `layout add-key` and `key export`: one PEM key or one GnuPG key.
     pub fn one_key(a: &PublicKeyArgs) -> (KeySpec, KeyPlaces) {
         let keyrings: Vec<PathBuf> = a.keyring.iter().cloned().collect();
-        let spec = match &a.key {
-            Some(p) => KeySpec::Pem(p.clone()),
-            None => KeySpec::Gpg(a.gpg.clone()),
+        let spec = match (&a.key, &a.gpg, &a.keyring) {
+            (Some(p), _, _) => KeySpec::Pem(p.clone()),
+            (None, None, Some(k)) => KeySpec::Keyring(k.clone()),
+            (None, id, _) => KeySpec::Gpg(id.clone()),
         };
         let mut pl = places(a.gpg_home.as_deref(), &keyrings);
         pl.cert_store = a.cert_store.cert_store.clone();

@@ -40,7 +40,7 @@ pub enum LayoutCommand {
     },
     /// Add a functionary key (GnuPG or PEM public key)
     #[command(long_about = manual::help("layout add-key"), after_help = manual::after_help("layout add-key"))]
-    #[command(mut_args(edit("gpg", |a| a.required_unless_present("key"))))]
+    #[command(mut_args(edit("gpg", |a| a.required_unless_present_any(["key", "keyring"]))))]
     #[command(mut_args(edit("cert_store", |a| a.help("The shared OpenPGP certificate store (pgp.cert.d) to find --gpg \
         in when the GnuPG home does not have it (default: $PGP_CERT_D, \
         else ~/.local/share/pgp.cert.d when it exists)"))))]

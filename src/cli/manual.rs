@@ -71,7 +71,18 @@ implementation (in-toto 3.1).
 The same binary is an apt method. Started by apt as `intoto+http` or
 as `intoto+https`, it checks every `.deb` apt downloads against the
 links of rebuilders; its settings are in `intoto-apt`(8), and the
-command `intoto apt-check` tries them on a package before apt runs.",
+command `intoto apt-check` tries them on a package before apt runs.
+
+In every command, `--gpg` takes what gpg takes: a fingerprint, a key id
+(16 hex digits or more), a user id or part of one, or an e-mail address
+(`<addr>` for the exact address). It must match one key; when it matches
+several, the error lists them. Keys are shown by their primary fingerprint
+and user id, a signing subkey as subkey *X* of *PRIMARY* (*user id*).
+The commands `run`, `record` and `sign` say on stderr which file they wrote and who
+signed it (nothing with `-q`), and warn, without failing, of what will not
+verify later: a signature by an Ed25519 subkey (or a subkey of an Ed25519
+primary), which the Python reference cannot verify; a layout that expires
+after one of its keys does; a layout that has expired already.",
         examples: Some(examples::TOP),
         exit_status: &[
             ("0", "success"),
@@ -252,7 +263,9 @@ the key entry a layout holds.",
         command: "key id",
         description: "\
 Prints the in-toto key id (the SHA-256 of the key's canonical entry) of a
-PEM public or private key: the id a layout's `--functionary` names.
+PEM public or private key: the id a layout's `--functionary` names. For
+an OpenPGP key file (armored or binary) it prints the key's fingerprint,
+its in-toto key id; a file of several keys needs `--gpg` to pick one.
 With `--legacy-keyid`, the id securesystemslib before 1.0, in-toto-rs
 and in-toto-golang compute (over the entry with `keyid_hash_algorithms`
 among its fields): the id rebuilderd's attestations name their key by.",
@@ -301,7 +314,10 @@ expiry date in the past is written, with a warning.",
         command: "layout add-key",
         description: "\
 Adds a functionary's public key to the layout: a GnuPG key (exported with
-its subkeys and expiry) or a PEM public key. With `--legacy-keyid`, a PEM
+its subkeys and expiry; from the GnuPG home, or from an OpenPGP key file
+with `--keyring`, alone when it holds one key) or a PEM public key. It
+warns when the key has a subkey the Python reference cannot verify, or
+expires before the layout does. With `--legacy-keyid`, a PEM
 key is added under its legacy key id, the one rebuilderd's links are
 signed under (see `intoto key id`), so that a step can name it as their
 functionary.",
@@ -445,8 +461,11 @@ signatures (a warning names them): sign it again with `intoto sign`.",
         command: "layout show",
         description: "\
 Shows a layout: its expiry, keys, steps with who may sign them and their
-rules, inspections, and signatures (checked when keys are given). Text
-from the file is shown with control characters escaped.",
+rules, inspections, and signatures, each checked with the keys given, or
+without any, with the signers' keys in the GnuPG home, and named by
+fingerprint and user id. `WARNING` lines mark an expired layout, keys
+that expire before it does, and subkeys the Python reference cannot
+verify. Text from the file is shown with control characters escaped.",
         examples: None,
         exit_status: EXIT_COMMON,
         see_also: &[],

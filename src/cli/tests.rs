@@ -265,12 +265,13 @@ fn add_key_takes_one_pem_or_one_gpg_key() {
 }
 
 #[test]
-fn key_export_needs_a_source_and_keyring_needs_gpg() {
+fn key_export_needs_a_source_and_keyring_alone_is_its_one_key() {
     assert_eq!(kind("key export"), ErrorKind::MissingRequiredArgument);
-    assert_eq!(
-        kind("key export --keyring k.gpg"),
-        ErrorKind::MissingRequiredArgument
-    );
+    let Command::Key(KeyCommand::Export(a)) = ok("key export --keyring k.gpg") else {
+        panic!("not key export");
+    };
+    assert_eq!(a.public.keyring, Some("k.gpg".into()));
+    assert_eq!(a.public.gpg, None);
     assert_eq!(
         kind("key export -k bob.pub -g AAAA"),
         ErrorKind::ArgumentConflict

@@ -1,7 +1,7 @@
 //! `intoto key id|export`.
 
 use anyhow::{Result, anyhow};
-use intoto::keys::spec::{KeyPlaces, KeySpec};
+use intoto::keys::spec::KeyPlaces;
 use intoto_format::json::{self, Object, Value};
 use intoto_format::models::KeyDict;
 
@@ -12,8 +12,13 @@ use crate::cli::{KeyCommand, KeyExportArgs, specs};
 /// `intoto key ...`
 pub fn key(cmd: KeyCommand, ctx: &Ctx) -> Result<Outcome> {
     match cmd {
-        KeyCommand::Id { path, legacy_keyid } => {
-            let dict = Resolver::new(ctx, KeyPlaces::default()).key_dict(&KeySpec::Pem(path))?;
+        KeyCommand::Id {
+            path,
+            gpg,
+            legacy_keyid,
+        } => {
+            let dict =
+                Resolver::new(ctx, KeyPlaces::default()).file_key_dict(&path, gpg.as_deref())?;
             let dict = if legacy_keyid { legacy(&dict)? } else { dict };
             crate::ui::println(dict.keyid())?;
             Ok(Outcome::Success)

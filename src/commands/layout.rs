@@ -7,7 +7,7 @@ use std::path::Path;
 
 use anyhow::{Result, anyhow};
 use intoto::fsio;
-use intoto::keys::{Verifier, verify_envelope};
+use intoto::keys::verify_envelope;
 use intoto_format::models::{
     Envelope, Expires, InspectionChange, Layout, ListChange, NewStep, Nulls, Signed, StepChange,
     expires_from, parse_expires,
@@ -17,6 +17,7 @@ use super::resolver::Resolver;
 use super::{Ctx, Outcome, write_file};
 use crate::cli::{LayoutArgs, LayoutCommand, LayoutKeyArgs, specs};
 use crate::ui;
+use intoto::keys::spec::KeyPlaces;
 
 /// `intoto layout ...`
 pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
@@ -57,7 +58,7 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
             let ctx = &policy.apply(ctx);
             let (mut layout, edit) = load(&file)?;
             let (spec, places) = specs::one_key(&public);
-            let dict = Resolver::new(ctx, places).key_dict(&spec)?;
+            let (dict, who) = Resolver::new(ctx, places).key_entry(&spec)?;
             let dict = if legacy_keyid {
                 super::key::legacy(&dict)?
             } else {
@@ -65,9 +66,10 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
             };
             let id = dict.keyid().to_owned();
             let description = dict.describe();
+            super::hazards::warn_added_key(&dict, &layout, ctx.policy.time());
             layout.set_key(dict);
             edit.save(layout)?;
-            ui::notice(&format!("added key {id} ({description})"));
+            ui::notice(&format!("added key {id}: {who}, {description}"));
             ui::println(&ui::escape(&id))?;
             Ok(Outcome::Success)
         }
@@ -363,6 +365,9 @@ fn show(file: &Path, keys: &LayoutKeyArgs, ctx: &Ctx) -> Result<Outcome> {
         if env.is_dsse() { "DSSE" } else { "Metablock" }
     ));
     out.push(format!("  expires: {} ({state})", layout.expires));
+    for m in super::hazards::marks(layout, ctx.policy.time()) {
+        out.push(format!("  WARNING: {m}"));
+    }
     if !layout.readme.is_empty() {
         out.push(format!("  readme:  {}", layout.readme));
     }
@@ -371,8 +376,19 @@ fn show(file: &Path, keys: &LayoutKeyArgs, ctx: &Ctx) -> Result<Outcome> {
     if layout.keys.is_empty() {
         out.push("  (none)".to_owned());
     }
+    // Who the functionaries are, where the GnuPG home knows them.
+    let ids: Vec<String> = layout.keys.iter().map(|(id, _)| id.clone()).collect();
+    let known = Resolver::new(ctx, KeyPlaces::default())
+        .with_policy(ctx.policy.clone().allowing_noninteroperable(true))
+        .home_keys(&ids);
     for (id, k) in &layout.keys {
-        out.push(format!("  {id}  {}", k.describe()));
+        let who = known
+            .iter()
+            .find(|r| r.verifier.owns(id))
+            .and_then(|r| r.verifier.user_id())
+            .map(|u| format!("{u}, "))
+            .unwrap_or_default();
+        out.push(format!("  {id}  {who}{}", k.describe()));
         for s in k.subkey_ids() {
             out.push(format!("    subkey {s}"));
         }
@@ -422,27 +438,34 @@ fn show(file: &Path, keys: &LayoutKeyArgs, ctx: &Ctx) -> Result<Outcome> {
     out.push("Signatures:".to_owned());
     // Showing is not trusting: any key the layout could name is checked.
     let (specs, places) = specs::layout_keys(keys);
-    let verifiers: Vec<Box<dyn Verifier>> = Resolver::new(ctx, places)
-        .with_policy(ctx.policy.clone().allowing_noninteroperable(true))
-        .verifiers(&specs)?
-        .into_iter()
-        .map(|r| r.verifier)
-        .collect();
+    let resolver =
+        Resolver::new(ctx, places).with_policy(ctx.policy.clone().allowing_noninteroperable(true));
     let ids = env.signature_keyids();
+    let verifiers = if specs.is_empty() {
+        // No keys given: the signers' keys from the default GnuPG home,
+        // where it has them.
+        resolver.home_keys(&ids)
+    } else {
+        resolver.verifiers(&specs)?
+    };
     if ids.is_empty() {
         out.push("  (unsigned)".to_owned());
     }
     for id in &ids {
-        let status = match verifiers.iter().find(|v| v.owns(id)) {
-            None => {
-                "not checked (give its key with --verification-keys, --gpg or --keyring)".to_owned()
-            }
-            Some(v) => match verify_envelope(&env, v.as_ref()) {
-                Ok(()) => "valid".to_owned(),
-                Err(e) => format!("INVALID: {e}"),
-            },
+        let Some(r) = verifiers.iter().find(|r| r.verifier.owns(id)) else {
+            out.push(format!(
+                "  {id}: not checked (give its key with --verification-keys, --gpg or --keyring)"
+            ));
+            continue;
         };
-        out.push(format!("  {id}: {status}"));
+        let status = match verify_envelope(&env, r.verifier.as_ref()) {
+            Ok(()) => "valid".to_owned(),
+            Err(e) => format!("INVALID: {e}"),
+        };
+        out.push(format!("  {}: {status}", r.who(id)));
+        for m in super::hazards::signature_marks(r, id, layout, &ctx.policy) {
+            out.push(format!("    WARNING: {m}"));
+        }
     }
     // Names, rules, user ids and the readme come from the file: shown
     // escaped, one line each.

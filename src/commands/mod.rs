@@ -3,6 +3,7 @@
 mod apt_check;
 pub mod apt_method;
 mod generate;
+mod hazards;
 mod key;
 mod layout;
 mod match_products;

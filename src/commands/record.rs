@@ -26,7 +26,7 @@ fn start(a: StartArgs, ctx: &Ctx) -> Result<Outcome> {
     let ctx = &a.key.policy.apply(ctx);
     check_step_name(&a.step_name)?;
     check_dir(None)?;
-    let signer = signer(&a.key, ctx)?;
+    let signer = signer(&a.key, ctx, format!("the start of step '{}'", a.step_name))?;
     let spec = StepSpec {
         name: a.step_name.clone(),
         materials: a.materials.clone(),
@@ -38,7 +38,8 @@ fn start(a: StartArgs, ctx: &Ctx) -> Result<Outcome> {
     let raw = sign_envelope(&mut env, signer.as_ref())?;
     let path = PathBuf::from(unfinished_filename(&a.step_name, raw.keyid()));
     write_link(&path, &env)?;
-    ui::info(&format!("Wrote {}", path.display()));
+    super::resolver::wrote(&path, signer.as_ref());
+    super::hazards::warn_signing(signer.as_ref(), None, ctx.policy.time());
     Ok(Outcome::Success)
 }
 
@@ -70,9 +71,11 @@ fn stop(a: StopArgs, ctx: &Ctx) -> Result<Outcome> {
         if key.gpg.as_deref() == Some("") {
             key.gpg = env.signature_keyids().into_iter().next();
         }
-        (signer(&key, ctx)?, unfinished, env)
+        let purpose = format!("the link of step '{}'", a.step_name);
+        (signer(&key, ctx, purpose)?, unfinished, env)
     } else {
-        let signer = signer(&a.key, ctx)?;
+        let purpose = format!("the link of step '{}'", a.step_name);
+        let signer = signer(&a.key, ctx, purpose)?;
         let unfinished = PathBuf::from(unfinished_filename(&a.step_name, signer.keyid()));
         let env = load(&unfinished)?;
         (signer, unfinished, env)
@@ -127,7 +130,8 @@ fn stop(a: StopArgs, ctx: &Ctx) -> Result<Outcome> {
     write_link(&path, &env)?;
     std::fs::remove_file(&unfinished)
         .with_context(|| format!("removing {}", unfinished.display()))?;
-    ui::info(&format!("Wrote {}", path.display()));
+    super::resolver::wrote(&path, signer.as_ref());
+    super::hazards::warn_signing(signer.as_ref(), None, ctx.policy.time());
     Ok(Outcome::Success)
 }
 

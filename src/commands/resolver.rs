@@ -9,12 +9,13 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, anyhow};
 use intoto::fsio;
 use intoto::keys::gpg::{Backend, GpgHome, GpgSigner, SignerOptions};
-use intoto::keys::openpgp::{CertSet, CertVerifier, cert_to_dict, find_cert, read_certs};
+use intoto::keys::openpgp::{CertSet, CertVerifier, cert_to_dict, find_cert, names, read_certs};
 use intoto::keys::pem::{KeyLoadError, PemSigner, load_public, pem_decode};
 use intoto::keys::spec::{KeyPlaces, KeySpec};
 use intoto::keys::{KeyDict, Signer, Verifier};
 use intoto::policy::Policy;
 use intoto::verify::LayoutKey;
+use intoto_format::models::is_hex;
 use sequoia_openpgp::Cert;
 
 use super::{Ctx, usage};
@@ -35,6 +36,20 @@ pub struct Resolved {
     pub named: bool,
     /// What the key draws at verification (SHA-1 self-signatures).
     warnings: Vec<String>,
+    /// The OpenPGP certificate, for naming its keys (user id).
+    pub cert: Option<Cert>,
+}
+
+impl Resolved {
+    /// The key that made a signature under `keyid`, as people know it:
+    /// `PRIMARY (user id)`, `subkey X of PRIMARY (user id)`, or the key id
+    /// and the file of a PEM key.
+    pub fn who(&self, keyid: &str) -> String {
+        match &self.cert {
+            Some(c) => names::describe_key(c, keyid),
+            None => format!("{keyid} ({})", self.source),
+        }
+    }
 }
 
 /// Turns key specs into keys, for one command.
@@ -43,6 +58,7 @@ pub struct Resolver<'a> {
     policy: Policy,
     places: KeyPlaces,
     password: OnceCell<Option<String>>,
+    purpose: Option<String>,
 }
 
 impl<'a> Resolver<'a> {
@@ -53,7 +69,15 @@ impl<'a> Resolver<'a> {
             policy: ctx.policy.clone(),
             places,
             password: OnceCell::new(),
+            purpose: None,
         }
+    }
+
+    /// Names what the signers will sign (a file, a step's link), for
+    /// gpg-agent's PIN prompt.
+    pub fn for_purpose(mut self, purpose: impl Into<String>) -> Resolver<'a> {
+        self.purpose = Some(purpose.into());
+        self
     }
 
     /// The same, judging keys by `policy` instead of the command's.
@@ -89,7 +113,11 @@ impl<'a> Resolver<'a> {
                         _ => anyhow!("signing key {}: {e}", path.display()),
                     },
                 )?;
-                Ok(Box::new(key))
+                let described = format!("key {} ({})", key.keyid(), path.display());
+                Ok(Box::new(Named {
+                    inner: Box::new(key),
+                    described,
+                }))
             }
             KeySpec::Gpg(id) => {
                 if let Some(p) = &self.places.password {
@@ -102,6 +130,7 @@ impl<'a> Resolver<'a> {
                 let opts = SignerOptions {
                     policy: self.policy.clone(),
                     backend: Backend::default_for_build(),
+                    purpose: self.purpose.clone(),
                 };
                 gpg_signer(
                     &home,
@@ -205,6 +234,7 @@ impl<'a> Resolver<'a> {
             kind: "openpgp".into(),
             named,
             warnings: v.warnings(),
+            cert: Some(v.cert().clone()),
             verifier: Box::new(v),
             source,
         })
@@ -232,6 +262,7 @@ impl<'a> Resolver<'a> {
                     kind: "openpgp".into(),
                     named: true,
                     warnings: v.warnings(),
+                    cert: Some(v.cert().clone()),
                     verifier: Box::new(v),
                     source: source.clone(),
                 })
@@ -242,22 +273,76 @@ impl<'a> Resolver<'a> {
     /// The layout key entry for `spec`: a PEM public (or unencrypted
     /// private) key, or a GnuPG key with its subkeys and expiry.
     pub fn key_dict(&self, spec: &KeySpec) -> Result<KeyDict> {
-        match spec {
-            KeySpec::Pem(path) => pem_dict(path),
-            KeySpec::Gpg(Some(id)) => {
-                let (cert, context) = self.openpgp_cert(id)?;
-                // Usable at the policy's time, or refused saying why.
-                let v =
-                    CertVerifier::new(cert, &self.policy).map_err(|e| anyhow!("{context}: {e}"))?;
-                for w in v.warnings() {
-                    ui::warn(&w);
-                }
-                Ok(KeyDict::Gpg(
-                    cert_to_dict(v.cert(), &self.policy).map_err(|e| anyhow!(e))?,
-                ))
-            }
-            other => usage(format!("{other:?} does not name one key")),
+        self.key_entry(spec).map(|(dict, _)| dict)
+    }
+
+    /// [`key_dict`](Self::key_dict), and who the key is: an OpenPGP key's
+    /// fingerprint and user id, a PEM key's file.
+    pub fn key_entry(&self, spec: &KeySpec) -> Result<(KeyDict, String)> {
+        let (cert, context) = match spec {
+            KeySpec::Pem(path) => return Ok((pem_dict(path)?, path.display().to_string())),
+            KeySpec::Gpg(Some(id)) => self.openpgp_cert(id)?,
+            KeySpec::Keyring(path) => (
+                one_cert_of_file(path, None)?,
+                format!("keyring {}", path.display()),
+            ),
+            other => return usage(format!("{other:?} does not name one key")),
+        };
+        let who = names::describe_cert(&cert);
+        Ok((self.cert_dict(cert, &context)?, who))
+    }
+
+    /// The layout key dict of `cert`: usable at the policy's time, or
+    /// refused saying why (`context` names where it came from).
+    fn cert_dict(&self, cert: Cert, context: &str) -> Result<KeyDict> {
+        let v = CertVerifier::new(cert, &self.policy).map_err(|e| anyhow!("{context}: {e}"))?;
+        for w in v.warnings() {
+            ui::warn(&w);
         }
+        Ok(KeyDict::Gpg(
+            cert_to_dict(v.cert(), &self.policy).map_err(|e| anyhow!(e))?,
+        ))
+    }
+
+    /// The key dict of the key in `path`: a PEM key, or the one OpenPGP
+    /// key of a key file (armored or binary), `pick` choosing among several.
+    pub fn file_key_dict(&self, path: &Path, pick: Option<&str>) -> Result<KeyDict> {
+        let bytes =
+            fsio::read_regular(path, fsio::MAX_METADATA_BYTES).map_err(|e| anyhow!("key {e}"))?;
+        if is_pem(&bytes) {
+            if pick.is_some() {
+                return usage(format!(
+                    "{} is a PEM key: --gpg picks a key of an OpenPGP key file",
+                    path.display()
+                ));
+            }
+            return pem_dict(path);
+        }
+        let cert = one_cert_of_file(path, pick)?;
+        self.cert_dict(cert, &path.display().to_string())
+    }
+
+    /// The keys of the GnuPG home (only) that made signatures under `ids`
+    /// (OpenPGP fingerprints); the others, and any error, are left out.
+    pub fn home_keys(&self, ids: &[String]) -> Vec<Resolved> {
+        let Ok(home) = GpgHome::new(self.places.gpg_home.as_deref()) else {
+            return Vec::new();
+        };
+        if home.check_available().is_err() {
+            return Vec::new();
+        }
+        let mut out: Vec<Resolved> = Vec::new();
+        for id in ids.iter().filter(|i| i.len() == 40 && is_hex(i)) {
+            if out.iter().any(|r| r.verifier.owns(id)) {
+                continue;
+            }
+            if let Ok(cert) = home.public_cert(id, Backend::default_for_build())
+                && let Ok(r) = self.cert(cert, format!("GnuPG key {id}"), &home.describe(), true)
+            {
+                out.push(r);
+            }
+        }
+        out
     }
 
     /// The certificate of GnuPG key `id`, from the keyrings or the home,
@@ -274,10 +359,17 @@ impl<'a> Resolver<'a> {
     }
 }
 
-/// The signer `--signing-key` or `--gpg` names (`run`, `record`).
-pub fn signer<'a>(args: &SigningKeyArgs, ctx: &'a Ctx) -> Result<Box<dyn Signer + 'a>> {
+/// The signer `--signing-key` or `--gpg` names (`run`, `record`), to sign
+/// `purpose` (for the PIN prompt).
+pub fn signer<'a>(
+    args: &SigningKeyArgs,
+    ctx: &'a Ctx,
+    purpose: String,
+) -> Result<Box<dyn Signer + 'a>> {
     let (spec, places) = specs::signer(args);
-    Resolver::new(ctx, places).signer(&spec)
+    Resolver::new(ctx, places)
+        .for_purpose(purpose)
+        .signer(&spec)
 }
 
 impl Resolver<'_> {
@@ -357,8 +449,36 @@ fn pem_resolved(k: intoto::keys::SslibKey, path: &Path) -> Resolved {
         kind: k.keytype.clone(),
         named: true,
         warnings: Vec::new(),
+        cert: None,
         verifier: Box::new(k),
         source: path.display().to_string(),
+    }
+}
+
+/// True for a PEM file (not an ASCII-armored OpenPGP one).
+fn is_pem(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+    let text = text.trim_start();
+    text.starts_with("-----BEGIN ") && !text.starts_with("-----BEGIN PGP")
+}
+
+/// The one OpenPGP key in the key file `path` (`pick`: the one it names,
+/// as `--gpg` does), or an error listing the keys it holds.
+fn one_cert_of_file(path: &Path, pick: Option<&str>) -> Result<Cert> {
+    let (certs, source) = read_keyrings(std::iter::once(&path.to_path_buf()))?;
+    if let Some(id) = pick {
+        return find_cert(&certs, id)
+            .cloned()
+            .map_err(|e| anyhow!("{e} in {source}"));
+    }
+    match certs.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(anyhow!("{source} holds no keys")),
+        many => Err(anyhow!(
+            "{source} holds {} keys ({}): pick one with --gpg KEYID",
+            many.len(),
+            names::candidates(&many.iter().collect::<Vec<_>>())
+        )),
     }
 }
 
@@ -498,6 +618,43 @@ fn probe_gpg_agent(gpg_home: Option<&Path>) -> Result<()> {
     }
 }
 
+/// Says on stderr what was written and who signed it (one line; nothing
+/// with `-q`).
+pub fn wrote(path: &Path, signer: &dyn Signer) {
+    ui::notice(&format!(
+        "wrote {}, signed by {}",
+        path.display(),
+        signer.describe()
+    ));
+}
+
+/// A PEM signer, described with its file.
+struct Named<'a> {
+    inner: Box<dyn Signer + 'a>,
+    described: String,
+}
+
+impl Signer for Named<'_> {
+    fn keyid(&self) -> &str {
+        self.inner.keyid()
+    }
+    fn public_key(&self) -> &KeyDict {
+        self.inner.public_key()
+    }
+    fn warnings(&self) -> Vec<String> {
+        self.inner.warnings()
+    }
+    fn describe(&self) -> String {
+        self.described.clone()
+    }
+    fn sign(
+        &self,
+        payload: &[u8],
+    ) -> std::result::Result<intoto::keys::RawSignature, intoto::keys::SignError> {
+        self.inner.sign(payload)
+    }
+}
+
 /// A signer that says what it waits for when signing takes a while.
 struct Watched<'a>(Box<dyn Signer + 'a>);
 
@@ -507,6 +664,12 @@ impl Signer for Watched<'_> {
     }
     fn public_key(&self) -> &KeyDict {
         self.0.public_key()
+    }
+    fn warnings(&self) -> Vec<String> {
+        self.0.warnings()
+    }
+    fn describe(&self) -> String {
+        self.0.describe()
     }
     fn sign(
         &self,

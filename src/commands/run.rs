@@ -33,7 +33,7 @@ pub fn run(a: RunArgs, ctx: &Ctx) -> Result<Outcome> {
     };
     check_step_name(&a.step_name)?;
     check_dir(a.metadata_directory.as_deref())?;
-    let signer = signer(&a.key, ctx)?;
+    let signer = signer(&a.key, ctx, format!("the link of step '{}'", a.step_name))?;
     let spec = StepSpec {
         name: a.step_name.clone(),
         materials: a.materials.clone(),
@@ -65,7 +65,8 @@ pub fn run(a: RunArgs, ctx: &Ctx) -> Result<Outcome> {
         .as_deref()
         .map_or_else(|| PathBuf::from(&file), |d| d.join(&file));
     write_link(&path, &env)?;
-    ui::info(&format!("Wrote {}", path.display()));
+    super::resolver::wrote(&path, signer.as_ref());
+    super::hazards::warn_signing(signer.as_ref(), None, ctx.policy.time());
     if return_value != 0 {
         ui::warn(&format!(
             "step '{}': the command exited with {return_value}; the link records it",

@@ -92,7 +92,9 @@ pub fn sign(a: SignArgs, ctx: &Ctx) -> Result<Outcome> {
 
     // Signers first: a wrong password or missing key changes nothing.
     let (specs, places) = specs::sign_signers(&a);
-    let signers = Resolver::new(ctx, places).signers(&specs)?;
+    let signers = Resolver::new(ctx, places)
+        .for_purpose(a.file().display().to_string())
+        .signers(&specs)?;
     if env.is_dsse() && specs.iter().any(|s| matches!(s, KeySpec::Gpg(_))) {
         ui::warn(
             "OpenPGP signatures in DSSE envelopes are an intoto extension: the Python reference cannot verify them",
@@ -185,7 +187,17 @@ pub fn sign(a: SignArgs, ctx: &Ctx) -> Result<Outcome> {
             .map_err(|e| anyhow!("cannot write {}: {e}", out.display()))?,
         _ => write_file(&out, &env.to_file_bytes()?)?,
     }
-    ui::notice(&format!("wrote {}", out.display()));
+    let layout = match env.signed() {
+        Signed::Layout(l) => Some(l),
+        _ => None,
+    };
+    super::hazards::warn_signers(&signers, layout, ctx.policy.time());
+    let who: Vec<String> = signers.iter().map(|s| s.describe()).collect();
+    ui::notice(&format!(
+        "wrote {}, signed by {}",
+        out.display(),
+        who.join(" and ")
+    ));
     Ok(Outcome::Success)
 }
 

@@ -106,6 +106,14 @@ pub fn verify(a: VerifyArgs, ctx: &Ctx) -> Result<Outcome> {
             if a.json {
                 print_json(&report("passed", None, None))?;
             }
+            for s in &trace.signers {
+                let who = s
+                    .user_id
+                    .as_deref()
+                    .map(|u| format!(" {u}"))
+                    .unwrap_or_default();
+                ui::notice(&format!("layout signed by {}{who} ({})", s.keyid, s.source));
+            }
             ui::ok("verification passed: the software product passed all verification");
             Ok(Outcome::Success)
         }

@@ -339,6 +339,42 @@ impl Env {
         self.fpr("nist")
     }
 
+    /// Runs gpg on this GnuPG home (batch, no passphrase) and returns its
+    /// stdout, asserting it succeeds.
+    #[track_caller]
+    pub fn gpg(&self, args: &[&str]) -> String {
+        let out = Command::new("gpg")
+            .arg("--homedir")
+            .arg(&self.gnupg)
+            .args(["--batch", "--no-tty", "--pinentry-mode", "loopback"])
+            .args(["--passphrase", ""])
+            .args(args)
+            .current_dir(self.work())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "gpg {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Makes `Name <name@example.org>`: a certify-only Ed25519 primary key
+    /// (expiring after `primary`, gpg's syntax) with an Ed25519 signing
+    /// subkey (expiring after `sub`), the usual smartcard layout. Returns
+    /// the primary and subkey fingerprints.
+    pub fn subkey_owner(&self, name: &str, primary: &str, sub: &str) -> (String, String) {
+        let mut cap = name.to_owned();
+        cap[..1].make_ascii_uppercase();
+        let uid = format!("{cap} <{name}@example.org>");
+        self.gpg(&["--quick-gen-key", &uid, "ed25519", "cert", primary]);
+        let fpr = self.fpr(name);
+        self.gpg(&["--quick-add-key", &fpr, "ed25519", "sign", sub]);
+        let fprs = self.fprs(name);
+        (fpr, fprs[1].clone())
+    }
+
     /// Fingerprint of the demo key `name` (alice, bob, ...).
     pub fn fpr(&self, name: &str) -> String {
         self.fprs(name)

@@ -643,3 +643,80 @@ fn set_inspection_changes_an_inspection_in_place() {
     );
     assert_eq!(bytes(&env, "root.layout"), before);
 }
+
+#[test]
+fn layout_add_key_takes_a_user_id_or_a_key_file() {
+    let env = Env::new();
+    env.ok("layout new root.layout --expires 2099-01-01");
+    let carl = env.fpr("carl").to_lowercase();
+    let out = env.ok("layout add-key root.layout --gpg carl@example.org");
+    assert_eq!(out.stdout.trim(), carl);
+    let asc = crate::common::testdata().join("keys/dave.asc");
+    let out = env.ok(format!(
+        "layout add-key root.layout --keyring {}",
+        asc.display()
+    ));
+    assert_eq!(out.stdout.trim(), env.fpr("dave").to_lowercase());
+    env.fails(
+        1,
+        "layout add-key root.layout --gpg example.org",
+        "Carl <carl@example.org>",
+    );
+}
+
+#[test]
+fn layout_add_key_warns_of_keys_the_reference_cannot_verify_or_that_expire_first() {
+    let env = Env::new();
+    env.ok("layout new root.layout --expires 3y");
+    // bob signs with an Ed25519 subkey: securesystemslib drops it.
+    let out = env.ok("layout add-key root.layout --gpg bob@example.org");
+    assert!(
+        out.stderr.contains("warning:")
+            && out.stderr.contains("cannot verify signatures by subkey"),
+        "{}",
+        out.stderr
+    );
+    let (primary, sub) = env.subkey_owner("rita", "never", "1y");
+    let out = env.ok("layout add-key root.layout --gpg rita@example.org");
+    assert!(
+        out.stderr
+            .contains(&format!("subkey {sub} of {primary} expires on"))
+            && out.stderr.contains("before the layout does"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn layout_show_checks_signatures_with_the_gnupg_home_and_names_the_signer() {
+    let env = Env::new();
+    env.ok("layout new root.layout --expires 2099-01-01");
+    let out = env.ok("layout add-key root.layout --gpg carl@example.org");
+    assert!(
+        out.stderr.contains("(Carl <carl@example.org>)"),
+        "{}",
+        out.stderr
+    );
+    env.ok("sign -f root.layout --gpg bob@example.org");
+    let fprs = env.fprs("bob");
+    let show = env.ok("layout show root.layout").stdout;
+    assert!(
+        show.contains(&format!(
+            "{}  Carl <carl@example.org>, OpenPGP RSA 3072",
+            env.fpr("carl").to_lowercase()
+        )),
+        "{show}"
+    );
+    let line = format!(
+        "subkey {} of {} (Bob <bob@example.org>): valid",
+        fprs[1], fprs[0]
+    );
+    assert!(show.contains(&line), "{show}");
+    assert!(show.contains("WARNING: the Python reference"), "{show}");
+    env.ok("layout set-expires root.layout 2020-01-01");
+    let show = env.ok("layout show root.layout").stdout;
+    assert!(
+        show.contains("WARNING: the layout expired on 2020-01-01"),
+        "{show}"
+    );
+}

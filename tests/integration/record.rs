@@ -80,3 +80,15 @@ fn record_stop_with_bare_gpg_finds_the_only_unfinished_link() {
     env.ok(format!("record start -n g --gpg {carl} -m src"));
     env.ok("record stop -n g --gpg -p src");
 }
+
+#[test]
+fn record_stop_says_what_it_wrote_and_who_signed() {
+    let env = started();
+    let out = env.ok("record stop -n edit --signing-key carl.pem -p src");
+    assert!(
+        out.stderr
+            .contains("wrote edit.6f44242c.link, signed by key 6f44242c"),
+        "{}",
+        out.stderr
+    );
+}

@@ -141,3 +141,34 @@ fn a_product_changed_within_the_same_clock_tick_is_hashed_again() {
     assert_eq!(link["signed"]["materials"]["f"]["sha256"], sha256(b"old\n"));
     assert_eq!(link["signed"]["products"]["f"]["sha256"], sha256(b"new\n"));
 }
+
+#[test]
+fn run_says_what_it_wrote_and_who_signed() {
+    let env = Env::new();
+    env.key("carl.pem");
+    let out = env.ok("run -n ok --signing-key carl.pem -- true");
+    assert!(
+        out.stderr
+            .contains("wrote ok.6f44242c.link, signed by key 6f44242c"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("(carl.pem)"), "{}", out.stderr);
+    let bob = env.fprs("bob");
+    let out = env.ok("run -n gpg --gpg bob@example.org -- true");
+    assert!(
+        out.stderr.contains(&format!(
+            "signed by subkey {} of {} (Bob <bob@example.org>)",
+            bob[1], bob[0]
+        )),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("warning: the Python reference"),
+        "{}",
+        out.stderr
+    );
+    let out = env.ok("run -q -n quiet --signing-key carl.pem -- true");
+    assert!(!out.stderr.contains("wrote"), "{}", out.stderr);
+}

@@ -475,3 +475,168 @@ fn verify_mixes_a_keyring_and_pem_keys_and_counts_signatures() {
         "--signatures is for --verify",
     );
 }
+
+#[test]
+fn sign_says_who_signed_and_warns_of_hazards() {
+    let env = Env::new();
+    layout(&env);
+    let bob = env.fprs("bob");
+    let (rc, _, err) = run(env.intoto(["sign", "-f", "root.layout", "--gpg", "bob@example.org"]));
+    assert_eq!(rc, 0, "{err}");
+    assert!(
+        err.contains(&format!(
+            "wrote root.layout, signed by subkey {} of {} (Bob <bob@example.org>)",
+            bob[1], bob[0]
+        )),
+        "{err}"
+    );
+    assert!(err.contains("warning: the Python reference"), "{err}");
+    // An owner subkey that expires before the layout does.
+    let (primary, sub) = env.subkey_owner("rita", "never", "1y");
+    let (rc, _, err) = run(env.intoto(["sign", "-f", "root.layout", "--gpg", "rita@example.org"]));
+    assert_eq!(rc, 0, "{err}");
+    assert!(
+        err.contains(&format!("subkey {sub} of {primary} expires on"))
+            && err.contains(&format!("gpg --quick-set-expire {primary} 2y {sub}")),
+        "{err}"
+    );
+    // A layout past its expiry.
+    expect(
+        env.intoto(["layout", "set-expires", "root.layout", "2020-01-01"]),
+        0,
+    );
+    let (rc, _, err) = run(env.intoto(["sign", "-f", "root.layout", "--gpg", "alice@example.org"]));
+    assert_eq!(rc, 0, "{err}");
+    assert!(
+        err.contains("warning: the layout expired on 2020-01-01"),
+        "{err}"
+    );
+    // -q: nothing.
+    let (rc, _, err) = run(env.intoto([
+        "sign",
+        "-q",
+        "-f",
+        "root.layout",
+        "--gpg",
+        "alice@example.org",
+    ]));
+    assert_eq!(rc, 0);
+    assert!(!err.contains("wrote"), "{err}");
+}
+
+#[test]
+fn sign_asks_for_the_passphrase_naming_the_user_id_and_the_file() {
+    let env = Env::new();
+    layout(&env);
+    // pat's key has a passphrase; the agent asks a pinentry that logs
+    // what it is told and answers.
+    let out = std::process::Command::new("gpg")
+        .arg("--homedir")
+        .arg(&env.gnupg)
+        .args([
+            "--batch",
+            "--pinentry-mode",
+            "loopback",
+            "--passphrase",
+            "pw",
+        ])
+        .args([
+            "--quick-gen-key",
+            "Pat <pat@example.org>",
+            "ed25519",
+            "sign",
+            "never",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let log = env.path("pinentry.log");
+    let script = env.path("pinentry");
+    fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\necho 'OK ready'\nwhile IFS= read -r line; do\n  echo \"$line\" >> {}\n  \
+             case \"$line\" in\n    GETPIN*) echo 'D pw'; echo OK ;;\n    BYE*) echo OK; exit 0 ;;\n    \
+             *) echo OK ;;\n  esac\ndone\n",
+            log.display()
+        ),
+    )
+    .unwrap();
+    fs::set_permissions(&script, fs::Permissions::from_mode(0o700)).unwrap();
+    fs::write(
+        env.gnupg.join("gpg-agent.conf"),
+        format!("pinentry-program {}\n", script.display()),
+    )
+    .unwrap();
+    let _ = std::process::Command::new("gpgconf")
+        .arg("--homedir")
+        .arg(&env.gnupg)
+        .args(["--kill", "gpg-agent"])
+        .output();
+    expect(
+        env.intoto(["sign", "-f", "root.layout", "--gpg", "pat@example.org"]),
+        0,
+    );
+    let told = fs::read_to_string(&log).unwrap_or_default();
+    let desc = told
+        .lines()
+        .find(|l| l.starts_with("SETDESC"))
+        .unwrap_or_else(|| panic!("no SETDESC: {told}"));
+    assert!(
+        desc.contains("root.layout") && desc.contains("pat@example.org"),
+        "{desc}"
+    );
+}
+
+#[test]
+fn sign_without_a_terminal_for_pinentry_says_to_set_gpg_tty() {
+    let env = Env::new();
+    layout(&env);
+    let out = std::process::Command::new("gpg")
+        .arg("--homedir")
+        .arg(&env.gnupg)
+        .args([
+            "--batch",
+            "--pinentry-mode",
+            "loopback",
+            "--passphrase",
+            "pw",
+        ])
+        .args([
+            "--quick-gen-key",
+            "Pat <pat@example.org>",
+            "ed25519",
+            "sign",
+            "never",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Forget the passphrase the agent may have kept from key generation.
+    let _ = std::process::Command::new("gpgconf")
+        .arg("--homedir")
+        .arg(&env.gnupg)
+        .args(["--kill", "gpg-agent"])
+        .output();
+    for backend in ["gpgme", "cli"] {
+        let mut c = env.cmd("sign -f root.layout --gpg pat@example.org");
+        c.env_remove("GPG_TTY")
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .env("INTOTO_GPG_BACKEND", backend);
+        let out = crate::common::check(c, 1);
+        assert!(
+            out.stderr.contains("GPG_TTY") && out.stderr.contains("unlock the key first"),
+            "{backend}: {}",
+            out.stderr
+        );
+    }
+}

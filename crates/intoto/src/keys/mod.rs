@@ -8,6 +8,7 @@
 //! no backend knows about links or layouts.
 
 pub mod gpg;
+pub mod hazards;
 pub mod openpgp;
 pub mod pem;
 pub mod prompt;
@@ -103,6 +104,12 @@ pub trait Signer {
     fn warnings(&self) -> Vec<String> {
         Vec::new()
     }
+    /// The signing key as people know it: for OpenPGP the primary
+    /// fingerprint and user id (`subkey X of PRIMARY (user id)` for a
+    /// subkey); else `key ID`.
+    fn describe(&self) -> String {
+        format!("key {}", self.keyid())
+    }
 }
 
 /// Why a signature did not verify.
@@ -145,6 +152,11 @@ pub trait Verifier: Send + Sync {
     fn verify(&self, payload: &[u8], sig: &Signature) -> Result<(), VerifyError>;
     /// Checks a DSSE signature over the PAE bytes.
     fn verify_dsse(&self, pae: &[u8], sig: &DsseSignature) -> Result<(), VerifyError>;
+    /// The key's owner as its certificate names them (an OpenPGP primary
+    /// user id), for reports; `None` when the key names nobody.
+    fn user_id(&self) -> Option<String> {
+        None
+    }
 }
 
 /// Checks that `envelope` carries a valid signature by `key`, with the

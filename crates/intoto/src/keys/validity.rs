@@ -109,14 +109,22 @@ pub fn certificate_at<'a>(
 /// primary key), if it cannot.
 pub fn primary_problem(vc: &ValidCert<'_>, t: i64) -> Option<KeyProblem> {
     let fpr = vc.fingerprint().to_hex();
+    let who = owner(vc.cert());
     if let RevocationStatus::Revoked(sigs) = vc.revocation_status() {
-        return Some(revoked(&fpr, "OpenPGP key", &sigs, t));
+        return Some(revoked(&fpr, &who, "OpenPGP key", &sigs, t));
     }
     if vc.alive().is_err() {
         let on = vc.primary_key().key_expiration_time();
-        return Some(expired(&fpr, "OpenPGP key", on.map(unix)));
+        return Some(expired(&fpr, &who, "OpenPGP key", on.map(unix), None));
     }
     None
+}
+
+/// ` (user id)` of `cert`, for messages; empty without one.
+fn owner(cert: &Cert) -> String {
+    super::openpgp::names::primary_user_id(cert)
+        .map(|u| format!(" ({u})"))
+        .unwrap_or_default()
 }
 
 /// Is the (sub)key `fpr` (any case) of `cert` usable for signing at `t`
@@ -165,10 +173,19 @@ pub fn signing_key_at<'a>(
         })?;
     if !is_primary {
         if let RevocationStatus::Revoked(sigs) = ka.revocation_status() {
-            return Err(revoked(&kfpr, what, &sigs, t));
+            let who = format!(" of {}{}", cert.fingerprint().to_hex(), owner(cert));
+            return Err(revoked(&kfpr, &who, what, &sigs, t));
         }
         if ka.alive().is_err() {
-            return Err(expired(&kfpr, what, ka.key_expiration_time().map(unix)));
+            let primary = cert.fingerprint().to_hex();
+            let who = format!(" of {primary}{}", owner(cert));
+            return Err(expired(
+                &kfpr,
+                &who,
+                what,
+                ka.key_expiration_time().map(unix),
+                Some(&primary),
+            ));
         }
     }
     if !ka.for_signing() {
@@ -225,7 +242,9 @@ pub fn cert_warnings(cert: &Cert, policy: &CertPolicy, t: i64) -> Vec<String> {
     )]
 }
 
-fn revoked(fpr: &str, what: &str, sigs: &[&Signature], t: i64) -> KeyProblem {
+/// `who`: what follows the fingerprint in the message (` (user id)`, or
+/// ` of PRIMARY (user id)` for a subkey).
+fn revoked(fpr: &str, who: &str, what: &str, sigs: &[&Signature], t: i64) -> KeyProblem {
     let sig = sigs.first();
     let on = sig
         .and_then(|s| s.signature_creation_time())
@@ -267,17 +286,24 @@ fn revoked(fpr: &str, what: &str, sigs: &[&Signature], t: i64) -> KeyProblem {
     KeyProblem::new(
         ProblemKind::Revoked,
         fpr,
-        format!("{what} {fpr} {why}{text}"),
+        format!("{what} {fpr}{who} {why}{text}"),
     )
 }
 
-fn expired(fpr: &str, what: &str, on: Option<i64>) -> KeyProblem {
+/// The (sub)key `fpr` expired on `on`; `primary` is the certificate's
+/// fingerprint when `fpr` is a subkey (gpg extends a subkey through its
+/// primary: `gpg --quick-set-expire PRIMARY 2y SUBKEY`).
+fn expired(fpr: &str, who: &str, what: &str, on: Option<i64>, primary: Option<&str>) -> KeyProblem {
+    let fix = match primary {
+        Some(p) => format!("gpg --quick-set-expire {p} 2y {fpr}"),
+        None => format!("gpg --quick-set-expire {fpr} 2y"),
+    };
     let msg = match on {
         Some(d) => format!(
-            "{what} {fpr} expired on {}; the owner can extend it with gpg --quick-set-expire {fpr} 2y",
+            "{what} {fpr}{who} expired on {}; the owner can extend it with {fix}",
             layout_time(d)
         ),
-        None => format!("{what} {fpr} has expired"),
+        None => format!("{what} {fpr}{who} has expired"),
     };
     KeyProblem::new(ProblemKind::Expired, fpr, msg)
 }

@@ -68,6 +68,9 @@ pub enum FailureKind {
         found: usize,
         /// The links looked for (`<step>.<keyid8>.link`).
         looked_for: Vec<String>,
+        /// Link files of the step that are there, signed by keys the step
+        /// does not authorise (`<step>.<keyid8>.link`).
+        unauthorised: Vec<String>,
     },
     /// Link signatures: fewer links validly signed by distinct authorized
     /// keys than the threshold (the others are the `skipped_links`).

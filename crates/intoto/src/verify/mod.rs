@@ -79,6 +79,9 @@ pub struct SignerReport {
     /// The key's type.
     #[serde(rename = "type")]
     pub kind: String,
+    /// The owner, as an OpenPGP key's primary user id names them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
 }
 
 /// A link that counted towards a step's threshold.

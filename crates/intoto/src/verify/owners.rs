@@ -85,7 +85,7 @@ pub enum OwnersError {
         present: Vec<String>,
     },
     /// No key of the keyrings given signed validly.
-    #[error("no key of {} validly signed {what}; {}", keyrings.join(", "), signed_by(present))]
+    #[error("no key of {} validly signed {what}{}; {}", keyrings.join(", "), refused(keys), signed_by(present))]
     NoKeyringSignature {
         /// `the layout` or `the link`.
         what: &'static str,
@@ -115,6 +115,21 @@ pub enum OwnersError {
         /// The others, and why.
         unsigned: Vec<Unsigned>,
     },
+}
+
+/// Why keys of a keyring that did sign are refused (revoked, expired…),
+/// as a named key would say.
+fn refused(keys: &[Unsigned]) -> String {
+    let why: Vec<String> = keys
+        .iter()
+        .filter(|k| !matches!(k.why, VerifyError::NoSignature(_)))
+        .map(|k| k.why.to_string())
+        .collect();
+    if why.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", why.join("; "))
+    }
 }
 
 fn required(what: &str, key: &Unsigned, others: &[Unsigned]) -> String {
@@ -187,6 +202,7 @@ pub fn check_owners(
                 keyid: k.verifier.keyid().to_owned(),
                 source: k.source.clone(),
                 kind: k.kind.clone(),
+                user_id: k.verifier.user_id(),
             }),
             Err(why) => unsigned.push((
                 k,

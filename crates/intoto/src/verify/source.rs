@@ -38,6 +38,21 @@ pub trait LinkSource: Send + Sync + std::fmt::Debug {
     fn parallel(&self) -> bool {
         false
     }
+
+    /// The names of the link files of `step` the source holds, whoever
+    /// signed them (`<step>.<keyid8>.link`), sorted; for messages about
+    /// links by keys a step does not authorise. Default: none known.
+    fn link_files(&self, _step: &str) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+/// True when `name` is a link file name of `step`: `<step>.<8 hex>.link`.
+fn is_link_of(name: &str, step: &str) -> bool {
+    name.strip_prefix(step)
+        .and_then(|r| r.strip_prefix('.'))
+        .and_then(|r| r.strip_suffix(".link"))
+        .is_some_and(|id| id.len() == 8 && id.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// The name of a sublayout's link source: `<step>.<keyid8>`.
@@ -87,6 +102,18 @@ impl LinkSource for DirSource {
 
     fn parallel(&self) -> bool {
         true
+    }
+
+    fn link_files(&self, step: &str) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = entries
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| is_link_of(n, step))
+            .collect();
+        names.sort();
+        names
     }
 }
 
@@ -165,5 +192,13 @@ impl LinkSource for MemorySource {
 
     fn describe(&self) -> String {
         self.name.clone()
+    }
+
+    fn link_files(&self, step: &str) -> Vec<String> {
+        self.links
+            .keys()
+            .filter(|n| is_link_of(n, step))
+            .cloned()
+            .collect()
     }
 }

@@ -596,6 +596,7 @@ fn links_in_memory_verify_as_files_do() {
         needed: 1,
         found: 0,
         looked_for,
+        ..
     } = &f.kind
     else {
         panic!("too few links: {f:?}")

@@ -122,7 +122,12 @@ pub fn detach_sign(home: &GpgHome, fpr: &str, payload: &[u8]) -> Result<PgpSigna
     c.args(["--detach-sign", "--digest-algo", "SHA256", "--local-user"])
         .arg(format!("{}!", fpr.to_uppercase()));
     c.args(["--output", "-"]);
-    let packet = run(c, Some(payload), &format!("sign with key {fpr}"))?;
+    let packet = run(c, Some(payload), &format!("sign with key {fpr}")).map_err(|e| {
+        match super::pin_problem(&e.0).and_then(super::advice) {
+            Some(what) => err(format!("{}: {what}", e.0)),
+            None => e,
+        }
+    })?;
     let sig = parse_packet(&packet)
         .map_err(|e| err(format!("gpg produced an unusable signature: {e}")))?;
     if !sig.keyid.eq_ignore_ascii_case(fpr) {

@@ -13,7 +13,7 @@ use gpgme::{Context, ExportMode, Protocol};
 use gpgme_sys as ffi;
 use sequoia_openpgp::crypto::mpi;
 
-use super::{GpgError, GpgHome, SecretKeyInfo, err};
+use super::{GpgError, GpgHome, PinProblem, SecretKeyInfo, err};
 
 fn context(home: &GpgHome) -> Result<Context, GpgError> {
     gpgme::init();
@@ -35,12 +35,7 @@ pub fn export(home: &GpgHome, id: &str) -> Result<Vec<u8>, GpgError> {
     ctx.set_armor(false);
     let mut out = Vec::new();
     ctx.export(Some(id), ExportMode::empty(), &mut out)
-        .map_err(|e| {
-            err(format!(
-                "gpgme could not export key {id} from {}: {e}",
-                home.describe()
-            ))
-        })?;
+        .map_err(|e| gpgme_error(&format!("export key {id}"), home, e))?;
     Ok(out)
 }
 
@@ -52,12 +47,7 @@ pub fn secret_keys(home: &GpgHome, fpr: Option<&str>) -> Result<Vec<Vec<SecretKe
         Some(f) => ctx.find_secret_keys(Some(f)),
         None => ctx.secret_keys(),
     }
-    .map_err(|e| {
-        err(format!(
-            "gpgme could not list secret keys in {}: {e}",
-            home.describe()
-        ))
-    })?;
+    .map_err(|e| gpgme_error("list secret keys", home, e))?;
     for key in keys {
         let Ok(key) = key else { continue };
         let bundle = key
@@ -272,21 +262,46 @@ unsafe extern "C" fn inquire_cb(
     0
 }
 
+/// gpg-agent's refusal of `verb`, as a sentence that says what to do;
+/// gpg's own words kept in parentheses.
 fn agent_error(verb: &str, e: gpgme::Error) -> GpgError {
     let code = e.code();
     let text = e.description();
-    let hint = match code {
-        11 => " (wrong passphrase)",
-        87 => " (wrong PIN; the card locks after too many wrong PINs)",
-        99 => " (cancelled at the PIN/passphrase prompt)",
-        85 | 86 => {
-            " (no pinentry could be started: is GPG_TTY set, or a graphical pinentry available?)"
-        }
-        112 | 108 | 113 => " (is the OpenPGP card inserted? check with gpg --card-status)",
-        17 => " (gpg-agent has no secret key for it)",
-        _ => "",
+    let no_tty = code == gpgme::Error::from_errno(libc::ENOTTY).code()
+        || text.contains("Inappropriate ioctl");
+    let sentence = match code {
+        _ if no_tty => super::advice(PinProblem::NoTerminal),
+        85 | 86 => super::advice(PinProblem::PinentryFailed),
+        269 => super::advice(PinProblem::AgentDown),
+        112 | 108 | 113 => super::advice(PinProblem::CardAbsent),
+        11 => Some("the passphrase was wrong"),
+        87 => Some("the PIN was wrong (the card locks after too many wrong PINs)"),
+        99 => Some("the passphrase or PIN prompt was cancelled"),
+        17 => Some(
+            "gpg-agent has no secret key for it (gpg --list-secret-keys shows the keys it has)",
+        ),
+        _ => None,
     };
-    err(format!("gpg-agent refused {verb}: {text}{hint}"))
+    match sentence {
+        Some(s) => err(format!("gpg-agent could not sign ({verb}: {text}): {s}")),
+        None => err(format!("gpg-agent refused {verb}: {text}")),
+    }
+}
+
+/// gpgme's failure to `what` in `home`: GnuPG not installed (no engine
+/// for the OpenPGP protocol) said as such, with the way around it.
+fn gpgme_error(what: &str, home: &GpgHome, e: gpgme::Error) -> GpgError {
+    // GPG_ERR_UNSUPPORTED_PROTOCOL, GPG_ERR_INV_ENGINE: no gpg to run.
+    if matches!(e.code(), 121 | 150) {
+        return err(format!(
+            "GnuPG is not available (gpgme found no gpg to {what}: {e}): install GnuPG, or give \
+             the key's file with --keyring FILE"
+        ));
+    }
+    err(format!(
+        "gpgme could not {what} in {}: {e}",
+        home.describe()
+    ))
 }
 
 /// gpg-agent's SETKEYDESC escaping: `+` for space, `%XX` for the rest.

@@ -195,23 +195,54 @@ impl GpgHome {
     }
 
     /// The certificate for `id` (fingerprint in either case, long key id,
-    /// or a subkey fingerprint: the whole key bundle is returned).
+    /// a subkey fingerprint: the whole key bundle is returned; or a user
+    /// id or e-mail address naming exactly one key, as gpg takes them).
     pub fn public_cert(&self, id: &str, backend: Backend) -> Result<Cert, GpgError> {
         let clean = id.trim().trim_start_matches("0x");
-        if clean.len() < 16 || !crate::models::is_hex(clean) {
+        let by_user_id = !super::openpgp::names::looks_like_key_id(id);
+        if !by_user_id && clean.len() < 16 {
             return Err(err(format!(
-                "{id:?} is not an OpenPGP key id: give a fingerprint or a 16-digit key id"
+                "{id:?} is a short key id: give a fingerprint, a 16-digit key id, a user id or an e-mail address"
             )));
         }
-        let bytes = self.export(clean, backend)?;
+        self.check_available()?;
+        let pattern = if by_user_id { id.trim() } else { clean };
+        let bytes = self.export(pattern, backend)?;
         if bytes.is_empty() {
-            return Err(err(format!("no OpenPGP key {id} in {}", self.describe())));
+            return Err(err(format!(
+                "no OpenPGP key {id} in {}: import it (gpg --import FILE) or give its file with --keyring FILE",
+                self.describe()
+            )));
         }
         let certs = read_certs(&bytes)
             .map_err(|e| err(format!("reading key {id} from {}: {e}", self.describe())))?;
-        find_cert(&certs, clean)
+        find_cert(&certs, pattern)
             .cloned()
             .map_err(|e| err(format!("{e} in {}", self.describe())))
+    }
+
+    /// Refuses, saying what to do instead, when GnuPG cannot be used: no
+    /// gpg program (`$GNUPG`, else `gpg` on `PATH`), or no GnuPG home.
+    pub fn check_available(&self) -> Result<(), GpgError> {
+        let prog = std::env::var_os("GNUPG")
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| "gpg".into());
+        if !program_exists(Path::new(&prog)) {
+            return Err(err(format!(
+                "GnuPG is not available (no {} program on PATH): give the key's file with --keyring FILE",
+                Path::new(&prog).display()
+            )));
+        }
+        if let Some(d) = self.effective_dir()
+            && !d.exists()
+        {
+            return Err(err(format!(
+                "GnuPG is not set up here (no GnuPG home {}): import the key (gpg --import FILE), \
+                 or give the key's file with --keyring FILE",
+                d.display()
+            )));
+        }
+        Ok(())
     }
 
     /// Secret-key information for the key bundle `fpr`, or for all
@@ -244,9 +275,13 @@ impl GpgHome {
                 self.describe()
             ))),
             many => Err(err(format!(
-                "{id:?} matches {} secret keys in {}; give a fingerprint",
+                "{id:?} matches {} secret keys in {} ({}); give the fingerprint of the one meant",
                 many.len(),
-                self.describe()
+                self.describe(),
+                many.iter()
+                    .filter_map(|b| b.first().map(|k| k.fpr.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))),
         }
     }
@@ -270,6 +305,74 @@ impl GpgHome {
             .find_map(|bundle| bundle.first().filter(|_| bundle.iter().any(|k| k.available)).map(|k| k.fpr.clone()))
             .ok_or_else(|| err(format!("no secret key in {}: give one with --gpg KEYID, or create one (gpg --quick-gen-key)", self.describe())))
     }
+}
+
+/// Why gpg-agent could not get the passphrase or PIN, or reach the key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PinProblem {
+    /// pinentry has no terminal (gpg's "Inappropriate ioctl for device").
+    NoTerminal,
+    /// No pinentry could be started.
+    PinentryFailed,
+    /// No gpg-agent.
+    AgentDown,
+    /// The OpenPGP card is not there.
+    CardAbsent,
+}
+
+/// What to do about `p`, as a sentence.
+pub(crate) fn advice(p: PinProblem) -> Option<&'static str> {
+    Some(match p {
+        PinProblem::NoTerminal => {
+            "pinentry has no terminal to ask for the passphrase or PIN on: run \
+             export GPG_TTY=$(tty) in the terminal you sign from, or unlock the key first \
+             (gpg-preset-passphrase with allow-preset-passphrase in gpg-agent.conf, or one \
+             gpg --sign on a terminal)"
+        }
+        PinProblem::PinentryFailed => {
+            "no pinentry could be started to ask for the passphrase or PIN: set GPG_TTY \
+             (export GPG_TTY=$(tty)), install a pinentry, or unlock the key first \
+             (gpg-preset-passphrase)"
+        }
+        PinProblem::AgentDown => {
+            "gpg-agent is not running and could not be started: start it with \
+             gpgconf --launch gpg-agent (is GnuPG's agent installed?)"
+        }
+        PinProblem::CardAbsent => {
+            "the OpenPGP card is not present: insert it and try again (gpg --card-status shows it)"
+        }
+    })
+}
+
+/// The problem gpg's own words (`gpg: signing failed: …`) name, if one
+/// of those [`advice`] knows.
+pub(crate) fn pin_problem(text: &str) -> Option<PinProblem> {
+    let t = text.to_lowercase();
+    if t.contains("inappropriate ioctl") {
+        Some(PinProblem::NoTerminal)
+    } else if t.contains("no pinentry") || (t.contains("pinentry") && t.contains("fail")) {
+        Some(PinProblem::PinentryFailed)
+    } else if t.contains("no agent") || (t.contains("agent") && t.contains("connect")) {
+        Some(PinProblem::AgentDown)
+    } else if t.contains("card not present") || t.contains("card removed") {
+        Some(PinProblem::CardAbsent)
+    } else {
+        None
+    }
+}
+
+/// True when `prog` (a path, or a name looked up in `PATH`) is an
+/// executable file.
+fn program_exists(prog: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    let runnable = |p: &Path| {
+        std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    };
+    if prog.components().count() > 1 {
+        return runnable(prog);
+    }
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|d| runnable(&d.join(prog))))
 }
 
 /// The files of a GnuPG home gpg (or intoto) reads while looking keys up.
@@ -311,6 +414,9 @@ pub struct SignerOptions {
     pub policy: Policy,
     /// Which backend to use.
     pub backend: Backend,
+    /// What is being signed (`root.layout`, `the link of step 'build'`),
+    /// for the PIN prompt, beside the key's user id.
+    pub purpose: Option<String>,
 }
 
 /// A GnuPG key ready to sign.
@@ -325,6 +431,10 @@ pub struct GpgSigner<'p> {
     keygrip: Option<String>,
     card: Option<String>,
     primary_fpr: String,
+    /// `subkey X of PRIMARY (user id)`, or `key PRIMARY (user id)`.
+    described: String,
+    /// The primary user id, if any.
+    user_id: Option<String>,
     opts: SignerOptions,
     prompter: &'p dyn Prompter,
     warnings: Vec<String>,
@@ -338,6 +448,7 @@ impl<'p> GpgSigner<'p> {
         opts: SignerOptions,
         prompter: &'p dyn Prompter,
     ) -> Result<GpgSigner<'p>, GpgError> {
+        home.check_available()?;
         let id = match id {
             Some(i) if !i.trim().is_empty() => i.trim().to_owned(),
             _ => home.default_key(opts.backend)?,
@@ -457,8 +568,15 @@ impl<'p> GpgSigner<'p> {
             .map_err(|e| err(e.to_string()))?;
         // What verifiers will warn about, said now, while the owner can act.
         let warnings = validity::cert_warnings(&cert, policy, now);
+        let described = match super::openpgp::names::describe_key(&cert, &fpr_hex) {
+            d if d.starts_with("subkey ") => d,
+            d => format!("key {d}"),
+        };
+        let user_id = super::openpgp::names::primary_user_id(&cert);
         Ok(GpgSigner {
             warnings,
+            described,
+            user_id,
             home: home.clone(),
             dict: KeyDict::Gpg(dict),
             signing,
@@ -476,6 +594,31 @@ impl<'p> GpgSigner<'p> {
         &self.primary_fpr
     }
 
+    /// What pinentry shows (gpg-agent's `SETKEYDESC`): what is signed, by
+    /// whom (the user id), with which key, on which card.
+    pub fn pin_description(&self) -> String {
+        let what = self
+            .opts
+            .purpose
+            .as_deref()
+            .map(|p| format!("Sign {p} (in-toto)"))
+            .unwrap_or_else(|| "Sign in-toto metadata".to_owned());
+        let who = self
+            .user_id
+            .as_deref()
+            .map(|u| format!(" as \"{u}\""))
+            .unwrap_or_default();
+        let card = self
+            .card
+            .as_ref()
+            .map(|c| format!(" on card {c}"))
+            .unwrap_or_default();
+        format!(
+            "{what}{who}\nwith key {}{card}",
+            self.signing.keyid.to_uppercase()
+        )
+    }
+
     fn sign_packet(&self, payload: &[u8]) -> Result<PgpSignature, GpgError> {
         if let Some(card) = &self.card {
             self.prompter.notice(&format!(
@@ -491,14 +634,7 @@ impl<'p> GpgSigner<'p> {
                     .keygrip
                     .as_deref()
                     .ok_or_else(|| err("gpg did not report a keygrip for the signing key"))?;
-                let desc = format!(
-                    "Sign in-toto metadata with key {}{}",
-                    self.signing.keyid.to_uppercase(),
-                    self.card
-                        .as_ref()
-                        .map(|c| format!(" (card {c})"))
-                        .unwrap_or_default()
-                );
+                let desc = self.pin_description();
                 build_signature(
                     &self.fpr_bytes,
                     &self.signing.params,
@@ -546,6 +682,9 @@ impl Signer for GpgSigner<'_> {
     }
     fn warnings(&self) -> Vec<String> {
         self.warnings.clone()
+    }
+    fn describe(&self) -> String {
+        self.described.clone()
     }
     fn sign(&self, payload: &[u8]) -> Result<RawSignature, SignError> {
         self.sign_packet(payload)

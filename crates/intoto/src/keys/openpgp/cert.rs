@@ -45,6 +45,21 @@ pub enum CertError {
     /// No certificate has a key with this id.
     #[error("no OpenPGP key {0}")]
     NotFound(String),
+    /// No certificate has a user id matching this text.
+    #[error("no OpenPGP key with a user id matching {0:?}")]
+    NoUserId(String),
+    /// Several certificates have user ids matching this text.
+    #[error(
+        "{id:?} matches {count} OpenPGP keys ({candidates}); give the fingerprint of the one meant"
+    )]
+    UserIdAmbiguous {
+        /// The text given.
+        id: String,
+        /// How many certificates.
+        count: usize,
+        /// Each one's fingerprint and user id.
+        candidates: String,
+    },
     /// The subkey fingerprint `id` is a subkey of several certificates.
     #[error(
         "{id} is a subkey of {count} certificates ({primaries}); give the primary fingerprint of the one meant"
@@ -198,14 +213,31 @@ impl CertSet {
 }
 
 /// Finds the certificate for `id` (fingerprint, long key id or subkey
-/// fingerprint, any case), matching by suffix as gpg and the reference do.
+/// fingerprint, any case), matching by suffix as gpg and the reference do;
+/// or, for anything not written as a key id, the one certificate with a
+/// user id matching it by gpg's rules ([`super::names::user_id_matches`]).
 ///
 /// A full fingerprint names the certificate whose primary key it is, even
 /// when another certificate carries the same key as a subkey; else the one
 /// certificate holding a (sub)key of exactly that fingerprint. Only a key
 /// id (a suffix) that several certificates' keys end with is ambiguous.
 pub fn find_cert<'a>(certs: &'a [Cert], id: &str) -> Result<&'a Cert, CertError> {
-    let want = id.trim_start_matches("0x").to_lowercase();
+    if !super::names::looks_like_key_id(id) {
+        let hits: Vec<&Cert> = certs
+            .iter()
+            .filter(|c| super::names::user_id_matches(c, id))
+            .collect();
+        return match hits.as_slice() {
+            [one] => Ok(one),
+            [] => Err(CertError::NoUserId(id.to_owned())),
+            _ => Err(CertError::UserIdAmbiguous {
+                id: id.to_owned(),
+                count: hits.len(),
+                candidates: super::names::candidates(&hits),
+            }),
+        };
+    }
+    let want = id.trim().trim_start_matches("0x").to_lowercase();
     if want.len() < 16 || !is_hex(&want) {
         return Err(CertError::NotAnId(id.to_owned()));
     }

@@ -26,6 +26,7 @@
 //! dict parameters), [`verify`] (checking signatures). The key dict format itself is [`crate::models::keydict`].
 
 pub mod cert;
+pub mod names;
 pub mod packet;
 pub mod params;
 pub mod verify;

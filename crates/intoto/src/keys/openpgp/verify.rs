@@ -247,6 +247,9 @@ impl Verifier for CertVerifier {
     fn keyid(&self) -> &str {
         &self.dict.keyid
     }
+    fn user_id(&self) -> Option<String> {
+        super::names::primary_user_id(&self.cert)
+    }
     fn owns(&self, keyid: &str) -> bool {
         self.cert
             .keys()

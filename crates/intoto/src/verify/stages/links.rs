@@ -137,8 +137,28 @@ pub(super) fn load_links<'k>(
                 .filter(|(si, ..)| layout.steps[*si].name == step.name)
                 .map(|(.., f)| f.clone())
                 .collect();
+            // The commonest mistake after a key rotation: the link is
+            // there, signed by a key the step does not (or no longer)
+            // authorise.
+            let unauthorised: Vec<String> = source
+                .link_files(&step.name)
+                .into_iter()
+                .filter(|f| !looked.contains(f))
+                .collect();
+            let others = match unauthorised.as_slice() {
+                [] => String::new(),
+                [one] => format!(
+                    "; found {one}, signed by a key this step does not authorise \
+                     (after a key rotation: add the new key to the step, or sign with an authorised one)"
+                ),
+                many => format!(
+                    "; found {}, signed by keys this step does not authorise \
+                     (after a key rotation: add the new key to the step, or sign with an authorised one)",
+                    many.join(", ")
+                ),
+            };
             let msg = format!(
-                "step '{}' needs {} link file{}, found {} in {} (looked for {})",
+                "step '{}' needs {} link file{}, found {} in {} (looked for {}){others}",
                 step.name,
                 step.threshold,
                 if step.threshold == 1 { "" } else { "s" },
@@ -154,6 +174,7 @@ pub(super) fn load_links<'k>(
                 needed: step.threshold,
                 found: found.len(),
                 looked_for: looked,
+                unauthorised,
             };
             return Err(Failure::new(Stage::LinkLoading, kind, msg).step(&step.name));
         }
