@@ -3,21 +3,85 @@
 //! where a sublayout's links are). [`DirSource`] reads the files of a
 //! directory, as `intoto verify` does; [`MemorySource`] holds links
 //! already read or fetched (a rebuilder's answers).
+//!
+//! A link is a classic one (a Metablock or DSSE envelope holding a link,
+//! or a sublayout) or a link attestation: a DSSE envelope holding an
+//! in-toto Statement, kept unparsed ([`LinkContent::Attestation`]) until
+//! its signature has been checked. [`read_link`] tells them apart.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::sublayouts::DirId;
 use crate::fsio::{self, LoadError};
+use crate::models::attestation::{AttestationEnvelope, looks_like_statement};
 use crate::models::{Envelope, link_filename};
+
+/// What a link file holds.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum LinkContent {
+    /// Classic metadata: a link (or a sublayout) in a Metablock or DSSE.
+    Metadata(Envelope),
+    /// A DSSE envelope whose payload is an in-toto Statement, not parsed
+    /// yet.
+    Attestation(AttestationEnvelope),
+}
+
+/// A link file a source found: its name and what it holds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FoundLink {
+    /// The file name (`<step>.<keyid8>.link` or `.json`).
+    pub file: String,
+    /// Its content.
+    pub content: LinkContent,
+}
+
+/// Why a source could not give the link of a step.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SourceError {
+    /// The file is there but cannot be used.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// One key has both a `.link` and a `.json` file for one step.
+    #[error("both {link} and {json} are there for one key; keep one of them")]
+    TwoFiles {
+        /// The `.link` file.
+        link: String,
+        /// The `.json` file.
+        json: String,
+    },
+}
+
+/// Reads a link file's bytes (`name` for messages): classic metadata as
+/// before; a DSSE envelope that classic reading refuses and whose payload
+/// is meant as a Statement ([`looks_like_statement`]) is an attestation,
+/// its payload kept as bytes.
+pub fn read_link(name: &Path, bytes: &[u8]) -> Result<LinkContent, LoadError> {
+    match Envelope::from_slice(bytes) {
+        Ok(env) => Ok(LinkContent::Metadata(env)),
+        Err(e) => match AttestationEnvelope::from_slice(bytes) {
+            Ok(a) if looks_like_statement(&a.payload) => Ok(LinkContent::Attestation(a)),
+            _ => Err(LoadError::Malformed(name.to_owned(), e)),
+        },
+    }
+}
+
+/// `<step>.<first 8 characters of keyid>.json`, the attestation
+/// framework's name for a link attestation.
+pub fn attestation_filename(step: &str, keyid: &str) -> String {
+    let prefix: String = keyid.chars().take(8).collect();
+    format!("{step}.{prefix}.json")
+}
 
 /// The links of one (sub)layout.
 pub trait LinkSource: Send + Sync + std::fmt::Debug {
-    /// The link of `step` signed by `keyid` (today's
-    /// `<dir>/<step>.<keyid8>.link`): `Ok(None)` when there is none; an
-    /// error when it is there but cannot be used (not a regular file, too
-    /// large, unreadable, malformed).
-    fn link(&self, step: &str, keyid: &str) -> Result<Option<Envelope>, LoadError>;
+    /// The link of `step` signed by `keyid` (`<dir>/<step>.<keyid8>.link`
+    /// or `.json`): `Ok(None)` when there is none; an error when it is
+    /// there but cannot be used (not a regular file, too large,
+    /// unreadable, malformed), or when both files are there.
+    fn link(&self, step: &str, keyid: &str) -> Result<Option<FoundLink>, SourceError>;
 
     /// The source of the links of the sublayout that `keyid` signed for
     /// `step` (today's `<dir>/<step>.<keyid8>/`).
@@ -64,13 +128,38 @@ impl DirSource {
     }
 }
 
-impl LinkSource for DirSource {
-    fn link(&self, step: &str, keyid: &str) -> Result<Option<Envelope>, LoadError> {
-        match fsio::load_metadata(&self.dir.join(link_filename(step, keyid))) {
-            Ok(env) => Ok(Some(env)),
+impl DirSource {
+    fn read(&self, file: &str) -> Result<Option<FoundLink>, LoadError> {
+        let path = self.dir.join(file);
+        match fsio::read_regular(&path, fsio::MAX_METADATA_BYTES) {
+            Ok(bytes) => Ok(Some(FoundLink {
+                file: file.to_owned(),
+                content: read_link(&path, &bytes)?,
+            })),
             Err(e) if e.is_not_found() => Ok(None),
             Err(e) => Err(e),
         }
+    }
+}
+
+impl LinkSource for DirSource {
+    fn link(&self, step: &str, keyid: &str) -> Result<Option<FoundLink>, SourceError> {
+        let (link, json) = (
+            link_filename(step, keyid),
+            attestation_filename(step, keyid),
+        );
+        let json_there = std::fs::symlink_metadata(self.dir.join(&json)).is_ok();
+        if json_there && std::fs::symlink_metadata(self.dir.join(&link)).is_ok() {
+            return Err(SourceError::TwoFiles {
+                link: self.dir.join(link).display().to_string(),
+                json: self.dir.join(json).display().to_string(),
+            });
+        }
+        Ok(if json_there {
+            self.read(&json)?
+        } else {
+            self.read(&link)?
+        })
     }
 
     fn sublayout(&self, step: &str, keyid: &str) -> Box<dyn LinkSource> {
@@ -96,7 +185,7 @@ impl LinkSource for DirSource {
 #[derive(Clone, Debug, Default)]
 pub struct MemorySource {
     name: String,
-    links: BTreeMap<String, Envelope>,
+    links: BTreeMap<String, LinkContent>,
     sublayouts: BTreeMap<String, MemorySource>,
 }
 
@@ -113,16 +202,22 @@ impl MemorySource {
     /// Adds the link of `step` signed by `keyid`. Returns false, and keeps
     /// the first, when one is there already under that name.
     pub fn insert(&mut self, step: &str, keyid: &str, env: Envelope) -> bool {
+        self.insert_content(step, keyid, LinkContent::Metadata(env))
+    }
+
+    /// Like [`MemorySource::insert`], for any [`LinkContent`].
+    pub fn insert_content(&mut self, step: &str, keyid: &str, content: LinkContent) -> bool {
         let file = link_filename(step, keyid);
         if self.links.contains_key(&file) {
             return false;
         }
-        self.links.insert(file, env);
+        self.links.insert(file, content);
         true
     }
 
-    /// Adds the link of `step` signed by `keyid` from its bytes: a
-    /// malformed one is refused as a file would be.
+    /// Adds the link of `step` signed by `keyid` from its bytes (classic
+    /// or an attestation, see [`read_link`]): a malformed one is refused
+    /// as a file would be.
     pub fn insert_bytes(
         &mut self,
         step: &str,
@@ -132,9 +227,8 @@ impl MemorySource {
         if bytes.len() as u64 > fsio::MAX_METADATA_BYTES {
             return Err(LoadError::TooLarge(link_filename(step, keyid).into()));
         }
-        let env = Envelope::from_slice(bytes)
-            .map_err(|e| LoadError::Malformed(link_filename(step, keyid).into(), e))?;
-        Ok(self.insert(step, keyid, env))
+        let content = read_link(Path::new(&link_filename(step, keyid)), bytes)?;
+        Ok(self.insert_content(step, keyid, content))
     }
 
     /// Sets the source of the sublayout that `keyid` signed for `step`.
@@ -149,8 +243,12 @@ impl MemorySource {
 }
 
 impl LinkSource for MemorySource {
-    fn link(&self, step: &str, keyid: &str) -> Result<Option<Envelope>, LoadError> {
-        Ok(self.links.get(&link_filename(step, keyid)).cloned())
+    fn link(&self, step: &str, keyid: &str) -> Result<Option<FoundLink>, SourceError> {
+        let file = link_filename(step, keyid);
+        Ok(self.links.get(&file).map(|content| FoundLink {
+            file,
+            content: content.clone(),
+        }))
     }
 
     fn sublayout(&self, step: &str, keyid: &str) -> Box<dyn LinkSource> {
