@@ -144,9 +144,9 @@ Records the materials and writes them, signed, to the hidden file
         description: "\
 Reads the unfinished link of the step (checking its signature with the
 given key), records the products, and writes the signed link to the
-file *name*`.`*keyid*`.link`; the unfinished link is then removed. With
-`--attestation` the link is written as a link attestation (see
-`intoto run`), whatever the format of the unfinished link.",
+file *name*`.`*keyid*`.link`; the unfinished link is then removed.
+With `--attestation` it is written as a link attestation, whatever the
+format of the unfinished link (see `intoto run`).",
         examples: None,
         exit_status: EXIT_COMMON,
         see_also: &[],
