@@ -507,6 +507,7 @@ fn each_way_an_attestation_can_be_wrong_fails_at_its_stage() {
     let original = fs::read(&file).unwrap();
     let (_, payload) = envelope(&file);
     let payload = String::from_utf8(payload).unwrap();
+    let mut reports = Vec::new();
     for case in cases() {
         let key = env
             .work()
@@ -536,11 +537,16 @@ fn each_way_an_attestation_can_be_wrong_fails_at_its_stage() {
             }
         }
         fs::write(&file, &original).unwrap();
+        reports.push(report);
     }
     // One key, both names: refused, naming both.
     fs::copy(&file, file.with_extension("json")).unwrap();
     let (code, report) = verify(&env, "links");
     assert_eq!(code, 1);
+    reports.push(report.clone());
+    if let Some(rf) = Reference::find() {
+        crate::packager::validate(&rf, &reports);
+    }
     let f = &report["failure"];
     assert_eq!(f["kind"], "two-link-files", "{f:#}");
     assert_eq!(f["stage"], "link-loading", "{f:#}");
