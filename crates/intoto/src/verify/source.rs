@@ -265,3 +265,60 @@ impl LinkSource for MemorySource {
         self.name.clone()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dsse(payload: &str) -> Vec<u8> {
+        AttestationEnvelope {
+            payload_type: crate::models::PAYLOAD_TYPE.into(),
+            payload: payload.as_bytes().to_vec(),
+            signatures: Vec::new(),
+        }
+        .to_file_bytes()
+        .unwrap()
+    }
+
+    #[test]
+    fn statements_are_attestations_and_everything_else_reads_as_before() {
+        let name = Path::new("s.link");
+        let statement = r#"{"_type":"https://in-toto.io/Statement/v1","subject":[]}"#;
+        assert!(matches!(
+            read_link(name, &dsse(statement)),
+            Ok(LinkContent::Attestation(_))
+        ));
+        // Not parsed yet: even an invalid Statement is kept for after the
+        // signature check.
+        let v01 = r#"{"_type":"https://in-toto.io/Statement/v0.1"}"#;
+        assert!(matches!(
+            read_link(name, &dsse(v01)),
+            Ok(LinkContent::Attestation(_))
+        ));
+        let link = r#"{"_type":"link","name":"s"}"#;
+        assert!(matches!(
+            read_link(name, &dsse(link)),
+            Ok(LinkContent::Metadata(_))
+        ));
+        for bad in [r#"{"_type":"other"}"#, "not json"] {
+            let e = read_link(name, &dsse(bad)).unwrap_err().to_string();
+            assert!(e.contains("s.link"), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_key_with_both_names_is_refused_naming_both() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = DirSource::new(dir.path());
+        assert!(src.link("s", "abcdef0123").unwrap().is_none());
+        std::fs::write(dir.path().join("s.abcdef01.json"), dsse("{\"subject\":[]}")).unwrap();
+        let found = src.link("s", "abcdef0123").unwrap().unwrap();
+        assert_eq!(found.file, "s.abcdef01.json");
+        std::fs::write(dir.path().join("s.abcdef01.link"), b"{}").unwrap();
+        let e = src.link("s", "abcdef0123").unwrap_err().to_string();
+        assert!(
+            e.contains("s.abcdef01.link") && e.contains("s.abcdef01.json"),
+            "{e}"
+        );
+    }
+}
