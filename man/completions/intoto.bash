@@ -1646,7 +1646,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__mock)
-            opts="-n -v -q -h -V --name --use-dsse --verbose --quiet --help --version"
+            opts="-n -v -q -h -V --name --use-dsse --attestation --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1808,7 +1808,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__record__subcmd__stop)
-            opts="-n -g -P -p -d -v -q -h -V --step-name --signing-key --gpg --gpg-home --allow-noninteroperable --password --products --exclude --base-path --lstrip-paths --isolated --rcfile --metadata-directory --use-dsse --verbose --quiet --help --version"
+            opts="-n -g -P -p -d -v -q -h -V --step-name --signing-key --gpg --gpg-home --allow-noninteroperable --password --products --exclude --base-path --lstrip-paths --isolated --rcfile --metadata-directory --use-dsse --attestation --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1886,7 +1886,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__run)
-            opts="-n -g -P -m -p -s -x -d -v -q -h -V --step-name --signing-key --gpg --gpg-home --allow-noninteroperable --password --materials --products --record-streams --no-command --exclude --base-path --lstrip-paths --isolated --rcfile --metadata-directory --use-dsse --run-timeout --verbose --quiet --help --version"
+            opts="-n -g -P -m -p -s -x -d -v -q -h -V --step-name --signing-key --gpg --gpg-home --allow-noninteroperable --password --materials --products --record-streams --no-command --exclude --base-path --lstrip-paths --isolated --rcfile --metadata-directory --use-dsse --attestation --run-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -58,6 +58,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand run" -s s -l record-stream
 complete -c intoto -n "__fish_intoto_using_subcommand run" -s x -l no-command -d 'Record without running a command (e.g. a sign-off step)'
 complete -c intoto -n "__fish_intoto_using_subcommand run" -l isolated -d 'Ignore IN_TOTO_* environment variables and rcfiles'
 complete -c intoto -n "__fish_intoto_using_subcommand run" -l use-dsse -d 'Write a DSSE envelope instead of a classic Metablock'
+complete -c intoto -n "__fish_intoto_using_subcommand run" -l attestation -d 'Write a link attestation (an in-toto Statement v1 with the link predicate v0.3, in DSSE); needs products'
 complete -c intoto -n "__fish_intoto_using_subcommand run" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand run" -s q -l quiet -d 'Show errors only'
 complete -c intoto -n "__fish_intoto_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -100,6 +101,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_su
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -l allow-noninteroperable -d 'Allow GnuPG keys the Python reference cannot verify (NIST ECDSA)'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -l isolated -d 'Ignore IN_TOTO_* environment variables and rcfiles'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -l use-dsse -d 'Accepted for compatibility; the format follows the unfinished link'
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -l attestation -d 'Write a link attestation (an in-toto Statement v1 with the link predicate v0.3, in DSSE) whatever the unfinished link\'s format; needs products'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -s q -l quiet -d 'Show errors only'
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -147,6 +149,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand sign" -s h -l help -d 'Pri
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand mock" -s n -l name -d 'Step name; the unsigned link is written to <NAME>.link' -r
 complete -c intoto -n "__fish_intoto_using_subcommand mock" -l use-dsse -d 'Write a DSSE envelope instead of a classic Metablock'
+complete -c intoto -n "__fish_intoto_using_subcommand mock" -l attestation -d 'Write an unsigned link attestation (an in-toto Statement v1 with the link predicate v0.3, in DSSE)'
 complete -c intoto -n "__fish_intoto_using_subcommand mock" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand mock" -s q -l quiet -d 'Show errors only'
 complete -c intoto -n "__fish_intoto_using_subcommand mock" -s h -l help -d 'Print help (see more with \'--help\')'

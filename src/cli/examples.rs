@@ -79,6 +79,9 @@ Examples:
         cc -o hello src/hello.c
   Record a sign-off step without running anything, as a DSSE envelope:
   $ intoto run -n review --signing-key bob.pem -m src -x --use-dsse
+  As a link attestation (an in-toto Statement v1 in DSSE):
+  $ intoto run -n package --signing-key bob.pem -m hello \\
+        -p hello.tar --attestation -- tar -cf hello.tar hello
   With a GnuPG key (gpg-agent asks for the passphrase or the card's PIN):
   $ intoto run -n review -m src -x \\
         --gpg DEC0DD373DA1BDFAA584577FC89B071CB4C788CC";

@@ -108,7 +108,16 @@ is shown, and recorded in the link's byproducts with `-s`. A command that
 fails still gets its link, which records its status, and `intoto run`
 exits with that status. Recording follows symbolic links to directories
 and refuses what it cannot record (a missing path, a dangling link, a FIFO)
-with an error naming the path.",
+with an error naming the path.
+
+With `--attestation` the link is written as a link attestation: a DSSE
+envelope holding an in-toto Statement v1 with the link predicate v0.3
+(the products are its subjects, the materials resource descriptors with
+their `sha256` digests, then the command, byproducts and environment),
+signed with the same key (a GnuPG key's signature is a binary OpenPGP
+packet, `keyid` the fingerprint of the key that signed). A Statement
+needs a subject: without products it is refused (write the classic
+format instead).",
         examples: Some(examples::RUN),
         exit_status: &[
             ("0", "the command succeeded and the link was written"),
@@ -146,7 +155,9 @@ Records the materials and writes them, signed, to the hidden file
         description: "\
 Reads the unfinished link of the step (checking its signature with the
 given key), records the products, and writes the signed link to the
-file *name*`.`*keyid*`.link`; the unfinished link is then removed.",
+file *name*`.`*keyid*`.link`; the unfinished link is then removed.
+With `--attestation` it is written as a link attestation, whatever the
+format of the unfinished link (see `intoto run`).",
         examples: None,
         exit_status: EXIT_COMMON,
         see_also: &[],
@@ -159,6 +170,24 @@ layout's signatures and expiry, each step's links (their signers and
 threshold), the artifact rules of every step, then the inspections, which
 it runs in the current directory (as argument vectors, never through a
 shell; they see every file there except `*.link*` files).
+
+A step's link by a key is *step*`.`*keyid*`.link` or *step*`.`*keyid*`.json`
+(one key may not have both). Either may be a classic link or a link
+attestation: a DSSE envelope (standard or URL-safe base64) holding an
+in-toto Statement v1 (`_type` exactly `https://in-toto.io/Statement/v1`)
+with the link predicate `https://in-toto.io/attestation/link/v0.3`,
+signed by a key the step names (PEM, or OpenPGP as a binary or
+ASCII-armored signature; its `keyid` is only a hint). It counts once its
+signature verifies and only if its `predicate.name` is the step's name,
+it has subjects, every subject and material has a unique name and a
+digest of lower-case hex, and it has none of the older link shapes
+(`products`, materials as a map); then its subjects are the step's
+products and its materials the step's materials, and thresholds, the
+command check, rules and inspections treat it as a link. A signed
+attestation that breaks one of these fails the step (link signatures
+stage), naming the file and why. Two digests of an artifact match when
+they share an algorithm of SHA-256 or stronger and agree on every
+algorithm they share, for classic links and attestations alike.
 
 Owner keys: every key named with `--verification-keys` or `--gpg` must have
 signed the layout; a `--keyring` given alone needs one valid signature by
@@ -238,7 +267,8 @@ command `in-toto-sign` exits 2.",
 Runs a command as `intoto run` would, recording the whole current
 directory before and after and the command's output, and writes an
 unsigned link to *name*`.link`: a quick way to see what a step's link will
-hold while writing a layout. Nothing is signed.",
+hold while writing a layout. Nothing is signed. With `--attestation` it is
+an unsigned link attestation (see `intoto run`).",
         examples: Some(examples::MOCK),
         exit_status: &[
             (

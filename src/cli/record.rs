@@ -54,4 +54,7 @@ pub struct StopArgs {
     /// Accepted for compatibility; the format follows the unfinished link
     #[arg(long, hide = true)]
     pub use_dsse: bool,
+    /// Write a link attestation (an in-toto Statement v1 with the link predicate v0.3, in DSSE) whatever the unfinished link's format; needs products
+    #[arg(long)]
+    pub attestation: bool,
 }

@@ -34,6 +34,9 @@ pub struct RunArgs {
     /// Write a DSSE envelope instead of a classic Metablock
     #[arg(long)]
     pub use_dsse: bool,
+    /// Write a link attestation (an in-toto Statement v1 with the link predicate v0.3, in DSSE); needs products
+    #[arg(long, conflicts_with = "use_dsse")]
+    pub attestation: bool,
     /// Kill the command (and everything it started) after this many seconds (default: no time limit)
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
     pub run_timeout: Option<u64>,

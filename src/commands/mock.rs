@@ -9,7 +9,7 @@ use intoto::step::{self, StepError, StepSpec};
 use intoto_format::models::{Envelope, Signed};
 
 use super::run::{check_dir, check_step_name, warn_truncated};
-use super::{Ctx, Outcome, UiObserver, write_link};
+use super::{Ctx, Outcome, UiObserver, link_attestation, write_attestation, write_link};
 use crate::cli::MockArgs;
 use crate::ui;
 
@@ -40,9 +40,14 @@ pub fn mock(a: MockArgs, _ctx: &Ctx) -> Result<Outcome> {
     })?;
     warn_truncated(&a.name, &link);
     let return_value = link.return_value().unwrap_or(0);
-    let env = Envelope::new(Signed::Link(link), a.use_dsse)?;
     let path = PathBuf::from(format!("{}.link", a.name));
-    write_link(&path, &env)?;
+    if a.attestation {
+        let (env, _) = link_attestation(&link, None)?;
+        write_attestation(&path, &env)?;
+    } else {
+        let env = Envelope::new(Signed::Link(link), a.use_dsse)?;
+        write_link(&path, &env)?;
+    }
     ui::notice(&format!("wrote unsigned {}", path.display()));
     if return_value != 0 {
         ui::warn(&format!("the command exited with {return_value}"));

@@ -263,6 +263,48 @@ pub fn write_link(path: &Path, env: &intoto_format::models::Envelope) -> Result<
     .with_context(|| format!("cannot write {}", path.display()))
 }
 
+/// `link` as a link attestation (a Statement v1 with the link predicate
+/// v0.3 in DSSE), signed by `signer` when one is given; the signature made
+/// (its key id names the file) with it.
+pub fn link_attestation(
+    link: &intoto_format::models::Link,
+    signer: Option<&dyn intoto::keys::Signer>,
+) -> Result<(
+    intoto_format::models::attestation::AttestationEnvelope,
+    Option<intoto::keys::RawSignature>,
+)> {
+    use intoto_format::models::attestation::{AttestationEnvelope, link_statement};
+    let statement = link_statement(link)?;
+    let mut env = AttestationEnvelope {
+        payload_type: intoto_format::models::PAYLOAD_TYPE.to_owned(),
+        payload: statement.to_payload()?,
+        signatures: Vec::new(),
+    };
+    let raw = match signer {
+        Some(s) => Some(intoto::keys::sign_attestation(&mut env, s)?),
+        None => None,
+    };
+    Ok((env, raw))
+}
+
+/// Writes a link attestation as [`write_link`] writes a link.
+pub fn write_attestation(
+    path: &Path,
+    env: &intoto_format::models::attestation::AttestationEnvelope,
+) -> Result<()> {
+    let bytes = env.to_file_bytes()?;
+    fsio::replace_atomic_with(path, &mut |w| {
+        io::Write::write_all(
+            &mut Bounded {
+                inner: w,
+                left: fsio::MAX_METADATA_BYTES,
+            },
+            &bytes,
+        )
+    })
+    .with_context(|| format!("cannot write {}", path.display()))
+}
+
 /// The error of a [`Bounded`] writer that reached its limit.
 #[derive(Debug, thiserror::Error)]
 #[error(

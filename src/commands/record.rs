@@ -10,7 +10,9 @@ use intoto_format::models::{Envelope, Signed, link_filename, unfinished_filename
 
 use super::resolver::signer;
 use super::run::{check_dir, check_step_name};
-use super::{Ctx, Outcome, UiObserver, record_options, write_link};
+use super::{
+    Ctx, Outcome, UiObserver, link_attestation, record_options, write_attestation, write_link,
+};
 use crate::cli::{RecordCommand, StartArgs, StopArgs};
 use crate::ui;
 
@@ -47,6 +49,9 @@ fn stop(a: StopArgs, ctx: &Ctx) -> Result<Outcome> {
     let ctx = &a.key.policy.apply(ctx);
     check_step_name(&a.step_name)?;
     check_dir(a.metadata_directory.as_deref())?;
+    if a.attestation && a.products.is_empty() {
+        return super::run::no_products_usage(&a.step_name);
+    }
     // With a PEM key the unfinished file is named after it; with gpg the
     // reference looks for the only `.<name>.*.link-unfinished`.
     let load = |unfinished: &PathBuf| {
@@ -96,7 +101,7 @@ fn stop(a: StopArgs, ctx: &Ctx) -> Result<Outcome> {
         .next()
         .unwrap_or_default();
     let dsse = env.is_dsse();
-    if a.use_dsse && !dsse {
+    if a.use_dsse && !dsse && !a.attestation {
         ui::warn("--use-dsse is ignored: the link keeps the format of its unfinished part");
     }
     let Signed::Link(mut link) = env.into_signed() else {
@@ -112,8 +117,6 @@ fn stop(a: StopArgs, ctx: &Ctx) -> Result<Outcome> {
         ..Default::default()
     };
     step::finish(&spec, &mut link, &mut UiObserver::new(&a.step_name))?;
-    let mut env = Envelope::new(Signed::Link(link), dsse)?;
-    sign_envelope(&mut env, signer.as_ref())?;
     // File name as the reference chooses it: the PEM key's id; for gpg the
     // primary key's fingerprint when a key id was given, else the key id of
     // the unfinished link's signature.
@@ -127,7 +130,14 @@ fn stop(a: StopArgs, ctx: &Ctx) -> Result<Outcome> {
         .metadata_directory
         .as_deref()
         .map_or_else(|| PathBuf::from(&file), |d| d.join(&file));
-    write_link(&path, &env)?;
+    if a.attestation {
+        let (env, _) = link_attestation(&link, Some(signer.as_ref()))?;
+        write_attestation(&path, &env)?;
+    } else {
+        let mut env = Envelope::new(Signed::Link(link), dsse)?;
+        sign_envelope(&mut env, signer.as_ref())?;
+        write_link(&path, &env)?;
+    }
     std::fs::remove_file(&unfinished)
         .with_context(|| format!("removing {}", unfinished.display()))?;
     super::resolver::wrote(&path, signer.as_ref());

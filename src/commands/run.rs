@@ -10,7 +10,10 @@ use intoto::step::{self, StepError, StepSpec};
 use intoto_format::models::{Envelope, Signed, link_filename, unfinished_filename};
 
 use super::resolver::signer;
-use super::{Ctx, Outcome, UiObserver, record_options, usage, write_link};
+use super::{
+    Ctx, Outcome, UiObserver, link_attestation, record_options, usage, write_attestation,
+    write_link,
+};
 use crate::cli::RunArgs;
 use crate::ui;
 
@@ -33,6 +36,9 @@ pub fn run(a: RunArgs, ctx: &Ctx) -> Result<Outcome> {
     };
     check_step_name(&a.step_name)?;
     check_dir(a.metadata_directory.as_deref())?;
+    if a.attestation && a.products.is_empty() {
+        return no_products_usage(&a.step_name);
+    }
     let signer = signer(&a.key, ctx, format!("the link of step '{}'", a.step_name))?;
     let spec = StepSpec {
         name: a.step_name.clone(),
@@ -57,14 +63,24 @@ pub fn run(a: RunArgs, ctx: &Ctx) -> Result<Outcome> {
     })?;
     warn_truncated(&a.step_name, &link);
     let return_value = link.return_value().unwrap_or(0);
-    let mut env = Envelope::new(Signed::Link(link), a.use_dsse)?;
-    let raw = sign_envelope(&mut env, signer.as_ref())?;
-    let file = link_filename(&a.step_name, raw.keyid());
-    let path = a
-        .metadata_directory
-        .as_deref()
-        .map_or_else(|| PathBuf::from(&file), |d| d.join(&file));
-    write_link(&path, &env)?;
+    let path = |keyid: &str| {
+        let file = link_filename(&a.step_name, keyid);
+        a.metadata_directory
+            .as_deref()
+            .map_or_else(|| PathBuf::from(&file), |d| d.join(&file))
+    };
+    let path = if a.attestation {
+        let (env, raw) = link_attestation(&link, Some(signer.as_ref()))?;
+        let path = path(raw.as_ref().map_or("", |r| r.keyid()));
+        write_attestation(&path, &env)?;
+        path
+    } else {
+        let mut env = Envelope::new(Signed::Link(link), a.use_dsse)?;
+        let raw = sign_envelope(&mut env, signer.as_ref())?;
+        let path = path(raw.keyid());
+        write_link(&path, &env)?;
+        path
+    };
     super::resolver::wrote(&path, signer.as_ref());
     super::hazards::warn_signing(signer.as_ref(), None, ctx.policy.time());
     if return_value != 0 {
@@ -75,6 +91,14 @@ pub fn run(a: RunArgs, ctx: &Ctx) -> Result<Outcome> {
         return Ok(Outcome::CommandStatus(return_value as i64));
     }
     Ok(Outcome::Success)
+}
+
+/// `--attestation` without products: refused before anything runs.
+pub(super) fn no_products_usage(step: &str) -> Result<Outcome> {
+    usage(format!(
+        "step '{step}': --attestation needs products (--products): a Statement needs at least \
+         one subject; without products, write the classic link format (drop --attestation)"
+    ))
 }
 
 /// Says which recorded streams the link holds only the start of.

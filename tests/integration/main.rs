@@ -4,6 +4,7 @@
 mod apt;
 mod apt_check;
 mod apt_signatures;
+mod attestation;
 mod audit;
 mod canonical;
 mod card;

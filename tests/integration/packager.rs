@@ -119,7 +119,7 @@ fn two_of_three_pem_owners() {
 
 /// Validates each report against docs/verify-report.schema.json with the
 /// `jsonschema` package in the reference's venv.
-fn validate(rf: &Reference, reports: &[Value]) {
+pub(crate) fn validate(rf: &Reference, reports: &[Value]) {
     let script = "import json, sys, jsonschema\n\
         schema = json.load(open(sys.argv[1]))\n\
         jsonschema.Draft202012Validator.check_schema(schema)\n\

@@ -12,6 +12,7 @@
 //! reference, which drops unknown fields before checking, verifies it.
 
 mod artifacts;
+pub mod attestation;
 mod container;
 pub mod keydict;
 mod layout;

@@ -205,6 +205,77 @@ fn verify_signatures(
     }
 }
 
+/// Signs a DSSE envelope holding an attestation (its PAE) with `signer`
+/// and adds the signature (for OpenPGP: the binary signature packet,
+/// `keyid` the fingerprint of the (sub)key that signed), replacing an
+/// older one by the same key id.
+pub fn sign_attestation(
+    env: &mut crate::models::attestation::AttestationEnvelope,
+    signer: &dyn Signer,
+) -> Result<RawSignature, SignError> {
+    let raw = signer.sign(&env.pae())?;
+    env.signatures.retain(|s| s.keyid != raw.keyid());
+    env.signatures.push(raw.to_dsse());
+    Ok(raw)
+}
+
+/// Checks that a DSSE envelope read as an attestation carries a valid
+/// signature by `key` over PAE(payloadType, payload). Every signature is
+/// tried: `keyid` is only a hint (the DSSE spec: never trusted, may be
+/// absent). An OpenPGP signature may be a binary packet or ASCII-armored
+/// (as gittuf writes it); it is checked with the (sub)key its hashed
+/// issuer fingerprint names, which must be `key` or one of its subkeys.
+pub fn verify_attestation(
+    env: &crate::models::attestation::AttestationEnvelope,
+    key: &dyn Verifier,
+) -> Result<(), VerifyError> {
+    let pae = env.pae();
+    let mut best: Option<VerifyError> = None;
+    for sig in &env.signatures {
+        let bytes = dearmor_signature(&sig.sig).unwrap_or_else(|| sig.sig.clone());
+        let mut hints: Vec<String> = Vec::with_capacity(3);
+        if let Ok(p) = openpgp::parse_packet(&bytes) {
+            hints.push(p.keyid);
+        }
+        hints.push(sig.keyid.clone());
+        hints.push(key.keyid().to_owned());
+        hints.dedup();
+        for id in hints.into_iter().filter(|id| key.owns(id)) {
+            let one = DsseSignature {
+                keyid: id,
+                sig: bytes.clone(),
+                extra: Object::default(),
+            };
+            match key.verify_dsse(&pae, &one) {
+                Ok(()) => return Ok(()),
+                Err(e) => {
+                    if best.is_none() {
+                        best = Some(e);
+                    }
+                }
+            }
+        }
+    }
+    Err(best.unwrap_or_else(|| VerifyError::NoSignature(key.keyid().to_owned())))
+}
+
+/// An ASCII-armored OpenPGP signature as its binary packets; `None` when
+/// `bytes` are not armor.
+fn dearmor_signature(bytes: &[u8]) -> Option<Vec<u8>> {
+    use std::io::Read as _;
+    let text = bytes.trim_ascii_start();
+    if !text.starts_with(b"-----BEGIN PGP SIGNATURE-----") {
+        return None;
+    }
+    let mut r = sequoia_openpgp::armor::Reader::from_bytes(
+        text,
+        sequoia_openpgp::armor::ReaderMode::Tolerant(Some(sequoia_openpgp::armor::Kind::Signature)),
+    );
+    let mut out = Vec::new();
+    r.read_to_end(&mut out).ok()?;
+    Some(out)
+}
+
 /// A verifier for `dict`, judging OpenPGP expiry at the policy's time;
 /// OpenPGP key types the Python reference cannot verify (NIST ECDSA) are
 /// accepted only if the policy allows them.

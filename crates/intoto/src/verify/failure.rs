@@ -60,6 +60,14 @@ pub enum FailureKind {
         /// Why.
         why: String,
     },
+    /// Link loading: one key has both a `.link` and a `.json` file for
+    /// one step.
+    TwoLinkFiles {
+        /// The `.link` file.
+        link: String,
+        /// The `.json` file.
+        json: String,
+    },
     /// Link loading: fewer links than the step's threshold.
     TooFewLinks {
         /// The threshold.
@@ -79,6 +87,15 @@ pub enum FailureKind {
         needed: i64,
         /// Distinct keys that validly signed.
         found: usize,
+    },
+    /// Link signatures: a link attestation whose signature by an
+    /// authorized key verified is not a valid link attestation for the
+    /// step (payload type, Statement or predicate shape, step name).
+    InvalidAttestation {
+        /// The file.
+        file: String,
+        /// Why.
+        why: String,
     },
     /// Sublayouts: nested deeper than [`super::MAX_SUBLAYOUT_DEPTH`].
     SublayoutTooDeep,

@@ -16,6 +16,7 @@
 //! key, rule or artifact at fault. The clock is an input, so tests are
 //! deterministic.
 
+mod attestation;
 mod failure;
 pub mod owners;
 mod source;
@@ -36,7 +37,10 @@ use crate::policy::Policy;
 
 pub use failure::{Failure, FailureKind, STDERR_TAIL_LINES};
 pub use owners::{OwnersError, check_owners};
-pub use source::{DirSource, LinkSource, MemorySource, sublayout_name};
+pub use source::{
+    DirSource, FoundLink, LinkContent, LinkSource, MemorySource, SourceError, attestation_filename,
+    read_link, sublayout_name,
+};
 pub use stages::{is_param_name, placeholders, substitute};
 pub use sublayouts::{DirId, MAX_SUBLAYOUTS};
 

@@ -14,6 +14,7 @@ use crate::observe::Observer;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
+use super::attestation::Evidence;
 use super::stages::{Level, StepLinks, verify_layout};
 use super::{Failure, FailureKind, LayoutKey, MAX_SUBLAYOUT_DEPTH, Stage, VerifyOptions};
 use crate::keys::KeyDict;
@@ -45,7 +46,7 @@ impl DirId {
 /// Verifies the sublayouts among `verified` and returns every step's links,
 /// sublayouts replaced by their summaries.
 pub(super) fn verify(
-    verified: StepLinks<(&KeyDict, Envelope)>,
+    verified: StepLinks<(&KeyDict, Evidence)>,
     opts: &VerifyOptions,
     level: &Level,
     log: &mut dyn Observer,
@@ -53,7 +54,14 @@ pub(super) fn verify(
     let mut out = Vec::new();
     for (step, entries) in verified {
         let mut links = Vec::new();
-        for (keyid, (key, env)) in entries {
+        for (keyid, (key, evidence)) in entries {
+            let env = match evidence {
+                Evidence::Attestation(l) => {
+                    links.push((keyid, l));
+                    continue;
+                }
+                Evidence::Metadata(env) => env,
+            };
             if let Signed::Link(_) = env.signed() {
                 if let Signed::Link(l) = env.into_signed() {
                     links.push((keyid, l));

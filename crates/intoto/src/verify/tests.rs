@@ -635,3 +635,66 @@ fn links_in_memory_verify_as_files_do() {
     assert!(c.verify_with(&l, &[&alice], &opts(&source)).is_ok());
     assert!(source.insert_bytes("build", carl.keyid(), b"{").is_err());
 }
+
+#[test]
+fn attestations_in_memory_count_with_classic_links() {
+    use crate::models::attestation::{AttestationEnvelope, link_statement};
+    let (alice, bob, carl) = (signer("alice"), signer("bob"), signer("carl"));
+    let c = Chain::new();
+    let l = signed(
+        Signed::Layout(layout(
+            &[&bob, &carl],
+            vec![step("build", &[&bob, &carl], 2, &[], &["ALLOW a"])],
+            vec![],
+        )),
+        &[&alice],
+    );
+    let link = |name: &str| Link {
+        name: name.into(),
+        products: arts(&[("a", 1)]),
+        ..Default::default()
+    };
+    let attestation = |name: &str, by: &PemSigner| {
+        let mut env = AttestationEnvelope {
+            payload_type: crate::models::PAYLOAD_TYPE.into(),
+            payload: link_statement(&link(name)).unwrap().to_payload().unwrap(),
+            signatures: Vec::new(),
+        };
+        crate::keys::sign_attestation(&mut env, by).unwrap();
+        env.to_file_bytes().unwrap()
+    };
+    let opts = |s: &MemorySource| {
+        VerifyOptions::with_source(s.clone())
+            .policy(Policy::at(NOW))
+            .work_dir(c.dir.path().join("work"))
+    };
+    let mut source = MemorySource::new("the links given");
+    source.insert(
+        "build",
+        bob.keyid(),
+        signed(Signed::Link(link("build")), &[&bob]),
+    );
+    let bytes = attestation("build", &carl);
+    assert!(source.insert_bytes("build", carl.keyid(), &bytes).unwrap());
+    assert!(c.verify_with(&l, &[&alice], &opts(&source)).is_ok());
+
+    let mut source = MemorySource::new("the links given");
+    source.insert(
+        "build",
+        bob.keyid(),
+        signed(Signed::Link(link("build")), &[&bob]),
+    );
+    let bytes = attestation("test", &carl);
+    assert!(source.insert_bytes("build", carl.keyid(), &bytes).unwrap());
+    let f = c.verify_with(&l, &[&alice], &opts(&source)).unwrap_err();
+    assert_eq!(f.stage, Stage::LinkSignatures);
+    let FailureKind::InvalidAttestation { file, why } = &f.kind else {
+        panic!("an invalid attestation: {f:?}")
+    };
+    assert_eq!(file, &link_filename("build", carl.keyid()));
+    assert!(why.contains("predicate.name"), "{why}");
+    assert_eq!(
+        serde_json::to_value(&f).unwrap()["kind"],
+        "invalid-attestation"
+    );
+}

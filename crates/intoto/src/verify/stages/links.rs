@@ -1,6 +1,10 @@
 //! Stages 4 and 5: loading each step's link files by the keys the layout
 //! authorizes (their signatures checked in parallel while loading), then
 //! keeping the validly signed ones and requiring each step's threshold.
+//!
+//! A link attestation is read as a link only once its signature verified
+//! with the key the step authorizes (`attestation.rs`); one that verified
+//! but is not a valid link attestation for this step fails the step.
 
 use crate::observe::Observer;
 use std::collections::HashMap;
@@ -9,11 +13,13 @@ use rayon::prelude::*;
 
 use super::StepLinks;
 use crate::fsio::LoadError;
-use crate::keys::{KeyDict, VerifyError, verify_envelope};
-use crate::models::{Envelope, Layout, Signed, Step, link_filename};
+use crate::keys::{KeyDict, VerifyError, verify_attestation, verify_envelope};
+use crate::models::{Layout, Signed, Step, link_filename};
 use crate::policy::Policy;
+use crate::verify::attestation::{Evidence, read_attestation};
 use crate::verify::{
-    CountedLink, Failure, FailureKind, ItemReport, LinkSource, SkippedLink, Stage, Trace,
+    CountedLink, Failure, FailureKind, ItemReport, LinkContent, LinkSource, SkippedLink,
+    SourceError, Stage, Trace,
 };
 
 fn find_key<'a>(dicts: &'a [(String, KeyDict)], id: &str) -> Option<&'a KeyDict> {
@@ -23,7 +29,9 @@ fn find_key<'a>(dicts: &'a [(String, KeyDict)], id: &str) -> Option<&'a KeyDict>
 pub(super) struct Loaded<'k> {
     keyid: String,
     file: String,
-    env: Envelope,
+    /// What the file holds: classic metadata, or an attestation read (or
+    /// refused) once its signature verified.
+    evidence: Result<Evidence, String>,
     /// The layout key that checks this link (None: not authorized).
     key: Option<&'k KeyDict>,
     /// The signature check, done while loading (in parallel).
@@ -85,24 +93,39 @@ pub(super) fn load_links<'k>(
             wanted.push((si, id, file));
         }
     }
-    let load = |(si, id, file): &(usize, String, String)| -> Result<Option<Loaded>, LoadError> {
-        let Some(env) = source.link(&layout.steps[*si].name, id)? else {
+    let load = |(si, id, _): &(usize, String, String)| -> Result<Option<Loaded>, SourceError> {
+        let step = &layout.steps[*si];
+        let Some(found) = source.link(&step.name, id)? else {
             return Ok(None);
         };
-        let key = choose_key(&layout.steps[*si], id, dicts, &main_of_subkey);
-        let checked = match key {
-            Some(k) => verify_envelope(&env, crate::keys::verifier(k, policy).as_ref()),
-            None => Ok(()),
+        let key = choose_key(step, id, dicts, &main_of_subkey);
+        let verifier = key.map(|k| crate::keys::verifier(k, policy));
+        let (checked, evidence) = match found.content {
+            LinkContent::Metadata(env) => (
+                verifier.map_or(Ok(()), |v| verify_envelope(&env, v.as_ref())),
+                Ok(Evidence::Metadata(env)),
+            ),
+            LinkContent::Attestation(a) => match verifier {
+                Some(v) => {
+                    let checked = verify_attestation(&a, v.as_ref());
+                    let evidence = match &checked {
+                        Ok(()) => read_attestation(&a, &step.name).map(Evidence::Attestation),
+                        Err(_) => Err(String::new()),
+                    };
+                    (checked, evidence)
+                }
+                None => (Ok(()), Err(String::new())),
+            },
         };
         Ok(Some(Loaded {
             keyid: id.clone(),
-            file: file.clone(),
-            env,
+            file: found.file,
+            evidence,
             key,
             checked,
         }))
     };
-    let results: Vec<Result<Option<Loaded>, LoadError>> = if source.parallel() {
+    let results: Vec<Result<Option<Loaded>, SourceError>> = if source.parallel() {
         wanted.par_iter().map(load).collect()
     } else {
         wanted.iter().map(load).collect()
@@ -116,7 +139,7 @@ pub(super) fn load_links<'k>(
         match r {
             Ok(Some(l)) => out[*si].1.push(l),
             Ok(None) => {}
-            Err(e) => {
+            Err(SourceError::Load(e)) => {
                 let step = &layout.steps[*si].name;
                 return Err(Failure::new(
                     Stage::LinkLoading,
@@ -125,6 +148,18 @@ pub(super) fn load_links<'k>(
                         why: e.to_string(),
                     },
                     format!("step '{step}': {e}"),
+                )
+                .step(step));
+            }
+            Err(SourceError::TwoFiles { link, json }) => {
+                let step = &layout.steps[*si].name;
+                let msg = format!(
+                    "step '{step}': both {link} and {json} are there for one key; keep one of them"
+                );
+                return Err(Failure::new(
+                    Stage::LinkLoading,
+                    FailureKind::TwoLinkFiles { link, json },
+                    msg,
                 )
                 .step(step));
             }
@@ -167,7 +202,7 @@ pub(super) fn load_links<'k>(
                 if looked.is_empty() {
                     "nothing: the step names no keys".to_owned()
                 } else {
-                    looked.join(", ")
+                    format!("{}, or those names ending in .json", looked.join(", "))
                 }
             );
             let kind = FailureKind::TooFewLinks {
@@ -199,7 +234,7 @@ pub(super) fn link_signatures<'k>(
     loaded: Vec<(String, Vec<Loaded<'k>>)>,
     log: &mut dyn Observer,
     mut trace: Option<&mut Trace>,
-) -> Result<StepLinks<(&'k KeyDict, Envelope)>, Failure> {
+) -> Result<StepLinks<(&'k KeyDict, Evidence)>, Failure> {
     let mut out = Vec::new();
     for (step, (name, links)) in layout.steps.iter().zip(loaded) {
         let mut used: Vec<&str> = Vec::new();
@@ -225,6 +260,21 @@ pub(super) fn link_signatures<'k>(
                 });
                 continue;
             }
+            let evidence = match l.evidence {
+                Ok(e) => e,
+                Err(why) => {
+                    let msg = format!(
+                        "step '{}': link attestation {} is not valid: {why}",
+                        step.name, l.file
+                    );
+                    return Err(Failure::new(
+                        Stage::LinkSignatures,
+                        FailureKind::InvalidAttestation { file: l.file, why },
+                        msg,
+                    )
+                    .step(&step.name));
+                }
+            };
             let material = k.material_id();
             if used.contains(&material) {
                 log.warn(&format!(
@@ -236,7 +286,8 @@ pub(super) fn link_signatures<'k>(
             } else {
                 used.push(material);
             }
-            if let Signed::Link(link) = l.env.signed()
+            if let Evidence::Metadata(env) = &evidence
+                && let Signed::Link(link) = env.signed()
                 && link.name != step.name
             {
                 log.warn(&format!(
@@ -248,7 +299,7 @@ pub(super) fn link_signatures<'k>(
                 file: l.file.clone(),
                 signer: k.keyid().to_owned(),
             });
-            kept.push((l.keyid, (k, l.env)));
+            kept.push((l.keyid, (k, evidence)));
         }
         if let Some(t) = trace.as_deref_mut() {
             t.steps.push(ItemReport {
