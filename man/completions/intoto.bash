@@ -2038,7 +2038,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__verify)
-            opts="-l -g -v -q -h -V --layout --layout-keys --verification-keys --gpg --gpg-home --keyring --cert-store --link-dir --inspection-timeout --param --time --allow-noninteroperable --signatures --json --allow-sublayout-inspections --write-inspection-links --verbose --quiet --help --version"
+            opts="-l -g -v -q -h -V --layout --layout-keys --verification-keys --gpg --gpg-home --keyring --cert-store --link-dir --inspection-timeout --param --time --allow-noninteroperable --signatures --json --allow-sublayout-inspections --write-inspection-links --inspect-in-place --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

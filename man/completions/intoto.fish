@@ -122,6 +122,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand verify" -l allow-nonintero
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l json -d 'Print the report as JSON on stdout (docs/verify-report.schema.json), for every outcome'
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l allow-sublayout-inspections -d 'Run inspections that a (functionary-signed) sublayout defines'
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l write-inspection-links -d 'Write <inspection>.link files into the current directory, as the Python reference does'
+complete -c intoto -n "__fish_intoto_using_subcommand verify" -l inspect-in-place -d 'Run inspections in the current directory itself, which they may change, as the Python reference does (default: in a private copy of it, removed afterwards)'
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -s q -l quiet -d 'Show errors only'
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -145,9 +145,23 @@ file *name*`.`*keyid*`.link`; the unfinished link is then removed.",
         description: "\
 Checks a final product against its layout and the links of its steps: the
 layout's signatures and expiry, each step's links (their signers and
-threshold), the artifact rules of every step, then the inspections, which
-it runs in the current directory (as argument vectors, never through a
-shell; they see every file there except `*.link*` files).
+threshold), the artifact rules of every step, then the inspections (as
+argument vectors, never through a shell).
+
+Inspections see the current directory, but run in a private copy of it:
+`$TMPDIR/intoto-inspect.`*XXXXXX*`/`*name* (mode 0700), made before the
+first inspection and removed afterwards (also when intoto is interrupted),
+so `intoto verify` never changes the directory and a second run gives the
+same answer. The copy has the same relative paths, so an inspection records
+what it would record in place (every file except `*.link*` files); symbolic
+links are copied as links, and a FIFO, socket or device there is refused.
+Files are cloned copy-on-write where the file system can (Btrfs, XFS: put
+`TMPDIR` on the same file system), else copied: a large directory costs its
+size in time and space (at most 16 GiB copied, one million entries, 128
+levels deep). Verify in a directory holding only the final product, or give
+`--inspect-in-place` to run them in the directory itself, as the reference
+does (which they may change). `--write-inspection-links` writes the links
+into the current directory either way.
 
 Owner keys: every key named with `--verification-keys` or `--gpg` must have
 signed the layout; a `--keyring` given alone needs one valid signature by

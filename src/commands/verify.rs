@@ -189,6 +189,7 @@ fn run(
         .allow_sublayout_inspections(a.allow_sublayout_inspections)
         .work_dir(std::env::current_dir().context("reading the current directory")?)
         .write_inspection_links(a.write_inspection_links)
+        .inspect_in_place(a.inspect_in_place)
         .signatures(a.signatures.map(|n| n as usize));
     Ok(verify_traced(&layout, &keys, &opts, log, trace).map(|_| ()))
 }
