@@ -9,6 +9,7 @@
 
 pub mod gpg;
 pub mod openpgp;
+pub mod passphrase;
 pub mod pem;
 pub mod prompt;
 pub mod spec;
