@@ -49,6 +49,11 @@ impl From<super::openpgp::packet::PacketError> for GpgError {
     }
 }
 
+/// What to do when pinentry cannot ask for the passphrase.
+pub(crate) const NO_TERMINAL: &str = " (pinentry cannot ask for the passphrase: no terminal; \
+     give --passphrase-file FILE, set GPG_TTY to a terminal, or preset the passphrase with \
+     gpg-preset-passphrase in an agent with allow-preset-passphrase)";
+
 fn err(s: impl Into<String>) -> GpgError {
     GpgError(s.into())
 }
@@ -328,6 +333,21 @@ pub struct GpgSigner<'p> {
     opts: SignerOptions,
     prompter: &'p dyn Prompter,
     warnings: Vec<String>,
+    passphrase: Option<Passphrase>,
+}
+
+/// A passphrase given to gpg-agent through loopback pinentry instead of
+/// pinentry asking, and where it came from (for messages).
+#[derive(Clone)]
+pub(crate) struct Passphrase {
+    pub(crate) secret: String,
+    pub(crate) source: String,
+}
+
+impl std::fmt::Debug for Passphrase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Passphrase(from {})", self.source)
+    }
 }
 
 impl<'p> GpgSigner<'p> {
@@ -468,7 +488,21 @@ impl<'p> GpgSigner<'p> {
             primary_fpr: primary_fpr.to_lowercase(),
             opts,
             prompter,
+            passphrase: None,
         })
+    }
+
+    /// Gives gpg-agent the key's passphrase `secret` (from `source`, named
+    /// in messages: `passphrase file ci.pass`) with loopback pinentry
+    /// (`pinentry-mode loopback`, which gpg-agent allows by default)
+    /// instead of running pinentry: for signing without a terminal. A key
+    /// without a passphrase, or one the agent has cached, signs as before.
+    pub fn with_passphrase(mut self, secret: String, source: impl Into<String>) -> GpgSigner<'p> {
+        self.passphrase = Some(Passphrase {
+            secret,
+            source: source.into(),
+        });
+        self
     }
 
     /// Fingerprint of the primary key (lower-case).
@@ -505,7 +539,7 @@ impl<'p> GpgSigner<'p> {
                     created,
                     payload,
                     |digest| {
-                        gpgme_backend::agent_sign(&self.home, grip, digest, &desc).map_err(|e| match &self.card {
+                        gpgme_backend::agent_sign(&self.home, grip, digest, &desc, self.passphrase.as_ref()).map_err(|e| match &self.card {
                         Some(card) if e.0.contains("cancelled") => err(format!(
                             "signing with the OpenPGP card {card} failed: {}; if the card was not inserted, \
                              insert it and try again (gpg --card-status shows it)",
@@ -517,7 +551,12 @@ impl<'p> GpgSigner<'p> {
                     },
                 )?
             }
-            _ => cli::detach_sign(&self.home, &self.signing.keyid, payload)?,
+            _ => cli::detach_sign(
+                &self.home,
+                &self.signing.keyid,
+                payload,
+                self.passphrase.as_ref(),
+            )?,
         };
         // Never hand out a signature we could not verify ourselves.
         verify_triple(
