@@ -16,9 +16,6 @@ _intoto() {
             ",$1")
                 cmd="intoto"
                 ;;
-            intoto,apt-check)
-                cmd="intoto__subcmd__apt__subcmd__check"
-                ;;
             intoto,generate)
                 cmd="intoto__subcmd__generate"
                 ;;
@@ -69,9 +66,6 @@ _intoto() {
                 ;;
             intoto__subcmd__generate__subcmd__help,man)
                 cmd="intoto__subcmd__generate__subcmd__help__subcmd__man"
-                ;;
-            intoto__subcmd__help,apt-check)
-                cmd="intoto__subcmd__help__subcmd__apt__subcmd__check"
                 ;;
             intoto__subcmd__help,generate)
                 cmd="intoto__subcmd__help__subcmd__generate"
@@ -139,20 +133,11 @@ _intoto() {
             intoto__subcmd__help__subcmd__layout,remove-step)
                 cmd="intoto__subcmd__help__subcmd__layout__subcmd__remove__subcmd__step"
                 ;;
-            intoto__subcmd__help__subcmd__layout,replace-key)
-                cmd="intoto__subcmd__help__subcmd__layout__subcmd__replace__subcmd__key"
-                ;;
             intoto__subcmd__help__subcmd__layout,set-expires)
                 cmd="intoto__subcmd__help__subcmd__layout__subcmd__set__subcmd__expires"
                 ;;
-            intoto__subcmd__help__subcmd__layout,set-inspection)
-                cmd="intoto__subcmd__help__subcmd__layout__subcmd__set__subcmd__inspection"
-                ;;
             intoto__subcmd__help__subcmd__layout,set-readme)
                 cmd="intoto__subcmd__help__subcmd__layout__subcmd__set__subcmd__readme"
-                ;;
-            intoto__subcmd__help__subcmd__layout,set-step)
-                cmd="intoto__subcmd__help__subcmd__layout__subcmd__set__subcmd__step"
                 ;;
             intoto__subcmd__help__subcmd__layout,show)
                 cmd="intoto__subcmd__help__subcmd__layout__subcmd__show"
@@ -205,20 +190,11 @@ _intoto() {
             intoto__subcmd__layout,remove-step)
                 cmd="intoto__subcmd__layout__subcmd__remove__subcmd__step"
                 ;;
-            intoto__subcmd__layout,replace-key)
-                cmd="intoto__subcmd__layout__subcmd__replace__subcmd__key"
-                ;;
             intoto__subcmd__layout,set-expires)
                 cmd="intoto__subcmd__layout__subcmd__set__subcmd__expires"
                 ;;
-            intoto__subcmd__layout,set-inspection)
-                cmd="intoto__subcmd__layout__subcmd__set__subcmd__inspection"
-                ;;
             intoto__subcmd__layout,set-readme)
                 cmd="intoto__subcmd__layout__subcmd__set__subcmd__readme"
-                ;;
-            intoto__subcmd__layout,set-step)
-                cmd="intoto__subcmd__layout__subcmd__set__subcmd__step"
                 ;;
             intoto__subcmd__layout,show)
                 cmd="intoto__subcmd__layout__subcmd__show"
@@ -247,20 +223,11 @@ _intoto() {
             intoto__subcmd__layout__subcmd__help,remove-step)
                 cmd="intoto__subcmd__layout__subcmd__help__subcmd__remove__subcmd__step"
                 ;;
-            intoto__subcmd__layout__subcmd__help,replace-key)
-                cmd="intoto__subcmd__layout__subcmd__help__subcmd__replace__subcmd__key"
-                ;;
             intoto__subcmd__layout__subcmd__help,set-expires)
                 cmd="intoto__subcmd__layout__subcmd__help__subcmd__set__subcmd__expires"
                 ;;
-            intoto__subcmd__layout__subcmd__help,set-inspection)
-                cmd="intoto__subcmd__layout__subcmd__help__subcmd__set__subcmd__inspection"
-                ;;
             intoto__subcmd__layout__subcmd__help,set-readme)
                 cmd="intoto__subcmd__layout__subcmd__help__subcmd__set__subcmd__readme"
-                ;;
-            intoto__subcmd__layout__subcmd__help,set-step)
-                cmd="intoto__subcmd__layout__subcmd__help__subcmd__set__subcmd__step"
                 ;;
             intoto__subcmd__layout__subcmd__help,show)
                 cmd="intoto__subcmd__layout__subcmd__help__subcmd__show"
@@ -290,42 +257,12 @@ _intoto() {
 
     case "${cmd}" in
         intoto)
-            opts="-v -q -h -V --verbose --quiet --help --version run record verify sign mock key layout match-products verify-archive apt-check generate help"
+            opts="-v -q -h -V --verbose --quiet --help --version run record verify sign mock key layout match-products verify-archive generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        intoto__subcmd__apt__subcmd__check)
-            opts="-c -o -v -q -h -V --config-file --option --verbose --quiet --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --config-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -c)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --option)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -432,22 +369,8 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__help)
-            opts="run record verify sign mock key layout match-products verify-archive apt-check generate help"
+            opts="run record verify sign mock key layout match-products verify-archive generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        intoto__subcmd__help__subcmd__apt__subcmd__check)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -558,7 +481,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__help__subcmd__layout)
-            opts="new add-key add-step add-inspection remove-step remove-inspection remove-key replace-key set-step set-inspection set-expires set-readme show"
+            opts="new add-key add-step add-inspection remove-step remove-inspection remove-key set-expires set-readme show"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -669,20 +592,6 @@ _intoto() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        intoto__subcmd__help__subcmd__layout__subcmd__replace__subcmd__key)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
         intoto__subcmd__help__subcmd__layout__subcmd__set__subcmd__expires)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -697,35 +606,7 @@ _intoto() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        intoto__subcmd__help__subcmd__layout__subcmd__set__subcmd__inspection)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
         intoto__subcmd__help__subcmd__layout__subcmd__set__subcmd__readme)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        intoto__subcmd__help__subcmd__layout__subcmd__set__subcmd__step)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1006,7 +887,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__layout)
-            opts="-v -q -h -V --verbose --quiet --help --version new add-key add-step add-inspection remove-step remove-inspection remove-key replace-key set-step set-inspection set-expires set-readme show help"
+            opts="-v -q -h -V --verbose --quiet --help --version new add-key add-step add-inspection remove-step remove-inspection remove-key set-expires set-readme show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1130,7 +1011,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__layout__subcmd__help)
-            opts="new add-key add-step add-inspection remove-step remove-inspection remove-key replace-key set-step set-inspection set-expires set-readme show help"
+            opts="new add-key add-step add-inspection remove-step remove-inspection remove-key set-expires set-readme show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1255,20 +1136,6 @@ _intoto() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        intoto__subcmd__layout__subcmd__help__subcmd__replace__subcmd__key)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
         intoto__subcmd__layout__subcmd__help__subcmd__set__subcmd__expires)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1283,35 +1150,7 @@ _intoto() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        intoto__subcmd__layout__subcmd__help__subcmd__set__subcmd__inspection)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
         intoto__subcmd__layout__subcmd__help__subcmd__set__subcmd__readme)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        intoto__subcmd__layout__subcmd__help__subcmd__set__subcmd__step)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1411,48 +1250,6 @@ _intoto() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        intoto__subcmd__layout__subcmd__replace__subcmd__key)
-            opts="-g -k -v -q -h -V --gpg --gpg-home --keyring --cert-store --key --allow-noninteroperable --legacy-keyid --verbose --quiet --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --gpg)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -g)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --gpg-home)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --keyring)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cert-store)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -k)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
         intoto__subcmd__layout__subcmd__set__subcmd__expires)
             opts="-v -q -h -V --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1467,32 +1264,6 @@ _intoto() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        intoto__subcmd__layout__subcmd__set__subcmd__inspection)
-            opts="-v -q -h -V --run --material --product --append --clear-materials --clear-products --verbose --quiet --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --run)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --material)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --product)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
         intoto__subcmd__layout__subcmd__set__subcmd__readme)
             opts="-v -q -h -V --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1500,40 +1271,6 @@ _intoto() {
                 return 0
             fi
             case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        intoto__subcmd__layout__subcmd__set__subcmd__step)
-            opts="-v -q -h -V --functionary --threshold --expected-command --material --product --append --clear-materials --clear-products --verbose --quiet --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --functionary)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --threshold)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --expected-command)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --material)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --product)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1730,7 +1467,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__record__subcmd__start)
-            opts="-n -g -P -m -v -q -h -V --step-name --signing-key --gpg --gpg-home --allow-noninteroperable --password --materials --exclude --base-path --lstrip-paths --isolated --rcfile --use-dsse --verbose --quiet --help --version"
+            opts="-n -g -P -m -v -q -h -V --step-name --signing-key --gpg --gpg-home --allow-noninteroperable --password --passphrase-file --materials --exclude --base-path --lstrip-paths --isolated --rcfile --use-dsse --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1765,6 +1502,10 @@ _intoto() {
                     return 0
                     ;;
                 -P)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1800,7 +1541,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__record__subcmd__stop)
-            opts="-n -g -P -p -d -v -q -h -V --step-name --signing-key --gpg --gpg-home --allow-noninteroperable --password --products --exclude --base-path --lstrip-paths --isolated --rcfile --metadata-directory --use-dsse --verbose --quiet --help --version"
+            opts="-n -g -P -p -d -v -q -h -V --step-name --signing-key --gpg --gpg-home --allow-noninteroperable --password --passphrase-file --products --exclude --base-path --lstrip-paths --isolated --rcfile --metadata-directory --use-dsse --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1835,6 +1576,10 @@ _intoto() {
                     return 0
                     ;;
                 -P)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1878,7 +1623,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__run)
-            opts="-n -g -P -m -p -s -x -d -v -q -h -V --step-name --signing-key --gpg --gpg-home --allow-noninteroperable --password --materials --products --record-streams --no-command --exclude --base-path --lstrip-paths --isolated --rcfile --metadata-directory --use-dsse --run-timeout --verbose --quiet --help --version"
+            opts="-n -g -P -m -p -s -x -d -v -q -h -V --step-name --signing-key --gpg --gpg-home --allow-noninteroperable --password --passphrase-file --materials --products --record-streams --no-command --exclude --base-path --lstrip-paths --isolated --rcfile --metadata-directory --use-dsse --run-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1913,6 +1658,10 @@ _intoto() {
                     return 0
                     ;;
                 -P)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1968,7 +1717,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__sign)
-            opts="-f -k -p -g -o -a -v -q -h -V --file --merge --key --prompt --gpg --gpg-home --keyring --cert-store --signed-by --allow-noninteroperable --output --append --replace --verify --signatures --verbose --quiet --help --version"
+            opts="-f -k -p -g -o -a -v -q -h -V --file --key --prompt --passphrase-file --gpg --gpg-home --keyring --cert-store --signed-by --allow-noninteroperable --output --append --verify --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1982,15 +1731,15 @@ _intoto() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --merge)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 -k)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2023,10 +1772,6 @@ _intoto() {
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --signatures)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2108,7 +1853,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__verify__subcmd__archive)
-            opts="-l -g -j -v -q -h -V --packages --release --archive-keyring --layout --verification-keys --gpg --gpg-home --keyring --cert-store --signatures --rebuilder --files --jobs --shard --timeout --cache-dir --time --verbose --quiet --help --version"
+            opts="-l -g -j -v -q -h -V --packages --release --archive-keyring --layout --verification-keys --gpg --gpg-home --keyring --cert-store --rebuilder --files --jobs --shard --timeout --cache-dir --time --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2155,10 +1900,6 @@ _intoto() {
                     return 0
                     ;;
                 --cert-store)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --signatures)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

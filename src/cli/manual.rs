@@ -97,7 +97,20 @@ is shown, and recorded in the link's byproducts with `-s`. A command that
 fails still gets its link, which records its status, and `intoto run`
 exits with that status. Recording follows symbolic links to directories
 and refuses what it cannot record (a missing path, a dangling link, a FIFO)
-with an error naming the path.",
+with an error naming the path.
+
+Passphrases: gpg-agent asks for a GnuPG key's passphrase with
+pinentry (on the terminal `GPG_TTY` names, or a graphical one).
+Without a terminal (CI), give `--passphrase-file` *FILE*: its first
+line, as gpg reads it, goes to gpg-agent through loopback pinentry
+(allowed unless the agent has `no-allow-loopback-pinentry`), or
+unlocks an encrypted PEM key. Or unlock the key in the agent
+beforehand: `allow-preset-passphrase` in `gpg-agent.conf`,
+then `gpg-preset-passphrase --preset` *KEYGRIP* (in `/usr/lib/gnupg`)
+with the passphrase on its standard input (the keygrip is what the
+command `gpg --with-keygrip -K` shows). Beware: `-P` *PASSWORD*
+puts the password in the shell history and the process list (a
+warning says so on a terminal).",
         examples: Some(examples::RUN),
         exit_status: &[
             ("0", "the command succeeded and the link was written"),
@@ -116,7 +129,9 @@ with an error naming the path.",
 Records a step done by hand in two parts: `intoto record start` records the
 materials and writes a signed, unfinished link; after the work, the
 command `intoto record stop` records the products and writes the
-finished link. Both must be given the same step name and key.",
+finished link. Both must be given the same step name and key.
+Passphrases come as for `intoto run` (`--passphrase-file` *FILE*
+without a terminal).",
         examples: Some(examples::RECORD),
         exit_status: EXIT_COMMON,
         see_also: &["intoto-run(1)", "intoto-link(5)"],
@@ -148,20 +163,22 @@ layout's signatures and expiry, each step's links (their signers and
 threshold), the artifact rules of every step, then the inspections (as
 argument vectors, never through a shell).
 
-Inspections see the current directory, but run in a private copy of it:
-`$TMPDIR/intoto-inspect.`*XXXXXX*`/`*name* (mode 0700), made before the
-first inspection and removed afterwards (also when intoto is interrupted),
-so `intoto verify` never changes the directory and a second run gives the
-same answer. The copy has the same relative paths, so an inspection records
-what it would record in place (every file except `*.link*` files); symbolic
-links are copied as links, and a FIFO, socket or device there is refused.
-Files are cloned copy-on-write where the file system can (Btrfs, XFS: put
-`TMPDIR` on the same file system), else copied: a large directory costs its
-size in time and space (at most 16 GiB copied, one million entries, 128
-levels deep). Verify in a directory holding only the final product, or give
-`--inspect-in-place` to run them in the directory itself, as the reference
-does (which they may change). `--write-inspection-links` writes the links
-into the current directory either way.
+Inspections see the current directory, but run in a private copy
+of it, `$TMPDIR/intoto-inspect.`*XXXXXX*`/`*name*
+(mode 0700), made before the first inspection and removed afterwards
+(also when intoto is interrupted), so `intoto verify` never changes
+the directory and a second run gives the same answer. The copy has the
+same relative paths, so an inspection records what it would record in
+place (every file except `*.link*` files); symbolic links are copied
+as links, and a FIFO, socket or device there is refused. Files are
+cloned copy-on-write where the file system can (Btrfs, XFS: put
+the directory `TMPDIR` names on the same file system), else copied:
+a large directory costs its size in time and space (at most 16 GiB
+copied, one million entries, 128 levels deep). Verify in a directory
+holding only the final product, or give `--inspect-in-place` to run
+inspections in the directory itself, as the reference does (they may
+change it). The option `--write-inspection-links` writes
+the links into the current directory either way.
 
 Owner keys: every key named with `--verification-keys` or `--gpg` must have
 signed the layout; a `--keyring` given alone needs one valid signature by
@@ -206,6 +223,12 @@ say, or `remove-step` or `set-expires`) drops its signatures: sign it
 again.
 
 A link is signed by one key and written to *name*`.`*keyid*`.link`.
+
+Passphrases: `-p` asks for the password of encrypted PEM keys;
+gpg-agent asks for GnuPG passphrases. Without a terminal, the
+option `--passphrase-file` *FILE* gives either (its first line, as
+gpg reads it); `intoto-run`(1) says how to preset a passphrase in
+gpg-agent instead.
 
 With `--merge` *A* *B*..., combines the signatures of copies of one layout
 signed on different machines, into the first copy or into `-o` *PATH*. The

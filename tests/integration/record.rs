@@ -80,3 +80,14 @@ fn record_stop_with_bare_gpg_finds_the_only_unfinished_link() {
     env.ok(format!("record start -n g --gpg {carl} -m src"));
     env.ok("record stop -n g --gpg -p src");
 }
+
+#[test]
+fn record_takes_a_pem_keys_password_from_a_file() {
+    let env = Env::new();
+    env.key("dan.pem"); // encrypted, password hunter2
+    env.write("dan.pass", "hunter2\n");
+    env.write("a", "a");
+    env.ok("record start -n s -m a --signing-key dan.pem --passphrase-file dan.pass");
+    env.ok("record stop -n s -p a --signing-key dan.pem --passphrase-file dan.pass");
+    env.link("s");
+}
