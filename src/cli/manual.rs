@@ -360,8 +360,9 @@ materials and products (see `intoto-rules`(7)).",
         command: "layout add-inspection",
         description: "\
 Adds an inspection at the end of the layout: a command the verifier runs
-in the final product's directory, with rules for what it finds there and
-what it makes.",
+in the final product's directory (in a private copy of it: see the
+page `intoto-verify`(1)), with rules for what it finds there and what
+it makes.",
         examples: None,
         exit_status: EXIT_COMMON,
         see_also: &[],
