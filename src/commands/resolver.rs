@@ -466,13 +466,18 @@ fn gpg_signer<'a>(
         );
         GpgSigner::new(home, id, opts, ctx.prompter.as_ref())?
     };
+    let waiting = if passphrase.is_some() {
+        "waiting for gpg-agent to sign..."
+    } else {
+        "waiting for gpg-agent (PIN entry or card touch?)..."
+    };
     if let Some((secret, source)) = passphrase {
         signer = signer.with_passphrase(secret, source);
     }
     for w in signer.warnings() {
         ui::warn(&w);
     }
-    Ok(Box::new(Watched(Box::new(signer))))
+    Ok(Box::new(Watched(Box::new(signer), waiting)))
 }
 
 /// Connects to gpg-agent's socket (where gpgconf says it is) and waits at
@@ -525,7 +530,7 @@ fn probe_gpg_agent(gpg_home: Option<&Path>) -> Result<()> {
 }
 
 /// A signer that says what it waits for when signing takes a while.
-struct Watched<'a>(Box<dyn Signer + 'a>);
+struct Watched<'a>(Box<dyn Signer + 'a>, &'static str);
 
 impl Signer for Watched<'_> {
     fn keyid(&self) -> &str {
@@ -538,10 +543,7 @@ impl Signer for Watched<'_> {
         &self,
         payload: &[u8],
     ) -> std::result::Result<intoto::keys::RawSignature, intoto::keys::SignError> {
-        let _w = ui::watchdog(
-            AGENT_PATIENCE,
-            "waiting for gpg-agent (PIN entry or card touch?)...".into(),
-        );
+        let _w = ui::watchdog(AGENT_PATIENCE, self.1.into());
         self.0.sign(payload)
     }
 }
