@@ -197,7 +197,9 @@ error) tells them apart.
 A failed inspection is followed by the last lines of its stderr; a layout
 whose commands use `{`*NAME*`}` placeholders, verified without `--param`,
 draws a warning naming them. On a terminal, a progress line shows an
-inspection hashing a large tree.",
+inspection hashing a large tree. When an inspection's rules fail and the
+layout or the links lie in the current directory, a note says that the
+inspections saw them too.",
         examples: Some(examples::VERIFY),
         exit_status: &[("0", "verified"), ("1", EXIT_1), ("2", EXIT_2)],
         see_also: &["intoto-sign(1)", "gpgv(1)", "sqv(1)"],

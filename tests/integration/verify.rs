@@ -271,3 +271,38 @@ fn process_has_child(pid: u32) -> bool {
     fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
         .is_ok_and(|c| !c.trim().is_empty())
 }
+
+#[test]
+fn verify_beside_the_layout_says_what_inspections_see() {
+    let env = Env::new();
+    env.demo_layout(&[]);
+    env.ok([
+        "layout",
+        "add-inspection",
+        "root.layout",
+        "--name",
+        "untar",
+        "--run",
+        "true",
+        "--material",
+        "DISALLOW *",
+    ]);
+    env.ok("sign -f root.layout -k alice.pem");
+    let out = env.fails(
+        1,
+        "verify -l root.layout --verification-keys alice.pub",
+        "DISALLOW *",
+    );
+    assert!(
+        out.stderr.contains("the layout and the links included")
+            && out.stderr.contains("holding only the final product"),
+        "{}",
+        out.stderr
+    );
+    // From a directory holding only the product: passes, and no hint.
+    fs::create_dir(env.work().join("final")).unwrap();
+    let mut c = env.cmd("verify -l ../root.layout --verification-keys ../alice.pub --link-dir ..");
+    c.current_dir(env.work().join("final"));
+    let out = check(c, 0);
+    assert!(!out.stderr.contains("holding only"), "{}", out.stderr);
+}
