@@ -16,6 +16,9 @@ _intoto() {
             ",$1")
                 cmd="intoto"
                 ;;
+            intoto,apt-check)
+                cmd="intoto__subcmd__apt__subcmd__check"
+                ;;
             intoto,generate)
                 cmd="intoto__subcmd__generate"
                 ;;
@@ -66,6 +69,9 @@ _intoto() {
                 ;;
             intoto__subcmd__generate__subcmd__help,man)
                 cmd="intoto__subcmd__generate__subcmd__help__subcmd__man"
+                ;;
+            intoto__subcmd__help,apt-check)
+                cmd="intoto__subcmd__help__subcmd__apt__subcmd__check"
                 ;;
             intoto__subcmd__help,generate)
                 cmd="intoto__subcmd__help__subcmd__generate"
@@ -133,11 +139,20 @@ _intoto() {
             intoto__subcmd__help__subcmd__layout,remove-step)
                 cmd="intoto__subcmd__help__subcmd__layout__subcmd__remove__subcmd__step"
                 ;;
+            intoto__subcmd__help__subcmd__layout,replace-key)
+                cmd="intoto__subcmd__help__subcmd__layout__subcmd__replace__subcmd__key"
+                ;;
             intoto__subcmd__help__subcmd__layout,set-expires)
                 cmd="intoto__subcmd__help__subcmd__layout__subcmd__set__subcmd__expires"
                 ;;
+            intoto__subcmd__help__subcmd__layout,set-inspection)
+                cmd="intoto__subcmd__help__subcmd__layout__subcmd__set__subcmd__inspection"
+                ;;
             intoto__subcmd__help__subcmd__layout,set-readme)
                 cmd="intoto__subcmd__help__subcmd__layout__subcmd__set__subcmd__readme"
+                ;;
+            intoto__subcmd__help__subcmd__layout,set-step)
+                cmd="intoto__subcmd__help__subcmd__layout__subcmd__set__subcmd__step"
                 ;;
             intoto__subcmd__help__subcmd__layout,show)
                 cmd="intoto__subcmd__help__subcmd__layout__subcmd__show"
@@ -190,11 +205,20 @@ _intoto() {
             intoto__subcmd__layout,remove-step)
                 cmd="intoto__subcmd__layout__subcmd__remove__subcmd__step"
                 ;;
+            intoto__subcmd__layout,replace-key)
+                cmd="intoto__subcmd__layout__subcmd__replace__subcmd__key"
+                ;;
             intoto__subcmd__layout,set-expires)
                 cmd="intoto__subcmd__layout__subcmd__set__subcmd__expires"
                 ;;
+            intoto__subcmd__layout,set-inspection)
+                cmd="intoto__subcmd__layout__subcmd__set__subcmd__inspection"
+                ;;
             intoto__subcmd__layout,set-readme)
                 cmd="intoto__subcmd__layout__subcmd__set__subcmd__readme"
+                ;;
+            intoto__subcmd__layout,set-step)
+                cmd="intoto__subcmd__layout__subcmd__set__subcmd__step"
                 ;;
             intoto__subcmd__layout,show)
                 cmd="intoto__subcmd__layout__subcmd__show"
@@ -223,11 +247,20 @@ _intoto() {
             intoto__subcmd__layout__subcmd__help,remove-step)
                 cmd="intoto__subcmd__layout__subcmd__help__subcmd__remove__subcmd__step"
                 ;;
+            intoto__subcmd__layout__subcmd__help,replace-key)
+                cmd="intoto__subcmd__layout__subcmd__help__subcmd__replace__subcmd__key"
+                ;;
             intoto__subcmd__layout__subcmd__help,set-expires)
                 cmd="intoto__subcmd__layout__subcmd__help__subcmd__set__subcmd__expires"
                 ;;
+            intoto__subcmd__layout__subcmd__help,set-inspection)
+                cmd="intoto__subcmd__layout__subcmd__help__subcmd__set__subcmd__inspection"
+                ;;
             intoto__subcmd__layout__subcmd__help,set-readme)
                 cmd="intoto__subcmd__layout__subcmd__help__subcmd__set__subcmd__readme"
+                ;;
+            intoto__subcmd__layout__subcmd__help,set-step)
+                cmd="intoto__subcmd__layout__subcmd__help__subcmd__set__subcmd__step"
                 ;;
             intoto__subcmd__layout__subcmd__help,show)
                 cmd="intoto__subcmd__layout__subcmd__help__subcmd__show"
@@ -257,12 +290,42 @@ _intoto() {
 
     case "${cmd}" in
         intoto)
-            opts="-v -q -h -V --verbose --quiet --help --version run record verify sign mock key layout match-products verify-archive generate help"
+            opts="-v -q -h -V --verbose --quiet --help --version run record verify sign mock key layout match-products verify-archive apt-check generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__apt__subcmd__check)
+            opts="-c -o -v -q -h -V --config-file --option --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --option)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -369,8 +432,22 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__help)
-            opts="run record verify sign mock key layout match-products verify-archive generate help"
+            opts="run record verify sign mock key layout match-products verify-archive apt-check generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__help__subcmd__apt__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -481,7 +558,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__help__subcmd__layout)
-            opts="new add-key add-step add-inspection remove-step remove-inspection remove-key set-expires set-readme show"
+            opts="new add-key add-step add-inspection remove-step remove-inspection remove-key replace-key set-step set-inspection set-expires set-readme show"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -592,6 +669,20 @@ _intoto() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        intoto__subcmd__help__subcmd__layout__subcmd__replace__subcmd__key)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         intoto__subcmd__help__subcmd__layout__subcmd__set__subcmd__expires)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -606,7 +697,35 @@ _intoto() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        intoto__subcmd__help__subcmd__layout__subcmd__set__subcmd__inspection)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         intoto__subcmd__help__subcmd__layout__subcmd__set__subcmd__readme)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__help__subcmd__layout__subcmd__set__subcmd__step)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -887,7 +1006,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__layout)
-            opts="-v -q -h -V --verbose --quiet --help --version new add-key add-step add-inspection remove-step remove-inspection remove-key set-expires set-readme show help"
+            opts="-v -q -h -V --verbose --quiet --help --version new add-key add-step add-inspection remove-step remove-inspection remove-key replace-key set-step set-inspection set-expires set-readme show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1011,7 +1130,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__layout__subcmd__help)
-            opts="new add-key add-step add-inspection remove-step remove-inspection remove-key set-expires set-readme show help"
+            opts="new add-key add-step add-inspection remove-step remove-inspection remove-key replace-key set-step set-inspection set-expires set-readme show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1136,6 +1255,20 @@ _intoto() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        intoto__subcmd__layout__subcmd__help__subcmd__replace__subcmd__key)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         intoto__subcmd__layout__subcmd__help__subcmd__set__subcmd__expires)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1150,7 +1283,35 @@ _intoto() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        intoto__subcmd__layout__subcmd__help__subcmd__set__subcmd__inspection)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         intoto__subcmd__layout__subcmd__help__subcmd__set__subcmd__readme)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__layout__subcmd__help__subcmd__set__subcmd__step)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1250,6 +1411,48 @@ _intoto() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        intoto__subcmd__layout__subcmd__replace__subcmd__key)
+            opts="-g -k -v -q -h -V --gpg --gpg-home --keyring --cert-store --key --allow-noninteroperable --legacy-keyid --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --gpg)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -g)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gpg-home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keyring)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert-store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -k)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         intoto__subcmd__layout__subcmd__set__subcmd__expires)
             opts="-v -q -h -V --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1264,6 +1467,32 @@ _intoto() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        intoto__subcmd__layout__subcmd__set__subcmd__inspection)
+            opts="-v -q -h -V --run --material --product --append --clear-materials --clear-products --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --run)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --material)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --product)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         intoto__subcmd__layout__subcmd__set__subcmd__readme)
             opts="-v -q -h -V --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1271,6 +1500,40 @@ _intoto() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__layout__subcmd__set__subcmd__step)
+            opts="-v -q -h -V --functionary --threshold --expected-command --material --product --append --clear-materials --clear-products --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --functionary)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --threshold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expected-command)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --material)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --product)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1717,7 +1980,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__sign)
-            opts="-f -k -p -g -o -a -v -q -h -V --file --key --prompt --passphrase-file --gpg --gpg-home --keyring --cert-store --signed-by --allow-noninteroperable --output --append --verify --verbose --quiet --help --version"
+            opts="-f -k -p -g -o -a -v -q -h -V --file --merge --key --prompt --passphrase-file --gpg --gpg-home --keyring --cert-store --signed-by --allow-noninteroperable --output --append --replace --verify --signatures --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1728,6 +1991,10 @@ _intoto() {
                     return 0
                     ;;
                 -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --merge)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1772,6 +2039,10 @@ _intoto() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signatures)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1853,7 +2124,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__verify__subcmd__archive)
-            opts="-l -g -j -v -q -h -V --packages --release --archive-keyring --layout --verification-keys --gpg --gpg-home --keyring --cert-store --rebuilder --files --jobs --shard --timeout --cache-dir --time --verbose --quiet --help --version"
+            opts="-l -g -j -v -q -h -V --packages --release --archive-keyring --layout --verification-keys --gpg --gpg-home --keyring --cert-store --signatures --rebuilder --files --jobs --shard --timeout --cache-dir --time --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1900,6 +2171,10 @@ _intoto() {
                     return 0
                     ;;
                 --cert-store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signatures)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
