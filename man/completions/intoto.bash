@@ -1738,7 +1738,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__record__subcmd__start)
-            opts="-n -g -P -m -v -q -h -V --step-name --signing-key --gpg --gpg-home --allow-noninteroperable --password --materials --exclude --base-path --lstrip-paths --isolated --rcfile --use-dsse --verbose --quiet --help --version"
+            opts="-n -g -P -m -v -q -h -V --step-name --signing-key --gpg --gpg-home --allow-noninteroperable --password --passphrase-file --materials --exclude --base-path --lstrip-paths --isolated --rcfile --use-dsse --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1773,6 +1773,10 @@ _intoto() {
                     return 0
                     ;;
                 -P)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1808,7 +1812,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__record__subcmd__stop)
-            opts="-n -g -P -p -d -v -q -h -V --step-name --signing-key --gpg --gpg-home --allow-noninteroperable --password --products --exclude --base-path --lstrip-paths --isolated --rcfile --metadata-directory --use-dsse --attestation --verbose --quiet --help --version"
+            opts="-n -g -P -p -d -v -q -h -V --step-name --signing-key --gpg --gpg-home --allow-noninteroperable --password --passphrase-file --products --exclude --base-path --lstrip-paths --isolated --rcfile --metadata-directory --use-dsse --attestation --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1843,6 +1847,10 @@ _intoto() {
                     return 0
                     ;;
                 -P)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1886,7 +1894,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__run)
-            opts="-n -g -P -m -p -s -x -d -v -q -h -V --step-name --signing-key --gpg --gpg-home --allow-noninteroperable --password --materials --products --record-streams --no-command --exclude --base-path --lstrip-paths --isolated --rcfile --metadata-directory --use-dsse --attestation --run-timeout --verbose --quiet --help --version"
+            opts="-n -g -P -m -p -s -x -d -v -q -h -V --step-name --signing-key --gpg --gpg-home --allow-noninteroperable --password --passphrase-file --materials --products --record-streams --no-command --exclude --base-path --lstrip-paths --isolated --rcfile --metadata-directory --use-dsse --attestation --run-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1921,6 +1929,10 @@ _intoto() {
                     return 0
                     ;;
                 -P)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1976,7 +1988,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__sign)
-            opts="-f -k -p -g -o -a -v -q -h -V --file --merge --key --prompt --gpg --gpg-home --keyring --cert-store --signed-by --allow-noninteroperable --output --append --replace --verify --signatures --verbose --quiet --help --version"
+            opts="-f -k -p -g -o -a -v -q -h -V --file --merge --key --prompt --passphrase-file --gpg --gpg-home --keyring --cert-store --signed-by --allow-noninteroperable --output --append --replace --verify --signatures --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1999,6 +2011,10 @@ _intoto() {
                     return 0
                     ;;
                 -k)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2046,7 +2062,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__verify)
-            opts="-l -g -v -q -h -V --layout --layout-keys --verification-keys --gpg --gpg-home --keyring --cert-store --link-dir --inspection-timeout --param --time --allow-noninteroperable --signatures --json --allow-sublayout-inspections --write-inspection-links --verbose --quiet --help --version"
+            opts="-l -g -v -q -h -V --layout --layout-keys --verification-keys --gpg --gpg-home --keyring --cert-store --link-dir --inspection-timeout --param --time --allow-noninteroperable --signatures --json --allow-sublayout-inspections --write-inspection-links --inspect-in-place --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

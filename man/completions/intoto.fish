@@ -44,7 +44,8 @@ complete -c intoto -n "__fish_intoto_using_subcommand run" -s n -l step-name -d 
 complete -c intoto -n "__fish_intoto_using_subcommand run" -l signing-key -d 'Sign with this PEM private key (PKCS#8: rsa, ecdsa, ed25519)' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand run" -s g -l gpg -d 'Sign with this GnuPG key (fingerprint, key id or user id); without KEYID, gpg\'s default key' -r
 complete -c intoto -n "__fish_intoto_using_subcommand run" -l gpg-home -d 'GnuPG home directory (default: $GNUPGHOME or ~/.gnupg)' -r -F
-complete -c intoto -n "__fish_intoto_using_subcommand run" -s P -l password -d 'Password of an encrypted --signing-key; -P alone asks for it' -r
+complete -c intoto -n "__fish_intoto_using_subcommand run" -s P -l password -d 'Password of an encrypted --signing-key; -P alone asks for it (it lands in the shell history: prefer --passphrase-file)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand run" -l passphrase-file -d 'Read the passphrase of the --signing-key or --gpg key from the first line of FILE (as gpg does), for signing without a terminal' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand run" -s m -l materials -d 'Files or directories to record before the command runs' -r
 complete -c intoto -n "__fish_intoto_using_subcommand run" -s p -l products -d 'Files or directories to record after the command ran' -r
 complete -c intoto -n "__fish_intoto_using_subcommand run" -l exclude -d 'gitignore-style patterns of paths not to record; replaces the defaults \'*.link*\' \'.git\' \'*.pyc\' \'*~\'' -r
@@ -74,7 +75,8 @@ complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_su
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -l signing-key -d 'Sign with this PEM private key (PKCS#8: rsa, ecdsa, ed25519)' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -s g -l gpg -d 'Sign with this GnuPG key (fingerprint, key id or user id); without KEYID, gpg\'s default key' -r
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -l gpg-home -d 'GnuPG home directory (default: $GNUPGHOME or ~/.gnupg)' -r -F
-complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -s P -l password -d 'Password of an encrypted --signing-key; -P alone asks for it' -r
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -s P -l password -d 'Password of an encrypted --signing-key; -P alone asks for it (it lands in the shell history: prefer --passphrase-file)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -l passphrase-file -d 'Read the passphrase of the --signing-key or --gpg key from the first line of FILE (as gpg does), for signing without a terminal' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -s m -l materials -d 'Files or directories to record as materials' -r
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -l exclude -d 'gitignore-style patterns of paths not to record; replaces the defaults \'*.link*\' \'.git\' \'*.pyc\' \'*~\'' -r
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from start" -l base-path -d 'Resolve material and product paths from this directory (it is not part of the recorded names)' -r -F
@@ -91,7 +93,8 @@ complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_su
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -l signing-key -d 'Sign with this PEM private key (PKCS#8: rsa, ecdsa, ed25519)' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -s g -l gpg -d 'Sign with this GnuPG key (fingerprint, key id or user id); without KEYID, gpg\'s default key' -r
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -l gpg-home -d 'GnuPG home directory (default: $GNUPGHOME or ~/.gnupg)' -r -F
-complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -s P -l password -d 'Password of an encrypted --signing-key; -P alone asks for it' -r
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -s P -l password -d 'Password of an encrypted --signing-key; -P alone asks for it (it lands in the shell history: prefer --passphrase-file)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -l passphrase-file -d 'Read the passphrase of the --signing-key or --gpg key from the first line of FILE (as gpg does), for signing without a terminal' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -s p -l products -d 'Files or directories to record as products' -r
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -l exclude -d 'gitignore-style patterns of paths not to record; replaces the defaults \'*.link*\' \'.git\' \'*.pyc\' \'*~\'' -r
 complete -c intoto -n "__fish_intoto_using_subcommand record; and __fish_seen_subcommand_from stop" -l base-path -d 'Resolve material and product paths from this directory (it is not part of the recorded names)' -r -F
@@ -124,6 +127,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand verify" -l allow-nonintero
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l json -d 'Print the report as JSON on stdout (docs/verify-report.schema.json), for every outcome'
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l allow-sublayout-inspections -d 'Run inspections that a (functionary-signed) sublayout defines'
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l write-inspection-links -d 'Write <inspection>.link files into the current directory, as the Python reference does'
+complete -c intoto -n "__fish_intoto_using_subcommand verify" -l inspect-in-place -d 'Run inspections in the current directory itself, which they may change, as the Python reference does (default: in a private copy of it, removed afterwards)'
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -s q -l quiet -d 'Show errors only'
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -131,6 +135,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand verify" -s V -l version -d
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -s f -l file -d 'The link or layout to sign or check' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -l merge -d 'Merge the signatures of copies of one layout signed on different machines into the first (or into -o PATH); refused when their signed content differs; every signature whose key is known is checked' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -s k -l key -d 'PEM keys: private keys to sign, public keys with --verify' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand sign" -l passphrase-file -d 'Read the passphrase of the signing keys (PEM or GnuPG) from the first line of FILE (as gpg does), for signing without a terminal' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -s g -l gpg -d 'GnuPG keys; without KEYID, gpg\'s default key (signing only)' -r
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -l gpg-home -d 'GnuPG home directory' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -l keyring -d 'OpenPGP keyring files (armored or binary). With --verify: where to find the --gpg keys (no gpg needed), or without --gpg, one valid signature by any key in them suffices (as gpgv). With --append: keys to check the existing signatures with' -r -F

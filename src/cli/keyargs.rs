@@ -123,9 +123,14 @@ pub struct SigningKeyArgs {
     pub gpg_home: Option<PathBuf>,
     #[command(flatten)]
     pub policy: InteropArgs,
-    /// Password of an encrypted --signing-key; -P alone asks for it
+    /// Password of an encrypted --signing-key; -P alone asks for it (it
+    /// lands in the shell history: prefer --passphrase-file)
     #[arg(short = 'P', long, value_name = "PASSWORD", num_args = 0..=1, default_missing_value = "")]
     pub password: Option<String>,
+    /// Read the passphrase of the --signing-key or --gpg key from the first
+    /// line of FILE (as gpg does), for signing without a terminal
+    #[arg(long, value_name = "FILE", conflicts_with = "password")]
+    pub passphrase_file: Option<PathBuf>,
 }
 
 /// How artifacts are recorded.
@@ -169,6 +174,7 @@ pub mod specs {
             cert_store: None,
             password: None,
             password_flag: None,
+            passphrase_file: None,
         }
     }
 
@@ -179,7 +185,9 @@ pub mod specs {
             (None, id) => KeySpec::Gpg(id.clone().filter(|i| !i.is_empty())),
         };
         let mut pl = places(a.gpg_home.as_deref(), &[]);
-        pl.password_flag = Some("-P/--password PASSWORD (or -P alone to be asked)");
+        pl.password_flag =
+            Some("--passphrase-file FILE, or -P/--password PASSWORD (-P alone to be asked)");
+        pl.passphrase_file = a.passphrase_file.clone();
         pl.password = a.password.as_ref().map(|p| Password {
             flag: "-P/--password",
             value: Some(p.clone()).filter(|p| !p.is_empty()),
@@ -196,7 +204,8 @@ pub mod specs {
     /// `sign`: `-k` private keys, or `--gpg` keys (none: gpg's default).
     pub fn sign_signers(a: &SignArgs) -> (Vec<KeySpec>, KeyPlaces) {
         let mut pl = places(a.gpg_home.as_deref(), &[]);
-        pl.password_flag = Some("-p/--prompt to be asked for it");
+        pl.password_flag = Some("--passphrase-file FILE, or -p/--prompt to be asked for it");
+        pl.passphrase_file = a.passphrase_file.clone();
         if a.prompt {
             pl.password = Some(Password {
                 flag: "-p/--prompt",

@@ -117,7 +117,20 @@ their `sha256` digests, then the command, byproducts and environment),
 signed with the same key (a GnuPG key's signature is a binary OpenPGP
 packet, `keyid` the fingerprint of the key that signed). A Statement
 needs a subject: without products it is refused (write the classic
-format instead).",
+format instead).
+
+Passphrases: gpg-agent asks for a GnuPG key's passphrase with
+pinentry (on the terminal `GPG_TTY` names, or a graphical one).
+Without a terminal (CI), give `--passphrase-file` *FILE*: its first
+line, as gpg reads it, goes to gpg-agent through loopback pinentry
+(allowed unless the agent has `no-allow-loopback-pinentry`), or
+unlocks an encrypted PEM key. Or unlock the key in the agent
+beforehand: `allow-preset-passphrase` in `gpg-agent.conf`,
+then `gpg-preset-passphrase --preset` *KEYGRIP* (in `/usr/lib/gnupg`)
+with the passphrase on its standard input (the keygrip is what the
+command `gpg --with-keygrip -K` shows). Beware: `-P` *PASSWORD*
+puts the password in the shell history and the process list (a
+warning says so on a terminal).",
         examples: Some(examples::RUN),
         exit_status: &[
             ("0", "the command succeeded and the link was written"),
@@ -136,7 +149,9 @@ format instead).",
 Records a step done by hand in two parts: `intoto record start` records the
 materials and writes a signed, unfinished link; after the work, the
 command `intoto record stop` records the products and writes the
-finished link. Both must be given the same step name and key.",
+finished link. Both must be given the same step name and key.
+Passphrases come as for `intoto run` (`--passphrase-file` *FILE*
+without a terminal).",
         examples: Some(examples::RECORD),
         exit_status: EXIT_COMMON,
         see_also: &["intoto-run(1)", "intoto-link(5)"],
@@ -167,9 +182,25 @@ format of the unfinished link (see `intoto run`).",
         description: "\
 Checks a final product against its layout and the links of its steps: the
 layout's signatures and expiry, each step's links (their signers and
-threshold), the artifact rules of every step, then the inspections, which
-it runs in the current directory (as argument vectors, never through a
-shell; they see every file there except `*.link*` files).
+threshold), the artifact rules of every step, then the inspections (as
+argument vectors, never through a shell).
+
+Inspections see the current directory, but run in a private copy
+of it, `$TMPDIR/intoto-inspect.`*XXXXXX*`/`*name*
+(mode 0700), made before the first inspection and removed afterwards
+(also when intoto is interrupted), so `intoto verify` never changes
+the directory and a second run gives the same answer. The copy has the
+same relative paths, so an inspection records what it would record in
+place (every file except `*.link*` files); symbolic links are copied
+as links, and a FIFO, socket or device there is refused. Files are
+cloned copy-on-write where the file system can (Btrfs, XFS: put
+the directory `TMPDIR` names on the same file system), else copied:
+a large directory costs its size in time and space (at most 16 GiB
+copied, one million entries, 128 levels deep). Verify in a directory
+holding only the final product, or give `--inspect-in-place` to run
+inspections in the directory itself, as the reference does (they may
+change it). The option `--write-inspection-links` writes
+the links into the current directory either way.
 
 A step's link by a key is *step*`.`*keyid*`.link` or *step*`.`*keyid*`.json`
 (one key may not have both). Either may be a classic link or a link
@@ -206,7 +237,9 @@ error) tells them apart.
 A failed inspection is followed by the last lines of its stderr; a layout
 whose commands use `{`*NAME*`}` placeholders, verified without `--param`,
 draws a warning naming them. On a terminal, a progress line shows an
-inspection hashing a large tree.",
+inspection hashing a large tree. When an inspection's rules fail and the
+layout or the links lie in the current directory, a note says that the
+inspections saw them too.",
         examples: Some(examples::VERIFY),
         exit_status: &[("0", "verified"), ("1", EXIT_1), ("2", EXIT_2)],
         see_also: &["intoto-sign(1)", "gpgv(1)", "sqv(1)"],
@@ -232,6 +265,12 @@ say, or `remove-step` or `set-expires`) drops its signatures: sign it
 again.
 
 A link is signed by one key and written to *name*`.`*keyid*`.link`.
+
+Passphrases: `-p` asks for the password of encrypted PEM keys;
+gpg-agent asks for GnuPG passphrases. Without a terminal, the
+option `--passphrase-file` *FILE* gives either (its first line, as
+gpg reads it); `intoto-run`(1) says how to preset a passphrase in
+gpg-agent instead.
 
 With `--merge` *A* *B*..., combines the signatures of copies of one layout
 signed on different machines, into the first copy or into `-o` *PATH*. The
@@ -369,8 +408,9 @@ materials and products (see `intoto-rules`(7)).",
         command: "layout add-inspection",
         description: "\
 Adds an inspection at the end of the layout: a command the verifier runs
-in the final product's directory, with rules for what it finds there and
-what it makes.",
+in the final product's directory (in a private copy of it: see the
+page `intoto-verify`(1)), with rules for what it finds there and what
+it makes.",
         examples: None,
         exit_status: EXIT_COMMON,
         see_also: &[],

@@ -28,6 +28,10 @@ pub struct SignArgs {
     /// Ask for the password of encrypted signing keys
     #[arg(short = 'p', long)]
     pub prompt: bool,
+    /// Read the passphrase of the signing keys (PEM or GnuPG) from the
+    /// first line of FILE (as gpg does), for signing without a terminal
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["prompt", "verify"])]
+    pub passphrase_file: Option<PathBuf>,
     /// GnuPG keys; without KEYID, gpg's default key (signing only)
     #[arg(short = 'g', long, value_name = "KEYID", num_args = 0..)]
     pub gpg: Option<Vec<String>>,

@@ -44,4 +44,9 @@ pub struct VerifyArgs {
     /// Python reference does
     #[arg(long)]
     pub write_inspection_links: bool,
+    /// Run inspections in the current directory itself, which they may
+    /// change, as the Python reference does (default: in a private copy of
+    /// it, removed afterwards)
+    #[arg(long)]
+    pub inspect_in_place: bool,
 }

@@ -361,6 +361,7 @@ fn layout_keys(c: &AptConfig, ctx: &Ctx) -> Result<Vec<LayoutKey>, String> {
             Vec::new()
         },
         cert_store: None,
+        passphrase_file: None,
         password: None,
         password_flag: None,
     };

@@ -10,6 +10,7 @@ use anyhow::{Result, anyhow};
 use intoto::fsio;
 use intoto::keys::gpg::{Backend, GpgHome, GpgSigner, SignerOptions};
 use intoto::keys::openpgp::{CertSet, CertVerifier, cert_to_dict, find_cert, names, read_certs};
+use intoto::keys::passphrase::read_passphrase_file;
 use intoto::keys::pem::{KeyLoadError, PemSigner, load_public, pem_decode};
 use intoto::keys::spec::{KeyPlaces, KeySpec};
 use intoto::keys::{KeyDict, Signer, Verifier};
@@ -86,17 +87,21 @@ impl<'a> Resolver<'a> {
         self
     }
 
-    /// The password of encrypted PEM keys: given, or asked for once.
-    fn password(&self) -> Option<&str> {
-        self.password
-            .get_or_init(|| {
-                let p = self.places.password.as_ref()?;
-                match &p.value {
+    /// The password of encrypted PEM keys: from `--passphrase-file`,
+    /// given, or asked for once.
+    fn password(&self) -> Result<Option<&str>> {
+        if self.password.get().is_none() {
+            let value = match (&self.places.passphrase_file, &self.places.password) {
+                (Some(file), _) => Some(read_passphrase_file(file)?),
+                (None, Some(p)) => match &p.value {
                     Some(v) => Some(v.clone()),
                     None => self.ctx.prompter.passphrase(&p.prompt),
-                }
-            })
-            .as_deref()
+                },
+                (None, None) => None,
+            };
+            let _ = self.password.set(value);
+        }
+        Ok(self.password.get().and_then(Option::as_deref))
     }
 
     /// A signer for `spec` (a PEM private key or a GnuPG key).
@@ -105,7 +110,7 @@ impl<'a> Resolver<'a> {
             KeySpec::Pem(path) => {
                 let text =
                     fsio::read_regular(path, 1 << 20).map_err(|e| anyhow!("signing key {e}"))?;
-                let key = PemSigner::from_pem(&text, self.password().map(str::as_bytes)).map_err(
+                let key = PemSigner::from_pem(&text, self.password()?.map(str::as_bytes)).map_err(
                     |e| match (&e, self.places.password_flag) {
                         (KeyLoadError::NeedsPassword, Some(flag)) => {
                             anyhow!("signing key {}: {e}: give {flag}", path.display())
@@ -122,7 +127,7 @@ impl<'a> Resolver<'a> {
             KeySpec::Gpg(id) => {
                 if let Some(p) = &self.places.password {
                     ui::warn(&format!(
-                        "{} is for PEM keys; gpg-agent asks for GnuPG passphrases itself",
+                        "{} is for PEM keys; gpg-agent asks for GnuPG passphrases itself (or give --passphrase-file FILE)",
                         p.flag
                     ));
                 }
@@ -132,11 +137,20 @@ impl<'a> Resolver<'a> {
                     backend: Backend::default_for_build(),
                     purpose: self.purpose.clone(),
                 };
+                let passphrase = match &self.places.passphrase_file {
+                    Some(file) => self.password()?.map(|secret| {
+                        (
+                            secret.to_owned(),
+                            format!("passphrase file {}", file.display()),
+                        )
+                    }),
+                    None => None,
+                };
                 gpg_signer(
                     &home,
                     self.places.gpg_home.as_deref(),
                     id.as_deref().filter(|i| !i.is_empty()),
-                    opts,
+                    (opts, passphrase),
                     self.ctx,
                 )
             }
@@ -366,6 +380,13 @@ pub fn signer<'a>(
     ctx: &'a Ctx,
     purpose: String,
 ) -> Result<Box<dyn Signer + 'a>> {
+    use std::io::IsTerminal as _;
+    if args.password.as_deref().is_some_and(|p| !p.is_empty()) && std::io::stderr().is_terminal() {
+        ui::warn(
+            "-P/--password PASSWORD puts the password in the shell history and the process list: \
+             prefer --passphrase-file FILE (or -P alone, to be asked)",
+        );
+    }
     let (spec, places) = specs::signer(args);
     Resolver::new(ctx, places)
         .for_purpose(purpose)
@@ -548,25 +569,35 @@ const AGENT_PATIENCE: std::time::Duration = std::time::Duration::from_secs(3);
 /// A GnuPG signer, after checking that gpg-agent answers at all (bounded),
 /// that says on stderr what it waits for when signing takes long (the PIN
 /// or the card touch have no time limit).
+/// With `passphrase` (the secret, and where it came from): given to
+/// gpg-agent through loopback pinentry.
 fn gpg_signer<'a>(
     home: &GpgHome,
     gpg_home: Option<&Path>,
     id: Option<&str>,
-    opts: SignerOptions,
+    (opts, passphrase): (SignerOptions, Option<(String, String)>),
     ctx: &'a Ctx,
 ) -> Result<Box<dyn Signer + 'a>> {
     probe_gpg_agent(gpg_home)?;
-    let signer = {
+    let mut signer = {
         let _w = ui::watchdog(
             AGENT_PATIENCE,
             "waiting for gpg and gpg-agent to list the keys...".into(),
         );
         GpgSigner::new(home, id, opts, ctx.prompter.as_ref())?
     };
+    let waiting = if passphrase.is_some() {
+        "waiting for gpg-agent to sign..."
+    } else {
+        "waiting for gpg-agent (PIN entry or card touch?)..."
+    };
+    if let Some((secret, source)) = passphrase {
+        signer = signer.with_passphrase(secret, source);
+    }
     for w in signer.warnings() {
         ui::warn(&w);
     }
-    Ok(Box::new(Watched(Box::new(signer))))
+    Ok(Box::new(Watched(Box::new(signer), waiting)))
 }
 
 /// Connects to gpg-agent's socket (where gpgconf says it is) and waits at
@@ -656,7 +687,7 @@ impl Signer for Named<'_> {
 }
 
 /// A signer that says what it waits for when signing takes a while.
-struct Watched<'a>(Box<dyn Signer + 'a>);
+struct Watched<'a>(Box<dyn Signer + 'a>, &'static str);
 
 impl Signer for Watched<'_> {
     fn keyid(&self) -> &str {
@@ -675,10 +706,7 @@ impl Signer for Watched<'_> {
         &self,
         payload: &[u8],
     ) -> std::result::Result<intoto::keys::RawSignature, intoto::keys::SignError> {
-        let _w = ui::watchdog(
-            AGENT_PATIENCE,
-            "waiting for gpg-agent (PIN entry or card touch?)...".into(),
-        );
+        let _w = ui::watchdog(AGENT_PATIENCE, self.1.into());
         self.0.sign(payload)
     }
 }

@@ -123,6 +123,15 @@ pub fn verify(a: VerifyArgs, ctx: &Ctx) -> Result<Outcome> {
                 let _ = print_json(&report("failed", Some(&f), None));
             }
             ui::error(&format!("verification failed ({}): {f}", f.stage.name()));
+            if f.stage == intoto::verify::Stage::InspectionRules
+                && let Some(here) = metadata_here(&a)
+            {
+                ui::notice(&format!(
+                    "inspections see every file in the current directory, {here} included: \
+                     verify in a directory holding only the final product (-l and --link-dir \
+                     can point elsewhere)"
+                ));
+            }
             if !f.stderr_tail().is_empty() {
                 // Part of the error (shown with -q too), escaped line by line.
                 let n = f.stderr_tail().len();
@@ -197,8 +206,31 @@ fn run(
         .allow_sublayout_inspections(a.allow_sublayout_inspections)
         .work_dir(std::env::current_dir().context("reading the current directory")?)
         .write_inspection_links(a.write_inspection_links)
+        .inspect_in_place(a.inspect_in_place)
         .signatures(a.signatures.map(|n| n as usize));
     Ok(verify_traced(&layout, &keys, &opts, log, trace).map(|_| ()))
+}
+
+/// What of the verification's own files lies in the current directory
+/// (where inspections look): `the layout`, `the links`, both, or `None`.
+fn metadata_here(a: &VerifyArgs) -> Option<&'static str> {
+    let cwd = std::env::current_dir().ok()?.canonicalize().ok()?;
+    let same = |dir: &std::path::Path| {
+        let dir = if dir.as_os_str().is_empty() {
+            std::path::Path::new(".")
+        } else {
+            dir
+        };
+        dir.canonicalize().is_ok_and(|d| d == cwd)
+    };
+    let layout = a.layout.parent().is_some_and(same);
+    let links = same(&a.link_dir);
+    match (layout, links) {
+        (true, true) => Some("the layout and the links"),
+        (true, false) => Some("the layout"),
+        (false, true) => Some("the links"),
+        (false, false) => None,
+    }
 }
 
 fn print_json<T: Serialize>(v: &T) -> Result<()> {

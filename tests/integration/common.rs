@@ -375,6 +375,55 @@ impl Env {
         (fpr, fprs[1].clone())
     }
 
+    /// Makes an Ed25519 signing key with `passphrase` (pat@example.org),
+    /// stops the agent (so nothing is cached) and returns its keygrip.
+    pub fn passphrase_key(&self, passphrase: &str) -> String {
+        let gpg = |args: &[&str]| {
+            let out = Command::new("gpg")
+                .arg("--homedir")
+                .arg(&self.gnupg)
+                .args(args)
+                .stdin(Stdio::null())
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        };
+        gpg(&[
+            "--batch",
+            "--pinentry-mode",
+            "loopback",
+            "--passphrase",
+            passphrase,
+            "--quick-gen-key",
+            "Pat <pat@example.org>",
+            "ed25519",
+            "sign",
+            "never",
+        ]);
+        self.stop_agent();
+        let listing = gpg(&["--with-colons", "--with-keygrip", "-K", "pat@example.org"]);
+        listing
+            .lines()
+            .find_map(|l| l.strip_prefix("grp:"))
+            .and_then(|l| l.split(':').nth(8))
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Stops this GnuPG home's gpg-agent (cached passphrases go with it).
+    pub fn stop_agent(&self) {
+        let _ = Command::new("gpgconf")
+            .arg("--homedir")
+            .arg(&self.gnupg)
+            .args(["--kill", "gpg-agent"])
+            .output();
+    }
+
     /// Fingerprint of the demo key `name` (alice, bob, ...).
     pub fn fpr(&self, name: &str) -> String {
         self.fprs(name)

@@ -92,3 +92,14 @@ fn record_stop_says_what_it_wrote_and_who_signed() {
         out.stderr
     );
 }
+
+#[test]
+fn record_takes_a_pem_keys_password_from_a_file() {
+    let env = Env::new();
+    env.key("dan.pem"); // encrypted, password hunter2
+    env.write("dan.pass", "hunter2\n");
+    env.write("a", "a");
+    env.ok("record start -n s -m a --signing-key dan.pem --passphrase-file dan.pass");
+    env.ok("record stop -n s -p a --signing-key dan.pem --passphrase-file dan.pass");
+    env.link("s");
+}

@@ -80,19 +80,25 @@ fn inspection_links_never_follow_a_planted_symlink() {
     ));
     env.ok("sign -f root.layout -k alice.pem");
     fs::write(env.path("outside.txt"), "outside").unwrap();
-    let out =
-        env.ok("verify -l root.layout --verification-keys alice.pub --write-inspection-links");
-    assert_eq!(
-        fs::read_to_string(env.path("outside.txt")).unwrap(),
-        "outside",
-        "{}",
-        out.stderr
-    );
-    assert!(
-        fs::symlink_metadata(env.work().join("untar.link"))
-            .unwrap()
-            .is_file()
-    );
+    // In the directory itself (as the reference), the symlink is planted
+    // where the link is written; by default it is planted in the copy.
+    for extra in [" --inspect-in-place", ""] {
+        let _ = fs::remove_file(env.work().join("untar.link"));
+        let out = env.ok(format!(
+            "verify -l root.layout --verification-keys alice.pub --write-inspection-links{extra}"
+        ));
+        assert_eq!(
+            fs::read_to_string(env.path("outside.txt")).unwrap(),
+            "outside",
+            "{}",
+            out.stderr
+        );
+        assert!(
+            fs::symlink_metadata(env.work().join("untar.link"))
+                .unwrap()
+                .is_file()
+        );
+    }
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! `intoto run`: the link it writes, the command's exit status passed
-//! through, its usage errors, and the progress line (on a terminal only).
+//! through, its usage errors, the progress line (on a terminal only), and
+//! signing without a terminal (`--passphrase-file`, a preset passphrase).
 //! Bad input to `run` is in `cli_bad_input.rs`, its keys in `keys.rs`.
 
 use std::fs;
@@ -171,4 +172,120 @@ fn run_says_what_it_wrote_and_who_signed() {
     );
     let out = env.ok("run -q -n quiet --signing-key carl.pem -- true");
     assert!(!out.stderr.contains("wrote"), "{}", out.stderr);
+}
+
+/// `run --gpg pat@example.org` as in CI: no terminal (stdin /dev/null),
+/// no GPG_TTY, no display.
+fn headless(env: &Env, extra: &str, backend: &str) -> Command {
+    let mut c = env.cmd(format!("run -n s --gpg pat@example.org -x{extra}"));
+    c.env_remove("GPG_TTY")
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env("INTOTO_GPG_BACKEND", backend);
+    c
+}
+
+#[test]
+fn run_signs_without_a_terminal_with_a_passphrase_file_or_a_preset() {
+    use crate::common::check;
+    let env = Env::new();
+    let grip = env.passphrase_key("correct horse");
+    env.write("pass", "correct horse\n");
+    env.write("wrong", "battery staple\n");
+    env.write("empty", "\n");
+    for backend in ["gpgme", "cli"] {
+        env.stop_agent();
+        // No way to ask: a sentence that says what to do.
+        let out = check(headless(&env, "", backend), 1);
+        assert!(
+            out.stderr.contains("no terminal") && out.stderr.contains("--passphrase-file FILE"),
+            "{backend}: {}",
+            out.stderr
+        );
+        let out = check(headless(&env, " --passphrase-file wrong", backend), 1);
+        assert!(
+            out.stderr
+                .contains("the passphrase from passphrase file wrong is wrong"),
+            "{backend}: {}",
+            out.stderr
+        );
+        let out = check(headless(&env, " --passphrase-file empty", backend), 1);
+        assert!(out.stderr.contains("is empty"), "{}", out.stderr);
+        let out = check(headless(&env, " --passphrase-file missing", backend), 1);
+        assert!(
+            out.stderr.contains("passphrase file missing"),
+            "{}",
+            out.stderr
+        );
+        check(headless(&env, " --passphrase-file pass", backend), 0);
+        let link = env.link("s");
+        fs::remove_file(&link).unwrap();
+    }
+    // The agent's preset: allow-preset-passphrase, then
+    // gpg-preset-passphrase with the keygrip.
+    let preset = std::path::Path::new("/usr/lib/gnupg/gpg-preset-passphrase");
+    if !preset.exists() {
+        eprintln!("skipped the preset: no {}", preset.display());
+        return;
+    }
+    env.stop_agent();
+    fs::write(
+        env.gnupg.join("gpg-agent.conf"),
+        "allow-preset-passphrase\n",
+    )
+    .unwrap();
+    let launched = Command::new("gpgconf")
+        .arg("--homedir")
+        .arg(&env.gnupg)
+        .args(["--launch", "gpg-agent"])
+        .status()
+        .unwrap();
+    assert!(launched.success());
+    let mut p = Command::new(preset);
+    p.args(["--preset", &grip])
+        .env("GNUPGHOME", &env.gnupg)
+        .stdin(std::process::Stdio::piped());
+    let mut child = p.spawn().unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"correct horse").unwrap();
+    }
+    assert!(child.wait().unwrap().success());
+    check(headless(&env, "", "gpgme"), 0);
+    env.link("s");
+}
+
+#[test]
+fn run_takes_a_pem_keys_password_from_a_file() {
+    let env = Env::new();
+    env.key("dan.pem"); // encrypted, password hunter2
+    env.write("pass", "hunter2\n");
+    env.write("wrong", "hunter3\n");
+    env.fails(
+        1,
+        "run -n s -x --signing-key dan.pem",
+        "--passphrase-file FILE",
+    );
+    env.fails(
+        1,
+        "run -n s -x --signing-key dan.pem --passphrase-file wrong",
+        "wrong password",
+    );
+    env.ok("run -n s -x --signing-key dan.pem --passphrase-file pass");
+    env.fails(
+        2,
+        "run -n s -x --signing-key dan.pem --passphrase-file pass -P hunter2",
+        "--passphrase-file",
+    );
+    // The password on the command line: a warning on a terminal only.
+    let out = env.ok("run -n s -x --signing-key dan.pem -P hunter2");
+    assert!(!out.stderr.contains("shell history"), "{}", out.stderr);
+    let out = env.on_a_terminal(&format!(
+        "{} run -n s -x --signing-key dan.pem -P hunter2",
+        bin().display()
+    ));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("shell history"), "{text}");
 }

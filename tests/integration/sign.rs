@@ -640,3 +640,32 @@ fn sign_without_a_terminal_for_pinentry_says_to_set_gpg_tty() {
         );
     }
 }
+
+#[test]
+fn sign_takes_passphrases_from_a_file_for_pem_and_gnupg_keys() {
+    let env = Env::new();
+    env.demo_layout(&[]);
+    env.key("dan.pem"); // encrypted, password hunter2
+    env.write("dan.pass", "hunter2\n");
+    env.ok("sign -f root.layout -k dan.pem --passphrase-file dan.pass");
+    env.passphrase_key("correct horse");
+    env.write("pat.pass", "correct horse\n");
+    let mut c = env.cmd("sign -f root.layout -a --gpg pat@example.org");
+    c.env_remove("GPG_TTY").env_remove("DISPLAY");
+    let out = crate::common::check(c, 1);
+    assert!(out.stderr.contains("--passphrase-file"), "{}", out.stderr);
+    let mut c = env.cmd("sign -f root.layout -a --gpg pat@example.org --passphrase-file pat.pass");
+    c.env_remove("GPG_TTY").env_remove("DISPLAY");
+    crate::common::check(c, 0);
+    assert_eq!(
+        env.json("root.layout")["signatures"]
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+    env.fails(
+        2,
+        "sign -f root.layout -k dan.pem -p --passphrase-file dan.pass",
+        "--passphrase-file",
+    );
+}

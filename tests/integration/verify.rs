@@ -1,8 +1,14 @@
-//! `intoto verify` on the command line: the `--json` report, usage errors
-//! and a missing layout. What verification decides is tested next to the
-//! stages (unit tests), in `interop.rs` and in `reference_layouts.rs`.
+//! `intoto verify` on the command line: the `--json` report, usage errors,
+//! a missing layout, and the directory inspections see (a private copy,
+//! or the directory itself with `--inspect-in-place`). What verification
+//! decides is tested next to the stages (unit tests), in `interop.rs` and
+//! in `reference_layouts.rs`.
 
+use std::collections::BTreeMap;
 use std::fs;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
 
 use crate::common::{Env, check};
 
@@ -213,6 +219,114 @@ fn verify_takes_a_user_id_and_says_where_else_to_find_keys() {
     );
 }
 
+/// Every path under `dir` with its content (a symlink: its target).
+fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut todo = vec![dir.to_owned()];
+    while let Some(d) = todo.pop() {
+        for e in fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            let name = p.strip_prefix(dir).unwrap().display().to_string();
+            let m = fs::symlink_metadata(&p).unwrap();
+            if m.is_symlink() {
+                let t = fs::read_link(&p).unwrap();
+                out.insert(name, t.as_os_str().as_encoded_bytes().to_vec());
+            } else if m.is_dir() {
+                out.insert(name, Vec::new());
+                todo.push(p);
+            } else {
+                out.insert(name, fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// The ux study's packager: an inspection that unpacks (here: makes a
+/// file) and forbids finding it among its materials.
+fn layout_with_a_writing_inspection(env: &Env) {
+    env.demo_layout(&[]);
+    env.ok([
+        "layout",
+        "add-inspection",
+        "root.layout",
+        "--name",
+        "unpack",
+        "--run",
+        "sh -c 'echo unpacked > hello'",
+        "--material",
+        "DISALLOW hello",
+        "--product",
+        "CREATE hello",
+    ]);
+    env.ok("sign -f root.layout -k alice.pem");
+    env.write("sub/data", "data");
+    std::os::unix::fs::symlink("sub/data", env.work().join("data-link")).unwrap();
+    std::os::unix::fs::symlink("../outside", env.work().join("out-link")).unwrap();
+    fs::write(env.path("outside"), "outside").unwrap();
+}
+
+#[test]
+fn verify_leaves_the_directory_as_it_found_it() {
+    let env = Env::new();
+    layout_with_a_writing_inspection(&env);
+    let tmp = env.path("tmp");
+    fs::create_dir(&tmp).unwrap();
+    let before = snapshot(&env.work());
+    for _ in 0..2 {
+        let mut c = env.cmd("verify -l root.layout --verification-keys alice.pub");
+        c.env("TMPDIR", &tmp);
+        check(c, 0);
+        assert_eq!(
+            snapshot(&env.work()),
+            before,
+            "verify changed the directory"
+        );
+        let left: Vec<_> = fs::read_dir(&tmp).unwrap().collect();
+        assert!(left.is_empty(), "the private copy was left: {left:?}");
+    }
+    // The copy is said with -v; the links asked for go to the directory.
+    let mut c =
+        env.cmd("verify -l root.layout --verification-keys alice.pub -v --write-inspection-links");
+    c.env("TMPDIR", &tmp);
+    let out = check(c, 0);
+    assert!(out.stderr.contains("private copy of"), "{}", out.stderr);
+    assert!(env.work().join("unpack.link").is_file());
+    let link = env.json("unpack.link");
+    let products = link["signed"]["products"].as_object().unwrap();
+    for name in ["hello", "sub/data", "data-link", "out-link", "root.layout"] {
+        assert!(
+            products.contains_key(name),
+            "{name} not recorded: {products:?}"
+        );
+    }
+    assert!(!env.work().join("hello").exists());
+}
+
+#[test]
+fn verify_inspect_in_place_changes_the_directory_as_the_reference() {
+    let env = Env::new();
+    layout_with_a_writing_inspection(&env);
+    env.ok("verify -l root.layout --verification-keys alice.pub --inspect-in-place");
+    assert_eq!(
+        fs::read_to_string(env.work().join("hello")).unwrap(),
+        "unpacked\n"
+    );
+    // What the reference's users meet on the second run.
+    env.fails(
+        1,
+        "verify -l root.layout --verification-keys alice.pub --inspect-in-place",
+        "DISALLOW hello",
+    );
+    // Without it, the directory as it now is passes the rules of a copy
+    // that is still made from it: the stray file is a material.
+    env.fails(
+        1,
+        "verify -l root.layout --verification-keys alice.pub",
+        "DISALLOW hello",
+    );
+}
+
 #[test]
 fn verify_says_who_signed_the_layout() {
     let env = Env::new();
@@ -235,4 +349,104 @@ fn verify_says_who_signed_the_layout() {
         ))
         .json();
     assert_eq!(v["signers"][0]["user_id"], "Alice <alice@example.org>");
+}
+
+#[test]
+fn verify_refuses_a_directory_it_cannot_copy_for_inspections() {
+    let env = Env::new();
+    layout_with_a_writing_inspection(&env);
+    let fifo = env.work().join("pipe");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = env.fails(
+        1,
+        "verify -l root.layout --verification-keys alice.pub",
+        "pipe is a FIFO",
+    );
+    assert!(out.stderr.contains("--inspect-in-place"), "{}", out.stderr);
+}
+
+#[test]
+fn verify_interrupted_during_an_inspection_leaves_no_copy() {
+    let env = Env::new();
+    env.demo_layout(&[]);
+    env.ok([
+        "layout",
+        "add-inspection",
+        "root.layout",
+        "--name",
+        "wait",
+        "--run",
+        "sleep 30",
+    ]);
+    env.ok("sign -f root.layout -k alice.pem");
+    let tmp = env.path("tmp");
+    fs::create_dir(&tmp).unwrap();
+    let mut c = env.cmd("verify -l root.layout --verification-keys alice.pub");
+    c.env("TMPDIR", &tmp)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let mut child = c.spawn().unwrap();
+    let start = Instant::now();
+    // The copy exists and the inspection runs (its sleep is a child).
+    while fs::read_dir(&tmp).unwrap().next().is_none() || !process_has_child(child.id()) {
+        assert!(start.elapsed() < Duration::from_secs(20), "no copy made");
+        assert!(child.try_wait().unwrap().is_none(), "verify ended early");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    #[allow(unsafe_code)]
+    // SAFETY: kill(2) on our own child.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGTERM);
+    }
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(child.wait().unwrap().signal(), Some(libc::SIGTERM));
+    let left: Vec<_> = fs::read_dir(&tmp).unwrap().collect();
+    assert!(left.is_empty(), "the private copy was left: {left:?}");
+}
+
+/// Whether process `pid` has a child (from /proc).
+fn process_has_child(pid: u32) -> bool {
+    fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+        .is_ok_and(|c| !c.trim().is_empty())
+}
+
+#[test]
+fn verify_beside_the_layout_says_what_inspections_see() {
+    let env = Env::new();
+    env.demo_layout(&[]);
+    env.ok([
+        "layout",
+        "add-inspection",
+        "root.layout",
+        "--name",
+        "untar",
+        "--run",
+        "true",
+        "--material",
+        "DISALLOW *",
+    ]);
+    env.ok("sign -f root.layout -k alice.pem");
+    let out = env.fails(
+        1,
+        "verify -l root.layout --verification-keys alice.pub",
+        "DISALLOW *",
+    );
+    assert!(
+        out.stderr.contains("the layout and the links included")
+            && out.stderr.contains("holding only the final product"),
+        "{}",
+        out.stderr
+    );
+    // From a directory holding only the product: passes, and no hint.
+    fs::create_dir(env.work().join("final")).unwrap();
+    let mut c = env.cmd("verify -l ../root.layout --verification-keys ../alice.pub --link-dir ..");
+    c.current_dir(env.work().join("final"));
+    let out = check(c, 0);
+    assert!(!out.stderr.contains("holding only"), "{}", out.stderr);
 }

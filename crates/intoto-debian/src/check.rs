@@ -232,6 +232,8 @@ impl Checker {
             .inspection_timeout(self.inspection_timeout)
             .policy(self.policy.clone())
             .work_dir(work.path())
+            // A private directory already, made for this package.
+            .inspect_in_place(true)
             .inspection_artifacts(inspection_artifacts);
         let mut log = Collect::default();
         let mut trace = Trace::default();

@@ -63,7 +63,7 @@ pub static ENVIRONMENT: &[Entry] = &[
         name: "GPG_TTY, TERM, DISPLAY, WAYLAND_DISPLAY, XAUTHORITY, DBUS_SESSION_BUS_ADDRESS",
         text: "Passed to gpg-agent so that pinentry can ask for a passphrase or a \
                card's PIN on this terminal or display (without `GPG_TTY`, the terminal \
-               of standard input).",
+               of standard input). Without a terminal, give `--passphrase-file`.",
         commands: GPG_SIGNING,
     },
     Entry {
@@ -108,10 +108,14 @@ pub static ENVIRONMENT: &[Entry] = &[
     },
     Entry {
         name: "TMPDIR",
-        text: "Where the private temporary directories of each package's check \
-               (with `--files`, also its copy of the file), and the run's cache of \
-               rebuilder answers without `--cache-dir`, are made (default `/tmp`).",
-        commands: &["verify-archive"],
+        text: "Where private temporary directories are made (default `/tmp`): the \
+               copy of the current directory `verify` runs inspections in (on the same \
+               file system as that directory, Btrfs or XFS clone files instead of copying \
+               them); with `INTOTO_GPG_BACKEND=cli` and `--passphrase-file`, the file gpg \
+               reads the passphrase from; for `verify-archive`, each package's check \
+               (with `--files`, also its copy of the file) and the run's cache of \
+               rebuilder answers without `--cache-dir`.",
+        commands: &["verify", "verify-archive", "run", "record", "sign"],
     },
     Entry {
         name: "RAYON_NUM_THREADS",

@@ -1,7 +1,7 @@
 //! Safe file I/O, split by concern: reads (here), atomic writes
 //! ([`write`](mod@write)), locks for read-modify-write ([`lock`]) and the
 //! registry of temporary files and directories removed on signals
-//! ([`cleanup`]).
+//! ([`cleanup`]), private copies of a directory tree ([`copy`]).
 //!
 //! Metadata is opened only if it is a regular file (opening is
 //! non-blocking, so a FIFO planted under a link's name cannot hang the
@@ -19,6 +19,7 @@ use crate::format::MetadataError;
 use crate::models::Envelope;
 
 pub mod cleanup;
+pub mod copy;
 pub mod lock;
 pub mod write;
 
@@ -26,6 +27,7 @@ pub use cleanup::{
     ChildGroup, PrivateDir, TempGuard, install_signal_handlers, register_temp, register_temp_dir,
     spawn_in_group,
 };
+pub use copy::{CopyError, CopyLimits, CopyStats, ScratchCopy, copy_tree};
 pub use lock::{LockedFile, lock_for_update};
 pub use write::{
     check_writable_dir, effective_uid, replace_atomic, replace_atomic_with, resolve_target,

@@ -10,6 +10,7 @@
 pub mod gpg;
 pub mod hazards;
 pub mod openpgp;
+pub mod passphrase;
 pub mod pem;
 pub mod prompt;
 pub mod spec;

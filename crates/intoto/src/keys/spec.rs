@@ -39,6 +39,11 @@ pub struct KeyPlaces {
     /// `-p/--prompt`), named when an encrypted key comes without one;
     /// `None`: the command has no such flag.
     pub password_flag: Option<&'static str>,
+    /// `--passphrase-file`: the passphrase of encrypted PEM keys and of
+    /// GnuPG keys (given to gpg-agent with loopback pinentry), read from
+    /// the first line of this file
+    /// ([`read_passphrase_file`](crate::keys::passphrase::read_passphrase_file)).
+    pub passphrase_file: Option<PathBuf>,
 }
 
 /// Where a PEM key's password comes from.

@@ -9,7 +9,7 @@
 //! 7. command alignment (a warning only),
 //! 8. artifact agreement for thresholds above one,
 //! 9. step rules,
-//! 10. inspections (run in the working directory),
+//! 10. inspections (run in a private copy of the working directory),
 //! 11. inspection rules.
 //!
 //! Each stage is one function; a failure names its stage and the step,
@@ -159,10 +159,14 @@ pub struct VerifyOptions {
     pub(crate) policy: Policy,
     /// Run inspections that a functionary-signed sublayout defines.
     pub(crate) allow_sublayout_inspections: bool,
-    /// Where inspections run and record (the final product's directory).
+    /// The directory inspections see (the final product's directory): they
+    /// run and record in a private copy of it, or in it when in place.
     pub(crate) work_dir: PathBuf,
     /// Write `<inspection>.link` files into `work_dir`, as the reference.
     pub(crate) write_inspection_links: bool,
+    /// Run inspections in `work_dir` itself (as the reference), not in a
+    /// private copy of it.
+    pub(crate) inspect_in_place: bool,
     /// `--signatures N`: at least N distinct keys among those given must
     /// have validly signed the root layout (instead of the default rule).
     pub(crate) signatures: Option<usize>,
@@ -173,9 +177,10 @@ pub struct VerifyOptions {
 impl VerifyOptions {
     /// Verifies with the links in `link_dir`, as `intoto verify` does by
     /// default: the standard policy at the current time, no parameters
-    /// (placeholders stay literal), inspections run in the current
-    /// directory without a time limit and write no links, sublayouts'
-    /// inspections refused, every given key must have signed the layout.
+    /// (placeholders stay literal), inspections run in a private copy of
+    /// the current directory without a time limit and write no links,
+    /// sublayouts' inspections refused, every given key must have signed
+    /// the layout.
     pub fn new(link_dir: impl Into<PathBuf>) -> VerifyOptions {
         let link_dir = link_dir.into();
         let mut opts = VerifyOptions::with_source(DirSource::new(link_dir.clone()));
@@ -195,6 +200,7 @@ impl VerifyOptions {
             allow_sublayout_inspections: false,
             work_dir: PathBuf::from("."),
             write_inspection_links: false,
+            inspect_in_place: false,
             signatures: None,
             inspection_artifacts: None,
         }
@@ -233,8 +239,9 @@ impl VerifyOptions {
         self
     }
 
-    /// Where inspections run and record: the final product's directory
-    /// (default: the current directory).
+    /// The directory inspections see: the final product's directory
+    /// (default: the current directory), copied unless
+    /// [`inspect_in_place`](Self::inspect_in_place).
     pub fn work_dir(mut self, dir: impl Into<PathBuf>) -> VerifyOptions {
         self.work_dir = dir.into();
         self
@@ -244,6 +251,15 @@ impl VerifyOptions {
     /// reference does (default: no).
     pub fn write_inspection_links(mut self, yes: bool) -> VerifyOptions {
         self.write_inspection_links = yes;
+        self
+    }
+
+    /// Run inspections in the work directory itself, which they may
+    /// change, as the reference does (default: no: in a private copy of
+    /// it, removed afterwards, so verification leaves the directory as it
+    /// found it; see [`crate::fsio::ScratchCopy`]).
+    pub fn inspect_in_place(mut self, yes: bool) -> VerifyOptions {
+        self.inspect_in_place = yes;
         self
     }
 

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use super::{GpgError, GpgHome, SecretKeyInfo, err};
+use super::{GpgError, GpgHome, Passphrase, SecretKeyInfo, err};
 use crate::keys::openpgp::{PgpSignature, parse_packet};
 
 /// Runs gpg in a process group of its own, which the signals that end
@@ -116,18 +116,51 @@ fn parse_colons(text: &str) -> Vec<Vec<SecretKeyInfo>> {
 }
 
 /// `gpg --detach-sign --digest-algo SHA256 --local-user FPR!` over
-/// `payload` (pinentry as usual; no time limit).
-pub fn detach_sign(home: &GpgHome, fpr: &str, payload: &[u8]) -> Result<PgpSignature, GpgError> {
+/// `payload` (pinentry as usual; no time limit). With a `passphrase`:
+/// `--batch --pinentry-mode loopback --passphrase-file F`, F a file in a
+/// private directory (mode 0700, removed when gpg is done, and on
+/// signals), so the secret is on no command line.
+pub fn detach_sign(
+    home: &GpgHome,
+    fpr: &str,
+    payload: &[u8],
+    passphrase: Option<&Passphrase>,
+) -> Result<PgpSignature, GpgError> {
     let mut c = home.gpg();
+    // Kept until gpg is done.
+    let mut _private = None;
+    if let Some(p) = passphrase {
+        let dir = crate::fsio::PrivateDir::new(None, "intoto-gpg.").map_err(|e| {
+            err(format!(
+                "making a private directory for the passphrase: {e}"
+            ))
+        })?;
+        let file = dir.path().join("passphrase");
+        write_private(&file, p.secret.as_bytes())
+            .map_err(|e| err(format!("writing {}: {e}", file.display())))?;
+        c.args([
+            "--batch",
+            "--pinentry-mode",
+            "loopback",
+            "--passphrase-file",
+        ])
+        .arg(&file);
+        _private = Some(dir);
+    }
     c.args(["--detach-sign", "--digest-algo", "SHA256", "--local-user"])
         .arg(format!("{}!", fpr.to_uppercase()));
     c.args(["--output", "-"]);
-    let packet = run(c, Some(payload), &format!("sign with key {fpr}")).map_err(|e| {
-        match super::pin_problem(&e.0).and_then(super::advice) {
-            Some(what) => err(format!("{}: {what}", e.0)),
-            None => e,
-        }
-    })?;
+    let packet =
+        run(c, Some(payload), &format!("sign with key {fpr}")).map_err(|e| match passphrase {
+            Some(p) if e.0.contains("Bad passphrase") => err(format!(
+                "gpg could not sign with key {fpr}: the passphrase from {} is wrong",
+                p.source
+            )),
+            _ => match super::pin_problem(&e.0).and_then(super::advice) {
+                Some(what) => err(format!("{}: {what}", e.0)),
+                None => e,
+            },
+        })?;
     let sig = parse_packet(&packet)
         .map_err(|e| err(format!("gpg produced an unusable signature: {e}")))?;
     if !sig.keyid.eq_ignore_ascii_case(fpr) {
@@ -137,6 +170,19 @@ pub fn detach_sign(home: &GpgHome, fpr: &str, payload: &[u8]) -> Result<PgpSigna
         )));
     }
     Ok(sig)
+}
+
+/// Writes `bytes` to the new file `path`, readable by its owner only.
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)?;
+    f.write_all(bytes)?;
+    f.write_all(b"\n")
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use gpgme::{Context, ExportMode, Protocol};
 use gpgme_sys as ffi;
 use sequoia_openpgp::crypto::mpi;
 
-use super::{GpgError, GpgHome, PinProblem, SecretKeyInfo, err};
+use super::{GpgError, GpgHome, Passphrase, PinProblem, SecretKeyInfo, err};
 
 fn context(home: &GpgHome) -> Result<Context, GpgError> {
     gpgme::init();
@@ -71,11 +71,14 @@ pub fn secret_keys(home: &GpgHome, fpr: Option<&str>) -> Result<Vec<Vec<SecretKe
 /// Asks gpg-agent to sign a SHA-256 `digest` with the key `keygrip`
 /// (`SIGKEY`, `SETKEYDESC`, `SETHASH 8`, `PKSIGN`). The agent runs
 /// pinentry and routes card keys to scdaemon; there is no time limit.
+/// With a `passphrase`, the session asks for loopback pinentry and the
+/// agent's `INQUIRE PASSPHRASE` is answered with it, once.
 pub fn agent_sign(
     home: &GpgHome,
     keygrip: &str,
     digest: &[u8],
     desc: &str,
+    passphrase: Option<&Passphrase>,
 ) -> Result<mpi::Signature, GpgError> {
     let socket = agent_socket(home)?;
     let mut ctx =
@@ -88,6 +91,15 @@ pub fn agent_sign(
         // Options the agent does not know are not fatal.
         let _ = transact(&mut ctx, agent, &opt);
     }
+    if let Some(p) = passphrase {
+        transact(&mut ctx, agent, "OPTION pinentry-mode=loopback").map_err(|e| {
+            err(format!(
+                "{e}; gpg-agent must allow loopback pinentry to take the passphrase from {} \
+                 (allow-loopback-pinentry in gpg-agent.conf, the default)",
+                p.source
+            ))
+        })?;
+    }
     transact(&mut ctx, agent, &format!("SIGKEY {keygrip}"))?;
     transact(
         &mut ctx,
@@ -99,7 +111,20 @@ pub fn agent_sign(
         agent,
         &format!("SETHASH 8 {}", hex::encode_upper(digest)),
     )?;
-    let reply = transact(&mut ctx, agent, "PKSIGN")?;
+    let mut inquiry = Inquiry {
+        passphrase: passphrase.map(|p| p.secret.as_bytes()),
+        asked: 0,
+    };
+    let reply =
+        transact_answering(&mut ctx, agent, "PKSIGN", &mut inquiry).map_err(
+            |e| match passphrase {
+                Some(p) if e.0.contains("Bad passphrase") => err(format!(
+                    "gpg-agent refused PKSIGN: the passphrase from {} is wrong",
+                    p.source
+                )),
+                _ => e,
+            },
+        )?;
     parse_sig_val(&reply).map_err(|e| err(format!("gpg-agent returned an unusable signature: {e}")))
 }
 
@@ -184,16 +209,39 @@ impl Reply {
     }
 }
 
+/// What the agent's inquiries are answered with: `INQUIRE PASSPHRASE`
+/// (loopback pinentry) with the passphrase, once; anything else with
+/// nothing.
+struct Inquiry<'a> {
+    passphrase: Option<&'a [u8]>,
+    asked: u32,
+}
+
 /// Runs one Assuan command on the gpg-agent at `agent` (its socket, for
 /// messages) and returns its data lines (already unescaped by gpgme).
 fn transact(ctx: &mut Context, agent: &str, command: &str) -> Result<Vec<u8>, GpgError> {
+    let mut none = Inquiry {
+        passphrase: None,
+        asked: 0,
+    };
+    transact_answering(ctx, agent, command, &mut none)
+}
+
+/// [`transact`], answering the agent's inquiries from `inquiry`.
+fn transact_answering(
+    ctx: &mut Context,
+    agent: &str,
+    command: &str,
+    inquiry: &mut Inquiry<'_>,
+) -> Result<Vec<u8>, GpgError> {
     let c = CString::new(command).map_err(|_| err("Assuan command contains NUL"))?;
     let mut reply = Reply::default();
     let mut op_err: ffi::gpgme_error_t = 0;
     // SAFETY: `ctx` is a live gpgme context for the Assuan protocol; `c`
-    // outlives the call; `reply` is only touched by `data_cb` during the
-    // call, through the pointer passed as its opaque value; `op_err` is a
-    // valid out pointer. The call is synchronous.
+    // outlives the call; `reply` is only touched by `data_cb` and
+    // `inquiry` only by `inquire_cb` during the call, through the pointers
+    // passed as their opaque values; `op_err` is a valid out pointer. The
+    // call is synchronous.
     let rc = unsafe {
         ffi::gpgme_op_assuan_transact_ext(
             ctx.as_raw(),
@@ -201,7 +249,7 @@ fn transact(ctx: &mut Context, agent: &str, command: &str) -> Result<Vec<u8>, Gp
             Some(data_cb),
             (&mut reply as *mut Reply).cast::<c_void>(),
             Some(inquire_cb),
-            std::ptr::null_mut(),
+            (inquiry as *mut Inquiry<'_>).cast::<c_void>(),
             None,
             std::ptr::null_mut(),
             &mut op_err,
@@ -247,17 +295,54 @@ unsafe extern "C" fn data_cb(
     }
 }
 
-/// Answers every inquiry with no data (the agent only inquires about
-/// things we did not ask for).
+/// Answers `INQUIRE PASSPHRASE` with the [`Inquiry`]'s passphrase (once:
+/// asked again, it was wrong), every other inquiry with no data. gpgme
+/// calls it again with no name once it has sent the data: the data
+/// object is released then.
 unsafe extern "C" fn inquire_cb(
-    _opaque: *mut c_void,
-    _name: *const c_char,
+    opaque: *mut c_void,
+    name: *const c_char,
     _args: *const c_char,
     r_data: *mut ffi::gpgme_data_t,
 ) -> ffi::gpgme_error_t {
-    if !r_data.is_null() {
-        // SAFETY: gpgme passes a valid out pointer.
-        unsafe { *r_data = std::ptr::null_mut() };
+    if r_data.is_null() {
+        return 0;
+    }
+    // SAFETY: gpgme passes a valid out pointer; `opaque` is null or the
+    // `&mut Inquiry` passed by `transact_answering`, alive for the
+    // duration of the synchronous call; `name` is null or NUL-terminated.
+    unsafe {
+        if name.is_null() {
+            if !(*r_data).is_null() {
+                ffi::gpgme_data_release(*r_data);
+                *r_data = std::ptr::null_mut();
+            }
+            return 0;
+        }
+        *r_data = std::ptr::null_mut();
+        if opaque.is_null() || std::ffi::CStr::from_ptr(name).to_bytes() != b"PASSPHRASE" {
+            return 0;
+        }
+        let inquiry = &mut *opaque.cast::<Inquiry<'_>>();
+        let Some(secret) = inquiry.passphrase else {
+            return gpgme::Error::NO_PIN_ENTRY.raw();
+        };
+        inquiry.asked += 1;
+        if inquiry.asked > 1 {
+            return gpgme::Error::BAD_PASSPHRASE.raw();
+        }
+        let mut data: ffi::gpgme_data_t = std::ptr::null_mut();
+        // Copied by gpgme (copy = 1), released above.
+        let rc = ffi::gpgme_data_new_from_mem(
+            &mut data,
+            secret.as_ptr().cast::<c_char>(),
+            secret.len(),
+            1,
+        );
+        if rc != 0 {
+            return rc;
+        }
+        *r_data = data;
     }
     0
 }

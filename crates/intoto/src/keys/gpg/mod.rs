@@ -324,8 +324,9 @@ pub(crate) enum PinProblem {
 pub(crate) fn advice(p: PinProblem) -> Option<&'static str> {
     Some(match p {
         PinProblem::NoTerminal => {
-            "pinentry has no terminal to ask for the passphrase or PIN on: run \
-             export GPG_TTY=$(tty) in the terminal you sign from, or unlock the key first \
+            "pinentry has no terminal to ask for the passphrase or PIN on: give \
+             --passphrase-file FILE, run export GPG_TTY=$(tty) in the terminal you sign \
+             from, or unlock the key first \
              (gpg-preset-passphrase with allow-preset-passphrase in gpg-agent.conf, or one \
              gpg --sign on a terminal)"
         }
@@ -438,6 +439,21 @@ pub struct GpgSigner<'p> {
     opts: SignerOptions,
     prompter: &'p dyn Prompter,
     warnings: Vec<String>,
+    passphrase: Option<Passphrase>,
+}
+
+/// A passphrase given to gpg-agent through loopback pinentry instead of
+/// pinentry asking, and where it came from (for messages).
+#[derive(Clone)]
+pub(crate) struct Passphrase {
+    pub(crate) secret: String,
+    pub(crate) source: String,
+}
+
+impl std::fmt::Debug for Passphrase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Passphrase(from {})", self.source)
+    }
 }
 
 impl<'p> GpgSigner<'p> {
@@ -586,7 +602,21 @@ impl<'p> GpgSigner<'p> {
             primary_fpr: primary_fpr.to_lowercase(),
             opts,
             prompter,
+            passphrase: None,
         })
+    }
+
+    /// Gives gpg-agent the key's passphrase `secret` (from `source`, named
+    /// in messages: `passphrase file ci.pass`) with loopback pinentry
+    /// (`pinentry-mode loopback`, which gpg-agent allows by default)
+    /// instead of running pinentry: for signing without a terminal. A key
+    /// without a passphrase, or one the agent has cached, signs as before.
+    pub fn with_passphrase(mut self, secret: String, source: impl Into<String>) -> GpgSigner<'p> {
+        self.passphrase = Some(Passphrase {
+            secret,
+            source: source.into(),
+        });
+        self
     }
 
     /// Fingerprint of the primary key (lower-case).
@@ -641,7 +671,7 @@ impl<'p> GpgSigner<'p> {
                     created,
                     payload,
                     |digest| {
-                        gpgme_backend::agent_sign(&self.home, grip, digest, &desc).map_err(|e| match &self.card {
+                        gpgme_backend::agent_sign(&self.home, grip, digest, &desc, self.passphrase.as_ref()).map_err(|e| match &self.card {
                         Some(card) if e.0.contains("cancelled") => err(format!(
                             "signing with the OpenPGP card {card} failed: {}; if the card was not inserted, \
                              insert it and try again (gpg --card-status shows it)",
@@ -653,7 +683,12 @@ impl<'p> GpgSigner<'p> {
                     },
                 )?
             }
-            _ => cli::detach_sign(&self.home, &self.signing.keyid, payload)?,
+            _ => cli::detach_sign(
+                &self.home,
+                &self.signing.keyid,
+                payload,
+                self.passphrase.as_ref(),
+            )?,
         };
         // Never hand out a signature we could not verify ourselves.
         verify_triple(

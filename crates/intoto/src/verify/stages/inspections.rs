@@ -1,6 +1,17 @@
-//! Stage 10: running the layout's inspections in the working directory,
+//! Stage 10: running the layout's inspections in a private copy of the
+//! working directory (or in it, with [`VerifyOptions::inspect_in_place`]),
 //! each recorded before and after into a link, with the end of a failed
 //! one's stderr kept for the report.
+//!
+//! The reference runs inspections in the current directory, which they
+//! then change: a second verification, or one run beside the layout and
+//! links, sees what the first left. The copy ([`fsio::ScratchCopy`]) has
+//! the same relative paths, so what an inspection records is what it
+//! would record in place; it is made once per (sub)layout, before its
+//! first inspection, shared by its inspections in order, and removed when
+//! they are done (and on SIGINT, SIGTERM, SIGHUP).
+
+use std::path::PathBuf;
 
 use crate::fsio;
 use crate::models::{Envelope, Layout, Link, Signed};
@@ -17,11 +28,8 @@ pub(super) fn inspections(
     log: &mut dyn Observer,
 ) -> Result<Vec<(String, Link)>, Failure> {
     let mut out = Vec::new();
-    let rec_opts = RecordOptions {
-        exclude_patterns: vec!["*.link*".into()],
-        base_path: Some(opts.work_dir.clone()),
-        lstrip_paths: Vec::new(),
-    };
+    // Made before the first inspection that runs; removed on return.
+    let mut scratch: Option<fsio::ScratchCopy> = None;
     for insp in &layout.inspect {
         let failure = |kind: FailureKind, m: String| {
             Failure::new(
@@ -59,6 +67,22 @@ pub(super) fn inspections(
             ));
             continue;
         }
+        let dir: PathBuf = if opts.inspect_in_place {
+            opts.work_dir.clone()
+        } else {
+            if scratch.is_none() {
+                scratch = Some(scratch_copy(opts, log).map_err(fail)?);
+            }
+            scratch.as_ref().map_or_else(
+                || opts.work_dir.clone(),
+                |s: &fsio::ScratchCopy| s.path().to_owned(),
+            )
+        };
+        let rec_opts = RecordOptions {
+            exclude_patterns: vec!["*.link*".into()],
+            base_path: Some(dir.clone()),
+            lstrip_paths: Vec::new(),
+        };
         log.info(&format!(
             "Running inspection '{}': {}",
             insp.name,
@@ -74,7 +98,7 @@ pub(super) fn inspections(
                 record_streams: false,
                 timeout: opts.inspection_timeout,
                 quiet: true,
-                cwd: Some(opts.work_dir.clone()),
+                cwd: Some(dir),
                 // Not recorded (as the reference), but shown when it fails.
                 keep_stderr_tail: true,
             },
@@ -115,6 +139,36 @@ pub(super) fn inspections(
         out.push((insp.name.clone(), link));
     }
     Ok(out)
+}
+
+/// A private copy of the work directory for the inspections, said in
+/// the log; the error, worded for the failure.
+fn scratch_copy(opts: &VerifyOptions, log: &mut dyn Observer) -> Result<fsio::ScratchCopy, String> {
+    let shown = opts.work_dir.display();
+    let copy = fsio::ScratchCopy::new(
+        &opts.work_dir,
+        None,
+        "intoto-inspect.",
+        fsio::CopyLimits::default(),
+    )
+    .map_err(|e| {
+        format!(
+            "cannot make the private copy of {shown} the inspections run in: {e}; \
+             verify in a directory holding only what the inspections need, set TMPDIR \
+             to a file system with room, or give --inspect-in-place"
+        )
+    })?;
+    let st = copy.stats();
+    log.info(&format!(
+        "Inspections run in a private copy of {shown} ({} files, {} directories, {} symlinks; \
+         {} KiB cloned, {} KiB copied), removed afterwards",
+        st.files,
+        st.dirs,
+        st.symlinks,
+        st.cloned_bytes >> 10,
+        st.copied_bytes >> 10
+    ));
+    Ok(copy)
 }
 
 /// What an inspection tells: progress of its recordings (to the log) and
