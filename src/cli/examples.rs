@@ -51,7 +51,11 @@ Examples:
   $ intoto layout remove-inspection chain.layout --name ls
   $ intoto layout remove-key chain.layout \\
         DEC0DD373DA1BDFAA584577FC89B071CB4C788CC
-  $ intoto layout show chain.layout";
+  $ intoto layout show chain.layout
+  Draft a layout from a dry run of the chain; check one before signing:
+  $ intoto layout draft -o draft.layout \\
+        --from-run 'build=cc -o hello src/hello.c'
+  $ intoto layout check chain.layout";
 
 /// `intoto sign --help`
 pub const SIGN: &str = "\

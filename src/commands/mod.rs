@@ -4,6 +4,8 @@ pub mod apt_method;
 mod generate;
 mod key;
 mod layout;
+mod layout_check;
+mod layout_draft;
 mod match_products;
 mod mock;
 mod record;

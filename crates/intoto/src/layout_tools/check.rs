@@ -219,7 +219,7 @@ pub fn check(layout: &Layout, opts: &CheckOptions) -> Vec<Finding> {
                 Finding::new(
                     Severity::Error,
                     "no-functionary",
-                    "no functionary key may sign its links: verification cannot pass (name one with the step's functionaries)".into(),
+                    "names no functionary key: no link of it can count, so verification fails there".into(),
                 )
                 .item(kind, &step.name),
             );

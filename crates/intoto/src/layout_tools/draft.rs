@@ -100,6 +100,8 @@ pub enum Note {
     NoFunctionary {
         /// The step.
         step: String,
+        /// Because its links are unsigned (no [`Note::Unsigned`] then).
+        unsigned: bool,
     },
     /// Links of one step whose artifacts differ: the rules follow the
     /// first.
@@ -165,10 +167,15 @@ impl fmt::Display for Note {
                 f,
                 "step '{step}': {file} is unsigned: the step names no functionary from it"
             ),
-            Note::NoFunctionary { step } => write!(
+            Note::NoFunctionary { step, unsigned } => write!(
                 f,
-                "step '{step}' has no functionary key: add one (intoto layout add-key) and name it \
-                 in the step before signing, or verification fails there"
+                "step '{step}' has no functionary key{}: add one (intoto layout add-key) and name \
+                 it in the step before signing, or verification fails there",
+                if *unsigned {
+                    " (its link is unsigned)"
+                } else {
+                    ""
+                }
             ),
             Note::LinksDiffer { step, used, other } => write!(
                 f,
@@ -193,10 +200,13 @@ impl fmt::Display for Note {
                 artifacts,
             } => write!(
                 f,
-                "step '{step}': {} {side} came from no earlier step and are unchanged ({}): \
-                 DISALLOW * refuses them; --allow-rest writes ALLOW rules for them",
+                "step '{step}': {} of its {side} came from no earlier step and {} unchanged ({}): \
+                 DISALLOW * refuses {}; --allow-rest writes ALLOW rules for {}",
                 artifacts.len(),
-                preview(artifacts)
+                if artifacts.len() == 1 { "is" } else { "are" },
+                preview(artifacts),
+                if artifacts.len() == 1 { "it" } else { "them" },
+                if artifacts.len() == 1 { "it" } else { "them" },
             ),
         }
     }
@@ -346,10 +356,19 @@ pub fn draft(links: &[LinkFile], opts: &DraftOptions) -> Result<Draft, DraftErro
                 error,
             })?;
         let earlier: Vec<&Group> = order[..pos].iter().map(|&i| &groups[i]).collect();
+        let before = notes.len();
         let pubkeys = signers(g, opts, &mut layout, &mut notes);
         if pubkeys.is_empty() {
+            // One warning for a step of unsigned links, not one per link.
+            let mine = notes.split_off(before);
+            let unsigned = mine.iter().any(|n| matches!(n, Note::Unsigned { .. }));
+            notes.extend(
+                mine.into_iter()
+                    .filter(|n| !matches!(n, Note::Unsigned { .. })),
+            );
             notes.push(Note::NoFunctionary {
                 step: g.name.clone(),
+                unsigned,
             });
         }
         let materials = side_rules(g, &earlier, Side::Materials, opts, &mut notes)?;
