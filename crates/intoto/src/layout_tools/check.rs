@@ -557,9 +557,17 @@ fn could_pass(rules: &[ArtifactRule], wanted: &str) -> bool {
         } else if is_literal(wanted) {
             Glob::new(&theirs).matches(wanted)
         } else {
-            true
+            // Two globs: they cannot meet when their literal beginnings
+            // differ before either one's first wildcard.
+            let (a, b) = (literal_start(wanted), literal_start(&theirs));
+            a.starts_with(b) || b.starts_with(a)
         }
     })
+}
+
+/// The text of `glob` before its first wildcard.
+fn literal_start(glob: &str) -> &str {
+    &glob[..glob.find(['*', '?', '[']).unwrap_or(glob.len())]
 }
 
 /// The steps' rules run against the links of a run.

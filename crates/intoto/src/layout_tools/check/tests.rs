@@ -135,6 +135,12 @@ fn match_that_can_never_match() {
     l.steps[1].expected_materials =
         rules(&["MATCH *.c WITH PRODUCTS IN src FROM clone", "DISALLOW *"]);
     assert!(found(&l).is_empty());
+    // Two globs with different literal beginnings never meet.
+    l.steps[0].expected_products = rules(&["CREATE src/*", "DISALLOW *"]);
+    l.steps[1].expected_materials = rules(&["MATCH lib/* WITH PRODUCTS FROM clone", "DISALLOW *"]);
+    assert_eq!(only(&l, "never-matches").0, Severity::Warning);
+    l.steps[1].expected_materials = rules(&["MATCH s* WITH PRODUCTS FROM clone", "DISALLOW *"]);
+    assert!(found(&l).is_empty());
 }
 
 #[test]
