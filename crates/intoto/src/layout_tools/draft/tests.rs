@@ -246,7 +246,7 @@ fn a_signed_draft_verifies_its_links_and_fails_on_a_changed_product() {
         let o = VerifyOptions::with_source(src)
             .policy(Policy::at(1_000_000_000))
             .inspection_artifacts(Some(arts(found)));
-        verify::verify(&layout, &owner(), &o, &mut Collect::default())
+        verify::verify(&layout, &owner(), &o, &mut Collect::default()).map_err(Box::new)
     };
     let fine = [("foo.py", 2), ("foo.tar.gz", 3), ("other", 7)];
     verify_with(src, &fine).unwrap();
