@@ -36,6 +36,9 @@ pub fn check(a: CheckArgs, ctx: &Ctx) -> Result<Outcome> {
     let (specs, places) = specs::layout_keys(&a.keys);
     let owner_keys = Resolver::new(ctx, places).key_dicts(&specs)?;
     let links = match &a.link_dir {
+        Some(dir) if !dir.is_dir() => {
+            return Err(anyhow!("--link-dir {}: not a directory", dir.display()));
+        }
         Some(dir) => Some(RunLinks::read(layout, dir).map_err(|e| anyhow!("--link-dir {e}"))?),
         None => None,
     };

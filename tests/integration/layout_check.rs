@@ -368,4 +368,9 @@ fn json_has_the_documented_shape() {
     assert_eq!(fail["artifacts"], json!(["junk"]));
     // Errors that stop the check are one line, not JSON findings.
     env.fails(1, "layout check nowhere.layout", "nowhere.layout");
+    env.fails(
+        1,
+        "layout check root.layout --link-dir nowhere",
+        "--link-dir nowhere: not a directory",
+    );
 }

@@ -670,57 +670,66 @@ fn matched_from(path: &str, digest: &HashDict, earlier: &[&Group]) -> Option<Str
 fn generalize(fates: &BTreeMap<&str, Fate>, earlier: &[&Group]) -> Vec<(String, Fate)> {
     let mut dirs: BTreeSet<&str> = BTreeSet::new();
     for p in fates.keys() {
-        for (i, c) in p.char_indices() {
-            if c == '/' && i > 0 {
-                dirs.insert(&p[..=i]);
-            }
-        }
+        dirs.extend(parents(p));
     }
-    // Outermost first: shorter prefixes sort before longer ones with the
-    // same start, and a directory inside a chosen one is skipped.
+    // Outermost first; a directory inside a chosen one is skipped.
     let mut dirs: Vec<&str> = dirs.into_iter().collect();
     dirs.sort_by_key(|d| (d.matches('/').count(), *d));
-    let mut chosen: Vec<(&str, Fate)> = Vec::new();
+    let mut chosen: BTreeMap<&str, Fate> = BTreeMap::new();
+    // The earlier steps' product paths, sorted, looked up by range.
+    let mut products: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for d in dirs {
-        if chosen.iter().any(|(c, _)| d.starts_with(c)) {
+        if parents(d).any(|p| p != d && chosen.contains_key(p)) {
             continue;
         }
-        let members: Vec<(&&str, &Fate)> = fates
-            .range(d..)
-            .take_while(|(p, _)| p.starts_with(d))
-            .collect();
-        let Some((_, first)) = members.first() else {
+        let mut members = fates.range(d..).take_while(|(p, _)| p.starts_with(d));
+        let Some((_, first)) = members.next() else {
             continue;
         };
-        if members.len() < 2 || members.iter().any(|(_, f)| f != first) {
+        let mut count = 1;
+        if !members.all(|(_, f)| {
+            count += 1;
+            f == first
+        }) || count < 2
+        {
             continue;
         }
         if let Fate::Match(from) = first {
             let Some(src) = earlier.iter().find(|g| &g.name == from) else {
                 continue;
             };
-            let theirs = src
-                .link
-                .products
-                .keys()
-                .filter(|p| p.starts_with(d))
+            let keys = products
+                .entry(src.name.as_str())
+                .or_insert_with(|| src.link.products.keys().collect());
+            let start = keys.partition_point(|k| *k < d);
+            let theirs = keys[start..]
+                .iter()
+                .take_while(|k| k.starts_with(d))
                 .count();
-            if theirs != members.len() {
+            if theirs != count {
                 continue;
             }
         }
-        chosen.push((d, (*first).clone()));
+        chosen.insert(d, first.clone());
     }
     let mut out: Vec<(String, Fate)> = chosen
         .iter()
         .map(|(d, f)| (format!("{}*", escape_glob(d)), f.clone()))
         .collect();
     for (p, f) in fates {
-        if !chosen.iter().any(|(d, _)| p.starts_with(d)) {
+        if !parents(p).any(|d| chosen.contains_key(d)) {
             out.push((escape_glob(p), f.clone()));
         }
     }
     out
+}
+
+/// The directories `path` is in, as prefixes ending in `/`, outermost
+/// first (a leading `/` is not one).
+fn parents(path: &str) -> impl Iterator<Item = &str> {
+    path.char_indices()
+        .filter(|&(i, c)| c == '/' && i > 0)
+        .map(move |(i, _)| &path[..=i])
 }
 
 /// `path` as a glob that matches exactly it (Python's `glob.escape`).
