@@ -16,6 +16,9 @@ _intoto() {
             ",$1")
                 cmd="intoto"
                 ;;
+            intoto,apt-check)
+                cmd="intoto__subcmd__apt__subcmd__check"
+                ;;
             intoto,generate)
                 cmd="intoto__subcmd__generate"
                 ;;
@@ -66,6 +69,9 @@ _intoto() {
                 ;;
             intoto__subcmd__generate__subcmd__help,man)
                 cmd="intoto__subcmd__generate__subcmd__help__subcmd__man"
+                ;;
+            intoto__subcmd__help,apt-check)
+                cmd="intoto__subcmd__help__subcmd__apt__subcmd__check"
                 ;;
             intoto__subcmd__help,generate)
                 cmd="intoto__subcmd__help__subcmd__generate"
@@ -139,11 +145,20 @@ _intoto() {
             intoto__subcmd__help__subcmd__layout,remove-step)
                 cmd="intoto__subcmd__help__subcmd__layout__subcmd__remove__subcmd__step"
                 ;;
+            intoto__subcmd__help__subcmd__layout,replace-key)
+                cmd="intoto__subcmd__help__subcmd__layout__subcmd__replace__subcmd__key"
+                ;;
             intoto__subcmd__help__subcmd__layout,set-expires)
                 cmd="intoto__subcmd__help__subcmd__layout__subcmd__set__subcmd__expires"
                 ;;
+            intoto__subcmd__help__subcmd__layout,set-inspection)
+                cmd="intoto__subcmd__help__subcmd__layout__subcmd__set__subcmd__inspection"
+                ;;
             intoto__subcmd__help__subcmd__layout,set-readme)
                 cmd="intoto__subcmd__help__subcmd__layout__subcmd__set__subcmd__readme"
+                ;;
+            intoto__subcmd__help__subcmd__layout,set-step)
+                cmd="intoto__subcmd__help__subcmd__layout__subcmd__set__subcmd__step"
                 ;;
             intoto__subcmd__help__subcmd__layout,show)
                 cmd="intoto__subcmd__help__subcmd__layout__subcmd__show"
@@ -202,11 +217,20 @@ _intoto() {
             intoto__subcmd__layout,remove-step)
                 cmd="intoto__subcmd__layout__subcmd__remove__subcmd__step"
                 ;;
+            intoto__subcmd__layout,replace-key)
+                cmd="intoto__subcmd__layout__subcmd__replace__subcmd__key"
+                ;;
             intoto__subcmd__layout,set-expires)
                 cmd="intoto__subcmd__layout__subcmd__set__subcmd__expires"
                 ;;
+            intoto__subcmd__layout,set-inspection)
+                cmd="intoto__subcmd__layout__subcmd__set__subcmd__inspection"
+                ;;
             intoto__subcmd__layout,set-readme)
                 cmd="intoto__subcmd__layout__subcmd__set__subcmd__readme"
+                ;;
+            intoto__subcmd__layout,set-step)
+                cmd="intoto__subcmd__layout__subcmd__set__subcmd__step"
                 ;;
             intoto__subcmd__layout,show)
                 cmd="intoto__subcmd__layout__subcmd__show"
@@ -241,11 +265,20 @@ _intoto() {
             intoto__subcmd__layout__subcmd__help,remove-step)
                 cmd="intoto__subcmd__layout__subcmd__help__subcmd__remove__subcmd__step"
                 ;;
+            intoto__subcmd__layout__subcmd__help,replace-key)
+                cmd="intoto__subcmd__layout__subcmd__help__subcmd__replace__subcmd__key"
+                ;;
             intoto__subcmd__layout__subcmd__help,set-expires)
                 cmd="intoto__subcmd__layout__subcmd__help__subcmd__set__subcmd__expires"
                 ;;
+            intoto__subcmd__layout__subcmd__help,set-inspection)
+                cmd="intoto__subcmd__layout__subcmd__help__subcmd__set__subcmd__inspection"
+                ;;
             intoto__subcmd__layout__subcmd__help,set-readme)
                 cmd="intoto__subcmd__layout__subcmd__help__subcmd__set__subcmd__readme"
+                ;;
+            intoto__subcmd__layout__subcmd__help,set-step)
+                cmd="intoto__subcmd__layout__subcmd__help__subcmd__set__subcmd__step"
                 ;;
             intoto__subcmd__layout__subcmd__help,show)
                 cmd="intoto__subcmd__layout__subcmd__help__subcmd__show"
@@ -275,12 +308,42 @@ _intoto() {
 
     case "${cmd}" in
         intoto)
-            opts="-v -q -h -V --verbose --quiet --help --version run record verify sign mock key layout match-products verify-archive generate help"
+            opts="-v -q -h -V --verbose --quiet --help --version run record verify sign mock key layout match-products verify-archive apt-check generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__apt__subcmd__check)
+            opts="-c -o -v -q -h -V --config-file --option --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --option)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -387,8 +450,22 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__help)
-            opts="run record verify sign mock key layout match-products verify-archive generate help"
+            opts="run record verify sign mock key layout match-products verify-archive apt-check generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__help__subcmd__apt__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -499,7 +576,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__help__subcmd__layout)
-            opts="new add-key add-step add-inspection remove-step remove-inspection remove-key set-expires set-readme draft check show"
+            opts="new add-key add-step add-inspection remove-step remove-inspection remove-key replace-key set-step set-inspection set-expires set-readme draft check show"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -638,6 +715,20 @@ _intoto() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        intoto__subcmd__help__subcmd__layout__subcmd__replace__subcmd__key)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         intoto__subcmd__help__subcmd__layout__subcmd__set__subcmd__expires)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -652,7 +743,35 @@ _intoto() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        intoto__subcmd__help__subcmd__layout__subcmd__set__subcmd__inspection)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         intoto__subcmd__help__subcmd__layout__subcmd__set__subcmd__readme)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__help__subcmd__layout__subcmd__set__subcmd__step)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -933,7 +1052,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__layout)
-            opts="-v -q -h -V --verbose --quiet --help --version new add-key add-step add-inspection remove-step remove-inspection remove-key set-expires set-readme draft check show help"
+            opts="-v -q -h -V --verbose --quiet --help --version new add-key add-step add-inspection remove-step remove-inspection remove-key replace-key set-step set-inspection set-expires set-readme draft check show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1161,7 +1280,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__layout__subcmd__help)
-            opts="new add-key add-step add-inspection remove-step remove-inspection remove-key set-expires set-readme draft check show help"
+            opts="new add-key add-step add-inspection remove-step remove-inspection remove-key replace-key set-step set-inspection set-expires set-readme draft check show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1314,6 +1433,20 @@ _intoto() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        intoto__subcmd__layout__subcmd__help__subcmd__replace__subcmd__key)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         intoto__subcmd__layout__subcmd__help__subcmd__set__subcmd__expires)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1328,7 +1461,35 @@ _intoto() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        intoto__subcmd__layout__subcmd__help__subcmd__set__subcmd__inspection)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         intoto__subcmd__layout__subcmd__help__subcmd__set__subcmd__readme)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__layout__subcmd__help__subcmd__set__subcmd__step)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1428,6 +1589,48 @@ _intoto() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        intoto__subcmd__layout__subcmd__replace__subcmd__key)
+            opts="-g -k -v -q -h -V --gpg --gpg-home --keyring --cert-store --key --allow-noninteroperable --legacy-keyid --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --gpg)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -g)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gpg-home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keyring)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert-store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -k)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         intoto__subcmd__layout__subcmd__set__subcmd__expires)
             opts="-v -q -h -V --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1442,6 +1645,32 @@ _intoto() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        intoto__subcmd__layout__subcmd__set__subcmd__inspection)
+            opts="-v -q -h -V --run --material --product --append --clear-materials --clear-products --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --run)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --material)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --product)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         intoto__subcmd__layout__subcmd__set__subcmd__readme)
             opts="-v -q -h -V --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1449,6 +1678,40 @@ _intoto() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__layout__subcmd__set__subcmd__step)
+            opts="-v -q -h -V --functionary --threshold --expected-command --material --product --append --clear-materials --clear-products --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --functionary)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --threshold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expected-command)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --material)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --product)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

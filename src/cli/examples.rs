@@ -49,8 +49,13 @@ Examples:
   $ intoto layout remove-step chain.layout --name lint
   $ intoto layout add-inspection chain.layout --name ls --run ls
   $ intoto layout remove-inspection chain.layout --name ls
-  $ intoto layout remove-key chain.layout \\
-        DEC0DD373DA1BDFAA584577FC89B071CB4C788CC
+  Rotate a key; change a step and an inspection in place:
+  $ intoto layout replace-key chain.layout DEC0DD37 --key carl.pub
+  $ intoto layout set-step chain.layout build \\
+        --append --material 'ALLOW Makefile'
+  $ intoto layout set-inspection chain.layout check \\
+        --run 'test -s hello'
+  $ intoto layout remove-key chain.layout 6f44242c
   $ intoto layout show chain.layout
   Draft a layout from a dry run of the chain; check one before signing:
   $ intoto layout draft -o draft.layout \\
@@ -158,3 +163,12 @@ Examples:
         --archive-keyring archive.gpg -l root.layout \\
         --keyring owner.asc --files /var/cache/apt/archives \\
         --rebuilder rebuilderd:https://reproduce.debian.net";
+
+/// `intoto apt-check --help` (not run by the tests: it needs apt's
+/// configuration for intoto and rebuilders; `apt_check.rs` runs it)
+pub const APT_CHECK: &str = "\
+Examples:
+  Check a package with apt's configuration before apt runs:
+  $ intoto apt-check hello_2.10-3_amd64.deb
+  The same, with a configuration file not yet in apt.conf.d:
+  $ intoto apt-check -c ./intoto.conf hello_2.10-3_amd64.deb";

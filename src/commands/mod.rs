@@ -1,5 +1,6 @@
 //! Subcommands: resolve files and keys, call the library, report.
 
+mod apt_check;
 pub mod apt_method;
 mod generate;
 mod key;
@@ -138,6 +139,7 @@ pub fn dispatch(cmd: Command, ctx: &Ctx) -> Result<Outcome> {
         Command::Layout(a) => layout::layout(a, ctx),
         Command::MatchProducts(a) => match_products::match_products(a, ctx),
         Command::VerifyArchive(a) => verify_archive::verify_archive(a, ctx),
+        Command::AptCheck(a) => apt_check::apt_check(a, ctx),
         Command::Generate(g) => generate::generate(g),
     }
 }

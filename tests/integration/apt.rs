@@ -60,7 +60,7 @@ const GOOD: [&str; 4] = ["good1", "good2", "good3", "good4"];
 pub(crate) struct Apt {
     pub(crate) env: Env,
     pub(crate) root: PathBuf,
-    mirror: Server,
+    pub(crate) mirror: Server,
     redirector: Server,
     pub(crate) rebuilder_a: Server,
     pub(crate) rebuilder_b: Server,
@@ -238,7 +238,7 @@ impl Apt {
     /// `intoto+http`, with `intoto` settings `extra` (the layout, the
     /// rebuilders a and b, and the owner keyring unless `extra` sets
     /// them), and NoFail.
-    fn configure(&self, mirror: &str, extra: &str, no_fail: bool) {
+    pub(crate) fn configure(&self, mirror: &str, extra: &str, no_fail: bool) {
         let r = &self.root;
         let d = r.display();
         let sandbox = if is_root() {

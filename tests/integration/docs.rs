@@ -22,7 +22,7 @@ fn files(dir: &Path, exts: &[&str]) -> Vec<String> {
     v
 }
 
-const PAGES: &[&str] = &[".1", ".5", ".7"];
+const PAGES: &[&str] = &[".1", ".5", ".7", ".8"];
 
 fn have(program: &str) -> bool {
     Command::new(program).arg("--version").output().is_ok()
@@ -396,7 +396,7 @@ fn help_examples(what: &str, help: &str) -> Vec<String> {
 /// (run with `--help` added, which clap answers only after every flag and
 /// value before it was accepted); `verify_archive.rs` runs the command on
 /// a loopback archive.
-const NOT_RUN: &[&str] = &["verify-archive"];
+const NOT_RUN: &[&str] = &["apt-check", "verify-archive"];
 
 /// Runs every `  $ ` line of the help examples, in the documented order,
 /// in one scratch directory with the documented files; then checks that
@@ -622,6 +622,7 @@ fn install_puts_binary_pages_and_completions_under_the_prefix() {
             (vec!["-w", "intoto-verify"], "man1/intoto-verify.1"),
             (vec!["-w", "5", "intoto-layout"], "man5/intoto-layout.5"),
             (vec!["-w", "7", "intoto-rules"], "man7/intoto-rules.7"),
+            (vec!["-w", "8", "intoto-apt"], "man8/intoto-apt.8"),
         ] {
             let mut c = Command::new("man");
             c.args(&args).env("MANPATH", &manpath);

@@ -2,6 +2,7 @@
 //! homes, real files, and the Python reference for interop.
 
 mod apt;
+mod apt_check;
 mod audit;
 mod canonical;
 mod card;
