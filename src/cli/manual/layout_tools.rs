@@ -38,8 +38,10 @@ Unless `--no-inspection`, the inspection `final-products`
 (command `true`) checks each final product (the last version
 a step made that no later step changed or removed) in the
 directory verification runs in: there, equal to the link's,
-as `REQUIRE`, `MATCH` and `DISALLOW` rules. So the signed
-draft verifies the links it was drawn from, where the final
+as `REQUIRE`, `MATCH` and `DISALLOW` rules (with the
+option `--generalize`, a directory a step made whole is
+checked as a glob *dir*`/*` with `MATCH` and `DISALLOW`, so a file missing
+there goes unnoticed). So the signed draft verifies the links it was drawn from, where the final
 products are, and fails when any product of the run changed.
 The draft expires in 30 days unless `--expires` says
 otherwise (said on stderr).";

@@ -385,7 +385,7 @@ pub fn draft(links: &[LinkFile], opts: &DraftOptions) -> Result<Draft, DraftErro
     }
     if opts.inspection {
         let ordered: Vec<&Group> = order.iter().map(|&i| &groups[i]).collect();
-        final_products(&ordered, &mut layout, &mut notes)?;
+        final_products(&ordered, &mut layout, &mut notes, opts.generalize)?;
     }
     Ok(Draft { layout, notes })
 }
@@ -393,11 +393,13 @@ pub fn draft(links: &[LinkFile], opts: &DraftOptions) -> Result<Draft, DraftErro
 /// Adds the inspection that checks the final products: for each, the
 /// version of the step that made it last, when no later step took it and
 /// changed or removed it (`REQUIRE` it, `MATCH` it, `DISALLOW` it when
-/// the MATCH did not take it).
+/// the MATCH did not take it; with `generalize`, `MATCH` and `DISALLOW`
+/// `dir/*` for a directory the step made whole).
 fn final_products(
     ordered: &[&Group],
     layout: &mut Layout,
     notes: &mut Vec<Note>,
+    generalize: bool,
 ) -> Result<(), DraftError> {
     let mut current: BTreeMap<&str, (&str, &HashDict)> = BTreeMap::new();
     for g in ordered {
@@ -427,21 +429,37 @@ fn final_products(
         n += 1;
         name = format!("{FINAL_PRODUCTS}-{n}");
     }
+    let fates: BTreeMap<&str, Fate> = current
+        .iter()
+        .map(|(p, (step, _))| (*p, Fate::Match((*step).to_owned())))
+        .collect();
+    let patterns: Vec<(String, Fate)> = if generalize {
+        self::generalize(&fates, ordered)
+    } else {
+        fates
+            .iter()
+            .map(|(p, f)| (escape_glob(p), f.clone()))
+            .collect()
+    };
+    let literal: BTreeMap<String, &str> = fates.keys().map(|p| (escape_glob(p), *p)).collect();
     let mut materials = Vec::new();
-    for (path, (step, _)) in &current {
-        let p = escape_glob(path);
+    for (p, fate) in &patterns {
+        let Fate::Match(step) = fate else { continue };
         let rule = |tokens: &[&str]| {
             ArtifactRule::new(tokens.iter().map(|t| t.to_string()).collect()).map_err(|e| {
                 DraftError::Rule {
                     step: name.clone(),
-                    path: path.to_string(),
+                    path: p.clone(),
                     why: e.to_string(),
                 }
             })
         };
-        materials.push(rule(&["REQUIRE", path])?);
-        materials.push(rule(&["MATCH", &p, "WITH", "PRODUCTS", "FROM", step])?);
-        materials.push(rule(&["DISALLOW", &p])?);
+        // A directory's glob cannot require each file.
+        if let Some(path) = literal.get(p).filter(|_| !p.ends_with("/*")) {
+            materials.push(rule(&["REQUIRE", path])?);
+        }
+        materials.push(rule(&["MATCH", p, "WITH", "PRODUCTS", "FROM", step])?);
+        materials.push(rule(&["DISALLOW", p])?);
     }
     layout.inspect.push(Inspection {
         name: name.clone(),

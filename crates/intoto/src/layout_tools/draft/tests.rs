@@ -297,7 +297,19 @@ fn generalize_offers_a_glob_where_a_whole_directory_moves() {
     );
     let mut o = opts(vec![]);
     o.generalize = true;
+    o.inspection = true;
     let d = draft(&[unsigned(clone.clone()), unsigned(build.clone())], &o).unwrap();
+    // The final products too: a glob for the directory, each file else.
+    assert_eq!(
+        rules(&d.layout.inspect[0].expected_materials),
+        [
+            "MATCH out/* WITH PRODUCTS FROM build",
+            "DISALLOW out/*",
+            "REQUIRE README",
+            "MATCH README WITH PRODUCTS FROM clone",
+            "DISALLOW README"
+        ]
+    );
     let s = &d.layout.steps;
     assert_eq!(
         rules(&s[0].expected_products),
