@@ -1222,7 +1222,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__layout__subcmd__draft)
-            opts="-o -k -g -v -q -h -V --from-links --from-run --output --force --expires --allow-rest --generalize --no-inspection --dsse --key --gpg --gpg-home --keyring --verbose --quiet --help --version"
+            opts="-o -k -g -v -q -h -V --from-links --from-run --keep-links --output --force --expires --allow-rest --generalize --no-inspection --dsse --key --gpg --gpg-home --keyring --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1233,6 +1233,10 @@ _intoto() {
                     return 0
                     ;;
                 --from-run)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keep-links)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

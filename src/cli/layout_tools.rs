@@ -25,6 +25,10 @@ pub struct DraftArgs {
     /// command split like a shell (never run through one)
     #[arg(long, value_name = "STEP=COMMAND", num_args = 1..)]
     pub from_run: Vec<String>,
+    /// Also write the dry run's unsigned links into DIR, as <step>.link
+    /// (for intoto layout check --link-dir)
+    #[arg(long, value_name = "DIR", requires = "from_run")]
+    pub keep_links: Option<PathBuf>,
     /// Write the layout to FILE (default: standard output)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,

@@ -11,7 +11,7 @@ use intoto_format::models::{Envelope, Signed, expires_from, rule::shell_split};
 
 use super::resolver::Resolver;
 use super::run::check_step_name;
-use super::{Ctx, Outcome, UiObserver, usage, write_file};
+use super::{Ctx, Outcome, UiObserver, usage, write_file, write_link};
 use crate::cli::layout_tools::DraftArgs;
 use crate::cli::specs;
 use crate::ui;
@@ -43,6 +43,11 @@ pub fn draft(a: DraftArgs, ctx: &Ctx) -> Result<Outcome> {
             return usage(format!("--from-run: step '{name}' is given twice"));
         }
     }
+    if let Some(dir) = &a.keep_links
+        && !dir.is_dir()
+    {
+        return Err(anyhow!("--keep-links {}: not a directory", dir.display()));
+    }
     let (specs, places) = specs::layout_keys(&a.keys);
     let keys = Resolver::new(ctx, places).key_dicts(&specs)?;
 
@@ -59,6 +64,13 @@ pub fn draft(a: DraftArgs, ctx: &Ctx) -> Result<Outcome> {
         inspection: !a.no_inspection,
     };
     let d = draft::draft(&links, &opts)?;
+    if let Some(dir) = &a.keep_links {
+        for l in &links {
+            if let Signed::Link(link) = l.envelope.signed() {
+                write_link(&dir.join(format!("{}.link", link.name)), &l.envelope)?;
+            }
+        }
+    }
     for n in &d.notes {
         if n.is_warning() {
             ui::warn(&n.to_string());

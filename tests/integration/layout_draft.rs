@@ -182,6 +182,20 @@ fn a_dry_run_drafts_the_chain_in_the_order_given() {
     // The dry run leaves its products, and no link files.
     assert!(env.work().join("out.tgz").exists());
     assert!(env.links().is_empty(), "{:?}", env.links());
+    // Unless kept, for layout check --link-dir.
+    fs::create_dir_all(env.work().join("dry")).unwrap();
+    env.ok((
+        "layout draft -o kept.layout --allow-rest --keep-links dry --from-run",
+        ["build=cp -R src out2"],
+    ));
+    let out = env.code(1, "layout check kept.layout --link-dir dry");
+    assert!(
+        out.stdout.contains(
+            "note: step 'build', product rule 1 (CREATE out2/a.c): took 1 artifact of build.link"
+        ),
+        "{}",
+        out.stdout
+    );
     // Refused: an existing output, a failing command (nothing written).
     env.fails(
         1,

@@ -9,8 +9,10 @@ the links of a dry run it performs
 first, `--from-run` *STEP*`=`*COMMAND* ... in the order
 given, each recorded in the current directory
 as `intoto mock` records it (the whole directory before and
-after; the links stay in memory, unsigned). A command that
-fails stops the dry run and nothing is written.
+after; the links stay in memory, unsigned, unless written
+into a directory with `--keep-links` *DIR*, which
+is where `intoto layout check --link-dir` reads them). A
+command that fails stops the dry run and nothing is written.
 
 One step per link name, in the order the artifacts flow: a
 step whose materials another step made (created or changed)
