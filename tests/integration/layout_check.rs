@@ -112,6 +112,20 @@ fn a_threshold_above_the_number_of_keys() {
 }
 
 #[test]
+fn a_functionary_that_is_no_key_of_the_layout() {
+    let env = Env::new();
+    good(&env);
+    let other = "ab".repeat(32);
+    edit(&env, |s| s["steps"][0]["pubkeys"] = json!([other]));
+    finds(
+        &env,
+        "",
+        1,
+        &format!("error: step 'clone': functionary {other} is not a key of the layout"),
+    );
+}
+
+#[test]
 fn a_key_that_authorises_nothing() {
     let env = Env::new();
     good(&env);

@@ -86,6 +86,25 @@ fn match_naming_no_step_or_a_later_one() {
     let mut l = good();
     l.steps.swap(0, 1);
     assert_eq!(only(&l, "match-later-step").0, Severity::Warning);
+    // Step rules see no inspection's link.
+    let mut l = good();
+    l.inspect.push(Inspection {
+        name: "look".into(),
+        run: vec!["true".into()],
+        expected_materials: Vec::new(),
+        expected_products: Vec::new(),
+        nulls: Nulls::default(),
+    });
+    l.steps[1].expected_materials = rules(&["MATCH src/* WITH PRODUCTS FROM look", "DISALLOW *"]);
+    let f = check(
+        &l,
+        &CheckOptions {
+            now: NOW,
+            ..CheckOptions::default()
+        },
+    );
+    assert_eq!(f.len(), 1);
+    assert!(f[0].message.contains("'look' is an inspection"), "{}", f[0]);
 }
 
 #[test]
