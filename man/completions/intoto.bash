@@ -127,6 +127,12 @@ _intoto() {
             intoto__subcmd__help__subcmd__layout,add-step)
                 cmd="intoto__subcmd__help__subcmd__layout__subcmd__add__subcmd__step"
                 ;;
+            intoto__subcmd__help__subcmd__layout,check)
+                cmd="intoto__subcmd__help__subcmd__layout__subcmd__check"
+                ;;
+            intoto__subcmd__help__subcmd__layout,draft)
+                cmd="intoto__subcmd__help__subcmd__layout__subcmd__draft"
+                ;;
             intoto__subcmd__help__subcmd__layout,new)
                 cmd="intoto__subcmd__help__subcmd__layout__subcmd__new"
                 ;;
@@ -190,6 +196,12 @@ _intoto() {
             intoto__subcmd__layout,add-step)
                 cmd="intoto__subcmd__layout__subcmd__add__subcmd__step"
                 ;;
+            intoto__subcmd__layout,check)
+                cmd="intoto__subcmd__layout__subcmd__check"
+                ;;
+            intoto__subcmd__layout,draft)
+                cmd="intoto__subcmd__layout__subcmd__draft"
+                ;;
             intoto__subcmd__layout,help)
                 cmd="intoto__subcmd__layout__subcmd__help"
                 ;;
@@ -231,6 +243,12 @@ _intoto() {
                 ;;
             intoto__subcmd__layout__subcmd__help,add-step)
                 cmd="intoto__subcmd__layout__subcmd__help__subcmd__add__subcmd__step"
+                ;;
+            intoto__subcmd__layout__subcmd__help,check)
+                cmd="intoto__subcmd__layout__subcmd__help__subcmd__check"
+                ;;
+            intoto__subcmd__layout__subcmd__help,draft)
+                cmd="intoto__subcmd__layout__subcmd__help__subcmd__draft"
                 ;;
             intoto__subcmd__layout__subcmd__help,help)
                 cmd="intoto__subcmd__layout__subcmd__help__subcmd__help"
@@ -558,7 +576,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__help__subcmd__layout)
-            opts="new add-key add-step add-inspection remove-step remove-inspection remove-key replace-key set-step set-inspection set-expires set-readme show"
+            opts="new add-key add-step add-inspection remove-step remove-inspection remove-key replace-key set-step set-inspection set-expires set-readme draft check show"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -600,6 +618,34 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__help__subcmd__layout__subcmd__add__subcmd__step)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__help__subcmd__layout__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__help__subcmd__layout__subcmd__draft)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1014,7 +1060,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__layout)
-            opts="-v -q -h -V --verbose --quiet --help --version new add-key add-step add-inspection remove-step remove-inspection remove-key replace-key set-step set-inspection set-expires set-readme show help"
+            opts="-v -q -h -V --verbose --quiet --help --version new add-key add-step add-inspection remove-step remove-inspection remove-key replace-key set-step set-inspection set-expires set-readme draft check show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1137,8 +1183,116 @@ _intoto() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        intoto__subcmd__layout__subcmd__check)
+            opts="-k -g -v -q -h -V --link-dir --json --time --key --gpg --gpg-home --keyring --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --link-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -k)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gpg)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -g)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gpg-home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keyring)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__layout__subcmd__draft)
+            opts="-o -k -g -v -q -h -V --from-links --from-run --keep-links --output --force --expires --allow-rest --generalize --no-inspection --dsse --key --gpg --gpg-home --keyring --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --from-links)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from-run)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keep-links)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expires)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -k)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gpg)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -g)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gpg-home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keyring)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         intoto__subcmd__layout__subcmd__help)
-            opts="new add-key add-step add-inspection remove-step remove-inspection remove-key replace-key set-step set-inspection set-expires set-readme show help"
+            opts="new add-key add-step add-inspection remove-step remove-inspection remove-key replace-key set-step set-inspection set-expires set-readme draft check show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1180,6 +1334,34 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__layout__subcmd__help__subcmd__add__subcmd__step)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__layout__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__layout__subcmd__help__subcmd__draft)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

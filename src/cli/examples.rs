@@ -56,7 +56,11 @@ Examples:
   $ intoto layout set-inspection chain.layout check \\
         --run 'test -s hello'
   $ intoto layout remove-key chain.layout 6f44242c
-  $ intoto layout show chain.layout";
+  $ intoto layout show chain.layout
+  Draft a layout from a dry run of the chain; check one before signing:
+  $ intoto layout draft -o draft.layout \\
+        --from-run 'build=cc -o hello src/hello.c'
+  $ intoto layout check chain.layout";
 
 /// `intoto sign --help`
 pub const SIGN: &str = "\

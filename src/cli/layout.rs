@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
+use super::layout_tools::{CheckArgs, DraftArgs};
 use super::{InteropArgs, LayoutKeyArgs, PublicKeyArgs, edit, manual};
 
 /// `intoto layout`
@@ -254,6 +255,12 @@ pub enum LayoutCommand {
         #[arg(value_name = "TEXT")]
         readme: String,
     },
+    /// Draft an unsigned layout from the links of one run (or a dry run)
+    #[command(long_about = manual::help("layout draft"), after_help = manual::after_help("layout draft"))]
+    Draft(DraftArgs),
+    /// Check a layout for mistakes before signing it
+    #[command(long_about = manual::help("layout check"), after_help = manual::after_help("layout check"))]
+    Check(CheckArgs),
     /// Show a layout: steps, who may sign them, rules, expiry, signatures
     #[command(long_about = manual::help("layout show"), after_help = manual::after_help("layout show"))]
     #[command(mut_args(edit("verification_keys", |a| a.help("PEM public keys to check the signatures with"))))]

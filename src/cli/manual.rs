@@ -5,6 +5,7 @@
 //! `intoto generate man DIR` writes the pages (`scripts/gen-docs`).
 
 mod environment;
+mod layout_tools;
 
 pub use environment::{ENVIRONMENT, FILES, applies};
 
@@ -539,6 +540,24 @@ verify. Text from the file is shown with control characters escaped.",
         examples: None,
         exit_status: EXIT_COMMON,
         see_also: &[],
+    },
+    Page {
+        command: "layout draft",
+        description: layout_tools::DRAFT,
+        examples: None,
+        exit_status: EXIT_COMMON,
+        see_also: &["intoto-layout-check(1)", "intoto-mock(1)", "intoto-sign(1)"],
+    },
+    Page {
+        command: "layout check",
+        description: layout_tools::CHECK,
+        examples: None,
+        exit_status: &[("0", "no error found"), ("1", EXIT_1), ("2", EXIT_2)],
+        see_also: &[
+            "intoto-layout-draft(1)",
+            "intoto-rules(7)",
+            "intoto-verify(1)",
+        ],
     },
     Page {
         command: "match-products",

@@ -12,6 +12,7 @@ mod generate;
 mod key;
 mod keyargs;
 mod layout;
+pub mod layout_tools;
 pub mod manual;
 pub mod markup;
 mod match_products;

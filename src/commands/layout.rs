@@ -267,6 +267,8 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
             ui::notice("changed the readme");
             Ok(Outcome::Success)
         }
+        LayoutCommand::Draft(a) => super::layout_draft::draft(a, ctx),
+        LayoutCommand::Check(a) => super::layout_check::check(a, ctx),
         LayoutCommand::Show { file, keys } => show(&file, &keys, ctx),
     }
 }

@@ -6,6 +6,8 @@ mod generate;
 mod hazards;
 mod key;
 mod layout;
+mod layout_check;
+mod layout_draft;
 mod match_products;
 mod mock;
 mod record;

@@ -710,3 +710,32 @@ impl Signer for Watched<'_> {
         self.0.sign(payload)
     }
 }
+
+impl Resolver<'_> {
+    /// The layout key entries of `specs`: each PEM key and `--gpg` key
+    /// ([`key_dict`](Self::key_dict)), and every key of a keyring file
+    /// given alone (`layout draft`, `layout check`).
+    pub fn key_dicts(&self, specs: &[KeySpec]) -> Result<Vec<KeyDict>> {
+        let mut out = Vec::new();
+        for spec in specs {
+            let KeySpec::Keyring(p) = spec else {
+                out.push(self.key_dict(spec)?);
+                continue;
+            };
+            let (certs, source) = read_keyrings(std::iter::once(p))?;
+            if certs.is_empty() {
+                return Err(anyhow!("{source} holds no keys"));
+            }
+            for c in certs {
+                let v = CertVerifier::new(c, &self.policy).map_err(|e| anyhow!("{source}: {e}"))?;
+                for w in v.warnings() {
+                    ui::warn(&w);
+                }
+                out.push(KeyDict::Gpg(
+                    cert_to_dict(v.cert(), &self.policy).map_err(|e| anyhow!("{source}: {e}"))?,
+                ));
+            }
+        }
+        Ok(out)
+    }
+}

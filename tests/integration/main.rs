@@ -18,6 +18,8 @@ mod interop;
 mod key;
 mod keys;
 mod layout;
+mod layout_check;
+mod layout_draft;
 mod match_products;
 mod mock;
 mod numbers;

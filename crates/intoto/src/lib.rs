@@ -111,6 +111,7 @@ use intoto_format::{format, json, models};
 pub mod cosign;
 pub mod fsio;
 pub mod keys;
+pub mod layout_tools;
 pub mod observe;
 pub mod policy;
 pub mod record;

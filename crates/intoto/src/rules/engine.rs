@@ -166,15 +166,75 @@ pub fn apply_rules(
     rules: &[ArtifactRule],
     links: &HashMap<&str, &Link>,
 ) -> Result<(), RuleFailure> {
+    run_rules(item_kind, item, side, rules, links, |_, _| {}).map_err(|(_, f)| f)
+}
+
+/// What each rule of a list did with one side of a link: the artifacts it
+/// consumed (a `REQUIRE`: its file, when queued), and the failure that
+/// stopped the list, if one did (the rules after it did not run).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleTrace {
+    /// Per rule, in order: the artifacts it took.
+    pub matched: Vec<Vec<String>>,
+    /// Whether each rule ran (false after a failure).
+    pub ran: Vec<bool>,
+    /// What stopped the list.
+    pub failure: Option<RuleFailure>,
+}
+
+/// [`apply_rules`], recording which rule took which artifact (the same
+/// engine: `intoto layout check --link-dir`).
+pub fn trace_rules(
+    item_kind: ItemKind,
+    item: &str,
+    side: Side,
+    rules: &[ArtifactRule],
+    links: &HashMap<&str, &Link>,
+) -> RuleTrace {
+    let mut matched = vec![Vec::new(); rules.len()];
+    let result = run_rules(item_kind, item, side, rules, links, |i, a| {
+        matched[i].push(a.to_owned());
+    });
+    let (ran, failure) = match result {
+        Ok(()) => (vec![true; rules.len()], None),
+        // Rules up to the failing one ran; none did without the link.
+        Err((at, f)) => (
+            (0..rules.len())
+                .map(|i| at.is_some_and(|a| i <= a))
+                .collect(),
+            Some(f),
+        ),
+    };
+    RuleTrace {
+        matched,
+        ran,
+        failure,
+    }
+}
+
+/// The engine: `on_take(rule index, artifact)` for each artifact a rule
+/// consumes (and a `REQUIRE`'s file when it is queued); a failure comes
+/// with the index of the rule that failed (none: there is no link).
+fn run_rules(
+    item_kind: ItemKind,
+    item: &str,
+    side: Side,
+    rules: &[ArtifactRule],
+    links: &HashMap<&str, &Link>,
+    mut on_take: impl FnMut(usize, &str),
+) -> Result<(), (Option<usize>, RuleFailure)> {
     let Some(link) = links.get(item) else {
         // Fail closed: without the item's own link nothing is checked.
-        return Err(RuleFailure {
-            item_kind,
-            item: item.to_owned(),
-            side,
-            rule: rules.first().map(|r| r.to_string()).unwrap_or_default(),
-            kind: RuleFailureKind::NoLink,
-        });
+        return Err((
+            None,
+            RuleFailure {
+                item_kind,
+                item: item.to_owned(),
+                side,
+                rule: rules.first().map(|r| r.to_string()).unwrap_or_default(),
+                kind: RuleFailureKind::NoLink,
+            },
+        ));
     };
     let (materials, products) = (&link.materials, &link.products);
     let artifacts = match side {
@@ -185,15 +245,20 @@ pub fn apply_rules(
     let mut alive = vec![true; keys.len()];
     let mut misses: Vec<Miss> = Vec::new();
 
-    for entry in rules {
+    for (ri, entry) in rules.iter().enumerate() {
         let rule = entry.rule();
         let shown = rule.to_string();
-        let fail = |kind| RuleFailure {
-            item_kind,
-            item: item.into(),
-            side,
-            rule: shown.clone(),
-            kind,
+        let fail = |kind| {
+            (
+                Some(ri),
+                RuleFailure {
+                    item_kind,
+                    item: item.into(),
+                    side,
+                    rule: shown.clone(),
+                    kind,
+                },
+            )
         };
         match rule {
             Rule::Require(path) => {
@@ -201,6 +266,7 @@ pub fn apply_rules(
                 if !queued {
                     return Err(fail(RuleFailureKind::RequireMissing { path: path.clone() }));
                 }
+                on_take(ri, path);
             }
             Rule::Disallow(p) => {
                 let g = Glob::new(p);
@@ -240,6 +306,7 @@ pub fn apply_rules(
                     };
                     if consume {
                         alive[i] = false;
+                        on_take(ri, k);
                     }
                 }
             }
@@ -284,7 +351,10 @@ pub fn apply_rules(
                         joined.as_str()
                     };
                     match dest_artifacts.seek(dest_path, &mut cursor) {
-                        Some(d) if d.matches(digests[i]) => alive[i] = false,
+                        Some(d) if d.matches(digests[i]) => {
+                            alive[i] = false;
+                            on_take(ri, k);
+                        }
                         found => misses.push(Miss {
                             artifact: i,
                             rule,
@@ -643,6 +713,34 @@ mod tests {
             )
             .is_ok()
         );
+    }
+
+    #[test]
+    fn trace_names_what_each_rule_took_and_where_it_stopped() {
+        let clone = link("clone", &[], &[("a.c", "01")]);
+        let build = link("build", &[("a.c", "01"), ("b.c", "02")], &[]);
+        let mut map: HashMap<&str, &Link> = HashMap::new();
+        map.insert("clone", &clone);
+        map.insert("build", &build);
+        let rs = rules(&[
+            "MATCH * WITH PRODUCTS FROM clone",
+            "ALLOW x",
+            "DELETE b.c",
+            "DISALLOW *",
+        ]);
+        let t = trace_rules(ItemKind::Step, "build", Side::Materials, &rs, &map);
+        assert_eq!(
+            t.matched,
+            [vec!["a.c".to_string()], vec![], vec!["b.c".into()], vec![]]
+        );
+        assert_eq!(t.ran, [true; 4]);
+        assert!(t.failure.is_none());
+        let rs = rules(&["ALLOW a.c", "DISALLOW *", "ALLOW *"]);
+        let t = trace_rules(ItemKind::Step, "build", Side::Materials, &rs, &map);
+        assert_eq!(t.ran, [true, true, false]);
+        assert_eq!(t.failure.unwrap().rule, "DISALLOW *");
+        let t = trace_rules(ItemKind::Step, "nolink", Side::Materials, &rs, &map);
+        assert_eq!(t.ran, [false; 3]);
     }
 
     #[test]

@@ -10,4 +10,6 @@
 mod engine;
 pub mod glob;
 
-pub use engine::{ItemKind, RuleFailure, RuleFailureKind, Side, apply_rules};
+pub use engine::{
+    ItemKind, RuleFailure, RuleFailureKind, RuleTrace, Side, apply_rules, trace_rules,
+};
