@@ -9,7 +9,8 @@
 //!   legacy path API and rebuilderd's v1 API), in parallel, with a timeout;
 //! - [`check`]: one layout, loaded and signature-checked once, judging
 //!   package after package: verified, failed (contradicting evidence) or
-//!   missing evidence.
+//!   missing evidence;
+//! - [`policy`]: per-package allow and deny lists on top of that verdict.
 //!
 //! - [`sandbox`]: dropping root privileges to apt's sandbox user, as
 //!   apt's methods do.
@@ -21,5 +22,6 @@ pub mod check;
 pub mod compressed;
 pub mod deb;
 pub mod method;
+pub mod policy;
 pub mod rebuilder;
 pub mod sandbox;
