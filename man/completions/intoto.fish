@@ -295,6 +295,8 @@ complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -s j -l jo
 complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l shard -d 'Verify only the packages whose source name hashes to K modulo N (first 8 bytes of SHA-256, big-endian), 0 <= K < N' -r
 complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l timeout -d 'Seconds each rebuilder has to answer for one package (all its requests)' -r
 complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l cache-dir -d 'Keep the rebuilders\' answers in DIR, which only you may write (default: a temporary directory removed at the end of the run)' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l allow -d 'Tolerate missing evidence for packages whose source matches PATTERN (a glob: *, ?, [...]), reported as allowed; contradicting evidence still fails (repeatable; APT::Intoto::Allow)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l deny -d 'Refuse packages whose source matches PATTERN outright, reported as denied, without asking the rebuilders (repeatable; APT::Intoto::Deny)' -r
 complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l time -d 'Judge the layout, keys and inspections as of this time (RFC 3339 or YYYY-MM-DD); also InRelease\'s Valid-Until' -r
 complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -s q -l quiet -d 'Show errors only'

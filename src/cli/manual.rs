@@ -428,17 +428,29 @@ source, source_version, filename and sha256 of its entry (and file,
 with `--files`), then its result, a reason unless it was verified, and
 rebuilders: what each rebuilder answered (`link`, `not found` or what went
 wrong). The result is `verified`, `failed` (contradicting evidence: a bad
-signature, a digest that differs, a rule that fails) or `missing-evidence`
+signature, a digest that differs, a rule that fails), `missing-evidence`
 (no link, fewer links than a step's threshold, a rebuilder that could
-not be reached). The last line is one object, `{\"summary\": {...}}`, with
-the release and index files checked, the counts verified, failed and
-missing-evidence, the index's entries, the selected ones and their
-sources, the shard, the jobs and the seconds taken (with `--files`, also
-not-downloaded).
+not be reached), `allowed` (missing evidence for a source that an
+allow pattern matches) or `denied` (a source that a deny pattern
+matches: refused without asking the rebuilders). Each line's rule says
+what decided it: `layout` (the verification), `allow` or `deny`, with
+the pattern that matched in pattern. The last line is one
+object, `{\"summary\": {...}}`, with the release and index files checked, the
+counts verified, failed, missing-evidence, allowed and denied, the index's
+entries, the selected ones and their sources, the shard, the jobs and the
+seconds taken (with `--files`, also not-downloaded).
+
+The options `--allow` and `--deny` take globs on the source package name
+(`*`, `?`, `[...]`, as in artifact rules; repeatable), as the apt
+method's `APT::Intoto::Allow` and `APT::Intoto::Deny` lists do. A deny pattern is
+looked at first: a denied package is refused even when it would verify.
+An allow pattern tolerates missing evidence only; contradicting evidence
+fails the package whatever the patterns say.
 
 Missing evidence does not fail the run: the package is neither verified
 nor contradicted, and its line says what is missing. A package that
-failed makes the exit status 1, after every line is printed. An index
+failed or was denied makes the exit status 1, after every line is
+printed. An index
 that cannot be trusted is an error (a bad or missing signature,
 an `InRelease` past its `Valid-Until`, a `Packages` file it does not list):
 one message, nothing on stdout, exit status 1.
@@ -453,7 +465,7 @@ summary's `selected` counts the shard's packages.",
         exit_status: &[
             (
                 "0",
-                "no package failed: each selected one was verified or lacks evidence",
+                "no package failed or was denied: each selected one was verified, lacks evidence or was allowed",
             ),
             ("1", EXIT_1),
             ("2", EXIT_2),

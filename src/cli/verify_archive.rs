@@ -56,6 +56,15 @@ pub struct VerifyArchiveArgs {
     /// (default: a temporary directory removed at the end of the run)
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
+    /// Tolerate missing evidence for packages whose source matches
+    /// PATTERN (a glob: *, ?, [...]), reported as allowed; contradicting
+    /// evidence still fails (repeatable; APT::Intoto::Allow)
+    #[arg(long, value_name = "PATTERN")]
+    pub allow: Vec<String>,
+    /// Refuse packages whose source matches PATTERN outright, reported as
+    /// denied, without asking the rebuilders (repeatable; APT::Intoto::Deny)
+    #[arg(long, value_name = "PATTERN")]
+    pub deny: Vec<String>,
     #[command(flatten)]
     pub policy: TimeArgs,
 }

@@ -20,8 +20,9 @@ use intoto::fsio;
 use intoto::keys::openpgp::cert::read_certs;
 use intoto::verify::LayoutKey;
 use intoto_debian::archive::{PackageEntry, parse_packages, verify_inrelease};
-use intoto_debian::check::{Checker, CheckerError, Target, Verdict};
+use intoto_debian::check::{Checker, CheckerError, Target};
 use intoto_debian::deb::read_deb;
+use intoto_debian::policy::{Outcome as Ruled, PackagePolicy};
 use intoto_debian::rebuilder::{AnswerCache, FetchError, FetchOptions, Rebuilder, fetch_links};
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
@@ -47,7 +48,22 @@ enum Kind {
     Verified,
     Failed,
     Missing,
+    Allowed,
+    Denied,
     Skipped,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Verified => "verified",
+            Kind::Failed => "failed",
+            Kind::Missing => "missing-evidence",
+            Kind::Allowed => "allowed",
+            Kind::Denied => "denied",
+            Kind::Skipped => "skipped",
+        }
+    }
 }
 
 /// `intoto verify-archive …`
@@ -67,6 +83,16 @@ pub fn verify_archive(a: VerifyArchiveArgs, ctx: &Ctx) -> Result<Outcome> {
         Some(0) => return usage("--jobs 0: give at least 1"),
         Some(n) => n,
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let policy = match PackagePolicy::new(
+        a.deny.iter().map(String::as_str),
+        "--deny",
+        a.allow.iter().map(String::as_str),
+        "--allow",
+        false,
+    ) {
+        Ok(p) => p,
+        Err(e) => return usage(e.to_string()),
     };
     if let Some(d) = &a.files
         && !d.is_dir()
@@ -157,12 +183,13 @@ pub fn verify_archive(a: VerifyArchiveArgs, ctx: &Ctx) -> Result<Outcome> {
             let (next, groups, selected) = (&next, &groups, &selected);
             let (checker, rebuilders, fetch, files) =
                 (&checker, &rebuilders, &fetch, a.files.as_deref());
+            let policy = &policy;
             s.spawn(move || {
                 loop {
                     let g = next.fetch_add(1, Ordering::Relaxed);
                     let Some(members) = groups.get(g) else { break };
                     for &i in members {
-                        let j = judge(selected[i], checker, rebuilders, fetch, files);
+                        let j = judge(selected[i], checker, policy, rebuilders, fetch, files);
                         if tx.send((i, j)).is_err() {
                             return;
                         }
@@ -176,14 +203,7 @@ pub fn verify_archive(a: VerifyArchiveArgs, ctx: &Ctx) -> Result<Outcome> {
         for (i, j) in rx {
             pending.insert(i, j);
             while let Some(j) = pending.remove(&at) {
-                *counts
-                    .entry(match j.kind {
-                        Kind::Verified => "verified",
-                        Kind::Failed => "failed",
-                        Kind::Missing => "missing-evidence",
-                        Kind::Skipped => "skipped",
-                    })
-                    .or_default() += 1;
+                *counts.entry(j.kind.name()).or_default() += 1;
                 if j.kind != Kind::Skipped {
                     ui::println(&j.line.to_string())?;
                 }
@@ -203,6 +223,8 @@ pub fn verify_archive(a: VerifyArchiveArgs, ctx: &Ctx) -> Result<Outcome> {
         "verified": count("verified"),
         "failed": count("failed"),
         "missing-evidence": count("missing-evidence"),
+        "allowed": count("allowed"),
+        "denied": count("denied"),
         "shard": a.shard.map(|s| s.to_string()),
         "jobs": workers,
         "seconds": (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
@@ -211,7 +233,7 @@ pub fn verify_archive(a: VerifyArchiveArgs, ctx: &Ctx) -> Result<Outcome> {
         summary["not-downloaded"] = json!(count("skipped"));
     }
     ui::println(&json!({ "summary": summary }).to_string())?;
-    Ok(if count("failed") > 0 {
+    Ok(if count("failed") + count("denied") > 0 {
         Outcome::Failed
     } else {
         Outcome::Success
@@ -223,6 +245,7 @@ pub fn verify_archive(a: VerifyArchiveArgs, ctx: &Ctx) -> Result<Outcome> {
 fn judge(
     e: &PackageEntry,
     checker: &Checker,
+    policy: &PackagePolicy,
     rebuilders: &[Rebuilder],
     fetch: &FetchOptions,
     files: Option<&Path>,
@@ -238,12 +261,10 @@ fn judge(
         "sha256": e.sha256,
     });
     let done = |mut line: Value, kind: Kind, reason: Option<String>| {
-        line["result"] = json!(match kind {
-            Kind::Verified => "verified",
-            Kind::Failed => "failed",
-            Kind::Missing => "missing-evidence",
-            Kind::Skipped => "skipped",
-        });
+        line["result"] = json!(kind.name());
+        if line.get("rule").is_none() {
+            line["rule"] = json!("layout");
+        }
         if let Some(r) = reason {
             line["reason"] = json!(r);
         }
@@ -276,6 +297,12 @@ fn judge(
             }
         }
     };
+    // Denied: refused before any rebuilder is asked.
+    if let Some(denied) = policy.denied(&d.source) {
+        line["rule"] = json!(denied.rule.kind());
+        line["pattern"] = json!(denied.rule.pattern());
+        return done(line, Kind::Denied, denied.reason);
+    }
     let mut links = Vec::new();
     let mut answers = Vec::new();
     for f in fetch_links(rebuilders, d, fetch) {
@@ -290,11 +317,19 @@ fn judge(
         }
     }
     line["rebuilders"] = Value::Array(answers);
-    match checker.check(d, target, &links) {
-        Verdict::Verified => done(line, Kind::Verified, None),
-        Verdict::Failed(why) => done(line, Kind::Failed, Some(why)),
-        Verdict::MissingEvidence(why) => done(line, Kind::Missing, Some(why)),
+    let ruling = policy.rule(&d.source, checker.check(d, target, &links));
+    line["rule"] = json!(ruling.rule.kind());
+    if let Some(p) = ruling.rule.pattern() {
+        line["pattern"] = json!(p);
     }
+    let kind = match ruling.outcome {
+        Ruled::Verified => Kind::Verified,
+        Ruled::MissingEvidence => Kind::Missing,
+        Ruled::Allowed => Kind::Allowed,
+        Ruled::Denied => Kind::Denied,
+        _ => Kind::Failed,
+    };
+    done(line, kind, ruling.reason)
 }
 
 /// A private copy of a downloaded file, and its SHA-256.

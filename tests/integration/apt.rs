@@ -60,7 +60,7 @@ const GOOD: [&str; 4] = ["good1", "good2", "good3", "good4"];
 pub(crate) struct Apt {
     pub(crate) env: Env,
     pub(crate) root: PathBuf,
-    mirror: Server,
+    pub(crate) mirror: Server,
     redirector: Server,
     pub(crate) rebuilder_a: Server,
     pub(crate) rebuilder_b: Server,
@@ -238,7 +238,7 @@ impl Apt {
     /// `intoto+http`, with `intoto` settings `extra` (the layout, the
     /// rebuilders a and b, and the owner keyring unless `extra` sets
     /// them), and NoFail.
-    fn configure(&self, mirror: &str, extra: &str, no_fail: bool) {
+    pub(crate) fn configure(&self, mirror: &str, extra: &str, no_fail: bool) {
         let r = &self.root;
         let d = r.display();
         let sandbox = if is_root() {
@@ -319,14 +319,14 @@ impl Apt {
     }
 
     #[track_caller]
-    fn ok(&self, args: &[&str]) -> String {
+    pub(crate) fn ok(&self, args: &[&str]) -> String {
         let (ok, text) = self.apt_get(args);
         assert!(ok, "apt-get {args:?} failed:\n{text}");
         text
     }
 
     #[track_caller]
-    fn fails(&self, args: &[&str], needle: &str) -> String {
+    pub(crate) fn fails(&self, args: &[&str], needle: &str) -> String {
         let (ok, text) = self.apt_get(args);
         assert!(!ok, "apt-get {args:?} succeeded:\n{text}");
         assert!(text.contains(needle), "no {needle:?} in:\n{text}");
@@ -335,7 +335,7 @@ impl Apt {
 
     /// `.deb` files apt left anywhere under the download directory and the
     /// cache.
-    fn debs(&self) -> Vec<String> {
+    pub(crate) fn debs(&self) -> Vec<String> {
         let mut out = Vec::new();
         for d in ["dl", "cache/archives", "cache/archives/partial"] {
             for e in fs::read_dir(self.root.join(d)).unwrap() {
@@ -359,7 +359,7 @@ impl Apt {
         left
     }
 
-    fn clean(&self) {
+    pub(crate) fn clean(&self) {
         for d in ["dl", "cache/archives", "cache/archives/partial"] {
             for e in fs::read_dir(self.root.join(d)).unwrap() {
                 let p = e.unwrap().path();
