@@ -7,6 +7,8 @@
 //!   member), bounded;
 //! - [`rebuilder`]: asking rebuilders for the links of a package (the
 //!   legacy path API and rebuilderd's v1 API), in parallel, with a timeout;
+//! - [`rebuilder_keys`]: a rebuilderd's signing keys, and the community's
+//!   list of rebuilders;
 //! - [`check`]: one layout, loaded and signature-checked once, judging
 //!   package after package: verified, failed (contradicting evidence) or
 //!   missing evidence;
@@ -24,4 +26,5 @@ pub mod deb;
 pub mod method;
 pub mod policy;
 pub mod rebuilder;
+pub mod rebuilder_keys;
 pub mod sandbox;
