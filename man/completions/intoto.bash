@@ -931,7 +931,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__layout__subcmd__add__subcmd__key)
-            opts="-g -k -v -q -h -V --gpg --gpg-home --keyring --cert-store --key --allow-noninteroperable --legacy-keyid --verbose --quiet --help --version"
+            opts="-g -k -v -q -h -V --gpg --gpg-home --keyring --cert-store --key --allow-noninteroperable --legacy-keyid --rebuilder --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -962,6 +962,10 @@ _intoto() {
                     return 0
                     ;;
                 -k)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rebuilder)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1179,7 +1183,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__layout__subcmd__new)
-            opts="-v -q -h -V --expires --readme --dsse --force --verbose --quiet --help --version"
+            opts="-v -q -h -V --expires --readme --dsse --force --rebuilders --rebuilders-from --distribution --threshold --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1190,6 +1194,22 @@ _intoto() {
                     return 0
                     ;;
                 --readme)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rebuilders)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rebuilders-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --distribution)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --threshold)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

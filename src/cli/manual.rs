@@ -267,7 +267,26 @@ again afterwards with `intoto sign`.",
         command: "layout new",
         description: "\
 Creates an empty, unsigned layout with an expiry date and a readme. An
-expiry date in the past is written, with a warning.",
+expiry date in the past is written, with a warning.
+
+With `--rebuilders` *URL*... and `--threshold` *K*, it writes the standard
+rebuild layout instead, ready to sign: each rebuilder's signing key,
+fetched from rebuilderd's `/api/v0/public-keys` as the command
+add-key does with `--rebuilder` (trust on first use: each fingerprint is
+shown), under the key id its attestations carry; the step rebuild,
+which *K* of those keys must have signed, with the products rules
+CREATE `{DEB}`, ALLOW `*.deb` (the other binaries of the source) and
+then DISALLOW `*`; and the inspection verify-reprobuilds, whose command
+is `true` and whose materials must `MATCH {DEB} WITH PRODUCTS FROM rebuild`,
+with `DISALLOW *` for anything else. The package handed over is then the
+one *K* rebuilders built, for the apt method and verify-archive alike.
+The rebuilder entries to give them (`rebuilderd:`*URL*) are printed.
+With `--rebuilders-from` *FILE*, the URLs come from the list of
+kpcyrd/rebuilderd-community (`[[rebuilder]]` entries with url and
+distributions, in a TOML file or in the fenced `toml` block of its
+README): those serving `--distribution` (default debian). A URL without
+a scheme is asked over HTTPS. Nothing is written unless every key was
+fetched.",
         examples: None,
         exit_status: EXIT_COMMON,
         see_also: &[],
@@ -279,7 +298,15 @@ Adds a functionary's public key to the layout: a GnuPG key (exported with
 its subkeys and expiry) or a PEM public key. With `--legacy-keyid`, a PEM
 key is added under its legacy key id, the one rebuilderd's links are
 signed under (see `intoto key id`), so that a step can name it as their
-functionary.",
+functionary.
+
+With `--rebuilder` *URL*, the key is the current signing key of the
+rebuilderd at *URL*, fetched from its `/api/v0/public-keys` (over HTTPS
+unless *URL* says `http://`; `rebuilderd:`*URL* is taken as well), and
+added under the legacy key id its attestations carry. Its fingerprint (the
+SHA-256 of its DER SubjectPublicKeyInfo) and that key id are shown, with a
+warning: the key is trusted on first use, as the server answered it, so
+compare the fingerprint with one the rebuilder's operators publish.",
         examples: None,
         exit_status: EXIT_COMMON,
         see_also: &[],

@@ -33,7 +33,7 @@ pub use keyargs::{
     CertStoreArgs, InteropArgs, LayoutKeyArgs, PolicyArgs, PublicKeyArgs, RecordArgs,
     SigningKeyArgs, TimeArgs, specs,
 };
-pub use layout::{LayoutArgs, LayoutCommand};
+pub use layout::{LayoutArgs, LayoutCommand, RebuildersArgs};
 pub use match_products::MatchProductsArgs;
 pub use mock::MockArgs;
 pub use record::{RecordCommand, StartArgs, StopArgs};

@@ -8,6 +8,7 @@ mod card;
 mod cli_bad_input;
 mod cli_settings;
 mod common;
+mod distro_layout;
 mod distro_policy;
 mod docs;
 mod fuzz_replay;

@@ -1,6 +1,7 @@
 //! Loopback HTTP servers for the apt method and `verify-archive` tests: a
 //! mirror serving files, a redirector, rebuilders speaking the legacy path
-//! API (files) and rebuilderd's v1 API; a test can give its own handler
+//! API (files) and rebuilderd's v1 API (with its public-keys endpoint,
+//! [`public_keys`]); a test can give its own handler
 //! (a slow rebuilder, one that acts when asked).
 
 use std::collections::HashMap;
@@ -124,5 +125,22 @@ pub fn rebuilderd(links: Vec<(String, Vec<u8>)>) -> Handler {
             }
         }
         Answer::NotFound
+    })
+}
+
+/// rebuilderd's `/api/v0/public-keys` (under any base path) answering
+/// `pem` (the server's current key), every other path left to `inner`.
+pub fn public_keys(pem: Vec<u8>, inner: Handler) -> Handler {
+    Arc::new(move |path: &str| {
+        let p = path.split('?').next().unwrap_or("");
+        if p.ends_with("/api/v0/public-keys") {
+            let current = String::from_utf8_lossy(&pem).into_owned();
+            return Answer::Body(
+                serde_json::json!({ "current": [current] })
+                    .to_string()
+                    .into_bytes(),
+            );
+        }
+        inner(path)
     })
 }
