@@ -81,6 +81,9 @@ pub struct Checker {
     inspection_timeout: Option<Duration>,
     temp_dir: Option<PathBuf>,
     digest_unjudgeable: Option<String>,
+    /// The layout's step names (a rebuilderd's link names its step
+    /// `rebuild <artifact>`).
+    steps: Vec<String>,
 }
 
 impl Checker {
@@ -114,7 +117,12 @@ impl Checker {
                 }),
             Signed::Link(_) => None,
         };
+        let steps = match checked.envelope().signed() {
+            Signed::Layout(l) => l.steps.iter().map(|s| s.name.clone()).collect(),
+            Signed::Link(_) => Vec::new(),
+        };
         Ok(Checker {
+            steps,
             layout: checked,
             policy: policy.clone(),
             inspection_timeout: Some(Duration::from_secs(300)),
@@ -177,7 +185,7 @@ impl Checker {
         target: Target,
         links: &[(String, Vec<u8>)],
     ) -> Result<Verdict, String> {
-        let (source, notes) = link_source(links);
+        let (source, notes) = link_source(links, &self.steps);
         let work = self.temp("intoto-deb.")?;
         let (file_name, inspection_artifacts) = match target {
             Target::File(path) => {
@@ -249,8 +257,12 @@ pub fn is_missing_evidence(f: &Failure) -> bool {
 }
 
 /// The rebuilders' links, each under its step and the id of each key
-/// that signed it; returns notes on links left out.
-fn link_source(links: &[(String, Vec<u8>)]) -> (MemorySource, Vec<String>) {
+/// that signed it; returns notes on links left out. rebuilderd names a
+/// link's step `rebuild <artifact>` (its file is still
+/// `rebuild.<keyid8>.link`): a name that is not one of the layout's
+/// `steps` but starts with one and a space goes under that step, as the
+/// file would be found (verification warns that the names differ).
+fn link_source(links: &[(String, Vec<u8>)], steps: &[String]) -> (MemorySource, Vec<String>) {
     let mut source = MemorySource::new("the rebuilders' answers");
     let mut notes = Vec::new();
     for (rebuilder, bytes) in links {
@@ -274,7 +286,19 @@ fn link_source(links: &[(String, Vec<u8>)]) -> (MemorySource, Vec<String>) {
             ));
             continue;
         }
-        let step = link.name.clone();
+        let step = if steps.contains(&link.name) {
+            link.name.clone()
+        } else {
+            steps
+                .iter()
+                .find(|s| {
+                    link.name
+                        .strip_prefix(s.as_str())
+                        .is_some_and(|rest| rest.starts_with(' '))
+                })
+                .cloned()
+                .unwrap_or_else(|| link.name.clone())
+        };
         let keyids = env.signature_keyids();
         if keyids.is_empty() {
             notes.push(format!("rebuilder {rebuilder}: the link is not signed"));
