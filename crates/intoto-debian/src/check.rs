@@ -58,6 +58,16 @@ pub enum Verdict {
     MissingEvidence(String),
 }
 
+/// A verdict and the verification stage that decided it (`None` when
+/// verified, or when the package could not be verified at all).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Judgement {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The stage's name (`inspection rules`, `threshold`, …).
+    pub stage: Option<&'static str>,
+}
+
 /// Why a checker could not be made: the configuration is broken.
 #[derive(Debug, thiserror::Error)]
 pub enum CheckerError {
@@ -165,9 +175,17 @@ impl Checker {
     /// bytes). Links that are not signed in-toto links are left out (they
     /// are no evidence); the reason then says so.
     pub fn check(&self, deb: &DebInfo, target: Target, links: &[(String, Vec<u8>)]) -> Verdict {
+        self.judge(deb, target, links).verdict
+    }
+
+    /// [`Checker::check`], also saying which verification stage decided.
+    pub fn judge(&self, deb: &DebInfo, target: Target, links: &[(String, Vec<u8>)]) -> Judgement {
         match self.run(deb, target, links) {
-            Ok(v) => v,
-            Err(e) => Verdict::Failed(e),
+            Ok((verdict, stage)) => Judgement { verdict, stage },
+            Err(e) => Judgement {
+                verdict: Verdict::Failed(e),
+                stage: None,
+            },
         }
     }
 
@@ -184,7 +202,7 @@ impl Checker {
         deb: &DebInfo,
         target: Target,
         links: &[(String, Vec<u8>)],
-    ) -> Result<Verdict, String> {
+    ) -> Result<(Verdict, Option<&'static str>), String> {
         let (source, notes) = link_source(links, &self.steps);
         let work = self.temp("intoto-deb.")?;
         let (file_name, inspection_artifacts) = match target {
@@ -199,7 +217,7 @@ impl Checker {
             }
             Target::Digest { sha256, file_name } => {
                 if let Some(why) = &self.digest_unjudgeable {
-                    return Ok(Verdict::Failed(why.clone()));
+                    return Ok((Verdict::Failed(why.clone()), None));
                 }
                 let digest: [u8; 32] = hex::decode(&sha256)
                     .ok()
@@ -237,13 +255,14 @@ impl Checker {
             format!("; {}", notes.join("; "))
         };
         Ok(match result {
-            Ok(_) => Verdict::Verified,
+            Ok(_) => (Verdict::Verified, None),
             Err(f) => {
                 let line = format!("{f} ({}){notes}", f.stage.name());
+                let stage = Some(f.stage.name());
                 if is_missing_evidence(&f) {
-                    Verdict::MissingEvidence(line)
+                    (Verdict::MissingEvidence(line), stage)
                 } else {
-                    Verdict::Failed(line)
+                    (Verdict::Failed(line), stage)
                 }
             }
         })

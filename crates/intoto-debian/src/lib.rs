@@ -12,7 +12,8 @@
 //! - [`check`]: one layout, loaded and signature-checked once, judging
 //!   package after package: verified, failed (contradicting evidence) or
 //!   missing evidence;
-//! - [`policy`]: per-package allow and deny lists on top of that verdict.
+//! - [`policy`]: per-package allow and deny lists on top of that verdict;
+//! - [`report`]: an archive audit as one self-contained HTML page.
 //!
 //! - [`sandbox`]: dropping root privileges to apt's sandbox user, as
 //!   apt's methods do.
@@ -27,4 +28,5 @@ pub mod method;
 pub mod policy;
 pub mod rebuilder;
 pub mod rebuilder_keys;
+pub mod report;
 pub mod sandbox;
