@@ -1857,7 +1857,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__verify__subcmd__archive)
-            opts="-l -g -j -v -q -h -V --packages --release --archive-keyring --layout --verification-keys --gpg --gpg-home --keyring --cert-store --rebuilder --files --jobs --shard --timeout --cache-dir --allow --deny --time --verbose --quiet --help --version"
+            opts="-l -g -j -v -q -h -V --packages --release --archive-keyring --layout --verification-keys --gpg --gpg-home --keyring --cert-store --rebuilder --files --jobs --shard --timeout --cache-dir --allow --deny --report --time --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1940,6 +1940,10 @@ _intoto() {
                     return 0
                     ;;
                 --deny)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --report)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

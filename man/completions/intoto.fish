@@ -302,6 +302,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l timeout
 complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l cache-dir -d 'Keep the rebuilders\' answers in DIR, which only you may write (default: a temporary directory removed at the end of the run)' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l allow -d 'Tolerate missing evidence for packages whose source matches PATTERN (a glob: *, ?, [...]), reported as allowed; contradicting evidence still fails (repeatable; APT::Intoto::Allow)' -r
 complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l deny -d 'Refuse packages whose source matches PATTERN outright, reported as denied, without asking the rebuilders (repeatable; APT::Intoto::Deny)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l report -d 'Also write FILE: one self-contained HTML page (no script, nothing fetched) with the counts, a chart per component and architecture, the packages that did not verify first, and the rebuilders\' answer times' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -l time -d 'Judge the layout, keys and inspections as of this time (RFC 3339 or YYYY-MM-DD); also InRelease\'s Valid-Until' -r
 complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -s q -l quiet -d 'Show errors only'

@@ -474,6 +474,18 @@ looked at first: a denied package is refused even when it would verify.
 An allow pattern tolerates missing evidence only; contradicting evidence
 fails the package whatever the patterns say.
 
+With `--report` *FILE*, the run also writes one self-contained HTML page
+(inline style and an inline SVG chart, no script, nothing it would fetch:
+its Content-Security-Policy forbids loading anything) after the last
+package: the counts verified, failed, missing evidence, allowed and
+denied, overall and per component and architecture, as numbers and as
+stacked bars; the packages, those that did not verify first, each with
+its result, the rule and the verification stage that decided it, and the
+reason; and per rebuilder how many questions it was asked (answers kept
+in the run's cache counted apart), how many links, not found and errors
+it answered, and its median and slowest answer time. All text from the
+archive, the layout and the rebuilders is HTML-escaped.
+
 Missing evidence does not fail the run: the package is neither verified
 nor contradicted, and its line says what is missing. A package that
 failed or was denied makes the exit status 1, after every line is

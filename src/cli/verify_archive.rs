@@ -65,6 +65,12 @@ pub struct VerifyArchiveArgs {
     /// denied, without asking the rebuilders (repeatable; APT::Intoto::Deny)
     #[arg(long, value_name = "PATTERN")]
     pub deny: Vec<String>,
+    /// Also write FILE: one self-contained HTML page (no script, nothing
+    /// fetched) with the counts, a chart per component and architecture,
+    /// the packages that did not verify first, and the rebuilders' answer
+    /// times
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
     #[command(flatten)]
     pub policy: TimeArgs,
 }

@@ -24,6 +24,7 @@ use intoto_debian::check::{Checker, CheckerError, Target};
 use intoto_debian::deb::read_deb;
 use intoto_debian::policy::{Outcome as Ruled, PackagePolicy};
 use intoto_debian::rebuilder::{AnswerCache, FetchError, FetchOptions, Rebuilder, fetch_links};
+use intoto_debian::report::{self, AnswerKind};
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 
@@ -41,6 +42,10 @@ const MAX_PACKAGES: u64 = 1 << 30;
 struct Judged {
     line: Value,
     kind: Kind,
+    /// The verification stage that decided, for the report.
+    stage: Option<&'static str>,
+    /// The rebuilders' answers, timed, for the report.
+    timings: Vec<report::Answer>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -173,6 +178,7 @@ pub fn verify_archive(a: VerifyArchiveArgs, ctx: &Ctx) -> Result<Outcome> {
     };
 
     // Judge in parallel; print in index order.
+    let mut report = a.report.as_ref().map(|_| report::Report::default());
     let next = AtomicUsize::new(0);
     let (tx, rx) = mpsc::channel::<(usize, Judged)>();
     let mut counts: HashMap<&str, u64> = HashMap::new();
@@ -206,6 +212,10 @@ pub fn verify_archive(a: VerifyArchiveArgs, ctx: &Ctx) -> Result<Outcome> {
                 *counts.entry(j.kind.name()).or_default() += 1;
                 if j.kind != Kind::Skipped {
                     ui::println(&j.line.to_string())?;
+                    if let Some(r) = report.as_mut() {
+                        r.packages.push(report_row(&j, &listed));
+                        r.answers.extend(j.timings);
+                    }
                 }
                 at += 1;
             }
@@ -231,6 +241,18 @@ pub fn verify_archive(a: VerifyArchiveArgs, ctx: &Ctx) -> Result<Outcome> {
     });
     if a.files.is_some() {
         summary["not-downloaded"] = json!(count("skipped"));
+    }
+    if let (Some(path), Some(mut r)) = (&a.report, report) {
+        r.release = release_name.clone();
+        r.index = listed.to_string();
+        r.seconds = started.elapsed().as_secs_f64();
+        r.generated = intoto_format::time::format_expires(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64),
+        );
+        super::write_file(path, report::render_html(&r).as_bytes())
+            .with_context(|| format!("--report {}", path.display()))?;
     }
     ui::println(&json!({ "summary": summary }).to_string())?;
     Ok(if count("failed") + count("denied") > 0 {
@@ -268,7 +290,12 @@ fn judge(
         if let Some(r) = reason {
             line["reason"] = json!(r);
         }
-        Judged { line, kind }
+        Judged {
+            line,
+            kind,
+            stage: None,
+            timings: Vec::new(),
+        }
     };
     // With --files, the file is copied first: its digest, its control data
     // and the verification all read that copy, which nobody else can
@@ -289,11 +316,11 @@ fn judge(
             copy = match snapshot(&path) {
                 Ok(Some(c)) => c,
                 Ok(None) => return done(line, Kind::Skipped, None),
-                Err(why) => return done(line, Kind::Failed, Some(why)),
+                Err(why) => return staged(done(line, Kind::Failed, Some(why)), "download"),
             };
             match file_matches(&path, &copy, e) {
                 Ok(()) => Target::File(copy.file.clone()),
-                Err(why) => return done(line, Kind::Failed, Some(why)),
+                Err(why) => return staged(done(line, Kind::Failed, Some(why)), "download"),
             }
         }
     };
@@ -301,23 +328,31 @@ fn judge(
     if let Some(denied) = policy.denied(&d.source) {
         line["rule"] = json!(denied.rule.kind());
         line["pattern"] = json!(denied.rule.pattern());
-        return done(line, Kind::Denied, denied.reason);
+        return staged(done(line, Kind::Denied, denied.reason), "policy");
     }
     let mut links = Vec::new();
     let mut answers = Vec::new();
+    let mut timings = Vec::new();
     for f in fetch_links(rebuilders, d, fetch) {
-        let answer = match &f.result {
-            Ok(_) => "link".to_owned(),
-            Err(FetchError::NotFound) => "not found".to_owned(),
-            Err(e) => e.to_string(),
+        let (answer, kind) = match &f.result {
+            Ok(_) => ("link".to_owned(), AnswerKind::Link),
+            Err(FetchError::NotFound) => ("not found".to_owned(), AnswerKind::NotFound),
+            Err(e) => (e.to_string(), AnswerKind::Error),
         };
+        timings.push(report::Answer {
+            rebuilder: f.rebuilder.clone(),
+            kind,
+            elapsed: f.elapsed,
+            cached: f.cached,
+        });
         answers.push(json!({"rebuilder": f.rebuilder, "answer": answer}));
         if let Ok(bytes) = f.result {
             links.push((f.rebuilder, bytes));
         }
     }
     line["rebuilders"] = Value::Array(answers);
-    let ruling = policy.rule(&d.source, checker.check(d, target, &links));
+    let judgement = checker.judge(d, target, &links);
+    let ruling = policy.rule(&d.source, judgement.verdict);
     line["rule"] = json!(ruling.rule.kind());
     if let Some(p) = ruling.rule.pattern() {
         line["pattern"] = json!(p);
@@ -329,7 +364,42 @@ fn judge(
         Ruled::Denied => Kind::Denied,
         _ => Kind::Failed,
     };
-    done(line, kind, ruling.reason)
+    let mut j = done(line, kind, ruling.reason);
+    j.stage = judgement.stage;
+    j.timings = timings;
+    j
+}
+
+/// The report's row for a printed line.
+fn report_row(j: &Judged, index: &str) -> report::PackageRow {
+    let text = |k: &str| j.line[k].as_str().unwrap_or_default().to_owned();
+    let rule = match j.line["pattern"].as_str() {
+        Some(p) => format!("{} {p}", text("rule")),
+        None => text("rule"),
+    };
+    report::PackageRow {
+        package: text("package"),
+        version: text("version"),
+        architecture: text("architecture"),
+        source: text("source"),
+        component: report::component(index, &text("filename")),
+        outcome: match j.kind {
+            Kind::Verified => Ruled::Verified,
+            Kind::Missing => Ruled::MissingEvidence,
+            Kind::Allowed => Ruled::Allowed,
+            Kind::Denied => Ruled::Denied,
+            Kind::Failed | Kind::Skipped => Ruled::Failed,
+        },
+        rule,
+        stage: j.stage.map(str::to_owned),
+        reason: j.line["reason"].as_str().map(str::to_owned),
+    }
+}
+
+/// `j`, decided at `stage`.
+fn staged(mut j: Judged, stage: &'static str) -> Judged {
+    j.stage = Some(stage);
+    j
 }
 
 /// A private copy of a downloaded file, and its SHA-256.

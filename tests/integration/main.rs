@@ -10,6 +10,7 @@ mod cli_settings;
 mod common;
 mod distro_layout;
 mod distro_policy;
+mod distro_report;
 mod docs;
 mod fuzz_replay;
 mod guard_rails;
