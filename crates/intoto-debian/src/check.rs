@@ -36,6 +36,14 @@ pub enum Target {
     /// A downloaded `.deb` (placed in the work directory under its pool
     /// file name; the layout's inspections run there).
     File(PathBuf),
+    /// A downloaded package placed in the work directory as `file_name`
+    /// (an Arch Linux package keeps its own name).
+    Named {
+        /// The file.
+        path: PathBuf,
+        /// Its name there (`{DEB}`).
+        file_name: String,
+    },
     /// A package known by its SHA-256 (from a `Packages` index, not
     /// downloaded): it stands as `file_name` for the inspections, which
     /// must all be `true` ([`Checker::digest_unjudgeable`]).
@@ -197,6 +205,21 @@ impl Checker {
             .map_err(|e| format!("making a temporary directory: {e}"))
     }
 
+    /// Puts the file at `path` into `work` as `name` (a hard link, else a
+    /// copy).
+    fn place(
+        &self,
+        work: &fsio::PrivateDir,
+        path: &Path,
+        name: String,
+    ) -> Result<(String, Option<Artifacts>), String> {
+        let dest = work.path().join(&name);
+        if std::fs::hard_link(path, &dest).is_err() {
+            std::fs::copy(path, &dest).map_err(|e| format!("copying {}: {e}", path.display()))?;
+        }
+        Ok((name, None))
+    }
+
     fn run(
         &self,
         deb: &DebInfo,
@@ -206,14 +229,12 @@ impl Checker {
         let (source, notes) = link_source(links, &self.steps);
         let work = self.temp("intoto-deb.")?;
         let (file_name, inspection_artifacts) = match target {
-            Target::File(path) => {
-                let name = deb.pool_file_name();
-                let dest = work.path().join(&name);
-                if std::fs::hard_link(&path, &dest).is_err() {
-                    std::fs::copy(&path, &dest)
-                        .map_err(|e| format!("copying {}: {e}", path.display()))?;
+            Target::File(path) => self.place(&work, &path, deb.pool_file_name())?,
+            Target::Named { path, file_name } => {
+                if !safe_name(&file_name) {
+                    return Err(format!("{file_name:?} is not a file name"));
                 }
-                (name, None)
+                self.place(&work, &path, file_name)?
             }
             Target::Digest { sha256, file_name } => {
                 if let Some(why) = &self.digest_unjudgeable {

@@ -13,7 +13,8 @@
 //!   package after package: verified, failed (contradicting evidence) or
 //!   missing evidence;
 //! - [`policy`]: per-package allow and deny lists on top of that verdict;
-//! - [`report`]: an archive audit as one self-contained HTML page.
+//! - [`report`]: an archive audit as one self-contained HTML page;
+//! - [`pacman`]: what an Arch Linux package says it is.
 //!
 //! - [`sandbox`]: dropping root privileges to apt's sandbox user, as
 //!   apt's methods do.
@@ -25,6 +26,7 @@ pub mod check;
 pub mod compressed;
 pub mod deb;
 pub mod method;
+pub mod pacman;
 pub mod policy;
 pub mod rebuilder;
 pub mod rebuilder_keys;
