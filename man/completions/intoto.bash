@@ -34,6 +34,9 @@ _intoto() {
             intoto,mock)
                 cmd="intoto__subcmd__mock"
                 ;;
+            intoto,pacman-fetch)
+                cmd="intoto__subcmd__pacman__subcmd__fetch"
+                ;;
             intoto,record)
                 cmd="intoto__subcmd__record"
                 ;;
@@ -84,6 +87,9 @@ _intoto() {
                 ;;
             intoto__subcmd__help,mock)
                 cmd="intoto__subcmd__help__subcmd__mock"
+                ;;
+            intoto__subcmd__help,pacman-fetch)
+                cmd="intoto__subcmd__help__subcmd__pacman__subcmd__fetch"
                 ;;
             intoto__subcmd__help,record)
                 cmd="intoto__subcmd__help__subcmd__record"
@@ -257,7 +263,7 @@ _intoto() {
 
     case "${cmd}" in
         intoto)
-            opts="-v -q -h -V --verbose --quiet --help --version run record verify sign mock key layout match-products verify-archive generate help"
+            opts="-v -q -h -V --verbose --quiet --help --version run record verify sign mock key layout match-products verify-archive pacman-fetch generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -369,7 +375,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__help)
-            opts="run record verify sign mock key layout match-products verify-archive generate help"
+            opts="run record verify sign mock key layout match-products verify-archive pacman-fetch generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -649,6 +655,20 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__help__subcmd__mock)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__help__subcmd__pacman__subcmd__fetch)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1406,6 +1426,68 @@ _intoto() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__pacman__subcmd__fetch)
+            opts="-l -g -v -q -h -V --config --layout --verification-key --gpg --gpg-home --keyring --rebuilder --allow --deny --timeout --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --layout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verification-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gpg)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -g)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gpg-home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keyring)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rebuilder)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deny)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

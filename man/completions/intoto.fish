@@ -37,6 +37,7 @@ complete -c intoto -n "__fish_intoto_needs_command" -f -a "key" -d 'Show key ids
 complete -c intoto -n "__fish_intoto_needs_command" -f -a "layout" -d 'Write and inspect layouts'
 complete -c intoto -n "__fish_intoto_needs_command" -f -a "match-products" -d 'Check local files against a link\'s products'
 complete -c intoto -n "__fish_intoto_needs_command" -f -a "verify-archive" -d 'Verify every package of a Debian archive index against rebuilders\' links'
+complete -c intoto -n "__fish_intoto_needs_command" -f -a "pacman-fetch" -d 'Download for pacman (XferCommand), verifying packages against rebuilds'
 complete -c intoto -n "__fish_intoto_needs_command" -f -a "generate" -d 'Generate man pages or shell completions'
 complete -c intoto -n "__fish_intoto_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c intoto -n "__fish_intoto_using_subcommand run" -s n -l step-name -d 'Step name; the link is written to <NAME>.<keyid prefix>.link' -r
@@ -308,6 +309,20 @@ complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -s v -l ve
 complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -s q -l quiet -d 'Show errors only'
 complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand verify-archive" -s V -l version -d 'Print version'
+complete -c intoto -n "__fish_intoto_using_subcommand pacman-fetch" -l config -d 'Settings file: one NAME = VALUE a line, the names of these flags (default /etc/intoto/pacman.conf, ignored when missing); a flag given replaces the file\'s setting' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand pacman-fetch" -s l -l layout -d 'The root layout packages are verified with' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand pacman-fetch" -l verification-key -d 'PEM public key that must have signed the layout (repeatable)' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand pacman-fetch" -s g -l gpg -d 'GnuPG key (fingerprint) that must have signed the layout (repeatable)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand pacman-fetch" -l gpg-home -d 'GnuPG home holding the --gpg keys' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand pacman-fetch" -l keyring -d 'OpenPGP keyring file: with --gpg, where to find those keys; alone, one valid layout signature by any key in it suffices (repeatable)' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand pacman-fetch" -l rebuilder -d 'A rebuilder: rebuilderd:URL (rebuilderd\'s v1 API) or URL (the legacy path API); repeatable' -r
+complete -c intoto -n "__fish_intoto_using_subcommand pacman-fetch" -l allow -d 'Tolerate missing evidence for packages whose pkgbase matches PATTERN, with a warning (repeatable)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand pacman-fetch" -l deny -d 'Refuse packages whose pkgbase matches PATTERN (repeatable)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand pacman-fetch" -l timeout -d 'Seconds each rebuilder has to answer for one package (default 30)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand pacman-fetch" -s v -l verbose -d 'Show what is being done, step by step'
+complete -c intoto -n "__fish_intoto_using_subcommand pacman-fetch" -s q -l quiet -d 'Show errors only'
+complete -c intoto -n "__fish_intoto_using_subcommand pacman-fetch" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c intoto -n "__fish_intoto_using_subcommand pacman-fetch" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -s q -l quiet -d 'Show errors only'
 complete -c intoto -n "__fish_intoto_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -s h -l help -d 'Print help'
@@ -326,17 +341,18 @@ complete -c intoto -n "__fish_intoto_using_subcommand generate; and __fish_seen_
 complete -c intoto -n "__fish_intoto_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "man" -d 'Write man pages into DIR'
 complete -c intoto -n "__fish_intoto_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "completions" -d 'Print a completion script'
 complete -c intoto -n "__fish_intoto_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "run" -d 'Run a step\'s command and write a signed link'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "record" -d 'Record a step in two parts (start, then stop)'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "verify" -d 'Verify a final product against its layout and links'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "sign" -d 'Sign link or layout metadata, co-sign layouts, or check signatures'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "mock" -d 'Write an unsigned link for a command (to try out a layout)'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "key" -d 'Show key ids and export keys as layout key entries'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "layout" -d 'Write and inspect layouts'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "match-products" -d 'Check local files against a link\'s products'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "verify-archive" -d 'Verify every package of a Debian archive index against rebuilders\' links'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "generate" -d 'Generate man pages or shell completions'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive pacman-fetch generate help" -f -a "run" -d 'Run a step\'s command and write a signed link'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive pacman-fetch generate help" -f -a "record" -d 'Record a step in two parts (start, then stop)'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive pacman-fetch generate help" -f -a "verify" -d 'Verify a final product against its layout and links'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive pacman-fetch generate help" -f -a "sign" -d 'Sign link or layout metadata, co-sign layouts, or check signatures'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive pacman-fetch generate help" -f -a "mock" -d 'Write an unsigned link for a command (to try out a layout)'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive pacman-fetch generate help" -f -a "key" -d 'Show key ids and export keys as layout key entries'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive pacman-fetch generate help" -f -a "layout" -d 'Write and inspect layouts'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive pacman-fetch generate help" -f -a "match-products" -d 'Check local files against a link\'s products'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive pacman-fetch generate help" -f -a "verify-archive" -d 'Verify every package of a Debian archive index against rebuilders\' links'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive pacman-fetch generate help" -f -a "pacman-fetch" -d 'Download for pacman (XferCommand), verifying packages against rebuilds'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive pacman-fetch generate help" -f -a "generate" -d 'Generate man pages or shell completions'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive pacman-fetch generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from record" -f -a "start" -d 'Record the materials and write .<NAME>.<keyid prefix>.link-unfinished'
 complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from record" -f -a "stop" -d 'Record the products and turn the unfinished link into <NAME>.<keyid prefix>.link'
 complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "id" -d 'Print the in-toto key id of a PEM public or private key'

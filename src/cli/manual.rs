@@ -511,6 +511,38 @@ summary's `selected` counts the shard's packages.",
         ],
         see_also: &["intoto-verify(1)", "apt-secure(8)"],
     },
+    Page {
+        command: "pacman-fetch",
+        description: "\
+Downloads *URL* to *OUTPUT* for pacman, as its XferCommand
+(`XferCommand = /usr/bin/intoto pacman-fetch %u %o` in pacman.conf), and
+verifies each package (a `.pkg.tar.zst`, `.xz`, `.gz` or `.tar`) against
+rebuilders' in-toto links before pacman sees it; databases and
+signatures pass through. The file is downloaded next to *OUTPUT* under a
+new name; a package's `.PKGINFO` names it (pkgname, pkgbase, pkgver,
+arch), every rebuilder is asked at once (rebuilderd's v1 API answers for
+Arch Linux as for Debian), and the layout verifies it under its own file
+name, the parameter `{DEB}` (with `{PACKAGE}`, `{VERSION}`, the
+parameters `{ARCHITECTURE}` and `{SOURCE}`, the pkgbase). Deny patterns
+refuse a pkgbase outright, allow patterns tolerate its missing evidence
+with a warning, as `verify-archive` does. Only a file that passes is
+renamed to *OUTPUT*: a refused package leaves nothing, not even the
+file *OUTPUT* (pacman's `.part` file), and the exit status is 1.
+
+The settings come from the flags before *URL*, else from the file
+that `--config` names (default /etc/intoto/pacman.conf, ignored when it does
+not exist): one *name* `=` *value* a line, the names of the flags
+(layout, keyring, verification-key, gpg, gpg-home, rebuilder, allow,
+deny, timeout), a list by repeating its line, `#` starting a comment. A
+flag replaces the file's setting of the same name.",
+        examples: Some(examples::PACMAN_FETCH),
+        exit_status: &[
+            ("0", "downloaded, and verified when a package (or allowed)"),
+            ("1", EXIT_1),
+            ("2", EXIT_2),
+        ],
+        see_also: &["pacman.conf(5)", "intoto-verify-archive(1)"],
+    },
 ];
 
 /// The sections 5 and 7 pages.

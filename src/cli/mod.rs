@@ -15,6 +15,7 @@ pub mod manual;
 pub mod markup;
 mod match_products;
 mod mock;
+mod pacman_fetch;
 mod record;
 mod run;
 mod sign;
@@ -36,6 +37,7 @@ pub use keyargs::{
 pub use layout::{LayoutArgs, LayoutCommand, RebuildersArgs};
 pub use match_products::MatchProductsArgs;
 pub use mock::MockArgs;
+pub use pacman_fetch::PacmanFetchArgs;
 pub use record::{RecordCommand, StartArgs, StopArgs};
 pub use run::RunArgs;
 pub use sign::SignArgs;
@@ -106,6 +108,9 @@ pub enum Command {
     /// Verify every package of a Debian archive index against rebuilders' links
     #[command(long_about = manual::help("verify-archive"), after_help = manual::after_help("verify-archive"))]
     VerifyArchive(VerifyArchiveArgs),
+    /// Download for pacman (XferCommand), verifying packages against rebuilds
+    #[command(long_about = manual::help("pacman-fetch"), after_help = manual::after_help("pacman-fetch"))]
+    PacmanFetch(PacmanFetchArgs),
     /// Generate man pages or shell completions
     #[command(subcommand, hide = true)]
     Generate(GenerateCommand),

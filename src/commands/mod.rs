@@ -7,6 +7,7 @@ mod layout;
 mod layout_rebuilders;
 mod match_products;
 mod mock;
+mod pacman_fetch;
 mod record;
 mod resolver;
 mod run;
@@ -137,6 +138,7 @@ pub fn dispatch(cmd: Command, ctx: &Ctx) -> Result<Outcome> {
         Command::Layout(a) => layout::layout(a, ctx),
         Command::MatchProducts(a) => match_products::match_products(a, ctx),
         Command::VerifyArchive(a) => verify_archive::verify_archive(a, ctx),
+        Command::PacmanFetch(a) => pacman_fetch::pacman_fetch(a, ctx),
         Command::Generate(g) => generate::generate(g),
     }
 }

@@ -22,6 +22,7 @@ mod match_products;
 mod mock;
 mod numbers;
 mod packager;
+mod pacman;
 mod rebuilders;
 mod record;
 mod reference_layouts;

@@ -97,18 +97,36 @@ pub fn redirect_all(to: String) -> Handler {
 /// rebuilderd's v1 API over `links` (package → link bytes), version 1.0,
 /// architecture all: build i, artifact i+100.
 pub fn rebuilderd(links: Vec<(String, Vec<u8>)>) -> Handler {
+    rebuilderd_for(
+        links
+            .into_iter()
+            .map(|(name, link)| (name, "1.0".to_owned(), "all".to_owned(), link))
+            .collect(),
+    )
+}
+
+/// A package's link as a rebuilderd serves it: name, version,
+/// architecture, link bytes.
+pub type BuiltLink = (String, String, String, Vec<u8>);
+
+/// rebuilderd's v1 API over `links` (name, version, architecture → link
+/// bytes): build i, artifact i+100.
+pub fn rebuilderd_for(links: Vec<BuiltLink>) -> Handler {
     Arc::new(move |path: &str| {
         let (p, q) = path.split_once('?').unwrap_or((path, ""));
         let query: HashMap<&str, &str> = q.split('&').filter_map(|kv| kv.split_once('=')).collect();
         if p == "/api/v1/packages/binary" {
+            let decoded = |k: &str| query.get(k).map(|v| v.replace("%3A", ":"));
             let records: Vec<serde_json::Value> = links
                 .iter()
                 .enumerate()
-                .filter(|(_, (name, _))| Some(&name.as_str()) == query.get("name"))
-                .filter(|_| query.get("version") == Some(&"1.0"))
-                .filter(|_| query.get("architecture") == Some(&"all"))
-                .map(|(i, (name, _))| {
-                    serde_json::json!({"id": i, "name": name, "version": "1.0", "architecture": "all",
+                .filter(|(_, (name, version, arch, _))| {
+                    decoded("name").as_deref() == Some(name.as_str())
+                        && decoded("version").as_deref() == Some(version.as_str())
+                        && decoded("architecture").as_deref() == Some(arch.as_str())
+                })
+                .map(|(i, (name, version, arch, _))| {
+                    serde_json::json!({"id": i, "name": name, "version": version, "architecture": arch,
                         "status": "GOOD", "build_id": i, "artifact_id": i + 100})
                 })
                 .collect();
@@ -119,7 +137,7 @@ pub fn rebuilderd(links: Vec<(String, Vec<u8>)>) -> Handler {
                     .into_bytes(),
             );
         }
-        for (i, (_, link)) in links.iter().enumerate() {
+        for (i, (_, _, _, link)) in links.iter().enumerate() {
             if p == format!("/api/v1/builds/{i}/artifacts/{}/attestation", i + 100) {
                 return Answer::Body(link.clone());
             }
