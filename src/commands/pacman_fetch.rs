@@ -114,7 +114,7 @@ pub fn pacman_fetch(a: PacmanFetchArgs, ctx: &Ctx) -> Result<Outcome> {
             let why = e
                 .to_string()
                 .replace(&tmp.path().display().to_string(), &name);
-            return refuse(format!("{name}: refused: {why}"));
+            return refuse(format!("{why} (refused)"));
         }
     };
     let who = format!("{} {} ({})", info.name, info.version, info.arch);

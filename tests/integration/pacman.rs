@@ -84,7 +84,7 @@ fn build_pkg(dir: &Path, name: &str, content: &str) -> PathBuf {
 struct Pacman {
     env: Env,
     root: PathBuf,
-    _mirror: Server,
+    mirror: Server,
     _rebuilders: [Server; 2],
 }
 
@@ -196,7 +196,7 @@ impl Pacman {
         let pacman = Pacman {
             env,
             root,
-            _mirror: mirror,
+            mirror,
             _rebuilders: rebuilders,
         };
         pacman.settings("");
@@ -306,4 +306,61 @@ fn pacman_downloads_only_what_the_rebuilders_reproduced() {
         out.contains("intoto.conf, line 7: unknown setting \"colour\""),
         "{out}"
     );
+}
+
+/// Run as pacman runs it: a database passes through; a "package" that is
+/// none, and a file the mirror does not have, are refused with one error
+/// line, leaving neither the output (pacman's stale `.part`) nor the
+/// download.
+#[test]
+fn what_pacman_fetch_cannot_verify_leaves_nothing() {
+    if !tools() {
+        return;
+    }
+    let p = Pacman::new();
+    fs::write(
+        p.root.join("repo/junk-1-1-any.pkg.tar.zst"),
+        b"<not a package>",
+    )
+    .unwrap();
+    let dl = p.root.join("dl");
+    fs::create_dir_all(&dl).unwrap();
+    let conf = p.root.join("intoto.conf");
+    let fetch = |file: &str, out: &str| {
+        let mut c = p
+            .env
+            .intoto(["pacman-fetch", "--config", conf.to_str().unwrap()]);
+        c.arg(format!("{}/{file}", p.mirror.url)).arg(dl.join(out));
+        crate::common::output(c)
+    };
+    let out = fetch("test.db", "test.db.part");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        fs::read(dl.join("test.db.part")).unwrap(),
+        fs::read(p.root.join("repo/test.db")).unwrap()
+    );
+    for (file, needle) in [
+        (
+            "junk-1-1-any.pkg.tar.zst",
+            "junk-1-1-any.pkg.tar.zst: not a pacman package",
+        ),
+        ("gone-1-1-any.pkg.tar.zst", "HTTP 404"),
+    ] {
+        let part = format!("{file}.part");
+        fs::write(dl.join(&part), b"stale").unwrap();
+        let out = fetch(file, &part);
+        assert_eq!(out.code, 1, "{}", out.stderr);
+        let errors: Vec<&str> = out.stderr.lines().filter(|l| l.contains("error")).collect();
+        assert_eq!(errors.len(), 1, "{}", out.stderr);
+        assert!(errors[0].contains(needle), "{}", errors[0]);
+        if file.starts_with("junk") {
+            assert!(!dl.join(&part).exists());
+        }
+    }
+    let mut left: Vec<String> = fs::read_dir(&dl)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["gone-1-1-any.pkg.tar.zst.part", "test.db.part"]);
 }
