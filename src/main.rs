@@ -15,11 +15,15 @@ fn main() -> ExitCode {
     intoto::fsio::install_signal_handlers();
     let threads = intoto::threads::init();
     // Started by apt as its method `intoto+http` (or `+https`): speak the
-    // method protocol, not the command line.
+    // method protocol, not the command line; started by a person (on a
+    // terminal, or with --help, which apt never passes): say what it is.
     if let Some(scheme) = std::env::args_os()
         .next()
         .and_then(|a0| commands::apt_method::scheme_of(&a0))
     {
+        if commands::apt_method::wants_help() {
+            return ExitCode::from(commands::apt_method::print_help(scheme));
+        }
         if let Some(w) = &threads.warning {
             ui::warn(w);
         }

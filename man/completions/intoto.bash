@@ -16,6 +16,9 @@ _intoto() {
             ",$1")
                 cmd="intoto"
                 ;;
+            intoto,apt-check)
+                cmd="intoto__subcmd__apt__subcmd__check"
+                ;;
             intoto,generate)
                 cmd="intoto__subcmd__generate"
                 ;;
@@ -69,6 +72,9 @@ _intoto() {
                 ;;
             intoto__subcmd__generate__subcmd__help,man)
                 cmd="intoto__subcmd__generate__subcmd__help__subcmd__man"
+                ;;
+            intoto__subcmd__help,apt-check)
+                cmd="intoto__subcmd__help__subcmd__apt__subcmd__check"
                 ;;
             intoto__subcmd__help,generate)
                 cmd="intoto__subcmd__help__subcmd__generate"
@@ -139,11 +145,20 @@ _intoto() {
             intoto__subcmd__help__subcmd__layout,remove-step)
                 cmd="intoto__subcmd__help__subcmd__layout__subcmd__remove__subcmd__step"
                 ;;
+            intoto__subcmd__help__subcmd__layout,replace-key)
+                cmd="intoto__subcmd__help__subcmd__layout__subcmd__replace__subcmd__key"
+                ;;
             intoto__subcmd__help__subcmd__layout,set-expires)
                 cmd="intoto__subcmd__help__subcmd__layout__subcmd__set__subcmd__expires"
                 ;;
+            intoto__subcmd__help__subcmd__layout,set-inspection)
+                cmd="intoto__subcmd__help__subcmd__layout__subcmd__set__subcmd__inspection"
+                ;;
             intoto__subcmd__help__subcmd__layout,set-readme)
                 cmd="intoto__subcmd__help__subcmd__layout__subcmd__set__subcmd__readme"
+                ;;
+            intoto__subcmd__help__subcmd__layout,set-step)
+                cmd="intoto__subcmd__help__subcmd__layout__subcmd__set__subcmd__step"
                 ;;
             intoto__subcmd__help__subcmd__layout,show)
                 cmd="intoto__subcmd__help__subcmd__layout__subcmd__show"
@@ -196,11 +211,20 @@ _intoto() {
             intoto__subcmd__layout,remove-step)
                 cmd="intoto__subcmd__layout__subcmd__remove__subcmd__step"
                 ;;
+            intoto__subcmd__layout,replace-key)
+                cmd="intoto__subcmd__layout__subcmd__replace__subcmd__key"
+                ;;
             intoto__subcmd__layout,set-expires)
                 cmd="intoto__subcmd__layout__subcmd__set__subcmd__expires"
                 ;;
+            intoto__subcmd__layout,set-inspection)
+                cmd="intoto__subcmd__layout__subcmd__set__subcmd__inspection"
+                ;;
             intoto__subcmd__layout,set-readme)
                 cmd="intoto__subcmd__layout__subcmd__set__subcmd__readme"
+                ;;
+            intoto__subcmd__layout,set-step)
+                cmd="intoto__subcmd__layout__subcmd__set__subcmd__step"
                 ;;
             intoto__subcmd__layout,show)
                 cmd="intoto__subcmd__layout__subcmd__show"
@@ -229,11 +253,20 @@ _intoto() {
             intoto__subcmd__layout__subcmd__help,remove-step)
                 cmd="intoto__subcmd__layout__subcmd__help__subcmd__remove__subcmd__step"
                 ;;
+            intoto__subcmd__layout__subcmd__help,replace-key)
+                cmd="intoto__subcmd__layout__subcmd__help__subcmd__replace__subcmd__key"
+                ;;
             intoto__subcmd__layout__subcmd__help,set-expires)
                 cmd="intoto__subcmd__layout__subcmd__help__subcmd__set__subcmd__expires"
                 ;;
+            intoto__subcmd__layout__subcmd__help,set-inspection)
+                cmd="intoto__subcmd__layout__subcmd__help__subcmd__set__subcmd__inspection"
+                ;;
             intoto__subcmd__layout__subcmd__help,set-readme)
                 cmd="intoto__subcmd__layout__subcmd__help__subcmd__set__subcmd__readme"
+                ;;
+            intoto__subcmd__layout__subcmd__help,set-step)
+                cmd="intoto__subcmd__layout__subcmd__help__subcmd__set__subcmd__step"
                 ;;
             intoto__subcmd__layout__subcmd__help,show)
                 cmd="intoto__subcmd__layout__subcmd__help__subcmd__show"
@@ -263,12 +296,42 @@ _intoto() {
 
     case "${cmd}" in
         intoto)
-            opts="-v -q -h -V --verbose --quiet --help --version run record verify sign mock key layout match-products verify-archive pacman-fetch generate help"
+            opts="-v -q -h -V --verbose --quiet --help --version run record verify sign mock key layout match-products verify-archive apt-check pacman-fetch generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__apt__subcmd__check)
+            opts="-c -o -v -q -h -V --config-file --option --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --option)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -375,8 +438,22 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__help)
-            opts="run record verify sign mock key layout match-products verify-archive pacman-fetch generate help"
+            opts="run record verify sign mock key layout match-products verify-archive apt-check pacman-fetch generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__help__subcmd__apt__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -487,7 +564,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__help__subcmd__layout)
-            opts="new add-key add-step add-inspection remove-step remove-inspection remove-key set-expires set-readme show"
+            opts="new add-key add-step add-inspection remove-step remove-inspection remove-key replace-key set-step set-inspection set-expires set-readme show"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -598,6 +675,20 @@ _intoto() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        intoto__subcmd__help__subcmd__layout__subcmd__replace__subcmd__key)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         intoto__subcmd__help__subcmd__layout__subcmd__set__subcmd__expires)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -612,7 +703,35 @@ _intoto() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        intoto__subcmd__help__subcmd__layout__subcmd__set__subcmd__inspection)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         intoto__subcmd__help__subcmd__layout__subcmd__set__subcmd__readme)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__help__subcmd__layout__subcmd__set__subcmd__step)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -907,7 +1026,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__layout)
-            opts="-v -q -h -V --verbose --quiet --help --version new add-key add-step add-inspection remove-step remove-inspection remove-key set-expires set-readme show help"
+            opts="-v -q -h -V --verbose --quiet --help --version new add-key add-step add-inspection remove-step remove-inspection remove-key replace-key set-step set-inspection set-expires set-readme show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1035,7 +1154,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__layout__subcmd__help)
-            opts="new add-key add-step add-inspection remove-step remove-inspection remove-key set-expires set-readme show help"
+            opts="new add-key add-step add-inspection remove-step remove-inspection remove-key replace-key set-step set-inspection set-expires set-readme show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1160,6 +1279,20 @@ _intoto() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        intoto__subcmd__layout__subcmd__help__subcmd__replace__subcmd__key)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         intoto__subcmd__layout__subcmd__help__subcmd__set__subcmd__expires)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1174,7 +1307,35 @@ _intoto() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        intoto__subcmd__layout__subcmd__help__subcmd__set__subcmd__inspection)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         intoto__subcmd__layout__subcmd__help__subcmd__set__subcmd__readme)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__layout__subcmd__help__subcmd__set__subcmd__step)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1290,6 +1451,48 @@ _intoto() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        intoto__subcmd__layout__subcmd__replace__subcmd__key)
+            opts="-g -k -v -q -h -V --gpg --gpg-home --keyring --cert-store --key --allow-noninteroperable --legacy-keyid --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --gpg)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -g)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gpg-home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keyring)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert-store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -k)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         intoto__subcmd__layout__subcmd__set__subcmd__expires)
             opts="-v -q -h -V --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1304,6 +1507,32 @@ _intoto() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        intoto__subcmd__layout__subcmd__set__subcmd__inspection)
+            opts="-v -q -h -V --run --material --product --append --clear-materials --clear-products --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --run)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --material)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --product)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         intoto__subcmd__layout__subcmd__set__subcmd__readme)
             opts="-v -q -h -V --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1311,6 +1540,40 @@ _intoto() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__layout__subcmd__set__subcmd__step)
+            opts="-v -q -h -V --functionary --threshold --expected-command --material --product --append --clear-materials --clear-products --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --functionary)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --threshold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expected-command)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --material)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --product)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1807,7 +2070,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__sign)
-            opts="-f -k -p -g -o -a -v -q -h -V --file --key --prompt --gpg --gpg-home --keyring --cert-store --signed-by --allow-noninteroperable --output --append --verify --verbose --quiet --help --version"
+            opts="-f -k -p -g -o -a -v -q -h -V --file --merge --key --prompt --gpg --gpg-home --keyring --cert-store --signed-by --allow-noninteroperable --output --append --replace --verify --signatures --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1818,6 +2081,10 @@ _intoto() {
                     return 0
                     ;;
                 -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --merge)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1858,6 +2125,10 @@ _intoto() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signatures)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1939,7 +2210,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__verify__subcmd__archive)
-            opts="-l -g -j -v -q -h -V --packages --release --archive-keyring --layout --verification-keys --gpg --gpg-home --keyring --cert-store --rebuilder --files --jobs --shard --timeout --cache-dir --allow --deny --report --time --verbose --quiet --help --version"
+            opts="-l -g -j -v -q -h -V --packages --release --archive-keyring --layout --verification-keys --gpg --gpg-home --keyring --cert-store --signatures --rebuilder --files --jobs --shard --timeout --cache-dir --allow --deny --report --time --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1986,6 +2257,10 @@ _intoto() {
                     return 0
                     ;;
                 --cert-store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signatures)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

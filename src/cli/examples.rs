@@ -9,9 +9,10 @@
 //! of `gnupg-home/` (alice 00B6B27B..., bob DEC0DD37...). Every example
 //! is such a line: keep them runnable and within 73 columns (80 in the
 //! man pages, which indent them further). The exceptions are
-//! VERIFY_ARCHIVE and PACMAN_FETCH, whose commands need an archive (or
-//! pacman's files) and rebuilders: the test only checks that they parse,
-//! and fails on any other command's example it does not run.
+//! VERIFY_ARCHIVE, APT_CHECK and PACMAN_FETCH, whose commands need an
+//! archive, apt's configuration or pacman's files, and rebuilders: the
+//! test only checks that they parse, and fails on any other command's
+//! example it does not run.
 
 /// `intoto --help`
 pub const TOP: &str = "\
@@ -49,8 +50,13 @@ Examples:
   $ intoto layout remove-step chain.layout --name lint
   $ intoto layout add-inspection chain.layout --name ls --run ls
   $ intoto layout remove-inspection chain.layout --name ls
-  $ intoto layout remove-key chain.layout \\
-        DEC0DD373DA1BDFAA584577FC89B071CB4C788CC
+  Rotate a key; change a step and an inspection in place:
+  $ intoto layout replace-key chain.layout DEC0DD37 --key carl.pub
+  $ intoto layout set-step chain.layout build \\
+        --append --material 'ALLOW Makefile'
+  $ intoto layout set-inspection chain.layout check \\
+        --run 'test -s hello'
+  $ intoto layout remove-key chain.layout 6f44242c
   $ intoto layout show chain.layout";
 
 /// `intoto sign --help`
@@ -154,6 +160,15 @@ Examples:
         --archive-keyring archive.gpg -l root.layout \\
         --keyring owner.asc --files /var/cache/apt/archives \\
         --rebuilder rebuilderd:https://reproduce.debian.net";
+
+/// `intoto apt-check --help` (not run by the tests: it needs apt's
+/// configuration for intoto and rebuilders; `apt_check.rs` runs it)
+pub const APT_CHECK: &str = "\
+Examples:
+  Check a package with apt's configuration before apt runs:
+  $ intoto apt-check hello_2.10-3_amd64.deb
+  The same, with a configuration file not yet in apt.conf.d:
+  $ intoto apt-check -c ./intoto.conf hello_2.10-3_amd64.deb";
 
 /// `intoto pacman-fetch --help`. pacman runs it with a URL and a `.part`
 /// file, so the test suite only checks that each parses (`NOT_RUN` in

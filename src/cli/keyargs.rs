@@ -211,20 +211,16 @@ pub mod specs {
         (specs, pl)
     }
 
-    /// `sign --verify`: `-k` public keys, or `--gpg` keys (from
-    /// `--keyring` files when given; `--keyring` alone: all their keys).
+    /// `sign --verify`: as [`layout_keys`]: `-k` public keys and `--gpg`
+    /// keys (from `--keyring` files when given; `--keyring` without
+    /// `--gpg`: all their keys).
     pub fn sign_verifiers(a: &SignArgs) -> (Vec<KeySpec>, KeyPlaces) {
-        let (specs, mut pl) = match (&a.key, &a.gpg) {
-            (Some(paths), _) => (
-                paths.iter().cloned().map(KeySpec::Pem).collect(),
-                places(a.gpg_home.as_deref(), &[]),
-            ),
-            (None, ids) => gpg_or_keyrings(
-                ids.as_deref().unwrap_or_default(),
-                &a.keyring,
-                a.gpg_home.as_deref(),
-            ),
-        };
+        let (specs, mut pl) = verifiers(
+            a.key.as_deref().unwrap_or_default(),
+            a.gpg.as_deref().unwrap_or_default(),
+            &a.keyring,
+            a.gpg_home.as_deref(),
+        );
         pl.cert_store = a.cert_store.cert_store.clone();
         (specs, pl)
     }

@@ -141,6 +141,105 @@ pub enum LayoutCommand {
         #[arg(value_name = "KEYID")]
         keyid: String,
     },
+    /// Replace a functionary key everywhere it appears (keys and steps)
+    #[command(long_about = manual::help("layout replace-key"), after_help = manual::after_help("layout replace-key"))]
+    #[command(mut_args(edit("gpg", |a| a.required_unless_present_any(["key", "keyring"])
+        .help("The new key: a GnuPG key, named as layout add-key's --gpg names it"))))]
+    #[command(mut_args(edit("key", |a| a.help("The new key: a PEM public key file"))))]
+    #[command(mut_args(edit("cert_store", |a| a.help("The shared OpenPGP certificate store (pgp.cert.d) to find --gpg \
+        in when the GnuPG home does not have it (default: $PGP_CERT_D, \
+        else ~/.local/share/pgp.cert.d when it exists)"))))]
+    #[command(mut_args(edit("allow_noninteroperable", |a| a.help("Allow GnuPG keys the Python reference cannot verify (NIST ECDSA)"))))]
+    ReplaceKey {
+        /// The layout file
+        #[arg(value_name = "LAYOUT")]
+        file: PathBuf,
+        /// The key to replace: its key id as intoto layout show prints it
+        /// (a unique prefix of 8+ hex digits is enough; a subkey
+        /// fingerprint names its primary key)
+        #[arg(value_name = "OLD")]
+        old: String,
+        #[command(flatten)]
+        public: PublicKeyArgs,
+        #[command(flatten)]
+        policy: InteropArgs,
+        /// Add a PEM key under its legacy key id (securesystemslib before
+        /// 1.0, in-toto-rs, in-toto-golang), as rebuilderd's links name it
+        #[arg(long)]
+        legacy_keyid: bool,
+    },
+    /// Change a step in place: functionaries, threshold, command, rules
+    #[command(long_about = manual::help("layout set-step"), after_help = manual::after_help("layout set-step"))]
+    SetStep {
+        /// The layout file
+        #[arg(value_name = "LAYOUT")]
+        file: PathBuf,
+        /// The step to change
+        #[arg(value_name = "NAME")]
+        name: String,
+        /// Key id allowed to perform the step (repeatable; a unique prefix
+        /// of 8+ hex digits is enough): replaces the step's functionaries
+        /// (with --append, adds to them)
+        #[arg(long, value_name = "KEYID")]
+        functionary: Vec<String>,
+        /// How many distinct functionaries must agree (default: kept)
+        #[arg(long, value_name = "N")]
+        threshold: Option<i64>,
+        /// The command functionaries are expected to run (split like a
+        /// shell; "" for none)
+        #[arg(long, value_name = "COMMAND")]
+        expected_command: Option<String>,
+        /// Material rule (repeatable, in order): replaces the step's
+        /// material rules (with --append, follows them)
+        #[arg(long, value_name = "RULE")]
+        material: Vec<String>,
+        /// Product rule (repeatable, in order): replaces the step's product
+        /// rules (with --append, follows them)
+        #[arg(long, value_name = "RULE")]
+        product: Vec<String>,
+        /// Add the --functionary keys and the rules given after the step's
+        /// own instead of replacing them
+        #[arg(long)]
+        append: bool,
+        /// Remove every material rule of the step
+        #[arg(long, conflicts_with = "material")]
+        clear_materials: bool,
+        /// Remove every product rule of the step
+        #[arg(long, conflicts_with = "product")]
+        clear_products: bool,
+    },
+    /// Change an inspection in place: its command, rules
+    #[command(long_about = manual::help("layout set-inspection"), after_help = manual::after_help("layout set-inspection"))]
+    SetInspection {
+        /// The layout file
+        #[arg(value_name = "LAYOUT")]
+        file: PathBuf,
+        /// The inspection to change
+        #[arg(value_name = "NAME")]
+        name: String,
+        /// The command the verifier runs (split like a shell; never run
+        /// through a shell)
+        #[arg(long, value_name = "COMMAND")]
+        run: Option<String>,
+        /// Material rule (repeatable, in order): replaces the inspection's
+        /// material rules (with --append, follows them)
+        #[arg(long, value_name = "RULE")]
+        material: Vec<String>,
+        /// Product rule (repeatable, in order): replaces the inspection's
+        /// product rules (with --append, follows them)
+        #[arg(long, value_name = "RULE")]
+        product: Vec<String>,
+        /// Add the rules given after the inspection's own instead of
+        /// replacing them
+        #[arg(long)]
+        append: bool,
+        /// Remove every material rule of the inspection
+        #[arg(long, conflicts_with = "material")]
+        clear_materials: bool,
+        /// Remove every product rule of the inspection
+        #[arg(long, conflicts_with = "product")]
+        clear_products: bool,
+    },
     /// Change when the layout expires
     #[command(long_about = manual::help("layout set-expires"), after_help = manual::after_help("layout set-expires"))]
     SetExpires {

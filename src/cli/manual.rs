@@ -66,7 +66,12 @@ with `intoto verify`.
 
 Keys are GnuPG keys (signing goes through gpg-agent, so smartcards work)
 or PEM files. Metadata is byte-compatible with the Python reference
-implementation (in-toto 3.1).",
+implementation (in-toto 3.1).
+
+The same binary is an apt method. Started by apt as `intoto+http` or
+as `intoto+https`, it checks every `.deb` apt downloads against the
+links of rebuilders; its settings are in `intoto-apt`(8), and the
+command `intoto apt-check` tries them on a package before apt runs.",
         examples: Some(examples::TOP),
         exit_status: &[
             ("0", "success"),
@@ -178,15 +183,32 @@ other keys that it drops). Co-signing with `-a` adds the new signature
 existing one still verifies over the content, with the signers' keys
 from `--signed-by`, the GnuPG home or the layout's own keys (a key given
 with `--signed-by` that made none of the signatures is an error); the
-signed content is never rewritten. Concurrent co-signers are serialised
+signed content is never rewritten. A key that signed already is refused
+unless `--replace` is given: then its own signature (for OpenPGP, one by
+any subkey of the same primary key, say after moving to a new subkey) is
+replaced and the others are kept. Concurrent co-signers are serialised
 by a lock on the file. Editing a layout (with `intoto layout add-step`,
 say, or `remove-step` or `set-expires`) drops its signatures: sign it
 again.
 
 A link is signed by one key and written to *name*`.`*keyid*`.link`.
 
-With `--verify`, checks that every given key signed the file; a failure
-names the keys that did sign.
+With `--merge` *A* *B*..., combines the signatures of copies of one layout
+signed on different machines, into the first copy or into `-o` *PATH*. The
+copies must hold the same signed content (the canonical bytes of `signed`;
+how the file is laid out does not matter): a copy that differs is refused,
+naming it. Exact duplicates are dropped, and so is a second, different
+signature by a key that signed already (the first one given is kept, and
+a warning names it). Every signature whose key is known is checked, as
+with `-a` (keys from `--signed-by`, `--keyring`, the GnuPG home and the
+layout's own keys); one that does not verify is refused. The copies are
+read under their locks and the result is written atomically.
+
+With `--verify`, checks the signatures by the rule of `intoto verify`:
+each key given with `-k` or `--gpg` must have signed; a `--keyring` given
+alone needs one valid signature by any key in it; `--signatures` *N* asks
+for *N* distinct keys among all those given. A failure lists the keys that
+signed and those that did not.
 
 Errors that are not usage errors (a missing file or key, a key that
 signed already) exit 1, as for every command; for them the reference's
@@ -256,9 +278,12 @@ before 1.0, in-toto-rs and in-toto-golang write, under its legacy key id
 Writes a layout step by step, changes it, and shows one. Each change is
 checked as it is made (an unknown rule keyword, a MATCH naming no step, a
 functionary key the layout does not hold, removing a step that a MATCH
-rule still names) and written atomically under a lock. Every edit writes
-the layout back without its signatures (a warning names them): sign it
-again afterwards with `intoto sign`.",
+rule still names) and written atomically under a lock. Steps and
+inspections are changed in place with `set-step` and `set-inspection`,
+and a functionary key is rotated in every step at once with the
+command `replace-key`. Every edit writes the layout back without its
+signatures (a warning names them): sign it again afterwards with the
+command `intoto sign`.",
         examples: Some(examples::LAYOUT),
         exit_status: EXIT_COMMON,
         see_also: &["intoto-sign(1)"],
@@ -368,6 +393,61 @@ signatures (a warning names them): sign it again with `intoto sign`.",
         see_also: &["intoto-layout-add-key(1)", "intoto-sign(1)"],
     },
     Page {
+        command: "layout replace-key",
+        description: "\
+Puts a new functionary key in the place of an old one, everywhere the
+old one appears: in the layout's keys and in every step it may perform,
+at the same positions, with the thresholds kept: the way to rotate a
+key. *OLD* is a key id as `intoto layout show` prints it (a unique prefix
+of 8 or more hex digits; a subkey's fingerprint names its primary key);
+the new key is given as for `intoto layout add-key`: a PEM public key, or
+a GnuPG key from the GnuPG home or a keyring file. A new key that is
+another key of the layout already is refused; the same key again (say,
+with a new subkey or expiry) replaces its entry. The change is made
+under a lock and written atomically, without the layout's signatures (a
+warning names them): sign it again with `intoto sign`.",
+        examples: None,
+        exit_status: EXIT_COMMON,
+        see_also: &[
+            "intoto-layout-add-key(1)",
+            "intoto-layout-remove-key(1)",
+            "intoto-sign(1)",
+        ],
+    },
+    Page {
+        command: "layout set-step",
+        description: "\
+Changes a step in place: who may perform it (`--functionary`, keys of the
+layout), how many of them must (`--threshold`), the command they are
+expected to run, and its material and product rules. What is given
+replaces what the step has; with `--append`, functionaries and rules are
+added after the step's own. What is not given is kept. The step keeps its
+name and its position, so the MATCH rules of other steps and inspections
+that name it still do. Refused, changing nothing, when the threshold
+would exceed the number of functionaries. The layout is written back
+without its signatures (a warning names them): sign it again with the
+command `intoto sign`.",
+        examples: None,
+        exit_status: EXIT_COMMON,
+        see_also: &[
+            "intoto-layout-add-step(1)",
+            "intoto-rules(7)",
+            "intoto-sign(1)",
+        ],
+    },
+    Page {
+        command: "layout set-inspection",
+        description: "\
+Changes an inspection in place: the command the verifier runs, and its
+material and product rules (given rules replace the inspection's, or
+with `--append` follow them). Its name and position stay. The layout is
+written back without its signatures (a warning names them): sign it
+again with `intoto sign`.",
+        examples: None,
+        exit_status: EXIT_COMMON,
+        see_also: &["intoto-layout-add-inspection(1)", "intoto-sign(1)"],
+    },
+    Page {
         command: "layout set-expires",
         description: "\
 Changes when the layout expires: a date, a time, or a duration from now.
@@ -405,8 +485,10 @@ Checks that local files are the products a link lists, recorded as the
 command `intoto run` records them. Prints one line per difference,
 sorted, each of the form `Only in products:` *path* (listed in the link,
 not here), `Not in products:` *path* (here, not in the link) or, for a
-file that changed, `Hashes differ:` *path*. With keys, first checks that
-each of them signed the link. A layout is refused.",
+file that changed, `Hashes differ:` *path*. With keys, first checks the
+link's signature: each key named with `--verification-keys` or `--gpg`
+must have signed it, and a `--keyring` given alone needs a valid signature
+by any key in it. A layout is refused.",
         examples: Some(examples::MATCH_PRODUCTS),
         exit_status: &[("0", "the files match"), ("1", EXIT_1), ("2", EXIT_2)],
         see_also: &["intoto-run(1)"],
@@ -424,7 +506,9 @@ file is read as apt reads it, every gzip member, xz stream or zstd frame
 (bytes after the last one that are not another are refused); one that is
 not listed itself is decompressed no further than the largest `Packages`
 index listed. The layout is loaded and its signatures
-checked once. Then the index's `SHA256` of each package stands for
+checked once, as `intoto verify` checks them (each named key; one key of
+a `--keyring` given alone; `--signatures` *N* distinct keys among all
+those given). Then the index's `SHA256` of each package stands for
 the `.deb` in the layout's inspections, which works for inspections whose
 command is `true` (the usual MATCH of the rebuilders' products); a layout
 whose inspection runs a command is refused, saying so. With `--files` *DIR*,
@@ -512,6 +596,37 @@ summary's `selected` counts the shard's packages.",
         see_also: &["intoto-verify(1)", "apt-secure(8)"],
     },
     Page {
+        command: "apt-check",
+        description: "\
+Checks `.deb` files as the apt method `intoto+http` would check them when
+apt downloads them (see `intoto-apt`(8)), with the configuration apt would
+give it: `intoto apt-check` reads apt's configuration with `apt-config
+dump` (`APT_CONFIG`, `/etc/apt/apt.conf.d/`, and `-c` and `-o` as apt
+takes them), reads the method's settings `APT::Intoto::*` from it, loads
+the layout, checks its signatures, then asks the rebuilders for each
+package's links and verifies it. A broken configuration (no layout, a key
+that cannot be found, a layout the keys did not sign, a malformed
+rebuilder entry) is one error naming the setting to fix, found before it
+fails every download.
+
+Prints one line per package: *file*`: verified`, or *file*`: refused:`
+and the reason, or, for missing evidence with `APT::Intoto::NoFail` set,
+the file name, `: accepted with a warning:` and the reason. Before them,
+on stderr, one line says what the configuration gave: the layout, the
+keys that signed it, the rebuilders, `NoFail` and `Timeout`. It runs as
+the user who starts it: it does not drop privileges as the method does.",
+        examples: Some(examples::APT_CHECK),
+        exit_status: &[
+            (
+                "0",
+                "apt would take every package: each verified (or, with `APT::Intoto::NoFail`, lacks evidence)",
+            ),
+            ("1", EXIT_1),
+            ("2", EXIT_2),
+        ],
+        see_also: &["intoto-verify-archive(1)", "apt-config(8)"],
+    },
+    Page {
         command: "pacman-fetch",
         description: "\
 Downloads *URL* to *OUTPUT* for pacman, as its XferCommand
@@ -545,7 +660,7 @@ flag replaces the file's setting of the same name.",
     },
 ];
 
-/// The sections 5 and 7 pages.
+/// The sections 5, 7 and 8 pages.
 pub static DOCUMENTS: &[Document] = &[
     Document {
         name: "intoto-layout",
@@ -561,6 +676,11 @@ pub static DOCUMENTS: &[Document] = &[
         name: "intoto-rules",
         section: 7,
         text: include_str!("pages/intoto-rules.7"),
+    },
+    Document {
+        name: "intoto-apt",
+        section: 8,
+        text: include_str!("pages/intoto-apt.8"),
     },
 ];
 
@@ -619,8 +739,9 @@ pub fn after_help(command: &str) -> String {
         out.push_str("\n\n");
         out.push_str(&markup::to_help(
             "See `intoto` *command* `--help` and the man pages: `man intoto`, one\n\
-             for each command (`man intoto-verify`), `man 5 intoto-layout` and\n\
-             the rule language's `man 7 intoto-rules`.",
+             for each command (`man intoto-verify`), `man 5 intoto-layout`, the\n\
+             rule language's `man 7 intoto-rules`, and the apt method\n\
+             (`intoto+https` in sources.list) `man 8 intoto-apt`.",
         ));
     }
     out

@@ -271,6 +271,30 @@ pub fn to_help(text: &str) -> String {
     out
 }
 
+/// Markup as plain text: [`to_help`] without its styles (for text that
+/// is not printed through clap, such as the apt method's help).
+pub fn to_plain(text: &str) -> String {
+    strip_styles(&to_help(text))
+}
+
+/// `s` without ANSI SGR sequences (ESC `[` ... `m`).
+fn strip_styles(s: &str) -> String {
+    let mut out = String::new();
+    let mut it = s.chars();
+    while let Some(c) = it.next() {
+        if c == '\x1b' {
+            for d in it.by_ref() {
+                if d == 'm' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -298,25 +322,8 @@ mod tests {
     #[test]
     fn help_keeps_line_breaks_and_drops_the_marks() {
         let h = to_help("A *layout*, `intoto run`\nnext\n\n    $ x *");
-        let plain = anstream_strip(&h);
+        let plain = strip_styles(&h);
         assert_eq!(plain, "A layout, intoto run\nnext\n\n    $ x *");
-    }
-
-    fn anstream_strip(s: &str) -> String {
-        // Styles are ANSI SGR sequences: ESC [ ... m.
-        let mut out = String::new();
-        let mut it = s.chars();
-        while let Some(c) = it.next() {
-            if c == '\x1b' {
-                for d in it.by_ref() {
-                    if d == 'm' {
-                        break;
-                    }
-                }
-            } else {
-                out.push(c);
-            }
-        }
-        out
+        assert_eq!(to_plain("A *layout*, `intoto run`"), "A layout, intoto run");
     }
 }

@@ -12,7 +12,7 @@ use super::{InteropArgs, LayoutKeyArgs, edit};
 #[command(mut_args(edit("gpg", |a| a.help("First check the link's signature with these GnuPG keys \
     (fingerprint or key id)"))))]
 #[command(mut_args(edit("keyring", |a| a.help("OpenPGP keyring files (armored or binary): with --gpg, where to find \
-    those keys (no gpg needed); alone, every key in them must have signed"))))]
+    those keys (no gpg needed); alone, a valid signature by any key in them suffices"))))]
 pub struct MatchProductsArgs {
     /// The link whose products the local files are compared with
     #[arg(short = 'l', long, value_name = "PATH")]

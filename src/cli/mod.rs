@@ -6,6 +6,7 @@
 //! verify` takes exactly `in-toto-verify`'s arguments. Every subcommand has an EXAMPLES section; the examples are
 //! executed by the test suite.
 
+mod apt_check;
 pub mod examples;
 mod generate;
 mod key;
@@ -27,6 +28,7 @@ mod tests;
 
 use clap::{Args, Parser, Subcommand};
 
+pub use apt_check::AptCheckArgs;
 pub use generate::GenerateCommand;
 pub use key::{KeyCommand, KeyExportArgs};
 use keyargs::edit;
@@ -108,6 +110,9 @@ pub enum Command {
     /// Verify every package of a Debian archive index against rebuilders' links
     #[command(long_about = manual::help("verify-archive"), after_help = manual::after_help("verify-archive"))]
     VerifyArchive(VerifyArchiveArgs),
+    /// Check .deb files as the apt method would, with apt's configuration
+    #[command(long_about = manual::help("apt-check"), after_help = manual::after_help("apt-check"))]
+    AptCheck(AptCheckArgs),
     /// Download for pacman (XferCommand), verifying packages against rebuilds
     #[command(long_about = manual::help("pacman-fetch"), after_help = manual::after_help("pacman-fetch"))]
     PacmanFetch(PacmanFetchArgs),

@@ -1,6 +1,6 @@
 //! `intoto sign`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
@@ -10,8 +10,18 @@ use super::{CertStoreArgs, InteropArgs};
 #[derive(Debug, Args)]
 pub struct SignArgs {
     /// The link or layout to sign or check
-    #[arg(short = 'f', long, value_name = "PATH")]
-    pub file: PathBuf,
+    #[arg(
+        short = 'f',
+        long,
+        value_name = "PATH",
+        required_unless_present = "merge"
+    )]
+    pub file: Option<PathBuf>,
+    /// Merge the signatures of copies of one layout signed on different
+    /// machines into the first (or into -o PATH); refused when their signed
+    /// content differs; every signature whose key is known is checked
+    #[arg(long, value_name = "PATH", num_args = 2.., conflicts_with_all = ["file", "key", "gpg", "append", "verify", "prompt", "signatures"])]
+    pub merge: Vec<PathBuf>,
     /// PEM keys: private keys to sign, public keys with --verify
     #[arg(short = 'k', long, value_name = "PATH", num_args = 1..)]
     pub key: Option<Vec<PathBuf>>,
@@ -24,13 +34,16 @@ pub struct SignArgs {
     /// GnuPG home directory
     #[arg(long, value_name = "DIR")]
     pub gpg_home: Option<PathBuf>,
-    /// With --verify: OpenPGP keyring files to read the --gpg keys from
+    /// OpenPGP keyring files (armored or binary). With --verify: where to
+    /// find the --gpg keys (no gpg needed), or without --gpg, one valid
+    /// signature by any key in them suffices (as gpgv). With --append: keys
+    /// to check the existing signatures with
     #[arg(long, value_name = "FILE", num_args = 1..)]
     pub keyring: Vec<PathBuf>,
     #[command(flatten)]
     pub cert_store: CertStoreArgs,
-    /// With --append: public keys (PEM) or OpenPGP keyrings of the existing
-    /// signers, to check their signatures before co-signing
+    /// With --append or --merge: public keys (PEM) or OpenPGP keyrings of
+    /// the existing signers, to check their signatures
     #[arg(long, value_name = "PATH", num_args = 1..)]
     pub signed_by: Vec<PathBuf>,
     #[command(flatten)]
@@ -41,7 +54,23 @@ pub struct SignArgs {
     /// Add signatures instead of replacing them (layouts only)
     #[arg(short = 'a', long)]
     pub append: bool,
-    /// Check the signatures instead of signing
+    /// With --append: a key that signed already replaces its own signature
+    /// (for OpenPGP, one by any subkey of the same primary key)
+    #[arg(long, requires = "append")]
+    pub replace: bool,
+    /// Check the signatures instead of signing: each --key and --gpg key
+    /// must have signed, one key of a --keyring given alone suffices
     #[arg(long)]
     pub verify: bool,
+    /// With --verify: at least N distinct keys among those given must have
+    /// validly signed
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub signatures: Option<u32>,
+}
+
+impl SignArgs {
+    /// `-f PATH` (empty with `--merge`, which clap requires otherwise).
+    pub fn file(&self) -> &Path {
+        self.file.as_deref().unwrap_or(Path::new(""))
+    }
 }

@@ -33,6 +33,11 @@ pub struct VerifyArchiveArgs {
     pub keys: LayoutKeyArgs,
     #[command(flatten)]
     pub cert_store: CertStoreArgs,
+    /// At least N distinct keys among those given must have validly signed
+    /// the layout (default: every --verification-keys and --gpg key; one
+    /// key of a --keyring given alone)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub signatures: Option<u32>,
     /// A rebuilder: URL (legacy API, GET URL/sources/SOURCE/VERSION/metadata)
     /// or rebuilderd:URL (rebuilderd's v1 API); repeatable
     #[arg(long, value_name = "URL", required = true)]

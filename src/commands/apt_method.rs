@@ -8,7 +8,9 @@
 //! `/etc/apt/apt.conf.d/intoto`): `APT::Intoto::Layout`,
 //! `APT::Intoto::Rebuilders` (list), `APT::Intoto::NoFail`,
 //! `APT::Intoto::Keyids` (list) with `APT::Intoto::GPGHomedir`, and
-//! `APT::Intoto::Keyring` (OpenPGP keyring files, read without gpg);
+//! `APT::Intoto::Keyring` (OpenPGP keyring files, read without gpg),
+//! `APT::Intoto::Signatures` (N: at least N distinct keys among those
+//! given must have signed the layout, as `--signatures`);
 //! `APT::Intoto::Allow` and `APT::Intoto::Deny` (lists of source-package
 //! globs: `intoto_debian::policy`); `APT::Intoto::Timeout` (seconds each
 //! rebuilder has for one package, all its requests, default 30).
@@ -16,6 +18,10 @@
 //! Started as root, the method reads the layout and its keys, then drops
 //! to `APT::Sandbox::User` (default `_apt`; `root` stays) as apt's own
 //! methods do, before it fetches anything or starts apt's http method.
+//!
+//! Started by a person (on a terminal, or with `--help`, which apt never
+//! passes) it prints its manual, `intoto-apt`(8), instead. [`Setup`] is
+//! also what `intoto apt-check` judges packages with.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -42,13 +48,44 @@ pub fn scheme_of(argv0: &std::ffi::OsStr) -> Option<&'static str> {
     SCHEMES.into_iter().find(|s| *s == name)
 }
 
+/// Whether the method was started by a person rather than by apt: with
+/// `--help` or `-h`, or on a terminal (apt starts its methods with pipes
+/// and no arguments).
+pub fn wants_help() -> bool {
+    use std::io::IsTerminal as _;
+    std::env::args_os()
+        .skip(1)
+        .any(|a| a == "--help" || a == "-h")
+        || std::io::stdin().is_terminal()
+}
+
+/// Prints the method's manual page, `intoto-apt`(8), as text; the exit
+/// status.
+pub fn print_help(scheme: &str) -> u8 {
+    let page = crate::cli::manual::DOCUMENTS
+        .iter()
+        .find(|d| d.name == "intoto-apt")
+        .map_or_else(String::new, |d| crate::cli::markup::to_plain(d.text));
+    let text = format!(
+        "{scheme}: the intoto apt method. apt starts it and speaks to it on a pipe; \
+         this is its manual (man 8 intoto-apt).\n\n{page}\n"
+    );
+    match ui::print(&text) {
+        Ok(()) => 0,
+        Err(e) if e.is_closed_pipe() => 0,
+        Err(e) => {
+            ui::error(&e.to_string());
+            1
+        }
+    }
+}
+
 /// Runs the method on stdin/stdout; the exit status (0 when apt closed
 /// the pipe, 100 as apt's methods on a failure).
 pub fn main(scheme: &str) -> u8 {
     ui::init(ui::Verbosity::Quiet);
     let mut judge = AptJudge {
         setup: Err("no configuration from apt yet".into()),
-        ctx: None,
     };
     match method::run(
         scheme,
@@ -64,23 +101,27 @@ pub fn main(scheme: &str) -> u8 {
     }
 }
 
-/// What the configuration gave.
-struct Setup {
+/// What the configuration gave: the method's settings, read once.
+pub struct Setup {
+    layout: String,
     checker: Checker,
     rebuilders: Vec<Rebuilder>,
     policy: PackagePolicy,
     timeout: Duration,
+    ctx: Ctx,
 }
 
 struct AptJudge {
     setup: Result<Setup, String>,
-    ctx: Option<Ctx>,
 }
 
 const KEY_HELP: &str = "set APT::Intoto::Keyring (an OpenPGP keyring file) or APT::Intoto::Keyids (GnuPG key ids, with APT::Intoto::GPGHomedir)";
 
-impl AptJudge {
-    fn setup(&mut self, c: &AptConfig) -> Result<Setup, String> {
+impl Setup {
+    /// Reads the method's settings (`APT::Intoto::*`) from apt's
+    /// configuration, loads the layout and checks its signatures: one
+    /// line naming the setting to fix when that fails.
+    pub fn from_config(c: &AptConfig) -> Result<Setup, String> {
         let ctx = Ctx::from_system(true).map_err(|e| format!("{e:#}"))?;
         let layout = c
             .find("APT::Intoto::Layout")
@@ -105,18 +146,43 @@ impl AptJudge {
                 .ok_or_else(|| format!("APT::Intoto::Timeout {v:?}: expected seconds"))?,
         };
         let keys = layout_keys(c, &ctx)?;
-        let checker = Checker::new(Path::new(layout), keys, &ctx.policy).map_err(|e| match e {
+        let signatures = match c.find("APT::Intoto::Signatures") {
+            None => None,
+            Some(v) => {
+                let n = v
+                    .trim()
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| {
+                        format!(
+                            "APT::Intoto::Signatures {v:?}: expected a number of keys, 1 or more"
+                        )
+                    })?;
+                if n > keys.len() {
+                    return Err(format!(
+                        "APT::Intoto::Signatures {n}: only {} distinct key{} given",
+                        keys.len(),
+                        if keys.len() == 1 { " is" } else { "s are" }
+                    ));
+                }
+                Some(n)
+            }
+        };
+        let checker = Checker::with_signatures(Path::new(layout), keys, signatures, &ctx.policy)
+            .map_err(|e| match e {
             CheckerError::Load(m) => format!("APT::Intoto::Layout: {m}"),
             CheckerError::Refused { .. } => format!(
                 "APT::Intoto::Layout: {e}; the layout must be signed by the keys of APT::Intoto::Keyring or APT::Intoto::Keyids"
             ),
         })?;
-        self.ctx = Some(ctx);
         Ok(Setup {
+            layout: layout.to_owned(),
             checker,
             rebuilders,
             policy,
             timeout,
+            ctx,
         })
     }
 }
@@ -126,7 +192,7 @@ impl Judge for AptJudge {
         // The layout and the keys are read as root (they need not be
         // readable by the sandbox user); then the method becomes that
         // user before it fetches anything or starts apt's http method.
-        self.setup = self.setup(config);
+        self.setup = Setup::from_config(config);
         match drop_privileges(config) {
             Ok(Sandbox::Stayed | Sandbox::Dropped { .. }) => {}
             Ok(Sandbox::NoSuchUser(user)) => ui::always(&format!(
@@ -150,14 +216,40 @@ impl Judge for AptJudge {
 
 impl AptJudge {
     fn decide(&mut self, file: &Path) -> Decision {
-        let setup = match &mut self.setup {
-            Ok(s) => s,
-            Err(e) => {
-                return Decision::Refuse(format!(
-                    "intoto: the configuration is broken, no package can be verified: {e}"
-                ));
-            }
-        };
+        match &mut self.setup {
+            Ok(s) => s.decide(file),
+            Err(e) => Decision::Refuse(format!(
+                "intoto: the configuration is broken, no package can be verified: {e}"
+            )),
+        }
+    }
+}
+
+impl Setup {
+    /// One line: the layout, who signed it, the rebuilders.
+    pub fn describe(&self) -> String {
+        let signers: Vec<String> = self
+            .checker
+            .signers()
+            .iter()
+            .map(|s| format!("{} ({})", s.keyid, s.source))
+            .collect();
+        let rebuilders: Vec<String> = self.rebuilders.iter().map(|r| r.to_string()).collect();
+        format!(
+            "layout {} signed by {}; rebuilders {}; {}; Timeout {}s",
+            self.layout,
+            signers.join(", "),
+            rebuilders.join(", "),
+            self.policy.describe(),
+            self.timeout.as_secs()
+        )
+    }
+
+    /// The method's decision on the `.deb` at `file`, now: its links
+    /// fetched from the rebuilders and verified (messages start with
+    /// `intoto: `, as apt shows them).
+    pub fn decide(&mut self, file: &Path) -> Decision {
+        let setup = self;
         let deb = match read_deb(file) {
             Ok(d) => d,
             Err(e) => return Decision::Refuse(format!("intoto: {e}")),
@@ -182,12 +274,12 @@ impl AptJudge {
                 Err(e) => notes.push(format!("rebuilder {}: {e}", f.rebuilder)),
             }
         }
-        if let Some(ctx) = &self.ctx {
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs() as i64);
-            setup.checker.set_policy(&ctx.policy.clone().with_time(now));
-        }
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        setup
+            .checker
+            .set_policy(&setup.ctx.policy.clone().with_time(now));
         let notes = if notes.is_empty() {
             String::new()
         } else {

@@ -9,7 +9,8 @@ use anyhow::{Result, anyhow};
 use intoto::fsio;
 use intoto::keys::{Verifier, verify_envelope};
 use intoto_format::models::{
-    Envelope, Expires, Layout, NewStep, Nulls, Signed, expires_from, parse_expires,
+    Envelope, Expires, InspectionChange, Layout, ListChange, NewStep, Nulls, Signed, StepChange,
+    expires_from, parse_expires,
 };
 
 use super::resolver::Resolver;
@@ -158,6 +159,116 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
                     )
                 }
             ));
+            Ok(Outcome::Success)
+        }
+        LayoutCommand::ReplaceKey {
+            file,
+            old,
+            public,
+            policy,
+            legacy_keyid,
+        } => {
+            let ctx = &policy.apply(ctx);
+            let (mut layout, edit) = load(&file)?;
+            let (spec, places) = specs::one_key(&public);
+            let dict = Resolver::new(ctx, places).key_dict(&spec)?;
+            let dict = if legacy_keyid {
+                super::key::legacy(&dict)?
+            } else {
+                dict
+            };
+            let description = dict.describe();
+            let done = layout.replace_key(&old, dict)?;
+            edit.save(layout)?;
+            ui::notice(&format!(
+                "replaced key {} by {} ({description}){}",
+                done.old,
+                done.new,
+                if done.steps.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " as functionary of step{} {}",
+                        if done.steps.len() == 1 { "" } else { "s" },
+                        quoted(&done.steps)
+                    )
+                }
+            ));
+            ui::println(&ui::escape(&done.new))?;
+            Ok(Outcome::Success)
+        }
+        LayoutCommand::SetStep {
+            file,
+            name,
+            functionary,
+            threshold,
+            expected_command,
+            material,
+            product,
+            append,
+            clear_materials,
+            clear_products,
+        } => {
+            if functionary.is_empty()
+                && threshold.is_none()
+                && expected_command.is_none()
+                && material.is_empty()
+                && product.is_empty()
+                && !clear_materials
+                && !clear_products
+            {
+                return super::usage(
+                    "layout set-step: nothing to change: give --functionary, --threshold, \
+                     --expected-command, --material, --product, --clear-materials or --clear-products",
+                );
+            }
+            let (mut layout, edit) = load(&file)?;
+            layout.set_step(
+                &name,
+                StepChange {
+                    functionaries: ListChange::from_flags(functionary, append, false),
+                    threshold,
+                    expected_command,
+                    materials: ListChange::from_flags(material, append, clear_materials),
+                    products: ListChange::from_flags(product, append, clear_products),
+                },
+            )?;
+            edit.save(layout)?;
+            ui::notice(&format!("changed step '{name}'"));
+            Ok(Outcome::Success)
+        }
+        LayoutCommand::SetInspection {
+            file,
+            name,
+            run,
+            material,
+            product,
+            append,
+            clear_materials,
+            clear_products,
+        } => {
+            if run.is_none()
+                && material.is_empty()
+                && product.is_empty()
+                && !clear_materials
+                && !clear_products
+            {
+                return super::usage(
+                    "layout set-inspection: nothing to change: give --run, --material, --product, \
+                     --clear-materials or --clear-products",
+                );
+            }
+            let (mut layout, edit) = load(&file)?;
+            layout.set_inspection(
+                &name,
+                InspectionChange {
+                    run,
+                    materials: ListChange::from_flags(material, append, clear_materials),
+                    products: ListChange::from_flags(product, append, clear_products),
+                },
+            )?;
+            edit.save(layout)?;
+            ui::notice(&format!("changed inspection '{name}'"));
             Ok(Outcome::Success)
         }
         LayoutCommand::SetExpires { file, expires } => {
@@ -363,6 +474,12 @@ fn show(file: &Path, keys: &LayoutKeyArgs, ctx: &Ctx) -> Result<Outcome> {
     }
     ui::print(&text)?;
     Ok(Outcome::Success)
+}
+
+/// Names as `'a', 'b'`.
+fn quoted(names: &[String]) -> String {
+    let q: Vec<String> = names.iter().map(|n| format!("'{n}'")).collect();
+    q.join(", ")
 }
 
 fn short(k: &str) -> String {

@@ -7,9 +7,9 @@
 
 use anyhow::{Result, anyhow};
 use intoto::fsio;
-use intoto::keys::{Verifier, verify_envelope};
 use intoto::observe::Observer as _;
 use intoto::record::{DEFAULT_EXCLUDES, RecordOptions, record};
+use intoto::verify::check_owners;
 use intoto_format::models::Signed;
 
 use super::resolver::Resolver;
@@ -34,23 +34,24 @@ pub fn match_products(a: MatchProductsArgs, ctx: &Ctx) -> Result<Outcome> {
             "the signature of {file} is not checked (give --verification-keys, --gpg or --keyring to check it)"
         ));
     } else {
-        let mut keys: Vec<(Box<dyn Verifier>, String)> = Vec::new();
-        for r in Resolver::new(ctx, places).verifiers(&specs)? {
-            if !keys.iter().any(|(k, _)| k.keyid() == r.verifier.keyid()) {
-                keys.push((r.verifier, r.source));
+        // The one rule: each named key must have signed, one key of a
+        // --keyring given alone suffices.
+        let keys = Resolver::new(ctx, places).layout_keys(&specs)?;
+        match check_owners(&env, &keys, None) {
+            Ok(valid) => {
+                for v in valid {
+                    ui::info(&format!(
+                        "{file}: good signature by {} ({})",
+                        v.keyid, v.source
+                    ));
+                }
             }
-        }
-        for (k, source) in &keys {
-            if let Err(e) = verify_envelope(&env, k.as_ref()) {
+            Err(e) => {
                 ui::error(&format!(
-                    "{file}: signature check failed: {e} (key from {source}); nothing was compared"
+                    "{file}: signature check failed: {e}; nothing was compared"
                 ));
                 return Ok(Outcome::Failed);
             }
-            ui::info(&format!(
-                "{file}: good signature by {} ({source})",
-                k.keyid()
-            ));
         }
     }
 

@@ -1,5 +1,6 @@
 //! Subcommands: resolve files and keys, call the library, report.
 
+mod apt_check;
 pub mod apt_method;
 mod generate;
 mod key;
@@ -126,6 +127,19 @@ pub fn usage<T>(msg: impl Into<String>) -> Result<T> {
     Err(Usage(msg.into()).into())
 }
 
+/// `--signatures N` against the number of distinct keys given: more than
+/// there are is a usage error (the library would refuse it too, as a
+/// failure).
+pub fn signatures_usage(n: Option<u32>, keys: usize) -> Result<Option<usize>> {
+    match n {
+        Some(n) if n as usize > keys => usage(format!(
+            "--signatures {n}: only {keys} distinct key{} given",
+            if keys == 1 { " is" } else { "s are" }
+        )),
+        n => Ok(n.map(|n| n as usize)),
+    }
+}
+
 /// Runs a subcommand; returns the exit status.
 pub fn dispatch(cmd: Command, ctx: &Ctx) -> Result<Outcome> {
     match cmd {
@@ -138,6 +152,7 @@ pub fn dispatch(cmd: Command, ctx: &Ctx) -> Result<Outcome> {
         Command::Layout(a) => layout::layout(a, ctx),
         Command::MatchProducts(a) => match_products::match_products(a, ctx),
         Command::VerifyArchive(a) => verify_archive::verify_archive(a, ctx),
+        Command::AptCheck(a) => apt_check::apt_check(a, ctx),
         Command::PacmanFetch(a) => pacman_fetch::pacman_fetch(a, ctx),
         Command::Generate(g) => generate::generate(g),
     }

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::resolver::Resolver;
 use intoto::observe::Observer as _;
 
-use super::{Ctx, Outcome, UiObserver, Usage, usage};
+use super::{Ctx, Outcome, UiObserver, Usage, signatures_usage, usage};
 use crate::cli::{VerifyArgs, specs};
 use crate::ui;
 use intoto::keys::spec::KeySpec;
@@ -181,15 +181,7 @@ fn run(
     ui::info("Loading layout...");
     let layout = fsio::load_metadata(&a.layout).map_err(|e| anyhow!("layout {e}"))?;
     let keys = layout_keys(a, ctx)?;
-    if let Some(n) = a.signatures
-        && n as usize > keys.len()
-    {
-        return usage(format!(
-            "--signatures {n}: only {} distinct key{} given",
-            keys.len(),
-            if keys.len() == 1 { " is" } else { "s are" }
-        ));
-    }
+    signatures_usage(a.signatures, keys.len())?;
     let opts = VerifyOptions::new(&a.link_dir)
         .params_opt(params)
         .inspection_timeout(a.inspection_timeout.map(Duration::from_secs))

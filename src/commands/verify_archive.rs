@@ -29,7 +29,7 @@ use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 
 use super::resolver::Resolver;
-use super::{Ctx, Outcome, usage};
+use super::{Ctx, Outcome, signatures_usage, usage};
 use crate::cli::{VerifyArchiveArgs, specs};
 use crate::ui;
 
@@ -142,11 +142,14 @@ pub fn verify_archive(a: VerifyArchiveArgs, ctx: &Ctx) -> Result<Outcome> {
     ));
 
     // The layout, checked once.
-    let checker =
-        Checker::new(&a.layout, layout_keys(&a, ctx)?, &ctx.policy).map_err(|e| match e {
+    let keys = layout_keys(&a, ctx)?;
+    let signatures = signatures_usage(a.signatures, keys.len())?;
+    let checker = Checker::with_signatures(&a.layout, keys, signatures, &ctx.policy).map_err(
+        |e| match e {
             CheckerError::Load(m) => anyhow!("--layout {m}"),
             refused @ CheckerError::Refused { .. } => anyhow!("{refused}"),
-        })?;
+        },
+    )?;
     if a.files.is_none()
         && let Some(why) = checker.digest_unjudgeable()
     {

@@ -22,7 +22,7 @@ fn files(dir: &Path, exts: &[&str]) -> Vec<String> {
     v
 }
 
-const PAGES: &[&str] = &[".1", ".5", ".7"];
+const PAGES: &[&str] = &[".1", ".5", ".7", ".8"];
 
 fn have(program: &str) -> bool {
     Command::new(program).arg("--version").output().is_ok()
@@ -392,11 +392,12 @@ fn help_examples(what: &str, help: &str) -> Vec<String> {
 }
 
 /// The commands whose examples are not run, and why: they need a signed
-/// archive index and rebuilders (and pacman's files). Each is still
-/// checked to parse (run with `--help` added, which clap answers only
-/// after every flag and value before it was accepted);
-/// `verify_archive.rs` and `pacman.rs` run the commands on loopback.
-const NOT_RUN: &[&str] = &["verify-archive", "pacman-fetch"];
+/// archive index and rebuilders, apt's configuration for intoto, or
+/// pacman's files. Each is still checked to parse (run with `--help`
+/// added, which clap answers only after every flag and value before it
+/// was accepted); `verify_archive.rs`, `apt_check.rs` and `pacman.rs` run
+/// the commands on loopback.
+const NOT_RUN: &[&str] = &["apt-check", "verify-archive", "pacman-fetch"];
 
 /// Runs every `  $ ` line of the help examples, in the documented order,
 /// in one scratch directory with the documented files; then checks that
@@ -622,6 +623,7 @@ fn install_puts_binary_pages_and_completions_under_the_prefix() {
             (vec!["-w", "intoto-verify"], "man1/intoto-verify.1"),
             (vec!["-w", "5", "intoto-layout"], "man5/intoto-layout.5"),
             (vec!["-w", "7", "intoto-rules"], "man7/intoto-rules.7"),
+            (vec!["-w", "8", "intoto-apt"], "man8/intoto-apt.8"),
         ] {
             let mut c = Command::new("man");
             c.args(&args).env("MANPATH", &manpath);

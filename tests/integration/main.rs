@@ -2,6 +2,8 @@
 //! homes, real files, and the Python reference for interop.
 
 mod apt;
+mod apt_check;
+mod apt_signatures;
 mod audit;
 mod canonical;
 mod card;
@@ -36,6 +38,7 @@ mod robust_paths;
 mod robust_record;
 mod run;
 mod sign;
+mod sign_merge;
 mod suite;
 mod thirdparty;
 mod verify;

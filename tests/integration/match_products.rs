@@ -240,7 +240,8 @@ fn gpg_signature_checks_from_the_home_and_from_keyring_files() {
             "match-products -l {link} -p out --keyring {}",
             alice_asc.display()
         ),
-        &format!("{link}: signature check failed: no signature by key"),
+        // --keyring alone: one valid signature by any of its keys.
+        &format!("{link}: signature check failed: no key of keyring"),
     );
 }
 
@@ -286,4 +287,33 @@ fn same_lines_as_the_reference_on_a_metablock_link() {
         o.sort();
         assert_eq!(o, t, "{cmd}");
     }
+}
+
+/// `--keyring` alone means one valid signature by any key in it, as in
+/// `verify`: a link is one functionary's.
+#[test]
+fn a_keyring_alone_needs_the_signature_of_one_of_its_keys() {
+    let env = Env::new();
+    let carl = env.fpr("carl");
+    env.write("out/a", "a\n");
+    env.ok(format!("run -n g -p out -x --gpg {carl}"));
+    let link = env.link("g");
+    let link = link.file_name().unwrap().to_string_lossy();
+    crate::packager::keyring(&env, "team.asc", &["alice", "carl"]);
+    let out = env.ok(format!(
+        "-v match-products -l {link} -p out --keyring team.asc"
+    ));
+    assert!(
+        out.stderr
+            .contains(&format!("good signature by {}", carl.to_lowercase())),
+        "{}",
+        out.stderr
+    );
+    // A named key beside it must have signed.
+    env.key("bob.pub");
+    env.fails(
+        1,
+        format!("match-products -l {link} -p out --keyring team.asc --verification-keys bob.pub"),
+        "(bob.pub)",
+    );
 }

@@ -431,3 +431,47 @@ fn nist_ecdsa_gpg_keys_need_allow_noninteroperable() {
         0,
     );
 }
+
+/// `sign --verify` takes keys as `verify` does: a keyring alone needs one
+/// valid signature by any of its keys, a PEM key given beside it must
+/// have signed, and `--signatures N` counts distinct keys over all.
+#[test]
+fn verify_mixes_a_keyring_and_pem_keys_and_counts_signatures() {
+    let env = Env::new();
+    layout(&env);
+    crate::packager::keyring(&env, "owners.asc", &["alice", "carl"]);
+    env.key("bob.pem");
+    env.key("bob.pub");
+    let alice = env.fpr("alice");
+    env.ok(format!("sign -f root.layout --gpg {alice}"));
+    env.ok("sign -f root.layout -a -k bob.pem");
+    let out = env.ok("sign -f root.layout --verify --keyring owners.asc");
+    assert!(out.stdout.contains(&alice.to_lowercase()), "{}", out.stdout);
+    env.ok("sign -f root.layout --verify --keyring owners.asc -k bob.pub");
+    env.ok("sign -f root.layout --verify --keyring owners.asc -k bob.pub --signatures 2");
+    // Three keys given, two signed: the failure says who did and who did
+    // not, and never suggests asking for fewer.
+    let carl = env.fpr("carl").to_lowercase();
+    let out = env.fails(
+        1,
+        "sign -f root.layout --verify --keyring owners.asc -k bob.pub --signatures 3",
+        "needs valid signatures by 3 of the 3 keys given, found 2: signed: ",
+    );
+    assert!(
+        out.stderr.contains(&format!(
+            "not signed: {carl} (keyring owners.asc): no signature"
+        )) && !out.stderr.contains("--signatures"),
+        "{}",
+        out.stderr
+    );
+    env.fails(
+        2,
+        "sign -f root.layout --verify -k bob.pub --signatures 2",
+        "--signatures 2: only 1 distinct key is given",
+    );
+    env.fails(
+        2,
+        "sign -f root.layout -k bob.pem --signatures 1",
+        "--signatures is for --verify",
+    );
+}

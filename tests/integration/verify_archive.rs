@@ -256,3 +256,33 @@ fn an_index_that_cannot_be_trusted_is_refused() {
         assert_eq!(out.code, 2, "{bad:?}: {}", out.stderr);
     }
 }
+
+/// `--signatures N` counts distinct owner keys over all those given, as
+/// `verify` does; too few name who signed and who did not.
+#[test]
+fn signatures_counts_distinct_owner_keys() {
+    if !tools() {
+        return;
+    }
+    let apt = Apt::new();
+    let out = check(cmd(&apt, &["--signatures", "1"]), 1);
+    assert_eq!(verdicts(&lines(&out).0), expected(), "{}", out.stdout);
+    // A second keyring, carl's, who did not sign: 2 of 2 fails.
+    let carl = apt.root.join("carl.asc");
+    let mut c = Command::new("gpg");
+    c.arg("--homedir")
+        .arg(&apt.env.gnupg)
+        .args(["--armor", "--export", &apt.env.fpr("carl")]);
+    fs::write(&carl, c.output().unwrap().stdout).unwrap();
+    let carl = carl.to_str().unwrap();
+    let out = check(cmd(&apt, &["--keyring", carl, "--signatures", "2"]), 1);
+    assert!(
+        out.stderr
+            .contains("needs valid signatures by 2 of the 2 keys given, found 1: signed: ")
+            && out.stderr.contains("not signed: ")
+            && out.stdout.is_empty(),
+        "{}",
+        out.stderr
+    );
+    check(cmd(&apt, &["--signatures", "2"]), 2);
+}

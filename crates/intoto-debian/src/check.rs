@@ -114,10 +114,23 @@ impl Checker {
         keys: Vec<LayoutKey>,
         policy: &Policy,
     ) -> Result<Checker, CheckerError> {
+        Checker::with_signatures(layout, keys, None, policy)
+    }
+
+    /// [`Checker::new`], with `signatures` as `--signatures N`: at least
+    /// N distinct keys among `keys` must have validly signed the layout
+    /// (`None`: the rule of [`Checker::new`]; see
+    /// [`verify::check_owners`]).
+    pub fn with_signatures(
+        layout: &Path,
+        keys: Vec<LayoutKey>,
+        signatures: Option<usize>,
+        policy: &Policy,
+    ) -> Result<Checker, CheckerError> {
         let env = fsio::load_metadata(layout).map_err(|e| CheckerError::Load(e.to_string()))?;
         let layout_name = layout.display().to_string();
         let checked =
-            CheckedLayout::check(env, &keys, None).map_err(|f| CheckerError::Refused {
+            CheckedLayout::check(env, &keys, signatures).map_err(|f| CheckerError::Refused {
                 path: layout_name,
                 failure: Box::new(f),
             })?;

@@ -244,6 +244,22 @@ impl AptConfig {
         AptConfig { items }
     }
 
+    /// The configuration `apt-config dump --format '%f=%V%n'` prints: one
+    /// `Name=Value` line per item, the value `%xx`-quoted as in a `601
+    /// Configuration` message. As in that message, items without a value
+    /// (the nodes above a list's values) are left out, and so are lines
+    /// without `=`.
+    pub fn from_dump(text: &str) -> AptConfig {
+        let items = text
+            .lines()
+            .filter_map(|l| {
+                let (k, v) = l.split_once('=')?;
+                (!v.is_empty()).then(|| (k.to_owned(), dequote(v)))
+            })
+            .collect();
+        AptConfig { items }
+    }
+
     /// A configuration from `(name, value)` pairs.
     pub fn from_items<K: Into<String>, V: Into<String>>(
         items: impl IntoIterator<Item = (K, V)>,

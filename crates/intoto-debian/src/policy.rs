@@ -209,6 +209,27 @@ impl PackagePolicy {
         )
     }
 
+    /// One line, as apt's settings: `NoFail false; Allow "linux*";
+    /// Deny none`.
+    pub fn describe(&self) -> String {
+        let list = |ps: &[Pattern]| {
+            if ps.is_empty() {
+                "none".to_owned()
+            } else {
+                ps.iter()
+                    .map(|p| format!("{:?}", p.text))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        };
+        format!(
+            "NoFail {}; Allow {}; Deny {}",
+            self.no_fail,
+            list(&self.allow),
+            list(&self.deny)
+        )
+    }
+
     /// Is missing evidence tolerated for every package?
     pub fn no_fail(&self) -> bool {
         self.no_fail
@@ -340,6 +361,10 @@ mod tests {
         ]);
         let p = PackagePolicy::from_apt(&c).unwrap();
         assert!(!p.no_fail());
+        assert_eq!(
+            p.describe(),
+            "NoFail false; Allow \"linux*\", \"gcc-*\"; Deny \"withdrawn\""
+        );
         assert_eq!(
             p.rule("gcc-14", missing()).rule,
             Rule::Allow("gcc-*".into())

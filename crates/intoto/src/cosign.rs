@@ -3,7 +3,9 @@
 //!
 //! The decisions `intoto sign` makes: signing without appending replaces
 //! every signature (the report names those by other keys, which are lost);
-//! appending refuses a second signature by the same key, and refuses to
+//! appending refuses a second signature by the same key (unless told to
+//! replace that key's own signature: [`CoSign::replace_own`]; the same key
+//! is the same key id, or for OpenPGP the same primary key), and refuses to
 //! join signatures that no longer verify over the content (checked with
 //! the keys given, the keys the caller found, and the layout's own keys).
 //! A key given as the signer of existing signatures (`--signed-by`) that
@@ -35,6 +37,9 @@
 //! ```
 
 use std::path::{Path, PathBuf};
+
+mod merge;
+pub use merge::{Left, MergeError, MergeReport, merge};
 
 use crate::keys::{SignError, Signer, Verifier, VerifyError, sign_envelope, verify_signature_by};
 use crate::models::{Envelope, Signed};
@@ -114,6 +119,7 @@ impl SignedBy {
 pub struct CoSign<'a> {
     file: &'a Path,
     append: bool,
+    replace_own: bool,
     signed_by: Vec<SignedBy>,
     known: Vec<Box<dyn Verifier>>,
     policy: &'a Policy,
@@ -128,6 +134,9 @@ pub struct Report {
     pub dropped: Vec<String>,
     /// The existing signatures kept (appending).
     pub kept: Vec<String>,
+    /// The signers' own existing signatures replaced (appending with
+    /// [`CoSign::replace_own`]).
+    pub replaced: Vec<String>,
     /// The kept signatures that could not be checked: no key for them.
     pub unchecked: Vec<String>,
     /// Appending to metadata that carried no signature: this is the first.
@@ -141,6 +150,7 @@ impl<'a> CoSign<'a> {
         CoSign {
             file,
             append: false,
+            replace_own: false,
             signed_by: Vec::new(),
             known: Vec::new(),
             policy,
@@ -153,6 +163,14 @@ impl<'a> CoSign<'a> {
             append: true,
             ..CoSign::replace(file, policy)
         }
+    }
+
+    /// Appending: a signer that signed already replaces its own existing
+    /// signature(s) (by the key, or for OpenPGP by any subkey of the same
+    /// primary key) instead of being refused.
+    pub fn replace_own(mut self, yes: bool) -> CoSign<'a> {
+        self.replace_own = yes;
+        self
     }
 
     /// A key file that must hold the key of an existing signature; its
@@ -176,15 +194,27 @@ impl<'a> CoSign<'a> {
         if self.append {
             report.first = existing.is_empty();
             for s in signers {
-                if let Some(id) = existing.iter().find(|id| owns(*s, id)) {
-                    return Err(CoSignError::AlreadySigned {
-                        file: self.file.to_owned(),
-                        keyid: id.clone(),
-                    });
+                for id in existing.iter().filter(|id| self.same_key(*s, id)) {
+                    if !self.replace_own {
+                        return Err(CoSignError::AlreadySigned {
+                            file: self.file.to_owned(),
+                            keyid: id.clone(),
+                        });
+                    }
+                    if !report.replaced.contains(id) {
+                        report.replaced.push(id.clone());
+                    }
                 }
             }
-            report.unchecked = self.check_existing(env, &existing)?;
-            report.kept = existing;
+            let kept: Vec<String> = existing
+                .into_iter()
+                .filter(|id| !report.replaced.contains(id))
+                .collect();
+            // The others' signatures must still verify; checked on the
+            // content as it stands, before anything changes.
+            report.unchecked = self.check_existing(env, &kept)?;
+            remove_signatures(env, &report.replaced);
+            report.kept = kept;
         } else {
             // Signatures by the keys signing now are replaced; any other
             // is lost.
@@ -199,6 +229,20 @@ impl<'a> CoSign<'a> {
             report.signed.push(raw.keyid().to_owned());
         }
         Ok(report)
+    }
+
+    /// Whether signature `id` is by the key of `s`: its key or one of its
+    /// subkeys, or (OpenPGP) another subkey of the same primary key as a
+    /// key given to check existing signatures knows it (a revoked subkey
+    /// is no longer in the signer's own key).
+    fn same_key(&self, s: &dyn Signer, id: &str) -> bool {
+        owns(s, id)
+            || self
+                .signed_by
+                .iter()
+                .flat_map(|b| &b.keys)
+                .chain(&self.known)
+                .any(|v| v.owns(id) && (v.owns(s.keyid()) || v.owns(s.public_key().keyid())))
     }
 
     /// No existing signature known not to verify over the content; returns
@@ -245,6 +289,14 @@ impl<'a> CoSign<'a> {
             });
         }
         Ok(unchecked)
+    }
+}
+
+/// Drops the signatures whose key id is in `ids`.
+fn remove_signatures(env: &mut Envelope, ids: &[String]) {
+    match env {
+        Envelope::Metablock(m) => m.signatures.retain(|s| !ids.iter().any(|i| i == s.keyid())),
+        Envelope::Dsse(d) => d.signatures.retain(|s| !ids.contains(&s.keyid)),
     }
 }
 

@@ -24,6 +24,33 @@ fn control_characters_never_reach_apt() {
 }
 
 #[test]
+fn configuration_as_apt_config_dumps_it() {
+    let c = AptConfig::from_dump(
+        "APT=\n\
+         APT::Intoto=\n\
+         APT::Intoto::Layout=/etc/intoto/root%20layout\n\
+         APT::Intoto::Rebuilders=\n\
+         APT::Intoto::Rebuilders::=http://127.0.0.1:1\n\
+         APT::Intoto::Rebuilders::=rebuilderd:http://127.0.0.1:2\n\
+         Dir::Bin::Methods::intoto+http=/m/intoto+http\n\
+         not an item\n",
+    );
+    assert_eq!(
+        c.list("APT::Intoto::Rebuilders"),
+        ["http://127.0.0.1:1", "rebuilderd:http://127.0.0.1:2"]
+    );
+    assert_eq!(
+        c.find("apt::intoto::layout"),
+        Some("/etc/intoto/root layout")
+    );
+    assert_eq!(
+        c.find("Dir::Bin::Methods::intoto+http"),
+        Some("/m/intoto+http")
+    );
+    assert_eq!(c.find("APT::Intoto"), None);
+}
+
+#[test]
 fn configuration_items_as_apt_sends_them() {
     let m = Message::parse(
         "601 Configuration\n\

@@ -9,8 +9,10 @@ use super::{FResult, Fields, FormatError, KeyDict, Nulls, check_item_name, is_he
 use crate::json::Value;
 use crate::time::parse_expires;
 
+mod change;
 mod edit;
 
+pub use change::{InspectionChange, ListChange, ReplacedKey, StepChange};
 pub use edit::{Expires, LayoutEditError, NewStep, RemovedKey, expires_from, parse_rules};
 
 /// A layout (`_type: "layout"`).

@@ -26,8 +26,8 @@ pub use container::{
 };
 pub use keydict::KeyDict;
 pub use layout::{
-    Expires, Inspection, Layout, LayoutEditError, NewStep, RemovedKey, Step, check_expires,
-    expires_from, parse_rules,
+    Expires, Inspection, InspectionChange, Layout, LayoutEditError, ListChange, NewStep,
+    RemovedKey, ReplacedKey, Step, StepChange, check_expires, expires_from, parse_rules,
 };
 pub use link::Link;
 pub use nulls::Nulls;

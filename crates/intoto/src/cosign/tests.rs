@@ -260,3 +260,106 @@ fn owns_knows_the_key_id() {
     assert!(owns(&alice, &id(&alice)));
     assert!(!owns(&alice, &id(&signer("bob"))));
 }
+
+#[test]
+fn replacing_its_own_signature_keeps_the_others() {
+    let (alice, bob) = (signer("alice"), signer("bob"));
+    let mut env = unsigned(false);
+    replace(&mut env, &[&alice, &bob]).unwrap();
+    let r = CoSign::append(Path::new(FILE), &policy())
+        .signed_by(signed_by("bob.pub", &bob))
+        .replace_own(true)
+        .sign(&mut env, &[&alice])
+        .unwrap();
+    assert_eq!(r.replaced, [id(&alice)]);
+    assert_eq!(r.kept, [id(&bob)]);
+    assert_eq!(env.signature_keyids(), [id(&bob), id(&alice)]);
+    for k in [&alice, &bob] {
+        verify_envelope(&env, verifier(k.public_key(), &policy()).as_ref()).unwrap();
+    }
+}
+
+/// Copies of one layout, each signed by one of `signers`.
+fn copies(dsse: bool, signers: &[&PemSigner]) -> Vec<(std::path::PathBuf, Envelope)> {
+    signers
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let mut env = unsigned(dsse);
+            replace(&mut env, &[*s]).unwrap();
+            (format!("{i}.layout").into(), env)
+        })
+        .collect()
+}
+
+#[test]
+fn merging_appends_in_order_and_drops_duplicates() {
+    for dsse in [false, true] {
+        let (alice, bob) = (signer("alice"), signer("bob"));
+        let mut c = copies(dsse, &[&alice, &bob]);
+        c.push(c[0].clone());
+        c[2].0 = "2.layout".into();
+        let keys = vec![verifier(alice.public_key(), &policy())];
+        let (env, r) = merge(c, &keys, &policy()).unwrap();
+        assert_eq!(env.signature_keyids(), [id(&alice), id(&bob)]);
+        assert_eq!(r.added, [id(&bob)]);
+        assert_eq!(r.duplicates.len(), 1);
+        assert_eq!(r.unchecked, [id(&bob)]);
+        for k in [&alice, &bob] {
+            verify_envelope(&env, verifier(k.public_key(), &policy()).as_ref()).unwrap();
+        }
+    }
+}
+
+#[test]
+fn merging_keeps_one_signature_per_key() {
+    let alice = signer("alice");
+    let mut c = copies(false, &[&alice, &alice]);
+    // A second, different signature by the same key.
+    if let Envelope::Metablock(m) = &mut c[1].1
+        && let crate::models::Signature::Plain { extra, .. } = &mut m.signatures[0]
+    {
+        extra.insert("note", crate::json::Value::String("x".to_owned()));
+    }
+    let (env, r) = merge(c, &[], &policy()).unwrap();
+    assert_eq!(env.signature_keyids(), [id(&alice)]);
+    assert_eq!(r.same_key.len(), 1);
+    assert_eq!(r.same_key[0].file, Path::new("1.layout"));
+}
+
+#[test]
+fn merging_refuses_other_content_containers_and_bad_signatures() {
+    let (alice, bob) = (signer("alice"), signer("bob"));
+    let mut c = copies(false, &[&alice]);
+    let mut other = envelope(layout("other", &[]), false);
+    replace(&mut other, &[&bob]).unwrap();
+    c.push(("other.layout".into(), other));
+    let e = merge(c, &[], &policy()).unwrap_err();
+    assert!(
+        matches!(&e, MergeError::Differs { file, .. } if file == Path::new("other.layout")),
+        "{e}"
+    );
+
+    let mut c = copies(false, &[&alice]);
+    c.extend(copies(true, &[&bob]));
+    let e = merge(c, &[], &policy()).unwrap_err();
+    assert!(matches!(e, MergeError::Container { dsse: true, .. }), "{e}");
+
+    // Bob's signature, moved onto a copy it was not made for.
+    let mut c = copies(false, &[&alice, &bob]);
+    let mut forged = envelope(layout("other", &[]), false);
+    replace(&mut forged, &[&bob]).unwrap();
+    if let (Envelope::Metablock(m), Envelope::Metablock(f)) = (&mut c[1].1, &forged) {
+        m.signatures = f.signatures.clone();
+    }
+    let keys = vec![verifier(bob.public_key(), &policy())];
+    let e = merge(c, &keys, &policy()).unwrap_err();
+    assert!(
+        matches!(&e, MergeError::Stale { file, keyid, .. } if file == Path::new("1.layout") && *keyid == id(&bob)),
+        "{e}"
+    );
+    assert!(matches!(
+        merge(copies(false, &[&alice]), &[], &policy()),
+        Err(MergeError::TooFew)
+    ));
+}

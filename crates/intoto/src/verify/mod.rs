@@ -1,6 +1,6 @@
 //! Supply-chain verification, stage by stage in the reference's order.
 //!
-//! 1. layout signatures (every given key must have signed),
+//! 1. layout signatures (by the rule of [`check_owners`]),
 //! 2. layout expiry,
 //! 3. parameter substitution (when parameters are given),
 //! 4. link loading and the preliminary threshold check by file name,
@@ -17,6 +17,7 @@
 //! deterministic.
 
 mod failure;
+pub mod owners;
 mod source;
 mod stages;
 mod sublayouts;
@@ -34,6 +35,7 @@ use crate::models::{Envelope, Link};
 use crate::policy::Policy;
 
 pub use failure::{Failure, FailureKind, STDERR_TAIL_LINES};
+pub use owners::{OwnersError, check_owners};
 pub use source::{DirSource, LinkSource, MemorySource, sublayout_name};
 pub use stages::{is_param_name, placeholders, substitute};
 pub use sublayouts::{DirId, MAX_SUBLAYOUTS};

@@ -107,15 +107,40 @@ pub enum LayoutEditError {
     },
     /// The name is the other kind's (a step given to remove-inspection…).
     #[error(
-        "'{name}' is {}, not a {kind}: use intoto layout {}",
+        "'{name}' is {}, not a {kind}: use intoto layout {verb}-{}",
         if *kind == "step" { "an inspection" } else { "a step" },
-        if *kind == "step" { "remove-inspection" } else { "remove-step" }
+        if *kind == "step" { "inspection" } else { "step" }
     )]
     WrongKind {
         /// The kind asked for: `step` or `inspection`.
         kind: &'static str,
         /// The name given.
         name: String,
+        /// The command's verb: `remove` or `set`.
+        verb: &'static str,
+    },
+    /// The new key of a replacement is in the layout already.
+    #[error(
+        "key {keyid} is in the layout already: give a key it does not hold \
+         (or change the steps with intoto layout set-step --functionary)"
+    )]
+    KeyPresent {
+        /// The new key's id.
+        keyid: String,
+    },
+    /// New functionaries, fewer than the threshold the step keeps.
+    #[error(
+        "step '{step}' keeps threshold {threshold}, more than its {functionaries} \
+         functionar{}: give --threshold too",
+        if *functionaries == 1 { "y" } else { "ies" }
+    )]
+    KeptThreshold {
+        /// The step.
+        step: String,
+        /// Its threshold, unchanged.
+        threshold: i64,
+        /// Its functionary keys after the change.
+        functionaries: usize,
     },
     /// MATCH rules of other items take artifacts from the item.
     #[error(
@@ -290,7 +315,7 @@ impl Layout {
     /// inspection takes artifacts from it.
     pub fn remove_step(&mut self, name: &str) -> Result<(), LayoutEditError> {
         let Some(i) = self.steps.iter().position(|s| s.name == name) else {
-            return Err(self.no_such_item(name, "step"));
+            return Err(self.no_such_item(name, "step", "remove"));
         };
         self.check_unreferenced(name, "step")?;
         self.steps.remove(i);
@@ -301,7 +326,7 @@ impl Layout {
     /// inspection takes artifacts from it.
     pub fn remove_inspection(&mut self, name: &str) -> Result<(), LayoutEditError> {
         let Some(i) = self.inspect.iter().position(|s| s.name == name) else {
-            return Err(self.no_such_item(name, "inspection"));
+            return Err(self.no_such_item(name, "inspection", "remove"));
         };
         self.check_unreferenced(name, "inspection")?;
         self.inspect.remove(i);
@@ -405,7 +430,12 @@ impl Layout {
 
     /// No step (or inspection) `name`: names what there is, and whether
     /// it is the other kind.
-    fn no_such_item(&self, name: &str, kind: &'static str) -> LayoutEditError {
+    pub(super) fn no_such_item(
+        &self,
+        name: &str,
+        kind: &'static str,
+        verb: &'static str,
+    ) -> LayoutEditError {
         let (names, other): (Vec<String>, bool) = if kind == "step" {
             (
                 self.steps.iter().map(|s| s.name.clone()).collect(),
@@ -421,6 +451,7 @@ impl Layout {
             return LayoutEditError::WrongKind {
                 kind,
                 name: name.to_owned(),
+                verb,
             };
         }
         LayoutEditError::NoSuchItem {
