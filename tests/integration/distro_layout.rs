@@ -242,7 +242,8 @@ fn what_cannot_make_a_rebuild_layout_is_refused() {
     );
 }
 
-/// The ready layout for reproduce.debian.net's real key verifies its real
+/// The ready layout for reproduce.debian.net's real key (asked on
+/// rebuilderd's v1 API when the v0 one is not there) verifies its real
 /// attestation of a `.deb` (`testdata/thirdparty/rebuilderd-debian-deb`),
 /// and refuses the `.deb` altered.
 #[test]
@@ -250,8 +251,15 @@ fn the_ready_layout_fits_a_real_rebuilderd_attestation() {
     use crate::common::{Env, loopback::files, testdata};
     let env = Env::new();
     let case = testdata().join("thirdparty/rebuilderd-debian-deb");
+    // A rebuilderd answering its keys on its v1 API only.
     let pem = fs::read(case.join("keys/reproduce-debian-net-amd64.pub")).unwrap();
-    let server = serve(public_keys(pem, files(env.path("nothing"))));
+    let v1 = public_keys(pem, files(env.path("nothing")));
+    let server = serve(std::sync::Arc::new(move |p: &str| {
+        match p.strip_suffix("/api/v1/meta/public-keys") {
+            Some(base) => v1(&format!("{base}/api/v0/public-keys")),
+            None => crate::common::loopback::Answer::NotFound,
+        }
+    }));
     let out = env.ok(format!(
         "layout new root.layout --expires 1y --threshold 1 --rebuilders {}",
         server.url

@@ -1,9 +1,9 @@
 //! Rebuilders' signing keys and the community's list of rebuilders.
 //!
-//! - [`fetch_public_keys`]: rebuilderd's `GET {url}/api/v0/public-keys`,
-//!   `{"current": ["-----BEGIN PUBLIC KEY-----…"]}` (its daemon's
-//!   `api/v0`), over HTTPS unless the URL says `http://`, bounded in size
-//!   and time. What it answers is trusted on first use: the caller says so.
+//! - [`fetch_public_keys`]: rebuilderd's `GET {url}/api/v0/public-keys`
+//!   (else `/api/v1/meta/public-keys`), `{"current": ["-----BEGIN PUBLIC
+//!   KEY-----…"]}`, over HTTPS unless the URL says `http://`, bounded in
+//!   size and time. What it answers is trusted on first use: the caller says so.
 //! - [`parse_rebuilder_list`]: kpcyrd/rebuilderd-community's list, TOML
 //!   `[[rebuilder]]` tables with `name`, `url`, `distributions` (the
 //!   repository's README.md holds it in a fenced `toml` block: such a file
@@ -67,10 +67,21 @@ pub fn base_url(entry: &str) -> Result<String, KeyFetchError> {
 }
 
 /// The rebuilder's current signing keys (PEM `PUBLIC KEY` blocks, as it
-/// answers them), asked at `{base_url(entry)}/api/v0/public-keys` within
-/// `timeout`.
+/// answers them), asked at `{base_url(entry)}/api/v0/public-keys`, and
+/// when that is not found at `/api/v1/meta/public-keys` (rebuilderd's v1
+/// API, the same answer), each within `timeout`.
 pub fn fetch_public_keys(entry: &str, timeout: Duration) -> Result<Vec<String>, KeyFetchError> {
-    let url = format!("{}/api/v0/public-keys", base_url(entry)?);
+    let base = base_url(entry)?;
+    match fetch_from(&format!("{base}/api/v0/public-keys"), timeout) {
+        Err(KeyFetchError::Unreachable { why, .. }) if why.starts_with("HTTP 404") => {
+            fetch_from(&format!("{base}/api/v1/meta/public-keys"), timeout)
+        }
+        other => other,
+    }
+}
+
+fn fetch_from(url: &str, timeout: Duration) -> Result<Vec<String>, KeyFetchError> {
+    let url = url.to_owned();
     let unreachable = |why: String| KeyFetchError::Unreachable {
         url: url.clone(),
         why,
