@@ -176,9 +176,9 @@ Examples:
 /// under real pacman on loopback.
 pub const PACMAN_FETCH: &str = "\
 Examples:
-  In /etc/pacman.conf, with the settings in /etc/intoto/pacman.conf:
-    XferCommand = /usr/bin/intoto pacman-fetch %u %o
-  What pacman then runs for a package:
+  As pacman's XferCommand (in /etc/pacman.conf, XferCommand =
+  /usr/bin/intoto pacman-fetch %u %o), with the settings in
+  /etc/intoto/pacman.conf, pacman runs for a package:
   $ intoto pacman-fetch \\
         https://mirror.example/core/zstd-1.5.7-2-x86_64.pkg.tar.zst \\
         /var/cache/pacman/pkg/zstd-1.5.7-2-x86_64.pkg.tar.zst.part
