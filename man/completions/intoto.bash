@@ -37,6 +37,9 @@ _intoto() {
             intoto,mock)
                 cmd="intoto__subcmd__mock"
                 ;;
+            intoto,pacman-fetch)
+                cmd="intoto__subcmd__pacman__subcmd__fetch"
+                ;;
             intoto,record)
                 cmd="intoto__subcmd__record"
                 ;;
@@ -90,6 +93,9 @@ _intoto() {
                 ;;
             intoto__subcmd__help,mock)
                 cmd="intoto__subcmd__help__subcmd__mock"
+                ;;
+            intoto__subcmd__help,pacman-fetch)
+                cmd="intoto__subcmd__help__subcmd__pacman__subcmd__fetch"
                 ;;
             intoto__subcmd__help,record)
                 cmd="intoto__subcmd__help__subcmd__record"
@@ -308,7 +314,7 @@ _intoto() {
 
     case "${cmd}" in
         intoto)
-            opts="-v -q -h -V --verbose --quiet --help --version run record verify sign mock key layout match-products verify-archive apt-check generate help"
+            opts="-v -q -h -V --verbose --quiet --help --version run record verify sign mock key layout match-products verify-archive apt-check pacman-fetch generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -450,7 +456,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__help)
-            opts="run record verify sign mock key layout match-products verify-archive apt-check generate help"
+            opts="run record verify sign mock key layout match-products verify-archive apt-check pacman-fetch generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -827,6 +833,20 @@ _intoto() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        intoto__subcmd__help__subcmd__pacman__subcmd__fetch)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         intoto__subcmd__help__subcmd__record)
             opts="start stop"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1104,7 +1124,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__layout__subcmd__add__subcmd__key)
-            opts="-g -k -v -q -h -V --gpg --gpg-home --keyring --cert-store --key --allow-noninteroperable --legacy-keyid --verbose --quiet --help --version"
+            opts="-g -k -v -q -h -V --gpg --gpg-home --keyring --cert-store --key --allow-noninteroperable --legacy-keyid --rebuilder --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1135,6 +1155,10 @@ _intoto() {
                     return 0
                     ;;
                 -k)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rebuilder)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1530,7 +1554,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__layout__subcmd__new)
-            opts="-v -q -h -V --expires --readme --dsse --force --verbose --quiet --help --version"
+            opts="-v -q -h -V --expires --readme --dsse --force --rebuilders --rebuilders-from --distribution --threshold --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1541,6 +1565,22 @@ _intoto() {
                     return 0
                     ;;
                 --readme)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rebuilders)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rebuilders-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --distribution)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --threshold)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1839,6 +1879,68 @@ _intoto() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__pacman__subcmd__fetch)
+            opts="-l -g -v -q -h -V --config --layout --verification-key --gpg --gpg-home --keyring --rebuilder --allow --deny --timeout --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --layout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verification-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gpg)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -g)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gpg-home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keyring)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rebuilder)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deny)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2314,7 +2416,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__verify__subcmd__archive)
-            opts="-l -g -j -v -q -h -V --packages --release --archive-keyring --layout --verification-keys --gpg --gpg-home --keyring --cert-store --signatures --rebuilder --files --jobs --shard --timeout --cache-dir --time --verbose --quiet --help --version"
+            opts="-l -g -j -v -q -h -V --packages --release --archive-keyring --layout --verification-keys --gpg --gpg-home --keyring --cert-store --signatures --rebuilder --files --jobs --shard --timeout --cache-dir --allow --deny --report --time --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2393,6 +2495,18 @@ _intoto() {
                     return 0
                     ;;
                 --cache-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deny)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --report)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -8,10 +8,11 @@
 //! OpenPGP key `alice.asc`, src/hello.c, and with GNUPGHOME set to a copy
 //! of `gnupg-home/` (alice 00B6B27B..., bob DEC0DD37...). Every example
 //! is such a line: keep them runnable and within 73 columns (80 in the
-//! man pages, which indent them further). The one exception is
-//! VERIFY_ARCHIVE, whose commands need an archive and rebuilders: the test
-//! only checks that they parse, and fails on any other command's example
-//! it does not run.
+//! man pages, which indent them further). The exceptions are
+//! VERIFY_ARCHIVE, APT_CHECK and PACMAN_FETCH, whose commands need an
+//! archive, apt's configuration or pacman's files, and rebuilders: the
+//! test only checks that they parse, and fails on any other command's
+//! example it does not run.
 
 /// `intoto --help`
 pub const TOP: &str = "\
@@ -175,3 +176,23 @@ Examples:
   $ intoto apt-check hello_2.10-3_amd64.deb
   The same, with a configuration file not yet in apt.conf.d:
   $ intoto apt-check -c ./intoto.conf hello_2.10-3_amd64.deb";
+
+/// `intoto pacman-fetch --help`. pacman runs it with a URL and a `.part`
+/// file, so the test suite only checks that each parses (`NOT_RUN` in
+/// `tests/integration/docs.rs`); `tests/integration/pacman.rs` runs it
+/// under real pacman on loopback.
+pub const PACMAN_FETCH: &str = "\
+Examples:
+  As pacman's XferCommand (in /etc/pacman.conf, XferCommand =
+  /usr/bin/intoto pacman-fetch %u %o), with the settings in
+  /etc/intoto/pacman.conf, pacman runs for a package:
+  $ intoto pacman-fetch \\
+        https://mirror.example/core/zstd-1.5.7-2-x86_64.pkg.tar.zst \\
+        /var/cache/pacman/pkg/zstd-1.5.7-2-x86_64.pkg.tar.zst.part
+  The settings as flags instead (before the URL):
+  $ intoto pacman-fetch -l /etc/intoto/root.layout \\
+        --keyring /etc/intoto/owners.gpg \\
+        --rebuilder rebuilderd:https://reproducible.archlinux.org \\
+        --allow linux \\
+        https://mirror.example/core/linux-6.1-1-x86_64.pkg.tar.zst \\
+        linux-6.1-1-x86_64.pkg.tar.zst.part";

@@ -38,10 +38,12 @@ pub enum LayoutCommand {
         /// Replace an existing file
         #[arg(long)]
         force: bool,
+        #[command(flatten)]
+        rebuilders: RebuildersArgs,
     },
     /// Add a functionary key (GnuPG or PEM public key)
     #[command(long_about = manual::help("layout add-key"), after_help = manual::after_help("layout add-key"))]
-    #[command(mut_args(edit("gpg", |a| a.required_unless_present_any(["key", "keyring"]))))]
+    #[command(mut_args(edit("gpg", |a| a.required_unless_present_any(["key", "keyring", "rebuilder"]))))]
     #[command(mut_args(edit("cert_store", |a| a.help("The shared OpenPGP certificate store (pgp.cert.d) to find --gpg \
         in when the GnuPG home does not have it (default: $PGP_CERT_D, \
         else ~/.local/share/pgp.cert.d when it exists)"))))]
@@ -58,6 +60,12 @@ pub enum LayoutCommand {
         /// 1.0, in-toto-rs, in-toto-golang), as rebuilderd's links name it
         #[arg(long)]
         legacy_keyid: bool,
+        /// Fetch the signing key of the rebuilderd at URL
+        /// (URL/api/v0/public-keys, over HTTPS unless URL says http://) and
+        /// add it under the key id its attestations carry (trust on first
+        /// use)
+        #[arg(long, value_name = "URL", conflicts_with_all = ["gpg", "key", "legacy_keyid"])]
+        rebuilder: Option<String>,
     },
     /// Add a step at the end
     #[command(long_about = manual::help("layout add-step"), after_help = manual::after_help("layout add-step"))]
@@ -274,4 +282,33 @@ pub enum LayoutCommand {
         #[command(flatten)]
         keys: LayoutKeyArgs,
     },
+}
+
+/// `layout new --rebuilders`: the standard rebuild layout.
+#[derive(Debug, Args, Clone, Default)]
+#[command(group = clap::ArgGroup::new("rebuilder_source").multiple(true)
+    .args(["rebuilders", "rebuilders_from"]))]
+pub struct RebuildersArgs {
+    /// Write the standard rebuild layout for these rebuilderd instances
+    /// (their keys fetched from URL/api/v0/public-keys, trusted on first
+    /// use): step rebuild, an inspection matching {DEB} against its
+    /// products (repeatable; several URLs may follow one flag)
+    #[arg(long, value_name = "URL", num_args = 1.., requires = "threshold")]
+    pub rebuilders: Vec<String>,
+    /// Take the rebuilders from FILE, kpcyrd/rebuilderd-community's list
+    /// ([[rebuilder]] entries in TOML, or the README holding them), those
+    /// serving --distribution
+    #[arg(long, value_name = "FILE", requires = "threshold")]
+    pub rebuilders_from: Option<PathBuf>,
+    /// With --rebuilders-from: the distribution the rebuilders must serve
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "debian",
+        requires = "rebuilders_from"
+    )]
+    pub distribution: String,
+    /// How many of the rebuilders must have reproduced a package
+    #[arg(long, value_name = "K", requires = "rebuilder_source")]
+    pub threshold: Option<i64>,
 }

@@ -375,7 +375,26 @@ command `intoto sign`.",
         command: "layout new",
         description: "\
 Creates an empty, unsigned layout with an expiry date and a readme. An
-expiry date in the past is written, with a warning.",
+expiry date in the past is written, with a warning.
+
+With `--rebuilders` *URL*... and `--threshold` *K*, it writes the standard
+rebuild layout instead, ready to sign: each rebuilder's signing key,
+fetched from rebuilderd's `/api/v0/public-keys` as the command
+add-key does with `--rebuilder` (trust on first use: each fingerprint is
+shown), under the key id its attestations carry; the step rebuild,
+which *K* of those keys must have signed, with the products rules
+CREATE `{DEB}`, ALLOW `*.deb` (the other binaries of the source) and
+then DISALLOW `*`; and the inspection verify-reprobuilds, whose command
+is `true` and whose materials must `MATCH {DEB} WITH PRODUCTS FROM rebuild`,
+with `DISALLOW *` for anything else. The package handed over is then the
+one *K* rebuilders built, for the apt method and verify-archive alike.
+The rebuilder entries to give them (`rebuilderd:`*URL*) are printed.
+With `--rebuilders-from` *FILE*, the URLs come from the list of
+kpcyrd/rebuilderd-community (`[[rebuilder]]` entries with url and
+distributions, in a TOML file or in the fenced `toml` block of its
+README): those serving `--distribution` (default debian). A URL without
+a scheme is asked over HTTPS. Nothing is written unless every key was
+fetched.",
         examples: None,
         exit_status: EXIT_COMMON,
         see_also: &[],
@@ -390,7 +409,15 @@ warns when the key has a subkey the Python reference cannot verify, or
 expires before the layout does. With `--legacy-keyid`, a PEM
 key is added under its legacy key id, the one rebuilderd's links are
 signed under (see `intoto key id`), so that a step can name it as their
-functionary.",
+functionary.
+
+With `--rebuilder` *URL*, the key is the current signing key of the
+rebuilderd at *URL*, fetched from its `/api/v0/public-keys` (over HTTPS
+unless *URL* says `http://`; `rebuilderd:`*URL* is taken as well), and
+added under the legacy key id its attestations carry. Its fingerprint (the
+SHA-256 of its DER SubjectPublicKeyInfo) and that key id are shown, with a
+warning: the key is trusted on first use, as the server answered it, so
+compare the fingerprint with one the rebuilder's operators publish.",
         examples: None,
         exit_status: EXIT_COMMON,
         see_also: &[],
@@ -620,17 +647,41 @@ source, source_version, filename and sha256 of its entry (and file,
 with `--files`), then its result, a reason unless it was verified, and
 rebuilders: what each rebuilder answered (`link`, `not found` or what went
 wrong). The result is `verified`, `failed` (contradicting evidence: a bad
-signature, a digest that differs, a rule that fails) or `missing-evidence`
+signature, a digest that differs, a rule that fails), `missing-evidence`
 (no link, fewer links than a step's threshold, a rebuilder that could
-not be reached). The last line is one object, `{\"summary\": {...}}`, with
-the release and index files checked, the counts verified, failed and
-missing-evidence, the index's entries, the selected ones and their
-sources, the shard, the jobs and the seconds taken (with `--files`, also
-not-downloaded).
+not be reached), `allowed` (missing evidence for a source that an
+allow pattern matches) or `denied` (a source that a deny pattern
+matches: refused without asking the rebuilders). Each line's rule says
+what decided it: `layout` (the verification), `allow` or `deny`, with
+the pattern that matched in pattern. The last line is one
+object, `{\"summary\": {...}}`, with the release and index files checked, the
+counts verified, failed, missing-evidence, allowed and denied, the index's
+entries, the selected ones and their sources, the shard, the jobs and the
+seconds taken (with `--files`, also not-downloaded).
+
+The options `--allow` and `--deny` take globs on the source package name
+(`*`, `?`, `[...]`, as in artifact rules; repeatable), as the apt
+method's `APT::Intoto::Allow` and `APT::Intoto::Deny` lists do. A deny pattern is
+looked at first: a denied package is refused even when it would verify.
+An allow pattern tolerates missing evidence only; contradicting evidence
+fails the package whatever the patterns say.
+
+With `--report` *FILE*, the run also writes one self-contained HTML page
+(inline style and an inline SVG chart, no script, nothing it would fetch:
+its Content-Security-Policy forbids loading anything) after the last
+package: the counts verified, failed, missing evidence, allowed and
+denied, overall and per component and architecture, as numbers and as
+stacked bars; the packages, those that did not verify first, each with
+its result, the rule and the verification stage that decided it, and the
+reason; and per rebuilder how many questions it was asked (answers kept
+in the run's cache counted apart), how many links, not found and errors
+it answered, and its median and slowest answer time. All text from the
+archive, the layout and the rebuilders is HTML-escaped.
 
 Missing evidence does not fail the run: the package is neither verified
 nor contradicted, and its line says what is missing. A package that
-failed makes the exit status 1, after every line is printed. An index
+failed or was denied makes the exit status 1, after every line is
+printed. An index
 that cannot be trusted is an error (a bad or missing signature,
 an `InRelease` past its `Valid-Until`, a `Packages` file it does not list):
 one message, nothing on stdout, exit status 1.
@@ -645,7 +696,7 @@ summary's `selected` counts the shard's packages.",
         exit_status: &[
             (
                 "0",
-                "no package failed: each selected one was verified or lacks evidence",
+                "no package failed or was denied: each selected one was verified, lacks evidence or was allowed",
             ),
             ("1", EXIT_1),
             ("2", EXIT_2),
@@ -682,6 +733,38 @@ the user who starts it: it does not drop privileges as the method does.",
             ("2", EXIT_2),
         ],
         see_also: &["intoto-verify-archive(1)", "apt-config(8)"],
+    },
+    Page {
+        command: "pacman-fetch",
+        description: "\
+Downloads *URL* to *OUTPUT* for pacman, as its XferCommand
+(`XferCommand = /usr/bin/intoto pacman-fetch %u %o` in pacman.conf), and
+verifies each package (a `.pkg.tar.zst`, `.xz`, `.gz` or `.tar`) against
+rebuilders' in-toto links before pacman sees it; databases and
+signatures pass through. The file is downloaded next to *OUTPUT* under a
+new name; a package's `.PKGINFO` names it (pkgname, pkgbase, pkgver,
+arch), every rebuilder is asked at once (rebuilderd's v1 API answers for
+Arch Linux as for Debian), and the layout verifies it under its own file
+name, the parameter `{DEB}` (with `{PACKAGE}`, `{VERSION}`, the
+parameters `{ARCHITECTURE}` and `{SOURCE}`, the pkgbase). Deny patterns
+refuse a pkgbase outright, allow patterns tolerate its missing evidence
+with a warning, as `verify-archive` does. Only a file that passes is
+renamed to *OUTPUT*: a refused package leaves nothing, not even the
+file *OUTPUT* (pacman's `.part` file), and the exit status is 1.
+
+The settings come from the flags before *URL*, else from the file
+that `--config` names (default /etc/intoto/pacman.conf, ignored when it does
+not exist): one *name* `=` *value* a line, the names of the flags
+(layout, keyring, verification-key, gpg, gpg-home, rebuilder, allow,
+deny, timeout), a list by repeating its line, `#` starting a comment. A
+flag replaces the file's setting of the same name.",
+        examples: Some(examples::PACMAN_FETCH),
+        exit_status: &[
+            ("0", "downloaded, and verified when a package (or allowed)"),
+            ("1", EXIT_1),
+            ("2", EXIT_2),
+        ],
+        see_also: &["pacman.conf(5)", "intoto-verify-archive(1)"],
     },
 ];
 
@@ -791,81 +874,4 @@ fn wrap(text: &str, width: usize) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_text_is_valid_markup() {
-        for p in PAGES {
-            markup::to_roff(p.description).unwrap();
-            for (_, m) in p.exit_status {
-                markup::to_roff(m).unwrap();
-            }
-        }
-        for e in ENVIRONMENT.iter().chain(FILES) {
-            markup::to_roff(e.name).unwrap();
-            markup::to_roff(e.text).unwrap();
-        }
-        for d in DOCUMENTS {
-            markup::to_roff(d.text).unwrap();
-        }
-    }
-
-    #[test]
-    fn every_command_has_the_one_exit_status_table() {
-        for p in PAGES {
-            let codes: Vec<&str> = p.exit_status.iter().map(|(c, _)| *c).collect();
-            let extra: &[&str] = if p.command.is_empty() || p.command == "run" {
-                &["other"]
-            } else {
-                &[]
-            };
-            assert_eq!(
-                codes,
-                [&["0", "1", "2"][..], extra].concat(),
-                "{}",
-                p.command
-            );
-            assert_eq!(p.exit_status[1].1, EXIT_1, "{}", p.command);
-            assert_eq!(p.exit_status[2].1, EXIT_2, "{}", p.command);
-        }
-    }
-
-    /// clap's help wrapping loses the start of a line that begins with a
-    /// styled word (and breaks it early), so none does.
-    #[test]
-    fn no_help_line_starts_with_markup() {
-        for p in PAGES {
-            for line in p.description.lines() {
-                assert!(
-                    !line.starts_with(['`', '*']),
-                    "intoto {}: {line:?}",
-                    p.command
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn subcommand_examples_come_from_the_parent() {
-        let e = examples_of("layout add-step").unwrap();
-        assert!(
-            e.starts_with("Examples:\n  $ intoto layout add-step "),
-            "{e}"
-        );
-        assert!(!e.contains("add-key"), "{e}");
-        assert!(examples_of("layout add-key").is_some());
-    }
-
-    #[test]
-    fn entries_apply_to_their_commands_and_subcommands() {
-        let gnupghome = &ENVIRONMENT[0];
-        assert!(applies(gnupghome, "verify"));
-        assert!(applies(gnupghome, "record start"));
-        assert!(applies(gnupghome, "layout"));
-        assert!(applies(gnupghome, "layout add-key"));
-        assert!(!applies(gnupghome, "layout add-step"));
-        assert!(!applies(gnupghome, "mock"));
-        assert!(applies(gnupghome, ""));
-    }
-}
+mod tests;

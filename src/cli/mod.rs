@@ -17,6 +17,7 @@ pub mod manual;
 pub mod markup;
 mod match_products;
 mod mock;
+mod pacman_fetch;
 mod record;
 mod run;
 mod sign;
@@ -36,9 +37,10 @@ pub use keyargs::{
     CertStoreArgs, InteropArgs, LayoutKeyArgs, PolicyArgs, PublicKeyArgs, RecordArgs,
     SigningKeyArgs, TimeArgs, specs,
 };
-pub use layout::{LayoutArgs, LayoutCommand};
+pub use layout::{LayoutArgs, LayoutCommand, RebuildersArgs};
 pub use match_products::MatchProductsArgs;
 pub use mock::MockArgs;
+pub use pacman_fetch::PacmanFetchArgs;
 pub use record::{RecordCommand, StartArgs, StopArgs};
 pub use run::RunArgs;
 pub use sign::SignArgs;
@@ -112,6 +114,9 @@ pub enum Command {
     /// Check .deb files as the apt method would, with apt's configuration
     #[command(long_about = manual::help("apt-check"), after_help = manual::after_help("apt-check"))]
     AptCheck(AptCheckArgs),
+    /// Download for pacman (XferCommand), verifying packages against rebuilds
+    #[command(long_about = manual::help("pacman-fetch"), after_help = manual::after_help("pacman-fetch"))]
+    PacmanFetch(PacmanFetchArgs),
     /// Generate man pages or shell completions
     #[command(subcommand, hide = true)]
     Generate(GenerateCommand),

@@ -61,6 +61,21 @@ pub struct VerifyArchiveArgs {
     /// (default: a temporary directory removed at the end of the run)
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
+    /// Tolerate missing evidence for packages whose source matches
+    /// PATTERN (a glob: *, ?, [...]), reported as allowed; contradicting
+    /// evidence still fails (repeatable; APT::Intoto::Allow)
+    #[arg(long, value_name = "PATTERN")]
+    pub allow: Vec<String>,
+    /// Refuse packages whose source matches PATTERN outright, reported as
+    /// denied, without asking the rebuilders (repeatable; APT::Intoto::Deny)
+    #[arg(long, value_name = "PATTERN")]
+    pub deny: Vec<String>,
+    /// Also write FILE: one self-contained HTML page (no script, nothing
+    /// fetched) with the counts, a chart per component and architecture,
+    /// the packages that did not verify first, and the rebuilders' answer
+    /// times
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
     #[command(flatten)]
     pub policy: TimeArgs,
 }

@@ -11,8 +11,9 @@
 //! `APT::Intoto::Keyring` (OpenPGP keyring files, read without gpg),
 //! `APT::Intoto::Signatures` (N: at least N distinct keys among those
 //! given must have signed the layout, as `--signatures`);
-//! `APT::Intoto::Timeout` (seconds each rebuilder has for one package, all
-//! its requests, default 30).
+//! `APT::Intoto::Allow` and `APT::Intoto::Deny` (lists of source-package
+//! globs: `intoto_debian::policy`); `APT::Intoto::Timeout` (seconds each
+//! rebuilder has for one package, all its requests, default 30).
 //!
 //! Started as root, the method reads the layout and its keys, then drops
 //! to `APT::Sandbox::User` (default `_apt`; `root` stays) as apt's own
@@ -27,9 +28,10 @@ use std::time::Duration;
 
 use intoto::keys::spec::{KeyPlaces, KeySpec};
 use intoto::verify::LayoutKey;
-use intoto_debian::check::{Checker, CheckerError, Target, Verdict};
+use intoto_debian::check::{Checker, CheckerError, Target};
 use intoto_debian::deb::read_deb;
 use intoto_debian::method::{self, AptConfig, Decision, Judge};
+use intoto_debian::policy::{Outcome, PackagePolicy, Rule};
 use intoto_debian::rebuilder::{FetchOptions, Rebuilder, fetch_links};
 use intoto_debian::sandbox::{Sandbox, drop_privileges};
 
@@ -104,7 +106,7 @@ pub struct Setup {
     layout: String,
     checker: Checker,
     rebuilders: Vec<Rebuilder>,
-    no_fail: bool,
+    policy: PackagePolicy,
     timeout: Duration,
     ctx: Ctx,
 }
@@ -133,11 +135,7 @@ impl Setup {
         if rebuilders.is_empty() {
             return Err("APT::Intoto::Rebuilders lists no rebuilder".into());
         }
-        let no_fail = match c.find("APT::Intoto::NoFail") {
-            None => false,
-            Some(v) => apt_bool(v)
-                .ok_or_else(|| format!("APT::Intoto::NoFail {v:?}: expected true or false"))?,
-        };
+        let policy = PackagePolicy::from_apt(c).map_err(|e| e.to_string())?;
         let timeout = match c.find("APT::Intoto::Timeout") {
             None => Duration::from_secs(30),
             Some(v) => v
@@ -182,7 +180,7 @@ impl Setup {
             layout: layout.to_owned(),
             checker,
             rebuilders,
-            no_fail,
+            policy,
             timeout,
             ctx,
         })
@@ -238,11 +236,11 @@ impl Setup {
             .collect();
         let rebuilders: Vec<String> = self.rebuilders.iter().map(|r| r.to_string()).collect();
         format!(
-            "layout {} signed by {}; rebuilders {}; NoFail {}; Timeout {}s",
+            "layout {} signed by {}; rebuilders {}; {}; Timeout {}s",
             self.layout,
             signers.join(", "),
             rebuilders.join(", "),
-            self.no_fail,
+            self.policy.describe(),
             self.timeout.as_secs()
         )
     }
@@ -257,6 +255,9 @@ impl Setup {
             Err(e) => return Decision::Refuse(format!("intoto: {e}")),
         };
         let who = format!("{} {} ({})", deb.package, deb.version, deb.architecture);
+        if let Some(denied) = setup.policy.denied(&deb.source) {
+            return refuse_denied(&who, &deb.source, &denied.rule);
+        }
         let fetched = fetch_links(
             &setup.rebuilders,
             &deb,
@@ -284,33 +285,40 @@ impl Setup {
         } else {
             format!("; {}", notes.join("; "))
         };
-        match setup
+        let verdict = setup
             .checker
-            .check(&deb, Target::File(file.to_owned()), &links)
-        {
-            Verdict::Verified => Decision::Pass,
-            Verdict::Failed(why) => {
-                Decision::Refuse(format!("intoto: {who} failed verification: {why}{notes}"))
+            .check(&deb, Target::File(file.to_owned()), &links);
+        let ruling = setup.policy.rule(&deb.source, verdict);
+        let why = ruling.reason.unwrap_or_default();
+        match (ruling.outcome, &ruling.rule) {
+            (Outcome::Verified, _) => Decision::Pass,
+            (Outcome::Denied, rule) => refuse_denied(&who, &deb.source, rule),
+            (Outcome::Allowed, rule) => {
+                let by = match rule {
+                    Rule::Allow(p) => format!(
+                        "APT::Intoto::Allow {p:?} matches its source {:?}",
+                        deb.source
+                    ),
+                    _ => "APT::Intoto::NoFail is set".to_owned(),
+                };
+                Decision::Warn(format!(
+                    "intoto: {who}: not enough evidence: {why}{notes} (allowed: {by})"
+                ))
             }
-            Verdict::MissingEvidence(why) => {
-                let msg = format!("intoto: {who}: not enough evidence: {why}{notes}");
-                if setup.no_fail {
-                    Decision::Warn(format!("{msg} (allowed: APT::Intoto::NoFail is set)"))
-                } else {
-                    Decision::Refuse(msg)
-                }
+            (Outcome::MissingEvidence, _) => {
+                Decision::Refuse(format!("intoto: {who}: not enough evidence: {why}{notes}"))
             }
+            _ => Decision::Refuse(format!("intoto: {who} failed verification: {why}{notes}")),
         }
     }
 }
 
-/// apt's boolean words.
-fn apt_bool(v: &str) -> Option<bool> {
-    match v.trim().to_ascii_lowercase().as_str() {
-        "true" | "yes" | "on" | "with" | "enable" | "1" => Some(true),
-        "false" | "no" | "off" | "without" | "disable" | "0" => Some(false),
-        _ => None,
-    }
+/// A package a deny pattern refuses, before any rebuilder is asked.
+fn refuse_denied(who: &str, source: &str, rule: &Rule) -> Decision {
+    Decision::Refuse(format!(
+        "intoto: {who} refused: its source {source:?} matches APT::Intoto::Deny {:?}",
+        rule.pattern().unwrap_or_default()
+    ))
 }
 
 /// The layout keys the configuration names: `Keyids` (from `Keyring`

@@ -28,6 +28,7 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
             readme,
             dsse,
             force,
+            rebuilders,
         } => {
             if file.exists() && !force {
                 return Err(anyhow!(
@@ -37,7 +38,7 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
             }
             let when = expires_from(&expires, ctx.policy.time(), "--expires")?;
             warn_past(&when, &expires, "--expires");
-            let layout = Layout {
+            let mut layout = Layout {
                 expires: when.expires,
                 readme,
                 keys: Vec::new(),
@@ -45,8 +46,18 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
                 inspect: Vec::new(),
                 nulls: Nulls::default(),
             };
+            let standard =
+                !rebuilders.rebuilders.is_empty() || rebuilders.rebuilders_from.is_some();
+            let entries = if standard {
+                super::layout_rebuilders::standard_layout(&mut layout, &rebuilders)?
+            } else {
+                Vec::new()
+            };
             save(&file, Envelope::new(Signed::Layout(layout), dsse)?)?;
             ui::notice(&format!("wrote unsigned layout {}", file.display()));
+            if standard {
+                super::layout_rebuilders::next_steps(&file, &entries);
+            }
             Ok(Outcome::Success)
         }
         LayoutCommand::AddKey {
@@ -54,15 +65,26 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
             public,
             policy,
             legacy_keyid,
+            rebuilder,
         } => {
             let ctx = &policy.apply(ctx);
+            // Asked before the layout is locked.
+            let fetched = rebuilder
+                .map(|url| super::layout_rebuilders::fetch_key(&url, "--rebuilder"))
+                .transpose()?;
             let (mut layout, edit) = load(&file)?;
-            let (spec, places) = specs::one_key(&public);
-            let (dict, who) = Resolver::new(ctx, places).key_entry(&spec)?;
-            let dict = if legacy_keyid {
-                super::key::legacy(&dict)?
-            } else {
-                dict
+            let (dict, who) = match fetched {
+                Some(f) => (f.dict, f.entry),
+                None => {
+                    let (spec, places) = specs::one_key(&public);
+                    let (dict, who) = Resolver::new(ctx, places).key_entry(&spec)?;
+                    let dict = if legacy_keyid {
+                        super::key::legacy(&dict)?
+                    } else {
+                        dict
+                    };
+                    (dict, who)
+                }
             };
             let id = dict.keyid().to_owned();
             let description = dict.describe();

@@ -8,8 +8,10 @@ mod key;
 mod layout;
 mod layout_check;
 mod layout_draft;
+mod layout_rebuilders;
 mod match_products;
 mod mock;
+mod pacman_fetch;
 mod record;
 mod resolver;
 mod run;
@@ -154,6 +156,7 @@ pub fn dispatch(cmd: Command, ctx: &Ctx) -> Result<Outcome> {
         Command::MatchProducts(a) => match_products::match_products(a, ctx),
         Command::VerifyArchive(a) => verify_archive::verify_archive(a, ctx),
         Command::AptCheck(a) => apt_check::apt_check(a, ctx),
+        Command::PacmanFetch(a) => pacman_fetch::pacman_fetch(a, ctx),
         Command::Generate(g) => generate::generate(g),
     }
 }

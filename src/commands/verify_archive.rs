@@ -20,9 +20,11 @@ use intoto::fsio;
 use intoto::keys::openpgp::cert::read_certs;
 use intoto::verify::LayoutKey;
 use intoto_debian::archive::{PackageEntry, parse_packages, verify_inrelease};
-use intoto_debian::check::{Checker, CheckerError, Target, Verdict};
+use intoto_debian::check::{Checker, CheckerError, Target};
 use intoto_debian::deb::read_deb;
+use intoto_debian::policy::{Outcome as Ruled, PackagePolicy};
 use intoto_debian::rebuilder::{AnswerCache, FetchError, FetchOptions, Rebuilder, fetch_links};
+use intoto_debian::report::{self, AnswerKind};
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 
@@ -40,6 +42,10 @@ const MAX_PACKAGES: u64 = 1 << 30;
 struct Judged {
     line: Value,
     kind: Kind,
+    /// The verification stage that decided, for the report.
+    stage: Option<&'static str>,
+    /// The rebuilders' answers, timed, for the report.
+    timings: Vec<report::Answer>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -47,7 +53,22 @@ enum Kind {
     Verified,
     Failed,
     Missing,
+    Allowed,
+    Denied,
     Skipped,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Verified => "verified",
+            Kind::Failed => "failed",
+            Kind::Missing => "missing-evidence",
+            Kind::Allowed => "allowed",
+            Kind::Denied => "denied",
+            Kind::Skipped => "skipped",
+        }
+    }
 }
 
 /// `intoto verify-archive …`
@@ -67,6 +88,16 @@ pub fn verify_archive(a: VerifyArchiveArgs, ctx: &Ctx) -> Result<Outcome> {
         Some(0) => return usage("--jobs 0: give at least 1"),
         Some(n) => n,
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let policy = match PackagePolicy::new(
+        a.deny.iter().map(String::as_str),
+        "--deny",
+        a.allow.iter().map(String::as_str),
+        "--allow",
+        false,
+    ) {
+        Ok(p) => p,
+        Err(e) => return usage(e.to_string()),
     };
     if let Some(d) = &a.files
         && !d.is_dir()
@@ -150,6 +181,7 @@ pub fn verify_archive(a: VerifyArchiveArgs, ctx: &Ctx) -> Result<Outcome> {
     };
 
     // Judge in parallel; print in index order.
+    let mut report = a.report.as_ref().map(|_| report::Report::default());
     let next = AtomicUsize::new(0);
     let (tx, rx) = mpsc::channel::<(usize, Judged)>();
     let mut counts: HashMap<&str, u64> = HashMap::new();
@@ -160,12 +192,13 @@ pub fn verify_archive(a: VerifyArchiveArgs, ctx: &Ctx) -> Result<Outcome> {
             let (next, groups, selected) = (&next, &groups, &selected);
             let (checker, rebuilders, fetch, files) =
                 (&checker, &rebuilders, &fetch, a.files.as_deref());
+            let policy = &policy;
             s.spawn(move || {
                 loop {
                     let g = next.fetch_add(1, Ordering::Relaxed);
                     let Some(members) = groups.get(g) else { break };
                     for &i in members {
-                        let j = judge(selected[i], checker, rebuilders, fetch, files);
+                        let j = judge(selected[i], checker, policy, rebuilders, fetch, files);
                         if tx.send((i, j)).is_err() {
                             return;
                         }
@@ -179,16 +212,13 @@ pub fn verify_archive(a: VerifyArchiveArgs, ctx: &Ctx) -> Result<Outcome> {
         for (i, j) in rx {
             pending.insert(i, j);
             while let Some(j) = pending.remove(&at) {
-                *counts
-                    .entry(match j.kind {
-                        Kind::Verified => "verified",
-                        Kind::Failed => "failed",
-                        Kind::Missing => "missing-evidence",
-                        Kind::Skipped => "skipped",
-                    })
-                    .or_default() += 1;
+                *counts.entry(j.kind.name()).or_default() += 1;
                 if j.kind != Kind::Skipped {
                     ui::println(&j.line.to_string())?;
+                    if let Some(r) = report.as_mut() {
+                        r.packages.push(report_row(&j, &listed));
+                        r.answers.extend(j.timings);
+                    }
                 }
                 at += 1;
             }
@@ -206,6 +236,8 @@ pub fn verify_archive(a: VerifyArchiveArgs, ctx: &Ctx) -> Result<Outcome> {
         "verified": count("verified"),
         "failed": count("failed"),
         "missing-evidence": count("missing-evidence"),
+        "allowed": count("allowed"),
+        "denied": count("denied"),
         "shard": a.shard.map(|s| s.to_string()),
         "jobs": workers,
         "seconds": (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
@@ -213,8 +245,20 @@ pub fn verify_archive(a: VerifyArchiveArgs, ctx: &Ctx) -> Result<Outcome> {
     if a.files.is_some() {
         summary["not-downloaded"] = json!(count("skipped"));
     }
+    if let (Some(path), Some(mut r)) = (&a.report, report) {
+        r.release = release_name.clone();
+        r.index = listed.to_string();
+        r.seconds = started.elapsed().as_secs_f64();
+        r.generated = intoto_format::time::format_expires(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64),
+        );
+        super::write_file(path, report::render_html(&r).as_bytes())
+            .with_context(|| format!("--report {}", path.display()))?;
+    }
     ui::println(&json!({ "summary": summary }).to_string())?;
-    Ok(if count("failed") > 0 {
+    Ok(if count("failed") + count("denied") > 0 {
         Outcome::Failed
     } else {
         Outcome::Success
@@ -226,6 +270,7 @@ pub fn verify_archive(a: VerifyArchiveArgs, ctx: &Ctx) -> Result<Outcome> {
 fn judge(
     e: &PackageEntry,
     checker: &Checker,
+    policy: &PackagePolicy,
     rebuilders: &[Rebuilder],
     fetch: &FetchOptions,
     files: Option<&Path>,
@@ -241,16 +286,19 @@ fn judge(
         "sha256": e.sha256,
     });
     let done = |mut line: Value, kind: Kind, reason: Option<String>| {
-        line["result"] = json!(match kind {
-            Kind::Verified => "verified",
-            Kind::Failed => "failed",
-            Kind::Missing => "missing-evidence",
-            Kind::Skipped => "skipped",
-        });
+        line["result"] = json!(kind.name());
+        if line.get("rule").is_none() {
+            line["rule"] = json!("layout");
+        }
         if let Some(r) = reason {
             line["reason"] = json!(r);
         }
-        Judged { line, kind }
+        Judged {
+            line,
+            kind,
+            stage: None,
+            timings: Vec::new(),
+        }
     };
     // With --files, the file is copied first: its digest, its control data
     // and the verification all read that copy, which nobody else can
@@ -271,33 +319,90 @@ fn judge(
             copy = match snapshot(&path) {
                 Ok(Some(c)) => c,
                 Ok(None) => return done(line, Kind::Skipped, None),
-                Err(why) => return done(line, Kind::Failed, Some(why)),
+                Err(why) => return staged(done(line, Kind::Failed, Some(why)), "download"),
             };
             match file_matches(&path, &copy, e) {
                 Ok(()) => Target::File(copy.file.clone()),
-                Err(why) => return done(line, Kind::Failed, Some(why)),
+                Err(why) => return staged(done(line, Kind::Failed, Some(why)), "download"),
             }
         }
     };
+    // Denied: refused before any rebuilder is asked.
+    if let Some(denied) = policy.denied(&d.source) {
+        line["rule"] = json!(denied.rule.kind());
+        line["pattern"] = json!(denied.rule.pattern());
+        return staged(done(line, Kind::Denied, denied.reason), "policy");
+    }
     let mut links = Vec::new();
     let mut answers = Vec::new();
+    let mut timings = Vec::new();
     for f in fetch_links(rebuilders, d, fetch) {
-        let answer = match &f.result {
-            Ok(_) => "link".to_owned(),
-            Err(FetchError::NotFound) => "not found".to_owned(),
-            Err(e) => e.to_string(),
+        let (answer, kind) = match &f.result {
+            Ok(_) => ("link".to_owned(), AnswerKind::Link),
+            Err(FetchError::NotFound) => ("not found".to_owned(), AnswerKind::NotFound),
+            Err(e) => (e.to_string(), AnswerKind::Error),
         };
+        timings.push(report::Answer {
+            rebuilder: f.rebuilder.clone(),
+            kind,
+            elapsed: f.elapsed,
+            cached: f.cached,
+        });
         answers.push(json!({"rebuilder": f.rebuilder, "answer": answer}));
         if let Ok(bytes) = f.result {
             links.push((f.rebuilder, bytes));
         }
     }
     line["rebuilders"] = Value::Array(answers);
-    match checker.check(d, target, &links) {
-        Verdict::Verified => done(line, Kind::Verified, None),
-        Verdict::Failed(why) => done(line, Kind::Failed, Some(why)),
-        Verdict::MissingEvidence(why) => done(line, Kind::Missing, Some(why)),
+    let judgement = checker.judge(d, target, &links);
+    let ruling = policy.rule(&d.source, judgement.verdict);
+    line["rule"] = json!(ruling.rule.kind());
+    if let Some(p) = ruling.rule.pattern() {
+        line["pattern"] = json!(p);
     }
+    let kind = match ruling.outcome {
+        Ruled::Verified => Kind::Verified,
+        Ruled::MissingEvidence => Kind::Missing,
+        Ruled::Allowed => Kind::Allowed,
+        Ruled::Denied => Kind::Denied,
+        _ => Kind::Failed,
+    };
+    let mut j = done(line, kind, ruling.reason);
+    j.stage = judgement.stage;
+    j.timings = timings;
+    j
+}
+
+/// The report's row for a printed line.
+fn report_row(j: &Judged, index: &str) -> report::PackageRow {
+    let text = |k: &str| j.line[k].as_str().unwrap_or_default().to_owned();
+    let rule = match j.line["pattern"].as_str() {
+        Some(p) => format!("{} {p}", text("rule")),
+        None => text("rule"),
+    };
+    report::PackageRow {
+        package: text("package"),
+        version: text("version"),
+        architecture: text("architecture"),
+        source: text("source"),
+        component: report::component(index, &text("filename")),
+        outcome: match j.kind {
+            Kind::Verified => Ruled::Verified,
+            Kind::Missing => Ruled::MissingEvidence,
+            Kind::Allowed => Ruled::Allowed,
+            Kind::Denied => Ruled::Denied,
+            Kind::Failed | Kind::Skipped => Ruled::Failed,
+        },
+        rule,
+        stage: j.stage.map(str::to_owned),
+        reason: j.line["reason"].as_str().map(str::to_owned),
+    }
+}
+
+/// `j`, decided at `stage`.
+fn staged(mut j: Judged, stage: &'static str) -> Judged {
+    j.stage = Some(stage);
+    j
 }
 
 /// A private copy of a downloaded file, and its SHA-256.

@@ -20,7 +20,7 @@ use crate::common::loopback::{Server, files, rebuilderd, redirect_all, serve};
 use crate::common::{Env, bin, is_root};
 
 /// Is `tool` on PATH?
-fn have(tool: &str) -> bool {
+pub(crate) fn have(tool: &str) -> bool {
     Command::new("sh")
         .args(["-c", &format!("command -v {tool}")])
         .output()
@@ -359,7 +359,7 @@ impl Apt {
         left
     }
 
-    fn clean(&self) {
+    pub(crate) fn clean(&self) {
         for d in ["dl", "cache/archives", "cache/archives/partial"] {
             for e in fs::read_dir(self.root.join(d)).unwrap() {
                 let p = e.unwrap().path();
@@ -417,7 +417,7 @@ pub(crate) fn sign_release(env: &Env, repo: &Path) {
 
 /// Runs a tool, asserting it succeeds; its stdout.
 #[track_caller]
-fn tool(c: &mut Command) -> Vec<u8> {
+pub(crate) fn tool(c: &mut Command) -> Vec<u8> {
     let out = c.stdin(Stdio::null()).output().unwrap();
     assert!(
         out.status.success(),
@@ -427,7 +427,7 @@ fn tool(c: &mut Command) -> Vec<u8> {
     out.stdout
 }
 
-fn gpg(env: &Env, args: &[&str]) -> Vec<u8> {
+pub(crate) fn gpg(env: &Env, args: &[&str]) -> Vec<u8> {
     tool(
         Command::new("gpg")
             .arg("--homedir")

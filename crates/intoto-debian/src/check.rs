@@ -36,6 +36,14 @@ pub enum Target {
     /// A downloaded `.deb` (placed in the work directory under its pool
     /// file name; the layout's inspections run there).
     File(PathBuf),
+    /// A downloaded package placed in the work directory as `file_name`
+    /// (an Arch Linux package keeps its own name).
+    Named {
+        /// The file.
+        path: PathBuf,
+        /// Its name there (`{DEB}`).
+        file_name: String,
+    },
     /// A package known by its SHA-256 (from a `Packages` index, not
     /// downloaded): it stands as `file_name` for the inspections, which
     /// must all be `true` ([`Checker::digest_unjudgeable`]).
@@ -56,6 +64,16 @@ pub enum Verdict {
     Failed(String),
     /// Not enough evidence: too few links (one line, why).
     MissingEvidence(String),
+}
+
+/// A verdict and the verification stage that decided it (`None` when
+/// verified, or when the package could not be verified at all).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Judgement {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The stage's name (`inspection rules`, `threshold`, …).
+    pub stage: Option<&'static str>,
 }
 
 /// Why a checker could not be made: the configuration is broken.
@@ -81,6 +99,9 @@ pub struct Checker {
     inspection_timeout: Option<Duration>,
     temp_dir: Option<PathBuf>,
     digest_unjudgeable: Option<String>,
+    /// The layout's step names (a rebuilderd's link names its step
+    /// `rebuild <artifact>`).
+    steps: Vec<String>,
 }
 
 impl Checker {
@@ -127,7 +148,12 @@ impl Checker {
                 }),
             Signed::Link(_) => None,
         };
+        let steps = match checked.envelope().signed() {
+            Signed::Layout(l) => l.steps.iter().map(|s| s.name.clone()).collect(),
+            Signed::Link(_) => Vec::new(),
+        };
         Ok(Checker {
+            steps,
             layout: checked,
             policy: policy.clone(),
             inspection_timeout: Some(Duration::from_secs(300)),
@@ -170,9 +196,17 @@ impl Checker {
     /// bytes). Links that are not signed in-toto links are left out (they
     /// are no evidence); the reason then says so.
     pub fn check(&self, deb: &DebInfo, target: Target, links: &[(String, Vec<u8>)]) -> Verdict {
+        self.judge(deb, target, links).verdict
+    }
+
+    /// [`Checker::check`], also saying which verification stage decided.
+    pub fn judge(&self, deb: &DebInfo, target: Target, links: &[(String, Vec<u8>)]) -> Judgement {
         match self.run(deb, target, links) {
-            Ok(v) => v,
-            Err(e) => Verdict::Failed(e),
+            Ok((verdict, stage)) => Judgement { verdict, stage },
+            Err(e) => Judgement {
+                verdict: Verdict::Failed(e),
+                stage: None,
+            },
         }
     }
 
@@ -184,27 +218,40 @@ impl Checker {
             .map_err(|e| format!("making a temporary directory: {e}"))
     }
 
+    /// Puts the file at `path` into `work` as `name` (a hard link, else a
+    /// copy).
+    fn place(
+        &self,
+        work: &fsio::PrivateDir,
+        path: &Path,
+        name: String,
+    ) -> Result<(String, Option<Artifacts>), String> {
+        let dest = work.path().join(&name);
+        if std::fs::hard_link(path, &dest).is_err() {
+            std::fs::copy(path, &dest).map_err(|e| format!("copying {}: {e}", path.display()))?;
+        }
+        Ok((name, None))
+    }
+
     fn run(
         &self,
         deb: &DebInfo,
         target: Target,
         links: &[(String, Vec<u8>)],
-    ) -> Result<Verdict, String> {
-        let (source, notes) = link_source(links);
+    ) -> Result<(Verdict, Option<&'static str>), String> {
+        let (source, notes) = link_source(links, &self.steps);
         let work = self.temp("intoto-deb.")?;
         let (file_name, inspection_artifacts) = match target {
-            Target::File(path) => {
-                let name = deb.pool_file_name();
-                let dest = work.path().join(&name);
-                if std::fs::hard_link(&path, &dest).is_err() {
-                    std::fs::copy(&path, &dest)
-                        .map_err(|e| format!("copying {}: {e}", path.display()))?;
+            Target::File(path) => self.place(&work, &path, deb.pool_file_name())?,
+            Target::Named { path, file_name } => {
+                if !safe_name(&file_name) {
+                    return Err(format!("{file_name:?} is not a file name"));
                 }
-                (name, None)
+                self.place(&work, &path, file_name)?
             }
             Target::Digest { sha256, file_name } => {
                 if let Some(why) = &self.digest_unjudgeable {
-                    return Ok(Verdict::Failed(why.clone()));
+                    return Ok((Verdict::Failed(why.clone()), None));
                 }
                 let digest: [u8; 32] = hex::decode(&sha256)
                     .ok()
@@ -244,13 +291,14 @@ impl Checker {
             format!("; {}", notes.join("; "))
         };
         Ok(match result {
-            Ok(_) => Verdict::Verified,
+            Ok(_) => (Verdict::Verified, None),
             Err(f) => {
                 let line = format!("{f} ({}){notes}", f.stage.name());
+                let stage = Some(f.stage.name());
                 if is_missing_evidence(&f) {
-                    Verdict::MissingEvidence(line)
+                    (Verdict::MissingEvidence(line), stage)
                 } else {
-                    Verdict::Failed(line)
+                    (Verdict::Failed(line), stage)
                 }
             }
         })
@@ -264,8 +312,12 @@ pub fn is_missing_evidence(f: &Failure) -> bool {
 }
 
 /// The rebuilders' links, each under its step and the id of each key
-/// that signed it; returns notes on links left out.
-fn link_source(links: &[(String, Vec<u8>)]) -> (MemorySource, Vec<String>) {
+/// that signed it; returns notes on links left out. rebuilderd names a
+/// link's step `rebuild <artifact>` (its file is still
+/// `rebuild.<keyid8>.link`): a name that is not one of the layout's
+/// `steps` but starts with one and a space goes under that step, as the
+/// file would be found (verification warns that the names differ).
+fn link_source(links: &[(String, Vec<u8>)], steps: &[String]) -> (MemorySource, Vec<String>) {
     let mut source = MemorySource::new("the rebuilders' answers");
     let mut notes = Vec::new();
     for (rebuilder, bytes) in links {
@@ -289,7 +341,19 @@ fn link_source(links: &[(String, Vec<u8>)]) -> (MemorySource, Vec<String>) {
             ));
             continue;
         }
-        let step = link.name.clone();
+        let step = if steps.contains(&link.name) {
+            link.name.clone()
+        } else {
+            steps
+                .iter()
+                .find(|s| {
+                    link.name
+                        .strip_prefix(s.as_str())
+                        .is_some_and(|rest| rest.starts_with(' '))
+                })
+                .cloned()
+                .unwrap_or_else(|| link.name.clone())
+        };
         let keyids = env.signature_keyids();
         if keyids.is_empty() {
             notes.push(format!("rebuilder {rebuilder}: the link is not signed"));

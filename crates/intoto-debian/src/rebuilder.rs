@@ -235,6 +235,10 @@ pub struct Fetched {
     pub rebuilder: String,
     /// The link's bytes (decompressed), or why there is none.
     pub result: Result<Vec<u8>, FetchError>,
+    /// How long it took to answer (all its requests).
+    pub elapsed: Duration,
+    /// The answer came from the [`AnswerCache`], not from the rebuilder.
+    pub cached: bool,
 }
 
 /// Asks every rebuilder for the links of `deb`, in parallel, each within
@@ -244,27 +248,43 @@ pub fn fetch_links(rebuilders: &[Rebuilder], deb: &DebInfo, opts: &FetchOptions)
     std::thread::scope(|s| {
         let handles: Vec<_> = rebuilders
             .iter()
-            .map(|r| s.spawn(move || fetch_one(r, deb, opts, deadline)))
+            .map(|r| {
+                s.spawn(move || {
+                    let started = Instant::now();
+                    let (result, cached) = fetch_one(r, deb, opts, deadline);
+                    (result, cached, started.elapsed())
+                })
+            })
             .collect();
         handles
             .into_iter()
             .zip(rebuilders)
-            .map(|(h, r)| Fetched {
-                rebuilder: r.entry.clone(),
-                result: h
-                    .join()
-                    .unwrap_or_else(|_| Err(FetchError::Bad("the fetch failed".into()))),
+            .map(|(h, r)| {
+                let (result, cached, elapsed) = h.join().unwrap_or_else(|_| {
+                    (
+                        Err(FetchError::Bad("the fetch failed".into())),
+                        false,
+                        Duration::ZERO,
+                    )
+                });
+                Fetched {
+                    rebuilder: r.entry.clone(),
+                    result,
+                    elapsed,
+                    cached,
+                }
             })
             .collect()
     })
 }
 
+/// One rebuilder's answer, and whether it came from the cache.
 fn fetch_one(
     r: &Rebuilder,
     deb: &DebInfo,
     opts: &FetchOptions,
     deadline: Instant,
-) -> Result<Vec<u8>, FetchError> {
+) -> (Result<Vec<u8>, FetchError>, bool) {
     let question = match r.api {
         Api::Legacy => format!("{}\nlegacy\n{}\n{}", r.url, deb.source, deb.source_version),
         Api::RebuilderdV1 => format!(
@@ -273,7 +293,7 @@ fn fetch_one(
         ),
     };
     if let Some(answer) = opts.cache.as_ref().and_then(|c| c.get(&question)) {
-        return answer;
+        return (answer, true);
     }
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
@@ -299,7 +319,7 @@ fn fetch_one(
     if let Some(c) = &opts.cache {
         c.put(&question, &result);
     }
-    result
+    (result, false)
 }
 
 /// An agent and the deadline of every request it makes.

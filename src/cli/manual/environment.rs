@@ -23,6 +23,7 @@ const KEY_COMMANDS: &[&str] = &[
     "layout show",
     "match-products",
     "verify-archive",
+    "pacman-fetch",
 ];
 
 /// Commands that look up `--gpg` keys in the shared certificate store.
@@ -154,6 +155,13 @@ pub static FILES: &[Entry] = &[
         name: "~/.local/share/pgp.cert.d",
         text: "The default shared OpenPGP certificate store, read without gpg.",
         commands: CERT_STORE_COMMANDS,
+    },
+    Entry {
+        name: "/etc/intoto/pacman.conf",
+        text: "The settings of `intoto pacman-fetch` when `--config` names no other \
+               file: one `name = value` a line, named as its flags; ignored when it \
+               does not exist.",
+        commands: &["pacman-fetch"],
     },
     Entry {
         name: "/etc/crypto-policies/back-ends/sequoia.config",

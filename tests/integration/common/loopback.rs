@@ -1,6 +1,7 @@
 //! Loopback HTTP servers for the apt method and `verify-archive` tests: a
 //! mirror serving files, a redirector, rebuilders speaking the legacy path
-//! API (files) and rebuilderd's v1 API; a test can give its own handler
+//! API (files) and rebuilderd's v1 API (with its public-keys endpoint,
+//! [`public_keys`]); a test can give its own handler
 //! (a slow rebuilder, one that acts when asked).
 
 use std::collections::HashMap;
@@ -96,18 +97,36 @@ pub fn redirect_all(to: String) -> Handler {
 /// rebuilderd's v1 API over `links` (package → link bytes), version 1.0,
 /// architecture all: build i, artifact i+100.
 pub fn rebuilderd(links: Vec<(String, Vec<u8>)>) -> Handler {
+    rebuilderd_for(
+        links
+            .into_iter()
+            .map(|(name, link)| (name, "1.0".to_owned(), "all".to_owned(), link))
+            .collect(),
+    )
+}
+
+/// A package's link as a rebuilderd serves it: name, version,
+/// architecture, link bytes.
+pub type BuiltLink = (String, String, String, Vec<u8>);
+
+/// rebuilderd's v1 API over `links` (name, version, architecture → link
+/// bytes): build i, artifact i+100.
+pub fn rebuilderd_for(links: Vec<BuiltLink>) -> Handler {
     Arc::new(move |path: &str| {
         let (p, q) = path.split_once('?').unwrap_or((path, ""));
         let query: HashMap<&str, &str> = q.split('&').filter_map(|kv| kv.split_once('=')).collect();
         if p == "/api/v1/packages/binary" {
+            let decoded = |k: &str| query.get(k).map(|v| v.replace("%3A", ":"));
             let records: Vec<serde_json::Value> = links
                 .iter()
                 .enumerate()
-                .filter(|(_, (name, _))| Some(&name.as_str()) == query.get("name"))
-                .filter(|_| query.get("version") == Some(&"1.0"))
-                .filter(|_| query.get("architecture") == Some(&"all"))
-                .map(|(i, (name, _))| {
-                    serde_json::json!({"id": i, "name": name, "version": "1.0", "architecture": "all",
+                .filter(|(_, (name, version, arch, _))| {
+                    decoded("name").as_deref() == Some(name.as_str())
+                        && decoded("version").as_deref() == Some(version.as_str())
+                        && decoded("architecture").as_deref() == Some(arch.as_str())
+                })
+                .map(|(i, (name, version, arch, _))| {
+                    serde_json::json!({"id": i, "name": name, "version": version, "architecture": arch,
                         "status": "GOOD", "build_id": i, "artifact_id": i + 100})
                 })
                 .collect();
@@ -118,11 +137,28 @@ pub fn rebuilderd(links: Vec<(String, Vec<u8>)>) -> Handler {
                     .into_bytes(),
             );
         }
-        for (i, (_, link)) in links.iter().enumerate() {
+        for (i, (_, _, _, link)) in links.iter().enumerate() {
             if p == format!("/api/v1/builds/{i}/artifacts/{}/attestation", i + 100) {
                 return Answer::Body(link.clone());
             }
         }
         Answer::NotFound
+    })
+}
+
+/// rebuilderd's `/api/v0/public-keys` (under any base path) answering
+/// `pem` (the server's current key), every other path left to `inner`.
+pub fn public_keys(pem: Vec<u8>, inner: Handler) -> Handler {
+    Arc::new(move |path: &str| {
+        let p = path.split('?').next().unwrap_or("");
+        if p.ends_with("/api/v0/public-keys") {
+            let current = String::from_utf8_lossy(&pem).into_owned();
+            return Answer::Body(
+                serde_json::json!({ "current": [current] })
+                    .to_string()
+                    .into_bytes(),
+            );
+        }
+        inner(path)
     })
 }

@@ -101,6 +101,11 @@ impl Setup {
 
     /// A rebuilder's link: it rebuilt `bytes` as the package.
     fn link(&self, by: &PemSigner, bytes: &[u8]) -> (String, Vec<u8>) {
+        self.named_link(by, bytes, "rebuild")
+    }
+
+    /// The same, its step named `name`.
+    fn named_link(&self, by: &PemSigner, bytes: &[u8], name: &str) -> (String, Vec<u8>) {
         let products = [(
             "hello_2.10-3_amd64.deb",
             HashDict::sha256(Sha256::digest(bytes).into()),
@@ -108,7 +113,7 @@ impl Setup {
         .into_iter()
         .collect();
         let link = Link {
-            name: "rebuild".into(),
+            name: name.into(),
             products,
             ..Default::default()
         };
@@ -280,4 +285,25 @@ fn a_digest_cannot_be_judged_by_a_real_inspection() {
         c.check(&hello(), s.deb(), &[s.link(&s.bob, GOOD)]),
         Verdict::Verified
     );
+}
+
+/// rebuilderd names the step of its links `rebuild <artifact>`: they count
+/// for the step `rebuild`; a name that merely starts with a step's does not.
+#[test]
+fn rebuilderds_step_names_count_for_their_step() {
+    let s = Setup::new(2, &["true"]);
+    let c = s.checker();
+    let links = [
+        s.named_link(&s.bob, GOOD, "rebuild hello_2.10-3_amd64.deb"),
+        s.named_link(&s.carl, GOOD, "rebuild hello_2.10-3_amd64.deb"),
+    ];
+    assert_eq!(c.check(&hello(), s.deb(), &links), Verdict::Verified);
+    let links = [
+        s.named_link(&s.bob, GOOD, "rebuilder"),
+        s.named_link(&s.carl, GOOD, "rebuild"),
+    ];
+    assert!(matches!(
+        c.check(&hello(), s.deb(), &links),
+        Verdict::MissingEvidence(_)
+    ));
 }

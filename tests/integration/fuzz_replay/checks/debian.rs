@@ -1,5 +1,7 @@
 //! The fuzz checks of the Debian crate: `.deb` control members, deb822,
-//! apt's method messages, archive indexes.
+//! apt's method messages, archive indexes, and the other texts the distro
+//! side reads (`.PKGINFO`, rebuilder lists, policy globs, the report's
+//! escaping).
 
 /// What apt and a Debian archive hand the distro code: a `.deb` (its
 /// control member), deb822 paragraphs (control, `Packages`, `Release`)
@@ -27,6 +29,30 @@ pub fn deb822(data: &[u8]) {
     let _ = method::AptConfig::from_message(
         &method::Message::new(601, "Configuration").with("Config-Item", text),
     );
+    distro_text(text);
+}
+
+/// The other texts the distro side reads: a pacman `.PKGINFO`, the
+/// community's rebuilder list, a policy glob. Each is read without a
+/// panic; the HTML report lets no markup character through.
+fn distro_text(text: &str) {
+    use intoto_debian::{pacman, policy, rebuilder_keys, report};
+    if let Ok(i) = pacman::PkgInfo::parse("fuzz", text) {
+        assert!(!i.name.is_empty() && !i.version.is_empty() && !i.arch.is_empty());
+    }
+    if let Ok(list) = rebuilder_keys::parse_rebuilder_list("fuzz", text) {
+        assert!(!list.is_empty());
+    }
+    let _ = rebuilder_keys::base_url(text);
+    let escaped = report::escape_html(text);
+    assert!(!escaped.contains(['<', '>', '"', '\'']), "{escaped:?}");
+    // A glob without a class matches itself (`*` and `?` match
+    // themselves too).
+    if let Ok(p) = policy::PackagePolicy::new([text], "deny", [text], "allow", false)
+        && !text.contains('[')
+    {
+        assert!(p.denied(text).is_some(), "{text:?} does not match itself");
+    }
 }
 
 /// An archive's compressed index (`Packages.gz`, `.xz`, `.zst`), read as
