@@ -36,7 +36,11 @@ reproducible_env() {
         maps+=("--remap-path-prefix=$vendor=/usr/share/cargo/vendor")
         cmaps+=" -ffile-prefix-map=$vendor=/usr/share/cargo/vendor"
     fi
-    export RUSTFLAGS="${maps[*]}"
+    # One flag per 0x1f-separated field: paths may hold spaces.
+    local IFS=$'\x1f'
+    export CARGO_ENCODED_RUSTFLAGS="${maps[*]}"
+    unset IFS
+    unset RUSTFLAGS
     export CFLAGS="$cmaps"
     export TZ=UTC LC_ALL=C.UTF-8
     umask 022
