@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # The `build` step of intoto's release (release/root.layout): the release
 # binary from src/ and vendor/ alone (offline), under the reproducible
 # environment of src/scripts/lib/reproducible.sh, and its CycloneDX SBOM

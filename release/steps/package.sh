@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # The `package` step of intoto's release (release/root.layout): the Debian
 # package of the `build` step's binary (scripts/package --no-build, which
 # takes its time stamps from SOURCE_DATE_EPOCH). Product:

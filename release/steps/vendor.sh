@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # The `vendor` step of intoto's release (release/root.layout): the crates
 # as Cargo.lock pins them, from the registry, into vendor/, and the cargo
 # configuration that builds from them into cargo-config.toml. Run by
