@@ -1,5 +1,5 @@
 //! The public attestations among the third-party cases (testdata/thirdparty,
-//! `attestation-*` and `dsse-*`; `thirdparty.rs` runs them as it runs every
+//! `attestation-*`, `dsse-*` and `gittuf-*`; `thirdparty.rs` runs them as it runs every
 //! case): each real DSSE signature checked on its own through
 //! `keys::verify_attestation` with the key the case's layout lists, and
 //! `verify` refusing each envelope at the stage, and for the reason, its
@@ -178,6 +178,22 @@ fn der_ecdsa(raw: &[u8]) -> Vec<u8> {
     };
     let body = [int(&raw[..32]), int(&raw[32..])].concat();
     [vec![0x30, body.len() as u8], body].concat()
+}
+
+/// gittuf's own root metadata (its dogfooding policy ref): the RSA-PSS
+/// signature verifies, and `verify` refuses the gittuf payload type.
+#[test]
+fn gittuf_root_metadata_verifies_and_is_refused_as_a_link() {
+    let id = "gittuf-dogfood-root-metadata";
+    let (env, key) = envelope_and_key(&case(id));
+    assert_eq!(env.payload_type, "application/vnd.gittuf+json");
+    verify_attestation(&env, verifier(&key, &Policy::at(NOW)).as_ref())
+        .unwrap_or_else(|e| panic!("gittuf's signature: {e}"));
+    let stderr = verify_fails(id);
+    assert!(
+        stderr.contains("(link loading)") && stderr.contains("got \"application/vnd.gittuf+json\""),
+        "{stderr}"
+    );
 }
 
 #[test]

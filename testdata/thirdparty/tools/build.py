@@ -31,6 +31,7 @@ REPOS = {
     "av": ("in-toto/attestation-verifier", "Apache-2.0"),
     "att": ("in-toto/attestation", "Apache-2.0"),
     "dsse": ("secure-systems-lab/dsse", "Apache-2.0"),
+    "gittuf": ("gittuf/gittuf", "Apache-2.0"),
 }
 
 

@@ -578,3 +578,36 @@ CASES += [
                     "securesystemslib's ECDSA signatures are DER)",
          tags=["dsse", "test-vector", "refused-shape"]),
 ]
+
+# gittuf's own policy (its dogfooding ref): no OpenPGP-signed envelope is
+# public (its test suite makes them at run time), but its RSA-signed root
+# metadata is a real DSSE envelope from go-securesystemslib.
+GITTUF_REF = "refs/gittuf-dogfood/policy"
+GITTUF_KEYID = "a60040f3b72612831ae52453588fd9f007b78555ff59d602fe59460a4d86cdbd"
+
+def gittuf_layout(d):
+    from securesystemslib.formats import encode_canonical
+    import hashlib
+    entry = json.load(open(os.path.join(d, "keys", "gittuf-root.json")))
+    entry.pop("keyid", None)
+    keyid = hashlib.sha256(encode_canonical(entry).encode()).hexdigest()
+    assert keyid == GITTUF_KEYID, keyid
+    entry["keyid"] = keyid
+    one_step_layout(d, keyid, entry, "root", "step 'root': gittuf's root of trust metadata as a link")
+
+CASES += [
+    dict(id="gittuf-dogfood-root-metadata", repo="gittuf", commit=GITTUF_REF,
+         files={"keys/gittuf-root.json": f"keys/{GITTUF_KEYID}",
+                f"links/root.{GITTUF_KEYID[:8]}.json": "metadata/root.json"},
+         mkdirs=["final"], resign=gittuf_layout,
+         layout="this repository's own layout (tools/cases.py): the RSA key that signed gittuf's root metadata "
+                "(its securesystemslib key dict from the policy's keys/, under its legacy key id a60040f3...) as "
+                "the one functionary of step 'root', signed with testdata/keys/alice.pem",
+         description="gittuf/gittuf's dogfooding policy (refs/gittuf-dogfood/policy, metadata/root.json): a DSSE "
+                     "envelope of payloadType application/vnd.gittuf+json signed with RSA-PSS; as a step's link it "
+                     "must be refused for its payload type",
+         command=PEM_VERIFY, intoto_exit_code=1, intoto_stderr_contains="application/vnd.gittuf+json",
+         notes=AV_REF_WHY + "; intoto refuses the envelope while loading it (not an in-toto payload); its "
+               "signature verifies with the key (thirdparty_attestations.rs checks it)",
+         tags=["dsse", "gittuf", "legacy-keyid", "refused-shape"]),
+]
