@@ -1,11 +1,12 @@
 //! The public attestations among the third-party cases (testdata/thirdparty,
-//! `attestation-*`, `dsse-*` and `gittuf-*`; `thirdparty.rs` runs them as it runs every
-//! case): each real DSSE signature checked on its own through
-//! `keys::verify_attestation` with the key the case's layout lists, and
-//! `verify` refusing each envelope at the stage, and for the reason, its
-//! shape calls for: a Statement that is not a link attestation only after
-//! its signature verified, a signature that does not verify before its
-//! payload is read, a foreign payload type when the file is loaded.
+//! `attestation-*`, `dsse-*` and `gittuf-*`; `thirdparty.rs` runs them as
+//! it runs every case): each real DSSE signature checked on its own
+//! through `keys::verify_attestation` with the key the case's layout
+//! lists, and `verify` refusing each envelope at the stage, and for the
+//! reason, its shape calls for: a Statement that is not a link attestation
+//! only after its signature verified, a signature that does not verify
+//! before its payload is read, a foreign payload type when the file is
+//! loaded.
 
 use std::fs;
 use std::path::{Path, PathBuf};
