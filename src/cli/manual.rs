@@ -4,9 +4,9 @@
 //! the clap definitions and the EXAMPLES from [`super::examples`].
 //! `intoto generate man DIR` writes the pages (`scripts/gen-docs`).
 
+mod descriptions;
 mod environment;
 mod layout_tools;
-mod descriptions;
 
 pub use environment::{ENVIRONMENT, FILES, applies};
 

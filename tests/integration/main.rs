@@ -44,5 +44,6 @@ mod sign;
 mod sign_merge;
 mod suite;
 mod thirdparty;
+mod thirdparty_attestations;
 mod verify;
 mod verify_archive;

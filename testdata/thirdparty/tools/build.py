@@ -28,6 +28,10 @@ REPOS = {
     "py": ("in-toto/in-toto", "Apache-2.0"),
     "kubectl": ("in-toto/kubectl-in-toto", "MIT"),
     "rt": ("kpcyrd/repro-threshold", "Apache-2.0 OR MIT-0"),
+    "av": ("in-toto/attestation-verifier", "Apache-2.0"),
+    "att": ("in-toto/attestation", "Apache-2.0"),
+    "dsse": ("secure-systems-lab/dsse", "Apache-2.0"),
+    "gittuf": ("gittuf/gittuf", "Apache-2.0"),
 }
 
 
@@ -255,6 +259,9 @@ def build(spec):
         full = os.path.join(d, dest)
         os.makedirs(os.path.dirname(full), exist_ok=True)
         open(full, "wb").write(data)
+    # files written from a JSON block of a document (spec examples, test
+    # vectors) by the case's `resign` step: their source is the document
+    paths += spec.get("extracted", [])
     for sub in spec.get("mkdirs", []):
         os.makedirs(os.path.join(d, sub), exist_ok=True)
     if "resign" in spec:

@@ -377,3 +377,237 @@ CASES += [
                     "signature by the rebuilder's key is there",
          tags=["rebuilderd", "archlinux", "bad-link-signature"]),
 ]
+
+# --- attestations: in-toto/attestation-verifier, in-toto/attestation, DSSE --
+
+AV = "1717532a62679af7bb46a027cda0848b783553de"
+ATT = "051624ce466deaed4c5a66e66877f69b471fccbe"
+DSSE = "eebf7b59b17a06efd2d8a531fc30d1d193520adb"
+AV_KEYID = "fe1c6281c5ff13e35286cc67e5a1fb3e6575b840a6c39ca4267d3805eb17288a"
+
+def json_block(r, commit, path, needle):
+    """The one ```json block of a Markdown document that holds `needle`."""
+    import re
+    text = show(r, commit, path).decode()
+    blocks = [b for b in re.findall(r"```json\n(.*?)```", text, re.S) if needle in b]
+    assert len(blocks) == 1, (path, needle, len(blocks))
+    return blocks[0]
+
+def one_step_layout(d, keyid, entry, step, readme):
+    shutil.copy(os.path.join(ROOT, "testdata/keys/alice.pub"), os.path.join(d, "keys/alice.pub"))
+    own_layout(d, {
+        "_type": "layout",
+        "expires": "2099-12-31T00:00:00Z",
+        "readme": readme,
+        "keys": {keyid: entry},
+        "steps": [{
+            "_type": "step", "name": step, "threshold": 1, "pubkeys": [keyid],
+            "expected_command": [], "expected_materials": [], "expected_products": [],
+        }],
+        "inspect": [],
+    }, open(OWN_KEY, "rb").read())
+
+def av_layout(step, tamper_sig=False):
+    """attestation-verifier's key (a securesystemslib key dict, its id the
+    legacy one: keyid_hash_algorithms hashed in) as the one functionary of
+    `step`, in a layout of our own."""
+    def make(d):
+        from securesystemslib.formats import encode_canonical
+        import hashlib
+        entry = json.load(open(os.path.join(d, "keys", "key.pub")))
+        keyid = hashlib.sha256(encode_canonical(entry).encode()).hexdigest()
+        assert keyid == AV_KEYID, keyid
+        entry["keyid"] = keyid
+        one_step_layout(d, keyid, entry, step,
+                        f"step {step!r}: its link must be attestation-verifier's test-data attestation")
+        if tamper_sig:
+            p = os.path.join(d, "links", f"{step}.{keyid[:8]}.json")
+            env = json.load(open(p))
+            sig = bytearray(base64.b64decode(env["signatures"][0]["sig"]))
+            sig[0] ^= 1
+            env["signatures"][0]["sig"] = base64.b64encode(bytes(sig)).decode()
+            open(p, "w").write(json.dumps(env, separators=(",", ":")))
+    return make
+
+def av_files(step, path):
+    return {"keys/key.pub": "test-data-raw/key.pub", f"links/{step}.{AV_KEYID[:8]}.json": path}
+
+AV_LAYOUT = ("this repository's own layout (tools/cases.py): attestation-verifier's Ed25519 key (test-data-raw/key.pub, "
+             "a securesystemslib key dict) under its legacy key id fe1c6281... (the id its envelopes name and its "
+             "file names carry) as the one functionary of one step, threshold 1, no rules; signed with "
+             "testdata/keys/alice.pem (the reference's CryptoSigner), checked with testdata/keys/alice.pub. "
+             "attestation-verifier's own layouts are unsigned YAML (see attestation-verifier-yaml-layout)")
+AV_REF_WHY = ("in-toto 3.1.0 reads only classic <step>.<keyid>.link files: it finds no link for the step")
+
+def att_test_result(d):
+    """in-toto/attestation's test-result predicate example (spec text),
+    the Statement as written there, in a DSSE envelope signed here."""
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+    from securesystemslib.signer import CryptoSigner
+    from securesystemslib.dsse import Envelope
+    payload = json_block("att", ATT, "spec/predicates/test-result.md", "gitCommit").encode()
+    json.loads(payload)
+    signer = CryptoSigner(load_pem_private_key(open(os.path.join(ROOT, "testdata/keys/bob.pem"), "rb").read(), None))
+    env = Envelope(payload=payload, payload_type="application/vnd.in-toto+json", signatures={})
+    env.sign(signer)
+    keyid = signer.public_key.keyid
+    os.makedirs(os.path.join(d, "links"), exist_ok=True)
+    with open(os.path.join(d, "links", f"test.{keyid[:8]}.json"), "w") as f:
+        json.dump(env.to_dict(), f, indent=1)
+        f.write("\n")
+    shutil.copy(os.path.join(ROOT, "testdata/keys/bob.pub"), os.path.join(d, "keys/bob.pub"))
+    entry = signer.public_key.to_dict()
+    entry["keyid"] = keyid
+    one_step_layout(d, keyid, entry, "test", "step 'test': in-toto/attestation's test-result example")
+
+def dsse_vector(d):
+    """The DSSE spec's test vector (protocol.md): the envelope as printed,
+    its P-256 public key built from the X and Y printed there (the private
+    scalar d is not kept)."""
+    import re
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives import serialization
+    from securesystemslib.signer import SSlibKey
+    text = show("dsse", DSSE, "protocol.md").decode()
+    x = int(re.search(r"^X: (\d+)$", text, re.M).group(1))
+    y = int(re.search(r"^Y: (\d+)$", text, re.M).group(1))
+    pub = ec.EllipticCurvePublicNumbers(x, y, ec.SECP256R1()).public_key()
+    os.makedirs(os.path.join(d, "keys"), exist_ok=True)
+    open(os.path.join(d, "keys", "dsse-spec-p256.pem"), "wb").write(
+        pub.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    key = SSlibKey.from_crypto(pub)
+    entry = key.to_dict()
+    entry["keyid"] = key.keyid
+    envelope = json_block("dsse", DSSE, "protocol.md", "HelloWorld")
+    json.loads(envelope)
+    os.makedirs(os.path.join(d, "links"), exist_ok=True)
+    open(os.path.join(d, "links", f"hello.{key.keyid[:8]}.json"), "w").write(envelope)
+    one_step_layout(d, key.keyid, entry, "hello", "step 'hello': the DSSE spec's test vector")
+
+CASES += [
+    dict(id="attestation-verifier-clone-type-member", repo="av", commit=AV,
+         files=av_files("clone", "test-data/clone.fe1c6281.json"), mkdirs=["final"], resign=av_layout("clone"),
+         layout=AV_LAYOUT,
+         description="in-toto/attestation-verifier test-data/clone.fe1c6281.json: a link predicate v0.3 attestation "
+                     "(Ed25519, go-securesystemslib's DSSE) whose Statement has \"type\" where Statement v1 has "
+                     "\"_type\"; its signature verifies, the Statement must be refused",
+         command=PEM_VERIFY, intoto_exit_code=1, intoto_stderr_contains="\"type\"",
+         notes=AV_REF_WHY + "; intoto checks the signature (it verifies) and then refuses the Statement: "
+                    "the spec requires \"_type\" exactly (attestation-verifier reads both)",
+         tags=["attestation", "attestation-verifier", "legacy-keyid", "refused-shape"]),
+    dict(id="attestation-verifier-clone-bad-signature", repo="av", commit=AV,
+         files=av_files("clone", "test-data/clone.fe1c6281.json"), mkdirs=["final"],
+         resign=av_layout("clone", tamper_sig=True), layout=AV_LAYOUT,
+         tampered="links/clone.fe1c6281.json: the first byte of the signature flipped (xor 1) by tools/cases.py",
+         description="as attestation-verifier-clone-type-member with the signature altered: refused for the "
+                     "signature, before the payload is read",
+         command=PEM_VERIFY, intoto_exit_code=1, intoto_stderr_contains="signature",
+         notes=AV_REF_WHY + "; intoto finds no valid signature by the step's key",
+         tags=["attestation", "attestation-verifier", "bad-link-signature"]),
+    dict(id="attestation-verifier-test-result", repo="av", commit=AV,
+         files=av_files("test", "test-data/test.fe1c6281.json"), mkdirs=["final"], resign=av_layout("test"),
+         layout=AV_LAYOUT,
+         description="in-toto/attestation-verifier test-data/test.fe1c6281.json: a Statement v1 with the "
+                     "test-result predicate v0.1 (its layout's step 'test' expects it); as a step's link it must be refused",
+         command=PEM_VERIFY, intoto_exit_code=1, intoto_stderr_contains="predicateType",
+         notes=AV_REF_WHY + "; intoto verifies the signature and refuses the predicate type: only the link "
+                    "predicate v0.3 is a link (attestation-verifier checks other predicates with CEL rules, "
+                    "which a classic layout cannot express)",
+         tags=["attestation", "attestation-verifier", "other-predicate"]),
+    dict(id="attestation-verifier-slsa-provenance", repo="av", commit=AV,
+         files=av_files("build", "test-data/build.fe1c6281.json"), mkdirs=["final"], resign=av_layout("build"),
+         layout=AV_LAYOUT,
+         description="in-toto/attestation-verifier test-data/build.fe1c6281.json: a Statement v1 with SLSA "
+                     "provenance v1; as a step's link it must be refused",
+         command=PEM_VERIFY, intoto_exit_code=1, intoto_stderr_contains="https://slsa.dev/provenance/v1",
+         notes=AV_REF_WHY + "; intoto verifies the signature and refuses the predicate type",
+         tags=["attestation", "attestation-verifier", "other-predicate", "slsa"]),
+    dict(id="attestation-verifier-npm-statement-v01", repo="av", commit=AV,
+         files=av_files("publish", "test-data-npm/publish.fe1c6281.json"), mkdirs=["final"],
+         resign=av_layout("publish"), layout=AV_LAYOUT,
+         description="in-toto/attestation-verifier test-data-npm/publish.fe1c6281.json: npm's publish attestation "
+                     "for sigstore@1.2.0 as a Statement v0.1 (sha512 subject); refused",
+         command=PEM_VERIFY, intoto_exit_code=1, intoto_stderr_contains="Statement/v0.1",
+         notes=AV_REF_WHY + "; intoto verifies the signature and refuses Statement v0.1 (only v1 is read)",
+         tags=["attestation", "attestation-verifier", "statement-v0.1", "npm"]),
+    dict(id="attestation-verifier-npm-provenance-v01", repo="av", commit=AV,
+         files=av_files("build", "test-data-npm/build.fe1c6281.json"), mkdirs=["final"], resign=av_layout("build"),
+         layout=AV_LAYOUT,
+         description="in-toto/attestation-verifier test-data-npm/build.fe1c6281.json: npm's SLSA provenance v0.2 "
+                     "for sigstore@1.2.0 as a Statement v0.1; refused",
+         command=PEM_VERIFY, intoto_exit_code=1, intoto_stderr_contains="Statement/v0.1",
+         notes=AV_REF_WHY + "; intoto verifies the signature and refuses Statement v0.1",
+         tags=["attestation", "attestation-verifier", "statement-v0.1", "npm", "slsa"]),
+    dict(id="attestation-verifier-yaml-layout", repo="av", commit=AV,
+         files={"layout.yml": "layouts/layout.yml", "keys/key.pub": "test-data-raw/key.pub",
+                "links/clone.fe1c6281.json": "test-data/clone.fe1c6281.json",
+                "links/test.fe1c6281.json": "test-data/test.fe1c6281.json",
+                "links/build.fe1c6281.json": "test-data/build.fe1c6281.json"},
+         mkdirs=["final"],
+         description="in-toto/attestation-verifier layouts/layout.yml with its test data: an unsigned YAML layout "
+                     "(CEL rules, camelCase fields) given as the layout; refused as not in-toto metadata",
+         command=["in-toto-verify", "--layout", "../layout.yml", "--verification-keys", "../keys/key.pub",
+                  "--link-dir", "../links"],
+         intoto_exit_code=1, intoto_stderr_contains="not valid in-toto metadata",
+         notes="a layout must be signed in-toto JSON metadata (Metablock or DSSE); attestation-verifier's "
+                    "YAML layouts carry no signature and are not that format",
+         tags=["attestation", "attestation-verifier", "yaml-layout", "refused-shape"]),
+    dict(id="attestation-spec-test-result-example", repo="att", commit=ATT, files={}, mkdirs=["final", "keys"],
+         extracted=["spec/predicates/test-result.md"], resign=att_test_result,
+         resigned="the Statement of spec/predicates/test-result.md's example (the JSON block with the gitCommit "
+                  "subject, bytes as written there) put in a DSSE envelope signed with testdata/keys/bob.pem "
+                  "(securesystemslib's Envelope and CryptoSigner, rsassa-pss-sha256)",
+         layout="this repository's own layout (tools/cases.py): bob's key as the one functionary of step 'test', "
+                "signed with testdata/keys/alice.pem",
+         description="in-toto/attestation's test-result predicate example (a subject with only a gitCommit digest "
+                     "and no name) as a step's link: refused",
+         command=PEM_VERIFY, intoto_exit_code=1, intoto_stderr_contains="predicateType",
+         notes=AV_REF_WHY + "; intoto verifies the signature and refuses the predicate type",
+         tags=["attestation", "attestation-spec", "other-predicate", "resigned"]),
+    dict(id="dsse-spec-test-vector", repo="dsse", commit=DSSE, files={}, mkdirs=["final", "keys"],
+         extracted=["protocol.md"], resign=dsse_vector,
+         layout="this repository's own layout (tools/cases.py): the vector's P-256 key (built from protocol.md's X "
+                "and Y; securesystemslib's ecdsa-sha2-nistp256 key dict) as the one functionary of step 'hello', "
+                "signed with testdata/keys/alice.pem",
+         description="the DSSE spec's test vector (protocol.md): payloadType http://example.com/HelloWorld, payload "
+                     "'hello world', an ECDSA P-256 signature as raw r||s and no keyid; as a step's link it must "
+                     "be refused for its payload type",
+         command=PEM_VERIFY, intoto_exit_code=1, intoto_stderr_contains="payloadType",
+         notes=AV_REF_WHY + "; intoto refuses the envelope while loading it: its payloadType is not "
+                    "application/vnd.in-toto+json (the signature is never checked; it is raw r||s, where "
+                    "securesystemslib's ECDSA signatures are DER)",
+         tags=["dsse", "test-vector", "refused-shape"]),
+]
+
+# gittuf's own policy (its dogfooding ref): no OpenPGP-signed envelope is
+# public (its test suite makes them at run time), but its RSA-signed root
+# metadata is a real DSSE envelope from go-securesystemslib.
+GITTUF_REF = "refs/gittuf-dogfood/policy"
+GITTUF_KEYID = "a60040f3b72612831ae52453588fd9f007b78555ff59d602fe59460a4d86cdbd"
+
+def gittuf_layout(d):
+    from securesystemslib.formats import encode_canonical
+    import hashlib
+    entry = json.load(open(os.path.join(d, "keys", "gittuf-root.json")))
+    entry.pop("keyid", None)
+    keyid = hashlib.sha256(encode_canonical(entry).encode()).hexdigest()
+    assert keyid == GITTUF_KEYID, keyid
+    entry["keyid"] = keyid
+    one_step_layout(d, keyid, entry, "root", "step 'root': gittuf's root of trust metadata as a link")
+
+CASES += [
+    dict(id="gittuf-dogfood-root-metadata", repo="gittuf", commit=GITTUF_REF,
+         files={"keys/gittuf-root.json": f"keys/{GITTUF_KEYID}",
+                f"links/root.{GITTUF_KEYID[:8]}.json": "metadata/root.json"},
+         mkdirs=["final"], resign=gittuf_layout,
+         layout="this repository's own layout (tools/cases.py): the RSA key that signed gittuf's root metadata "
+                "(its securesystemslib key dict from the policy's keys/, under its legacy key id a60040f3...) as "
+                "the one functionary of step 'root', signed with testdata/keys/alice.pem",
+         description="gittuf/gittuf's dogfooding policy (refs/gittuf-dogfood/policy, metadata/root.json): a DSSE "
+                     "envelope of payloadType application/vnd.gittuf+json signed with RSA-PSS; as a step's link it "
+                     "must be refused for its payload type",
+         command=PEM_VERIFY, intoto_exit_code=1, intoto_stderr_contains="application/vnd.gittuf+json",
+         notes=AV_REF_WHY + "; intoto refuses the envelope while loading it (not an in-toto payload); its "
+               "signature verifies with the key (thirdparty_attestations.rs checks it)",
+         tags=["dsse", "gittuf", "legacy-keyid", "refused-shape"]),
+]

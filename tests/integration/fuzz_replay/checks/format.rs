@@ -3,6 +3,9 @@
 //! (the `fuzz/format` targets depend on nothing else).
 
 use intoto_format::json::{self, Value};
+use intoto_format::models::attestation::{
+    AttestationEnvelope, Statement, link_from_statement, looks_like_statement,
+};
 use intoto_format::models::{Envelope, Metablock, Signed};
 
 /// A value with every object's members sorted (writers sort, so a
@@ -79,12 +82,43 @@ pub fn canonical(data: &[u8]) {
     }
 }
 
+/// `AttestationEnvelope::from_slice` (a link attestation, as `verify`
+/// reads one): the envelope written reads back the same, and its payload
+/// goes through `Statement::from_payload` and `link_from_statement`
+/// without panicking, whatever it holds.
+fn attestation(data: &[u8]) {
+    let Ok(env) = AttestationEnvelope::from_slice(data) else {
+        return;
+    };
+    let _ = (env.pae(), looks_like_statement(&env.payload));
+    if let Ok(file) = env.to_file_bytes() {
+        let back = AttestationEnvelope::from_slice(&file)
+            .unwrap_or_else(|e| panic!("an attestation written does not parse back: {e}"));
+        let sigs = |e: &AttestationEnvelope| {
+            e.signatures
+                .iter()
+                .map(|s| (s.keyid.clone(), s.sig.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert!(
+            back.payload_type == env.payload_type
+                && back.payload == env.payload
+                && sigs(&back) == sigs(&env),
+            "an attestation changed through to_file_bytes"
+        );
+    }
+    if let Ok(statement) = Statement::from_payload(&env.payload) {
+        let _ = link_from_statement(&statement);
+    }
+}
+
 /// `Envelope::from_slice` (Metablock and DSSE, links and layouts): a
 /// Metablock's signed bytes are `canonicalize` of its `signed` value (and
 /// `Metablock::new`'s those of the model it is built from), a
 /// parsed envelope can be written, the written file parses back with the
 /// same signed bytes (`signatures` checks its signatures).
 pub fn envelope(data: &[u8]) {
+    attestation(data);
     let Ok(env) = Envelope::from_slice(data) else {
         return;
     };
