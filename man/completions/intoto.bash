@@ -121,6 +121,9 @@ _intoto() {
             intoto__subcmd__help__subcmd__layout,add-step)
                 cmd="intoto__subcmd__help__subcmd__layout__subcmd__add__subcmd__step"
                 ;;
+            intoto__subcmd__help__subcmd__layout,graph)
+                cmd="intoto__subcmd__help__subcmd__layout__subcmd__graph"
+                ;;
             intoto__subcmd__help__subcmd__layout,new)
                 cmd="intoto__subcmd__help__subcmd__layout__subcmd__new"
                 ;;
@@ -175,6 +178,9 @@ _intoto() {
             intoto__subcmd__layout,add-step)
                 cmd="intoto__subcmd__layout__subcmd__add__subcmd__step"
                 ;;
+            intoto__subcmd__layout,graph)
+                cmd="intoto__subcmd__layout__subcmd__graph"
+                ;;
             intoto__subcmd__layout,help)
                 cmd="intoto__subcmd__layout__subcmd__help"
                 ;;
@@ -207,6 +213,9 @@ _intoto() {
                 ;;
             intoto__subcmd__layout__subcmd__help,add-step)
                 cmd="intoto__subcmd__layout__subcmd__help__subcmd__add__subcmd__step"
+                ;;
+            intoto__subcmd__layout__subcmd__help,graph)
+                cmd="intoto__subcmd__layout__subcmd__help__subcmd__graph"
                 ;;
             intoto__subcmd__layout__subcmd__help,help)
                 cmd="intoto__subcmd__layout__subcmd__help__subcmd__help"
@@ -481,7 +490,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__help__subcmd__layout)
-            opts="new add-key add-step add-inspection remove-step remove-inspection remove-key set-expires set-readme show"
+            opts="new add-key add-step add-inspection remove-step remove-inspection remove-key set-expires set-readme show graph"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -523,6 +532,20 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__help__subcmd__layout__subcmd__add__subcmd__step)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__help__subcmd__layout__subcmd__graph)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -887,7 +910,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__layout)
-            opts="-v -q -h -V --verbose --quiet --help --version new add-key add-step add-inspection remove-step remove-inspection remove-key set-expires set-readme show help"
+            opts="-v -q -h -V --verbose --quiet --help --version new add-key add-step add-inspection remove-step remove-inspection remove-key set-expires set-readme show graph help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1010,8 +1033,46 @@ _intoto() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        intoto__subcmd__layout__subcmd__graph)
+            opts="-o -v -q -h -V --format --output --report --gpg-home --keyring --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "svg dot mermaid" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --report)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gpg-home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keyring)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         intoto__subcmd__layout__subcmd__help)
-            opts="new add-key add-step add-inspection remove-step remove-inspection remove-key set-expires set-readme show help"
+            opts="new add-key add-step add-inspection remove-step remove-inspection remove-key set-expires set-readme show graph help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1053,6 +1114,20 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__layout__subcmd__help__subcmd__add__subcmd__step)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__layout__subcmd__help__subcmd__graph)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

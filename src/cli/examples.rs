@@ -51,7 +51,10 @@ Examples:
   $ intoto layout remove-inspection chain.layout --name ls
   $ intoto layout remove-key chain.layout \\
         DEC0DD373DA1BDFAA584577FC89B071CB4C788CC
-  $ intoto layout show chain.layout";
+  $ intoto layout show chain.layout
+  Draw the supply chain as a picture, or as a Markdown block for a README:
+  $ intoto layout graph chain.layout -o chain.svg
+  $ intoto layout graph chain.layout --format mermaid > chain.md";
 
 /// `intoto sign --help`
 pub const SIGN: &str = "\
@@ -118,6 +121,10 @@ pub const VERIFY: &str = "\
 Examples:
   $ intoto verify -l root.layout --verification-keys alice.pub
   $ intoto verify -l root.layout --verification-keys alice.pub --json
+  Draw what passed, and where verification failed:
+  $ intoto verify -l root.layout --verification-keys alice.pub --json \\
+        > report.json
+  $ intoto layout graph root.layout --report report.json -o report.svg
   With the owner's GnuPG key, from the GnuPG home, or from a keyring file
   without gpg (as gpgv):
   $ intoto verify -l owner.layout \\

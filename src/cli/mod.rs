@@ -11,6 +11,7 @@ mod generate;
 mod key;
 mod keyargs;
 mod layout;
+mod layout_graph;
 pub mod manual;
 pub mod markup;
 mod match_products;
@@ -34,6 +35,7 @@ pub use keyargs::{
     SigningKeyArgs, TimeArgs, specs,
 };
 pub use layout::{LayoutArgs, LayoutCommand};
+pub use layout_graph::{GraphArgs, GraphFormat};
 pub use match_products::MatchProductsArgs;
 pub use mock::MockArgs;
 pub use record::{RecordCommand, StartArgs, StopArgs};

@@ -155,6 +155,7 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
             Ok(Outcome::Success)
         }
         LayoutCommand::Show { file, keys } => show(&file, &keys, ctx),
+        LayoutCommand::Graph(args) => super::layout_graph::graph(args),
     }
 }
 

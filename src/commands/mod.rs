@@ -4,6 +4,7 @@ pub mod apt_method;
 mod generate;
 mod key;
 mod layout;
+mod layout_graph;
 mod match_products;
 mod mock;
 mod record;
