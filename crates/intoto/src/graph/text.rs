@@ -122,9 +122,12 @@ pub fn xml(text: &str) -> String {
 }
 
 /// The inside of a DOT double-quoted string: `\` and `"` escaped (a
-/// backslash would otherwise start an escape such as `\N` or `\l`).
+/// backslash would otherwise start an escape such as `\N` or `\l`), and
+/// `&` as `&amp;` (Graphviz reads entities such as `&lt;` in labels).
 pub fn dot(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('"', "\\\"")
+    text.replace('&', "&amp;")
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
 }
 
 /// The inside of a Mermaid `"..."` label: what Mermaid or the HTML it
@@ -167,7 +170,7 @@ mod tests {
             xml("<a href=\"x\">&'"),
             "&lt;a href=&quot;x&quot;&gt;&amp;&apos;"
         );
-        assert_eq!(dot("a\"b\\l"), "a\\\"b\\\\l");
+        assert_eq!(dot("a\"b\\l&amp;"), "a\\\"b\\\\l&amp;amp;");
         assert_eq!(mermaid("a\"]-->b<br>#`"), "a#34;]--#62;b#60;br#62;#35;#96;");
         assert_eq!(
             command_line(&["tar".into(), "x y".into(), "it's".into()]),
