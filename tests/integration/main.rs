@@ -15,6 +15,7 @@ mod interop;
 mod key;
 mod keys;
 mod layout;
+mod layout_graph;
 mod match_products;
 mod mock;
 mod numbers;
