@@ -52,7 +52,7 @@ Examples:
   $ intoto layout remove-key chain.layout \\
         DEC0DD373DA1BDFAA584577FC89B071CB4C788CC
   $ intoto layout show chain.layout
-  Draw the supply chain as a picture, or as a Markdown block for a README:
+  Draw the supply chain (SVG), or as a Markdown block for a README:
   $ intoto layout graph chain.layout -o chain.svg
   $ intoto layout graph chain.layout --format mermaid > chain.md";
 
