@@ -43,7 +43,9 @@ pub fn graph(a: GraphArgs) -> Result<Outcome> {
         )
     })?;
     let text = match a.format {
-        GraphFormat::Svg => graph.to_svg(),
+        GraphFormat::Svg => graph
+            .to_svg()
+            .map_err(|e| anyhow!("layout {}: {e}", a.file.display()))?,
         GraphFormat::Dot => graph.to_dot(),
         GraphFormat::Mermaid => graph.to_mermaid(),
     };

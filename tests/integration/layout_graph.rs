@@ -324,6 +324,28 @@ fn refuses_what_it_cannot_draw_in_one_line() {
         "no/such/dir/x.svg",
     );
     env.fails(2, "layout graph root.layout --format png", "png");
+    // Every step matching every earlier one: no SVG (placing it would take
+    // minutes), the DOT still.
+    let steps: Vec<serde_json::Value> = (0..40)
+        .map(|i| {
+            let rules: Vec<serde_json::Value> = (0..i)
+                .map(|j| {
+                    serde_json::json!(["MATCH", "*", "WITH", "PRODUCTS", "FROM", format!("s{j}")])
+                })
+                .collect();
+            serde_json::json!({"_type": "step", "name": format!("s{i}"), "pubkeys": [],
+                "threshold": 1, "expected_materials": rules, "expected_products": []})
+        })
+        .collect();
+    let dense = serde_json::json!({"signed": {"_type": "layout", "expires": "2099-01-01T00:00:00Z",
+        "keys": {}, "steps": steps, "inspect": []}, "signatures": []});
+    env.write("dense.layout", &dense.to_string());
+    env.fails(
+        1,
+        "layout graph dense.layout",
+        "too large to lay out as SVG",
+    );
+    env.ok("layout graph dense.layout --format dot");
     env.key("bob.pem");
     env.ok("run -n build --signing-key bob.pem -- true");
     let link = env.link("build");

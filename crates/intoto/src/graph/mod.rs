@@ -112,6 +112,16 @@ pub enum GraphError {
         "the report names {0:?}, which is neither a step nor an inspection of the layout (is it the report of another layout?)"
     )]
     UnknownItem(String),
+    /// Too many steps and MATCH rules to lay out as SVG in reasonable time.
+    #[error(
+        "too large to lay out as SVG ({size} boxes and edge segments, at most {max}); write it as DOT or Mermaid instead"
+    )]
+    TooLarge {
+        /// Boxes and edge segments to place.
+        size: usize,
+        /// The most that are placed.
+        max: usize,
+    },
 }
 
 /// The picture of a supply chain, ready to be drawn.
@@ -486,8 +496,9 @@ impl Graph {
         Ok(())
     }
 
-    /// The SVG picture, laid out in-process.
-    pub fn to_svg(&self) -> String {
+    /// The SVG picture, laid out in-process; refused for a graph too
+    /// large to place in reasonable time ([`GraphError::TooLarge`]).
+    pub fn to_svg(&self) -> Result<String, GraphError> {
         svg::render(self)
     }
 

@@ -17,7 +17,7 @@ use layout::topo::layout::VisualGraph;
 
 use super::dot::colours;
 use super::text::{wrap, xml};
-use super::{Graph, Line, NodeKind, Status};
+use super::{Graph, GraphError, Line, NodeKind, Status};
 
 const FONT: &str = "DejaVu Sans, Verdana, Helvetica, Arial, sans-serif";
 const MONO: &str = "DejaVu Sans Mono, Menlo, Consolas, monospace";
@@ -138,43 +138,145 @@ fn element(id: String, (w, h): (f64, f64), halo: f64) -> Element {
     e
 }
 
-fn arrow(id: String, head: bool) -> Arrow {
+fn arrow(id: String, heads: (bool, bool)) -> Arrow {
     let mut a = Arrow::simple("");
-    a.end = if head {
-        LineEndKind::Arrow
-    } else {
-        LineEndKind::None
+    let end = |head| {
+        if head {
+            LineEndKind::Arrow
+        } else {
+            LineEndKind::None
+        }
     };
+    a.start = end(heads.0);
+    a.end = end(heads.1);
     a.properties = Some(id);
     a
 }
 
+/// A topological order of the nodes (layout order among equals; a cycle
+/// is broken at its first node in layout order): each node's position.
+fn order(g: &Graph) -> Vec<usize> {
+    let n = g.nodes.len();
+    let mut indegree = vec![0usize; n];
+    for e in &g.edges {
+        indegree[e.to] += 1;
+    }
+    let mut pos = vec![usize::MAX; n];
+    for next in 0..n {
+        let pick = (0..n)
+            .find(|&i| pos[i] == usize::MAX && indegree[i] == 0)
+            .or_else(|| (0..n).find(|&i| pos[i] == usize::MAX))
+            .unwrap_or_default();
+        pos[pick] = next;
+        for e in g.edges.iter().filter(|e| e.from == pick) {
+            indegree[e.to] = indegree[e.to].saturating_sub(1);
+        }
+    }
+    pos
+}
+
 /// Places the graph: every node and label box, every edge half.
-fn place(g: &Graph) -> Recorder {
+///
+/// `layout-rs` turns back edges around by asking, edge by edge, whether
+/// the target reaches the source, with a search that walks every path
+/// (exponential on a long chain with shortcuts). So it is given a graph
+/// already acyclic, its edges in topological order of their sources: the
+/// target of each new edge has no edges out yet, and each search ends at
+/// once. An edge against that order is given reversed, its arrowhead at
+/// its start. Its self-check (that the graph has no cycle, by the same
+/// search from every edge) is off: the order above makes sure of that.
+fn place(g: &Graph, pos: &[usize], size: usize) -> Recorder {
     let mut vg = VisualGraph::new(Orientation::TopToBottom);
+    vg.dag.set_validate(false);
     let handles: Vec<_> = g
         .nodes
         .iter()
         .enumerate()
         .map(|(i, n)| vg.add_node(element(format!("n{i}"), node_size(n), 22.0)))
         .collect();
-    for (i, e) in g.edges.iter().enumerate() {
+    let mut edges: Vec<usize> = (0..g.edges.len()).collect();
+    edges.sort_by_key(|&i| pos[g.edges[i].from].min(pos[g.edges[i].to]));
+    for i in edges {
+        let e = &g.edges[i];
         // The label is a node in the middle of the edge: the edge is drawn
-        // in two halves, the arrowhead on the second.
+        // in two halves, the arrowhead on the target's side.
         let label = vg.add_node(element(format!("l{i}"), label_size(e), 6.0));
-        vg.add_edge(arrow(format!("a{i}"), false), handles[e.from], label);
-        vg.add_edge(arrow(format!("b{i}"), true), label, handles[e.to]);
+        if pos[e.from] < pos[e.to] {
+            vg.add_edge(
+                arrow(format!("a{i}"), (false, false)),
+                handles[e.from],
+                label,
+            );
+            vg.add_edge(arrow(format!("b{i}"), (false, true)), label, handles[e.to]);
+        } else {
+            vg.add_edge(arrow(format!("b{i}"), (true, false)), handles[e.to], label);
+            vg.add_edge(
+                arrow(format!("a{i}"), (false, false)),
+                label,
+                handles[e.from],
+            );
+        }
     }
     let mut rec = Recorder::default();
     if g.nodes.is_empty() {
         return rec;
     }
-    vg.do_it(false, false, false, &mut rec);
+    // Crossing reduction is worth its time on a picture one can read;
+    // beyond, the nodes keep their order.
+    vg.do_it(false, size > OPTIMIZE_UP_TO, false, &mut rec);
     rec
 }
 
-pub(super) fn render(g: &Graph) -> String {
-    let rec = place(g);
+/// How many boxes and edge segments `layout-rs` would place for `g`, its
+/// nodes in the order `pos`: nodes, edge labels, and a segment for each
+/// layer an edge crosses (ranks by longest path, two layers an edge).
+fn size(g: &Graph, pos: &[usize]) -> usize {
+    let mut by_pos: Vec<usize> = (0..g.nodes.len()).collect();
+    by_pos.sort_by_key(|&i| pos[i]);
+    let mut rank = vec![0usize; g.nodes.len()];
+    let ends = |e: &super::Edge| {
+        if pos[e.from] < pos[e.to] {
+            (e.from, e.to)
+        } else {
+            (e.to, e.from)
+        }
+    };
+    for &v in &by_pos {
+        for e in &g.edges {
+            let (a, b) = ends(e);
+            if a == v {
+                rank[b] = rank[b].max(rank[a] + 2);
+            }
+        }
+    }
+    g.nodes.len()
+        + g.edges
+            .iter()
+            .map(|e| {
+                let (a, b) = ends(e);
+                rank[b] - rank[a]
+            })
+            .sum::<usize>()
+}
+
+/// Above this many boxes and segments, crossings are not reduced (that
+/// takes seconds, then minutes).
+const OPTIMIZE_UP_TO: usize = 300;
+
+/// Above this many, no SVG is drawn (placing it would take minutes): a
+/// layout whose every step matches every earlier one, for instance.
+pub(super) const MAX_SIZE: usize = 1500;
+
+pub(super) fn render(g: &Graph) -> Result<String, GraphError> {
+    let pos = order(g);
+    let size = size(g, &pos);
+    if size > MAX_SIZE {
+        return Err(GraphError::TooLarge {
+            size,
+            max: MAX_SIZE,
+        });
+    }
+    let rec = place(g, &pos, size);
     // The drawing's extent.
     let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
     let mut grow = |p: Point| {
@@ -446,7 +548,7 @@ pub(super) fn render(g: &Graph) -> String {
         }
     }
     out.push_str("</svg>\n");
-    out
+    Ok(out)
 }
 
 fn class(s: Status) -> &'static str {

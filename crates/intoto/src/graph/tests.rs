@@ -174,7 +174,7 @@ fn hostile_text_stays_inside_its_label_in_every_format() {
         .unwrap(),
     ];
     let g = Graph::new(&doc, &names(), None).unwrap();
-    let svg = g.to_svg();
+    let svg = g.to_svg().unwrap();
     assert!(
         !svg.contains("<script>") && !svg.contains("<i>") && !svg.contains('\u{1b}'),
         "{svg}"
@@ -217,7 +217,7 @@ fn odd_layouts_draw_without_panicking() {
          "expected_products": [["CREATE", "out"]]}]}"#;
     for doc in [empty, odd, DEMO] {
         let g = Graph::new(&layout(doc), &names(), None).unwrap();
-        assert!(g.to_svg().ends_with("</svg>\n"));
+        assert!(g.to_svg().unwrap().ends_with("</svg>\n"));
         g.to_dot();
         g.to_mermaid();
     }
@@ -228,5 +228,54 @@ fn odd_layouts_draw_without_panicking() {
             .lines
             .iter()
             .any(|l| matches!(l, Line::Failure(t) if t.contains("nobody")))
+    );
+}
+
+/// `steps` steps, each matching every earlier one (`dense`) or the one
+/// before and the one three before.
+fn chain(steps: usize, dense: bool) -> Layout {
+    let mut items = Vec::new();
+    for i in 0..steps {
+        let from: Vec<usize> = if dense {
+            (0..i).collect()
+        } else {
+            [i.checked_sub(1), i.checked_sub(3).filter(|_| i % 3 == 0)]
+                .into_iter()
+                .flatten()
+                .collect()
+        };
+        let rules: Vec<String> = from
+            .iter()
+            .map(|j| format!(r#"["MATCH", "x{j}/*", "WITH", "PRODUCTS", "FROM", "s{j}"]"#))
+            .collect();
+        items.push(format!(
+            r#"{{"_type": "step", "name": "s{i}", "pubkeys": [], "threshold": 1,
+              "expected_materials": [{}], "expected_products": [["CREATE", "o{i}"]]}}"#,
+            rules.join(", ")
+        ));
+    }
+    layout(&format!(
+        r#"{{"_type": "layout", "expires": "2099-01-01T00:00:00Z", "keys": {{}}, "inspect": [],
+           "steps": [{}]}}"#,
+        items.join(", ")
+    ))
+}
+
+#[test]
+fn long_chains_are_drawn_and_dense_ones_refused_quickly() {
+    let start = std::time::Instant::now();
+    let g = Graph::new(&chain(300, false), &names(), None).unwrap();
+    assert!(g.to_svg().unwrap().contains(">s299</text>"));
+    let g = Graph::new(&chain(40, true), &names(), None).unwrap();
+    let e = g.to_svg().unwrap_err();
+    assert!(
+        e.to_string().starts_with("too large to lay out as SVG"),
+        "{e}"
+    );
+    assert!(g.to_dot().contains("n0 -> n39"));
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        start.elapsed()
     );
 }
