@@ -19,7 +19,7 @@ use super::dot::colours;
 use super::text::{wrap, xml};
 use super::{Graph, GraphError, Line, NodeKind, Status};
 
-const FONT: &str = "DejaVu Sans, Verdana, Helvetica, Arial, sans-serif";
+const FONT: &str = "DejaVu Sans, Helvetica, Arial, sans-serif";
 const MONO: &str = "DejaVu Sans Mono, Menlo, Consolas, monospace";
 /// Font sizes and line heights (px).
 const NAME_SIZE: f64 = 15.0;
