@@ -139,6 +139,9 @@ _intoto() {
             intoto__subcmd__help__subcmd__layout,draft)
                 cmd="intoto__subcmd__help__subcmd__layout__subcmd__draft"
                 ;;
+            intoto__subcmd__help__subcmd__layout,graph)
+                cmd="intoto__subcmd__help__subcmd__layout__subcmd__graph"
+                ;;
             intoto__subcmd__help__subcmd__layout,new)
                 cmd="intoto__subcmd__help__subcmd__layout__subcmd__new"
                 ;;
@@ -208,6 +211,9 @@ _intoto() {
             intoto__subcmd__layout,draft)
                 cmd="intoto__subcmd__layout__subcmd__draft"
                 ;;
+            intoto__subcmd__layout,graph)
+                cmd="intoto__subcmd__layout__subcmd__graph"
+                ;;
             intoto__subcmd__layout,help)
                 cmd="intoto__subcmd__layout__subcmd__help"
                 ;;
@@ -255,6 +261,9 @@ _intoto() {
                 ;;
             intoto__subcmd__layout__subcmd__help,draft)
                 cmd="intoto__subcmd__layout__subcmd__help__subcmd__draft"
+                ;;
+            intoto__subcmd__layout__subcmd__help,graph)
+                cmd="intoto__subcmd__layout__subcmd__help__subcmd__graph"
                 ;;
             intoto__subcmd__layout__subcmd__help,help)
                 cmd="intoto__subcmd__layout__subcmd__help__subcmd__help"
@@ -582,7 +591,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__help__subcmd__layout)
-            opts="new add-key add-step add-inspection remove-step remove-inspection remove-key replace-key set-step set-inspection set-expires set-readme draft check show"
+            opts="new add-key add-step add-inspection remove-step remove-inspection remove-key replace-key set-step set-inspection set-expires set-readme draft check show graph"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -652,6 +661,20 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__help__subcmd__layout__subcmd__draft)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__help__subcmd__layout__subcmd__graph)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1080,7 +1103,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__layout)
-            opts="-v -q -h -V --verbose --quiet --help --version new add-key add-step add-inspection remove-step remove-inspection remove-key replace-key set-step set-inspection set-expires set-readme draft check show help"
+            opts="-v -q -h -V --verbose --quiet --help --version new add-key add-step add-inspection remove-step remove-inspection remove-key replace-key set-step set-inspection set-expires set-readme draft check show graph help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1315,8 +1338,46 @@ _intoto() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        intoto__subcmd__layout__subcmd__graph)
+            opts="-o -v -q -h -V --format --output --report --gpg-home --keyring --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "svg dot mermaid" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --report)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gpg-home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keyring)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         intoto__subcmd__layout__subcmd__help)
-            opts="new add-key add-step add-inspection remove-step remove-inspection remove-key replace-key set-step set-inspection set-expires set-readme draft check show help"
+            opts="new add-key add-step add-inspection remove-step remove-inspection remove-key replace-key set-step set-inspection set-expires set-readme draft check show graph help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1386,6 +1447,20 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__layout__subcmd__help__subcmd__draft)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__layout__subcmd__help__subcmd__graph)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -61,7 +61,10 @@ Examples:
   Draft a layout from a dry run of the chain; check one before signing:
   $ intoto layout draft -o draft.layout \\
         --from-run 'build=cc -o hello src/hello.c'
-  $ intoto layout check chain.layout";
+  $ intoto layout check chain.layout
+  Draw the supply chain (SVG), or as a Markdown block for a README:
+  $ intoto layout graph chain.layout -o chain.svg
+  $ intoto layout graph chain.layout --format mermaid > chain.md";
 
 /// `intoto sign --help`
 pub const SIGN: &str = "\
@@ -131,6 +134,10 @@ pub const VERIFY: &str = "\
 Examples:
   $ intoto verify -l root.layout --verification-keys alice.pub
   $ intoto verify -l root.layout --verification-keys alice.pub --json
+  Draw what passed, and where verification failed:
+  $ intoto verify -l root.layout --verification-keys alice.pub --json \\
+        > report.json
+  $ intoto layout graph root.layout --report report.json -o report.svg
   With the owner's GnuPG key, from the GnuPG home, or from a keyring file
   without gpg (as gpgv):
   $ intoto verify -l owner.layout \\

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 
 use super::layout_tools::{CheckArgs, DraftArgs};
-use super::{InteropArgs, LayoutKeyArgs, PublicKeyArgs, edit, manual};
+use super::{GraphArgs, InteropArgs, LayoutKeyArgs, PublicKeyArgs, edit, manual};
 
 /// `intoto layout`
 #[derive(Debug, Args)]
@@ -282,6 +282,9 @@ pub enum LayoutCommand {
         #[command(flatten)]
         keys: LayoutKeyArgs,
     },
+    /// Draw the supply chain: steps, who performs them, how artifacts flow
+    #[command(long_about = manual::help("layout graph"), after_help = manual::after_help("layout graph"))]
+    Graph(GraphArgs),
 }
 
 /// `layout new --rebuilders`: the standard rebuild layout.

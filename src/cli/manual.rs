@@ -483,6 +483,29 @@ verify. Text from the file is shown with control characters escaped.",
         ],
     },
     Page {
+        command: "layout graph",
+        description: "\
+Draws the supply chain the layout describes: each step (its functionaries,
+threshold and expected command) and each inspection as a box, each MATCH
+rule as an arrow from the step it names, labelled with its pattern, what
+steps take from outside the layout and what they make that no later step
+takes (the final products). Functionaries with OpenPGP keys are named by
+user id when the GnuPG home (or `--keyring`) has their certificate, others
+by key id.
+
+With `--report`, a report of `intoto verify --json` for this layout, the
+picture shows what passed, where verification failed (the step or
+inspection, and the MATCH rule that did not match) and what it did not
+reach.
+
+The SVG is laid out by intoto itself, without Graphviz; `--format dot`
+writes Graphviz source and `--format mermaid` a Markdown block that GitHub
+and GitLab draw. Text from the layout is escaped for each format.",
+        examples: None,
+        exit_status: EXIT_COMMON,
+        see_also: &["intoto-verify(1)", "dot(1)"],
+    },
+    Page {
         command: "match-products",
         description: "\
 Checks that local files are the products a link lists, recorded as the

@@ -12,6 +12,7 @@ mod generate;
 mod key;
 mod keyargs;
 mod layout;
+mod layout_graph;
 pub mod layout_tools;
 pub mod manual;
 pub mod markup;
@@ -38,6 +39,7 @@ pub use keyargs::{
     SigningKeyArgs, TimeArgs, specs,
 };
 pub use layout::{LayoutArgs, LayoutCommand, RebuildersArgs};
+pub use layout_graph::{GraphArgs, GraphFormat};
 pub use match_products::MatchProductsArgs;
 pub use mock::MockArgs;
 pub use pacman_fetch::PacmanFetchArgs;

@@ -292,6 +292,7 @@ pub fn layout(a: LayoutArgs, ctx: &Ctx) -> Result<Outcome> {
         LayoutCommand::Draft(a) => super::layout_draft::draft(a, ctx),
         LayoutCommand::Check(a) => super::layout_check::check(a, ctx),
         LayoutCommand::Show { file, keys } => show(&file, &keys, ctx),
+        LayoutCommand::Graph(args) => super::layout_graph::graph(args),
     }
 }
 

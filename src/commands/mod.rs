@@ -8,6 +8,7 @@ mod key;
 mod layout;
 mod layout_check;
 mod layout_draft;
+mod layout_graph;
 mod layout_rebuilders;
 mod match_products;
 mod mock;

@@ -23,6 +23,7 @@ mod keys;
 mod layout;
 mod layout_check;
 mod layout_draft;
+mod layout_graph;
 mod match_products;
 mod mock;
 mod numbers;

@@ -110,6 +110,7 @@ use intoto_format::{format, json, models};
 
 pub mod cosign;
 pub mod fsio;
+pub mod graph;
 pub mod keys;
 pub mod layout_tools;
 pub mod observe;

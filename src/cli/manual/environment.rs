@@ -21,6 +21,7 @@ const KEY_COMMANDS: &[&str] = &[
     "key export",
     "layout add-key",
     "layout show",
+    "layout graph",
     "match-products",
     "verify-archive",
     "pacman-fetch",
