@@ -119,6 +119,7 @@ pub mod rules;
 pub mod runner;
 pub mod settings;
 pub mod step;
+pub mod summary;
 pub mod threads;
 pub mod verify;
 
