@@ -4,9 +4,9 @@
 //! the clap definitions and the EXAMPLES from [`super::examples`].
 //! `intoto generate man DIR` writes the pages (`scripts/gen-docs`).
 
+mod descriptions;
 mod environment;
 mod layout_tools;
-mod descriptions;
 
 pub use environment::{ENVIRONMENT, FILES, applies};
 
@@ -185,6 +185,17 @@ format of the unfinished link (see `intoto run`).",
         examples: Some(examples::VERIFY),
         exit_status: &[("0", "verified"), ("1", EXIT_1), ("2", EXIT_2)],
         see_also: &["intoto-sign(1)", "gpgv(1)", "sqv(1)"],
+    },
+    Page {
+        command: "verify-summary",
+        description: descriptions::VERIFY_SUMMARY,
+        examples: Some(examples::VERIFY_SUMMARY),
+        exit_status: &[
+            ("0", "the summary holds for every artifact given"),
+            ("1", EXIT_1),
+            ("2", EXIT_2),
+        ],
+        see_also: &["intoto-verify(1)"],
     },
     Page {
         command: "sign",
