@@ -62,19 +62,19 @@ or `--summary-gpg`), a passing verification writes a signed summary for
 those who trust the verifier rather than check the chain themselves
 (`intoto verify-summary` checks it): a DSSE envelope holding an in-toto
 Statement v1 whose subjects are the final products (the products of the
-last step, by name and sha256; `--summary-subject` names other files). Its
-predicate is a Simple Verification Result
-(`https://in-toto.io/attestation/svr/v0.2`: the verifier
-`pkg:generic/intoto@`*version*, the layout with its sha256 as the policy,
-the time of verification, and the properties that held:
-`INTOTO_LAYOUT_VERIFIED` and each `--summary-property`), or with
-`--summary-type vsa` a SLSA Verification Summary
-(`https://slsa.dev/verification_summary/v1`: `--summary-resource` as its
+last step, by name and sha256; `--summary-subject` names other files).
+Its predicate is a Simple Verification Result, of type
+https://in-toto.io/attestation/svr/v0.2: the verifier, named
+pkg:generic/intoto@*version*; the layout with its sha256 as the policy;
+the time of verification; and the properties that held, which are
+INTOTO_LAYOUT_VERIFIED and each `--summary-property`. With
+the option `--summary-type vsa` it is a SLSA Verification Summary, of type
+https://slsa.dev/verification_summary/v1: `--summary-resource` as its
 resourceUri, the layout as its policy, every link file that counted with
-its sha256 as inputAttestations, the same properties as verifiedLevels;
-intoto's own never start with `SLSA_`). An SVR is only written after a
+its sha256 as inputAttestations, the same properties as verifiedLevels
+(intoto's own never start with SLSA_). An SVR is only written after a
 pass; a VSA with `--summary-on-failure` is written after a failure too,
-saying `FAILED`.
+saying FAILED.
 
 A failed inspection is followed by the last lines of its stderr; a layout
 whose commands use `{`*NAME*`}` placeholders, verified without `--param`,
