@@ -46,3 +46,4 @@ mod suite;
 mod thirdparty;
 mod verify;
 mod verify_archive;
+mod verify_summary;
