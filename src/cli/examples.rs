@@ -152,11 +152,11 @@ Examples:
 /// `intoto verify-summary --help`
 pub const VERIFY_SUMMARY: &str = "\
 Examples:
-  Check that carl's summary names hello, and that it says the in-toto
-  layout verified:
-  $ intoto verify-summary hello.svr.json --artifact hello \\
+  Check that carl's summary names the release copy of hello (by its
+  sha256) and says that the in-toto layout verified:
+  $ intoto verify-summary hello.svr.json --artifact dist/hello \\
         --verification-keys carl.pub --property INTOTO_LAYOUT_VERIFIED
-  $ intoto verify-summary hello.vsa.json --artifact hello \\
+  $ intoto verify-summary hello.vsa.json --artifact dist/hello \\
         --verification-keys carl.pub";
 
 /// `intoto verify-archive --help`. These need a signed archive index and

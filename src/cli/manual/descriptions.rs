@@ -249,16 +249,16 @@ flag replaces the file's setting of the same name.";
 /// `intoto verify-summary`
 pub const VERIFY_SUMMARY: &str = "\
 Checks a signed verification summary, as `intoto verify --summary` writes
-it, the way its consumer would (in the order of the SLSA Verification
-Summary spec): a DSSE signature by one of the keys given over the exact
-payload (`--verification-keys`, `--gpg` or `--keyring`, as for `intoto
-verify`); that every `--artifact` file is one of the Statement's subjects
-by its sha256 (names are not compared); that the predicate is a Simple
-Verification Result (`https://in-toto.io/attestation/svr/v0.2`) or a SLSA
-Verification Summary (`https://slsa.dev/verification_summary/v1`); that
-the result is a pass (a VSA saying `FAILED` is refused); and, when asked,
-that the layout with the sha256 given with `--policy-digest` is one of its
-policies and that each `--property` is among its properties (SVR) or
-verified levels (VSA). Prints who verified what and when: the verifier,
-the time, the key that signed, the policies, the subjects and the
-properties. Text from the file is shown with control characters escaped.";
+it, the way its consumer would, in the order of the SLSA Verification
+Summary spec. First a DSSE signature over the exact payload by one of the
+keys given (with `--verification-keys`, `--gpg` or `--keyring`, as
+for `intoto verify`); then that every `--artifact` file is one of the
+Statement's subjects by its sha256 (names are not compared); that the
+predicate is a Simple Verification Result (in-toto's svr/v0.2) or a SLSA
+Verification Summary (verification_summary/v1); that the result is a
+pass (a VSA saying FAILED is refused); and, when asked, that the layout
+whose sha256 `--policy-digest` gives is one of its policies and that
+each `--property` is among its properties (SVR) or verified levels
+(VSA). Prints who verified what and when: the verifier, the time, the
+key that signed, the policies, the subjects and the properties. Text
+from the file is shown with control characters escaped.";
