@@ -2574,7 +2574,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__verify__subcmd__summary)
-            opts="-g -v -q -h -V --artifact --verification-keys --gpg --gpg-home --keyring --policy-digest --property --verbose --quiet --help --version"
+            opts="-g -v -q -h -V --artifact --verification-keys --gpg --gpg-home --keyring --policy-digest --property --resource --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2609,6 +2609,10 @@ _intoto() {
                     return 0
                     ;;
                 --property)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resource)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -151,6 +151,7 @@ complete -c intoto -n "__fish_intoto_using_subcommand verify-summary" -l gpg-hom
 complete -c intoto -n "__fish_intoto_using_subcommand verify-summary" -l keyring -d 'OpenPGP keyring files (armored or binary): with --gpg, where to find those keys (no gpg needed); alone, one valid signature by any key in them suffices (as gpgv)' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand verify-summary" -l policy-digest -d 'The sha256 of the layout (policy) the summary must name' -r
 complete -c intoto -n "__fish_intoto_using_subcommand verify-summary" -l property -d 'A property (SVR) or verified level (VSA) the summary must name (repeatable)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand verify-summary" -l resource -d 'The resource a VSA must be about (its resourceUri)' -r
 complete -c intoto -n "__fish_intoto_using_subcommand verify-summary" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand verify-summary" -s q -l quiet -d 'Show errors only'
 complete -c intoto -n "__fish_intoto_using_subcommand verify-summary" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -77,4 +77,7 @@ pub struct VerifySummaryArgs {
     /// (repeatable)
     #[arg(long, value_name = "NAME")]
     pub property: Vec<String>,
+    /// The resource a VSA must be about (its resourceUri)
+    #[arg(long, value_name = "URI")]
+    pub resource: Option<String>,
 }

@@ -242,6 +242,7 @@ pub fn verify_summary(a: VerifySummaryArgs, ctx: &Ctx) -> Result<Outcome> {
     let expected = Expected {
         policy_digest,
         properties: a.property.clone(),
+        resource_uri: a.resource.clone(),
     };
     let file = ui::escape(&a.file.display().to_string()).into_owned();
     match summary::check_summary(&bytes, &verifiers, &artifacts, &expected) {

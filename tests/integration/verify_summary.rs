@@ -217,7 +217,14 @@ fn a_vsa_signed_with_gnupg_lists_the_links_used_and_verifies() {
     env.ok(format!(
         "verify-summary v.json --artifact hello --gpg {dave} --property ACME_REVIEWED"
     ));
-    env.ok("verify-summary v.json --artifact hello --keyring dave.asc");
+    env.ok("verify-summary v.json --artifact hello --keyring dave.asc \
+         --resource https://example.org/hello");
+    env.fails(
+        1,
+        "verify-summary v.json --artifact hello --keyring dave.asc \
+         --resource https://example.org/other",
+        "resource",
+    );
     env.fails(
         1,
         "verify-summary v.json --artifact hello --verification-keys carl.pub",

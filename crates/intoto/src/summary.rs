@@ -122,6 +122,8 @@ pub struct Expected {
     pub policy_digest: Option<String>,
     /// Properties (SVR) or levels (VSA) that must be named.
     pub properties: Vec<String>,
+    /// The VSA's `resourceUri` must be this (an SVR names no resource).
+    pub resource_uri: Option<String>,
 }
 
 /// A summary that held.
@@ -168,6 +170,14 @@ pub enum CheckError {
     /// Not a verification summary, or not of its predicate's shape.
     #[error("{0}")]
     Predicate(FormatError),
+    /// The resource is not the one expected.
+    #[error("the summary is about resource {got:?}, not {expected:?}")]
+    Resource {
+        /// `--resource`.
+        expected: String,
+        /// What the summary names (empty for an SVR, which names none).
+        got: String,
+    },
     /// The summary says verification failed.
     #[error("the summary says verification FAILED")]
     Failed,
@@ -182,7 +192,8 @@ pub enum CheckError {
 /// Checks an envelope file's bytes as a summary's consumer would: a
 /// signature by one of `keys` over the PAE, `payloadType`, every artifact
 /// (`(name, sha256)`) equal to a subject's sha256, a verification summary
-/// predicate, a passing result, and what `expected` asks for.
+/// predicate, the resource expected, a passing result, and what
+/// `expected` asks for.
 pub fn check_summary(
     bytes: &[u8],
     keys: &[&dyn Verifier],
@@ -231,6 +242,18 @@ pub fn check_summary(
         }
     }
     let summary = Summary::from_statement(&st).map_err(CheckError::Predicate)?;
+    if let Some(want) = &expected.resource_uri {
+        let got = match &summary {
+            Summary::Vsa(v) => v.resource_uri.as_str(),
+            _ => "",
+        };
+        if got != want {
+            return Err(CheckError::Resource {
+                expected: want.clone(),
+                got: got.to_owned(),
+            });
+        }
+    }
     if !summary.passed() {
         return Err(CheckError::Failed);
     }

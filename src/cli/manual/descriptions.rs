@@ -255,8 +255,9 @@ keys given (with `--verification-keys`, `--gpg` or `--keyring`, as
 for `intoto verify`); then that every `--artifact` file is one of the
 Statement's subjects by its sha256 (names are not compared); that the
 predicate is a Simple Verification Result (in-toto's svr/v0.2) or a SLSA
-Verification Summary (verification_summary/v1); that the result is a
-pass (a VSA saying FAILED is refused); and, when asked, that the layout
+Verification Summary (verification_summary/v1); with `--resource` that
+the VSA is about that resourceUri; that the result is a pass (a VSA
+saying FAILED is refused); and, when asked, that the layout
 whose sha256 `--policy-digest` gives is one of its policies and that
 each `--property` is among its properties (SVR) or verified levels
 (VSA). Prints who verified what and when: the verifier, the time, the

@@ -63,6 +63,7 @@ fn a_summary_holds_for_its_key_artifact_policy_and_properties() {
     let expected = Expected {
         policy_digest: Some(LAYOUT.into()),
         properties: vec!["REVIEWED".into()],
+        resource_uri: None,
     };
     let ok = check_summary(&bytes(&svr(), "alice"), &keys, &foo(), &expected).unwrap();
     assert_eq!(ok.key, 1);
@@ -108,7 +109,7 @@ fn each_fault_is_refused_in_the_consumers_order() {
         &foo(),
         &Expected {
             policy_digest: Some("2".repeat(64)),
-            properties: Vec::new(),
+            ..Expected::default()
         },
     )
     .unwrap_err();
@@ -118,12 +119,26 @@ fn each_fault_is_refused_in_the_consumers_order() {
         &keys,
         &foo(),
         &Expected {
-            policy_digest: None,
             properties: vec!["SLSA_BUILD_LEVEL_3".into()],
+            ..Expected::default()
         },
     )
     .unwrap_err();
     assert!(e.to_string().contains("SLSA_BUILD_LEVEL_3"), "{e}");
+    // Another resource; an SVR names none.
+    let other = Expected {
+        resource_uri: Some("https://example.org/bar".into()),
+        ..Expected::default()
+    };
+    let e = check_summary(&bytes(&vsa(true), "alice"), &keys, &foo(), &other).unwrap_err();
+    assert!(e.to_string().contains("https://example.org/foo"), "{e}");
+    let e = check_summary(&good, &keys, &foo(), &other).unwrap_err();
+    assert!(matches!(e, CheckError::Resource { .. }), "{e}");
+    let foo_uri = Expected {
+        resource_uri: Some("https://example.org/foo".into()),
+        ..Expected::default()
+    };
+    assert!(check_summary(&bytes(&vsa(true), "alice"), &keys, &foo(), &foo_uri).is_ok());
     // Not an envelope.
     let e = check_summary(b"{}", &keys, &foo(), &none).unwrap_err();
     assert!(matches!(e, CheckError::Envelope(_)), "{e}");
