@@ -69,7 +69,7 @@ pub fn prepare<'a>(a: &SummaryArgs, ctx: &'a Ctx) -> Result<Option<Plan<'a>>> {
             return usage(format!("--summary-property {p:?}: give a name"));
         }
     }
-    let subjects = hash_all(&a.summary_subject)?;
+    let subjects = hash_all("summary subject", &a.summary_subject)?;
     let places = KeyPlaces {
         gpg_home: a.summary_gpg_home.clone(),
         ..KeyPlaces::default()
@@ -84,12 +84,17 @@ pub fn prepare<'a>(a: &SummaryArgs, ctx: &'a Ctx) -> Result<Option<Plan<'a>>> {
     }))
 }
 
-/// (name as given, sha256) of each file.
-fn hash_all(paths: &[std::path::PathBuf]) -> Result<Vec<(String, String)>> {
+/// (name as given, sha256) of each file; `what` names them in errors.
+fn hash_all(what: &str, paths: &[std::path::PathBuf]) -> Result<Vec<(String, String)>> {
     paths
         .iter()
-        .map(|p| Ok((p.display().to_string(), summary::file_sha256(p)?)))
+        .map(|p| Ok((p.display().to_string(), sha256(what, p)?)))
         .collect()
+}
+
+/// The sha256 of the file at `path`; `what` names it in errors.
+fn sha256(what: &str, path: &Path) -> Result<String> {
+    summary::file_sha256(path).map_err(|e| anyhow!("{what} {e}"))
 }
 
 /// Where verification ended, for the summary.
@@ -135,7 +140,7 @@ impl Plan<'_> {
         } else {
             Vec::new()
         };
-        let layout_sha = summary::file_sha256(v.layout)?;
+        let layout_sha = sha256("layout", v.layout)?;
         let layout_name = v.layout.display().to_string();
         let mut properties: Vec<String> = if passed {
             vec![LAYOUT_VERIFIED.to_owned()]
@@ -161,7 +166,7 @@ impl Plan<'_> {
                 let mut inputs = Vec::new();
                 for step in &v.trace.steps {
                     for l in &step.links {
-                        let sha = summary::file_sha256(&v.link_dir.join(&l.file))?;
+                        let sha = sha256("link", &v.link_dir.join(&l.file))?;
                         inputs.push(ResourceDescriptor::named(l.file.as_str(), "sha256", sha));
                     }
                 }
@@ -235,7 +240,7 @@ pub fn verify_summary(a: VerifySummaryArgs, ctx: &Ctx) -> Result<Outcome> {
     };
     let (specs, places) = specs::layout_keys(&a.keys);
     let keys = Resolver::new(ctx, places).verifiers(&specs)?;
-    let artifacts = hash_all(&a.artifact)?;
+    let artifacts = hash_all("artifact", &a.artifact)?;
     let bytes = fsio::read_regular(&a.file, fsio::MAX_METADATA_BYTES)
         .map_err(|e| anyhow!("summary {e}"))?;
     let verifiers: Vec<&dyn intoto::keys::Verifier> = keys.iter().map(|k| &*k.verifier).collect();

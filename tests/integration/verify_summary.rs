@@ -141,6 +141,11 @@ fn a_summary_altered_signed_by_another_key_or_for_another_artifact_is_refused() 
         "verify-summary s.json --artifact hello other --verification-keys carl.pub",
         "artifact other",
     );
+    env.fails(
+        1,
+        "verify-summary s.json --artifact missing --verification-keys carl.pub",
+        "artifact missing",
+    );
     // Altered: the subject's digest changed in the payload.
     use base64::Engine as _;
     let b64 = base64::engine::general_purpose::STANDARD;

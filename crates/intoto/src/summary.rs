@@ -88,9 +88,9 @@ pub fn sign_summary(
 
 /// The sha256 of a file, lower-case hex, read in pieces.
 pub fn file_sha256(path: &Path) -> Result<String, HashError> {
-    let err = |source| HashError {
+    let err = |error| HashError {
         path: path.to_path_buf(),
-        source,
+        error,
     };
     let mut f = std::fs::File::open(path).map_err(err)?;
     let mut h = Sha256::new();
@@ -107,12 +107,12 @@ pub fn file_sha256(path: &Path) -> Result<String, HashError> {
 
 /// A file that could not be hashed.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot read {}: {source}", path.display())]
+#[error("{}: {error}", path.display())]
 pub struct HashError {
     /// The file.
     pub path: PathBuf,
     /// Why.
-    pub source: std::io::Error,
+    pub error: std::io::Error,
 }
 
 /// What a consumer expects of a summary beyond its signature and subjects.
