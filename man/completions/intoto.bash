@@ -55,6 +55,9 @@ _intoto() {
             intoto,verify-archive)
                 cmd="intoto__subcmd__verify__subcmd__archive"
                 ;;
+            intoto,verify-summary)
+                cmd="intoto__subcmd__verify__subcmd__summary"
+                ;;
             intoto__subcmd__generate,completions)
                 cmd="intoto__subcmd__generate__subcmd__completions"
                 ;;
@@ -111,6 +114,9 @@ _intoto() {
                 ;;
             intoto__subcmd__help,verify-archive)
                 cmd="intoto__subcmd__help__subcmd__verify__subcmd__archive"
+                ;;
+            intoto__subcmd__help,verify-summary)
+                cmd="intoto__subcmd__help__subcmd__verify__subcmd__summary"
                 ;;
             intoto__subcmd__help__subcmd__generate,completions)
                 cmd="intoto__subcmd__help__subcmd__generate__subcmd__completions"
@@ -323,7 +329,7 @@ _intoto() {
 
     case "${cmd}" in
         intoto)
-            opts="-v -q -h -V --verbose --quiet --help --version run record verify sign mock key layout match-products verify-archive apt-check pacman-fetch generate help"
+            opts="-v -q -h -V --verbose --quiet --help --version run record verify verify-summary sign mock key layout match-products verify-archive apt-check pacman-fetch generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -465,7 +471,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__help)
-            opts="run record verify sign mock key layout match-products verify-archive apt-check pacman-fetch generate help"
+            opts="run record verify verify-summary sign mock key layout match-products verify-archive apt-check pacman-fetch generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -955,6 +961,20 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__help__subcmd__verify__subcmd__archive)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__help__subcmd__verify__subcmd__summary)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2421,7 +2441,7 @@ _intoto() {
             return 0
             ;;
         intoto__subcmd__verify)
-            opts="-l -g -v -q -h -V --layout --layout-keys --verification-keys --gpg --gpg-home --keyring --cert-store --link-dir --inspection-timeout --param --time --allow-noninteroperable --signatures --json --allow-sublayout-inspections --write-inspection-links --inspect-in-place --verbose --quiet --help --version"
+            opts="-l -g -v -q -h -V --layout --layout-keys --verification-keys --gpg --gpg-home --keyring --cert-store --link-dir --inspection-timeout --param --time --allow-noninteroperable --signatures --json --allow-sublayout-inspections --write-inspection-links --inspect-in-place --summary --summary-type --summary-signing-key --summary-gpg --summary-gpg-home --summary-property --summary-resource --summary-subject --summary-on-failure --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2480,6 +2500,38 @@ _intoto() {
                     return 0
                     ;;
                 --signatures)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --summary)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --summary-type)
+                    COMPREPLY=($(compgen -W "svr vsa" -- "${cur}"))
+                    return 0
+                    ;;
+                --summary-signing-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --summary-gpg)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --summary-gpg-home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --summary-property)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --summary-resource)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --summary-subject)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2586,6 +2638,56 @@ _intoto() {
                     return 0
                     ;;
                 --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intoto__subcmd__verify__subcmd__summary)
+            opts="-g -v -q -h -V --artifact --verification-keys --gpg --gpg-home --keyring --policy-digest --property --resource --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --artifact)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verification-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gpg)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -g)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gpg-home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keyring)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy-digest)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --property)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resource)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

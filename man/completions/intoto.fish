@@ -31,6 +31,7 @@ complete -c intoto -n "__fish_intoto_needs_command" -s V -l version -d 'Print ve
 complete -c intoto -n "__fish_intoto_needs_command" -f -a "run" -d 'Run a step\'s command and write a signed link'
 complete -c intoto -n "__fish_intoto_needs_command" -f -a "record" -d 'Record a step in two parts (start, then stop)'
 complete -c intoto -n "__fish_intoto_needs_command" -f -a "verify" -d 'Verify a final product against its layout and links'
+complete -c intoto -n "__fish_intoto_needs_command" -f -a "verify-summary" -d 'Check a signed verification summary as its consumer would'
 complete -c intoto -n "__fish_intoto_needs_command" -f -a "sign" -d 'Sign link or layout metadata, co-sign layouts, or check signatures'
 complete -c intoto -n "__fish_intoto_needs_command" -f -a "mock" -d 'Write an unsigned link for a command (to try out a layout)'
 complete -c intoto -n "__fish_intoto_needs_command" -f -a "key" -d 'Show key ids and export keys as layout key entries'
@@ -124,15 +125,37 @@ complete -c intoto -n "__fish_intoto_using_subcommand verify" -l inspection-time
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l param -d 'Substitute {KEY} in the layout\'s rules and commands (repeatable)' -r
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l time -d 'Verify as of TIME (RFC 3339 or a date): layout expiry, key expiry and revocation are judged then, for auditing an archived release' -r
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l signatures -d 'At least N distinct keys among those given must have validly signed the layout (default: every --verification-keys and --gpg key; one key of a --keyring given alone)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand verify" -l summary -d 'After a passing verification, write a signed summary of it to FILE (an in-toto Statement v1 in DSSE whose subjects are the final products)' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify" -l summary-type -d 'The summary\'s predicate: svr or vsa' -r -f -a "svr\t'in-toto\'s Simple Verification Result v0.2 (a pass only)'
+vsa\t'SLSA\'s Verification Summary v1 (needs --summary-resource)'"
+complete -c intoto -n "__fish_intoto_using_subcommand verify" -l summary-signing-key -d 'Sign the summary with this PEM private key' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify" -l summary-gpg -d 'Sign the summary with this GnuPG key (fingerprint, key id or user id)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand verify" -l summary-gpg-home -d 'GnuPG home holding the --summary-gpg key' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify" -l summary-property -d 'A further property that held, named in the summary (repeatable)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand verify" -l summary-resource -d 'The resource the VSA is about (its resourceUri; required with --summary-type vsa)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand verify" -l summary-subject -d 'Name these files as the subjects instead of the final products (required with --summary-on-failure)' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l allow-noninteroperable -d 'Accept GnuPG keys the Python reference cannot verify (NIST ECDSA)'
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l json -d 'Print the report as JSON on stdout (docs/verify-report.schema.json), for every outcome'
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l allow-sublayout-inspections -d 'Run inspections that a (functionary-signed) sublayout defines'
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l write-inspection-links -d 'Write <inspection>.link files into the current directory, as the Python reference does'
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -l inspect-in-place -d 'Run inspections in the current directory itself, which they may change, as the Python reference does (default: in a private copy of it, removed afterwards)'
+complete -c intoto -n "__fish_intoto_using_subcommand verify" -l summary-on-failure -d 'With --summary-type vsa, also write a summary when verification fails, saying FAILED'
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -s v -l verbose -d 'Show what is being done, step by step'
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -s q -l quiet -d 'Show errors only'
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intoto -n "__fish_intoto_using_subcommand verify" -s V -l version -d 'Print version'
+complete -c intoto -n "__fish_intoto_using_subcommand verify-summary" -l artifact -d 'An artifact that must be one of the summary\'s subjects (by sha256)' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify-summary" -l verification-keys -d 'PEM public keys of the verifiers trusted to sign summaries' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify-summary" -s g -l gpg -d 'GnuPG keys (fingerprint or key id) trusted to sign summaries' -r
+complete -c intoto -n "__fish_intoto_using_subcommand verify-summary" -l gpg-home -d 'GnuPG home holding the --gpg keys' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify-summary" -l keyring -d 'OpenPGP keyring files (armored or binary): with --gpg, where to find those keys (no gpg needed); alone, one valid signature by any key in them suffices (as gpgv)' -r -F
+complete -c intoto -n "__fish_intoto_using_subcommand verify-summary" -l policy-digest -d 'The sha256 of the layout (policy) the summary must name' -r
+complete -c intoto -n "__fish_intoto_using_subcommand verify-summary" -l property -d 'A property (SVR) or verified level (VSA) the summary must name (repeatable)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand verify-summary" -l resource -d 'The resource a VSA must be about (its resourceUri)' -r
+complete -c intoto -n "__fish_intoto_using_subcommand verify-summary" -s v -l verbose -d 'Show what is being done, step by step'
+complete -c intoto -n "__fish_intoto_using_subcommand verify-summary" -s q -l quiet -d 'Show errors only'
+complete -c intoto -n "__fish_intoto_using_subcommand verify-summary" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c intoto -n "__fish_intoto_using_subcommand verify-summary" -s V -l version -d 'Print version'
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -s f -l file -d 'The link or layout to sign or check' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -l merge -d 'Merge the signatures of copies of one layout signed on different machines into the first (or into -o PATH); refused when their signed content differs; every signature whose key is known is checked' -r -F
 complete -c intoto -n "__fish_intoto_using_subcommand sign" -s k -l key -d 'PEM keys: private keys to sign, public keys with --verify' -r -F
@@ -446,19 +469,20 @@ complete -c intoto -n "__fish_intoto_using_subcommand generate; and __fish_seen_
 complete -c intoto -n "__fish_intoto_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "man" -d 'Write man pages into DIR'
 complete -c intoto -n "__fish_intoto_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "completions" -d 'Print a completion script'
 complete -c intoto -n "__fish_intoto_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive apt-check pacman-fetch generate help" -f -a "run" -d 'Run a step\'s command and write a signed link'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive apt-check pacman-fetch generate help" -f -a "record" -d 'Record a step in two parts (start, then stop)'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive apt-check pacman-fetch generate help" -f -a "verify" -d 'Verify a final product against its layout and links'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive apt-check pacman-fetch generate help" -f -a "sign" -d 'Sign link or layout metadata, co-sign layouts, or check signatures'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive apt-check pacman-fetch generate help" -f -a "mock" -d 'Write an unsigned link for a command (to try out a layout)'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive apt-check pacman-fetch generate help" -f -a "key" -d 'Show key ids and export keys as layout key entries'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive apt-check pacman-fetch generate help" -f -a "layout" -d 'Write and inspect layouts'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive apt-check pacman-fetch generate help" -f -a "match-products" -d 'Check local files against a link\'s products'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive apt-check pacman-fetch generate help" -f -a "verify-archive" -d 'Verify every package of a Debian archive index against rebuilders\' links'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive apt-check pacman-fetch generate help" -f -a "apt-check" -d 'Check .deb files as the apt method would, with apt\'s configuration'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive apt-check pacman-fetch generate help" -f -a "pacman-fetch" -d 'Download for pacman (XferCommand), verifying packages against rebuilds'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive apt-check pacman-fetch generate help" -f -a "generate" -d 'Generate man pages or shell completions'
-complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify sign mock key layout match-products verify-archive apt-check pacman-fetch generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify verify-summary sign mock key layout match-products verify-archive apt-check pacman-fetch generate help" -f -a "run" -d 'Run a step\'s command and write a signed link'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify verify-summary sign mock key layout match-products verify-archive apt-check pacman-fetch generate help" -f -a "record" -d 'Record a step in two parts (start, then stop)'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify verify-summary sign mock key layout match-products verify-archive apt-check pacman-fetch generate help" -f -a "verify" -d 'Verify a final product against its layout and links'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify verify-summary sign mock key layout match-products verify-archive apt-check pacman-fetch generate help" -f -a "verify-summary" -d 'Check a signed verification summary as its consumer would'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify verify-summary sign mock key layout match-products verify-archive apt-check pacman-fetch generate help" -f -a "sign" -d 'Sign link or layout metadata, co-sign layouts, or check signatures'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify verify-summary sign mock key layout match-products verify-archive apt-check pacman-fetch generate help" -f -a "mock" -d 'Write an unsigned link for a command (to try out a layout)'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify verify-summary sign mock key layout match-products verify-archive apt-check pacman-fetch generate help" -f -a "key" -d 'Show key ids and export keys as layout key entries'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify verify-summary sign mock key layout match-products verify-archive apt-check pacman-fetch generate help" -f -a "layout" -d 'Write and inspect layouts'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify verify-summary sign mock key layout match-products verify-archive apt-check pacman-fetch generate help" -f -a "match-products" -d 'Check local files against a link\'s products'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify verify-summary sign mock key layout match-products verify-archive apt-check pacman-fetch generate help" -f -a "verify-archive" -d 'Verify every package of a Debian archive index against rebuilders\' links'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify verify-summary sign mock key layout match-products verify-archive apt-check pacman-fetch generate help" -f -a "apt-check" -d 'Check .deb files as the apt method would, with apt\'s configuration'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify verify-summary sign mock key layout match-products verify-archive apt-check pacman-fetch generate help" -f -a "pacman-fetch" -d 'Download for pacman (XferCommand), verifying packages against rebuilds'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify verify-summary sign mock key layout match-products verify-archive apt-check pacman-fetch generate help" -f -a "generate" -d 'Generate man pages or shell completions'
+complete -c intoto -n "__fish_intoto_using_subcommand help; and not __fish_seen_subcommand_from run record verify verify-summary sign mock key layout match-products verify-archive apt-check pacman-fetch generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from record" -f -a "start" -d 'Record the materials and write .<NAME>.<keyid prefix>.link-unfinished'
 complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from record" -f -a "stop" -d 'Record the products and turn the unfinished link into <NAME>.<keyid prefix>.link'
 complete -c intoto -n "__fish_intoto_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "id" -d 'Print the in-toto key id of a PEM key or an OpenPGP key file'

@@ -3,8 +3,8 @@
 //! Every line starting with `  $ ` (continued by lines ending in ` \`) is
 //! a command that the test suite runs (`tests/integration/docs.rs`), in
 //! the order TOP, LAYOUT, SIGN, RUN, MATCH_PRODUCTS, RECORD, MOCK, KEY,
-//! VERIFY, in one scratch directory holding the PEM keys alice, bob and
-//! carl (`.pem`, `.pub`; bob's key id starts f0d61b92), alice's exported
+//! VERIFY, VERIFY_SUMMARY, in one scratch directory holding the PEM keys
+//! alice, bob and carl (`.pem`, `.pub`; bob's key id starts f0d61b92), alice's exported
 //! OpenPGP key `alice.asc`, src/hello.c, and with GNUPGHOME set to a copy
 //! of `gnupg-home/` (alice 00B6B27B..., bob DEC0DD37...). Every example
 //! is such a line: keep them runnable and within 73 columns (80 in the
@@ -145,7 +145,26 @@ Examples:
   $ intoto verify -l owner.layout --keyring alice.asc
   Two of three release managers must have signed:
   $ intoto verify -l chain.layout --signatures 2 \\
-        --verification-keys alice.pub bob.pub carl.pub";
+        --verification-keys alice.pub bob.pub carl.pub
+  Write a summary of a passing verification (an in-toto Simple
+  Verification Result naming hello and the layout), signed by carl:
+  $ intoto verify -l root.layout --verification-keys alice.pub \\
+        --summary hello.svr.json --summary-signing-key carl.pem
+  The same as a SLSA Verification Summary:
+  $ intoto verify -l root.layout --verification-keys alice.pub \\
+        --summary hello.vsa.json --summary-signing-key carl.pem \\
+        --summary-type vsa \\
+        --summary-resource https://example.org/dist/hello";
+
+/// `intoto verify-summary --help`
+pub const VERIFY_SUMMARY: &str = "\
+Examples:
+  Check that carl's summary names the release copy of hello (by its
+  sha256) and says that the in-toto layout verified:
+  $ intoto verify-summary hello.svr.json --artifact dist/hello \\
+        --verification-keys carl.pub --property INTOTO_LAYOUT_VERIFIED
+  $ intoto verify-summary hello.vsa.json --artifact dist/hello \\
+        --verification-keys carl.pub";
 
 /// `intoto verify-archive --help`. These need a signed archive index and
 /// rebuilders, so the test suite does not run them; it checks that each

@@ -187,6 +187,17 @@ format of the unfinished link (see `intoto run`).",
         see_also: &["intoto-sign(1)", "gpgv(1)", "sqv(1)"],
     },
     Page {
+        command: "verify-summary",
+        description: descriptions::VERIFY_SUMMARY,
+        examples: Some(examples::VERIFY_SUMMARY),
+        exit_status: &[
+            ("0", "the summary holds for every artifact given"),
+            ("1", EXIT_1),
+            ("2", EXIT_2),
+        ],
+        see_also: &["intoto-verify(1)"],
+    },
+    Page {
         command: "sign",
         description: descriptions::SIGN,
         examples: Some(examples::SIGN),

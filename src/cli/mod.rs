@@ -24,6 +24,7 @@ mod run;
 mod sign;
 mod verify;
 mod verify_archive;
+mod verify_summary;
 
 #[cfg(test)]
 mod tests;
@@ -48,6 +49,7 @@ pub use run::RunArgs;
 pub use sign::SignArgs;
 pub use verify::VerifyArgs;
 pub use verify_archive::VerifyArchiveArgs;
+pub use verify_summary::{SummaryArgs, SummaryType, VerifySummaryArgs};
 
 const ABOUT: &str = "Record, sign and verify software supply chains with in-toto";
 
@@ -95,6 +97,9 @@ pub enum Command {
     /// Verify a final product against its layout and links
     #[command(long_about = manual::help("verify"), after_help = manual::after_help("verify"))]
     Verify(VerifyArgs),
+    /// Check a signed verification summary as its consumer would
+    #[command(long_about = manual::help("verify-summary"), after_help = manual::after_help("verify-summary"))]
+    VerifySummary(VerifySummaryArgs),
     /// Sign link or layout metadata, co-sign layouts, or check signatures
     #[command(long_about = manual::help("sign"), after_help = manual::after_help("sign"))]
     Sign(SignArgs),

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{CertStoreArgs, LayoutKeyArgs, PolicyArgs, edit};
+use super::{CertStoreArgs, LayoutKeyArgs, PolicyArgs, SummaryArgs, edit};
 
 /// `intoto verify`
 #[derive(Debug, Args)]
@@ -49,4 +49,6 @@ pub struct VerifyArgs {
     /// it, removed afterwards)
     #[arg(long)]
     pub inspect_in_place: bool,
+    #[command(flatten, next_help_heading = "Verification summary")]
+    pub summary: SummaryArgs,
 }

@@ -19,6 +19,7 @@ mod run;
 mod sign;
 mod verify;
 mod verify_archive;
+mod verify_summary;
 
 pub use verify::usage_report as verify_usage_report;
 
@@ -151,6 +152,7 @@ pub fn dispatch(cmd: Command, ctx: &Ctx) -> Result<Outcome> {
         Command::Mock(a) => mock::mock(a, ctx),
         Command::Record(a) => record::record(a, ctx),
         Command::Verify(a) => verify::verify(a, ctx),
+        Command::VerifySummary(a) => verify_summary::verify_summary(a, ctx),
         Command::Sign(a) => sign::sign(a, ctx),
         Command::Key(a) => key::key(a, ctx),
         Command::Layout(a) => layout::layout(a, ctx),

@@ -208,7 +208,18 @@ fn run(
         .write_inspection_links(a.write_inspection_links)
         .inspect_in_place(a.inspect_in_place)
         .signatures(a.signatures.map(|n| n as usize));
-    Ok(verify_traced(&layout, &keys, &opts, log, trace).map(|_| ()))
+    let summary = super::verify_summary::prepare(&a.summary, ctx)?;
+    let result = verify_traced(&layout, &keys, &opts, log, trace);
+    if let Some(plan) = summary {
+        plan.write(&super::verify_summary::Verified {
+            layout: &a.layout,
+            link_dir: &a.link_dir,
+            trace,
+            result: result.as_ref(),
+            now: ctx.policy.time(),
+        })?;
+    }
+    Ok(result.map(|_| ()))
 }
 
 /// What of the verification's own files lies in the current directory

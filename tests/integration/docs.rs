@@ -212,6 +212,7 @@ fn help_shows_no_markup() {
         vec!["layout", "add-step"],
         vec!["key", "export"],
         vec!["match-products"],
+        vec!["verify-summary"],
     ] {
         let mut args = cmd.clone();
         args.push("--help");
@@ -417,6 +418,7 @@ fn help_examples_run() {
         vec!["mock"],
         vec!["key"],
         vec!["verify"],
+        vec!["verify-summary"],
     ] {
         let mut args = cmd.clone();
         args.push("--help");

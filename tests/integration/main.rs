@@ -48,3 +48,4 @@ mod thirdparty;
 mod thirdparty_attestations;
 mod verify;
 mod verify_archive;
+mod verify_summary;

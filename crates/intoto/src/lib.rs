@@ -120,6 +120,7 @@ pub mod rules;
 pub mod runner;
 pub mod settings;
 pub mod step;
+pub mod summary;
 pub mod threads;
 pub mod verify;
 

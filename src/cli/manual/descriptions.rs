@@ -1,5 +1,5 @@
 //! The DESCRIPTION of the longer command pages (`verify`, `sign`,
-//! `verify-archive`, `pacman-fetch`), in the manual's markup.
+//! `verify-archive`, `pacman-fetch`, `verify-summary`), in the manual's markup.
 
 /// `intoto verify`
 pub const VERIFY: &str = "\
@@ -56,6 +56,25 @@ or error. Its JSON Schema
 is `docs/verify-report.schema.json` in the source. A failed check and an
 input that could not be read both exit 1: the report's result (failed or
 error) tells them apart.
+
+With `--summary` *FILE* and a key to sign with (`--summary-signing-key`
+or `--summary-gpg`), a passing verification writes a signed summary for
+those who trust the verifier rather than check the chain themselves
+(`intoto verify-summary` checks it): a DSSE envelope holding an in-toto
+Statement v1 whose subjects are the final products (the products of the
+last step, by name and sha256; `--summary-subject` names other files).
+Its predicate is a Simple Verification Result, of type
+https://in-toto.io/attestation/svr/v0.2: the verifier, named
+pkg:generic/intoto@*version*; the layout with its sha256 as the policy;
+the time of verification; and the properties that held, which are
+INTOTO_LAYOUT_VERIFIED and each `--summary-property`. With
+the option `--summary-type vsa` it is a SLSA Verification Summary, of type
+https://slsa.dev/verification_summary/v1: `--summary-resource` as its
+resourceUri, the layout as its policy, every link file that counted with
+its sha256 as inputAttestations, the same properties as verifiedLevels
+(intoto's own never start with SLSA_). An SVR is only written after a
+pass; a VSA with `--summary-on-failure` is written after a failure too,
+saying FAILED.
 
 A failed inspection is followed by the last lines of its stderr; a layout
 whose commands use `{`*NAME*`}` placeholders, verified without `--param`,
@@ -226,3 +245,21 @@ not exist): one *name* `=` *value* a line, the names of the flags
 (layout, keyring, verification-key, gpg, gpg-home, rebuilder, allow,
 deny, timeout), a list by repeating its line, `#` starting a comment. A
 flag replaces the file's setting of the same name.";
+
+/// `intoto verify-summary`
+pub const VERIFY_SUMMARY: &str = "\
+Checks a signed verification summary, as `intoto verify --summary` writes
+it, the way its consumer would, in the order of the SLSA Verification
+Summary spec. First a DSSE signature over the exact payload by one of the
+keys given (with `--verification-keys`, `--gpg` or `--keyring`, as
+for `intoto verify`); then that every `--artifact` file is one of the
+Statement's subjects by its sha256 (names are not compared); that the
+predicate is a Simple Verification Result (in-toto's svr/v0.2) or a SLSA
+Verification Summary (verification_summary/v1); with `--resource` that
+the VSA is about that resourceUri; that the result is a pass (a VSA
+saying FAILED is refused); and, when asked, that the layout
+whose sha256 `--policy-digest` gives is one of its policies and that
+each `--property` is among its properties (SVR) or verified levels
+(VSA). Prints who verified what and when: the verifier, the time, the
+key that signed, the policies, the subjects and the properties. Text
+from the file is shown with control characters escaped.";

@@ -24,6 +24,7 @@ const KEY_COMMANDS: &[&str] = &[
     "layout graph",
     "match-products",
     "verify-archive",
+    "verify-summary",
     "pacman-fetch",
 ];
 
@@ -37,7 +38,7 @@ const CERT_STORE_COMMANDS: &[&str] = &[
 ];
 
 /// Commands that sign with GnuPG (gpg-agent, pinentry).
-const GPG_SIGNING: &[&str] = &["run", "record", "sign"];
+const GPG_SIGNING: &[&str] = &["run", "record", "sign", "verify"];
 
 /// Commands that record artifacts and read settings.
 const RECORDING: &[&str] = &["run", "record"];

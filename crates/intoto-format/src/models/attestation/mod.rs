@@ -12,6 +12,7 @@
 
 mod envelope;
 mod link;
+mod summary;
 
 #[cfg(test)]
 mod tests;
@@ -23,6 +24,7 @@ use crate::models::{FResult, Fields, FormatError};
 
 pub use envelope::{AttestationEnvelope, decode_base64, looks_like_statement};
 pub use link::{NoSubject, link_from_statement, link_statement};
+pub use summary::{FAILED, SVR_V02, Summary, Svr, VSA_V1, Vsa};
 
 /// `_type` of an in-toto Statement v1.
 pub const STATEMENT_V1: &str = "https://in-toto.io/Statement/v1";
