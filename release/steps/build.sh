@@ -20,3 +20,6 @@ cp src/target/release/intoto out/intoto
 jq --arg t "$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%dT%H:%M:%SZ)" \
     'del(.serialNumber) | .metadata.timestamp = $t' src/intoto.cdx.json |
     sed "s#$here#/usr/src/intoto-release#g" > out/intoto.cdx.json
+# cargo-cyclonedx writes one per workspace member: none stays in src/,
+# which the `package` step takes as the `source` step's products.
+find src -name intoto.cdx.json -delete
