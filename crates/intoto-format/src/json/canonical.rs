@@ -275,6 +275,27 @@ pub fn to_canonical_direct_sized<T: Serialize + ?Sized>(
     (!f.unsorted && f.levels.is_empty()).then_some(out)
 }
 
+/// Writes the canonical JSON of `value` into `w` in pieces, through a
+/// 64 KiB buffer, never whole in memory: for a `Serialize` that emits every
+/// object's keys in order (the caller knows it does). Fails, having written
+/// part of it, when it does not after all, so a signature check over what
+/// was written fails closed.
+pub fn write_canonical_direct<T: Serialize + ?Sized>(
+    value: &T,
+    w: &mut dyn Write,
+) -> io::Result<()> {
+    let mut buf = io::BufWriter::with_capacity(64 << 10, w);
+    let mut f = CanonFormatter::default();
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, &mut f);
+    value.serialize(&mut ser).map_err(io::Error::other)?;
+    if f.unsorted || !f.levels.is_empty() {
+        return Err(io::Error::other(
+            "keys out of order: not the canonical form the signatures cover",
+        ));
+    }
+    buf.flush()
+}
+
 /// serde_json's writer, made canonical: no whitespace, strings with only
 /// `"` and `\\` escaped (control characters raw), integers only; it notes
 /// whether every object's keys came in strictly increasing order.

@@ -36,7 +36,7 @@ mod tests;
 
 pub use canonical::{
     CanonicalError, canonicalize, parse_canonical, to_canonical, to_canonical_direct,
-    to_canonical_direct_sized,
+    to_canonical_direct_sized, write_canonical_direct,
 };
 pub use parse::{MAX_DEPTH, ParseError, parse};
 pub(crate) use parse::{StrictError, parse_seed};

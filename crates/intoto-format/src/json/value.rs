@@ -67,9 +67,26 @@ impl Object {
     pub fn contains_key(&self, key: &str) -> bool {
         self.get(key).is_some()
     }
+
+    /// Sorts the keys of this object and of every object inside it by code
+    /// point (canonical order; keys are unique, so the order is total).
+    pub(crate) fn sort_keys(&mut self) {
+        self.0.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        self.0.iter_mut().for_each(|(_, v)| v.sort_keys());
+    }
 }
 
 impl Value {
+    /// Sorts the keys of every object in this value (see
+    /// [`Object::sort_keys`]).
+    pub(crate) fn sort_keys(&mut self) {
+        match self {
+            Value::Object(o) => o.sort_keys(),
+            Value::Array(a) => a.iter_mut().for_each(Value::sort_keys),
+            _ => {}
+        }
+    }
+
     /// The JSON type name, for error messages.
     pub fn kind(&self) -> &'static str {
         match self {

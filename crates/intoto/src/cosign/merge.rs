@@ -214,7 +214,7 @@ fn check_all<'k>(
             continue;
         };
         let checked = match (env, sigs) {
-            (Envelope::Metablock(m), Sigs::Metablock(s)) => v.verify(m.canonical_bytes(), &s[i]),
+            (Envelope::Metablock(m), Sigs::Metablock(s)) => v.verify_written(&|w| m.write_canonical(w), &s[i]),
             (Envelope::Dsse(d), Sigs::Dsse(s)) => v.verify_dsse(&d.pae(), &s[i]),
             _ => Ok(()),
         };

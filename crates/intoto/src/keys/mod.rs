@@ -7,6 +7,7 @@
 //! keyring). Metadata code canonicalises once and hands the bytes over;
 //! no backend knows about links or layouts.
 
+mod ed25519;
 pub mod gpg;
 pub mod hazards;
 pub mod openpgp;
@@ -142,6 +143,18 @@ pub enum VerifyError {
     Unusable(String),
 }
 
+/// Writes a signed payload into what checks it.
+pub type Payload<'a> = dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()> + 'a;
+
+/// The signed bytes could not be written (they have no canonical form
+/// after all): no signature verifies.
+fn payload_error(keyid: &str, e: &std::io::Error) -> VerifyError {
+    VerifyError::Malformed {
+        keyid: keyid.to_owned(),
+        why: format!("the signed bytes cannot be formed: {e}"),
+    }
+}
+
 /// Checks signatures made by one key.
 pub trait Verifier: Send + Sync {
     /// The key's id (for OpenPGP the primary fingerprint).
@@ -151,6 +164,15 @@ pub trait Verifier: Send + Sync {
     fn owns(&self, keyid: &str) -> bool;
     /// Checks a classic signature over `payload`.
     fn verify(&self, payload: &[u8], sig: &Signature) -> Result<(), VerifyError>;
+    /// Checks a classic signature over the bytes `payload` writes, for a
+    /// payload that is not held whole (a link read from a file). Keys
+    /// whose algorithm hashes the message in one pass (Ed25519) take it
+    /// in pieces; the others (default) gather it first.
+    fn verify_written(&self, payload: &Payload<'_>, sig: &Signature) -> Result<(), VerifyError> {
+        let mut whole = Vec::new();
+        payload(&mut whole).map_err(|e| payload_error(self.keyid(), &e))?;
+        self.verify(&whole, sig)
+    }
     /// Checks a DSSE signature over the PAE bytes.
     fn verify_dsse(&self, pae: &[u8], sig: &DsseSignature) -> Result<(), VerifyError>;
     /// The key's owner as its certificate names them (an OpenPGP primary
@@ -190,7 +212,7 @@ fn verify_signatures(
                 .iter()
                 .find(|s| select(s.keyid()))
                 .ok_or_else(|| VerifyError::NoSignature(key.keyid().to_owned()))?;
-            key.verify(m.canonical_bytes(), sig)
+            key.verify_written(&|w| m.write_canonical(w), sig)
         }
         Envelope::Dsse(d) => {
             let pae = d.pae();

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use ring::rand::SystemRandom;
 use ring::signature::{self as rsig, KeyPair as _};
 
-use super::{KeyDict, RawSignature, SignError, Signer, Verifier, VerifyError};
+use super::{KeyDict, Payload, RawSignature, SignError, Signer, Verifier, VerifyError, ed25519};
 use crate::format::der;
 use crate::models::keydict::sslib::{KeyMaterialError, normalise_rsa};
 use crate::models::keydict::sslib::{OID_EC, OID_ED25519, OID_P256, OID_P384, OID_RSA};
@@ -157,6 +157,22 @@ impl Verifier for SslibKey {
                 keyid: self.keyid.clone(),
                 why: "an OpenPGP signature cannot be checked with a PEM key".into(),
             }),
+        }
+    }
+    fn verify_written(&self, payload: &Payload<'_>, sig: &Signature) -> Result<(), VerifyError> {
+        match (&self.public, sig) {
+            (Public::Ed25519(k), Signature::Plain { sig, .. }) => {
+                let bytes = hex::decode(sig).map_err(|_| VerifyError::Malformed {
+                    keyid: self.keyid.clone(),
+                    why: "signature is not hex".into(),
+                })?;
+                ed25519::verify_written(&self.keyid, k, &bytes, payload)
+            }
+            _ => {
+                let mut whole = Vec::new();
+                payload(&mut whole).map_err(|e| super::payload_error(&self.keyid, &e))?;
+                self.verify(&whole, sig)
+            }
         }
     }
     fn verify_dsse(&self, pae: &[u8], sig: &DsseSignature) -> Result<(), VerifyError> {

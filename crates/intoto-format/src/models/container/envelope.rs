@@ -11,6 +11,7 @@ use serde_json::value::RawValue;
 
 use super::dsse::dsse_from;
 use super::signed::{SignedSeed, strict_error};
+use super::metablock::Canonical;
 use super::{Dsse, Metablock, Signature, Signed};
 use crate::format::MetadataError;
 use crate::json::{self, CanonicalError, Object, Value};
@@ -50,7 +51,7 @@ impl Envelope {
     /// The bytes this container's signatures cover.
     pub fn signed_bytes(&self) -> Cow<'_, [u8]> {
         match self {
-            Envelope::Metablock(m) => Cow::Borrowed(m.canonical_bytes()),
+            Envelope::Metablock(m) => m.canonical_bytes(),
             Envelope::Dsse(d) => Cow::Owned(d.pae()),
         }
     }
@@ -183,15 +184,24 @@ impl Doc<'_> {
                 let text = raw.get().as_bytes();
                 let parts = json::parse_seed(text, SignedSeed("signed"))
                     .map_err(|e| strict_error("signed", e))?;
-                // The canonical bytes from what was just parsed (no second
-                // parse of the text); from the text only when that is not
+                // A link's canonical bytes are kept as its parts (written
+                // when a signature is checked, never whole); a layout's
+                // come from what was just parsed (no second parse of the
+                // text), and from the text only when that is not
                 // canonical as it stands (a float: `canonicalize` says why).
-                let direct = json::to_canonical_direct_sized(&parts, text.len());
+                let lazy = parts.link_canonical();
+                let direct = match lazy {
+                    Some(_) => None,
+                    None => json::to_canonical_direct_sized(&parts, text.len()),
+                };
                 let signed = parts.into_signed("signed")?;
-                let canonical = match direct {
-                    Some(c) => c,
-                    None => json::canonicalize(text)
-                        .map_err(|e| FormatError::new("signed", e.to_string()))?,
+                let canonical = match (lazy, direct) {
+                    (Some(c), _) => c,
+                    (None, Some(c)) => Canonical::Bytes(c),
+                    (None, None) => Canonical::Bytes(
+                        json::canonicalize(text)
+                            .map_err(|e| FormatError::new("signed", e.to_string()))?,
+                    ),
                 };
                 Ok(Envelope::Metablock(Metablock {
                     signatures,

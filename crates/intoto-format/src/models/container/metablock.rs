@@ -2,9 +2,12 @@
 //! its signatures (plain or the OpenPGP triple): the canonical bytes of
 //! `signed` are what is signed, verified and written back.
 
+use std::borrow::Cow;
+
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 use super::Signed;
+use super::signed::{ArtifactMember, PartsView};
 use crate::json::{self, CanonicalError, Object, Value};
 use crate::models::{FResult, Fields, FormatError};
 
@@ -101,13 +104,47 @@ impl Serialize for Signature {
 /// stands in the file, fields the model does not know included, so nobody
 /// can add fields to a signed file without breaking its signatures. The
 /// typed model is a view for reading; the canonical bytes are what is
-/// signed, verified and written back.
-#[derive(Clone, Debug, PartialEq)]
+/// signed, verified and written back. A link read from a file keeps them
+/// as its parts (the model's artifact maps and the other members as they
+/// stood) and writes them on demand ([`Metablock::write_canonical`]), so a
+/// link of many artifacts is not held twice.
+#[derive(Clone, Debug)]
 pub struct Metablock {
     /// Signatures over [`Metablock::canonical_bytes`].
     pub signatures: Vec<Signature>,
     pub(super) signed: Signed,
-    pub(super) canonical: Vec<u8>,
+    pub(super) canonical: Canonical,
+}
+
+/// Where a Metablock's canonical bytes come from.
+#[derive(Clone, Debug)]
+pub(super) enum Canonical {
+    /// Held whole: layouts, and what intoto builds to sign.
+    Bytes(Vec<u8>),
+    /// A link read from a file: its members other than the artifact maps
+    /// as they stood (keys sorted, checked to have a canonical form), and
+    /// how each artifact map stood; the maps are the model's.
+    Link {
+        rest: Object,
+        materials: Stood,
+        products: Stood,
+    },
+}
+
+/// How an artifact map stood in the file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Stood {
+    Absent,
+    Null,
+    Map,
+}
+
+impl PartialEq for Metablock {
+    fn eq(&self, other: &Metablock) -> bool {
+        self.signatures == other.signatures
+            && self.signed == other.signed
+            && self.canonical_bytes() == other.canonical_bytes()
+    }
 }
 
 impl Metablock {
@@ -124,7 +161,7 @@ impl Metablock {
         Ok(Metablock {
             signatures: Vec::new(),
             signed,
-            canonical,
+            canonical: Canonical::Bytes(canonical),
         })
     }
 
@@ -133,15 +170,58 @@ impl Metablock {
         &self.signed
     }
 
-    /// The canonical JSON of `signed`: the bytes its signatures cover.
-    pub fn canonical_bytes(&self) -> &[u8] {
-        &self.canonical
+    /// The canonical JSON of `signed`: the bytes its signatures cover
+    /// (made whole for a link read from a file; see
+    /// [`Metablock::write_canonical`]).
+    pub fn canonical_bytes(&self) -> Cow<'_, [u8]> {
+        match &self.canonical {
+            Canonical::Bytes(b) => Cow::Borrowed(b),
+            Canonical::Link { .. } => {
+                let mut out = Vec::new();
+                // Writing into memory fails only if the parts are not
+                // canonical after all, which parsing ruled out; then no
+                // signature verifies over the bytes written so far.
+                let _ = self.write_canonical(&mut out);
+                Cow::Owned(out)
+            }
+        }
+    }
+
+    /// Writes [`Metablock::canonical_bytes`] into `w` in pieces (64 KiB
+    /// at a time for a link read from a file): for checking a signature
+    /// without the whole in memory.
+    pub fn write_canonical(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        match (&self.canonical, &self.signed) {
+            (Canonical::Bytes(b), _) => w.write_all(b),
+            (
+                Canonical::Link {
+                    rest,
+                    materials,
+                    products,
+                },
+                Signed::Link(link),
+            ) => {
+                let member = |stood: Stood, map| match stood {
+                    Stood::Absent => ArtifactMember::Absent,
+                    Stood::Null => ArtifactMember::Null,
+                    Stood::Map => ArtifactMember::Map(map),
+                };
+                let view = PartsView {
+                    rest,
+                    materials: member(*materials, &link.materials),
+                    products: member(*products, &link.products),
+                };
+                json::write_canonical_direct(&view, w)
+            }
+            (Canonical::Link { .. }, Signed::Layout(_)) => Err(std::io::Error::other(
+                "a layout kept as the parts of a link",
+            )),
+        }
     }
 
     /// Writes the file bytes, as the reference writes them
     /// (`json.dumps(indent=1, sort_keys=True)`), straight from the
-    /// canonical bytes: no value tree and no whole copy, however many
-    /// artifacts.
+    /// canonical bytes: no value tree.
     pub(super) fn write_file_bytes(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         let sigs = json::to_python_pretty(&self.signatures)?;
         let mut head = Vec::with_capacity(sigs.len() + 64);
@@ -155,7 +235,7 @@ impl Metablock {
         }
         head.extend_from_slice(b",\n \"signed\": ");
         w.write_all(&head)?;
-        json::write_canonical_as_python_pretty(&self.canonical, 1, w)?;
+        json::write_canonical_as_python_pretty(&self.canonical_bytes(), 1, w)?;
         w.write_all(b"\n}")
     }
 
@@ -163,13 +243,14 @@ impl Metablock {
     /// Python reference (which rebuilds the object from known fields and
     /// defaults before checking) checks these same bytes.
     pub fn matches_model(&self) -> bool {
-        Metablock::new(self.signed.clone()).is_ok_and(|m| m.canonical == self.canonical)
+        Metablock::new(self.signed.clone())
+            .is_ok_and(|m| m.canonical_bytes() == self.canonical_bytes())
     }
 }
 
 impl Serialize for Metablock {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let signed = json::parse_canonical(&self.canonical).map_err(serde::ser::Error::custom)?;
+        let signed = json::parse_canonical(&self.canonical_bytes()).map_err(serde::ser::Error::custom)?;
         let mut st = s.serialize_struct("Metablock", 2)?;
         st.serialize_field("signatures", &self.signatures)?;
         st.serialize_field("signed", &signed)?;

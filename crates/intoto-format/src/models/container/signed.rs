@@ -10,6 +10,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use super::Signed;
+use super::metablock::{Canonical, Stood};
 use crate::json::{self, Object, Value};
 use crate::models::artifacts::{Artifacts, ArtifactsSeed};
 use crate::models::{FResult, Fields, FormatError, Layout, Link};
@@ -24,7 +25,35 @@ pub(super) struct SignedParts {
     artifact_nulls: Vec<&'static str>,
 }
 
-impl Serialize for SignedParts {
+/// An artifact map as a member of `signed`.
+pub(super) enum ArtifactMember<'a> {
+    /// Not in the file.
+    Absent,
+    /// Written as `null`: signed as `null`, not as `{}`.
+    Null,
+    /// The map.
+    Map(&'a Artifacts),
+}
+
+impl<'a> ArtifactMember<'a> {
+    fn of(map: Option<&'a Artifacts>, null: bool) -> ArtifactMember<'a> {
+        match map {
+            Some(a) => ArtifactMember::Map(a),
+            None if null => ArtifactMember::Null,
+            None => ArtifactMember::Absent,
+        }
+    }
+}
+
+/// The members of `signed`: the artifact maps and the others, every one as
+/// it stood in the file; serialises with keys in order.
+pub(super) struct PartsView<'a> {
+    pub(super) rest: &'a Object,
+    pub(super) materials: ArtifactMember<'a>,
+    pub(super) products: ArtifactMember<'a>,
+}
+
+impl Serialize for PartsView<'_> {
     /// Every member, keys in order, as it stood in the file.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         enum Member<'a> {
@@ -39,10 +68,9 @@ impl Serialize for SignedParts {
             .collect();
         for (name, artifacts) in [("materials", &self.materials), ("products", &self.products)] {
             match artifacts {
-                Some(a) => members.push((name, Member::Artifacts(a))),
-                // Written as `null`: signed as `null`, not as `{}`.
-                None if self.artifact_nulls.contains(&name) => members.push((name, Member::Null)),
-                None => {}
+                ArtifactMember::Map(a) => members.push((name, Member::Artifacts(a))),
+                ArtifactMember::Null => members.push((name, Member::Null)),
+                ArtifactMember::Absent => {}
             }
         }
         members.sort_unstable_by(|a, b| a.0.cmp(b.0));
@@ -58,7 +86,49 @@ impl Serialize for SignedParts {
     }
 }
 
+impl Serialize for SignedParts {
+    /// Every member, keys in order, as it stood in the file.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        PartsView {
+            rest: &self.rest,
+            materials: ArtifactMember::of(
+                self.materials.as_ref(),
+                self.artifact_nulls.contains(&"materials"),
+            ),
+            products: ArtifactMember::of(
+                self.products.as_ref(),
+                self.artifact_nulls.contains(&"products"),
+            ),
+        }
+        .serialize(s)
+    }
+}
+
 impl SignedParts {
+    /// For a link: its canonical bytes kept as parts, written on demand
+    /// from the model's artifact maps and its other members (keys sorted
+    /// here). `None` for a layout, or when those members have no canonical
+    /// form as they stand (the caller then canonicalises the text, which
+    /// says why).
+    pub(super) fn link_canonical(&self) -> Option<Canonical> {
+        if self.rest.get("_type").and_then(Value::as_str) != Some("link") {
+            return None;
+        }
+        let mut rest = self.rest.clone();
+        rest.sort_keys();
+        json::to_canonical_direct(&rest)?;
+        let stood = |name: &'static str, map: &Option<Artifacts>| match map {
+            Some(_) => Stood::Map,
+            None if self.artifact_nulls.contains(&name) => Stood::Null,
+            None => Stood::Absent,
+        };
+        Some(Canonical::Link {
+            materials: stood("materials", &self.materials),
+            products: stood("products", &self.products),
+            rest,
+        })
+    }
+
     pub(super) fn into_signed(self, path: &str) -> FResult<Signed> {
         for (k, v) in self.rest.iter() {
             only_integers(&format!("{path}.{k}"), v)?;
