@@ -332,7 +332,9 @@ fn run_rules(
                 };
                 // Queued paths are sorted, so are the destination paths
                 // derived from them: look them up with a moving cursor.
+                // Prefixed destination paths are built in one buffer.
                 let mut cursor = 0;
+                let mut joined = String::new();
                 for (i, k) in keys.iter().enumerate() {
                     if !alive[i] {
                         continue;
@@ -343,11 +345,10 @@ fn run_rules(
                     if !g.matches(rest) {
                         continue;
                     }
-                    let joined;
                     let dest_path = if dest_prefix.is_empty() {
                         rest
                     } else {
-                        joined = join(dest_prefix, rest);
+                        join_into(&mut joined, dest_prefix, rest);
                         joined.as_str()
                     };
                     match dest_artifacts.seek(dest_path, &mut cursor) {
@@ -421,11 +422,21 @@ fn dir_prefix(prefix: &str) -> String {
 
 /// `os.path.join(prefix, path)` for the destination side.
 fn join(prefix: &str, path: &str) -> String {
-    if prefix.is_empty() || path.starts_with('/') {
-        path.to_owned()
-    } else {
-        format!("{}{path}", dir_prefix(prefix))
+    let mut out = String::new();
+    join_into(&mut out, prefix, path);
+    out
+}
+
+/// [`join`] into `out` (cleared first), reusing its allocation.
+fn join_into(out: &mut String, prefix: &str, path: &str) {
+    out.clear();
+    if !prefix.is_empty() && !path.starts_with('/') {
+        out.push_str(prefix);
+        if !prefix.ends_with('/') {
+            out.push('/');
+        }
     }
+    out.push_str(path);
 }
 
 #[cfg(test)]
