@@ -10,7 +10,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 use super::dsse::dsse_from;
-use super::signed::{SignedSeed, strict_error};
+use super::signed::{SignedParts, SignedSeed, strict_error};
 use super::metablock::Canonical;
 use super::{Dsse, Metablock, Signature, Signed};
 use crate::format::MetadataError;
@@ -27,9 +27,18 @@ pub enum Envelope {
 }
 
 impl Envelope {
-    /// Parses a metadata file strictly (see [`crate::json`]) in one pass.
+    /// Parses a metadata file strictly (see [`crate::json`]) in one pass:
+    /// `signed` is parsed where it stands. A file that fails, or whose
+    /// `signed` must be canonicalised from its text (rare: a layout with
+    /// keys out of order), is read again keeping that text, which gives
+    /// the result and the error as they stand.
     pub fn from_slice(bytes: &[u8]) -> Result<Envelope, MetadataError> {
-        Ok(json::parse_seed(bytes, DocSeed)?.into_envelope()?)
+        if let Ok(doc) = json::parse_seed(bytes, DocSeed { raw: false })
+            && let Ok(Some(env)) = doc.into_envelope_parsed()
+        {
+            return Ok(env);
+        }
+        Ok(json::parse_seed(bytes, DocSeed { raw: true })?.into_envelope()?)
     }
 
     /// The link or layout inside.
@@ -112,13 +121,22 @@ impl Envelope {
     }
 }
 
-/// The top level of a metadata file; `signed` kept as its JSON text.
+/// The top level of a metadata file; `signed` kept as its JSON text, or
+/// parsed where it stands.
 struct Doc<'de> {
-    signed: Option<&'de RawValue>,
+    signed: Option<SignedField<'de>>,
     other: Object,
 }
 
-struct DocSeed;
+enum SignedField<'de> {
+    Raw(&'de RawValue),
+    Parsed(SignedParts),
+}
+
+/// `raw`: keep `signed` as its text (parsed afterwards).
+struct DocSeed {
+    raw: bool,
+}
 
 impl<'de> DeserializeSeed<'de> for DocSeed {
     type Value = Doc<'de>;
@@ -146,7 +164,11 @@ impl<'de> Visitor<'de> for DocSeed {
                 )));
             }
             if key == "signed" {
-                doc.signed = Some(map.next_value()?);
+                doc.signed = Some(if self.raw {
+                    SignedField::Raw(map.next_value()?)
+                } else {
+                    SignedField::Parsed(map.next_value_seed(SignedSeed("signed"))?)
+                });
             } else {
                 let v: Value = map.next_value()?;
                 doc.other.0.push((key, v));
@@ -157,30 +179,48 @@ impl<'de> Visitor<'de> for DocSeed {
 }
 
 impl Doc<'_> {
+    /// The envelope of a Metablock whose `signed` was parsed where it
+    /// stood; `None` when its canonical bytes need its text (or it is not
+    /// a plain Metablock).
+    fn into_envelope_parsed(self) -> FResult<Option<Envelope>> {
+        let Some(SignedField::Parsed(parts)) = self.signed else {
+            return Ok(None);
+        };
+        if self.other.contains_key("payload") {
+            return Ok(None);
+        }
+        let Some(canonical) = parts
+            .link_canonical()
+            .or_else(|| json::to_canonical_direct(&parts).map(Canonical::Bytes))
+        else {
+            return Ok(None);
+        };
+        let signatures = signatures_of(&self.other)?;
+        let signed = parts.into_signed("signed")?;
+        Ok(Some(Envelope::Metablock(Metablock {
+            signatures,
+            signed,
+            canonical,
+        })))
+    }
+
     fn into_envelope(self) -> FResult<Envelope> {
         let has_payload = self.other.contains_key("payload");
-        match (has_payload, self.signed) {
+        let signed = match self.signed {
+            Some(SignedField::Raw(raw)) => Some(raw),
+            Some(SignedField::Parsed(_)) => {
+                return Err(FormatError::new("signed", "read without its text"));
+            }
+            None => None,
+        };
+        match (has_payload, signed) {
             (true, Some(_)) => Err(FormatError::new(
                 "document",
                 "has both \"payload\" (DSSE) and \"signed\" (Metablock); refusing an ambiguous container",
             )),
             (true, None) => Ok(Envelope::Dsse(dsse_from(&self.other)?)),
             (false, Some(raw)) => {
-                // `null` is what in-toto-golang writes for no signatures.
-                let signatures = match self.other.get("signatures") {
-                    None | Some(Value::Null) => Vec::new(),
-                    Some(Value::Array(a)) => a
-                        .iter()
-                        .enumerate()
-                        .map(|(i, s)| Signature::from_value(&format!("signatures[{i}]"), s))
-                        .collect::<FResult<_>>()?,
-                    Some(other) => {
-                        return Err(FormatError::new(
-                            "signatures",
-                            format!("expected an array, got {}", other.kind()),
-                        ));
-                    }
-                };
+                let signatures = signatures_of(&self.other)?;
                 let text = raw.get().as_bytes();
                 let parts = json::parse_seed(text, SignedSeed("signed"))
                     .map_err(|e| strict_error("signed", e))?;
@@ -214,5 +254,22 @@ impl Doc<'_> {
                 "is not in-toto metadata (no \"signed\" and no \"payload\")",
             )),
         }
+    }
+}
+
+/// A Metablock's signatures (`null` is what in-toto-golang writes for
+/// none).
+fn signatures_of(top: &Object) -> FResult<Vec<Signature>> {
+    match top.get("signatures") {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(a)) => a
+            .iter()
+            .enumerate()
+            .map(|(i, s)| Signature::from_value(&format!("signatures[{i}]"), s))
+            .collect(),
+        Some(other) => Err(FormatError::new(
+            "signatures",
+            format!("expected an array, got {}", other.kind()),
+        )),
     }
 }
