@@ -214,7 +214,9 @@ fn check_all<'k>(
             continue;
         };
         let checked = match (env, sigs) {
-            (Envelope::Metablock(m), Sigs::Metablock(s)) => v.verify_written(&|w| m.write_canonical(w), &s[i]),
+            (Envelope::Metablock(m), Sigs::Metablock(s)) => {
+                v.verify_written(&|w| m.write_canonical(w), &s[i])
+            }
             (Envelope::Dsse(d), Sigs::Dsse(s)) => v.verify_dsse(&d.pae(), &s[i]),
             _ => Ok(()),
         };

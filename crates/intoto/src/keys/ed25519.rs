@@ -50,7 +50,8 @@ mod tests {
 
     /// The message written in pieces of `step` bytes.
     fn check(public: &[u8], sig: &[u8], msg: &[u8], step: usize) -> bool {
-        let write = |w: &mut dyn std::io::Write| msg.chunks(step.max(1)).try_for_each(|c| w.write_all(c));
+        let write =
+            |w: &mut dyn std::io::Write| msg.chunks(step.max(1)).try_for_each(|c| w.write_all(c));
         verify_written("k", public, sig, &write).is_ok()
     }
 
@@ -91,7 +92,11 @@ mod tests {
             let public = pair.public_key().as_ref().to_vec();
             let msg: Vec<u8> = (0..n).map(|i| (i * 7 + n) as u8).collect();
             let sig = pair.sign(&msg).as_ref().to_vec();
-            let ring_ok = |m: &[u8], s: &[u8]| UnparsedPublicKey::new(&ED25519, &public).verify(m, s).is_ok();
+            let ring_ok = |m: &[u8], s: &[u8]| {
+                UnparsedPublicKey::new(&ED25519, &public)
+                    .verify(m, s)
+                    .is_ok()
+            };
             for step in [1, 3, 64, 65_536] {
                 assert!(check(&public, &sig, &msg, step), "{n} bytes in {step}");
             }

@@ -10,8 +10,8 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 use super::dsse::dsse_from;
-use super::signed::{SignedParts, SignedSeed, strict_error};
 use super::metablock::Canonical;
+use super::signed::{SignedParts, SignedSeed, strict_error};
 use super::{Dsse, Metablock, Signature, Signed};
 use crate::format::MetadataError;
 use crate::json::{self, CanonicalError, Object, Value};

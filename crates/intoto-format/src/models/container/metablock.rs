@@ -250,7 +250,8 @@ impl Metablock {
 
 impl Serialize for Metablock {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let signed = json::parse_canonical(&self.canonical_bytes()).map_err(serde::ser::Error::custom)?;
+        let signed =
+            json::parse_canonical(&self.canonical_bytes()).map_err(serde::ser::Error::custom)?;
         let mut st = s.serialize_struct("Metablock", 2)?;
         st.serialize_field("signatures", &self.signatures)?;
         st.serialize_field("signed", &signed)?;
