@@ -75,6 +75,20 @@ struct CanonSeed<'a> {
     starts: &'a mut Vec<usize>,
 }
 
+/// Writes `s` as a canonical JSON string into `w` (only `"` and `\\`
+/// escaped).
+pub(crate) fn write_canonical_str_to(w: &mut impl Write, s: &str) -> io::Result<()> {
+    w.write_all(b"\"")?;
+    let mut rest = s.as_bytes();
+    while let Some(i) = rest.iter().position(|&b| b == b'"' || b == b'\\') {
+        w.write_all(&rest[..i])?;
+        w.write_all(&[b'\\', rest[i]])?;
+        rest = &rest[i + 1..];
+    }
+    w.write_all(rest)?;
+    w.write_all(b"\"")
+}
+
 fn write_canonical_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
     // Runs without `"` or `\\` (nearly every string) are copied whole.

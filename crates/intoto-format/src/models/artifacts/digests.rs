@@ -183,6 +183,31 @@ pub(super) fn unhex32(s: &str) -> Option<[u8; 32]> {
     (bad == 0).then_some(out)
 }
 
+impl HashDict {
+    /// Writes the digests' canonical JSON into `w`.
+    pub(crate) fn write_canonical(&self, w: &mut impl std::io::Write) -> std::io::Result<()> {
+        match self {
+            HashDict::Sha256(d) => {
+                w.write_all(b"{\"sha256\":\"")?;
+                w.write_all(&hex32(d))?;
+                w.write_all(b"\"}")
+            }
+            HashDict::Other(p) => {
+                w.write_all(b"{")?;
+                for (i, (a, h)) in p.iter().enumerate() {
+                    if i > 0 {
+                        w.write_all(b",")?;
+                    }
+                    crate::json::write_canonical_str_to(w, a)?;
+                    w.write_all(b":")?;
+                    crate::json::write_canonical_str_to(w, h)?;
+                }
+                w.write_all(b"}")
+            }
+        }
+    }
+}
+
 impl Serialize for HashDict {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {

@@ -268,6 +268,25 @@ impl fmt::Debug for Artifacts {
     }
 }
 
+impl Artifacts {
+    /// Writes the map's canonical JSON into `w` (entries are sorted and
+    /// unique, digests sorted by algorithm): what `Serialize` writes
+    /// through [`crate::json::write_canonical_direct`], without a
+    /// serializer call per string.
+    pub(crate) fn write_canonical(&self, w: &mut impl std::io::Write) -> std::io::Result<()> {
+        w.write_all(b"{")?;
+        for (i, e) in self.entries.iter().enumerate() {
+            if i > 0 {
+                w.write_all(b",")?;
+            }
+            crate::json::write_canonical_str_to(w, self.path(e))?;
+            w.write_all(b":")?;
+            e.digests.write_canonical(w)?;
+        }
+        w.write_all(b"}")
+    }
+}
+
 impl Serialize for Artifacts {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(Some(self.len()))?;

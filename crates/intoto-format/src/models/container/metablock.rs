@@ -206,12 +206,12 @@ impl Metablock {
                     Stood::Null => ArtifactMember::Null,
                     Stood::Map => ArtifactMember::Map(map),
                 };
-                let view = PartsView {
+                PartsView {
                     rest,
                     materials: member(*materials, &link.materials),
                     products: member(*products, &link.products),
-                };
-                json::write_canonical_direct(&view, w)
+                }
+                .write_canonical(w)
             }
             (Canonical::Link { .. }, Signed::Layout(_)) => Err(std::io::Error::other(
                 "a layout kept as the parts of a link",

@@ -53,6 +53,48 @@ pub(super) struct PartsView<'a> {
     pub(super) products: ArtifactMember<'a>,
 }
 
+impl PartsView<'_> {
+    /// Writes the canonical JSON of the members into `w` through a 64 KiB
+    /// buffer: the artifact maps by their own writer, the other members
+    /// (keys sorted when read) through the canonical serializer, which
+    /// fails if they are not in order after all.
+    pub(super) fn write_canonical(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        use std::io::Write;
+        let mut members: Vec<(&str, Option<&Value>)> =
+            self.rest.iter().map(|(k, v)| (k.as_str(), Some(v))).collect();
+        for (name, m) in [("materials", &self.materials), ("products", &self.products)] {
+            if !matches!(m, ArtifactMember::Absent) {
+                members.push((name, None));
+            }
+        }
+        members.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        if members.windows(2).any(|p| p[0].0 == p[1].0) {
+            return Err(std::io::Error::other("a member given twice"));
+        }
+        let mut out = std::io::BufWriter::with_capacity(64 << 10, w);
+        out.write_all(b"{")?;
+        for (i, (name, value)) in members.into_iter().enumerate() {
+            if i > 0 {
+                out.write_all(b",")?;
+            }
+            json::write_canonical_str_to(&mut out, name)?;
+            out.write_all(b":")?;
+            let artifacts = if name == "materials" {
+                &self.materials
+            } else {
+                &self.products
+            };
+            match (value, artifacts) {
+                (Some(v), _) => json::write_canonical_direct(v, &mut out)?,
+                (None, ArtifactMember::Map(a)) => a.write_canonical(&mut out)?,
+                (None, _) => out.write_all(b"null")?,
+            }
+        }
+        out.write_all(b"}")?;
+        out.flush()
+    }
+}
+
 impl Serialize for PartsView<'_> {
     /// Every member, keys in order, as it stood in the file.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
