@@ -314,7 +314,7 @@ impl Walk<'_> {
     /// Reads directory `fd` (`this`, at `rel`) and records its entries,
     /// in parallel.
     fn directory(&self, i: usize, scheme: &str, rel: &str, fd: OwnedFd, this: &Ancestor<'_>) {
-        let mut entries: Vec<(String, FileType)> = Vec::new();
+        let mut entries = Entries::default();
         let mut reader = match rustix::fs::Dir::new(fd) {
             Ok(d) => d,
             Err(e) => return self.fail(i, rel, RecordError::Io(rel.to_owned(), e.into())),
@@ -327,7 +327,7 @@ impl Walk<'_> {
                     continue;
                 }
                 match std::str::from_utf8(name) {
-                    Ok(n) => entries.push((n.to_owned(), e.file_type())),
+                    Ok(n) => entries.push(n, e.file_type()),
                     Err(_) => {
                         let lossy = String::from_utf8_lossy(name);
                         let path = join(rel, &lossy);
@@ -357,8 +357,11 @@ impl Walk<'_> {
             // Deep down, one thread per subtree is parallel enough, and
             // the stack grows by less per level.
             let mut batch = Artifacts::new();
-            for (name, ft) in &entries {
-                if let Some(sub) = self.entry(i, scheme, rel, dir, this, name, *ft, &mut batch) {
+            let mut child = String::new();
+            for k in 0..entries.len() {
+                let (name, ft) = entries.get(k);
+                let at = Place { rel, dir, up: this };
+                if let Some(sub) = self.entry(i, scheme, &at, name, ft, &mut batch, &mut child) {
                     self.descend(i, scheme, name, sub, this);
                 }
             }
@@ -368,16 +371,22 @@ impl Walk<'_> {
         // merging cheap), but a directory of a few entries is split one
         // by one: they may be big files, each worth a core.
         let run = if entries.len() < 64 { 1 } else { 16 };
-        entries
-            .par_iter()
+        (0..entries.len())
+            .into_par_iter()
             .with_min_len(run)
-            .fold(Artifacts::new, |mut batch, (name, ft)| {
-                if let Some(sub) = self.entry(i, scheme, rel, dir, this, name, *ft, &mut batch) {
-                    self.descend(i, scheme, name, sub, this);
-                }
-                batch
-            })
-            .for_each(|batch| self.merge(batch));
+            .fold(
+                || (Artifacts::new(), String::new()),
+                |(mut batch, mut child), k| {
+                    let (name, ft) = entries.get(k);
+                    let at = Place { rel, dir, up: this };
+                    if let Some(sub) = self.entry(i, scheme, &at, name, ft, &mut batch, &mut child)
+                    {
+                        self.descend(i, scheme, name, sub, this);
+                    }
+                    (batch, child)
+                },
+            )
+            .for_each(|(batch, _)| self.merge(batch));
     }
 
     /// Records the `entries` of a directory that does not keep its
@@ -391,11 +400,13 @@ impl Walk<'_> {
         rel: &str,
         reader: Open,
         this: &Ancestor<'_>,
-        entries: &[(String, FileType)],
+        entries: &Entries,
     ) {
         let mut batch = Artifacts::new();
+        let mut child = String::new();
         let mut open = Some(reader);
-        for (name, ft) in entries {
+        for k in 0..entries.len() {
+            let (name, ft) = entries.get(k);
             let o = match open.take() {
                 Some(o) => o,
                 None => match this.reopen() {
@@ -413,7 +424,8 @@ impl Walk<'_> {
                     return self.fail(i, rel, RecordError::Io(rel.to_owned(), e));
                 }
             };
-            if let Some(sub) = self.entry(i, scheme, rel, dir, this, name, *ft, &mut batch) {
+            let at = Place { rel, dir, up: this };
+            if let Some(sub) = self.entry(i, scheme, &at, name, ft, &mut batch, &mut child) {
                 // Closed while below is walked.
                 open = None;
                 self.descend(i, scheme, name, sub, this);
@@ -445,19 +457,22 @@ impl Walk<'_> {
     }
 
     #[allow(clippy::too_many_arguments)]
+    #[allow(clippy::too_many_arguments)] // the walk's state, passed down
     fn entry(
         &self,
         i: usize,
         scheme: &str,
-        rel: &str,
-        dir: BorrowedFd<'_>,
-        up: &Ancestor<'_>,
+        at: &Place<'_, '_>,
         name: &str,
         ft: FileType,
         batch: &mut Artifacts,
+        child: &mut String,
     ) -> Option<Sub> {
-        let child = join(rel, name);
-        if self.doomed(i, &child) {
+        let Place { rel, dir, up } = *at;
+        // The path in a buffer reused for every entry of a batch.
+        join_into(child, rel, name);
+        let child = &*child;
+        if self.doomed(i, child) {
             return None;
         }
         if child.len() >= PATH_MAX {
@@ -531,7 +546,7 @@ impl Walk<'_> {
                     );
                 }
                 Some(Sub {
-                    child,
+                    child: child.clone(),
                     fd: sub,
                     dev,
                     ino,
@@ -724,13 +739,54 @@ fn file_kind(t: FileType) -> &'static str {
 }
 
 fn join(base: &str, name: &str) -> String {
-    if base == "." {
-        name.to_owned()
-    } else if base.ends_with('/') {
-        format!("{base}{name}")
-    } else {
-        format!("{base}/{name}")
+    let mut out = String::new();
+    join_into(&mut out, base, name);
+    out
+}
+
+/// [`join`] into `out` (cleared first), reusing its allocation.
+fn join_into(out: &mut String, base: &str, name: &str) {
+    out.clear();
+    if base != "." {
+        out.push_str(base);
+        if !base.ends_with('/') {
+            out.push('/');
+        }
     }
+    out.push_str(name);
+}
+
+/// The names of a directory's entries in one buffer (one allocation per
+/// directory, not per entry), with their types.
+#[derive(Default)]
+struct Entries {
+    names: String,
+    list: Vec<(u32, u32, FileType)>,
+}
+
+impl Entries {
+    fn push(&mut self, name: &str, ft: FileType) {
+        let start = self.names.len() as u32;
+        self.names.push_str(name);
+        self.list.push((start, self.names.len() as u32, ft));
+    }
+
+    fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    fn get(&self, k: usize) -> (&str, FileType) {
+        let (start, end, ft) = self.list[k];
+        (&self.names[start as usize..end as usize], ft)
+    }
+}
+
+/// Where an entry is: its directory's path, descriptor and ancestry.
+#[derive(Clone, Copy)]
+struct Place<'a, 'u> {
+    rel: &'a str,
+    dir: BorrowedFd<'a>,
+    up: &'a Ancestor<'u>,
 }
 
 /// Python's `posixpath.normpath`.

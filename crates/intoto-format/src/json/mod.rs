@@ -34,11 +34,11 @@ mod value;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use canonical::write_canonical_str_to;
 pub use canonical::{
     CanonicalError, canonicalize, parse_canonical, to_canonical, to_canonical_direct,
     to_canonical_direct_sized, write_canonical_direct,
 };
-pub(crate) use canonical::write_canonical_str_to;
 pub use parse::{MAX_DEPTH, ParseError, parse};
 pub(crate) use parse::{StrictError, parse_seed};
 pub use pretty::{

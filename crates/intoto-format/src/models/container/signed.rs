@@ -60,8 +60,11 @@ impl PartsView<'_> {
     /// fails if they are not in order after all.
     pub(super) fn write_canonical(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         use std::io::Write;
-        let mut members: Vec<(&str, Option<&Value>)> =
-            self.rest.iter().map(|(k, v)| (k.as_str(), Some(v))).collect();
+        let mut members: Vec<(&str, Option<&Value>)> = self
+            .rest
+            .iter()
+            .map(|(k, v)| (k.as_str(), Some(v)))
+            .collect();
         for (name, m) in [("materials", &self.materials), ("products", &self.products)] {
             if !matches!(m, ArtifactMember::Absent) {
                 members.push((name, None));
