@@ -48,10 +48,13 @@ use crate::models::{Artifacts, DuplicatePath};
 
 mod ancestry;
 mod hash;
+mod paths;
 
 use ancestry::Ancestor;
 pub use hash::hash_file;
 use hash::hash_open;
+pub use paths::normpath;
+use paths::{Entries, file_kind, join, join_into, kind};
 
 /// The reference's default exclude patterns.
 pub const DEFAULT_EXCLUDES: [&str; 4] = ["*.link*", ".git", "*.pyc", "*~"];
@@ -716,105 +719,12 @@ impl<'a> Recorder<'a> {
     }
 }
 
-fn kind(t: fs::FileType) -> &'static str {
-    use std::os::unix::fs::FileTypeExt;
-    if t.is_fifo() {
-        "FIFO"
-    } else if t.is_socket() {
-        "socket"
-    } else if t.is_block_device() || t.is_char_device() {
-        "device"
-    } else {
-        "special file"
-    }
-}
-
-fn file_kind(t: FileType) -> &'static str {
-    match t {
-        FileType::Fifo => "FIFO",
-        FileType::Socket => "socket",
-        FileType::BlockDevice | FileType::CharacterDevice => "device",
-        _ => "special file",
-    }
-}
-
-fn join(base: &str, name: &str) -> String {
-    let mut out = String::new();
-    join_into(&mut out, base, name);
-    out
-}
-
-/// [`join`] into `out` (cleared first), reusing its allocation.
-fn join_into(out: &mut String, base: &str, name: &str) {
-    out.clear();
-    if base != "." {
-        out.push_str(base);
-        if !base.ends_with('/') {
-            out.push('/');
-        }
-    }
-    out.push_str(name);
-}
-
-/// The names of a directory's entries in one buffer (one allocation per
-/// directory, not per entry), with their types.
-#[derive(Default)]
-struct Entries {
-    names: String,
-    list: Vec<(u32, u32, FileType)>,
-}
-
-impl Entries {
-    fn push(&mut self, name: &str, ft: FileType) {
-        let start = self.names.len() as u32;
-        self.names.push_str(name);
-        self.list.push((start, self.names.len() as u32, ft));
-    }
-
-    fn len(&self) -> usize {
-        self.list.len()
-    }
-
-    fn get(&self, k: usize) -> (&str, FileType) {
-        let (start, end, ft) = self.list[k];
-        (&self.names[start as usize..end as usize], ft)
-    }
-}
-
 /// Where an entry is: its directory's path, descriptor and ancestry.
 #[derive(Clone, Copy)]
 struct Place<'a, 'u> {
     rel: &'a str,
     dir: BorrowedFd<'a>,
     up: &'a Ancestor<'u>,
-}
-
-/// Python's `posixpath.normpath`.
-pub fn normpath(path: &str) -> String {
-    if path.is_empty() {
-        return ".".into();
-    }
-    let initial = if path.starts_with("//") && !path.starts_with("///") {
-        2
-    } else if path.starts_with('/') {
-        1
-    } else {
-        0
-    };
-    let mut comps: Vec<&str> = Vec::new();
-    for c in path.split('/') {
-        if c.is_empty() || c == "." {
-            continue;
-        }
-        if c != ".." || (initial == 0 && comps.is_empty()) || comps.last() == Some(&"..") {
-            comps.push(c);
-        } else if !comps.is_empty() {
-            comps.pop();
-        }
-    }
-    let joined = comps.join("/");
-    let out = format!("{}{joined}", "/".repeat(initial));
-    if out.is_empty() { ".".into() } else { out }
 }
 
 #[cfg(test)]
