@@ -474,21 +474,23 @@ impl Walk<'_> {
         let Place { rel, dir, up } = *at;
         // The path in a buffer reused for every entry of a batch.
         join_into(child, rel, name);
-        let child = &*child;
+        let child: &str = child.as_str();
         if self.doomed(i, child) {
             return None;
         }
         if child.len() >= PATH_MAX {
             // As when opening by the whole path (and the stack stays bounded).
             let e = io::Error::from_raw_os_error(libc::ENAMETOOLONG);
-            return self.failed(i, &child, RecordError::Io(child.clone(), e));
+            return self.failed(i, child, RecordError::Io(child.to_owned(), e));
         }
         let mut ft = ft;
         if ft == FileType::Unknown {
             // The file system did not say: ask without following.
             match rustix::fs::statat(dir, name, AtFlags::SYMLINK_NOFOLLOW) {
                 Ok(st) => ft = FileType::from_raw_mode(st.st_mode),
-                Err(e) => return self.failed(i, &child, RecordError::Io(child.clone(), e.into())),
+                Err(e) => {
+                    return self.failed(i, child, RecordError::Io(child.to_owned(), e.into()));
+                }
             }
         }
         // A symlink is followed: what it points to decides.
@@ -497,31 +499,33 @@ impl Walk<'_> {
             match rustix::fs::statat(dir, name, AtFlags::empty()) {
                 Ok(st) => ft = FileType::from_raw_mode(st.st_mode),
                 Err(rustix::io::Errno::NOENT) => {
-                    if !self.rec.excluded_entry(&child, false) {
-                        self.fail(i, &child, RecordError::Dangling(child.clone()));
+                    if !self.rec.excluded_entry(child, false) {
+                        self.fail(i, child, RecordError::Dangling(child.to_owned()));
                     }
                     return None;
                 }
                 Err(rustix::io::Errno::LOOP) => {
                     return self.failed(
                         i,
-                        &child,
-                        RecordError::Loop(child.clone(), "itself".into()),
+                        child,
+                        RecordError::Loop(child.to_owned(), "itself".into()),
                     );
                 }
-                Err(e) => return self.failed(i, &child, RecordError::Io(child.clone(), e.into())),
+                Err(e) => {
+                    return self.failed(i, child, RecordError::Io(child.to_owned(), e.into()));
+                }
             }
         }
         let is_dir = ft == FileType::Directory;
-        if self.rec.excluded_entry(&child, is_dir) {
+        if self.rec.excluded_entry(child, is_dir) {
             return None;
         }
         match ft {
             FileType::RegularFile => {
                 self.found(1);
                 match self.file(At::Dir(dir, name)) {
-                    Ok(d) => self.rec.push(batch, scheme, &child, d),
-                    Err(e) => self.fail(i, &child, RecordError::Io(child.clone(), e)),
+                    Ok(d) => self.rec.push(batch, scheme, child, d),
+                    Err(e) => self.fail(i, child, RecordError::Io(child.to_owned(), e)),
                 }
                 None
             }
@@ -530,13 +534,13 @@ impl Walk<'_> {
                 let sub = match rustix::fs::openat(dir, name, flags, Mode::empty()) {
                     Ok(fd) => fd,
                     Err(e) => {
-                        return self.failed(i, &child, RecordError::Io(child.clone(), e.into()));
+                        return self.failed(i, child, RecordError::Io(child.to_owned(), e.into()));
                     }
                 };
                 let st = match rustix::fs::fstat(&sub) {
                     Ok(st) => st,
                     Err(e) => {
-                        return self.failed(i, &child, RecordError::Io(child.clone(), e.into()));
+                        return self.failed(i, child, RecordError::Io(child.to_owned(), e.into()));
                     }
                 };
                 #[allow(clippy::unnecessary_cast)] // the field types differ between targets
@@ -544,12 +548,12 @@ impl Walk<'_> {
                 if let Some(seen) = up.find(dev, ino) {
                     return self.failed(
                         i,
-                        &child,
-                        RecordError::Loop(child.clone(), seen.to_owned()),
+                        child,
+                        RecordError::Loop(child.to_owned(), seen.to_owned()),
                     );
                 }
                 Some(Sub {
-                    child: child.clone(),
+                    child: child.to_owned(),
                     fd: sub,
                     dev,
                     ino,
@@ -558,8 +562,8 @@ impl Walk<'_> {
             }
             other => self.failed(
                 i,
-                &child,
-                RecordError::Special(child.clone(), file_kind(other)),
+                child,
+                RecordError::Special(child.to_owned(), file_kind(other)),
             ),
         }
     }
