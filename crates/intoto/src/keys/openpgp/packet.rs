@@ -25,23 +25,45 @@ pub struct PgpSignature {
 
 /// The v4 digest: `H(data || other_headers || 0x04 0xff || be32(len))`.
 pub fn signed_digest(hash: HashAlgorithm, payload: &[u8], other_headers: &[u8]) -> Vec<u8> {
-    let trailer = {
-        let mut t = vec![0x04, 0xff];
-        t.extend_from_slice(&(other_headers.len() as u32).to_be_bytes());
-        t
-    };
-    fn run<D: sha2::Digest>(parts: [&[u8]; 3]) -> Vec<u8> {
-        let mut h = D::new();
-        for p in parts {
-            h.update(p);
+    signed_digest_written(hash, &|w| w.write_all(payload), other_headers)
+        .expect("hashing bytes in memory does not fail")
+}
+
+/// [`signed_digest`] over the bytes `payload` writes, hashed as they come.
+pub fn signed_digest_written(
+    hash: HashAlgorithm,
+    payload: &crate::keys::Payload<'_>,
+    other_headers: &[u8],
+) -> std::io::Result<Vec<u8>> {
+    let mut trailer = vec![0x04, 0xff];
+    trailer.extend_from_slice(&(other_headers.len() as u32).to_be_bytes());
+    /// Hands what is written to the hash.
+    struct Feed<D>(D);
+    impl<D: sha2::Digest> std::io::Write for Feed<D> {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.update(b);
+            Ok(b.len())
         }
-        h.finalize().to_vec()
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
     }
-    let parts = [payload, other_headers, &trailer[..]];
+    fn run<D: sha2::Digest>(
+        payload: &crate::keys::Payload<'_>,
+        tail: [&[u8]; 2],
+    ) -> std::io::Result<Vec<u8>> {
+        let mut h = Feed(D::new());
+        payload(&mut h)?;
+        for p in tail {
+            h.0.update(p);
+        }
+        Ok(h.0.finalize().to_vec())
+    }
+    let tail = [other_headers, &trailer[..]];
     match hash {
-        HashAlgorithm::SHA384 => run::<sha2::Sha384>(parts),
-        HashAlgorithm::SHA512 => run::<sha2::Sha512>(parts),
-        _ => run::<sha2::Sha256>(parts),
+        HashAlgorithm::SHA384 => run::<sha2::Sha384>(payload, tail),
+        HashAlgorithm::SHA512 => run::<sha2::Sha512>(payload, tail),
+        _ => run::<sha2::Sha256>(payload, tail),
     }
 }
 

@@ -6,9 +6,9 @@ use openpgp::Cert;
 use sequoia_openpgp as openpgp;
 
 use super::cert::{CertError, cert_to_dict_lenient};
-use super::packet::{parse_headers, parse_packet, signature_mpis, signed_digest};
+use super::packet::{parse_headers, parse_packet, signature_mpis, signed_digest_written};
 use crate::keys::validity::{self, KeyProblem};
-use crate::keys::{Verifier, VerifyError};
+use crate::keys::{Payload, Verifier, VerifyError};
 use crate::models::keydict::{GpgKey, GpgParams};
 use crate::models::{DsseSignature, Signature};
 use crate::policy::Policy;
@@ -83,6 +83,9 @@ impl Verifier for GpgDictVerifier {
         self.key.find(keyid).is_some()
     }
     fn verify(&self, payload: &[u8], sig: &Signature) -> Result<(), VerifyError> {
+        self.verify_written(&|w| w.write_all(payload), sig)
+    }
+    fn verify_written(&self, payload: &Payload<'_>, sig: &Signature) -> Result<(), VerifyError> {
         check_metablock(&self.key.keyid, sig, payload, self.now, |id| {
             self.signing_key(id)
         })
@@ -97,7 +100,7 @@ impl Verifier for GpgDictVerifier {
 fn check_metablock<'k>(
     owner: &str,
     sig: &Signature,
-    payload: &[u8],
+    payload: &Payload<'_>,
     now: i64,
     select: impl FnOnce(&str) -> Result<&'k GpgKey, VerifyError>,
 ) -> Result<(), VerifyError> {
@@ -120,7 +123,7 @@ fn check_metablock<'k>(
     };
     let oh = hex::decode(other_headers).map_err(|_| malformed("other_headers is not hex"))?;
     let sv = hex::decode(signature).map_err(|_| malformed("signature is not hex"))?;
-    verify_triple(k, keyid, &oh, &sv, payload, now)
+    verify_triple_written(k, keyid, &oh, &sv, payload, now)
 }
 
 /// Checks a DSSE signature (a binary OpenPGP packet over the PAE).
@@ -152,6 +155,19 @@ pub fn verify_triple(
     other_headers: &[u8],
     signature: &[u8],
     payload: &[u8],
+    now: i64,
+) -> Result<(), VerifyError> {
+    let payload = |w: &mut dyn std::io::Write| w.write_all(payload);
+    verify_triple_written(k, keyid, other_headers, signature, &payload, now)
+}
+
+/// [`verify_triple`] over the bytes `payload` writes, hashed as they come.
+fn verify_triple_written(
+    k: &GpgKey,
+    keyid: &str,
+    other_headers: &[u8],
+    signature: &[u8],
+    payload: &Payload<'_>,
     now: i64,
 ) -> Result<(), VerifyError> {
     let malformed = |why: String| VerifyError::Malformed {
@@ -186,7 +202,8 @@ pub fn verify_triple(
         )));
     }
     let mpis = signature_mpis(&k.params, signature).map_err(|e| malformed(e.to_string()))?;
-    let digest = signed_digest(hdr.hash, payload, other_headers);
+    let digest = signed_digest_written(hdr.hash, payload, other_headers)
+        .map_err(|e| malformed(format!("the signed bytes cannot be formed: {e}")))?;
     let key = super::sequoia_key(k).map_err(|e| VerifyError::Unusable(e.to_string()))?;
     key.verify(&mpis, hdr.hash, &digest)
         .map_err(|_| VerifyError::Invalid(keyid.to_owned()))
@@ -256,6 +273,9 @@ impl Verifier for CertVerifier {
             .any(|k| k.key().fingerprint().to_hex().eq_ignore_ascii_case(keyid))
     }
     fn verify(&self, payload: &[u8], sig: &Signature) -> Result<(), VerifyError> {
+        self.verify_written(&|w| w.write_all(payload), sig)
+    }
+    fn verify_written(&self, payload: &Payload<'_>, sig: &Signature) -> Result<(), VerifyError> {
         check_metablock(&self.dict.keyid, sig, payload, self.now, |id| {
             self.check_usable(id)
         })
