@@ -9,7 +9,7 @@ use serde::ser::{Serialize, SerializeStruct, Serializer};
 use super::Signed;
 use super::signed::{ArtifactMember, PartsView};
 use crate::json::{self, CanonicalError, Object, Value};
-use crate::models::{FResult, Fields, FormatError};
+use crate::models::{Artifacts, FResult, Fields, FormatError, Link};
 
 /// One signature in a Metablock (or a DSSE envelope, decoded).
 #[derive(Clone, Debug, PartialEq)]
@@ -154,7 +154,11 @@ impl Metablock {
         // Straight from the model (no JSON text in between, which for a
         // link of many artifacts would double the memory); through the
         // text when the model's output is not canonical as it stands.
-        let canonical = match json::to_canonical_direct(&signed) {
+        let direct = match &signed {
+            Signed::Link(link) => model_link_canonical(link),
+            Signed::Layout(_) => json::to_canonical_direct(&signed),
+        };
+        let canonical = match direct {
             Some(c) => c,
             None => json::canonicalize(&signed.known_fields_json()?)?,
         };
@@ -246,6 +250,63 @@ impl Metablock {
         Metablock::new(self.signed.clone())
             .is_ok_and(|m| m.canonical_bytes() == self.canonical_bytes())
     }
+}
+
+/// The canonical bytes of a link built from the model: its artifact maps by
+/// their own writer, its other members sorted first (a run's byproducts,
+/// `stdout`, `stderr`, `return-value`, are not in order as built). `None`
+/// when those have no canonical form.
+fn model_link_canonical(link: &Link) -> Option<Vec<u8>> {
+    let n = &link.nulls;
+    let or_null = |field: &str, value: Value, empty: bool| {
+        if empty && n.contains(field) {
+            Value::Null
+        } else {
+            value
+        }
+    };
+    let command = link.command.iter().cloned().map(Value::String).collect();
+    let mut rest = Object(vec![
+        ("_type".into(), Value::String("link".into())),
+        (
+            "byproducts".into(),
+            or_null(
+                "byproducts",
+                Value::Object(link.byproducts.clone()),
+                link.byproducts.is_empty(),
+            ),
+        ),
+        (
+            "command".into(),
+            or_null("command", Value::Array(command), link.command.is_empty()),
+        ),
+        (
+            "environment".into(),
+            or_null(
+                "environment",
+                Value::Object(link.environment.clone()),
+                link.environment.is_empty(),
+            ),
+        ),
+        ("name".into(), Value::String(link.name.clone())),
+    ]);
+    rest.sort_keys();
+    fn member<'a>(n: &crate::models::Nulls, field: &str, map: &'a Artifacts) -> ArtifactMember<'a> {
+        if map.is_empty() && n.contains(field) {
+            ArtifactMember::Null
+        } else {
+            ArtifactMember::Map(map)
+        }
+    }
+    let mut out = Vec::new();
+    PartsView {
+        rest: &rest,
+        materials: member(n, "materials", &link.materials),
+        products: member(n, "products", &link.products),
+    }
+    .write_canonical(&mut out)
+    .ok()?;
+    Some(out)
 }
 
 impl Serialize for Metablock {

@@ -274,3 +274,32 @@ fn a_links_canonical_bytes_are_written_from_its_parts() {
     let back = Envelope::from_slice(&env.to_file_bytes().unwrap()).unwrap();
     assert_eq!(back.signed_bytes(), env.signed_bytes());
 }
+
+/// A link intoto builds (a run's byproducts are not in key order as built)
+/// gets the canonical bytes of what its model writes, straight from the
+/// model, with `null`s kept where they were read.
+#[test]
+fn a_built_links_canonical_bytes_come_from_the_model() {
+    let mut materials = crate::models::Artifacts::new();
+    materials.push_sha256("src/a\"b.c", [7; 32]);
+    materials.push_sha256("src/\\x", [8; 32]);
+    let link = Link {
+        name: "build".into(),
+        command: vec!["make".into(), "-j2".into()],
+        materials: materials.sorted(false).unwrap(),
+        byproducts: Link::byproducts_of("out\n", "", 0),
+        ..Link::default()
+    };
+    let model = crate::json::to_python_compact(&link).unwrap();
+    let want = crate::json::canonicalize(&model).unwrap();
+    let m = Metablock::new(Signed::Link(link)).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&m.canonical_bytes()),
+        String::from_utf8_lossy(&want)
+    );
+    // Read back with its nulls: the same bytes again.
+    let go_link = r#"{"signatures":null,"signed":{"_type":"link","name":"a","materials":null,"products":{},"byproducts":null,"command":null,"environment":{}}}"#;
+    let env = Envelope::from_slice(go_link.as_bytes()).unwrap();
+    let rebuilt = Metablock::new(env.signed().clone()).unwrap();
+    assert_eq!(rebuilt.canonical_bytes(), env.signed_bytes());
+}
