@@ -11,7 +11,8 @@
 //!   `GET {url}/api/v1/builds/{build}/artifacts/{artifact}/attestation`
 //!   answers the link (zstd-compressed or not).
 //!
-//! Every rebuilder is asked at the same time (one thread each), with one
+//! Every rebuilder is asked at the same time (the first on the caller's
+//! thread, each other on a thread of its own), with one
 //! deadline for all the requests made for one package (a rebuilderd
 //! listing many builds tries at most [`MAX_BUILDS`] of them, newest first,
 //! before the same deadline). Answers can be cached on disk for a run
@@ -245,37 +246,40 @@ pub struct Fetched {
 /// `opts.timeout` from now; the answers come in the order of `rebuilders`.
 pub fn fetch_links(rebuilders: &[Rebuilder], deb: &DebInfo, opts: &FetchOptions) -> Vec<Fetched> {
     let deadline = Instant::now() + opts.timeout;
-    std::thread::scope(|s| {
-        let handles: Vec<_> = rebuilders
-            .iter()
-            .map(|r| {
-                s.spawn(move || {
-                    let started = Instant::now();
-                    let (result, cached) = fetch_one(r, deb, opts, deadline);
-                    (result, cached, started.elapsed())
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .zip(rebuilders)
-            .map(|(h, r)| {
-                let (result, cached, elapsed) = h.join().unwrap_or_else(|_| {
+    let ask = |r: &Rebuilder| {
+        let started = Instant::now();
+        let (result, cached) = fetch_one(r, deb, opts, deadline);
+        (result, cached, started.elapsed())
+    };
+    let answers: Vec<_> = match rebuilders {
+        [] => Vec::new(),
+        // The first rebuilder is asked on this thread, the others on
+        // threads of their own, at the same time.
+        [first, rest @ ..] => std::thread::scope(|s| {
+            let handles: Vec<_> = rest.iter().map(|r| s.spawn(move || ask(r))).collect();
+            let mut answers = vec![ask(first)];
+            answers.extend(handles.into_iter().map(|h| {
+                h.join().unwrap_or_else(|_| {
                     (
                         Err(FetchError::Bad("the fetch failed".into())),
                         false,
                         Duration::ZERO,
                     )
-                });
-                Fetched {
-                    rebuilder: r.entry.clone(),
-                    result,
-                    elapsed,
-                    cached,
-                }
-            })
-            .collect()
-    })
+                })
+            }));
+            answers
+        }),
+    };
+    answers
+        .into_iter()
+        .zip(rebuilders)
+        .map(|((result, cached, elapsed), r)| Fetched {
+            rebuilder: r.entry.clone(),
+            result,
+            elapsed,
+            cached,
+        })
+        .collect()
 }
 
 /// One rebuilder's answer, and whether it came from the cache.
@@ -295,13 +299,8 @@ fn fetch_one(
     if let Some(answer) = opts.cache.as_ref().and_then(|c| c.get(&question)) {
         return (answer, true);
     }
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .user_agent(concat!("intoto/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .into();
     let client = Client {
-        agent: &agent,
+        agent: agent(),
         deadline,
     };
     let result = match r.api {
@@ -320,6 +319,20 @@ fn fetch_one(
         c.put(&question, &result);
     }
     (result, false)
+}
+
+/// The process's one agent: its TLS setup is made once, and its
+/// connections are kept open for the next package's questions (every
+/// request has its own time limit).
+fn agent() -> &'static ureq::Agent {
+    static AGENT: std::sync::OnceLock<ureq::Agent> = std::sync::OnceLock::new();
+    AGENT.get_or_init(|| {
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .user_agent(concat!("intoto/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into()
+    })
 }
 
 /// An agent and the deadline of every request it makes.
