@@ -18,8 +18,10 @@
 //! before the same deadline). Answers can be cached on disk for a run
 //! ([`AnswerCache`], in a directory no other user can write).
 
+use std::collections::HashMap;
 use std::os::unix::fs::{DirBuilderExt as _, MetadataExt as _};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use sha2::{Digest as _, Sha256};
@@ -122,9 +124,19 @@ pub struct FetchOptions {
 /// only, bounded, without blocking, no symlink followed) and only when
 /// they are owned by this user (or root) and not writable by others;
 /// anything else there is ignored and replaced by a new answer.
+///
+/// [`AnswerCache::memory`] keeps them in memory instead, for one process.
 #[derive(Clone, Debug)]
 pub struct AnswerCache {
-    dir: PathBuf,
+    store: Store,
+}
+
+/// Where an [`AnswerCache`] keeps its answers.
+#[derive(Clone, Debug)]
+enum Store {
+    Dir(PathBuf),
+    /// Question → the link, or `None` for "not found".
+    Memory(Arc<Mutex<HashMap<String, Option<Vec<u8>>>>>),
 }
 
 impl AnswerCache {
@@ -150,21 +162,35 @@ impl AnswerCache {
             )));
         }
         Ok(AnswerCache {
-            dir: dir.to_owned(),
+            store: Store::Dir(dir.to_owned()),
         })
     }
 
-    fn path(&self, question: &str, ext: &str) -> PathBuf {
-        self.dir
-            .join(hex::encode(Sha256::digest(question.as_bytes())))
+    /// A cache in memory, for this process (and its clones): a source's
+    /// binary packages judged one after the other share its link.
+    pub fn memory() -> AnswerCache {
+        AnswerCache {
+            store: Store::Memory(Arc::default()),
+        }
+    }
+
+    fn path(dir: &Path, question: &str, ext: &str) -> PathBuf {
+        dir.join(hex::encode(Sha256::digest(question.as_bytes())))
             .with_extension(ext)
     }
 
     /// The answer kept for `question`, if one can be trusted.
     fn get(&self, question: &str) -> Option<Result<Vec<u8>, FetchError>> {
+        let dir = match &self.store {
+            Store::Dir(dir) => dir,
+            Store::Memory(m) => {
+                let answer = m.lock().ok()?.get(question).cloned()?;
+                return Some(answer.ok_or(FetchError::NotFound));
+            }
+        };
         let entry = |ext: &str, max: u64| {
             let (bytes, meta) =
-                fsio::read_regular_no_follow(&self.path(question, ext), max).ok()?;
+                fsio::read_regular_no_follow(&Self::path(dir, question, ext), max).ok()?;
             untrusted(&meta).is_none().then_some(bytes)
         };
         if let Some(link) = entry("link", MAX_LINK) {
@@ -184,7 +210,16 @@ impl AnswerCache {
             Err(FetchError::NotFound) => ("none", &b""[..]),
             Err(_) => return,
         };
-        let _ = fsio::write_atomic_unsynced(&self.path(question, ext), bytes);
+        match &self.store {
+            Store::Dir(dir) => {
+                let _ = fsio::write_atomic_unsynced(&Self::path(dir, question, ext), bytes);
+            }
+            Store::Memory(m) => {
+                if let Ok(mut m) = m.lock() {
+                    m.insert(question.to_owned(), result.as_ref().ok().cloned());
+                }
+            }
+        }
     }
 }
 
