@@ -36,7 +36,7 @@ use intoto_debian::check::{Checker, CheckerError, Target};
 use intoto_debian::deb::read_deb;
 use intoto_debian::method::{self, AptConfig, Decision, Judge};
 use intoto_debian::policy::{Outcome, PackagePolicy, Rule};
-use intoto_debian::rebuilder::{FetchOptions, Rebuilder, fetch_links};
+use intoto_debian::rebuilder::{AnswerCache, FetchOptions, Rebuilder, fetch_links};
 use intoto_debian::sandbox::{Sandbox, drop_privileges};
 
 use super::Ctx;
@@ -114,6 +114,9 @@ pub struct Setup {
     timeout: Duration,
     /// The OpenPGP policy; each package is judged at the time it arrives.
     crypto: Policy,
+    /// The rebuilders' answers so far (links, "not found"): the binary
+    /// packages of one source version share its link (legacy API).
+    answers: AnswerCache,
 }
 
 struct AptJudge {
@@ -188,6 +191,7 @@ impl Setup {
             policy,
             timeout,
             crypto: ctx.policy,
+            answers: AnswerCache::memory(),
         })
     }
 }
@@ -268,7 +272,7 @@ impl Setup {
             &deb,
             &FetchOptions {
                 timeout: setup.timeout,
-                cache: None,
+                cache: Some(setup.answers.clone()),
             },
         );
         let mut links = Vec::new();
