@@ -16,7 +16,7 @@ use crate::ui;
 /// `intoto apt-check`
 pub fn apt_check(a: AptCheckArgs, _ctx: &Ctx) -> Result<Outcome> {
     let config = apt_config(a.config_file.as_deref(), &a.option)?;
-    let mut setup = Setup::from_config(&config).map_err(|e| {
+    let setup = Setup::from_config(&config).map_err(|e| {
         anyhow!("apt's configuration is broken, apt would refuse every package: {e}")
     })?;
     ui::notice(&format!("apt's configuration: {}", setup.describe()));

@@ -19,6 +19,9 @@
 //! to `APT::Sandbox::User` (default `_apt`; `root` stays) as apt's own
 //! methods do, before it fetches anything or starts apt's http method.
 //!
+//! Packages are judged on several threads at once (`method::JUDGES`),
+//! each at the time it arrives, with the one [`Setup`].
+//!
 //! Started by a person (on a terminal, or with `--help`, which apt never
 //! passes) it prints its manual, `intoto-apt`(8), instead. [`Setup`] is
 //! also what `intoto apt-check` judges packages with.
@@ -27,12 +30,13 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use intoto::keys::spec::{KeyPlaces, KeySpec};
+use intoto::policy::Policy;
 use intoto::verify::LayoutKey;
 use intoto_debian::check::{Checker, CheckerError, Target};
 use intoto_debian::deb::read_deb;
 use intoto_debian::method::{self, AptConfig, Decision, Judge};
 use intoto_debian::policy::{Outcome, PackagePolicy, Rule};
-use intoto_debian::rebuilder::{FetchOptions, Rebuilder, fetch_links};
+use intoto_debian::rebuilder::{AnswerCache, FetchOptions, Rebuilder, fetch_links};
 use intoto_debian::sandbox::{Sandbox, drop_privileges};
 
 use super::Ctx;
@@ -108,7 +112,11 @@ pub struct Setup {
     rebuilders: Vec<Rebuilder>,
     policy: PackagePolicy,
     timeout: Duration,
-    ctx: Ctx,
+    /// The OpenPGP policy; each package is judged at the time it arrives.
+    crypto: Policy,
+    /// The rebuilders' answers so far (links, "not found"): the binary
+    /// packages of one source version share its link (legacy API).
+    answers: AnswerCache,
 }
 
 struct AptJudge {
@@ -182,7 +190,8 @@ impl Setup {
             rebuilders,
             policy,
             timeout,
-            ctx,
+            crypto: ctx.policy,
+            answers: AnswerCache::memory(),
         })
     }
 }
@@ -204,7 +213,7 @@ impl Judge for AptJudge {
         }
     }
 
-    fn judge(&mut self, file: &Path, _uri: &str) -> Decision {
+    fn judge(&self, file: &Path, _uri: &str) -> Decision {
         let decision = self.decide(file);
         match decision {
             Decision::Pass => Decision::Pass,
@@ -215,8 +224,8 @@ impl Judge for AptJudge {
 }
 
 impl AptJudge {
-    fn decide(&mut self, file: &Path) -> Decision {
-        match &mut self.setup {
+    fn decide(&self, file: &Path) -> Decision {
+        match &self.setup {
             Ok(s) => s.decide(file),
             Err(e) => Decision::Refuse(format!(
                 "intoto: the configuration is broken, no package can be verified: {e}"
@@ -248,7 +257,7 @@ impl Setup {
     /// The method's decision on the `.deb` at `file`, now: its links
     /// fetched from the rebuilders and verified (messages start with
     /// `intoto: `, as apt shows them).
-    pub fn decide(&mut self, file: &Path) -> Decision {
+    pub fn decide(&self, file: &Path) -> Decision {
         let setup = self;
         let deb = match read_deb(file) {
             Ok(d) => d,
@@ -263,7 +272,7 @@ impl Setup {
             &deb,
             &FetchOptions {
                 timeout: setup.timeout,
-                cache: None,
+                cache: Some(setup.answers.clone()),
             },
         );
         let mut links = Vec::new();
@@ -277,9 +286,7 @@ impl Setup {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() as i64);
-        setup
-            .checker
-            .set_policy(&setup.ctx.policy.clone().with_time(now));
+        let crypto = setup.crypto.clone().with_time(now);
         let notes = if notes.is_empty() {
             String::new()
         } else {
@@ -287,7 +294,8 @@ impl Setup {
         };
         let verdict = setup
             .checker
-            .check(&deb, Target::File(file.to_owned()), &links);
+            .judge_at(&deb, Target::File(file.to_owned()), &links, &crypto)
+            .verdict;
         let ruling = setup.policy.rule(&deb.source, verdict);
         let why = ruling.reason.unwrap_or_default();
         match (ruling.outcome, &ruling.rule) {

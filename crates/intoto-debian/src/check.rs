@@ -4,11 +4,16 @@
 //! [`Checker::check`] then verifies one package: the rebuilders' links are
 //! handed to verification in memory (a [`MemorySource`], each under its
 //! step and the id of each key that signed it, as `<step>.<keyid8>.link`
-//! would be found), the package (or, for a digest taken from a package
-//! index, the digest alone) goes into a private temporary directory under
-//! its pool file name, and the library's verification runs there with
-//! the parameters `{DEB}`, `{PACKAGE}`,
-//! `{VERSION}` (and `{ARCHITECTURE}`, `{SOURCE}`, `{SOURCE_VERSION}`).
+//! would be found), and the library's verification runs with the
+//! parameters `{DEB}`, `{PACKAGE}`, `{VERSION}` (and `{ARCHITECTURE}`,
+//! `{SOURCE}`, `{SOURCE_VERSION}`). When an inspection runs a command,
+//! the package goes into a private temporary directory under its pool
+//! file name and the inspections run there. When every inspection is
+//! `true`, what one would record there (the package alone, under that
+//! name) is the package's SHA-256: the file is read once, and no
+//! directory or process is made; a digest taken from a package index
+//! stands for the file the same way. One checker judges packages on
+//! several threads at once ([`Checker::judge_at`]).
 //!
 //! The verdict comes from the kind of failure, not from messages: too few
 //! links for a step ([`verify::FailureKind::TooFewLinks`]) is missing
@@ -34,7 +39,8 @@ use super::deb::DebInfo;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
     /// A downloaded `.deb` (placed in the work directory under its pool
-    /// file name; the layout's inspections run there).
+    /// file name when an inspection runs a command; the inspections run
+    /// there).
     File(PathBuf),
     /// A downloaded package placed in the work directory as `file_name`
     /// (an Arch Linux package keeps its own name).
@@ -201,7 +207,20 @@ impl Checker {
 
     /// [`Checker::check`], also saying which verification stage decided.
     pub fn judge(&self, deb: &DebInfo, target: Target, links: &[(String, Vec<u8>)]) -> Judgement {
-        match self.run(deb, target, links) {
+        self.judge_at(deb, target, links, &self.policy)
+    }
+
+    /// [`Checker::judge`] at `policy` (its time) rather than the
+    /// checker's own: one checker shared by threads judging at different
+    /// times.
+    pub fn judge_at(
+        &self,
+        deb: &DebInfo,
+        target: Target,
+        links: &[(String, Vec<u8>)],
+        policy: &Policy,
+    ) -> Judgement {
+        match self.run(deb, target, links, policy) {
             Ok((verdict, stage)) => Judgement { verdict, stage },
             Err(e) => Judgement {
                 verdict: Verdict::Failed(e),
@@ -238,16 +257,16 @@ impl Checker {
         deb: &DebInfo,
         target: Target,
         links: &[(String, Vec<u8>)],
+        policy: &Policy,
     ) -> Result<(Verdict, Option<&'static str>), String> {
         let (source, notes) = link_source(links, &self.steps);
-        let work = self.temp("intoto-deb.")?;
-        let (file_name, inspection_artifacts) = match target {
-            Target::File(path) => self.place(&work, &path, deb.pool_file_name())?,
+        let (path, name) = match target {
+            Target::File(path) => (path, deb.pool_file_name()),
             Target::Named { path, file_name } => {
                 if !safe_name(&file_name) {
                     return Err(format!("{file_name:?} is not a file name"));
                 }
-                self.place(&work, &path, file_name)?
+                (path, file_name)
             }
             Target::Digest { sha256, file_name } => {
                 if let Some(why) = &self.digest_unjudgeable {
@@ -263,9 +282,42 @@ impl Checker {
                 let a: Artifacts = [(file_name.as_str(), HashDict::sha256(digest))]
                     .into_iter()
                     .collect();
-                (file_name, Some(a))
+                // Judged from the digest: no directory to run in.
+                return Ok(self.verify(deb, file_name, None, Some(a), source, notes, policy));
             }
         };
+        // Every inspection is `true`: what it would record in the work
+        // directory, the package alone under its name, is its digest
+        // (unless the name is one the recording leaves out, `*.link*`).
+        // The file is read once, and no directory or process is made.
+        if self.digest_unjudgeable.is_none() && !name.contains(".link") {
+            let digest =
+                sha256_file(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+            let a: Artifacts = [(name.as_str(), HashDict::sha256(digest))]
+                .into_iter()
+                .collect();
+            return Ok(self.verify(deb, name, None, Some(a), source, notes, policy));
+        }
+        // An inspection runs a command: in a private directory holding
+        // the package alone.
+        let work = self.temp("intoto-deb.")?;
+        let (file_name, _) = self.place(&work, &path, name)?;
+        Ok(self.verify(deb, file_name, Some(&work), None, source, notes, policy))
+    }
+
+    /// Verification with the package as `file_name`: inspections run in
+    /// `work`, or (none given) are judged from `inspection_artifacts`.
+    #[allow(clippy::too_many_arguments)]
+    fn verify(
+        &self,
+        deb: &DebInfo,
+        file_name: String,
+        work: Option<&fsio::PrivateDir>,
+        inspection_artifacts: Option<Artifacts>,
+        source: MemorySource,
+        notes: Vec<String>,
+        policy: &Policy,
+    ) -> (Verdict, Option<&'static str>) {
         let params = [
             ("DEB", file_name),
             ("PACKAGE", deb.package.clone()),
@@ -274,14 +326,15 @@ impl Checker {
             ("SOURCE", deb.source.clone()),
             ("SOURCE_VERSION", deb.source_version.clone()),
         ];
-        let opts = VerifyOptions::with_source(source)
+        let mut opts = VerifyOptions::with_source(source)
             .params(params)
             .inspection_timeout(self.inspection_timeout)
-            .policy(self.policy.clone())
-            .work_dir(work.path())
-            // A private directory already, made for this package.
-            .inspect_in_place(true)
+            .policy(policy.clone())
             .inspection_artifacts(inspection_artifacts);
+        if let Some(work) = work {
+            // A private directory already, made for this package.
+            opts = opts.work_dir(work.path()).inspect_in_place(true);
+        }
         let mut log = Collect::default();
         let mut trace = Trace::default();
         let result = verify_checked(&self.layout, &opts, &mut log, &mut trace);
@@ -290,7 +343,7 @@ impl Checker {
         } else {
             format!("; {}", notes.join("; "))
         };
-        Ok(match result {
+        match result {
             Ok(_) => (Verdict::Verified, None),
             Err(f) => {
                 let line = format!("{f} ({}){notes}", f.stage.name());
@@ -301,7 +354,7 @@ impl Checker {
                     (Verdict::Failed(line), stage)
                 }
             }
-        })
+        }
     }
 }
 
@@ -370,6 +423,24 @@ fn link_source(links: &[(String, Vec<u8>)], steps: &[String]) -> (MemorySource, 
         }
     }
     (source, notes)
+}
+
+/// The SHA-256 of the file at `path`, read once.
+fn sha256_file(path: &Path) -> std::io::Result<[u8; 32]> {
+    use sha2::{Digest as _, Sha256};
+    use std::io::Read as _;
+    let mut f = std::fs::File::open(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        match f.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => h.update(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(h.finalize().into())
 }
 
 fn safe_name(s: &str) -> bool {

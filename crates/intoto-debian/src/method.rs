@@ -24,7 +24,8 @@ use std::collections::HashMap;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, mpsc};
 
 /// One protocol message.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -355,17 +356,35 @@ pub enum Decision {
 }
 
 /// Judges downloaded packages.
-pub trait Judge {
+pub trait Judge: Sync {
     /// apt's configuration arrived (once, before any package).
     fn configure(&mut self, config: &AptConfig);
-    /// The `.deb` at `file`, downloaded from `uri`.
-    fn judge(&mut self, file: &Path, uri: &str) -> Decision;
+    /// The `.deb` at `file`, downloaded from `uri`. Called from
+    /// [`JUDGES`] threads at once, each judging its own package.
+    fn judge(&self, file: &Path, uri: &str) -> Decision;
 }
+
+/// How many packages are judged at once: while one is judged (its
+/// rebuilders asked, its links checked), apt's `http` method goes on
+/// downloading and the packages it finishes are judged beside it.
+pub const JUDGES: usize = 8;
 
 /// What the relay loop hears.
 enum Event {
     Apt(io::Result<Option<Message>>),
     Child(io::Result<Option<Message>>),
+    /// A package judged: its `201 URI Done` and the decision.
+    Judged {
+        done: Message,
+        file: PathBuf,
+        decision: Decision,
+    },
+}
+
+/// A package to judge: its `201 URI Done` and its file.
+struct Job {
+    done: Message,
+    file: PathBuf,
 }
 
 /// Why the method stopped before apt was done.
@@ -389,8 +408,30 @@ pub fn capabilities() -> Message {
         .with("Send-URI-Encoded", "true")
 }
 
+fn send(out: &mut dyn Write, m: &Message) -> Result<(), MethodError> {
+    out.write_all(m.to_text().as_bytes())
+        .and_then(|_| out.flush())
+        .map_err(|e| MethodError::Io(format!("writing to apt: {e}")))
+}
+
+/// Notes whether the item a `600 URI Acquire` asks for is a `.deb`.
+fn note_acquire(m: &Message, debs: &mut HashMap<String, bool>) {
+    if m.code == 600
+        && let Some(uri) = m.get("URI")
+    {
+        let is_deb = m
+            .get("Target-Type")
+            .is_some_and(|t| t.eq_ignore_ascii_case("deb"));
+        debs.insert(uri.to_owned(), is_deb);
+    }
+}
+
 /// Runs the method `scheme` (`intoto+http`, `intoto+https`) on `input`
-/// and `output` (apt's pipes) until apt closes its end.
+/// and `output` (apt's pipes) until apt closes its end. Packages are
+/// judged by up to [`JUDGES`] threads while the relay goes on; each
+/// package's answer (`201 URI Done`, or `400 URI Failure`) follows its
+/// `200 URI Start`, and answers for different items may come in any
+/// order, as apt finds an item by its URI.
 pub fn run(
     scheme: &str,
     input: impl Read + Send + 'static,
@@ -415,130 +456,243 @@ pub fn run(
             }
         });
     }
-    let send = |out: &mut dyn Write, m: &Message| -> Result<(), MethodError> {
-        out.write_all(m.to_text().as_bytes())
-            .and_then(|_| out.flush())
-            .map_err(|e| MethodError::Io(format!("writing to apt: {e}")))
-    };
     send(&mut output, &capabilities())?;
-    let mut child: Option<(Child, ChildStdin)> = None;
     // URIs apt asked for, and whether each is a .deb.
     let mut debs: HashMap<String, bool> = HashMap::new();
-    // What apt sent before its configuration (it should not).
+    // What apt sends up to its configuration (it should send nothing
+    // before): kept for the child, started once the configuration is in.
     let mut early: Vec<Message> = Vec::new();
-    let result = loop {
-        let Ok(ev) = rx.recv() else {
-            break Ok(());
+    let config = loop {
+        match rx.recv() {
+            Err(_) | Ok(Event::Apt(Ok(None))) => return Ok(()),
+            Ok(Event::Apt(Err(e))) => {
+                return Err(MethodError::Io(format!("reading from apt: {e}")));
+            }
+            Ok(Event::Apt(Ok(Some(m)))) => {
+                note_acquire(&m, &mut debs);
+                let config = (m.code == 601).then(|| AptConfig::from_message(&m));
+                early.push(m);
+                if let Some(c) = config {
+                    break c;
+                }
+            }
+            // Nothing else speaks before the configuration.
+            Ok(Event::Child(_) | Event::Judged { .. }) => {}
+        }
+    };
+    judge.configure(&config);
+    let methods = config.find_dir("Dir::Bin::Methods", "/usr/lib/apt/methods");
+    let (mut child, mut stdin) = match start_child(&methods, &inner, scheme, tx.clone()) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = send(
+                &mut output,
+                &Message::new(401, "General Failure").with("Message", &e.to_string()),
+            );
+            return Err(e);
+        }
+    };
+    let judge: &dyn Judge = judge;
+    let result = relay(
+        Relay {
+            inner: &inner,
+            output: &mut output,
+            stdin: &mut stdin,
+            debs,
+            early,
+        },
+        &tx,
+        &rx,
+        judge,
+    );
+    drop(stdin);
+    if result.is_err() {
+        let _ = child.kill();
+    }
+    let _ = child.wait();
+    result
+}
+
+/// The relay's state once apt's `http` method runs.
+struct Relay<'a> {
+    inner: &'a str,
+    output: &'a mut dyn Write,
+    stdin: &'a mut ChildStdin,
+    debs: HashMap<String, bool>,
+    early: Vec<Message>,
+}
+
+/// Relays messages both ways until apt closes its end; packages go to
+/// the judges, started as needed (up to [`JUDGES`]), and their answers
+/// are sent when judged.
+fn relay(
+    mut r: Relay<'_>,
+    tx: &mpsc::Sender<Event>,
+    rx: &mpsc::Receiver<Event>,
+    judge: &dyn Judge,
+) -> Result<(), MethodError> {
+    let inner = r.inner;
+    let (jobs_tx, jobs_rx) = mpsc::channel::<Job>();
+    let jobs_rx = Mutex::new(jobs_rx);
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let mut judges = 0usize;
+        // Packages handed to the judges and not answered yet.
+        let mut pending = 0usize;
+        let mut child_ended = false;
+        let forward = |stdin: &mut ChildStdin, text: String| -> Result<(), MethodError> {
+            stdin
+                .write_all(text.as_bytes())
+                .and_then(|_| stdin.flush())
+                .map_err(|e| {
+                    MethodError::Child(format!("apt's {inner} method stopped reading: {e}"))
+                })
         };
-        match ev {
-            Event::Apt(Ok(Some(m))) => {
-                if m.code == 601 && child.is_none() {
-                    let config = AptConfig::from_message(&m);
-                    judge.configure(&config);
-                    let methods = config.find_dir("Dir::Bin::Methods", "/usr/lib/apt/methods");
-                    match start_child(&methods, &inner, scheme, tx.clone()) {
-                        Ok(c) => child = Some(c),
-                        Err(e) => {
-                            let _ = send(
-                                &mut output,
-                                &Message::new(401, "General Failure")
-                                    .with("Message", &e.to_string()),
-                            );
-                            break Err(e);
-                        }
+        let early: String = r.early.drain(..).map(|m| m.to_text()).collect();
+        let mut result = forward(r.stdin, early);
+        while result.is_ok() {
+            let Ok(ev) = rx.recv() else {
+                break;
+            };
+            match ev {
+                Event::Apt(Ok(Some(m))) => {
+                    note_acquire(&m, &mut r.debs);
+                    result = forward(r.stdin, m.to_text());
+                }
+                Event::Apt(Ok(None)) => break,
+                Event::Apt(Err(e)) => {
+                    result = Err(MethodError::Io(format!("reading from apt: {e}")));
+                }
+                Event::Child(Ok(Some(m))) => {
+                    if m.code == 100 {
+                        continue;
                     }
+                    let uri = m.get("URI").unwrap_or_default().to_owned();
+                    if m.code == 201 && r.debs.get(&uri).copied().unwrap_or(false) {
+                        r.debs.remove(&uri);
+                        let Some(file) = m.get("Filename").map(PathBuf::from) else {
+                            result = send(
+                                r.output,
+                                &Message::new(400, "URI Failure").with("URI", &uri).with(
+                                    "Message",
+                                    "intoto: the download names no file to verify",
+                                ),
+                            );
+                            continue;
+                        };
+                        if pending >= judges && judges < JUDGES {
+                            judges += 1;
+                            let (tx, jobs, stop) = (tx.clone(), &jobs_rx, &stop);
+                            s.spawn(move || judge_jobs(judge, jobs, tx, stop));
+                        }
+                        pending += 1;
+                        // The judges hold the receiver until the scope ends.
+                        let _ = jobs_tx.send(Job { done: m, file });
+                        continue;
+                    }
+                    if matches!(m.code, 201 | 400) {
+                        r.debs.remove(&uri);
+                    }
+                    result = send(r.output, &m);
                 }
-                if m.code == 600
-                    && let Some(uri) = m.get("URI")
-                {
-                    let is_deb = m
-                        .get("Target-Type")
-                        .is_some_and(|t| t.eq_ignore_ascii_case("deb"));
-                    debs.insert(uri.to_owned(), is_deb);
+                Event::Child(Ok(None)) => {
+                    // Packages already downloaded are answered first.
+                    child_ended = true;
                 }
-                let Some((_, stdin)) = child.as_mut() else {
-                    // Before the configuration nothing is started yet:
-                    // kept for the child.
-                    early.push(m);
-                    continue;
-                };
-                let text: String = early
-                    .drain(..)
-                    .chain(std::iter::once(m))
-                    .map(|m| m.to_text())
-                    .collect();
-                if let Err(e) = stdin.write_all(text.as_bytes()).and_then(|_| stdin.flush()) {
-                    break Err(MethodError::Child(format!(
-                        "apt's {inner} method stopped reading: {e}"
+                Event::Child(Err(e)) => {
+                    result = Err(MethodError::Child(format!(
+                        "reading from apt's {inner} method: {e}"
                     )));
                 }
+                Event::Judged {
+                    done,
+                    file,
+                    decision,
+                } => {
+                    pending -= 1;
+                    result = answer(r.output, done, &file, decision);
+                }
             }
-            Event::Apt(Ok(None)) => break Ok(()),
-            Event::Apt(Err(e)) => break Err(MethodError::Io(format!("reading from apt: {e}"))),
-            Event::Child(Ok(Some(m))) => {
-                if m.code == 100 {
-                    continue;
-                }
-                let uri = m.get("URI").unwrap_or_default().to_owned();
-                if m.code == 201 && debs.get(&uri).copied().unwrap_or(false) {
-                    debs.remove(&uri);
-                    let Some(file) = m.get("Filename").map(PathBuf::from) else {
-                        send(
-                            &mut output,
-                            &Message::new(400, "URI Failure")
-                                .with("URI", &uri)
-                                .with("Message", "intoto: the download names no file to verify"),
-                        )?;
-                        continue;
-                    };
-                    match judge.judge(&file, &uri) {
-                        Decision::Pass => send(&mut output, &m)?,
-                        Decision::Warn(w) => {
-                            send(
-                                &mut output,
-                                &Message::new(104, "Warning")
-                                    .with("URI", &uri)
-                                    .with("Message", &w),
-                            )?;
-                            send(&mut output, &m)?;
-                        }
-                        Decision::Refuse(why) => {
-                            let _ = std::fs::remove_file(&file);
-                            send(
-                                &mut output,
-                                &Message::new(400, "URI Failure")
-                                    .with("URI", &uri)
-                                    .with("Message", &why),
-                            )?;
-                        }
-                    }
-                    continue;
-                }
-                if matches!(m.code, 201 | 400) {
-                    debs.remove(&uri);
-                }
-                send(&mut output, &m)?;
-            }
-            Event::Child(Ok(None)) => {
-                break Err(MethodError::Child(format!(
+            if result.is_ok() && child_ended && pending == 0 {
+                result = Err(MethodError::Child(format!(
                     "apt's {inner} method ended before apt was done"
                 )));
             }
-            Event::Child(Err(e)) => {
-                break Err(MethodError::Child(format!(
-                    "reading from apt's {inner} method: {e}"
-                )));
-            }
         }
-    };
-    if let Some((mut c, stdin)) = child {
-        drop(stdin);
-        if result.is_err() {
-            let _ = c.kill();
+        // Judges still at work finish their package; the rest is dropped.
+        stop.store(true, Ordering::Relaxed);
+        drop(jobs_tx);
+        result
+    })
+}
+
+/// A judge's loop: packages from `jobs` until there are none or `stop`.
+fn judge_jobs(
+    judge: &dyn Judge,
+    jobs: &Mutex<mpsc::Receiver<Job>>,
+    tx: mpsc::Sender<Event>,
+    stop: &AtomicBool,
+) {
+    loop {
+        let job = match jobs.lock() {
+            Ok(rx) => rx.recv(),
+            Err(_) => return,
+        };
+        let Ok(Job { done, file }) = job else {
+            return;
+        };
+        if stop.load(Ordering::Relaxed) {
+            return;
         }
-        let _ = c.wait();
+        let uri = done.get("URI").unwrap_or_default().to_owned();
+        // A judge that panics refuses the package (apt would otherwise
+        // wait for its answer).
+        let decision =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| judge.judge(&file, &uri)))
+                .unwrap_or_else(|_| Decision::Refuse("intoto: judging the package failed".into()));
+        if tx
+            .send(Event::Judged {
+                done,
+                file,
+                decision,
+            })
+            .is_err()
+        {
+            return;
+        }
     }
-    result
+}
+
+/// Sends apt the answer for a judged package: its `201 URI Done`, after
+/// a `104 Warning`, or a `400 URI Failure` (the file deleted).
+fn answer(
+    out: &mut dyn Write,
+    done: Message,
+    file: &Path,
+    decision: Decision,
+) -> Result<(), MethodError> {
+    let uri = done.get("URI").unwrap_or_default().to_owned();
+    match decision {
+        Decision::Pass => send(out, &done),
+        Decision::Warn(w) => {
+            send(
+                out,
+                &Message::new(104, "Warning")
+                    .with("URI", &uri)
+                    .with("Message", &w),
+            )?;
+            send(out, &done)
+        }
+        Decision::Refuse(why) => {
+            let _ = std::fs::remove_file(file);
+            send(
+                out,
+                &Message::new(400, "URI Failure")
+                    .with("URI", &uri)
+                    .with("Message", &why),
+            )
+        }
+    }
 }
 
 /// Starts `{methods}/{inner}` as `{methods}/{scheme}` (its argv\[0\]),

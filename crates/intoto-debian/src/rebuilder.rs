@@ -11,14 +11,17 @@
 //!   `GET {url}/api/v1/builds/{build}/artifacts/{artifact}/attestation`
 //!   answers the link (zstd-compressed or not).
 //!
-//! Every rebuilder is asked at the same time (one thread each), with one
+//! Every rebuilder is asked at the same time (the first on the caller's
+//! thread, each other on a thread of its own), with one
 //! deadline for all the requests made for one package (a rebuilderd
 //! listing many builds tries at most [`MAX_BUILDS`] of them, newest first,
 //! before the same deadline). Answers can be cached on disk for a run
 //! ([`AnswerCache`], in a directory no other user can write).
 
+use std::collections::HashMap;
 use std::os::unix::fs::{DirBuilderExt as _, MetadataExt as _};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use sha2::{Digest as _, Sha256};
@@ -121,9 +124,19 @@ pub struct FetchOptions {
 /// only, bounded, without blocking, no symlink followed) and only when
 /// they are owned by this user (or root) and not writable by others;
 /// anything else there is ignored and replaced by a new answer.
+///
+/// [`AnswerCache::memory`] keeps them in memory instead, for one process.
 #[derive(Clone, Debug)]
 pub struct AnswerCache {
-    dir: PathBuf,
+    store: Store,
+}
+
+/// Where an [`AnswerCache`] keeps its answers.
+#[derive(Clone, Debug)]
+enum Store {
+    Dir(PathBuf),
+    /// Question → the link, or `None` for "not found".
+    Memory(Arc<Mutex<HashMap<String, Option<Vec<u8>>>>>),
 }
 
 impl AnswerCache {
@@ -149,21 +162,35 @@ impl AnswerCache {
             )));
         }
         Ok(AnswerCache {
-            dir: dir.to_owned(),
+            store: Store::Dir(dir.to_owned()),
         })
     }
 
-    fn path(&self, question: &str, ext: &str) -> PathBuf {
-        self.dir
-            .join(hex::encode(Sha256::digest(question.as_bytes())))
+    /// A cache in memory, for this process (and its clones): a source's
+    /// binary packages judged one after the other share its link.
+    pub fn memory() -> AnswerCache {
+        AnswerCache {
+            store: Store::Memory(Arc::default()),
+        }
+    }
+
+    fn path(dir: &Path, question: &str, ext: &str) -> PathBuf {
+        dir.join(hex::encode(Sha256::digest(question.as_bytes())))
             .with_extension(ext)
     }
 
     /// The answer kept for `question`, if one can be trusted.
     fn get(&self, question: &str) -> Option<Result<Vec<u8>, FetchError>> {
+        let dir = match &self.store {
+            Store::Dir(dir) => dir,
+            Store::Memory(m) => {
+                let answer = m.lock().ok()?.get(question).cloned()?;
+                return Some(answer.ok_or(FetchError::NotFound));
+            }
+        };
         let entry = |ext: &str, max: u64| {
             let (bytes, meta) =
-                fsio::read_regular_no_follow(&self.path(question, ext), max).ok()?;
+                fsio::read_regular_no_follow(&Self::path(dir, question, ext), max).ok()?;
             untrusted(&meta).is_none().then_some(bytes)
         };
         if let Some(link) = entry("link", MAX_LINK) {
@@ -183,7 +210,16 @@ impl AnswerCache {
             Err(FetchError::NotFound) => ("none", &b""[..]),
             Err(_) => return,
         };
-        let _ = fsio::write_atomic_unsynced(&self.path(question, ext), bytes);
+        match &self.store {
+            Store::Dir(dir) => {
+                let _ = fsio::write_atomic_unsynced(&Self::path(dir, question, ext), bytes);
+            }
+            Store::Memory(m) => {
+                if let Ok(mut m) = m.lock() {
+                    m.insert(question.to_owned(), result.as_ref().ok().cloned());
+                }
+            }
+        }
     }
 }
 
@@ -245,37 +281,40 @@ pub struct Fetched {
 /// `opts.timeout` from now; the answers come in the order of `rebuilders`.
 pub fn fetch_links(rebuilders: &[Rebuilder], deb: &DebInfo, opts: &FetchOptions) -> Vec<Fetched> {
     let deadline = Instant::now() + opts.timeout;
-    std::thread::scope(|s| {
-        let handles: Vec<_> = rebuilders
-            .iter()
-            .map(|r| {
-                s.spawn(move || {
-                    let started = Instant::now();
-                    let (result, cached) = fetch_one(r, deb, opts, deadline);
-                    (result, cached, started.elapsed())
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .zip(rebuilders)
-            .map(|(h, r)| {
-                let (result, cached, elapsed) = h.join().unwrap_or_else(|_| {
+    let ask = |r: &Rebuilder| {
+        let started = Instant::now();
+        let (result, cached) = fetch_one(r, deb, opts, deadline);
+        (result, cached, started.elapsed())
+    };
+    let answers: Vec<_> = match rebuilders {
+        [] => Vec::new(),
+        // The first rebuilder is asked on this thread, the others on
+        // threads of their own, at the same time.
+        [first, rest @ ..] => std::thread::scope(|s| {
+            let handles: Vec<_> = rest.iter().map(|r| s.spawn(move || ask(r))).collect();
+            let mut answers = vec![ask(first)];
+            answers.extend(handles.into_iter().map(|h| {
+                h.join().unwrap_or_else(|_| {
                     (
                         Err(FetchError::Bad("the fetch failed".into())),
                         false,
                         Duration::ZERO,
                     )
-                });
-                Fetched {
-                    rebuilder: r.entry.clone(),
-                    result,
-                    elapsed,
-                    cached,
-                }
-            })
-            .collect()
-    })
+                })
+            }));
+            answers
+        }),
+    };
+    answers
+        .into_iter()
+        .zip(rebuilders)
+        .map(|((result, cached, elapsed), r)| Fetched {
+            rebuilder: r.entry.clone(),
+            result,
+            elapsed,
+            cached,
+        })
+        .collect()
 }
 
 /// One rebuilder's answer, and whether it came from the cache.
@@ -295,13 +334,8 @@ fn fetch_one(
     if let Some(answer) = opts.cache.as_ref().and_then(|c| c.get(&question)) {
         return (answer, true);
     }
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .user_agent(concat!("intoto/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .into();
     let client = Client {
-        agent: &agent,
+        agent: agent(),
         deadline,
     };
     let result = match r.api {
@@ -320,6 +354,20 @@ fn fetch_one(
         c.put(&question, &result);
     }
     (result, false)
+}
+
+/// The process's one agent: its TLS setup is made once, and its
+/// connections are kept open for the next package's questions (every
+/// request has its own time limit).
+fn agent() -> &'static ureq::Agent {
+    static AGENT: std::sync::OnceLock<ureq::Agent> = std::sync::OnceLock::new();
+    AGENT.get_or_init(|| {
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .user_agent(concat!("intoto/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into()
+    })
 }
 
 /// An agent and the deadline of every request it makes.

@@ -307,3 +307,69 @@ fn rebuilderds_step_names_count_for_their_step() {
         Verdict::MissingEvidence(_)
     ));
 }
+
+/// A layout whose inspections are all `true` judges a file from its
+/// digest (no directory, no process): the same verdicts, stage for
+/// stage, as a real command that does nothing; a name the recording
+/// leaves out (`*.link*`) is still placed and recorded.
+#[test]
+fn a_true_inspection_judges_as_running_one_would() {
+    let t = Setup::new(2, &["true"]);
+    let r = Setup::new(2, &["sh", "-c", "exit 0"]);
+    let (tc, rc) = (t.checker(), r.checker());
+    let cases = [
+        [GOOD, GOOD],
+        [b"other".as_slice(), b"other".as_slice()],
+        [GOOD, b"other".as_slice()],
+    ];
+    for [a, b] in cases {
+        for n in [1, 2] {
+            let links = |s: &Setup| [s.link(&s.bob, a), s.link(&s.carl, b)][..n].to_vec();
+            let fast = tc.judge(&hello(), t.deb(), &links(&t));
+            let slow = rc.judge(&hello(), r.deb(), &links(&r));
+            assert_eq!(fast.stage, slow.stage, "{fast:?} {slow:?}");
+            assert_eq!(
+                std::mem::discriminant(&fast.verdict),
+                std::mem::discriminant(&slow.verdict),
+                "{fast:?} {slow:?}"
+            );
+        }
+    }
+    assert_eq!(t.leftovers(), ["hello.deb", "root.layout"]);
+    // Named `….link.deb`: placed and recorded as for a real command (the
+    // recording leaves such a name out either way).
+    let named = |s: &Setup| Target::Named {
+        path: s.dir.path().join("hello.deb"),
+        file_name: "hello_2.10-3_amd64.link.deb".into(),
+    };
+    let named_link = |by: &PemSigner| {
+        let products = [(
+            "hello_2.10-3_amd64.link.deb",
+            HashDict::sha256(Sha256::digest(GOOD).into()),
+        )]
+        .into_iter()
+        .collect();
+        let link = Link {
+            name: "rebuild".into(),
+            products,
+            ..Default::default()
+        };
+        let mut env = Envelope::new(Signed::Link(link), false).unwrap();
+        sign_envelope(&mut env, by).unwrap();
+        (
+            format!("https://{}", by.keyid()),
+            env.to_file_bytes().unwrap(),
+        )
+    };
+    let fast = tc.judge(
+        &hello(),
+        named(&t),
+        &[named_link(&t.bob), named_link(&t.carl)],
+    );
+    let slow = rc.judge(
+        &hello(),
+        named(&r),
+        &[named_link(&r.bob), named_link(&r.carl)],
+    );
+    assert_eq!(fast, slow);
+}

@@ -171,3 +171,134 @@ fn long_lines_are_read_whole_or_refused() {
         .to_string();
     assert_eq!(e, "a method message that is not UTF-8 text");
 }
+
+/// apt's side of the pipe: the messages, then open until `end` says.
+struct AptInput {
+    text: std::io::Cursor<Vec<u8>>,
+    end: std::sync::mpsc::Receiver<()>,
+}
+
+impl Read for AptInput {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.text.read(buf)?;
+        if n == 0 {
+            let _ = self.end.recv();
+        }
+        Ok(n)
+    }
+}
+
+/// What the method sends apt.
+#[derive(Clone, Default)]
+struct AptOutput(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl Write for AptOutput {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Refuses `refused.deb`; takes its time over `slow.deb`.
+struct SlowJudge;
+
+impl Judge for SlowJudge {
+    fn configure(&mut self, _config: &AptConfig) {}
+    fn judge(&self, file: &Path, _uri: &str) -> Decision {
+        match file.file_name().and_then(|n| n.to_str()) {
+            Some("slow.deb") => {
+                std::thread::sleep(std::time::Duration::from_millis(700));
+                Decision::Pass
+            }
+            Some("refused.deb") => Decision::Refuse("intoto: refused".into()),
+            _ => Decision::Pass,
+        }
+    }
+}
+
+#[test]
+fn a_slow_package_does_not_hold_up_the_next() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    // apt's http method as far as this goes: each item started and done.
+    let http = dir.path().join("http");
+    std::fs::write(
+        &http,
+        "#!/bin/sh\n\
+         printf '100 Capabilities\\nVersion: 1.2\\n\\n'\n\
+         uri=; file=\n\
+         while IFS= read -r line; do\n\
+           case \"$line\" in\n\
+             'URI: '*) uri=${line#URI: } ;;\n\
+             'Filename: '*) file=${line#Filename: } ;;\n\
+             '') if [ -n \"$uri\" ]; then\n\
+                   printf '200 URI Start\\nURI: %s\\n\\n201 URI Done\\nURI: %s\\nFilename: %s\\n\\n' \"$uri\" \"$uri\" \"$file\"\n\
+                 fi; uri=; file= ;;\n\
+           esac\n\
+         done\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&http, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut text = format!(
+        "601 Configuration\nConfig-Item: Dir::Bin::Methods={}\n\n",
+        dir.path().display()
+    );
+    for name in ["slow", "fast", "refused"] {
+        let file = dir.path().join(format!("{name}.deb"));
+        std::fs::write(&file, name).unwrap();
+        text.push_str(&format!(
+            "600 URI Acquire\nURI: intoto+http://mirror/{name}.deb\nFilename: {}\nTarget-Type: deb\n\n",
+            file.display()
+        ));
+    }
+    let (end_tx, end) = std::sync::mpsc::channel();
+    let input = AptInput {
+        text: std::io::Cursor::new(text.into_bytes()),
+        end,
+    };
+    let output = AptOutput::default();
+    let seen = output.clone();
+    let watch = std::thread::spawn(move || {
+        let started = std::time::Instant::now();
+        while started.elapsed() < std::time::Duration::from_secs(20) {
+            let out = String::from_utf8_lossy(&seen.0.lock().unwrap()).into_owned();
+            if out.contains("slow.deb\nFilename") {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let _ = end_tx.send(());
+    });
+    run("intoto+http", input, output.clone(), &mut SlowJudge).unwrap();
+    watch.join().unwrap();
+    let out = String::from_utf8(output.0.lock().unwrap().clone()).unwrap();
+    let mut r = std::io::Cursor::new(out.clone());
+    let mut answers = Vec::new();
+    while let Some(m) = read_message(&mut r).unwrap() {
+        if let Some(uri) = m.get("URI") {
+            let name = uri.rsplit('/').next().unwrap().to_owned();
+            answers.push(format!("{} {name}", m.code));
+        }
+    }
+    // Each item's answer follows its start; the fast one and the refused
+    // one are answered while the slow one is still judged.
+    let at = |a: &str| answers.iter().position(|x| x == a).unwrap_or(usize::MAX);
+    for name in ["slow.deb", "fast.deb", "refused.deb"] {
+        let answer = if name == "refused.deb" { 400 } else { 201 };
+        assert!(
+            at(&format!("200 {name}")) < at(&format!("{answer} {name}")),
+            "{answers:?}"
+        );
+    }
+    assert_eq!(answers.len(), 6, "{out}");
+    assert_eq!(
+        answers.last().map(String::as_str),
+        Some("201 slow.deb"),
+        "{out}"
+    );
+    assert!(!dir.path().join("refused.deb").exists());
+    assert!(dir.path().join("slow.deb").exists());
+}

@@ -376,8 +376,8 @@ fn cache_entries_are_read_safely_and_only_from_a_private_directory() {
     let cache = AnswerCache::open(&dir).unwrap();
     let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
     assert_eq!(mode(&dir), 0o700);
-    let link = cache.path(&question, "link");
-    let none = cache.path(&question, "none");
+    let link = AnswerCache::path(&dir, &question, "link");
+    let none = AnswerCache::path(&dir, &question, "none");
     let o = FetchOptions {
         timeout: Duration::from_secs(5),
         cache: Some(cache),
@@ -425,4 +425,36 @@ fn cache_entries_are_read_safely_and_only_from_a_private_directory() {
     }
     let e = AnswerCache::open(&link).unwrap_err().to_string();
     assert!(e.contains("not a directory"), "{e}");
+}
+
+/// A cache in memory: a link or "not found" is asked once, an unreachable
+/// rebuilder again.
+#[test]
+fn a_memory_cache_asks_once() {
+    let s = serve(vec![
+        ("/sources/hello/1%3A2.10-2/metadata", 200, "", b"L".to_vec()),
+        ("/sources/gone/1/metadata", 404, "", Vec::new()),
+    ]);
+    let r = Rebuilder::parse(&s.url).unwrap();
+    let o = FetchOptions {
+        timeout: Duration::from_secs(5),
+        cache: Some(AnswerCache::memory()),
+    };
+    let mut gone = hello();
+    gone.source = "gone".into();
+    gone.source_version = "1".into();
+    for round in 0..2 {
+        let a = fetch_links(std::slice::from_ref(&r), &hello(), &o);
+        assert_eq!(a[0].result.as_deref().unwrap(), b"L");
+        assert_eq!(a[0].cached, round == 1);
+        let a = fetch_links(std::slice::from_ref(&r), &gone, &o);
+        assert!(matches!(a[0].result, Err(FetchError::NotFound)));
+        assert_eq!(a[0].cached, round == 1);
+    }
+    let down = Rebuilder::parse("http://127.0.0.1:1").unwrap();
+    for _ in 0..2 {
+        let a = fetch_links(std::slice::from_ref(&down), &hello(), &o);
+        assert!(matches!(a[0].result, Err(FetchError::Unreachable(_))));
+        assert!(!a[0].cached);
+    }
 }
