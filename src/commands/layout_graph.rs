@@ -8,7 +8,7 @@ use std::path::Path;
 use anyhow::{Result, anyhow};
 use intoto::fsio;
 use intoto::graph::{Graph, KeyNames, Report};
-use intoto::keys::gpg::{Backend, GpgHome};
+use intoto::keys::gpg::GpgHome;
 use intoto::keys::openpgp::{CertSet, find_cert};
 use intoto_format::models::{KeyDict, Layout, Signed};
 use sequoia_openpgp::Cert;
@@ -94,12 +94,7 @@ fn key_names(layout: &Layout, a: &GraphArgs) -> Result<KeyNames> {
         return Ok(names);
     };
     for id in ids {
-        if let Some(uid) = home
-            .public_cert(id, Backend::default_for_build())
-            .ok()
-            .as_ref()
-            .and_then(user_id)
-        {
+        if let Some(uid) = home.public_cert(id).ok().as_ref().and_then(user_id) {
             names.insert(id.to_owned(), uid);
         }
     }

@@ -350,7 +350,7 @@ impl<'a> Resolver<'a> {
             if out.iter().any(|r| r.verifier.owns(id)) {
                 continue;
             }
-            if let Ok(cert) = home.public_cert(id, Backend::default_for_build())
+            if let Ok(cert) = home.public_cert(id)
                 && let Ok(r) = self.cert(cert, format!("GnuPG key {id}"), &home.describe(), true)
             {
                 out.push(r);
@@ -397,8 +397,8 @@ impl Resolver<'_> {
     /// The certificate of `id` from the GnuPG home, else from the shared
     /// certificate store (read without gpg), and where it came from.
     fn home_or_store_cert(&self, id: &str) -> Result<(Cert, String)> {
-        let from_home = GpgHome::new(self.places.gpg_home.as_deref())
-            .and_then(|home| home.public_cert(id, Backend::default_for_build()));
+        let from_home =
+            GpgHome::new(self.places.gpg_home.as_deref()).and_then(|home| home.public_cert(id));
         let home_err = match from_home {
             Ok(cert) => return Ok((cert, format!("GnuPG key {id}"))),
             Err(e) => e,

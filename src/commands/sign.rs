@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use anyhow::{Result, anyhow};
 use intoto::cosign::{self, CoSign, CoSignError, SignedBy};
 use intoto::fsio;
-use intoto::keys::gpg::{Backend, GpgHome};
+use intoto::keys::gpg::GpgHome;
 use intoto::keys::openpgp::CertVerifier;
 use intoto::keys::spec::{KeyPlaces, KeySpec};
 use intoto::keys::{Signer, Verifier};
@@ -361,7 +361,7 @@ fn known_keys(a: &SignArgs, ids: &[String], ctx: &Ctx) -> Result<Vec<Box<dyn Ver
         if found.iter().any(|v| v.owns(id)) || id.len() != 40 {
             continue;
         }
-        if let Ok(cert) = home.public_cert(id, Backend::default_for_build())
+        if let Ok(cert) = home.public_cert(id)
             && let Ok(v) = CertVerifier::new(cert, &ctx.policy)
         {
             found.push(Box::new(v));
@@ -403,7 +403,7 @@ fn existing_signer_keys<'a>(a: &'a SignArgs, env: &Envelope, ctx: &'a Ctx) -> Re
         if covered.contains(&id) || found.iter().any(|v| v.owns(id)) || id.len() != 40 {
             continue;
         }
-        if let Ok(cert) = home.public_cert(id, Backend::default_for_build())
+        if let Ok(cert) = home.public_cert(id)
             && let Ok(v) = CertVerifier::new(cert, &ctx.policy)
         {
             found.push(Box::new(v));

@@ -525,3 +525,31 @@ fn sigterm_to_intoto_ends_the_gpg_it_started() {
     }
     assert!(!survived, "gpg ({gpg_pid}) outlived intoto");
 }
+
+/// A key named on the command line is a name, never an option of gpg:
+/// `--gpg=--output=FILE` must not make `gpg --export` write FILE, with
+/// either backend.
+#[test]
+fn a_key_name_starting_with_a_dash_is_not_an_option_of_gpg() {
+    let env = Env::new();
+    layout_signed_by_alice(&env);
+    for backend in ["gpgme", "cli"] {
+        let written = env.work().join(format!("written-by-gpg-{backend}"));
+        let out = env
+            .intoto([
+                "verify".to_owned(),
+                "-l".to_owned(),
+                "root.layout".to_owned(),
+                format!("--gpg=--output={}", written.display()),
+            ])
+            .env("INTOTO_GPG_BACKEND", backend)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{backend}: {out:?}");
+        assert!(
+            !written.exists(),
+            "{backend}: gpg wrote {}",
+            written.display()
+        );
+    }
+}

@@ -46,7 +46,7 @@ fn run(mut cmd: Command, input: Option<&[u8]>, what: &str) -> Result<Vec<u8>, Gp
 /// `gpg --export ID`.
 pub fn export(home: &GpgHome, id: &str) -> Result<Vec<u8>, GpgError> {
     let mut c = home.gpg();
-    c.args(["--batch", "--no-tty", "--export", id]);
+    c.args(["--batch", "--no-tty", "--export", "--", id]);
     run(c, None, &format!("export key {id}"))
 }
 

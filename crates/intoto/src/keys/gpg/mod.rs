@@ -197,7 +197,10 @@ impl GpgHome {
     /// The certificate for `id` (fingerprint in either case, long key id,
     /// a subkey fingerprint: the whole key bundle is returned; or a user
     /// id or e-mail address naming exactly one key, as gpg takes them).
-    pub fn public_cert(&self, id: &str, backend: Backend) -> Result<Cert, GpgError> {
+    /// Read with one `gpg --export` whatever the backend: a public key
+    /// needs no agent, and gpgme would first start gpgconf, gpg and gpgsm
+    /// to learn their versions (some 30 ms, paid by every apt run).
+    pub fn public_cert(&self, id: &str) -> Result<Cert, GpgError> {
         let clean = id.trim().trim_start_matches("0x");
         let by_user_id = !super::openpgp::names::looks_like_key_id(id);
         if !by_user_id && clean.len() < 16 {
@@ -207,7 +210,7 @@ impl GpgHome {
         }
         self.check_available()?;
         let pattern = if by_user_id { id.trim() } else { clean };
-        let bytes = self.export(pattern, backend)?;
+        let bytes = self.export(pattern, Backend::Cli)?;
         if bytes.is_empty() {
             return Err(err(format!(
                 "no OpenPGP key {id} in {}: import it (gpg --import FILE) or give its file with --keyring FILE",
@@ -470,7 +473,7 @@ impl<'p> GpgSigner<'p> {
             _ => home.default_key(opts.backend)?,
         };
         let id = home.resolve_secret(&id, opts.backend)?;
-        let cert = home.public_cert(&id, opts.backend)?;
+        let cert = home.public_cert(&id)?;
         let primary_fpr = cert.fingerprint().to_hex();
         let secrets: Vec<SecretKeyInfo> = home
             .secret_keys(Some(&primary_fpr), opts.backend)?
