@@ -62,7 +62,7 @@ pub fn secret_keys(home: &GpgHome, fpr: Option<&str>) -> Result<Vec<Vec<SecretKe
         "--list-secret-keys",
     ]);
     if let Some(f) = fpr {
-        c.arg(f);
+        c.arg("--").arg(f);
     }
     let out = match run(c, None, "list secret keys") {
         Ok(o) => o,
