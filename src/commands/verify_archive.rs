@@ -9,8 +9,8 @@
 //! not grow with the archive: only the index file as given is held.
 //! Consecutive packages of one source version are judged by one worker,
 //! one after the other, so a link the legacy API gives per source version
-//! is fetched once (the answers are cached on disk for the run) and shared
-//! by its binaries; others find it in the cache.
+//! is fetched once for them (the answers are cached on disk for the run);
+//! its other binaries usually find it in the cache.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
