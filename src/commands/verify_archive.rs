@@ -194,6 +194,12 @@ pub fn verify_archive(a: VerifyArchiveArgs, ctx: &Ctx) -> Result<Outcome> {
     let work_rx = std::sync::Arc::new(Mutex::new(work_rx));
     let (tx, rx) = mpsc::channel::<(usize, Vec<Judged>)>();
     let window = Window::default();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(workers)
+        .stack_size(intoto::threads::STACK_BYTES)
+        .thread_name(|i| format!("judge-{i}"))
+        .build()
+        .context("starting the workers")?;
     let printed: Result<()> = std::thread::scope(|s| {
         let reader = {
             let (window, bytes, packages_name, shard) = (&window, &bytes, &packages_name, a.shard);
@@ -237,24 +243,30 @@ pub fn verify_archive(a: VerifyArchiveArgs, ctx: &Ctx) -> Result<Outcome> {
                 Ok(())
             })
         };
-        for _ in 0..workers {
+        {
             let tx = tx.clone();
             let work_rx = std::sync::Arc::clone(&work_rx);
             let (checker, rebuilders, fetch, files) =
                 (&checker, &rebuilders, &fetch, a.files.as_deref());
             let policy = &policy;
+            let pool = &pool;
+            // One loop on each thread of the pool (a broadcast: no thread
+            // takes another's loop while it waits), so that the parallel
+            // parts of a verification run on the thread that asked.
             s.spawn(move || {
-                loop {
-                    let next = work_rx.lock().map(|r| r.recv());
-                    let Ok(Ok((first, batch))) = next else { break };
-                    let judged = batch
-                        .iter()
-                        .map(|e| judge(e, checker, policy, rebuilders, fetch, files))
-                        .collect();
-                    if tx.send((first, judged)).is_err() {
-                        return;
+                pool.broadcast(|_| {
+                    loop {
+                        let next = work_rx.lock().map(|r| r.recv());
+                        let Ok(Ok((first, batch))) = next else { break };
+                        let judged = batch
+                            .iter()
+                            .map(|e| judge(e, checker, policy, rebuilders, fetch, files))
+                            .collect();
+                        if tx.send((first, judged)).is_err() {
+                            return;
+                        }
                     }
-                }
+                });
             });
         }
         drop(tx);
