@@ -4,22 +4,24 @@
 //!
 //! The archive side is `intoto_debian::archive` (InRelease, Packages,
 //! shards); each package is judged by `intoto_debian::check::Checker`
-//! with the links `intoto_debian::rebuilder` fetches. Packages of one
-//! source version are judged by one worker, one after the other, so a
-//! link the legacy API gives per source version is fetched once (the
-//! answers are cached on disk for the run) and shared by its binaries.
+//! with the links `intoto_debian::rebuilder` fetches. The index is read
+//! as a stream, twice (checked and counted, then judged), so memory does
+//! not grow with the archive: only the index file as given is held.
+//! Consecutive packages of one source version are judged by one worker,
+//! one after the other, so a link the legacy API gives per source version
+//! is fetched once for them (the answers are cached on disk for the run);
+//! its other binaries usually find it in the cache.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
+use std::sync::{Condvar, Mutex, PoisonError, mpsc};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, anyhow, bail};
 use intoto::fsio;
 use intoto::keys::openpgp::cert::read_certs;
 use intoto::verify::LayoutKey;
-use intoto_debian::archive::{PackageEntry, parse_packages, verify_inrelease};
+use intoto_debian::archive::{ArchiveError, PackageEntry, read_packages, verify_inrelease};
 use intoto_debian::check::{Checker, CheckerError, Target};
 use intoto_debian::deb::read_deb;
 use intoto_debian::policy::{Outcome as Ruled, PackagePolicy};
@@ -133,12 +135,24 @@ pub fn verify_archive(a: VerifyArchiveArgs, ctx: &Ctx) -> Result<Outcome> {
     let packages_name = a.packages.display().to_string();
     let bytes = fsio::read_regular(&a.packages, MAX_PACKAGES)
         .with_context(|| format!("--packages {packages_name}"))?;
-    let (listed, text) = release.check_index(&packages_name, &bytes)?;
-    let entries = parse_packages(&packages_name, &text)?;
+    // Read twice, nothing decompressed kept: first checked whole and
+    // counted (a damaged entry refuses the index before anything is
+    // judged), then judged entry after entry.
+    let mut entries = 0usize;
+    let mut selected = 0usize;
+    let mut sources: HashSet<[u8; 16]> = HashSet::new();
+    let listed = release.read_index(&packages_name, &bytes, &mut |e| {
+        entries += 1;
+        if a.shard.is_none_or(|s| s.takes(&e.info.source)) {
+            selected += 1;
+            sources.insert(source_key(&e));
+        }
+        Ok(())
+    })?;
+    let sources = sources.len();
     ui::info(&format!(
-        "{release_name}: signed by {}; {packages_name} is its {listed} ({} packages)",
+        "{release_name}: signed by {}; {packages_name} is its {listed} ({entries} packages)",
         release.signers.join(", "),
-        entries.len()
     ));
 
     // The layout, checked once.
@@ -159,70 +173,145 @@ pub fn verify_archive(a: VerifyArchiveArgs, ctx: &Ctx) -> Result<Outcome> {
         );
     }
 
-    // This runner's packages, grouped by source version.
-    let selected: Vec<&PackageEntry> = entries
-        .iter()
-        .filter(|e| a.shard.is_none_or(|s| s.takes(&e.info.source)))
-        .collect();
-    let mut group_of: HashMap<(&str, &str), usize> = HashMap::new();
-    let mut groups: Vec<Vec<usize>> = Vec::new();
-    for (i, e) in selected.iter().enumerate() {
-        let key = (e.info.source.as_str(), e.info.source_version.as_str());
-        let g = *group_of.entry(key).or_insert_with(|| {
-            groups.push(Vec::new());
-            groups.len() - 1
-        });
-        groups[g].push(i);
-    }
-
     let fetch = FetchOptions {
         timeout: Duration::from_secs(a.timeout.max(1)),
         cache: Some(cache),
     };
 
-    // Judge in parallel; print in index order.
+    // This runner's packages, streamed: a reader hands out batches of
+    // consecutive entries (about BATCH, a source version's run of
+    // consecutive entries never split: one worker judges them one after
+    // the other, so that the link the legacy API gives per source version
+    // is fetched once, then found in the cache) through a bounded queue,
+    // never more than WINDOW entries ahead of the line printed last;
+    // judgements are printed in index order.
+    const BATCH: usize = 32;
+    const WINDOW: usize = 4096;
     let mut report = a.report.as_ref().map(|_| report::Report::default());
-    let next = AtomicUsize::new(0);
-    let (tx, rx) = mpsc::channel::<(usize, Judged)>();
     let mut counts: HashMap<&str, u64> = HashMap::new();
-    let workers = jobs.min(groups.len()).max(1);
+    let workers = jobs.min(sources).max(1);
+    let (work_tx, work_rx) = mpsc::sync_channel::<(usize, Vec<PackageEntry>)>(workers * 2);
+    let work_rx = std::sync::Arc::new(Mutex::new(work_rx));
+    let (tx, rx) = mpsc::channel::<(usize, Vec<Judged>)>();
+    let window = Window::default();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(workers)
+        .stack_size(intoto::threads::STACK_BYTES)
+        .thread_name(|i| format!("judge-{i}"))
+        .build()
+        .context("starting the workers")?;
     let printed: Result<()> = std::thread::scope(|s| {
-        for _ in 0..workers {
+        let reader = {
+            let (window, bytes, packages_name, shard) = (&window, &bytes, &packages_name, a.shard);
+            s.spawn(move || -> Result<(), ArchiveError> {
+                let mut batch: Vec<PackageEntry> = Vec::with_capacity(BATCH);
+                let mut first = 0usize;
+                let mut next = 0usize;
+                let send = |first: usize, batch: Vec<PackageEntry>| {
+                    if !window.wait_for(first, WINDOW) || work_tx.send((first, batch)).is_err() {
+                        return Err(ArchiveError("stopped".into()));
+                    }
+                    Ok(())
+                };
+                let read = read_packages(packages_name, bytes, &mut |e| {
+                    if !shard.is_none_or(|s| s.takes(&e.info.source)) {
+                        return Ok(());
+                    }
+                    if batch.len() >= BATCH
+                        && batch.last().is_some_and(|l| {
+                            (&l.info.source, &l.info.source_version)
+                                != (&e.info.source, &e.info.source_version)
+                        })
+                    {
+                        send(
+                            first,
+                            std::mem::replace(&mut batch, Vec::with_capacity(BATCH)),
+                        )?;
+                        first = next;
+                    }
+                    batch.push(e);
+                    next += 1;
+                    Ok(())
+                });
+                if window.stopped() {
+                    return Ok(());
+                }
+                read?;
+                if !batch.is_empty() {
+                    let _ = send(first, batch);
+                }
+                Ok(())
+            })
+        };
+        {
             let tx = tx.clone();
-            let (next, groups, selected) = (&next, &groups, &selected);
+            let work_rx = std::sync::Arc::clone(&work_rx);
             let (checker, rebuilders, fetch, files) =
                 (&checker, &rebuilders, &fetch, a.files.as_deref());
             let policy = &policy;
+            let pool = &pool;
+            // One loop on each thread of the pool (a broadcast: no thread
+            // takes another's loop while it waits), so that the parallel
+            // parts of a verification run on the thread that asked.
             s.spawn(move || {
-                loop {
-                    let g = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(members) = groups.get(g) else { break };
-                    for &i in members {
-                        let j = judge(selected[i], checker, policy, rebuilders, fetch, files);
-                        if tx.send((i, j)).is_err() {
+                pool.broadcast(|_| {
+                    loop {
+                        let next = work_rx.lock().map(|r| r.recv());
+                        let Ok(Ok((first, batch))) = next else { break };
+                        let judged = batch
+                            .iter()
+                            .map(|e| judge(e, checker, policy, rebuilders, fetch, files))
+                            .collect();
+                        if tx.send((first, judged)).is_err() {
                             return;
                         }
                     }
-                }
+                });
             });
         }
         drop(tx);
-        let mut pending: HashMap<usize, Judged> = HashMap::new();
-        let mut at = 0;
-        for (i, j) in rx {
-            pending.insert(i, j);
-            while let Some(j) = pending.remove(&at) {
-                *counts.entry(j.kind.name()).or_default() += 1;
-                if j.kind != Kind::Skipped {
-                    ui::println(&j.line.to_string())?;
-                    if let Some(r) = report.as_mut() {
-                        r.packages.push(report_row(&j, &listed));
-                        r.answers.extend(j.timings);
+        drop(work_rx);
+        let mut print = || -> Result<()> {
+            let mut pending: HashMap<usize, Vec<Judged>> = HashMap::new();
+            let mut at = 0;
+            let mut out = String::new();
+            for (i, js) in &rx {
+                pending.insert(i, js);
+                while let Some(js) = pending.remove(&at) {
+                    at += js.len();
+                    for j in js {
+                        *counts.entry(j.kind.name()).or_default() += 1;
+                        if j.kind != Kind::Skipped {
+                            out.push_str(&j.line.to_string());
+                            out.push('\n');
+                            if let Some(r) = report.as_mut() {
+                                r.packages.push(report_row(&j, &listed));
+                                r.answers.extend(j.timings);
+                            }
+                        }
+                    }
+                    if out.len() >= 1 << 16 {
+                        ui::print(&out)?;
+                        out.clear();
                     }
                 }
-                at += 1;
+                if !out.is_empty() {
+                    ui::print(&out)?;
+                    out.clear();
+                }
+                window.advance(at);
             }
-        }
+            Ok(())
+        };
+        let printed = print();
+        // Whatever happened, the reader and the workers stop.
+        window.stop();
+        drop(rx);
+        let read = reader
+            .join()
+            .unwrap_or_else(|_| Err(ArchiveError("the index reader failed".into())));
+        printed?;
+        read?;
         Ok(())
     });
     printed?;
@@ -230,9 +319,9 @@ pub fn verify_archive(a: VerifyArchiveArgs, ctx: &Ctx) -> Result<Outcome> {
     let mut summary = json!({
         "release": release_name,
         "index": listed,
-        "entries": entries.len(),
-        "selected": selected.len(),
-        "sources": groups.len(),
+        "entries": entries,
+        "selected": selected,
+        "sources": sources,
         "verified": count("verified"),
         "failed": count("failed"),
         "missing-evidence": count("missing-evidence"),
@@ -263,6 +352,56 @@ pub fn verify_archive(a: VerifyArchiveArgs, ctx: &Ctx) -> Result<Outcome> {
     } else {
         Outcome::Success
     })
+}
+
+/// A source version, as a key taking little room: the first 16 bytes of
+/// the SHA-256 of its name and version.
+fn source_key(e: &PackageEntry) -> [u8; 16] {
+    let mut h = Sha256::new();
+    h.update(e.info.source.as_bytes());
+    h.update(b"\n");
+    h.update(e.info.source_version.as_bytes());
+    let d = h.finalize();
+    let mut k = [0u8; 16];
+    k.copy_from_slice(&d[..16]);
+    k
+}
+
+/// How far the printing got, for the index reader to stay within a
+/// window of it; or that everything stops.
+#[derive(Default)]
+struct Window {
+    /// Entries printed, and whether to stop.
+    state: Mutex<(usize, bool)>,
+    moved: Condvar,
+}
+
+impl Window {
+    /// Waits until entry `i` is fewer than `width` entries past the last
+    /// printed; `false` when everything stops.
+    fn wait_for(&self, i: usize, width: usize) -> bool {
+        let mut g = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        while !g.1 && i >= g.0 + width {
+            g = self.moved.wait(g).unwrap_or_else(PoisonError::into_inner);
+        }
+        !g.1
+    }
+
+    /// `printed` entries are printed.
+    fn advance(&self, printed: usize) {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner).0 = printed;
+        self.moved.notify_all();
+    }
+
+    /// Everything stops.
+    fn stop(&self) {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner).1 = true;
+        self.moved.notify_all();
+    }
+
+    fn stopped(&self) -> bool {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner).1
+    }
 }
 
 /// Judges one entry: fetches its links, then checks its digest (or, with

@@ -24,7 +24,7 @@ use openpgp::parse::stream::{MessageLayer, MessageStructure, VerificationHelper,
 use sha2::{Digest as _, Sha256};
 
 use super::compressed;
-use super::deb::{Control, DebInfo, paragraphs};
+use super::deb::{Control, DebInfo, ParagraphParser, paragraphs};
 use intoto::keys::openpgp::cert::system_time;
 use intoto::policy::Policy;
 use intoto_format::time::days_from_civil;
@@ -298,32 +298,209 @@ pub fn parse_packages(name: &str, data: &[u8]) -> Result<Vec<PackageEntry>, Arch
     let ps = paragraphs(text).map_err(|e| err(format!("{name}: {e}")))?;
     ps.iter()
         .enumerate()
-        .map(|(i, p)| {
-            let at = || {
-                format!(
-                    "{name}: entry {} ({})",
-                    i + 1,
-                    p.get("Package").unwrap_or("no Package field")
-                )
-            };
-            let info = DebInfo::from_control(p).map_err(|e| err(format!("{}: {e}", at())))?;
-            let filename = p
-                .get("Filename")
-                .filter(|f| !f.is_empty())
-                .ok_or_else(|| err(format!("{}: no Filename", at())))?
-                .to_owned();
-            let sha256 = p
-                .get("SHA256")
-                .filter(|h| h.len() == 64 && intoto_format::format::is_hex(h))
-                .ok_or_else(|| err(format!("{}: no SHA256 of 64 hex digits", at())))?
-                .to_ascii_lowercase();
-            Ok(PackageEntry {
-                info,
-                filename,
-                sha256,
-            })
-        })
+        .map(|(i, p)| entry_of(name, i, p))
         .collect()
+}
+
+/// Entry `i` (from 0) of the index `name`, read from its paragraph.
+fn entry_of(name: &str, i: usize, p: &Control) -> Result<PackageEntry, ArchiveError> {
+    let at = || {
+        format!(
+            "{name}: entry {} ({})",
+            i + 1,
+            p.get("Package").unwrap_or("no Package field")
+        )
+    };
+    let info = DebInfo::from_control(p).map_err(|e| err(format!("{}: {e}", at())))?;
+    let filename = p
+        .get("Filename")
+        .filter(|f| !f.is_empty())
+        .ok_or_else(|| err(format!("{}: no Filename", at())))?
+        .to_owned();
+    let sha256 = p
+        .get("SHA256")
+        .filter(|h| h.len() == 64 && intoto_format::format::is_hex(h))
+        .ok_or_else(|| err(format!("{}: no SHA256 of 64 hex digits", at())))?
+        .to_ascii_lowercase();
+    Ok(PackageEntry {
+        info,
+        filename,
+        sha256,
+    })
+}
+
+/// What is done with each entry of an index read as a stream; an error
+/// stops the reading.
+pub type EachEntry<'a> = dyn FnMut(PackageEntry) -> Result<(), ArchiveError> + 'a;
+
+/// [`parse_packages`] on text given a piece at a time: never more than a
+/// line is kept, and each entry goes to a callback as soon as its
+/// paragraph ends.
+pub struct PackagesParser<'a> {
+    name: &'a str,
+    paragraphs: ParagraphParser,
+    /// The start of a line whose end has not come yet.
+    partial: Vec<u8>,
+    /// Entries read so far.
+    entries: usize,
+}
+
+impl<'a> PackagesParser<'a> {
+    /// A parser of the index `name` (for messages).
+    pub fn new(name: &'a str) -> PackagesParser<'a> {
+        PackagesParser {
+            name,
+            paragraphs: ParagraphParser::default(),
+            partial: Vec::new(),
+            entries: 0,
+        }
+    }
+
+    /// Reads the next piece of the text.
+    pub fn feed(&mut self, mut chunk: &[u8], each: &mut EachEntry) -> Result<(), ArchiveError> {
+        while let Some(nl) = chunk.iter().position(|&b| b == b'\n') {
+            let (line, rest) = chunk.split_at(nl);
+            chunk = &rest[1..];
+            if self.partial.is_empty() {
+                self.line(line, each)?;
+            } else {
+                let mut whole = std::mem::take(&mut self.partial);
+                whole.extend_from_slice(line);
+                self.line(&whole, each)?;
+                whole.clear();
+                self.partial = whole;
+            }
+        }
+        self.partial.extend_from_slice(chunk);
+        Ok(())
+    }
+
+    /// The end of the text.
+    pub fn finish(&mut self, each: &mut EachEntry) -> Result<(), ArchiveError> {
+        let last = std::mem::take(&mut self.partial);
+        self.line(&last, each)?;
+        if let Some(p) = self.paragraphs.finish() {
+            self.entry(&p, each)?;
+        }
+        Ok(())
+    }
+
+    /// Entries read so far.
+    pub fn entries(&self) -> usize {
+        self.entries
+    }
+
+    fn line(&mut self, line: &[u8], each: &mut EachEntry) -> Result<(), ArchiveError> {
+        let name = self.name;
+        let text = std::str::from_utf8(line).map_err(|_| err(format!("{name}: not UTF-8 text")))?;
+        match self.paragraphs.line(text) {
+            Ok(Some(p)) => self.entry(&p, each),
+            Ok(None) => Ok(()),
+            Err(e) => Err(err(format!("{name}: {e}"))),
+        }
+    }
+
+    fn entry(&mut self, p: &Control, each: &mut EachEntry) -> Result<(), ArchiveError> {
+        let e = entry_of(self.name, self.entries, p)?;
+        self.entries += 1;
+        each(e)
+    }
+}
+
+impl Release {
+    /// [`Release::check_index`] and [`parse_packages`] in one pass that
+    /// keeps nothing decompressed: each entry goes to `each` as it is
+    /// read; returns the path listed. When `data` is not listed as it is
+    /// but may be by its decompressed content, `each` may have been
+    /// given entries before that content turns out not to be listed (an
+    /// error then); otherwise the errors are those of
+    /// [`Release::check_index`], then of [`parse_packages`].
+    pub fn read_index(
+        &self,
+        name: &str,
+        data: &[u8],
+        each: &mut EachEntry,
+    ) -> Result<String, ArchiveError> {
+        let listed = |h: &[u8], size: u64| {
+            let h = hex::encode(h);
+            self.sha256
+                .iter()
+                .find(|e| e.sha256 == h && e.size == size && e.is_packages())
+                .map(|e| e.path.clone())
+        };
+        if let Some(p) = listed(&Sha256::digest(data), data.len() as u64) {
+            read_packages(name, data, each)?;
+            return Ok(p);
+        }
+        let not_listed = || {
+            format!(
+                "{name}: its SHA256 {} is not among the Packages indexes the release file lists",
+                hex::encode(Sha256::digest(data))
+            )
+        };
+        let largest = self
+            .sha256
+            .iter()
+            .filter(|e| e.is_packages())
+            .map(|e| e.size)
+            .max()
+            .unwrap_or(0)
+            .min(MAX_INDEX);
+        // Its content is hashed to the end; entries (and the first error
+        // reading them) count only once it is found listed.
+        let mut parser = PackagesParser::new(name);
+        let mut parsed: Result<(), ArchiveError> = Ok(());
+        let mut h = Sha256::new();
+        let mut size: u64 = 0;
+        let mut sink = |chunk: &[u8]| {
+            h.update(chunk);
+            size += chunk.len() as u64;
+            if parsed.is_ok() {
+                parsed = parser.feed(chunk, each);
+            }
+            true
+        };
+        match compressed::decompress_into(data, largest, &mut sink) {
+            Ok(true) => {
+                if let Some(p) = listed(&h.finalize(), size) {
+                    parsed?;
+                    parser.finish(each)?;
+                    return Ok(p);
+                }
+            }
+            Ok(false) => {}
+            Err(compressed::Error::TooLarge(_)) => {
+                return Err(err(format!(
+                    "{}, and it decompresses to more than the {largest} bytes of the largest of them: it is not this archive's index (or it was altered)",
+                    not_listed()
+                )));
+            }
+            Err(e) => return Err(err(format!("{name}: cannot decompress: {e}"))),
+        }
+        Err(err(format!(
+            "{}: it is not this archive's index (or it was altered)",
+            not_listed()
+        )))
+    }
+}
+
+/// Every entry of the `Packages` index `data` (compressed or not, as
+/// [`decompress`] reads it: at most [`MAX_INDEX`] bytes), each given to
+/// `each` as soon as it is read; nothing decompressed is kept.
+pub fn read_packages(name: &str, data: &[u8], each: &mut EachEntry) -> Result<(), ArchiveError> {
+    let mut parser = PackagesParser::new(name);
+    let mut parsed: Result<(), ArchiveError> = Ok(());
+    let mut sink = |chunk: &[u8]| {
+        parsed = parser.feed(chunk, each);
+        parsed.is_ok()
+    };
+    match compressed::decompress_into(data, MAX_INDEX, &mut sink) {
+        Ok(true) => parsed?,
+        Ok(false) => parser.feed(data, each)?,
+        Err(e @ compressed::Error::TooLarge(_)) => return Err(err(format!("{name}: {e}"))),
+        Err(e) => return Err(err(format!("{name}: cannot decompress: {e}"))),
+    }
+    parser.finish(each)
 }
 
 /// `K/N`: this runner's part of an archive.

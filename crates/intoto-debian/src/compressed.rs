@@ -89,6 +89,49 @@ pub fn decompress(data: &[u8], max: u64) -> Result<Option<Vec<u8>>, Error> {
         .map_err(|e| e.into_error(format))
 }
 
+/// A reader of `data` decompressed (every member), and its format;
+/// `None` when it is not compressed. Unbounded: the caller limits what it
+/// reads.
+pub fn reader(data: &[u8]) -> Option<(Format, Box<dyn Read + Send + '_>)> {
+    let format = Format::of(data)?;
+    let reader: Box<dyn Read + Send + '_> = match format {
+        Format::Gzip => Box::new(flate2::read::MultiGzDecoder::new(data)),
+        Format::Xz => Box::new(xz2::read::XzDecoder::new_multi_decoder(data)),
+        Format::Zstd => Box::new(ZstdFrames::new(data)),
+    };
+    Some((format, reader))
+}
+
+/// Decompresses `data` (every member) into `sink`, a piece at a time, at
+/// most `max` bytes; `Ok(false)` when it is not compressed (nothing is
+/// given to `sink`). Stops as soon as `sink` answers `false`.
+pub fn decompress_into(
+    data: &[u8],
+    max: u64,
+    sink: &mut dyn FnMut(&[u8]) -> bool,
+) -> Result<bool, Error> {
+    let Some((format, mut r)) = reader(data) else {
+        return Ok(false);
+    };
+    let mut buf = vec![0u8; 1 << 16];
+    let mut total: u64 = 0;
+    loop {
+        let n = match r.read(&mut buf) {
+            Ok(0) => return Ok(true),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(ReadError::Io(e).into_error(format)),
+        };
+        total += n as u64;
+        if total > max {
+            return Err(Error::TooLarge(max));
+        }
+        if !sink(&buf[..n]) {
+            return Ok(true);
+        }
+    }
+}
+
 /// zstd data (every frame) decompressed, at most `max` bytes.
 pub fn unzstd(data: &[u8], max: u64) -> Result<Vec<u8>, Error> {
     read_at_most(ZstdFrames::new(data), max).map_err(|e| e.into_error(Format::Zstd))

@@ -111,18 +111,40 @@ impl Control {
 /// an error naming the line.
 pub fn paragraphs(text: &str) -> Result<Vec<Control>, DebError> {
     let mut out = Vec::new();
-    let mut cur = Control::default();
-    for (i, raw) in text.split('\n').enumerate() {
-        let n = i + 1;
+    let mut p = ParagraphParser::default();
+    for raw in text.split('\n') {
+        if let Some(c) = p.line(raw)? {
+            out.push(c);
+        }
+    }
+    out.extend(p.finish());
+    Ok(out)
+}
+
+/// [`paragraphs`] one line at a time, for text read as a stream: each
+/// line (without its `\n`) in turn, then [`ParagraphParser::finish`].
+#[derive(Debug, Default)]
+pub struct ParagraphParser {
+    cur: Control,
+    /// Lines seen so far.
+    n: usize,
+}
+
+impl ParagraphParser {
+    /// Takes the next line; returns the paragraph a blank line ends.
+    pub fn line(&mut self, raw: &str) -> Result<Option<Control>, DebError> {
+        self.n += 1;
+        let n = self.n;
+        let cur = &mut self.cur;
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         if line.trim().is_empty() {
             if !cur.fields.is_empty() {
-                out.push(std::mem::take(&mut cur));
+                return Ok(Some(std::mem::take(cur)));
             }
-            continue;
+            return Ok(None);
         }
         if line.starts_with('#') {
-            continue;
+            return Ok(None);
         }
         if line.starts_with([' ', '\t']) {
             let Some((_, v)) = cur.fields.last_mut() else {
@@ -133,7 +155,7 @@ pub fn paragraphs(text: &str) -> Result<Vec<Control>, DebError> {
             };
             v.push('\n');
             v.push_str(line[1..].trim_end());
-            continue;
+            return Ok(None);
         }
         let Some((name, value)) = line.split_once(':') else {
             return Err(DebError::Syntax(
@@ -157,11 +179,13 @@ pub fn paragraphs(text: &str) -> Result<Vec<Control>, DebError> {
             ));
         }
         cur.fields.push((name.to_owned(), value.trim().to_owned()));
+        Ok(None)
     }
-    if !cur.fields.is_empty() {
-        out.push(cur);
+
+    /// The last paragraph, when the text does not end with a blank line.
+    pub fn finish(&mut self) -> Option<Control> {
+        (!self.cur.fields.is_empty()).then(|| std::mem::take(&mut self.cur))
     }
-    Ok(out)
 }
 
 fn clip(s: &str) -> String {

@@ -160,15 +160,21 @@ Rebuilders are given as for the apt method: a bare *URL* is the legacy API
 rebuilderd's v1 API. For each package all of them are asked at once,
 each within `--timeout` seconds for all its requests (rebuilderd's list of
 builds, then the attestations of at most 8 of them, newest first). The
-binary packages of one source version are judged by one worker, one after
-the other, so a link given per source version is fetched once; the
-answers are cached on disk for the run (`--cache-dir` keeps them). A
-cache directory must be writable by you only (owned by you or root, not
-writable by its group or others): an answer planted there would stand for
-a rebuilder's, so another one is refused. Anything in it that is not a
-plain file of yours is ignored and replaced. The links are verified in memory;
-each check places the package in a private temporary directory: for large runs,
-put `TMPDIR` on a tmpfs.
+answers are cached on disk for the run (`--cache-dir` keeps them): a link
+given per source version is fetched once for the consecutive binary
+packages of its source in the index (judged by one worker, one after the
+other), and the others usually find it in the cache. A cache directory
+must be writable by you only (owned by you or root, not writable by its
+group or others): an answer planted there would stand for a rebuilder's,
+so another one is refused. Anything in it that is not a plain file of
+yours is ignored and replaced. The links are verified in memory, and a
+package judged by its digest needs no file at all; with `--files`, each
+file is copied into a private temporary directory (and placed in another
+for an inspection that runs a command). The index is read as a
+stream, twice (checked whole first, so that a damaged entry refuses it
+before anything is judged), and judgements are printed as they come:
+memory does not grow with the number of packages, beyond the index file
+as given (held as it is, compressed) and the rows of a `--report` page.
 
 The output, on stdout, is one JSON object per line for each package, in
 the index's order, with the members package, version, architecture,

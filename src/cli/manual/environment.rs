@@ -115,8 +115,8 @@ pub static ENVIRONMENT: &[Entry] = &[
                copy of the current directory `verify` runs inspections in (on the same \
                file system as that directory, Btrfs or XFS clone files instead of copying \
                them); with `INTOTO_GPG_BACKEND=cli` and `--passphrase-file`, the file gpg \
-               reads the passphrase from; for `verify-archive`, each package's check \
-               (with `--files`, also its copy of the file) and the run's cache of \
+               reads the passphrase from; for `verify-archive`, with `--files`, each \
+               package's check and its copy of the file, and the run's cache of \
                rebuilder answers without `--cache-dir`.",
         commands: &["verify", "verify-archive", "run", "record", "sign"],
     },

@@ -217,3 +217,80 @@ fn an_unlisted_file_is_decompressed_no_further_than_the_largest_index() {
         .to_string();
     assert!(e.contains("more than the 0 bytes"), "{e}");
 }
+
+/// All the entries `read_index` gives, or its error.
+fn streamed(r: &Release, name: &str, data: &[u8]) -> Result<(String, Vec<PackageEntry>), String> {
+    let mut got = Vec::new();
+    let path = r
+        .read_index(name, data, &mut |e| {
+            got.push(e);
+            Ok(())
+        })
+        .map_err(|e| e.to_string())?;
+    Ok((path, got))
+}
+
+/// Read as a stream, an index gives the entries and the errors read whole
+/// gives: the parser fed a byte at a time, `read_index` and
+/// `read_packages` the same as `check_index` then `parse_packages`.
+#[test]
+fn an_index_read_as_a_stream_is_the_index_read_whole() {
+    let plain = PACKAGES.as_bytes();
+    let whole = parse_packages("P", plain).unwrap();
+    let mut one_by_one = Vec::new();
+    let mut p = PackagesParser::new("P");
+    for b in plain {
+        p.feed(std::slice::from_ref(b), &mut |e| {
+            one_by_one.push(e);
+            Ok(())
+        })
+        .unwrap();
+    }
+    p.finish(&mut |e| {
+        one_by_one.push(e);
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(one_by_one, whole);
+    assert_eq!(p.entries(), 2);
+    let mut read = Vec::new();
+    read_packages("P", &xz(plain), &mut |e| {
+        read.push(e);
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(read, whole);
+
+    let compressed = xz(plain);
+    let mut altered = plain.to_vec();
+    altered[10] ^= 1;
+    let mut bomb = plain.to_vec();
+    bomb.push(b'\n');
+    let damaged = PACKAGES.replace("Filename: pool/main/h/hello/hello_2.10-3_amd64.deb\n", "");
+    for r in [
+        release(&[(&compressed, "main/binary-amd64/Packages.xz")]),
+        release(&[(plain, "main/binary-amd64/Packages")]),
+        release(&[(plain, "main/source/Sources")]),
+        release(&[(damaged.as_bytes(), "main/binary-amd64/Packages")]),
+    ] {
+        for (name, data) in [
+            ("Packages.xz", compressed.clone()),
+            ("Packages", plain.to_vec()),
+            ("Packages", altered.clone()),
+            ("Packages.xz", xz(&altered)),
+            ("Packages.gz", gz(&bomb)),
+            ("Packages", damaged.as_bytes().to_vec()),
+            ("Packages.xz", xz(damaged.as_bytes())),
+            ("Packages.xz", compressed[..compressed.len() / 2].to_vec()),
+        ] {
+            let expected = r
+                .check_index(name, &data)
+                .map_err(|e| e.to_string())
+                .and_then(|(path, text)| {
+                    let entries = parse_packages(name, &text).map_err(|e| e.to_string())?;
+                    Ok((path, entries))
+                });
+            assert_eq!(streamed(&r, name, &data), expected, "{name}");
+        }
+    }
+}
