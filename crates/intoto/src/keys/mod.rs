@@ -155,6 +155,17 @@ fn payload_error(keyid: &str, e: &std::io::Error) -> VerifyError {
     }
 }
 
+/// [`Verifier::verify`] over what `payload` writes, gathered whole first.
+fn verify_gathered<V: Verifier + ?Sized>(
+    key: &V,
+    payload: &Payload<'_>,
+    sig: &Signature,
+) -> Result<(), VerifyError> {
+    let mut whole = Vec::new();
+    payload(&mut whole).map_err(|e| payload_error(key.keyid(), &e))?;
+    key.verify(&whole, sig)
+}
+
 /// Checks signatures made by one key.
 pub trait Verifier: Send + Sync {
     /// The key's id (for OpenPGP the primary fingerprint).
@@ -169,9 +180,7 @@ pub trait Verifier: Send + Sync {
     /// whose algorithm hashes the message in one pass (Ed25519) take it
     /// in pieces; the others (default) gather it first.
     fn verify_written(&self, payload: &Payload<'_>, sig: &Signature) -> Result<(), VerifyError> {
-        let mut whole = Vec::new();
-        payload(&mut whole).map_err(|e| payload_error(self.keyid(), &e))?;
-        self.verify(&whole, sig)
+        verify_gathered(self, payload, sig)
     }
     /// Checks a DSSE signature over the PAE bytes.
     fn verify_dsse(&self, pae: &[u8], sig: &DsseSignature) -> Result<(), VerifyError>;

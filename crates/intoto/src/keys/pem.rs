@@ -168,11 +168,7 @@ impl Verifier for SslibKey {
                 })?;
                 ed25519::verify_written(&self.keyid, k, &bytes, payload)
             }
-            _ => {
-                let mut whole = Vec::new();
-                payload(&mut whole).map_err(|e| super::payload_error(&self.keyid, &e))?;
-                self.verify(&whole, sig)
-            }
+            _ => super::verify_gathered(self, payload, sig),
         }
     }
     fn verify_dsse(&self, pae: &[u8], sig: &DsseSignature) -> Result<(), VerifyError> {
