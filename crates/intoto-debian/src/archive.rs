@@ -223,31 +223,12 @@ impl Release {
     /// further than the size of the largest `Packages` index listed, since
     /// its content can only be one of them.
     pub fn check_index(&self, name: &str, data: &[u8]) -> Result<(String, Vec<u8>), ArchiveError> {
-        let find = |bytes: &[u8]| {
-            let h = hex::encode(Sha256::digest(bytes));
-            self.sha256
-                .iter()
-                .find(|e| e.sha256 == h && e.size == bytes.len() as u64 && e.is_packages())
-                .map(|e| e.path.clone())
-        };
+        let find = |bytes: &[u8]| self.listed(&Sha256::digest(bytes), bytes.len() as u64);
         if let Some(p) = find(data) {
             let plain = decompress(name, data)?;
             return Ok((p, plain));
         }
-        let not_listed = || {
-            format!(
-                "{name}: its SHA256 {} is not among the Packages indexes the release file lists",
-                hex::encode(Sha256::digest(data))
-            )
-        };
-        let largest = self
-            .sha256
-            .iter()
-            .filter(|e| e.is_packages())
-            .map(|e| e.size)
-            .max()
-            .unwrap_or(0)
-            .min(MAX_INDEX);
+        let largest = self.largest_packages();
         match compressed::decompress(data, largest) {
             Ok(Some(plain)) => {
                 if let Some(p) = find(&plain) {
@@ -256,17 +237,33 @@ impl Release {
             }
             Ok(None) => {}
             Err(compressed::Error::TooLarge(_)) => {
-                return Err(err(format!(
-                    "{}, and it decompresses to more than the {largest} bytes of the largest of them: it is not this archive's index (or it was altered)",
-                    not_listed()
-                )));
+                return Err(not_listed(name, data, Some(largest)));
             }
             Err(e) => return Err(err(format!("{name}: cannot decompress: {e}"))),
         }
-        Err(err(format!(
-            "{}: it is not this archive's index (or it was altered)",
-            not_listed()
-        )))
+        Err(not_listed(name, data, None))
+    }
+
+    /// The path of the `Packages` index this release lists with this
+    /// SHA-256 and size.
+    fn listed(&self, sha256: &[u8], size: u64) -> Option<String> {
+        let h = hex::encode(sha256);
+        self.sha256
+            .iter()
+            .find(|e| e.sha256 == h && e.size == size && e.is_packages())
+            .map(|e| e.path.clone())
+    }
+
+    /// The size of the largest `Packages` index listed (at most
+    /// [`MAX_INDEX`]): how far an unlisted file is decompressed.
+    fn largest_packages(&self) -> u64 {
+        self.sha256
+            .iter()
+            .filter(|e| e.is_packages())
+            .map(|e| e.size)
+            .max()
+            .unwrap_or(0)
+            .min(MAX_INDEX)
     }
 }
 
@@ -421,31 +418,11 @@ impl Release {
         data: &[u8],
         each: &mut EachEntry,
     ) -> Result<String, ArchiveError> {
-        let listed = |h: &[u8], size: u64| {
-            let h = hex::encode(h);
-            self.sha256
-                .iter()
-                .find(|e| e.sha256 == h && e.size == size && e.is_packages())
-                .map(|e| e.path.clone())
-        };
-        if let Some(p) = listed(&Sha256::digest(data), data.len() as u64) {
+        if let Some(p) = self.listed(&Sha256::digest(data), data.len() as u64) {
             read_packages(name, data, each)?;
             return Ok(p);
         }
-        let not_listed = || {
-            format!(
-                "{name}: its SHA256 {} is not among the Packages indexes the release file lists",
-                hex::encode(Sha256::digest(data))
-            )
-        };
-        let largest = self
-            .sha256
-            .iter()
-            .filter(|e| e.is_packages())
-            .map(|e| e.size)
-            .max()
-            .unwrap_or(0)
-            .min(MAX_INDEX);
+        let largest = self.largest_packages();
         // Its content is hashed to the end; entries (and the first error
         // reading them) count only once it is found listed.
         let mut parser = PackagesParser::new(name);
@@ -462,7 +439,7 @@ impl Release {
         };
         match compressed::decompress_into(data, largest, &mut sink) {
             Ok(true) => {
-                if let Some(p) = listed(&h.finalize(), size) {
+                if let Some(p) = self.listed(&h.finalize(), size) {
                     parsed?;
                     parser.finish(each)?;
                     return Ok(p);
@@ -470,18 +447,27 @@ impl Release {
             }
             Ok(false) => {}
             Err(compressed::Error::TooLarge(_)) => {
-                return Err(err(format!(
-                    "{}, and it decompresses to more than the {largest} bytes of the largest of them: it is not this archive's index (or it was altered)",
-                    not_listed()
-                )));
+                return Err(not_listed(name, data, Some(largest)));
             }
             Err(e) => return Err(err(format!("{name}: cannot decompress: {e}"))),
         }
-        Err(err(format!(
-            "{}: it is not this archive's index (or it was altered)",
-            not_listed()
-        )))
+        Err(not_listed(name, data, None))
     }
+}
+
+/// The refusal of `data` (the file `name`), which is not a `Packages`
+/// index the release lists; `too_large`: the size it decompressed beyond.
+fn not_listed(name: &str, data: &[u8], too_large: Option<u64>) -> ArchiveError {
+    let head = format!(
+        "{name}: its SHA256 {} is not among the Packages indexes the release file lists",
+        hex::encode(Sha256::digest(data))
+    );
+    err(match too_large {
+        Some(largest) => format!(
+            "{head}, and it decompresses to more than the {largest} bytes of the largest of them: it is not this archive's index (or it was altered)"
+        ),
+        None => format!("{head}: it is not this archive's index (or it was altered)"),
+    })
 }
 
 /// Every entry of the `Packages` index `data` (compressed or not, as
