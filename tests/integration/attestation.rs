@@ -13,89 +13,15 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::{Value, json};
 
+use crate::common::demo::demo_layout;
 use crate::common::{Env, Reference, check};
-
-/// `--material RULE` (or `--product`) for each rule.
-fn rules(flag: &str, rules: &[&str]) -> Vec<String> {
-    rules
-        .iter()
-        .flat_map(|r| [flag.to_owned(), (*r).to_owned()])
-        .collect()
-}
 
 /// The demo supply chain, every link an attestation: `clone` (`run`) and
 /// `update-version` (`record start`/`stop`) by dave's GnuPG key, `package`
 /// by carl's PEM key, an inspection that unpacks the tarball; the layout
 /// signed by alice. The links are in `links/`; returns carl's key id.
 fn chain(env: &Env, attestation: &str) -> String {
-    for k in ["alice.pem", "alice.pub", "carl.pub", "carl.pem"] {
-        env.key(k);
-    }
-    let dave = env.fpr("dave");
-    env.write("upstream/demo-project/foo.py", "print(\"Hello in-toto\")\n");
-    env.ok("layout new root.layout --expires 2099-12-31");
-    let dave_id = env.ok(format!("layout add-key root.layout --gpg {dave}"));
-    let dave_id = dave_id.stdout.trim();
-    let carl_id = env.ok("layout add-key root.layout --key carl.pub");
-    let carl_id = carl_id.stdout.trim().to_owned();
-    env.ok((
-        format!("layout add-step root.layout --name clone --functionary {dave_id}"),
-        [
-            "--expected-command",
-            "cp -R upstream/demo-project demo-project",
-        ],
-        rules("--product", &["CREATE demo-project/foo.py", "DISALLOW *"]),
-    ));
-    env.ok((
-        format!("layout add-step root.layout --name update-version --functionary {dave_id}"),
-        rules(
-            "--material",
-            &[
-                "MATCH demo-project/* WITH PRODUCTS FROM clone",
-                "DISALLOW *",
-            ],
-        ),
-        rules("--product", &["MODIFY demo-project/foo.py", "DISALLOW *"]),
-    ));
-    env.ok((
-        format!("layout add-step root.layout --name package --functionary {carl_id}"),
-        (
-            [
-                "--expected-command",
-                "tar -zcf demo-project.tar.gz demo-project",
-            ],
-            rules(
-                "--material",
-                &[
-                    "MATCH demo-project/* WITH PRODUCTS FROM update-version",
-                    "DISALLOW *",
-                ],
-            ),
-        ),
-        rules("--product", &["CREATE demo-project.tar.gz", "DISALLOW *"]),
-    ));
-    env.ok((
-        (
-            "layout add-inspection root.layout --name untar",
-            ["--run", "tar xzf demo-project.tar.gz"],
-        ),
-        rules(
-            "--material",
-            &[
-                "MATCH demo-project.tar.gz WITH PRODUCTS FROM package",
-                "DISALLOW *",
-            ],
-        ),
-        rules(
-            "--product",
-            &[
-                "MATCH demo-project.tar.gz WITH PRODUCTS FROM package",
-                "MATCH demo-project/foo.py WITH PRODUCTS FROM update-version",
-                "DISALLOW *",
-            ],
-        ),
-    ));
-    env.ok("sign -f root.layout -k alice.pem");
+    let (dave, carl_id) = demo_layout(env, "", "tar -zcf demo-project.tar.gz demo-project");
     fs::create_dir_all(env.work().join("links")).unwrap();
     env.ok(format!(
         "run -n clone -p demo-project -d links --gpg {dave} {attestation} -- cp -R upstream/demo-project demo-project"

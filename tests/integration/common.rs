@@ -22,6 +22,7 @@ use std::process::{Command, Output, Stdio};
 
 pub mod archive;
 mod command;
+pub mod demo;
 pub mod loopback;
 pub mod measure;
 mod reference;

@@ -6,15 +6,8 @@
 
 use std::fs;
 
+use crate::common::demo::demo_layout;
 use crate::common::{Env, Reference, check};
-
-/// `--material RULE` (or `--product`) for each rule.
-fn rules(flag: &str, rules: &[&str]) -> Vec<String> {
-    rules
-        .iter()
-        .flat_map(|r| [flag.to_owned(), (*r).to_owned()])
-        .collect()
-}
 
 /// The classic chain: layout written with `intoto layout`, signed by the
 /// owner (PEM) and, unless DSSE, co-signed with a GnuPG key (gina), steps
@@ -24,78 +17,13 @@ fn rules(flag: &str, rules: &[&str]) -> Vec<String> {
 fn demo_chain(dsse: bool) {
     let Some(rf) = Reference::find() else { return };
     let env = Env::new();
-    for k in ["alice.pem", "alice.pub", "carl.pub", "carl.pem"] {
-        env.key(k);
-    }
-    let dave = env.fpr("dave");
     let gina = env.fpr("gina");
-    env.write("upstream/demo-project/foo.py", "print(\"Hello in-toto\")\n");
     let dsse_flag = if dsse { "--dsse" } else { "" };
-    env.ok(format!(
-        "layout new root.layout --expires 2099-12-31 --readme demo {dsse_flag}"
-    ));
-    let bob_id = env.ok(format!("layout add-key root.layout --gpg {dave}"));
-    let bob_id = bob_id.stdout.trim();
-    let carl_id = env.ok("layout add-key root.layout --key carl.pub");
-    let carl_id = carl_id.stdout.trim();
-    env.ok((
-        format!("layout add-step root.layout --name clone --functionary {bob_id}"),
-        [
-            "--expected-command",
-            "cp -R upstream/demo-project demo-project",
-        ],
-        rules("--product", &["CREATE demo-project/foo.py", "DISALLOW *"]),
-    ));
-    env.ok((
-        format!("layout add-step root.layout --name update-version --functionary {bob_id}"),
-        rules(
-            "--material",
-            &[
-                "MATCH demo-project/* WITH PRODUCTS FROM clone",
-                "DISALLOW *",
-            ],
-        ),
-        rules("--product", &["MODIFY demo-project/foo.py", "DISALLOW *"]),
-    ));
-    env.ok((
-        format!("layout add-step root.layout --name package --functionary {carl_id}"),
-        (
-            [
-                "--expected-command",
-                "tar --exclude .git -zcf demo-project.tar.gz demo-project",
-            ],
-            rules(
-                "--material",
-                &[
-                    "MATCH demo-project/* WITH PRODUCTS FROM update-version",
-                    "DISALLOW *",
-                ],
-            ),
-        ),
-        rules("--product", &["CREATE demo-project.tar.gz", "DISALLOW *"]),
-    ));
-    env.ok((
-        (
-            "layout add-inspection root.layout --name untar",
-            ["--run", "tar xzf demo-project.tar.gz"],
-        ),
-        rules(
-            "--material",
-            &[
-                "MATCH demo-project.tar.gz WITH PRODUCTS FROM package",
-                "DISALLOW *",
-            ],
-        ),
-        rules(
-            "--product",
-            &[
-                "MATCH demo-project.tar.gz WITH PRODUCTS FROM package",
-                "MATCH demo-project/foo.py WITH PRODUCTS FROM update-version",
-                "DISALLOW *",
-            ],
-        ),
-    ));
-    env.ok("sign -f root.layout -k alice.pem");
+    let (dave, _) = demo_layout(
+        &env,
+        &format!("--readme demo {dsse_flag}"),
+        "tar --exclude .git -zcf demo-project.tar.gz demo-project",
+    );
     if !dsse {
         env.ok(format!("sign -f root.layout -a --gpg {gina}"));
     }
