@@ -425,6 +425,29 @@ impl Env {
             .output();
     }
 
+    /// A rebuilder's link for `artifact`: `intoto run -n rebuild -p NAME
+    /// -x` signed with the PEM key `key` (in the working directory) over a
+    /// copy of it in the new directory `dir` (relative to the root);
+    /// returns the link file's path.
+    pub fn rebuilder_link(&self, dir: &str, artifact: &Path, key: &str) -> PathBuf {
+        let dir = self.path(dir);
+        fs::create_dir_all(&dir).unwrap();
+        let name = artifact.file_name().unwrap().to_str().unwrap().to_owned();
+        fs::copy(artifact, dir.join(&name)).unwrap();
+        let mut c = self.cmd(format!(
+            "run -n rebuild --signing-key {} -d {} -p {name} -x",
+            self.work().join(key).display(),
+            dir.display()
+        ));
+        c.current_dir(&dir);
+        check(c, 0);
+        fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|x| x == "link"))
+            .unwrap()
+    }
+
     /// Fingerprint of the demo key `name` (alice, bob, ...).
     pub fn fpr(&self, name: &str) -> String {
         self.fprs(name)

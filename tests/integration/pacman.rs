@@ -147,21 +147,7 @@ impl Pacman {
                 continue;
             }
             for (i, key) in ["bob.pem", "carl.pem"].iter().enumerate() {
-                let dir = env.path(&format!("rec-{i}-{p}"));
-                fs::create_dir_all(&dir).unwrap();
-                fs::copy(&rebuilt, dir.join(&name)).unwrap();
-                let mut c = env.cmd(format!(
-                    "run -n rebuild --signing-key {} -d {} -p {name} -x",
-                    env.work().join(key).display(),
-                    dir.display()
-                ));
-                c.current_dir(&dir);
-                crate::common::check(c, 0);
-                let link = fs::read_dir(&dir)
-                    .unwrap()
-                    .map(|e| e.unwrap().path())
-                    .find(|p| p.extension().is_some_and(|x| x == "link"))
-                    .unwrap();
+                let link = env.rebuilder_link(&format!("rec-{i}-{p}"), &rebuilt, key);
                 links[i].push((
                     p.to_owned(),
                     "1.0-1".to_owned(),

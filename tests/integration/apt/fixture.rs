@@ -166,22 +166,7 @@ impl Apt {
                 _ => &[("a", "bob.pem"), ("b", "carl.pem")],
             };
             for (r, key) in who {
-                let dir = env.path(&format!("rec-{r}-{p}"));
-                fs::create_dir_all(&dir).unwrap();
-                let name = rebuilt.file_name().unwrap().to_str().unwrap().to_owned();
-                fs::copy(&rebuilt, dir.join(&name)).unwrap();
-                let mut c = env.cmd(format!(
-                    "run -n rebuild --signing-key {} -d {} -p {name} -x",
-                    env.work().join(key).display(),
-                    dir.display()
-                ));
-                c.current_dir(&dir);
-                crate::common::check(c, 0);
-                let link = fs::read_dir(&dir)
-                    .unwrap()
-                    .map(|e| e.unwrap().path())
-                    .find(|p| p.extension().is_some_and(|x| x == "link"))
-                    .unwrap();
+                let link = env.rebuilder_link(&format!("rec-{r}-{p}"), &rebuilt, key);
                 let to = root.join(format!("links/{r}/sources/{p}/1.0"));
                 fs::create_dir_all(&to).unwrap();
                 fs::copy(link, to.join("metadata")).unwrap();
