@@ -530,30 +530,7 @@ fn sign_asks_for_the_passphrase_naming_the_user_id_and_the_file() {
     layout(&env);
     // pat's key has a passphrase; the agent asks a pinentry that logs
     // what it is told and answers.
-    let out = std::process::Command::new("gpg")
-        .arg("--homedir")
-        .arg(&env.gnupg)
-        .args([
-            "--batch",
-            "--pinentry-mode",
-            "loopback",
-            "--passphrase",
-            "pw",
-        ])
-        .args([
-            "--quick-gen-key",
-            "Pat <pat@example.org>",
-            "ed25519",
-            "sign",
-            "never",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    env.passphrase_key("pw");
     let log = env.path("pinentry.log");
     let script = env.path("pinentry");
     fs::write(
@@ -572,11 +549,7 @@ fn sign_asks_for_the_passphrase_naming_the_user_id_and_the_file() {
         format!("pinentry-program {}\n", script.display()),
     )
     .unwrap();
-    let _ = std::process::Command::new("gpgconf")
-        .arg("--homedir")
-        .arg(&env.gnupg)
-        .args(["--kill", "gpg-agent"])
-        .output();
+    env.stop_agent();
     expect(
         env.intoto(["sign", "-f", "root.layout", "--gpg", "pat@example.org"]),
         0,
@@ -596,36 +569,7 @@ fn sign_asks_for_the_passphrase_naming_the_user_id_and_the_file() {
 fn sign_without_a_terminal_for_pinentry_says_to_set_gpg_tty() {
     let env = Env::new();
     layout(&env);
-    let out = std::process::Command::new("gpg")
-        .arg("--homedir")
-        .arg(&env.gnupg)
-        .args([
-            "--batch",
-            "--pinentry-mode",
-            "loopback",
-            "--passphrase",
-            "pw",
-        ])
-        .args([
-            "--quick-gen-key",
-            "Pat <pat@example.org>",
-            "ed25519",
-            "sign",
-            "never",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    // Forget the passphrase the agent may have kept from key generation.
-    let _ = std::process::Command::new("gpgconf")
-        .arg("--homedir")
-        .arg(&env.gnupg)
-        .args(["--kill", "gpg-agent"])
-        .output();
+    env.passphrase_key("pw");
     for backend in ["gpgme", "cli"] {
         let mut c = env.cmd("sign -f root.layout --gpg pat@example.org");
         c.env_remove("GPG_TTY")
