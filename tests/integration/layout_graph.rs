@@ -63,17 +63,16 @@ fn renders(path: &Path) {
         .arg(&png)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.stderr.is_empty(),
-        "rsvg-convert warned: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeded_quietly(&out, "rsvg-convert");
     assert!(fs::read(&png).unwrap().starts_with(b"\x89PNG"));
+}
+
+/// `tool` succeeded and said nothing on stderr.
+#[track_caller]
+fn succeeded_quietly(out: &std::process::Output, tool: &str) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{tool} failed: {err}");
+    assert!(err.is_empty(), "{tool} warned: {err}");
 }
 
 /// Graphviz reads the DOT at `path` without a warning.
@@ -82,16 +81,7 @@ fn dot_parses(path: &Path) {
         return;
     }
     let out = Command::new("dot").arg("-Tsvg").arg(path).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.stderr.is_empty(),
-        "dot warned: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeded_quietly(&out, "dot");
 }
 
 /// An unsigned layout of `steps` steps, each matching the one before, every
